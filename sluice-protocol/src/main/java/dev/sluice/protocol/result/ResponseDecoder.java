@@ -155,6 +155,8 @@ public final class ResponseDecoder {
                 throw new ProtocolException(command + " response, phase " + at + ": " + e.getMessage(), e);
             }
             throw e;
+        } finally {
+            current = null;
         }
     }
 

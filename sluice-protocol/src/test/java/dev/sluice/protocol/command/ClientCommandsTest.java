@@ -106,7 +106,6 @@ class ClientCommandsTest {
     void executeWithoutTypesUsesTheBoundOnes() {
         List<BinaryType> types = List.of(BinaryType.of(ColumnType.LONG), BinaryType.of(ColumnType.TINY),
                 BinaryType.of(ColumnType.TINY));
-        byte[] payload = Golden.hex("17 07000000 00 01000000 04 00 05000000 09"); // 3rd... bitmap: 2nd NULL
         StatementParams known = new StatementParams() {
             @Override
             public int paramCount(long id) {
@@ -118,7 +117,8 @@ class ClientCommandsTest {
                 return types;
             }
         };
-        payload = Golden.hex("17 07000000 00 01000000 02 00 05000000 09");
+        // stmt 7, no cursor, 1 iteration, NULL bitmap 0b010 (2nd NULL), no new types, LONG 5, TINY 9
+        byte[] payload = Golden.hex("17 07000000 00 01000000 02 00 05000000 09");
         ComStmtExecute e = (ComStmtExecute) ClientCommands.decode(Unpooled.wrappedBuffer(payload), CAPS, known);
         assertThat(e.newParamsBound()).isFalse();
         assertThat(e.parameters()).extracting(BoundParameter::value).containsExactly(5L, null, 9L);
