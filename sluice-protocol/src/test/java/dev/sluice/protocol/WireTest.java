@@ -108,6 +108,13 @@ class WireTest {
     }
 
     @Test
+    void negativeFixedLengthIsAProtocolErrorNotANegativeArraySize() {
+        assertThatThrownBy(() -> Wire.readFixedBytes(Unpooled.wrappedBuffer(new byte[4]), -1, "part2"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("part2: negative length -1");
+    }
+
+    @Test
     void nulStringWithoutTerminator() {
         assertThatThrownBy(() -> Wire.readNulString(Unpooled.wrappedBuffer("abc".getBytes()), "username"))
                 .isInstanceOf(ProtocolException.class)
