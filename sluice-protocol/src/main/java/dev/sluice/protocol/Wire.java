@@ -270,6 +270,10 @@ public final class Wire {
 
     /** Throws unless {@code length} more bytes are readable; names the field and both numbers. */
     public static void need(ByteBuf buf, int length, String field) {
+        if (length < 0) {
+            // A length computed from peer data must never turn into a negative array size.
+            throw new ProtocolException(field + ": negative length " + length);
+        }
         if (buf.readableBytes() < length) {
             throw new ProtocolException(field + ": truncated, needs " + length + " bytes, " + buf.readableBytes()
                     + " remaining");

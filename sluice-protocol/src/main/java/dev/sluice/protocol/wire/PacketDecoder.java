@@ -1,0 +1,163 @@
+package dev.sluice.protocol.wire;
+
+import dev.sluice.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Bytes to {@link Packet}s: reads each 4-byte header, checks its sequence id against the connection's
+ * {@link PacketSequence}, bounds the length by {@code maxPacketSize} before waiting for (or allocating) the
+ * payload, and joins 0xFFFFFF-byte continuation packets into one logical packet.
+ *
+ * <p>Chunking of the input never changes the output (DESIGN invariant 1): the state machine keeps the
+ * header it already checked, so a header split across reads is checked exactly once. At most one packet is
+ * emitted per {@code decode} call, so the handler after this one sees (and may {@link PacketSequence#reset()}
+ * on) each packet before the next header is checked.
+ *
+ * <p>The common case, a payload in one physical packet, is a retained slice of the input (no copy). A
+ * continued payload is a composite of retained slices whose total is checked against the maximum before
+ * each part is added.
+ *
+ * <p>Errors: a sequence gap or an oversized length throws {@link ProtocolException}, which Netty's
+ * {@link ByteToMessageDecoder} delivers to {@code exceptionCaught} wrapped in a
+ * {@link io.netty.handler.codec.DecoderException}. The decoder then stays in a terminal bad state and
+ * discards all further input: after a framing error the stream has no trustworthy packet boundary left, so
+ * the session must close the connection.
+ */
+public final class PacketDecoder extends ByteToMessageDecoder {
+    private enum State {
+        HEADER,
+        PAYLOAD,
+        BAD
+    }
+
+    private final PacketSequence sequence;
+    private final int maxPacketSize;
+    private final int maxChunk;
+
+    private State state = State.HEADER;
+    private int length;
+    private int firstSequenceId;
+    /** Parts of a logical packet whose physical packets so far were all exactly maxChunk long. */
+    private CompositeByteBuf pending;
+
+    public PacketDecoder(PacketSequence sequence, int maxPacketSize) {
+        this(sequence, maxPacketSize, Framing.MAX_CHUNK);
+    }
+
+    /** {@code maxChunk} below 0xFFFFFF lets tests exercise continuation with tiny payloads. */
+    public PacketDecoder(PacketSequence sequence, int maxPacketSize, int maxChunk) {
+        if (maxPacketSize < 0) {
+            throw new IllegalArgumentException("maxPacketSize: " + maxPacketSize + " (expected: >= 0)");
+        }
+        if (maxChunk < 1 || maxChunk > Framing.MAX_CHUNK) {
+            throw new IllegalArgumentException("maxChunk: " + maxChunk + " (expected: 1.." + Framing.MAX_CHUNK + ")");
+        }
+        this.sequence = sequence;
+        this.maxPacketSize = maxPacketSize;
+        this.maxChunk = maxChunk;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            for (;;) {
+                switch (state) {
+                    case HEADER:
+                        if (in.readableBytes() < Framing.HEADER_SIZE) {
+                            return;
+                        }
+                        readHeader(in);
+                        break;
+                    case PAYLOAD:
+                        if (in.readableBytes() < length) {
+                            return;
+                        }
+                        if (readPayload(ctx, in, out)) {
+                            return;
+                        }
+                        break;
+                    case BAD:
+                        in.skipBytes(in.readableBytes());
+                        return;
+                    default:
+                        throw new IllegalStateException("state: " + state);
+                }
+            }
+        } catch (ProtocolException e) {
+            state = State.BAD;
+            releasePending();
+            in.skipBytes(in.readableBytes());
+            throw e;
+        }
+    }
+
+    private void readHeader(ByteBuf in) {
+        int declared = in.readUnsignedMediumLE();
+        int id = in.readUnsignedByte();
+        if (declared > maxChunk) {
+            throw new ProtocolException(
+                    "packet length: " + declared + " (expected: <= " + maxChunk + " per physical packet)");
+        }
+        long total = (pending == null ? 0L : pending.readableBytes()) + declared;
+        if (total > maxPacketSize) {
+            throw new ProtocolException("packet length: " + total + " (expected: <= max packet size " + maxPacketSize
+                    + ")" + (pending == null ? "" : ", after joining continuation packets"));
+        }
+        sequence.checkInbound(id);
+        if (pending == null) {
+            firstSequenceId = id;
+        }
+        length = declared;
+        state = State.PAYLOAD;
+    }
+
+    /** Returns true when a logical packet was emitted. */
+    private boolean readPayload(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        ByteBuf part = in.readRetainedSlice(length);
+        state = State.HEADER;
+        if (length == maxChunk) {
+            // A full chunk: the payload continues in the next physical packet. When the total length is an
+            // exact multiple of maxChunk, the sender ends it with an empty packet, handled by the else branch.
+            if (pending == null) {
+                pending = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            }
+            pending.addComponent(true, part);
+            return false;
+        }
+        ByteBuf payload;
+        if (pending == null) {
+            payload = part;
+        } else {
+            pending.addComponent(true, part);
+            payload = pending;
+            pending = null;
+        }
+        out.add(new Packet(firstSequenceId, payload));
+        return true;
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        releasePending();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            super.channelInactive(ctx);
+        } finally {
+            releasePending();
+        }
+    }
+}
