@@ -1,0 +1,137 @@
+package dev.sluice.backend;
+
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.protocol.auth.RsaPem;
+import dev.sluice.protocol.message.server.AuthMoreData;
+import dev.sluice.protocol.message.server.AuthSwitchRequest;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.OkPacket;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.security.interfaces.RSAPublicKey;
+
+/**
+ * The client's half of the authentication exchange, without I/O: given the plugin and scramble of the
+ * greeting it produces the first auth response, then reacts to each packet the server sends until an OK
+ * or ERR: AuthSwitchRequest (start over with another plugin and scramble) and, for caching_sha2_password,
+ * AuthMoreData (fast-auth success, or full authentication: the cleartext password over TLS, or the password
+ * RSA-encrypted with the server's key, which it may first have to request).
+ *
+ * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password (TLS only).
+ */
+final class Authenticator {
+    static final String CLEAR_PASSWORD = "mysql_clear_password";
+
+    /** What to do after a server packet. */
+    sealed interface Step {}
+
+    /** Send this payload (sequence id is stamped by the framing). */
+    record Send(byte[] payload) implements Step {}
+
+    /** Nothing to send; wait for the next packet. */
+    record Wait() implements Step {}
+
+    /** Logged in. */
+    record Done(OkPacket ok) implements Step {}
+
+    private final byte[] password;
+    private final boolean tls;
+    private final RSAPublicKey knownKey;
+    private final boolean allowKeyRetrieval;
+    private final long capabilities;
+    private String plugin;
+    private byte[] scramble;
+    private boolean awaitingKey;
+
+    Authenticator(ConnectOptions options, boolean tls, long capabilities) {
+        this.password = options.password().getBytes(StandardCharsets.UTF_8);
+        this.tls = tls;
+        this.knownKey = options.serverPublicKey();
+        this.allowKeyRetrieval = options.allowPublicKeyRetrieval();
+        this.capabilities = capabilities;
+    }
+
+    /** The plugin the current response is for (the one named in the login packet at first). */
+    String plugin() {
+        return plugin;
+    }
+
+    /** The auth response for the login packet; an unknown plugin gets an empty one and, usually, a switch. */
+    byte[] initialResponse(String pluginName, byte[] seed) {
+        plugin = pluginName.isEmpty() ? NativePassword.PLUGIN_NAME : pluginName;
+        scramble = seed;
+        return supported(plugin) ? respond() : new byte[0];
+    }
+
+    Step onPacket(ByteBuf payload) {
+        int header = payload.getUnsignedByte(payload.readerIndex());
+        switch (header) {
+            case OkPacket.HEADER:
+                return new Done(OkPacket.decode(payload, capabilities));
+            case ErrPacket.HEADER:
+                throw new ServerException(ErrPacket.decode(payload, capabilities), "authentication (" + plugin + ") refused");
+            case AuthSwitchRequest.HEADER: {
+                AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
+                plugin = request.pluginName();
+                scramble = request.scramble();
+                if (!supported(plugin)) {
+                    throw new ProtocolException("AuthSwitchRequest: plugin '" + plugin
+                            + "' is not supported (supported: mysql_native_password, caching_sha2_password, "
+                            + CLEAR_PASSWORD + " over TLS)");
+                }
+                return new Send(respond());
+            }
+            case AuthMoreData.HEADER:
+                return onMoreData(AuthMoreData.decode(payload));
+            default:
+                throw new ProtocolException("authentication: unexpected packet with header 0x" + Integer.toHexString(header)
+                        + " while using " + plugin);
+        }
+    }
+
+    private Step onMoreData(AuthMoreData more) {
+        if (!CachingSha2Password.PLUGIN_NAME.equals(plugin)) {
+            throw new ProtocolException("AuthMoreData: unexpected for plugin " + plugin);
+        }
+        if (awaitingKey) {
+            awaitingKey = false;
+            RSAPublicKey key = RsaPem.parsePublicKey(more.data());
+            return new Send(CachingSha2Password.encryptPassword(password, scramble, key));
+        }
+        if (more.isFastAuthOk()) {
+            return new Wait();
+        }
+        if (!more.isPerformFullAuth()) {
+            throw new ProtocolException("AuthMoreData: " + more + " (expected: 0x03 fast auth ok or 0x04 full auth)");
+        }
+        if (tls) {
+            return new Send(CachingSha2Password.cleartext(password));
+        }
+        if (knownKey != null) {
+            return new Send(CachingSha2Password.encryptPassword(password, scramble, knownKey));
+        }
+        if (allowKeyRetrieval) {
+            awaitingKey = true;
+            return new Send(new byte[] {AuthMoreData.REQUEST_PUBLIC_KEY});
+        }
+        throw new ProtocolException("caching_sha2_password full authentication needs TLS, the server's RSA public key,"
+                + " or allowPublicKeyRetrieval; none is configured");
+    }
+
+    private boolean supported(String name) {
+        return NativePassword.PLUGIN_NAME.equals(name)
+                || CachingSha2Password.PLUGIN_NAME.equals(name)
+                || (CLEAR_PASSWORD.equals(name) && tls);
+    }
+
+    private byte[] respond() {
+        if (NativePassword.PLUGIN_NAME.equals(plugin)) {
+            return NativePassword.scramble(password, scramble);
+        } else if (CachingSha2Password.PLUGIN_NAME.equals(plugin)) {
+            return CachingSha2Password.scramble(password, scramble);
+        }
+        return CachingSha2Password.cleartext(password);
+    }
+}

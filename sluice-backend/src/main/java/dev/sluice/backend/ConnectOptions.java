@@ -1,0 +1,142 @@
+package dev.sluice.backend;
+
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything needed to open and log in to one server connection.
+ *
+ * @param connectTimeout one deadline over TCP connect, TLS, greeting and authentication (DESIGN invariant 6)
+ * @param maxPacketSize the largest logical packet accepted from the server; larger is a protocol error
+ * @param collationId the character set/collation sent in the login packet (45 = utf8mb4_general_ci)
+ * @param deprecateEof ask for CLIENT_DEPRECATE_EOF (result sets end with an OK instead of EOF)
+ * @param serverPublicKey caching_sha2_password's RSA key when known in advance; may be null
+ * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
+ */
+public record ConnectOptions(
+        String host,
+        int port,
+        String user,
+        String password,
+        String database,
+        TlsMode tls,
+        Duration connectTimeout,
+        int maxPacketSize,
+        int collationId,
+        boolean deprecateEof,
+        RSAPublicKey serverPublicKey,
+        boolean allowPublicKeyRetrieval,
+        Map<String, String> connectAttributes) {
+
+    public ConnectOptions {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        password = password == null ? "" : password;
+        connectAttributes = Map.copyOf(connectAttributes);
+    }
+
+    public static Builder builder(String host, int port) {
+        return new Builder(host, port);
+    }
+
+    /** Copies these options into a builder, e.g. to change the user. */
+    public Builder toBuilder() {
+        Builder b = new Builder(host, port);
+        b.user = user;
+        b.password = password;
+        b.database = database;
+        b.tls = tls;
+        b.connectTimeout = connectTimeout;
+        b.maxPacketSize = maxPacketSize;
+        b.collationId = collationId;
+        b.deprecateEof = deprecateEof;
+        b.serverPublicKey = serverPublicKey;
+        b.allowPublicKeyRetrieval = allowPublicKeyRetrieval;
+        b.connectAttributes.putAll(connectAttributes);
+        return b;
+    }
+
+    /** Builder with defaults: no TLS, 10 s connect deadline, 64 MiB packets, utf8mb4, DEPRECATE_EOF on. */
+    public static final class Builder {
+        private final String host;
+        private final int port;
+        private String user = "root";
+        private String password = "";
+        private String database;
+        private TlsMode tls = TlsMode.DISABLED;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxPacketSize = 64 << 20;
+        private int collationId = 45;
+        private boolean deprecateEof = true;
+        private RSAPublicKey serverPublicKey;
+        private boolean allowPublicKeyRetrieval;
+        private final Map<String, String> connectAttributes = new LinkedHashMap<>();
+
+        private Builder(String host, int port) {
+            this.host = host;
+            this.port = port;
+            connectAttributes.put("_client_name", "sluice");
+        }
+
+        public Builder user(String user, String password) {
+            this.user = user;
+            this.password = password;
+            return this;
+        }
+
+        public Builder database(String database) {
+            this.database = database;
+            return this;
+        }
+
+        public Builder tls(TlsMode tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public Builder maxPacketSize(int maxPacketSize) {
+            this.maxPacketSize = maxPacketSize;
+            return this;
+        }
+
+        public Builder collationId(int collationId) {
+            this.collationId = collationId;
+            return this;
+        }
+
+        public Builder deprecateEof(boolean deprecateEof) {
+            this.deprecateEof = deprecateEof;
+            return this;
+        }
+
+        public Builder serverPublicKey(RSAPublicKey key) {
+            this.serverPublicKey = key;
+            return this;
+        }
+
+        public Builder allowPublicKeyRetrieval(boolean allow) {
+            this.allowPublicKeyRetrieval = allow;
+            return this;
+        }
+
+        public Builder connectAttribute(String key, String value) {
+            connectAttributes.put(key, value);
+            return this;
+        }
+
+        public ConnectOptions build() {
+            return new ConnectOptions(host, port, user, password, database, tls, connectTimeout, maxPacketSize,
+                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, connectAttributes);
+        }
+    }
+}

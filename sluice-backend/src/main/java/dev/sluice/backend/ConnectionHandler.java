@@ -1,0 +1,317 @@
+package dev.sluice.backend;
+
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.Command;
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.message.client.ClientCommand;
+import dev.sluice.protocol.message.client.HandshakeResponse41;
+import dev.sluice.protocol.message.client.SslRequest;
+import dev.sluice.protocol.message.server.ColumnDefinition41;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.protocol.result.ResponseDecoder;
+import dev.sluice.protocol.result.ResponseEvent;
+import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketSequence;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
+
+/**
+ * The state machine of one server connection, on its event loop: greeting, optional TLS upgrade, the
+ * authentication exchange, then commands one at a time, each response classified by a {@link
+ * ResponseDecoder} and collected into a {@link Response}. Every failure (ERR, protocol error, closed
+ * connection) completes the pending future exceptionally; a protocol error or a closed connection also
+ * fails everything queued and closes the channel, since nothing after it can be trusted.
+ */
+final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
+    /** What this client asks for; intersected with the greeting's capabilities. */
+    static final long CLIENT_CAPABILITIES = Capability.CLIENT_MYSQL
+            | Capability.CLIENT_LONG_FLAG
+            | Capability.CLIENT_PROTOCOL_41
+            | Capability.CLIENT_TRANSACTIONS
+            | Capability.CLIENT_SECURE_CONNECTION
+            | Capability.CLIENT_MULTI_STATEMENTS
+            | Capability.CLIENT_MULTI_RESULTS
+            | Capability.CLIENT_PS_MULTI_RESULTS
+            | Capability.CLIENT_PLUGIN_AUTH
+            | Capability.CLIENT_CONNECT_ATTRS
+            | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+            | Capability.CLIENT_SESSION_TRACK;
+
+    private enum State {
+        GREETING,
+        TLS_HANDSHAKE,
+        AUTHENTICATING,
+        READY,
+        CLOSED
+    }
+
+    private record Pending(ClientCommand command, boolean cursor, List<ColumnDefinition41> fetchColumns,
+            CompletableFuture<Response> future) {}
+
+    private final ConnectOptions options;
+    private final PacketSequence sequence;
+    private final SslContext sslContext;
+    private final CompletableFuture<ServerConnection> connected;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+
+    private ChannelHandlerContext ctx;
+    private State state = State.GREETING;
+    private HandshakeV10 greeting;
+    private long capabilities;
+    private boolean tls;
+    private Authenticator authenticator;
+    private Pending current;
+    private ResponseDecoder decoder;
+    private Response response;
+
+    ConnectionHandler(ConnectOptions options, PacketSequence sequence, SslContext sslContext,
+            CompletableFuture<ServerConnection> connected) {
+        this.options = options;
+        this.sequence = sequence;
+        this.sslContext = sslContext;
+        this.connected = connected;
+    }
+
+    HandshakeV10 greeting() {
+        return greeting;
+    }
+
+    long capabilities() {
+        return capabilities;
+    }
+
+    boolean isTls() {
+        return tls;
+    }
+
+    String authPlugin() {
+        return authenticator.plugin();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ---- connection phase -------------------------------------------------------------------------
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Packet packet) {
+        ByteBuf payload = packet.payload();
+        switch (state) {
+            case GREETING -> onGreeting(payload);
+            case AUTHENTICATING -> onAuthPacket(payload);
+            case READY -> onResponsePacket(payload);
+            case TLS_HANDSHAKE, CLOSED -> throw new ProtocolException(
+                    "unexpected packet from the server while " + state.name().toLowerCase());
+        }
+    }
+
+    private void onGreeting(ByteBuf payload) {
+        if (payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == ErrPacket.HEADER) {
+            throw new ServerException(ErrPacket.decode(payload, 0), "server refused the connection");
+        }
+        greeting = HandshakeV10.decode(payload);
+        long wanted = CLIENT_CAPABILITIES;
+        if (options.database() != null) {
+            wanted |= Capability.CLIENT_CONNECT_WITH_DB;
+        }
+        if (options.deprecateEof()) {
+            wanted |= Capability.CLIENT_DEPRECATE_EOF;
+        }
+        boolean serverTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
+        if (options.tls() == TlsMode.REQUIRED && !serverTls) {
+            throw new ProtocolException("TLS required but the server (" + greeting.serverVersion() + ") does not offer it");
+        }
+        if (options.tls() != TlsMode.DISABLED && serverTls) {
+            wanted |= Capability.CLIENT_SSL;
+        }
+        capabilities = wanted & greeting.capabilities();
+        if (Capability.has(capabilities, Capability.CLIENT_SSL)) {
+            startTls();
+        } else {
+            sendLogin();
+        }
+    }
+
+    private void startTls() {
+        state = State.TLS_HANDSHAKE;
+        ByteBuf out = ctx.alloc().buffer(SslRequest.LENGTH);
+        new SslRequest(capabilities, options.maxPacketSize(), options.collationId()).encode(out);
+        ctx.writeAndFlush(out);
+        // The SslRequest has passed this handler already; TLS wraps everything written from here on.
+        SslHandler ssl = sslContext.newHandler(ctx.alloc(), options.host(), options.port());
+        ctx.pipeline().addFirst("tls", ssl);
+        ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                tls = true;
+                sendLogin();
+            } else {
+                fail(new ConnectionFailedException(where() + ": TLS handshake failed: " + f.cause().getMessage(), f.cause()));
+            }
+        });
+    }
+
+    private void sendLogin() {
+        state = State.AUTHENTICATING;
+        authenticator = new Authenticator(options, tls, capabilities);
+        byte[] auth = authenticator.initialResponse(greeting.authPluginName(), greeting.scramble());
+        List<HandshakeResponse41.Attribute> attributes = new ArrayList<>();
+        options.connectAttributes().forEach((k, v) -> attributes.add(new HandshakeResponse41.Attribute(k, v)));
+        HandshakeResponse41 login = new HandshakeResponse41(capabilities, options.maxPacketSize(), options.collationId(),
+                options.user(), auth, options.database(), authenticator.plugin(), attributes, 0);
+        ByteBuf out = ctx.alloc().buffer();
+        login.encode(out);
+        ctx.writeAndFlush(out);
+    }
+
+    private void onAuthPacket(ByteBuf payload) {
+        Authenticator.Step step = authenticator.onPacket(payload);
+        if (step instanceof Authenticator.Send send) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(send.payload()));
+        } else if (step instanceof Authenticator.Done) {
+            state = State.READY;
+            connected.complete(new ServerConnection(ctx.channel(), this));
+            sendNext();
+        }
+    }
+
+    // ---- command phase ----------------------------------------------------------------------------
+
+    CompletableFuture<Response> submit(ClientCommand command, boolean cursor) {
+        return enqueue(new Pending(command, cursor, null, new CompletableFuture<>()));
+    }
+
+    CompletableFuture<Response> submitFetch(ClientCommand fetch, List<ColumnDefinition41> columns) {
+        return enqueue(new Pending(fetch, false, columns, new CompletableFuture<>()));
+    }
+
+    /** Sends a command that has no response (COM_QUIT, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA). */
+    CompletableFuture<Void> send(ClientCommand command) {
+        return submit(command, false).thenApply(r -> null);
+    }
+
+    private CompletableFuture<Response> enqueue(Pending pending) {
+        ctx.executor().execute(() -> {
+            if (state == State.CLOSED) {
+                pending.future().completeExceptionally(new ClosedChannelException());
+                return;
+            }
+            queue.add(pending);
+            sendNext();
+        });
+        return pending.future();
+    }
+
+    private void sendNext() {
+        while (state == State.READY && current == null && !queue.isEmpty()) {
+            Pending next = queue.poll();
+            Command command = next.command().command();
+            sequence.reset();
+            ByteBuf out = ctx.alloc().buffer();
+            next.command().encode(out, capabilities);
+            ctx.writeAndFlush(out);
+            if (!command.hasResponse()) {
+                next.future().complete(null);
+                continue;
+            }
+            current = next;
+            decoder = new ResponseDecoder(command, capabilities, next.cursor());
+            boolean binary = command == Command.COM_STMT_EXECUTE || command == Command.COM_STMT_FETCH;
+            response = new Response(binary, next.fetchColumns());
+        }
+    }
+
+    private void onResponsePacket(ByteBuf payload) {
+        if (current == null) {
+            throw new ProtocolException("the server sent a packet while no command was pending");
+        }
+        ResponseEvent event = decoder.next(payload);
+        if (event instanceof ResponseEvent.Err err) {
+            finish(null, new ServerException(err.err(), current.command().command().name()));
+            return;
+        }
+        if (event instanceof ResponseEvent.LocalInfile request) {
+            // This client never sends files: an empty packet ends the (refused) transfer, the server answers ERR/OK.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            return;
+        }
+        response.on(event);
+        if (decoder.isComplete()) {
+            finish(response, null);
+        }
+    }
+
+    private void finish(Response result, Throwable failure) {
+        Pending done = current;
+        current = null;
+        decoder = null;
+        response = null;
+        if (failure == null) {
+            done.future().complete(result);
+        } else {
+            done.future().completeExceptionally(failure);
+        }
+        sendNext();
+    }
+
+    // ---- failures ---------------------------------------------------------------------------------
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof SSLException && state == State.TLS_HANDSHAKE) {
+            return; // reported by the handshake future
+        }
+        fail(root);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        fail(new ConnectionFailedException(where() + ": connection closed by the server"
+                + (state == State.READY ? "" : " during " + state.name().toLowerCase())));
+    }
+
+    /** Called by the connector when the connect deadline passes before the login completed. */
+    void connectTimedOut(String message) {
+        fail(new ConnectionFailedException(where() + ": " + message + " (state: " + state.name().toLowerCase() + ")"));
+    }
+
+    private void fail(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        State was = state;
+        state = State.CLOSED;
+        if (was != State.READY) {
+            Throwable reported = cause instanceof ConnectionFailedException || cause instanceof ServerException
+                    ? cause
+                    : new ConnectionFailedException(where() + ": " + was.name().toLowerCase() + " failed: " + cause.getMessage(), cause);
+            connected.completeExceptionally(reported);
+        }
+        if (current != null) {
+            current.future().completeExceptionally(cause);
+            current = null;
+        }
+        for (Pending p; (p = queue.poll()) != null; ) {
+            p.future().completeExceptionally(cause);
+        }
+        ctx.close();
+    }
+
+    private String where() {
+        return options.host() + ":" + options.port();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sluice.backend;
+
+import dev.sluice.protocol.binary.BinaryType;
+import dev.sluice.protocol.message.client.BoundParameter;
+import dev.sluice.protocol.message.client.ComPing;
+import dev.sluice.protocol.message.client.ComQuery;
+import dev.sluice.protocol.message.client.ComStmtClose;
+import dev.sluice.protocol.message.client.ComStmtExecute;
+import dev.sluice.protocol.message.client.ComStmtFetch;
+import dev.sluice.protocol.message.client.ComStmtPrepare;
+import dev.sluice.protocol.message.client.ComStatistics;
+import dev.sluice.protocol.message.client.ComQuit;
+import dev.sluice.protocol.message.client.ClientCommand;
+import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.protocol.message.server.OkPacket;
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One logged-in connection to a MySQL or MariaDB server, built on the codec: sends commands one at a time
+ * (later ones queue) and reads each response completely. Methods return futures completed on the
+ * connection's event loop; the {@code *Sync} helpers wait with a deadline and are meant for tests and tools.
+ *
+ * <p>Open one with {@link ServerConnector#connect}.
+ */
+public final class ServerConnection implements AutoCloseable {
+    private final Channel channel;
+    private final ConnectionHandler handler;
+
+    ServerConnection(Channel channel, ConnectionHandler handler) {
+        this.channel = channel;
+        this.handler = handler;
+    }
+
+    public HandshakeV10 greeting() {
+        return handler.greeting();
+    }
+
+    /** Capabilities agreed with the server (the client's request intersected with the greeting's). */
+    public long capabilities() {
+        return handler.capabilities();
+    }
+
+    /** The server's id for this connection (the greeting's connection id: what KILL takes). */
+    public long connectionId() {
+        return handler.greeting().connectionId();
+    }
+
+    public boolean isTls() {
+        return handler.isTls();
+    }
+
+    /** The authentication plugin that finally logged this connection in. */
+    public String authPlugin() {
+        return handler.authPlugin();
+    }
+
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    public CompletableFuture<QueryResult> query(String sql) {
+        return handler.submit(ComQuery.of(sql), false).thenApply(Response::toQueryResult);
+    }
+
+    public CompletableFuture<PreparedStatement> prepare(String sql) {
+        return handler.submit(ComStmtPrepare.of(sql), false).thenApply(Response::toPreparedStatement);
+    }
+
+    /** Executes with the given parameters (typed by {@link BinaryType}); no cursor, all rows in the response. */
+    public CompletableFuture<QueryResult> execute(PreparedStatement statement, List<BoundParameter> parameters) {
+        return handler.submit(ComStmtExecute.of(statement.statementId(), parameters), false)
+                .thenApply(Response::toQueryResult);
+    }
+
+    /** Executes opening a read-only cursor: the result holds the column definitions and no rows. */
+    public CompletableFuture<QueryResult> executeWithCursor(PreparedStatement statement, List<BoundParameter> parameters) {
+        ComStmtExecute execute = new ComStmtExecute(
+                statement.statementId(), ComStmtExecute.CURSOR_TYPE_READ_ONLY, 1, true, parameters);
+        return handler.submit(execute, true).thenApply(Response::toQueryResult);
+    }
+
+    /** Fetches up to {@code rows} rows from the statement's open cursor. */
+    public CompletableFuture<ResultSet> fetch(PreparedStatement statement, long rows) {
+        return handler.submitFetch(new ComStmtFetch(statement.statementId(), rows), statement.columns())
+                .thenApply(r -> r.toQueryResult().resultSet());
+    }
+
+    /** COM_STMT_CLOSE; the server sends no answer, so the future completes once it is written. */
+    public CompletableFuture<Void> closeStatement(PreparedStatement statement) {
+        return handler.send(new ComStmtClose(statement.statementId()));
+    }
+
+    public CompletableFuture<OkPacket> ping() {
+        return handler.submit(new ComPing(), false).thenApply(Response::ok);
+    }
+
+    public CompletableFuture<String> statistics() {
+        return handler.submit(new ComStatistics(), false).thenApply(Response::statistics);
+    }
+
+    /** Sends any command that has a response and returns the response as read. */
+    public CompletableFuture<QueryResult> command(ClientCommand command) {
+        return handler.submit(command, false).thenApply(Response::toQueryResult);
+    }
+
+    public QueryResult querySync(String sql) {
+        return await(query(sql));
+    }
+
+    public PreparedStatement prepareSync(String sql) {
+        return await(prepare(sql));
+    }
+
+    public QueryResult executeSync(PreparedStatement statement, List<BoundParameter> parameters) {
+        return await(execute(statement, parameters));
+    }
+
+    /** Waits up to a minute; unwraps the failure (ServerException, ProtocolException, ...). */
+    public static <T> T await(CompletableFuture<T> future) {
+        return await(future, Duration.ofMinutes(1));
+    }
+
+    public static <T> T await(CompletableFuture<T> future, Duration timeout) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Sends COM_QUIT and closes the channel. */
+    @Override
+    public void close() {
+        if (channel.isActive()) {
+            handler.send(new ComQuit()).whenComplete((v, e) -> channel.close());
+        }
+        channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConnection[" + channel.remoteAddress() + ", id=" + handler.greeting().connectionId() + "]";
+    }
+}

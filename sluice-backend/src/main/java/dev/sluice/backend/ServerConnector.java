@@ -1,0 +1,81 @@
+package dev.sluice.backend;
+
+import dev.sluice.protocol.wire.PacketDecoder;
+import dev.sluice.protocol.wire.PacketEncoder;
+import dev.sluice.protocol.wire.PacketSequence;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Opens {@link ServerConnection}s. One deadline, {@link ConnectOptions#connectTimeout()}, covers TCP
+ * connect, the greeting, TLS and authentication together: a server that accepts TCP and then says nothing
+ * fails the attempt when it expires (DESIGN invariant 6).
+ *
+ * <p>TLS to servers does not verify the server certificate yet (test sandboxes use self-signed ones);
+ * verification arrives with the backend configuration of the proxy.
+ */
+public final class ServerConnector {
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final SslContext sslContext;
+
+    public ServerConnector(EventLoopGroup group, Transport transport) {
+        this.group = group;
+        this.transport = transport;
+        try {
+            this.sslContext = SslContextBuilder.forClient()
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the client TLS context", e);
+        }
+    }
+
+    public CompletableFuture<ServerConnection> connect(ConnectOptions options) {
+        CompletableFuture<ServerConnection> connected = new CompletableFuture<>();
+        PacketSequence sequence = new PacketSequence();
+        ConnectionHandler handler = new ConnectionHandler(options, sequence, sslContext, connected);
+        long deadlineMillis = options.connectTimeout().toMillis();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, deadlineMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("frame-decoder", new PacketDecoder(sequence, options.maxPacketSize()))
+                                .addLast("frame-encoder", new PacketEncoder(sequence))
+                                .addLast("connection", handler);
+                    }
+                });
+        ChannelFuture f = bootstrap.connect(options.host(), options.port());
+        Channel channel = f.channel();
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+            if (!connected.isDone()) {
+                handler.connectTimedOut("no complete login within connect-timeout " + deadlineMillis + " ms");
+                channel.close();
+            }
+        }, deadlineMillis, TimeUnit.MILLISECONDS);
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                connected.completeExceptionally(new ConnectionFailedException(options.host() + ":" + options.port()
+                        + ": tcp connect failed: " + done.cause().getMessage(), done.cause()));
+            }
+        });
+        connected.whenComplete((c, e) -> deadline.cancel(false));
+        return connected;
+    }
+}
