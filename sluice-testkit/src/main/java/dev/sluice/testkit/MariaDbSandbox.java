@@ -479,7 +479,11 @@ public final class MariaDbSandbox implements AutoCloseable {
             if (in == null) {
                 throw new SandboxException("resource launch-mariadbd.sh missing from the testkit jar");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // comment lines dropped: the script is an argv element and shows up in ps
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(line -> !line.strip().startsWith("#") && !line.isBlank())
+                    .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
         } catch (IOException e) {
             throw new SandboxException("cannot read launch-mariadbd.sh: " + e.getMessage(), e);
         }

@@ -134,10 +134,13 @@ final class SandboxDirs {
      * without an owner file are left alone for a minute: another JVM may be creating them right now.
      */
     static synchronized void sweepOnce() {
-        if (swept) {
-            return;
+        if (!swept) {
+            swept = true;
+            sweepNow();
         }
-        swept = true;
+    }
+
+    static synchronized void sweepNow() {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmpRoot(), PREFIX + "*")) {
             for (Path dir : dirs) {
                 try {
