@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,7 +107,7 @@ public final class MariaDbSandbox implements AutoCloseable {
             if (tls) {
                 tlsFiles = TlsFiles.generate(dir.resolve("tls"));
             }
-            Files.writeString(dir.resolve("init.sql"), setupSql());
+            Files.writeString(initFile(), ServerCommand.setupSql(ROOT_PASSWORD, users, initSql));
             for (int attempt = 1; ; attempt++) {
                 port = freePort();
                 if (launchAndAwait(true, attempt < BIND_ATTEMPTS)) {
@@ -165,14 +164,9 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     private void launch(boolean first) {
-        List<String> command = new ArrayList<>(List.of(
-                "/bin/sh",
-                "-c",
-                launchScript(),
-                "sluice-sandbox",
-                Long.toString(ProcessHandle.current().pid()),
-                dir.toString()));
-        command.addAll(serverCommand(first));
+        List<String> command = ServerCommand.launcher(dir);
+        command.addAll(ServerCommand.mariadbd(
+                dir, port, socket(), tlsFiles, requireSecureTransport, users, options, first ? initFile() : null));
         try {
             launcher = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(Processes.devNull()))
@@ -195,62 +189,8 @@ public final class MariaDbSandbox implements AutoCloseable {
         }
     }
 
-    /** Defaults chosen for a quick start in little memory; per-test options come last and win. */
-    private List<String> serverCommand(boolean first) {
-        List<String> args = new ArrayList<>(List.of(
-                MariaDbInstall.ensure().toString(),
-                "--no-defaults",
-                "--datadir=" + dir.resolve("data"),
-                "--port=" + port,
-                "--socket=" + socket(),
-                "--bind-address=" + LOOPBACK.getHostAddress(),
-                "--pid-file=" + dir.resolve("mariadbd.pid"),
-                "--log-error=" + errorLog(),
-                "--skip-name-resolve"));
-        if (MariaDbInstall.runningAsRoot()) {
-            args.add("--user=root");
-        }
-        args.addAll(SandboxDirs.INNODB_SIZES);
-        args.addAll(List.of(
-                // durable against a process crash (kill()), not an OS crash: fine for throwaway data
-                "--innodb-flush-log-at-trx-commit=2",
-                "--innodb-doublewrite=0",
-                "--innodb-buffer-pool-load-at-startup=0",
-                "--innodb-buffer-pool-dump-at-shutdown=0",
-                // handshakes a proxy or a fault test abandons must not get 127.0.0.1 blocked
-                "--max-connect-errors=1000000"));
-        if (users.stream().anyMatch(u -> u.plugin().equals("ed25519"))) {
-            args.add("--plugin-load-add=auth_ed25519");
-        }
-        if (tlsFiles != null) {
-            args.add("--ssl-ca=" + tlsFiles.caCert());
-            args.add("--ssl-cert=" + tlsFiles.serverCert());
-            args.add("--ssl-key=" + tlsFiles.serverKey());
-        }
-        if (requireSecureTransport) {
-            args.add("--require-secure-transport=ON");
-        }
-        if (first) {
-            args.add("--init-file=" + dir.resolve("init.sql"));
-        }
-        options.forEach((key, value) -> args.add(value == null ? "--" + key : "--" + key + "=" + value));
-        return args;
-    }
-
-    private String setupSql() {
-        StringBuilder sql = new StringBuilder();
-        // install-db made root@localhost, @127.0.0.1 and @::1 without password; TCP clients match @127.0.0.1.
-        // In ALTER USER a, b IDENTIFIED ... the clause binds to b only, hence one statement per account.
-        for (String host : List.of("localhost", "127.0.0.1", "::1")) {
-            sql.append("ALTER USER IF EXISTS 'root'@")
-                    .append(SqlText.quote(host))
-                    .append(" IDENTIFIED VIA mysql_native_password USING PASSWORD(")
-                    .append(SqlText.quote(ROOT_PASSWORD))
-                    .append(");\n");
-        }
-        users.forEach(user -> sql.append(user.createSql()));
-        initSql.forEach(statement -> sql.append(statement.strip().replaceAll(";+$", "")).append(";\n"));
-        return sql.toString();
+    private Path initFile() {
+        return dir.resolve("init.sql");
     }
 
     public synchronized void stop() {
@@ -471,21 +411,6 @@ public final class MariaDbSandbox implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new SandboxException("cannot find a free loopback port: " + e.getMessage(), e);
-        }
-    }
-
-    private static String launchScript() {
-        try (InputStream in = MariaDbSandbox.class.getResourceAsStream("launch-mariadbd.sh")) {
-            if (in == null) {
-                throw new SandboxException("resource launch-mariadbd.sh missing from the testkit jar");
-            }
-            // comment lines dropped: the script is an argv element and shows up in ps
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .lines()
-                    .filter(line -> !line.strip().startsWith("#") && !line.isBlank())
-                    .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
-        } catch (IOException e) {
-            throw new SandboxException("cannot read launch-mariadbd.sh: " + e.getMessage(), e);
         }
     }
 }
