@@ -22,7 +22,7 @@ class SandboxCleanupTest {
     @Test
     void closeKillsTheServerAndDeletesTheDirectory() {
         MariaDbSandbox db = MariaDbSandbox.builder().name("close").start();
-        System.out.println("sandbox start (first of this JVM includes install-db): " + db.lastStartDuration());
+        System.out.println("sandbox start (includes install-db if first in this JVM): " + db.lastStartDuration());
         Path dir = db.directory();
         long pid = db.pid();
         assertThat(dir.resolve("data/mysql")).isDirectory();

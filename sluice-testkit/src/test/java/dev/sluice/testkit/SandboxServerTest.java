@@ -3,6 +3,7 @@ package dev.sluice.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,24 @@ class SandboxServerTest {
         try (Connection c = Jdbc.root(DB.sandbox(), "sslMode=verify-full&serverSslCert=" + tls.caCert())) {
             assertThat(Jdbc.scalar(c, "SELECT 1")).isEqualTo("1");
         }
+    }
+
+    @Test
+    void clientAndServerCertificatesChainToTheCa() throws Exception {
+        TlsFiles tls = DB.sandbox().tlsFiles().orElseThrow();
+        Process verify = new ProcessBuilder(
+                        "openssl",
+                        "verify",
+                        "-CAfile",
+                        tls.caCert().toString(),
+                        tls.serverCert().toString(),
+                        tls.clientCert().toString())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(verify.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(verify.waitFor()).as(output).isZero();
+        assertThat(output).contains(tls.serverCert() + ": OK").contains(tls.clientCert() + ": OK");
+        assertThat(Files.readString(tls.serverKey())).startsWith("-----BEGIN PRIVATE KEY-----");
     }
 
     @Test
