@@ -56,7 +56,9 @@ public final class FakeMysqlServer implements AutoCloseable {
         /** Accepts TCP and never sends a greeting. */
         SILENT_AFTER_ACCEPT,
         /** Sends the greeting and never answers the login. */
-        SILENT_AFTER_GREETING
+        SILENT_AFTER_GREETING,
+        /** Offers TLS, takes the SSLRequest and never answers the TLS handshake (needs {@code tls(true)}). */
+        SILENT_IN_TLS_HANDSHAKE
     }
 
     static final String HOST = "127.0.0.1";

@@ -147,6 +147,13 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
             if (!config.tls) {
                 throw new ProtocolException("fake: SSLRequest, but this fake does not offer TLS");
             }
+            if (config.behaviour == Behaviour.SILENT_IN_TLS_HANDSHAKE) {
+                // Without the decoder, the ClientHello reaches this handler as raw bytes, which the pipeline's
+                // tail drops: nobody answers it.
+                state = State.SILENT;
+                ctx.pipeline().remove(DECODER);
+                return;
+            }
             startTls();
             return;
         }
