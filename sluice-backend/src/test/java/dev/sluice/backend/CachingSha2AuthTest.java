@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class CachingSha2AuthTest {
     private static final String USER = "app";
+    private static final String CLEAR_PASSWORD = "mysql_clear_password";
     private static final String PASSWORD = "s3cret-pw";
     private static final byte[] PASSWORD_BYTES = PASSWORD.getBytes(StandardCharsets.UTF_8);
 
@@ -226,6 +227,31 @@ class CachingSha2AuthTest {
             assertQueryWorks(conn, fake);
             Received switched = fake.received(Kind.AUTH_SWITCH_RESPONSE).get(0);
             assertThat(switched.payload()).isEqualTo(NativePassword.scramble(PASSWORD_BYTES, switched.scramble()));
+        }
+    }
+
+    @Test
+    void aSwitchToTheClearPasswordPluginWithoutTlsIsRefusedBeforeThePasswordLeaves() {
+        try (FakeMysqlServer fake = fake().accountPlugin(CLEAR_PASSWORD).start()) {
+            assertThatThrownBy(() -> connect(options(fake).build()))
+                    .isInstanceOf(ConnectionFailedException.class)
+                    .hasMessageContaining("plugin '" + CLEAR_PASSWORD + "' is not supported");
+            assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN);
+            await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
+            assertPasswordNeverInClear(fake);
+        }
+    }
+
+    @Test
+    void aSwitchToTheClearPasswordPluginInsideTlsSendsThePassword() {
+        try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start();
+                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).build())) {
+            assertThat(conn.authPlugin()).isEqualTo(CLEAR_PASSWORD);
+            assertQueryWorks(conn, fake);
+            Received switched = fake.received(Kind.AUTH_SWITCH_RESPONSE).get(0);
+            assertThat(switched.tls()).isTrue();
+            assertThat(switched.payload()).isEqualTo(withNul(PASSWORD_BYTES));
+            assertPasswordNeverInClear(fake);
         }
     }
 

@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  */
 final class FakeSession extends SimpleChannelInboundHandler<Packet> {
     static final String DECODER = "decoder";
+    /** Sends the password as is (plus a NUL); real servers use it for PAM/LDAP accounts. */
+    static final String CLEAR_PASSWORD = "mysql_clear_password";
     private static final long SERVER_CAPABILITIES = Capability.CLIENT_MYSQL
             | Capability.CLIENT_FOUND_ROWS
             | Capability.CLIENT_LONG_FLAG
@@ -207,6 +209,12 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
             } else {
                 state = State.FULL_AUTH;
                 send(AuthMoreData.of(AuthMoreData.PERFORM_FULL_AUTH)::encode);
+            }
+        } else if (CLEAR_PASSWORD.equals(plugin)) {
+            if (Arrays.equals(response, CachingSha2Password.cleartext(password))) {
+                loggedIn();
+            } else {
+                deny(response.length > 0);
             }
         } else {
             throw new IllegalStateException("fake: account plugin " + plugin + " is not scripted");
