@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.backend.fake.FakeMysqlServer;
 import dev.sluice.backend.fake.Received;
 import dev.sluice.backend.fake.Received.Kind;
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.CachingSha2Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.client.HandshakeResponse41;
@@ -17,6 +19,7 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +49,7 @@ class CachingSha2AuthTest {
 
     @AfterAll
     static void stopClient() {
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static FakeMysqlServer.Builder fake() {
@@ -279,9 +282,9 @@ class CachingSha2AuthTest {
     void resultsEndingInEofWhenDeprecateEofIsOff() {
         try (FakeMysqlServer fake = fake().cached(true).start();
                 ServerConnection conn = connect(options(fake).deprecateEof(false).build())) {
-            assertThat(conn.capabilities() & dev.sluice.protocol.Capability.CLIENT_DEPRECATE_EOF).isZero();
+            assertThat(conn.capabilities() & Capability.CLIENT_DEPRECATE_EOF).isZero();
             assertQueryWorks(conn, fake);
-            assertThat(ServerConnection.await(conn.ping()).statusFlags()).isEqualTo(dev.sluice.protocol.ServerStatus.AUTOCOMMIT);
+            assertThat(ServerConnection.await(conn.ping()).statusFlags()).isEqualTo(ServerStatus.AUTOCOMMIT);
         }
     }
 

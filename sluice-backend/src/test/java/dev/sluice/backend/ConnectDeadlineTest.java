@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -139,7 +140,7 @@ class ConnectDeadlineTest {
                 ServerConnection conn = ServerConnection.await(connector.connect(
                         options(fake).tls(TlsMode.PREFERRED).connectTimeout(Duration.ofSeconds(10)).build()))) {
             assertThat(conn.isTls()).isFalse();
-            assertThat(conn.querySync("SELECT 7").resultSet().rows()).containsExactly(java.util.List.of(7L));
+            assertThat(conn.querySync("SELECT 7").resultSet().rows()).containsExactly(List.of(7L));
             assertThat(fake.received(Received.Kind.SSL_REQUEST)).isEmpty();
         }
     }
