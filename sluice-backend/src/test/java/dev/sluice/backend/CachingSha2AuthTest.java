@@ -166,7 +166,8 @@ class CachingSha2AuthTest {
             ConnectOptions wrong = options(fake).tls(TlsMode.REQUIRED).user(USER, "not-it").build();
             assertAccessDenied(wrong);
             assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).singleElement()
-                    .satisfies(r -> assertThat(r.payload()).isEqualTo(withNul("not-it".getBytes(StandardCharsets.UTF_8))));
+                    .satisfies(r -> assertThat(r.payload())
+                            .isEqualTo(withNul("not-it".getBytes(StandardCharsets.UTF_8))));
             assertThat(fake.isCached()).isFalse();
         }
     }
@@ -205,8 +206,8 @@ class CachingSha2AuthTest {
             assertQueryWorks(conn, fake);
 
             List<Received> got = fake.received();
-            assertThat(got).as("%s", fake).extracting(Received::kind).containsExactly(
-                    Kind.LOGIN, Kind.AUTH_SWITCH_RESPONSE, Kind.PUBLIC_KEY_REQUEST, Kind.ENCRYPTED_PASSWORD, Kind.COMMAND);
+            assertThat(got).as("%s", fake).extracting(Received::kind).containsExactly(Kind.LOGIN,
+                    Kind.AUTH_SWITCH_RESPONSE, Kind.PUBLIC_KEY_REQUEST, Kind.ENCRYPTED_PASSWORD, Kind.COMMAND);
             // login 1, AuthSwitchRequest 2, switch response 3, 0x04 4, key request 5, PEM 6, password 7
             assertThat(got).extracting(Received::sequenceId).containsExactly(1, 3, 5, 7, 0);
             byte[] greetingScramble = conn.greeting().scramble();

@@ -120,7 +120,8 @@ class ConnectDeadlineTest {
     @Test
     void tlsRequiredAgainstAServerWithoutTlsFailsBeforeSendingAnything() {
         try (FakeMysqlServer fake = FakeMysqlServer.builder().cached(true).start()) {
-            Attempt attempt = attempt(options(fake).tls(TlsMode.REQUIRED).connectTimeout(Duration.ofSeconds(10)).build());
+            Attempt attempt =
+                    attempt(options(fake).tls(TlsMode.REQUIRED).connectTimeout(Duration.ofSeconds(10)).build());
 
             assertThat(attempt.failure())
                     .isInstanceOf(ConnectionFailedException.class)

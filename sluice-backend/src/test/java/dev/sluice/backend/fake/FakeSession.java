@@ -227,7 +227,8 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
             record(Kind.CLEARTEXT_PASSWORD, packet);
             byte[] expected = CachingSha2Password.cleartext(config.password.getBytes(StandardCharsets.UTF_8));
             checkFullAuth(Arrays.equals(expected, ByteBufUtil.getBytes(payload)));
-        } else if (payload.readableBytes() == 1 && payload.getByte(payload.readerIndex()) == AuthMoreData.REQUEST_PUBLIC_KEY) {
+        } else if (payload.readableBytes() == 1
+                && payload.getByte(payload.readerIndex()) == AuthMoreData.REQUEST_PUBLIC_KEY) {
             record(Kind.PUBLIC_KEY_REQUEST, packet);
             state = State.RSA_PASSWORD;
             byte[] pem = RsaPem.encodePublicKey(server.publicKey()).getBytes(StandardCharsets.US_ASCII);
@@ -266,8 +267,8 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
     }
 
     private void deny(boolean usingPassword) {
-        ErrPacket err = new ErrPacket(1045, "28000", "Access denied for user '" + user + "'@'localhost' (using password: "
-                + (usingPassword ? "YES" : "NO") + ")");
+        ErrPacket err = new ErrPacket(1045, "28000", "Access denied for user '" + user
+                + "'@'localhost' (using password: " + (usingPassword ? "YES" : "NO") + ")");
         state = State.SILENT;
         sendErr(err).addListener(ChannelFutureListener.CLOSE);
     }
