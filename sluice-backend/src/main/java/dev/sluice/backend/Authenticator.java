@@ -41,11 +41,15 @@ final class Authenticator {
     private final RSAPublicKey knownKey;
     private final boolean allowKeyRetrieval;
     private final long capabilities;
+    private final String server;
+    private final String user;
     private String plugin;
     private byte[] scramble;
     private boolean awaitingKey;
 
     Authenticator(ConnectOptions options, boolean tls, long capabilities) {
+        this.server = options.host() + ":" + options.port();
+        this.user = options.user();
         this.password = options.password().getBytes(StandardCharsets.UTF_8);
         this.tls = tls;
         this.knownKey = options.serverPublicKey();
@@ -71,7 +75,7 @@ final class Authenticator {
             case OkPacket.HEADER:
                 return new Done(OkPacket.decode(payload, capabilities));
             case ErrPacket.HEADER:
-                throw new ServerException(ErrPacket.decode(payload, capabilities), "authentication (" + plugin + ") refused");
+                throw new ServerException(ErrPacket.decode(payload, capabilities), server + ": authentication as '" + user + "' (" + plugin + ") refused");
             case AuthSwitchRequest.HEADER: {
                 AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
                 plugin = request.pluginName();
