@@ -1,0 +1,36 @@
+package dev.sluice.proxy.config;
+
+import java.util.Objects;
+
+/**
+ * A user clients log in to Sluice as, and the credentials Sluice logs in to servers with for them.
+ *
+ * @param password the plaintext password, or null when only {@code nativeHash} is known
+ * @param nativeHash mysql_native_password's stored form ("*" + 40 hex digits of SHA1(SHA1(password))), or
+ *     null; with only a hash, clients can log in with mysql_native_password only (caching_sha2_password
+ *     needs the plaintext)
+ * @param serverUser the user name on the servers (default: the same name)
+ * @param serverPassword the password on the servers (default: the same password; required with a hash only)
+ */
+public record UserConfig(String name, String password, String nativeHash, String serverUser, String serverPassword) {
+    public UserConfig {
+        Objects.requireNonNull(name, "name");
+        if (password == null && nativeHash == null) {
+            throw new IllegalArgumentException("user '" + name + "': needs a password or a password-hash");
+        }
+        if (serverUser == null) {
+            serverUser = name;
+        }
+        if (serverPassword == null) {
+            if (password == null) {
+                throw new IllegalArgumentException(
+                        "user '" + name + "': server-password is required when only a password-hash is given");
+            }
+            serverPassword = password;
+        }
+    }
+
+    public static UserConfig of(String name, String password) {
+        return new UserConfig(name, password, null, null, null);
+    }
+}
