@@ -14,17 +14,33 @@ import io.netty.buffer.DefaultByteBufHolder;
  */
 public final class Packet extends DefaultByteBufHolder {
     private final int sequenceId;
+    private final int lastSequenceId;
 
+    /** A packet that came in one physical packet (or whose continuation ids do not matter). */
     public Packet(int sequenceId, ByteBuf payload) {
+        this(sequenceId, sequenceId, payload);
+    }
+
+    /** @param lastSequenceId the id of the last physical packet (differs for payloads of 16 MiB or more) */
+    public Packet(int sequenceId, int lastSequenceId, ByteBuf payload) {
         super(payload);
         if (sequenceId < 0 || sequenceId > 0xFF) {
             throw new IllegalArgumentException("sequenceId: " + sequenceId + " (expected: 0..255)");
         }
+        if (lastSequenceId < 0 || lastSequenceId > 0xFF) {
+            throw new IllegalArgumentException("lastSequenceId: " + lastSequenceId + " (expected: 0..255)");
+        }
         this.sequenceId = sequenceId;
+        this.lastSequenceId = lastSequenceId;
     }
 
     public int sequenceId() {
         return sequenceId;
+    }
+
+    /** The id of the last physical packet of this logical packet: a reply continues after it. */
+    public int lastSequenceId() {
+        return lastSequenceId;
     }
 
     public ByteBuf payload() {
@@ -33,7 +49,7 @@ public final class Packet extends DefaultByteBufHolder {
 
     @Override
     public Packet replace(ByteBuf content) {
-        return new Packet(sequenceId, content);
+        return new Packet(sequenceId, lastSequenceId, content);
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private State state = State.HEADER;
     private int length;
     private int firstSequenceId;
+    private int lastSequenceId;
     /** Parts of a logical packet whose physical packets so far were all exactly maxChunk long. */
     private CompositeByteBuf pending;
 
@@ -107,10 +108,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             throw new ProtocolException("packet length: " + total + " (expected: <= max packet size " + maxPacketSize
                     + ")" + (pending == null ? "" : ", after joining continuation packets"));
         }
-        sequence.checkInbound(id);
+        sequence.checkInbound(id, pending == null);
         if (pending == null) {
             firstSequenceId = id;
         }
+        lastSequenceId = id;
         length = declared;
         state = State.PAYLOAD;
     }
@@ -136,7 +138,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             payload = pending;
             pending = null;
         }
-        out.add(new Packet(firstSequenceId, payload));
+        out.add(new Packet(firstSequenceId, lastSequenceId, payload));
         return true;
     }
 

@@ -3,36 +3,99 @@ package dev.sluice.protocol.wire;
 import dev.sluice.protocol.ProtocolException;
 
 /**
- * The sequence id of one connection. MySQL numbers the packets of one exchange (the handshake, or one
- * command and its response) 0, 1, 2, ... across BOTH directions: if a client sends id 0, the server's
- * first reply is 1 and a further client packet would be 2. So one counter serves both the decoder (which
- * checks and advances it on every physical packet read) and the encoder (which stamps and advances it on
- * every physical packet written). Ids wrap from 255 to 0; a result with a million rows wraps thousands of
- * times.
+ * The sequence ids of one connection; the only place they are checked or stamped (DESIGN invariant 1).
  *
- * <p>The session calls {@link #reset()} when a new command starts. The decoder and the encoder of a
- * channel run on that channel's event loop, so there is no locking; never share an instance between
- * channels. This is the only place sequence ids are checked or stamped (DESIGN invariant 1).
+ * <p><b>Exchange mode</b> (the default, and always on the client side of the protocol): MySQL numbers the
+ * packets of one exchange (the handshake, or one command and its response) 0, 1, 2, ... across BOTH
+ * directions: if a client sends id 0, the server's first reply is 1 and a further client packet would be 2.
+ * One counter serves the decoder (which checks and advances it on every physical packet read) and the
+ * encoder (which stamps and advances it on every physical packet written). The session calls {@link
+ * #reset()} when it sends a new command. Ids wrap from 255 to 0.
+ *
+ * <p><b>Command mode</b> (the server side of the protocol once the client is logged in): clients may send
+ * the next command before the previous response is complete (MariaDB Connector/J pipelines, e.g. a prepare
+ * and its execute, or a batch). Every new command starts at id 0 whatever the other direction is doing, so
+ * inbound and outbound are counted separately: a logical packet that starts a command must carry 0 (its
+ * continuation packets 1, 2, ...); the response to a command is stamped from the id after the command's
+ * last packet ({@link #beginResponse}); only inside an exchange where the client sends more than one
+ * packet (LOCAL INFILE data) do the client's ids continue from the server's ({@link #expectClientData}).
+ *
+ * <p>The decoder and the encoder of a channel run on that channel's event loop, so there is no locking;
+ * never share an instance between channels.
  */
 public final class PacketSequence {
     private int next;
+    private boolean commandMode;
+    private boolean clientData;
+    private int inboundNext;
 
-    /** A new command starts: the next packet in either direction carries id 0. */
+    /** A new command starts (exchange mode): the next packet in either direction carries id 0. */
     public void reset() {
         next = 0;
     }
 
-    /** The id the next physical packet (in either direction) must carry. */
+    /** Switches to command mode (server side, after authentication). */
+    public void commandMode() {
+        commandMode = true;
+        clientData = false;
+    }
+
+    public boolean isCommandMode() {
+        return commandMode;
+    }
+
+    /**
+     * Command mode: the response to a command whose last physical packet carried {@code lastCommandId}
+     * starts now; outbound ids continue from there.
+     */
+    public void beginResponse(int lastCommandId) {
+        next = (lastCommandId + 1) & 0xFF;
+    }
+
+    /**
+     * Command mode: the server asked the client for data (LOCAL INFILE); the client's packets continue the
+     * sequence after the last packet written, until {@link #endClientData()}.
+     */
+    public void expectClientData() {
+        clientData = true;
+        inboundNext = next;
+    }
+
+    /** Command mode: the client's data ended; the server's answer continues after the client's last id. */
+    public void endClientData() {
+        clientData = false;
+        next = inboundNext;
+    }
+
+    /** The id the next physical packet written (or, in exchange mode, read) carries. */
     public int nextExpected() {
         return next;
     }
 
-    /** Checks an inbound id and advances; a gap is a protocol error. */
+    /** Checks an inbound id and advances (exchange mode); a gap is a protocol error. */
     public void checkInbound(int sequenceId) {
-        if (sequenceId != next) {
-            throw new ProtocolException("sequence id: got " + sequenceId + " (expected: " + next + ")");
+        checkInbound(sequenceId, true);
+    }
+
+    /**
+     * Checks an inbound id and advances; {@code firstOfPacket} is false for the continuation packets of a
+     * payload of 0xFFFFFF bytes or more.
+     */
+    public void checkInbound(int sequenceId, boolean firstOfPacket) {
+        if (!commandMode) {
+            next = check(sequenceId, next);
+        } else if (firstOfPacket && !clientData) {
+            inboundNext = check(sequenceId, 0);
+        } else {
+            inboundNext = check(sequenceId, inboundNext);
         }
-        next = (next + 1) & 0xFF;
+    }
+
+    private static int check(int got, int expected) {
+        if (got != expected) {
+            throw new ProtocolException("sequence id: got " + got + " (expected: " + expected + ")");
+        }
+        return (expected + 1) & 0xFF;
     }
 
     /** Returns the id for the next outbound physical packet and advances. */
@@ -44,6 +107,6 @@ public final class PacketSequence {
 
     @Override
     public String toString() {
-        return "PacketSequence(next=" + next + ")";
+        return "PacketSequence(next=" + next + (commandMode ? ", command mode, inbound=" + inboundNext : "") + ")";
     }
 }

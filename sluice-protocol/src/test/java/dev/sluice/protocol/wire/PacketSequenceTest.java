@@ -31,4 +31,41 @@ class PacketSequenceTest {
         assertThat(seq.nextExpected()).isZero();
         seq.checkInbound(0);
     }
+
+    @Test
+    void commandModeAcceptsPipelinedCommandsWhileAResponseIsStamped() {
+        PacketSequence seq = new PacketSequence();
+        seq.commandMode();
+        seq.checkInbound(0, true); // COM_STMT_PREPARE
+        seq.beginResponse(0);
+        assertThat(seq.stampOutbound()).isEqualTo(1); // PREPARE_OK
+        seq.checkInbound(0, true); // COM_STMT_EXECUTE pipelined before the prepare response ended
+        assertThat(seq.stampOutbound()).isEqualTo(2); // the prepare response goes on undisturbed
+        assertThatThrownBy(() -> seq.checkInbound(3, true))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("sequence id: got 3 (expected: 0)");
+    }
+
+    @Test
+    void commandModeContinuationsAndLocalInfileData() {
+        PacketSequence seq = new PacketSequence();
+        seq.commandMode();
+        seq.checkInbound(0, true); // a 32 MiB COM_QUERY: three physical packets
+        seq.checkInbound(1, false);
+        seq.checkInbound(2, false);
+        assertThatThrownBy(() -> seq.checkInbound(4, false)).isInstanceOf(ProtocolException.class);
+
+        PacketSequence infile = new PacketSequence();
+        infile.commandMode();
+        infile.checkInbound(0, true); // LOAD DATA LOCAL INFILE
+        infile.beginResponse(0);
+        assertThat(infile.stampOutbound()).isEqualTo(1); // 0xFB request
+        infile.expectClientData();
+        infile.checkInbound(2, true); // file contents
+        infile.checkInbound(3, true); // empty packet: end of file
+        assertThatThrownBy(() -> infile.checkInbound(0, true)).isInstanceOf(ProtocolException.class);
+        infile.endClientData();
+        assertThat(infile.stampOutbound()).isEqualTo(4); // the server's OK
+        infile.checkInbound(0, true); // the next command
+    }
 }
