@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param deprecateEof ask for CLIENT_DEPRECATE_EOF (result sets end with an OK instead of EOF)
  * @param serverPublicKey caching_sha2_password's RSA key when known in advance; may be null
  * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
+ * @param capabilities the capabilities to ask for, or 0 for this client's own set (a proxy passes what its
+ *     client negotiated, so responses need no translation); intersected with the server's either way
  */
 public record ConnectOptions(
         String host,
@@ -29,7 +31,8 @@ public record ConnectOptions(
         boolean deprecateEof,
         RSAPublicKey serverPublicKey,
         boolean allowPublicKeyRetrieval,
-        Map<String, String> connectAttributes) {
+        Map<String, String> connectAttributes,
+        long capabilities) {
 
     public ConnectOptions {
         Objects.requireNonNull(host, "host");
@@ -57,7 +60,9 @@ public record ConnectOptions(
         b.deprecateEof = deprecateEof;
         b.serverPublicKey = serverPublicKey;
         b.allowPublicKeyRetrieval = allowPublicKeyRetrieval;
+        b.connectAttributes.clear();
         b.connectAttributes.putAll(connectAttributes);
+        b.capabilities = capabilities;
         return b;
     }
 
@@ -76,6 +81,7 @@ public record ConnectOptions(
         private RSAPublicKey serverPublicKey;
         private boolean allowPublicKeyRetrieval;
         private final Map<String, String> connectAttributes = new LinkedHashMap<>();
+        private long capabilities;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -134,9 +140,16 @@ public record ConnectOptions(
             return this;
         }
 
+        /** Ask for exactly these capabilities (SSL and CONNECT_WITH_DB are still decided by tls and database). */
+        public Builder capabilities(long capabilities) {
+            this.capabilities = capabilities;
+            return this;
+        }
+
         public ConnectOptions build() {
             return new ConnectOptions(host, port, user, password, database, tls, connectTimeout, maxPacketSize,
-                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, connectAttributes);
+                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, connectAttributes,
+                    capabilities);
         }
     }
 }

@@ -100,6 +100,20 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         return authenticator.plugin();
     }
 
+    PacketSequence sequence() {
+        return sequence;
+    }
+
+    /** Leaves the channel to a new owner; only between commands. Runs on the event loop. */
+    void detach() {
+        if (state != State.READY || current != null || !queue.isEmpty()) {
+            throw new IllegalStateException("detach: connection is " + state.name().toLowerCase()
+                    + (current != null ? " with a command in flight" : ""));
+        }
+        state = State.CLOSED;
+        ctx.pipeline().remove(this);
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
@@ -124,12 +138,17 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
             throw new ServerException(ErrPacket.decode(payload, 0), "server refused the connection");
         }
         greeting = HandshakeV10.decode(payload);
-        long wanted = CLIENT_CAPABILITIES;
+        long wanted;
+        if (options.capabilities() != 0) {
+            wanted = options.capabilities() & ~(Capability.CLIENT_SSL | Capability.CLIENT_CONNECT_WITH_DB);
+        } else {
+            wanted = CLIENT_CAPABILITIES;
+            if (options.deprecateEof()) {
+                wanted |= Capability.CLIENT_DEPRECATE_EOF;
+            }
+        }
         if (options.database() != null) {
             wanted |= Capability.CLIENT_CONNECT_WITH_DB;
-        }
-        if (options.deprecateEof()) {
-            wanted |= Capability.CLIENT_DEPRECATE_EOF;
         }
         boolean serverTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
         if (options.tls() == TlsMode.REQUIRED && !serverTls) {

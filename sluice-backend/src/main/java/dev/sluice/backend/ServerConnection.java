@@ -13,6 +13,7 @@ import dev.sluice.protocol.message.client.ComQuit;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.wire.PacketSequence;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +60,23 @@ public final class ServerConnection implements AutoCloseable {
     public String authPlugin() {
         return handler.authPlugin();
     }
+
+    /**
+     * Hands the logged-in connection over to a new owner (the proxy's relay), which installs its own
+     * handler after the framing handlers. Must be called on the connection's event loop, between commands;
+     * this object is unusable afterwards.
+     */
+    public Detached detach() {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("detach must run on the connection's event loop");
+        }
+        handler.detach();
+        return new Detached(channel, handler.sequence(), handler.capabilities(), handler.greeting(), handler.isTls());
+    }
+
+    /** A logged-in server channel without a command handler: framing only. */
+    public record Detached(Channel channel, PacketSequence sequence, long capabilities, HandshakeV10 greeting,
+            boolean tls) {}
 
     public boolean isOpen() {
         return channel.isActive();

@@ -43,12 +43,20 @@ public final class ServerConnector {
     }
 
     public CompletableFuture<ServerConnection> connect(ConnectOptions options) {
+        return connect(options, group);
+    }
+
+    /**
+     * Connects on a given event loop (or group): a proxy opens a session's server connection on the loop of
+     * its client connection, so relaying between the two needs no locks and no hand-off between threads.
+     */
+    public CompletableFuture<ServerConnection> connect(ConnectOptions options, EventLoopGroup loop) {
         CompletableFuture<ServerConnection> connected = new CompletableFuture<>();
         PacketSequence sequence = new PacketSequence();
         ConnectionHandler handler = new ConnectionHandler(options, sequence, sslContext, connected);
         long deadlineMillis = options.connectTimeout().toMillis();
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, deadlineMillis))

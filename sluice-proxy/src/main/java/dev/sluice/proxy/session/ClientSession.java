@@ -1,0 +1,494 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ConnectionFailedException;
+import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerException;
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.Command;
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.ServerStatus;
+import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.config.ServerConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection after its login, and the server connection it uses for its whole life (pooling
+ * comes later and slots in at {@link #openServer()}): client commands go to the server one at a time, in
+ * order (pipelined commands queue here), and each response is relayed back by a {@link ResponseRelay}.
+ *
+ * <p>Both channels live on the same event loop (the server connection is opened on the client's loop), so
+ * nothing here needs a lock. Backpressure both ways: a client that reads slowly stops the server channel's
+ * reads, a server that reads slowly (LOCAL INFILE data) stops the client's.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
+    /** Queued client packets beyond which the client channel stops being read. */
+    private static final int MAX_QUEUED = 64;
+
+    /** What the session asks of servers, at most: everything it knows how to relay. */
+    static final long RELAYABLE = 0xFFFF_FFFFL
+            & ~(Capability.CLIENT_COMPRESS
+                    | Capability.CLIENT_SSL
+                    | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
+                    | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM
+                    | Capability.CLIENT_QUERY_ATTRIBUTES
+                    | Capability.MULTI_FACTOR_AUTHENTICATION
+                    | Capability.CLIENT_CAPABILITY_EXTENSION
+                    | Capability.CLIENT_SSL_VERIFY_SERVER_CERT)
+            | Capability.MARIADB_CLIENT_PROGRESS
+            | Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS
+            | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
+
+    private enum State {
+        CONNECTING,
+        READY,
+        CLOSED
+    }
+
+    private final ProxyContext context;
+    private final SessionLogin login;
+    private final Channel client;
+    private final PacketSequence clientSequence;
+    private final ServerConfig server;
+    private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+
+    private State state = State.CONNECTING;
+    private Channel serverChannel;
+    private PacketSequence serverSequence;
+    private long serverCapabilities;
+    private volatile long serverThreadId = -1;
+    private ResponseRelay current;
+    private long statements;
+    /** The last write to the client, so a close can wait for it to reach the socket. */
+    private ChannelFuture lastClientWrite;
+
+    public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
+        this.context = context;
+        this.login = login;
+        this.client = client;
+        this.clientSequence = clientSequence;
+        this.server = context.primaryServer();
+    }
+
+    public long id() {
+        return login.sessionId();
+    }
+
+    public String user() {
+        return login.user().name();
+    }
+
+    /** The server thread behind this session, or -1 while it has none (what KILL maps to). */
+    public long serverThreadId() {
+        return serverThreadId;
+    }
+
+    ServerConfig server() {
+        return server;
+    }
+
+    // ---- start: the server connection, then the client's OK --------------------------------------
+
+    /** Installed in place of the handshake handler: opens the server connection, then answers the login. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context.registry().register(this);
+        openServer();
+    }
+
+    private void openServer() {
+        ConnectOptions options = ConnectOptions.builder(server.host(), server.port())
+                .user(login.user().serverUser(), login.user().serverPassword())
+                .database(login.database())
+                .tls(server.tls())
+                .connectTimeout(context.config().timeouts().connect())
+                .maxPacketSize(context.config().limits().maxPacketSize())
+                .collationId(login.collationId())
+                .capabilities((login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41)
+                .connectAttribute("_sluice_session", Long.toString(id()))
+                .build();
+        context.connector().connect(options, client.eventLoop()).whenComplete((connection, failure) -> {
+            if (failure != null) {
+                onServerConnectFailed(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            } else {
+                client.eventLoop().execute(() -> onServerConnected(connection));
+            }
+        });
+    }
+
+    private void onServerConnected(ServerConnection connection) {
+        if (state == State.CLOSED) {
+            connection.close();
+            return;
+        }
+        context.learnGreeting(connection.greeting());
+        ServerConnection.Detached detached = connection.detach();
+        serverChannel = detached.channel();
+        serverSequence = detached.sequence();
+        serverCapabilities = detached.capabilities();
+        serverThreadId = detached.greeting().connectionId();
+        serverChannel.pipeline().addLast("session", new ServerHandler(this));
+        state = State.READY;
+        // The login's OK continues the handshake's sequence; from then on, packets are counted per command.
+        writeToClient(OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT, 0));
+        client.flush();
+        clientSequence.commandMode();
+        LOG.info("session {}: authenticated user {} from {} (tls={}, plugin={}), server {} thread {}", id(), user(),
+                login.remoteAddress(), login.tls() ? "yes" : "no", login.authPlugin(), server.name(), serverThreadId);
+        if (!serverChannel.isActive()) {
+            onServerInactive();
+            return;
+        }
+        drainQueue();
+    }
+
+    private void onServerConnectFailed(Throwable failure) {
+        ErrPacket err;
+        if (failure instanceof ServerException se) {
+            // The server's own answer (unknown database, access denied for the mapped user, ...)
+            err = new ErrPacket(se.errorCode(), se.sqlState(), se.err().message() + " (sluice: server " + server.name() + ")");
+        } else {
+            err = ProxyErrors.cannotConnect(server.name() + " (" + server.address() + ")", failure.getMessage());
+        }
+        client.eventLoop().execute(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            writeToClient(err);
+            close("server connection failed: " + err.message(), true);
+        });
+    }
+
+    // ---- client → server --------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Packet packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (state == State.CLOSED) {
+            packet.release();
+            return;
+        }
+        if (current != null && current.awaitingClientData()) {
+            current.onClientData(packet);
+            return;
+        }
+        queue.add(packet);
+        if (queue.size() > MAX_QUEUED) {
+            client.config().setAutoRead(false);
+        }
+        drainQueue();
+    }
+
+    private void drainQueue() {
+        while (state == State.READY && current == null && !queue.isEmpty()) {
+            Packet packet = queue.poll();
+            if (queue.size() < MAX_QUEUED / 2 && !client.config().isAutoRead()) {
+                client.config().setAutoRead(true);
+            }
+            startCommand(packet);
+        }
+        client.flush();
+    }
+
+    private void startCommand(Packet packet) {
+        clientSequence.beginResponse(packet.lastSequenceId());
+        ByteBuf payload = packet.payload();
+        if (!payload.isReadable()) {
+            packet.release();
+            writeToClient(ProxyErrors.malformed("empty command packet"));
+            return;
+        }
+        int code = payload.getUnsignedByte(payload.readerIndex());
+        Command command = Command.of(code);
+        if (command == null) {
+            packet.release();
+            writeToClient(ProxyErrors.unknownCommand(code));
+            return;
+        }
+        statements++;
+        switch (command) {
+            case COM_QUIT -> {
+                packet.release();
+                close("client quit", false);
+            }
+            case COM_QUERY -> startQuery(packet);
+            case COM_PROCESS_KILL -> startProcessKill(packet);
+            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CHANGE_USER, COM_CONNECT_OUT,
+                    COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
+                packet.release();
+                writeToClient(ProxyErrors.unsupportedCommand(command.name()));
+            }
+            default -> forward(packet, command, null);
+        }
+    }
+
+    private void startQuery(Packet packet) {
+        ByteBuf payload = packet.payload();
+        String sql = payload.toString(payload.readerIndex() + 1, Math.min(payload.readableBytes() - 1, 4096), StandardCharsets.UTF_8);
+        KillStatement kill = KillStatement.parse(sql);
+        if (kill != null) {
+            ClientSession target = context.registry().find(kill.id());
+            if (target == null || target.serverThreadId() < 0) {
+                packet.release();
+                writeToClient(ProxyErrors.unknownThread(kill.id()));
+                return;
+            }
+            packet.release();
+            LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
+                    kill.id(), target.serverThreadId());
+            forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null);
+            return;
+        }
+        if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
+            packet.release();
+            writeToClient(ProxyErrors.localInfileDisabled());
+            return;
+        }
+        forward(packet, Command.COM_QUERY, sql);
+    }
+
+    private void startProcessKill(Packet packet) {
+        ByteBuf payload = packet.payload();
+        long id = payload.readableBytes() >= 5 ? payload.getUnsignedIntLE(payload.readerIndex() + 1) : -1;
+        packet.release();
+        ClientSession target = id < 0 ? null : context.registry().find(id);
+        if (target == null || target.serverThreadId() < 0) {
+            writeToClient(id < 0 ? ProxyErrors.malformed("COM_PROCESS_KILL without an id") : ProxyErrors.unknownThread(id));
+            return;
+        }
+        ByteBuf kill = client.alloc().buffer(5);
+        kill.writeByte(Command.COM_PROCESS_KILL.code());
+        kill.writeIntLE((int) target.serverThreadId());
+        forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null);
+    }
+
+    private Packet comQuery(String sql) {
+        ByteBuf buf = client.alloc().buffer();
+        buf.writeByte(Command.COM_QUERY.code());
+        buf.writeCharSequence(sql, StandardCharsets.UTF_8);
+        return new Packet(0, buf);
+    }
+
+    private void forward(Packet packet, Command command, String sql) {
+        serverSequence.reset();
+        boolean hasResponse = command.hasResponse();
+        if (hasResponse) {
+            current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
+        }
+        serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    }
+
+    private static boolean cursorRequested(Command command, ByteBuf payload) {
+        // COM_STMT_EXECUTE: command byte, statement id int<4>, flags int<1>
+        return command == Command.COM_STMT_EXECUTE
+                && payload.readableBytes() > 5
+                && (payload.getUnsignedByte(payload.readerIndex() + 5) & 0x07) != 0;
+    }
+
+    // ---- server → client (called by ServerHandler and ResponseRelay) ------------------------------
+
+    void onServerPacket(Packet packet) {
+        if (state == State.CLOSED) {
+            packet.release();
+            return;
+        }
+        if (current == null) {
+            String what = describeUnsolicited(packet.payload());
+            packet.release();
+            close("server sent a packet outside any command: " + what, false);
+            return;
+        }
+        try {
+            current.onServerPacket(packet);
+        } catch (ProtocolException e) {
+            onServerFailure(e);
+            return;
+        }
+        if (current.isComplete()) {
+            current = null;
+            drainQueue();
+        } else if (!client.isWritable()) {
+            serverChannel.config().setAutoRead(false);
+        }
+    }
+
+    private String describeUnsolicited(ByteBuf payload) {
+        if (payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == ErrPacket.HEADER) {
+            try {
+                return ErrPacket.decode(payload.duplicate(), serverCapabilities).toString();
+            } catch (ProtocolException e) {
+                return "a malformed ERR";
+            }
+        }
+        return payload.readableBytes() + " bytes";
+    }
+
+    void onServerReadComplete() {
+        client.flush();
+    }
+
+    void onServerWritabilityChanged() {
+        if (serverChannel.isWritable() && !client.config().isAutoRead() && queue.size() < MAX_QUEUED) {
+            client.config().setAutoRead(true);
+        }
+    }
+
+    void onServerInactive() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (current != null) {
+            writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
+                    "the server closed the connection"));
+            close("server closed the connection during " + current.commandName() + " after " + current.rows() + " rows", true);
+        } else {
+            close("server closed the connection", true);
+        }
+    }
+
+    void onServerFailure(Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        String what = root instanceof ProtocolException ? "protocol error: " + root.getMessage() : String.valueOf(root);
+        if (current != null) {
+            writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(), what));
+        }
+        close("server connection failed: " + what, true);
+    }
+
+    /** Writes a message Sluice composed itself (OK, ERR, EOF) to the client, encoded for its capabilities. */
+    void writeToClient(ErrPacket err) {
+        ByteBuf buf = client.alloc().buffer();
+        err.encode(buf, login.capabilities());
+        lastClientWrite = client.write(buf);
+    }
+
+    void writeToClient(OkPacket ok) {
+        ByteBuf buf = client.alloc().buffer();
+        ok.encode(buf, login.capabilities());
+        lastClientWrite = client.write(buf);
+    }
+
+    void writeToClient(ByteBuf payload) {
+        lastClientWrite = client.write(payload);
+    }
+
+    void writeToClient(Packet packet) {
+        lastClientWrite = client.write(packet);
+    }
+
+    void writeToServer(Packet packet) {
+        serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (!serverChannel.isWritable()) {
+            client.config().setAutoRead(false);
+        }
+    }
+
+    ByteBuf allocate() {
+        return client.alloc().buffer();
+    }
+
+    long clientCapabilities() {
+        return login.capabilities();
+    }
+
+    long serverCapabilities() {
+        return serverCapabilities;
+    }
+
+    PacketSequence clientSequence() {
+        return clientSequence;
+    }
+
+    boolean localInfileEnabled() {
+        return context.config().localInfile();
+    }
+
+    // ---- client channel events --------------------------------------------------------------------
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (client.isWritable() && serverChannel != null && !serverChannel.config().isAutoRead()) {
+            serverChannel.config().setAutoRead(true);
+            serverChannel.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close(current != null ? "client disconnected during " + current.commandName() : "client disconnected", false);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (root instanceof ProtocolException) {
+            String message = root.getMessage();
+            writeToClient(message.startsWith("packet length") ? ProxyErrors.packetTooLarge(message) : ProxyErrors.malformed(message));
+            close("bad packet from the client: " + message, true);
+        } else {
+            close("client connection failed: " + root, false);
+        }
+    }
+
+    /** Closes the session from another thread (shutdown, KILL CONNECTION of this session). */
+    public void closeFromOutside(String reason) {
+        client.eventLoop().execute(() -> close(reason, false));
+    }
+
+    /** Ends the session once: both connections closed, queued packets released, one log line. */
+    void close(String reason, boolean flushFirst) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        context.registry().unregister(this);
+        for (Packet p; (p = queue.poll()) != null; ) {
+            p.release();
+        }
+        if (current != null) {
+            current.abandon();
+            current = null;
+        }
+        if (serverChannel != null && serverChannel.isActive()) {
+            ByteBuf quit = serverChannel.alloc().buffer(1).writeByte(Command.COM_QUIT.code());
+            serverSequence.reset();
+            serverChannel.writeAndFlush(quit).addListener(ChannelFutureListener.CLOSE);
+        }
+        if (flushFirst && lastClientWrite != null && !lastClientWrite.isDone()) {
+            client.flush();
+            lastClientWrite.addListener(ChannelFutureListener.CLOSE);
+        } else if (flushFirst) {
+            client.flush();
+            client.close();
+        } else {
+            client.close();
+        }
+        LOG.info("session {}: closed: {} ({} commands)", id(), reason, statements);
+    }
+}
