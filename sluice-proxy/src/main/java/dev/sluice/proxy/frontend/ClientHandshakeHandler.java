@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * ERR a server would send and closes. Everything runs on the channel's event loop; a deadline
  * ({@link FrontendSettings#handshakeTimeout()}) covers the whole phase, TLS included.
  *
- * <p>Which plugin: the greeting names {@link FrontendSettings#defaultAuthPlugin()}, but a client may answer with
- * either supported plugin, and Sluice (holding the plaintext, unlike a server holding a hash) accepts whichever
- * the user can use: a user configured with only a native hash cannot use caching_sha2_password and is switched
- * to mysql_native_password with a fresh scramble, as is a client naming no or an unknown plugin.
+ * <p>Which plugin: the greeting names {@link FrontendSettings#defaultAuthPlugin()}, and every user authenticates
+ * with it, except that a user configured with only a native hash cannot use caching_sha2_password and uses
+ * mysql_native_password. A client answering with another plugin (or an unknown one, or none) gets one
+ * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. A client
+ * without CLIENT_PLUGIN_AUTH cannot be switched and is verified with mysql_native_password.
  */
 public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public static final String DECODER = "packet-decoder";
@@ -271,15 +272,22 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             deny(response.authResponse().length > 0, "no such user");
             return;
         }
-        String clientPlugin = Capability.has(response.capabilities(), Capability.CLIENT_PLUGIN_AUTH)
-                ? response.authPluginName()
-                : NativePassword.PLUGIN_NAME; // a client without plugin auth speaks 4.1 native auth only
-        if (NativePassword.PLUGIN_NAME.equals(clientPlugin)
-                || (CachingSha2Password.PLUGIN_NAME.equals(clientPlugin) && Credentials.canUseSha2(user))) {
-            plugin = clientPlugin;
+        // As a server does with an account's plugin: the announced plugin when this user can use it (a user
+        // with only a native hash cannot use caching_sha2_password), else mysql_native_password.
+        String target = CachingSha2Password.PLUGIN_NAME.equals(settings.defaultAuthPlugin())
+                        && !Credentials.canUseSha2(user)
+                ? NativePassword.PLUGIN_NAME
+                : settings.defaultAuthPlugin();
+        if (!Capability.has(response.capabilities(), Capability.CLIENT_PLUGIN_AUTH)) {
+            // A client without plugin auth cannot be switched; it speaks 4.1 native auth, which every user has.
+            plugin = NativePassword.PLUGIN_NAME;
+            verify(plugin, response.authResponse());
+        } else if (target.equals(response.authPluginName())) {
+            plugin = target;
             verify(plugin, response.authResponse());
         } else {
-            switchTo(NativePassword.PLUGIN_NAME);
+            // Another plugin (MariaDB Connector/J always starts with native), an unknown one, or none.
+            switchTo(target);
         }
     }
 
@@ -312,6 +320,10 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void verifySha2(byte[] response) {
+        if (response.length == 1 && response[0] == 0) {
+            // Connector/J sends an empty password as one NUL (its cleartext form); MySQL accepts both forms.
+            response = new byte[0];
+        }
         String password = user.password();
         if (response.length == 0 || password.isEmpty()) {
             // An empty password is an empty response: no scramble, no full authentication (as on MySQL).

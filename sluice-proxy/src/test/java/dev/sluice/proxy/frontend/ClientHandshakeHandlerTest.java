@@ -37,6 +37,16 @@ class ClientHandshakeHandlerTest {
         h.close();
     }
 
+    /** Replaces the harness by one whose greeting announces caching_sha2_password. */
+    private void announceSha2() {
+        h.close();
+        h = new HandshakeHarness(sha2Settings());
+    }
+
+    private static FrontendSettings sha2Settings() {
+        return HandshakeHarness.settings().withDefaultAuthPlugin(CachingSha2Password.PLUGIN_NAME);
+    }
+
     @Test
     void greetingAdvertisesSettings() {
         HandshakeV10 g = h.greeting();
@@ -150,6 +160,7 @@ class ClientHandshakeHandlerTest {
 
     @Test
     void hashOnlyUserIsSwitchedFromCachingSha2ToNative() {
+        announceSha2();
         h.sendLogin(1, login("hashonly", h.sha2Auth("hashpw"), CachingSha2Password.PLUGIN_NAME));
         Frame sw = h.next();
         assertThat(sw.seq()).isEqualTo(2);
@@ -174,6 +185,42 @@ class ClientHandshakeHandlerTest {
         assertThat(e.seq()).isEqualTo(4);
         assertThat(e.payload())
                 .containsExactly(err(1045, "28000", "Access denied for user 'app'@'10.1.2.3' (using password: YES)"));
+    }
+
+    @Test
+    void nativeAnswerToSha2GreetingIsSwitchedToSha2() {
+        announceSha2();
+        h.sendLogin(1, login("app", h.nativeAuth("secret"), NativePassword.PLUGIN_NAME)); // as MariaDB Connector/J
+        Frame sw = h.next();
+        assertThat(sw.seq()).isEqualTo(2);
+        AuthSwitchRequest req = AuthSwitchRequest.decode(sw.buf());
+        assertThat(req.pluginName()).isEqualTo(CachingSha2Password.PLUGIN_NAME);
+        byte[] seed = req.scramble();
+        assertThat(seed).hasSize(20).isNotEqualTo(h.scramble());
+        h.send(3, CachingSha2Password.scramble(bytes("secret"), seed));
+        Frame full = h.next();
+        assertThat(full.seq()).isEqualTo(4);
+        assertThat(full.payload()).containsExactly(0x01, 0x04);
+        h.send(5, new byte[] {0x02});
+        Frame key = h.next();
+        assertThat(key.seq()).isEqualTo(6);
+        RSAPublicKey publicKey = RsaPem.parsePublicKey(AuthMoreData.decode(key.buf()).data());
+        h.send(7, CachingSha2Password.encryptPassword(bytes("secret"), seed, publicKey)); // the switch's seed
+        Frame ok = h.next();
+        assertThat(ok.seq()).isEqualTo(8);
+        assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
+        assertThat(h.events.get(0).authPlugin()).isEqualTo(CachingSha2Password.PLUGIN_NAME);
+    }
+
+    @Test
+    void sha2AnswerToNativeGreetingIsSwitchedToNative() {
+        h.sendLogin(1, login("app", h.sha2Auth("secret"), CachingSha2Password.PLUGIN_NAME));
+        AuthSwitchRequest req = AuthSwitchRequest.decode(h.next().buf());
+        assertThat(req.pluginName()).isEqualTo(NativePassword.PLUGIN_NAME);
+        h.send(3, NativePassword.scramble(bytes("secret"), req.scramble()));
+        Frame ok = h.next();
+        assertThat(ok.seq()).isEqualTo(4);
+        assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
     }
 
     @Test
@@ -241,6 +288,7 @@ class ClientHandshakeHandlerTest {
 
     @Test
     void cachedUserWithWrongScrambleGoesToFullAuthAndFails() {
+        announceSha2();
         h.settings.sha2Cache().put("app", "secret");
         h.sendLogin(1, login("app", h.sha2Auth("wrong"), CachingSha2Password.PLUGIN_NAME));
         assertThat(h.next().payload()).containsExactly(0x01, 0x04);
@@ -254,6 +302,7 @@ class ClientHandshakeHandlerTest {
 
     @Test
     void staleCacheEntryIsNotUsed() {
+        announceSha2();
         h.settings.sha2Cache().put("app", "old-password");
         h.sendLogin(1, login("app", h.sha2Auth("old-password"), CachingSha2Password.PLUGIN_NAME));
         assertThat(h.next().payload()).as("full auth, not fast path with the old password").containsExactly(1, 4);
@@ -262,6 +311,7 @@ class ClientHandshakeHandlerTest {
 
     @Test
     void undecryptableRsaPasswordIsAccessDenied() {
+        announceSha2();
         h.sendLogin(1, login("app", h.sha2Auth("secret"), CachingSha2Password.PLUGIN_NAME));
         assertThat(h.next().payload()).containsExactly(1, 4);
         h.send(3, bytes("secret\0")); // cleartext without TLS: refused, like MySQL
@@ -274,19 +324,22 @@ class ClientHandshakeHandlerTest {
     void emptyPasswordWorksWithBothPlugins() {
         h.sendLogin(1, login("nopw", new byte[0], NativePassword.PLUGIN_NAME));
         assertThat(h.next().payload()).containsExactly(OK_AUTOCOMMIT);
-        HandshakeHarness sha2 = new HandshakeHarness();
-        try {
-            sha2.sendLogin(1, login("nopw", new byte[0], CachingSha2Password.PLUGIN_NAME));
-            Frame ok = sha2.next();
-            assertThat(ok.seq()).as("OK at once, no AuthMoreData").isEqualTo(2);
-            assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
-        } finally {
-            sha2.close();
+        for (byte[] empty : new byte[][] {{}, {0}}) { // Connector/J sends a single NUL
+            HandshakeHarness sha2 = new HandshakeHarness(sha2Settings());
+            try {
+                sha2.sendLogin(1, login("nopw", empty, CachingSha2Password.PLUGIN_NAME));
+                Frame ok = sha2.next();
+                assertThat(ok.seq()).as("OK at once, no AuthMoreData").isEqualTo(2);
+                assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
+            } finally {
+                sha2.close();
+            }
         }
     }
 
     @Test
     void passwordForUserWithoutOneIsRefused() {
+        announceSha2();
         h.sendLogin(1, login("nopw", h.sha2Auth("guess"), CachingSha2Password.PLUGIN_NAME));
         assertThat(h.next().payload())
                 .containsExactly(err(1045, "28000", "Access denied for user 'nopw'@'10.1.2.3' (using password: YES)"));
