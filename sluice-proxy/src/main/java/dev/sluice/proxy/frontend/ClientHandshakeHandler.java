@@ -240,6 +240,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         String decoderName = decoder.name();
         SslHandler ssl = settings.sslContext().newHandler(ctx.alloc());
+        ssl.setHandshakeTimeoutMillis(0); // the handshake deadline already covers TLS; one timer, one log line
         tls = true;
         state = State.AWAIT_TLS_LOGIN;
         pipeline.replace(decoder.handler(), TLS, ssl);
@@ -411,7 +412,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         cancelDeadline();
         logFailure(reason);
         if (!ctx.channel().isActive() || (tls && !tlsEstablished)) {
-            ctx.close();
+            closeIfOpen();
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
@@ -426,7 +427,14 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         state = State.DONE;
         cancelDeadline();
         logFailure(reason);
-        ctx.close();
+        closeIfOpen();
+    }
+
+    /** A channel already closing (e.g. by the SslHandler after a TLS failure) is not closed again. */
+    private void closeIfOpen() {
+        if (ctx.channel().isOpen()) {
+            ctx.close();
+        }
     }
 
     private void logFailure(String reason) {

@@ -74,7 +74,9 @@ class ClientHandshakeHandlerTest {
         int at = 1 + "10.11.6-MariaDB-sluice".length() + 1;
         assertThat(p[0]).as("protocol version").isEqualTo((byte) 10);
         assertThat(p[at - 1]).as("version NUL").isEqualTo((byte) 0);
-        assertThat(new byte[] {p[at], p[at + 1], p[at + 2], p[at + 3]}).as("connection id 42").containsExactly(42, 0, 0, 0);
+        assertThat(new byte[] {p[at], p[at + 1], p[at + 2], p[at + 3]})
+                .as("connection id 42")
+                .containsExactly(42, 0, 0, 0);
         assertThat(p[at + 12]).as("filler after scramble part 1").isEqualTo((byte) 0);
         assertThat(p[at + 15]).as("character set").isEqualTo((byte) 45);
         assertThat(p[at + 16]).as("status low byte: AUTOCOMMIT").isEqualTo((byte) 2);
@@ -140,7 +142,8 @@ class ClientHandshakeHandlerTest {
     void unknownUserGetsAccessDeniedNamingIt() {
         h.sendLogin(1, login("nobody", h.nativeAuth("x"), NativePassword.PLUGIN_NAME));
         assertThat(h.next().payload())
-                .containsExactly(err(1045, "28000", "Access denied for user 'nobody'@'10.1.2.3' (using password: YES)"));
+                .containsExactly(
+                        err(1045, "28000", "Access denied for user 'nobody'@'10.1.2.3' (using password: YES)"));
         assertThat(h.channel.isOpen()).isFalse();
     }
 
@@ -445,6 +448,17 @@ class ClientHandshakeHandlerTest {
         h.send(1, new dev.sluice.protocol.message.client.SslRequest(CLIENT_CAPS | Capability.CLIENT_SSL, 1 << 24, 45)
                 ::encode);
         assertThat(errMessage(h.next())).startsWith("Bad handshake: SSLRequest: TLS is not enabled");
+    }
+
+    @Test
+    void clientClosingMidHandshakeEndsQuietly() {
+        h.sendLogin(1, login("app", h.sha2Auth("secret"), CachingSha2Password.PLUGIN_NAME));
+        assertThat(h.next().first()).isEqualTo(AuthSwitchRequest.HEADER);
+        h.channel.close();
+        assertThat(h.events).isEmpty();
+        h.channel.advanceTimeBy(1, TimeUnit.HOURS);
+        h.channel.runScheduledPendingTasks();
+        assertThat(h.poll()).as("no ERR after the close, deadline cancelled").isNull();
     }
 
     @Test

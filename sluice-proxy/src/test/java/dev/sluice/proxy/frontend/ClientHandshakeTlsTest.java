@@ -130,12 +130,15 @@ class ClientHandshakeTlsTest {
     @Test
     void garbageInsteadOfClientHelloClosesWithoutPlaintextErr() throws Exception {
         start(false, NativePassword.PLUGIN_NAME);
-        h.channel.writeInbound(Unpooled.wrappedBuffer(sslRequest(), Unpooled.wrappedBuffer(bytes("GET / HTTP/1.1\r\n"))));
+        h.channel.writeInbound(
+                Unpooled.wrappedBuffer(sslRequest(), Unpooled.wrappedBuffer(bytes("GET / HTTP/1.1\r\n"))));
         assertThat(h.channel.isOpen()).isFalse();
         assertThat(h.events).isEmpty();
         byte[] written = h.drainRaw();
         // At most a TLS alert record (content type 21), never a MySQL packet in clear text.
-        assertThat(written.length == 0 || written[0] == 21).as("only a TLS alert: %s", Arrays.toString(written)).isTrue();
+        assertThat(written.length == 0 || written[0] == 21)
+                .as("only a TLS alert: %s", Arrays.toString(written))
+                .isTrue();
     }
 
     @Test

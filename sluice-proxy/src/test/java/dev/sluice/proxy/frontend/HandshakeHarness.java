@@ -222,6 +222,7 @@ final class HandshakeHarness {
     }
 
     void close() {
+        channel.checkException(); // nothing escaped the handler to the pipeline's tail
         received.release();
         channel.finishAndReleaseAll();
         afterAuth.forEach(Packet::release);

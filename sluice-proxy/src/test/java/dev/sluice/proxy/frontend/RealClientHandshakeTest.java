@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -113,7 +114,9 @@ class RealClientHandshakeTest {
         String url = mysqlUrl("sslMode=DISABLED&allowPublicKeyRetrieval=true"
                 + "&defaultAuthenticationPlugin=caching_sha2_password");
         assertThat(selectOne(url, "app", "secret")).isEqualTo(1);
-        assertThat(lastClient().authPlugin()).as("switched to the announced plugin").isEqualTo(NativePassword.PLUGIN_NAME);
+        assertThat(lastClient().authPlugin())
+                .as("switched to the announced plugin")
+                .isEqualTo(NativePassword.PLUGIN_NAME);
         assertThat(selectOne(url, "nopw", "")).isEqualTo(1);
         assertThat(selectOne(url, "hashonly", "hashpw")).isEqualTo(1);
     }
@@ -136,7 +139,8 @@ class RealClientHandshakeTest {
                 .isInstanceOfSatisfying(SQLException.class, e -> {
                     assertThat(e.getErrorCode()).isEqualTo(1045);
                     assertThat(e.getSQLState()).isEqualTo("28000");
-                    assertThat(e.getMessage()).contains("Access denied for user 'app'@'127.0.0.1' (using password: YES)");
+                    assertThat(e.getMessage())
+                            .contains("Access denied for user 'app'@'127.0.0.1' (using password: YES)");
                 });
         assertThatThrownBy(() -> selectOne(url, "nobody", "x"))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
@@ -186,10 +190,15 @@ class RealClientHandshakeTest {
 
     // ---- mariadb CLI ------------------------------------------------------------------------------------
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"--skip-ssl", "--ssl"})
-    void mariadbCli(String ssl) throws Exception {
-        start(NativePassword.PLUGIN_NAME, false);
+    @ParameterizedTest(name = "{0}, greeting plugin {1}")
+    @CsvSource({
+        "--skip-ssl, mysql_native_password",
+        "--ssl, mysql_native_password",
+        "--skip-ssl, caching_sha2_password",
+        "--ssl, caching_sha2_password"
+    })
+    void mariadbCli(String ssl, String plugin) throws Exception {
+        start(plugin, false);
         List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "-h127.0.0.1",
                 "-P" + server.port(), "-uapp", "-psecret", ssl, "--connect-timeout=5", "-N", "-B", "-e", "select 1"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -198,6 +207,7 @@ class RealClientHandshakeTest {
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(output.trim()).isEqualTo("1");
         assertThat(lastClient().tls()).isEqualTo(ssl.equals("--ssl"));
+        assertThat(lastClient().authPlugin()).isEqualTo(plugin);
     }
 
     @Test
