@@ -1,0 +1,44 @@
+package dev.sluice.proxy.frontend;
+
+import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.protocol.wire.PacketSequence;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A client that completed the connection phase: fired by {@link ClientHandshakeHandler} as a user event
+ * (after the final OK was written and the sequence reset for the first command).
+ *
+ * @param connectionId Sluice's id for this client, as sent in the greeting (what the client sees as its
+ *     CONNECTION_ID() and uses in KILL)
+ * @param user the configured user the client proved to be
+ * @param capabilities negotiated: the client's flags AND the advertised ones (64-bit)
+ * @param maxPacketSize the client's max packet size from its HandshakeResponse41 (unsigned int&lt;4&gt;)
+ * @param collationId the client's character set / collation id
+ * @param database the database requested with CLIENT_CONNECT_WITH_DB, or null
+ * @param attributes connection attributes in the order sent (last value wins for a duplicate key)
+ * @param tls whether the connection switched to TLS
+ * @param authPlugin the plugin the client authenticated with
+ * @param clientHost the client's IP address as text
+ * @param sequence the channel's packet sequence (shared by its PacketDecoder and PacketEncoder); already reset
+ */
+public record AuthenticatedClient(
+        long connectionId,
+        UserConfig user,
+        long capabilities,
+        long maxPacketSize,
+        int collationId,
+        String database,
+        Map<String, String> attributes,
+        boolean tls,
+        String authPlugin,
+        String clientHost,
+        PacketSequence sequence) {
+
+    public AuthenticatedClient {
+        Objects.requireNonNull(user, "user");
+        attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
+        Objects.requireNonNull(authPlugin, "authPlugin");
+        Objects.requireNonNull(sequence, "sequence");
+    }
+}

@@ -1,0 +1,499 @@
+package dev.sluice.proxy.frontend;
+
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.protocol.auth.RsaPem;
+import dev.sluice.protocol.message.client.HandshakeResponse41;
+import dev.sluice.protocol.message.client.SslRequest;
+import dev.sluice.protocol.message.server.AuthMoreData;
+import dev.sluice.protocol.message.server.AuthSwitchRequest;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketDecoder;
+import dev.sluice.protocol.wire.PacketEncoder;
+import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.config.UserConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of the connection phase for one client: greeting, optional TLS upgrade (SSLRequest),
+ * HandshakeResponse41, authentication (mysql_native_password, caching_sha2_password with fast path, full
+ * authentication over TLS or RSA, one AuthSwitchRequest when needed), then the final OK.
+ *
+ * <p>On success it writes OK, resets the {@link PacketSequence} (the first command carries id 0), fires an
+ * {@link AuthenticatedClient} user event to the handlers after it and removes itself. On failure it writes the
+ * ERR a server would send and closes. Everything runs on the channel's event loop; a deadline
+ * ({@link FrontendSettings#handshakeTimeout()}) covers the whole phase, TLS included.
+ *
+ * <p>Which plugin: the greeting names {@link FrontendSettings#defaultAuthPlugin()}, and every user authenticates
+ * with it, except that a user configured with only a native hash cannot use caching_sha2_password and uses
+ * mysql_native_password. A client answering with another plugin (or an unknown one, or none) gets one
+ * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. A client
+ * without CLIENT_PLUGIN_AUTH cannot be switched and is verified with mysql_native_password.
+ */
+public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
+    public static final String DECODER = "packet-decoder";
+    public static final String ENCODER = "packet-encoder";
+    public static final String NAME = "client-handshake";
+    public static final String TLS = "tls";
+
+    static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
+
+    private enum State {
+        NEW,
+        AWAIT_LOGIN,
+        AWAIT_TLS_LOGIN,
+        AWAIT_SWITCH_RESPONSE,
+        AWAIT_FULL_AUTH,
+        AWAIT_RSA_PASSWORD,
+        DONE
+    }
+
+    private final FrontendSettings settings;
+    private final PacketSequence sequence;
+
+    private ChannelHandlerContext ctx;
+    private State state = State.NEW;
+    private long connectionId;
+    private String clientHost = "?";
+    private ScheduledFuture<?> deadline;
+    private byte[] scramble;
+    /** SSLRequest accepted: the SslHandler is in place (its handshake may still be running). */
+    private boolean tls;
+    private boolean tlsEstablished;
+    private HandshakeResponse41 login;
+    private long negotiated;
+    private UserConfig user;
+    /** The plugin whose response is expected next (after a switch, the one switched to). */
+    private String plugin;
+
+    public ClientHandshakeHandler(FrontendSettings settings, PacketSequence sequence) {
+        this.settings = settings;
+        this.sequence = sequence;
+    }
+
+    /**
+     * Adds the packet codec and this handler to a freshly accepted client channel: {@link #DECODER},
+     * {@link #ENCODER} and {@link #NAME}, sharing one {@link PacketSequence}. Add the session's handler after
+     * them; it receives the {@link AuthenticatedClient} event and then the client's commands.
+     */
+    public static ClientHandshakeHandler install(ChannelPipeline pipeline, FrontendSettings settings) {
+        PacketSequence sequence = new PacketSequence();
+        ClientHandshakeHandler handler = new ClientHandshakeHandler(settings, sequence);
+        pipeline.addLast(DECODER, new PacketDecoder(sequence, settings.maxPacketSize()));
+        pipeline.addLast(ENCODER, new PacketEncoder(sequence));
+        pipeline.addLast(NAME, handler);
+        return handler;
+    }
+
+    /** Sluice's id for this client; 0 until the greeting was sent. */
+    public long connectionId() {
+        return connectionId;
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        start();
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        if (state != State.NEW) {
+            return;
+        }
+        state = State.AWAIT_LOGIN;
+        connectionId = settings.connectionIds().getAsLong() & 0xFFFF_FFFFL;
+        clientHost = host(ctx.channel().remoteAddress());
+        long millis = settings.handshakeTimeout().toMillis();
+        deadline = ctx.executor().schedule(() -> onDeadline(millis), millis, TimeUnit.MILLISECONDS);
+        scramble = Scrambles.next();
+        HandshakeV10 greeting = new HandshakeV10(settings.serverVersion(), connectionId, Scrambles.withNul(scramble),
+                settings.capabilities(), settings.characterSet(), settings.statusFlags(),
+                settings.defaultAuthPlugin());
+        send(greeting::encode);
+        ctx.flush();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (state != State.DONE) {
+            state = State.DONE;
+            cancelDeadline();
+            LOG.info("session {}: handshake aborted from {}: the client closed the connection{}", connectionId,
+                    clientHost, user == null ? "" : " (user " + user.name() + ")");
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelDeadline();
+    }
+
+    private void onDeadline(long millis) {
+        if (state == State.DONE) {
+            return;
+        }
+        String reason = "no login within " + millis + " ms (client handshake timeout)";
+        if (tls && !tlsEstablished) {
+            // An ERR written now would wait inside the SslHandler for a handshake that is not coming.
+            failWithoutErr(reason + ", during the TLS handshake");
+        } else {
+            fail(HandshakeErrors.badHandshake("handshake timed out after " + millis + " ms"), reason);
+        }
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Packet packet)) {
+            ReferenceCountUtil.release(msg);
+            fail(HandshakeErrors.internalError("unexpected " + msg.getClass().getSimpleName()),
+                    "pipeline delivered " + msg.getClass().getName() + " instead of a packet");
+            return;
+        }
+        try {
+            onPacket(packet.payload());
+        } catch (ProtocolException e) {
+            fail(HandshakeErrors.badHandshake(e.getMessage()), "bad packet: " + e.getMessage());
+        } finally {
+            packet.release();
+        }
+        ctx.flush();
+    }
+
+    private void onPacket(ByteBuf payload) {
+        switch (state) {
+            case AWAIT_LOGIN -> {
+                if (SslRequest.isSslRequest(payload)) {
+                    startTls(SslRequest.decode(payload));
+                } else {
+                    onLogin(payload);
+                }
+            }
+            case AWAIT_TLS_LOGIN -> {
+                if (SslRequest.isSslRequest(payload)) {
+                    throw new ProtocolException("SSLRequest: a second one, inside TLS");
+                }
+                onLogin(payload);
+            }
+            case AWAIT_SWITCH_RESPONSE -> verify(plugin, ByteBufUtil.getBytes(payload));
+            case AWAIT_FULL_AUTH -> onFullAuth(ByteBufUtil.getBytes(payload));
+            case AWAIT_RSA_PASSWORD -> onRsaPassword(ByteBufUtil.getBytes(payload));
+            case DONE -> {
+                // After a failure the connection is closing; whatever else the client sent is dropped.
+            }
+            case NEW -> throw new IllegalStateException("packet before the greeting was sent");
+            default -> throw new IllegalStateException("state: " + state);
+        }
+    }
+
+    /**
+     * The SslHandler takes the packet decoder's place and a fresh decoder (same sequence, same name) goes after
+     * it. The old decoder may already hold the start of the TLS ClientHello, read together with the SSLRequest;
+     * Netty hands a removed decoder's remaining bytes to the next handler, which at that moment is the
+     * SslHandler (replace links the old context to the new one). Those bytes are only handshake records, so no
+     * application data can pass before the new decoder is in place.
+     */
+    private void startTls(SslRequest request) {
+        if (settings.sslContext() == null) {
+            throw new ProtocolException("SSLRequest: TLS is not enabled on this listener (CLIENT_SSL not offered)");
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        ChannelHandlerContext decoder = pipeline.context(PacketDecoder.class);
+        if (decoder == null) {
+            throw new IllegalStateException("no PacketDecoder before the handshake handler");
+        }
+        String decoderName = decoder.name();
+        SslHandler ssl = settings.sslContext().newHandler(ctx.alloc());
+        ssl.setHandshakeTimeoutMillis(0); // the handshake deadline already covers TLS; one timer, one log line
+        tls = true;
+        state = State.AWAIT_TLS_LOGIN;
+        pipeline.replace(decoder.handler(), TLS, ssl);
+        pipeline.addAfter(TLS, decoderName, new PacketDecoder(sequence, settings.maxPacketSize()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent completion && state != State.DONE) {
+            if (completion.isSuccess()) {
+                tlsEstablished = true;
+            } else {
+                failWithoutErr("TLS handshake failed: " + describe(completion.cause()));
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void onLogin(ByteBuf payload) {
+        HandshakeResponse41 response = HandshakeResponse41.decode(payload).requireProtocol41();
+        login = response;
+        negotiated = response.capabilities() & settings.capabilities();
+        if (settings.tlsRequired() && !tls) {
+            fail(HandshakeErrors.insecureTransport(), "user " + response.username()
+                    + " did not switch to TLS, which is required");
+            return;
+        }
+        user = settings.users().apply(response.username());
+        if (user == null) {
+            deny(response.authResponse().length > 0, "no such user");
+            return;
+        }
+        // As a server does with an account's plugin: the announced plugin when this user can use it (a user
+        // with only a native hash cannot use caching_sha2_password), else mysql_native_password.
+        String target = CachingSha2Password.PLUGIN_NAME.equals(settings.defaultAuthPlugin())
+                        && !Credentials.canUseSha2(user)
+                ? NativePassword.PLUGIN_NAME
+                : settings.defaultAuthPlugin();
+        if (!Capability.has(response.capabilities(), Capability.CLIENT_PLUGIN_AUTH)) {
+            // A client without plugin auth cannot be switched; it speaks 4.1 native auth, which every user has.
+            plugin = NativePassword.PLUGIN_NAME;
+            verify(plugin, response.authResponse());
+        } else if (target.equals(response.authPluginName())) {
+            plugin = target;
+            verify(plugin, response.authResponse());
+        } else {
+            // Another plugin (MariaDB Connector/J always starts with native), an unknown one, or none.
+            switchTo(target);
+        }
+    }
+
+    /** AuthSwitchRequest with a fresh scramble; the client answers with an AuthSwitchResponse. */
+    private void switchTo(String newPlugin) {
+        plugin = newPlugin;
+        scramble = Scrambles.next();
+        state = State.AWAIT_SWITCH_RESPONSE;
+        send(new AuthSwitchRequest(newPlugin, Scrambles.withNul(scramble))::encode);
+    }
+
+    private void verify(String pluginName, byte[] response) {
+        if (NativePassword.PLUGIN_NAME.equals(pluginName)) {
+            boolean ok;
+            try {
+                ok = Credentials.verifyNative(user, scramble, response);
+            } catch (IllegalArgumentException e) {
+                deny(response.length > 0, "the configured password-hash is malformed");
+                return;
+            }
+            if (ok) {
+                succeed();
+            } else {
+                deny(response.length > 0, Credentials.hasEmptyPassword(user) ? "a password was given, none is set"
+                        : "wrong password");
+            }
+        } else {
+            verifySha2(response);
+        }
+    }
+
+    private void verifySha2(byte[] response) {
+        if (response.length == 1 && response[0] == 0) {
+            // Connector/J sends an empty password as one NUL (its cleartext form); MySQL accepts both forms.
+            response = new byte[0];
+        }
+        String password = user.password();
+        if (response.length == 0 || password.isEmpty()) {
+            // An empty password is an empty response: no scramble, no full authentication (as on MySQL).
+            if (response.length == 0 && password.isEmpty()) {
+                succeed();
+            } else {
+                deny(response.length > 0, response.length == 0 ? "no password given" : "wrong password");
+            }
+            return;
+        }
+        byte[] cached = settings.sha2Cache().lookup(user.name(), password);
+        if (cached != null && Credentials.verifySha2Cached(scramble, response, cached)) {
+            send(AuthMoreData.of(AuthMoreData.FAST_AUTH_OK)::encode);
+            succeed();
+            return;
+        }
+        // Not cached, or a scramble that does not match the cache: MySQL asks for the password itself either way.
+        state = State.AWAIT_FULL_AUTH;
+        send(AuthMoreData.of(AuthMoreData.PERFORM_FULL_AUTH)::encode);
+    }
+
+    private void onFullAuth(byte[] data) {
+        if (tls) {
+            fullAuthResult(Credentials.matchesPassword(user, Credentials.stripNul(data)));
+        } else if (data.length == 1 && data[0] == AuthMoreData.REQUEST_PUBLIC_KEY) {
+            state = State.AWAIT_RSA_PASSWORD;
+            byte[] pem = RsaPem.encodePublicKey(settings.rsaPublicKey()).getBytes(StandardCharsets.US_ASCII);
+            send(new AuthMoreData(pem)::encode);
+        } else {
+            onRsaPassword(data); // a client that already had the public key (e.g. from a file)
+        }
+    }
+
+    private void onRsaPassword(byte[] encrypted) {
+        byte[] password;
+        try {
+            password = CachingSha2Password.decryptPassword(encrypted, scramble, settings.rsaPrivateKey());
+        } catch (ProtocolException e) {
+            // MySQL answers an undecryptable password (or a cleartext one sent without TLS) as a wrong one.
+            deny(true, "the RSA-encrypted password could not be decrypted (" + encrypted.length + " bytes)");
+            return;
+        }
+        fullAuthResult(Credentials.matchesPassword(user, password));
+    }
+
+    private void fullAuthResult(boolean matches) {
+        if (matches) {
+            settings.sha2Cache().put(user.name(), user.password());
+            succeed();
+        } else {
+            deny(true, "wrong password (full authentication" + (tls ? " over TLS" : " with RSA") + ")");
+        }
+    }
+
+    // ---- outcomes --------------------------------------------------------------------------------------
+
+    private void succeed() {
+        state = State.DONE;
+        cancelDeadline();
+        OkPacket ok = OkPacket.of(0, 0, settings.statusFlags(), 0);
+        send(out -> ok.encode(out, negotiated));
+        ctx.flush();
+        sequence.reset(); // the client's first command carries sequence id 0
+        LOG.info("session {}: authenticated user {} from {} (tls={}, plugin={})", connectionId, user.name(),
+                clientHost, tls ? "yes" : "no", plugin);
+        AuthenticatedClient client = new AuthenticatedClient(connectionId, user, negotiated, login.maxPacketSize(),
+                login.characterSet(), login.database(), login.attributeMap(), tls, plugin, clientHost, sequence);
+        ctx.fireUserEventTriggered(client);
+        if (!ctx.isRemoved()) {
+            ctx.pipeline().remove(this);
+        }
+    }
+
+    private void deny(boolean usingPassword, String reason) {
+        String name = login.username();
+        fail(HandshakeErrors.accessDenied(name, clientHost, usingPassword), reason);
+    }
+
+    /** Logs, writes {@code err} and closes. No-op after the outcome is decided. */
+    private void fail(ErrPacket err, String reason) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        cancelDeadline();
+        logFailure(reason);
+        if (!ctx.channel().isActive() || (tls && !tlsEstablished)) {
+            closeIfOpen();
+            return;
+        }
+        ByteBuf out = ctx.alloc().buffer();
+        err.encode(out, HandshakeErrors.ERR_CAPABILITIES);
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void failWithoutErr(String reason) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        cancelDeadline();
+        logFailure(reason);
+        closeIfOpen();
+    }
+
+    /** A channel already closing (e.g. by the SslHandler after a TLS failure) is not closed again. */
+    private void closeIfOpen() {
+        if (ctx.channel().isOpen()) {
+            ctx.close();
+        }
+    }
+
+    private void logFailure(String reason) {
+        if (login != null) {
+            LOG.info("session {}: authentication failed for {} from {}: {}", connectionId, login.username(),
+                    clientHost, reason);
+        } else {
+            LOG.info("session {}: handshake failed from {}: {}", connectionId, clientHost, reason);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException) {
+            fail(HandshakeErrors.badHandshake(c.getMessage()), "bad packet: " + c.getMessage());
+        } else if (c instanceof SSLException) {
+            failWithoutErr("TLS handshake failed: " + describe(c));
+        } else if (c instanceof IOException) {
+            failWithoutErr("connection error: " + describe(c));
+        } else if (state == State.DONE) {
+            ctx.close();
+        } else {
+            // Not the peer's doing: a bug in Sluice, worth its stack trace.
+            LOG.warn("session {}: unexpected error during the handshake from {}", connectionId, clientHost, c);
+            fail(HandshakeErrors.internalError(describe(c)), "internal error: " + describe(c));
+        }
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------------
+
+    /** Writes one payload; the encoder stamps its sequence id now, on this event loop. */
+    private void send(Consumer<ByteBuf> encoder) {
+        ByteBuf out = ctx.alloc().buffer();
+        try {
+            encoder.accept(out);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        ctx.write(out);
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    static String host(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(address);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : message;
+    }
+}
