@@ -1,26 +1,139 @@
 package dev.sluice.proxy;
 
+import dev.sluice.backend.GreetingProbe;
+import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.Transport;
+import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.session.SessionRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The running proxy: its listeners, event loops and sessions. {@link #start} binds every listener (port 0
- * picks a free port, see {@link #addresses()}) and returns once clients can connect; {@link #close} stops
- * accepting, closes every session and releases the event loops.
+ * The running proxy: its listeners, event loops and sessions. {@link #start} learns the servers' version
+ * (so the greeting tells drivers the truth), binds every listener (port 0 picks a free port, see {@link
+ * #addresses()}) and returns once clients can connect; {@link #close} stops accepting, closes every session
+ * and releases the event loops.
  */
 public final class ProxyServer implements AutoCloseable {
-    private ProxyServer() {}
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final ProxyContext context;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
+        this.acceptors = acceptors;
+        this.workers = workers;
+        this.context = context;
+    }
 
     public static ProxyServer start(ProxyConfig config) {
-        throw new IllegalStateException("the proxy is being built (issue 3); not available in this build");
+        return start(config, 0);
+    }
+
+    /** @param serverCapabilityMask capabilities never asked of servers; tests only (see ProxyContext) */
+    public static ProxyServer start(ProxyConfig config, long serverCapabilityMask) {
+        Transport transport = Transport.best();
+        EventLoopGroup acceptors = transport.newGroup(1);
+        EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
+        ProxyContext context = new ProxyContext(config, new SessionRegistry(), new ServerConnector(workers, transport),
+                serverCapabilityMask);
+        ProxyServer server = new ProxyServer(acceptors, workers, context);
+        try {
+            server.learnServerVersion(transport);
+            ClientChannelInitializer initializer = new ClientChannelInitializer(context);
+            for (ListenerConfig listener : config.listeners()) {
+                ServerBootstrap bootstrap = new ServerBootstrap()
+                        .group(acceptors, workers)
+                        .channel(transport.serverSocketChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                initializer.initialize(ch);
+                            }
+                        });
+                Channel channel;
+                try {
+                    channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot listen on " + listener.host() + ":" + listener.port() + ": " + e.getMessage(), e);
+                }
+                server.listeners.add(channel);
+                LOG.info("listening on {} (transport {})", format((InetSocketAddress) channel.localAddress()), transport);
+            }
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void learnServerVersion(Transport transport) {
+        ServerConfig primary = context.primaryServer();
+        try {
+            HandshakeV10 greeting = GreetingProbe.probe(workers, transport, primary.host(), primary.port(),
+                            context.config().timeouts().connect())
+                    .get(context.config().timeouts().connect().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            context.learnGreeting(greeting);
+            LOG.info("server {} ({}) is {}", primary.name(), primary.address(), greeting.serverVersion());
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            LOG.warn("server {} ({}) did not greet at start ({}); advertising '{}' until it does",
+                    primary.name(), primary.address(), cause.getMessage(), ProxyContext.FALLBACK_VERSION);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while probing the server", e);
+        }
     }
 
     /** The bound listener addresses, in configuration order. */
     public List<InetSocketAddress> addresses() {
-        return List.of();
+        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** Sessions currently open. */
+    public int sessionCount() {
+        return context.registry().size();
+    }
+
+    ProxyContext context() {
+        return context;
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        context.registry().all().forEach(s -> s.closeFromOutside("proxy shutting down"));
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        LOG.info("stopped");
+    }
+
+    private static String format(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
 }

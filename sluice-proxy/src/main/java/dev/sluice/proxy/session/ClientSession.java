@@ -9,7 +9,6 @@ import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
-import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
@@ -58,6 +57,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private enum State {
         CONNECTING,
         READY,
+        /** The server connection could not be opened; the next command is answered with why, then close. */
+        FAILED,
         CLOSED
     }
 
@@ -77,6 +78,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private long statements;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
+    private ErrPacket connectFailure;
 
     public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
         this.context = context;
@@ -103,17 +105,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return server;
     }
 
-    // ---- start: the server connection, then the client's OK --------------------------------------
+    // ---- start: the server connection ------------------------------------------------------------
 
-    /** Installed in place of the handshake handler: opens the server connection, then answers the login. */
+    /**
+     * Installed in place of the handshake handler, right after the client's login OK: from here on client
+     * packets are commands (which may arrive pipelined, before the server connection is ready: they queue).
+     */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        clientSequence.commandMode();
         context.registry().register(this);
         openServer();
     }
 
     private void openServer() {
-        ConnectOptions options = ConnectOptions.builder(server.host(), server.port())
+        ConnectOptions.Builder builder = ConnectOptions.builder(server.host(), server.port());
+        login.connectAttributes().forEach(builder::connectAttribute);
+        ConnectOptions options = builder
                 .user(login.user().serverUser(), login.user().serverPassword())
                 .database(login.database())
                 .tls(server.tls())
@@ -145,12 +153,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverThreadId = detached.greeting().connectionId();
         serverChannel.pipeline().addLast("session", new ServerHandler(this));
         state = State.READY;
-        // The login's OK continues the handshake's sequence; from then on, packets are counted per command.
-        writeToClient(OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT, 0));
-        client.flush();
-        clientSequence.commandMode();
-        LOG.info("session {}: authenticated user {} from {} (tls={}, plugin={}), server {} thread {}", id(), user(),
-                login.remoteAddress(), login.tls() ? "yes" : "no", login.authPlugin(), server.name(), serverThreadId);
+        LOG.info("session {}: connected to server {} ({}) as {}, server thread {}", id(), server.name(),
+                server.address(), login.user().serverUser(), serverThreadId);
         if (!serverChannel.isActive()) {
             onServerInactive();
             return;
@@ -170,8 +174,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
-            writeToClient(err);
-            close("server connection failed: " + err.message(), true);
+            LOG.warn("session {}: cannot open a connection to server {}: {}", id(), server.name(), err);
+            state = State.FAILED;
+            connectFailure = err;
+            drainQueue();
         });
     }
 
@@ -199,6 +205,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void drainQueue() {
+        if (state == State.FAILED && !queue.isEmpty()) {
+            Packet first = queue.poll();
+            clientSequence.beginResponse(first.lastSequenceId());
+            first.release();
+            writeToClient(connectFailure);
+            close("server connection failed: " + connectFailure.message(), true);
+            return;
+        }
         while (state == State.READY && current == null && !queue.isEmpty()) {
             Packet packet = queue.poll();
             if (queue.size() < MAX_QUEUED / 2 && !client.config().isAutoRead()) {

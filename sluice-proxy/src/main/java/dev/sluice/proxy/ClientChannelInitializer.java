@@ -1,0 +1,84 @@
+package dev.sluice.proxy;
+
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.ServerStatus;
+import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.frontend.AuthenticatedClient;
+import dev.sluice.proxy.frontend.ClientHandshakeHandler;
+import dev.sluice.proxy.frontend.ClientTlsContexts;
+import dev.sluice.proxy.frontend.FrontendSettings;
+import dev.sluice.proxy.frontend.HandshakeErrors;
+import dev.sluice.proxy.frontend.Sha2Cache;
+import dev.sluice.proxy.session.ClientSession;
+import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.session.SessionLogin;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.security.KeyPair;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Sets up every accepted client channel: the connection limit, then the frontend's handshake (greeting, TLS,
+ * authentication) and, once the client is authenticated, its {@link ClientSession}. What the greeting
+ * advertises comes from the servers behind Sluice: their version, and only capabilities they have.
+ */
+final class ClientChannelInitializer {
+    private final ProxyContext context;
+    private final SslContext sslContext;
+    private final KeyPair rsaKeyPair = FrontendSettings.processRsaKeyPair();
+    private final Sha2Cache sha2Cache = new Sha2Cache();
+    private final AtomicInteger open = new AtomicInteger();
+
+    ClientChannelInitializer(ProxyContext context) {
+        this.context = context;
+        ProxyConfig config = context.config();
+        this.sslContext = config.clientTls().enabled() ? ClientTlsContexts.create(config.clientTls()) : null;
+    }
+
+    void initialize(SocketChannel channel) {
+        ProxyConfig config = context.config();
+        if (open.incrementAndGet() > config.limits().maxClientConnections()) {
+            open.decrementAndGet();
+            HandshakeErrors.refuseTooManyConnections(channel);
+            return;
+        }
+        channel.closeFuture().addListener(f -> open.decrementAndGet());
+        ClientHandshakeHandler.install(channel.pipeline(), settings());
+        channel.pipeline().addLast("session-starter", new SessionStarter());
+    }
+
+    private FrontendSettings settings() {
+        ProxyConfig config = context.config();
+        HandshakeV10 server = context.serverGreeting();
+        long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
+        int charset = FrontendSettings.UTF8MB4_GENERAL_CI;
+        if (server != null) {
+            // never promise a client what the server behind cannot do (SSL is Sluice's own business)
+            capabilities &= server.capabilities() | Capability.CLIENT_SSL;
+            charset = server.characterSet();
+        }
+        return new FrontendSettings(context.serverVersion(), capabilities, charset, ServerStatus.AUTOCOMMIT,
+                context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
+                NativePassword.PLUGIN_NAME, rsaKeyPair, sha2Cache, config.timeouts().clientHandshake(),
+                config.limits().maxPacketSize());
+    }
+
+    /** Waits for the handshake's outcome and puts the session in its place. */
+    private final class SessionStarter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof AuthenticatedClient client) {
+                SessionLogin login = new SessionLogin(client.connectionId(), client.user(), client.capabilities(),
+                        client.collationId(), client.database(), client.attributes(), client.tls(), client.clientHost(),
+                        client.authPlugin());
+                ctx.pipeline().replace(this, "session", new ClientSession(context, login, ctx.channel(), client.sequence()));
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+    }
+}

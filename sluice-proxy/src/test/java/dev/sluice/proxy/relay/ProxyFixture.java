@@ -1,0 +1,69 @@
+package dev.sluice.proxy.relay;
+
+import dev.sluice.backend.TlsMode;
+import dev.sluice.proxy.ProxyServer;
+import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.Limits;
+import dev.sluice.proxy.config.ListenerConfig;
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.Timeouts;
+import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.testkit.MariaDbSandbox;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+
+/** A Sluice in front of a sandbox, for tests: user app/secret on both sides, TLS with a self-signed pair. */
+final class ProxyFixture implements AutoCloseable {
+    static final String USER = "app";
+    static final String PASSWORD = "secret";
+
+    final MariaDbSandbox sandbox;
+    final ProxyServer proxy;
+
+    ProxyFixture(MariaDbSandbox sandbox, boolean localInfile, long serverCapabilityMask) {
+        this.sandbox = sandbox;
+        ProxyConfig config = new ProxyConfig(
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                List.of(new ServerConfig("sandbox", sandbox.host(), sandbox.port(), TlsMode.PREFERRED)),
+                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
+                ClientTlsConfig.selfSigned(),
+                Timeouts.defaults(),
+                Limits.defaults(),
+                localInfile);
+        this.proxy = ProxyServer.start(config, serverCapabilityMask);
+    }
+
+    int port() {
+        InetSocketAddress a = proxy.addresses().get(0);
+        return a.getPort();
+    }
+
+    /** MySQL Connector/J through Sluice. */
+    Connection mysql(String extra) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                + (extra.isEmpty() ? "" : "&" + extra), USER, PASSWORD);
+    }
+
+    /** MariaDB Connector/J through Sluice. */
+    Connection mariadb(String extra) throws SQLException {
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/test"
+                + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
+    }
+
+    /** A driver connection straight to the sandbox, to compare with. */
+    Connection direct(String driver, String extra) throws SQLException {
+        String url = driver.equals("mysql")
+                ? "jdbc:mysql://127.0.0.1:" + sandbox.port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true" + (extra.isEmpty() ? "" : "&" + extra)
+                : "jdbc:mariadb://127.0.0.1:" + sandbox.port() + "/test" + (extra.isEmpty() ? "" : "?" + extra);
+        return DriverManager.getConnection(url, USER, PASSWORD);
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+    }
+}
