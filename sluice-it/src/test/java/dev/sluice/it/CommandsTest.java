@@ -13,6 +13,7 @@ import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.binary.BinaryType;
 import dev.sluice.protocol.binary.ColumnType;
 import dev.sluice.protocol.message.client.BoundParameter;
+import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.client.ComFieldList;
 import dev.sluice.protocol.message.client.ComInitDb;
 import dev.sluice.protocol.message.client.ComProcessKill;
@@ -301,6 +302,23 @@ class CommandsTest {
         }
         assertThatThrownBy(() -> ServerConnection.await(c.command(new ComProcessKill(victim.connectionId()))))
                 .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1094));
+    }
+
+    /**
+     * The codec client does not implement COM_CHANGE_USER (its answer is an authentication exchange, not a
+     * command response): the command must be refused at once, before anything is sent, naming the command, and
+     * the connection must stay usable.
+     */
+    @Test
+    void changeUserIsRefusedBeforeItIsSent() {
+        ComChangeUser change = new ComChangeUser("root", new byte[0], "other", 45, "mysql_native_password", null);
+
+        assertThatThrownBy(() -> ServerConnection.await(c.command(change), Duration.ofSeconds(10)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("COM_CHANGE_USER");
+
+        assertThat(c.isOpen()).isTrue();
+        assertThat(text(scalar(c, "SELECT CONCAT(CURRENT_USER(), ' ', DATABASE())"))).isEqualTo("root@127.0.0.1 it");
     }
 
     /**
