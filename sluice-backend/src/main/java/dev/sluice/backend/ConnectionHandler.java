@@ -226,8 +226,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 try {
                     responseDecoder = new ResponseDecoder(command, capabilities, next.cursor());
                 } catch (IllegalArgumentException e) {
-                    next.future().completeExceptionally(new IllegalArgumentException(
-                            where() + ": " + command + " not sent, this client does not support it: " + e.getMessage(), e));
+                    next.future().completeExceptionally(new IllegalArgumentException(where() + ": " + command
+                            + " not sent, this client does not support it: " + e.getMessage(), e));
                     continue;
                 }
             }

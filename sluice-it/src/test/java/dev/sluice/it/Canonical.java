@@ -137,7 +137,8 @@ enum Canonical {
                 break;
             case DATETIME:
                 if ((m = DATETIME_TEXT.matcher(text)).matches()) {
-                    return dateTime(num(m, 1), num(m, 2), num(m, 3), num(m, 4), num(m, 5), num(m, 6), micros(m.group(7)));
+                    return dateTime(num(m, 1), num(m, 2), num(m, 3), num(m, 4), num(m, 5), num(m, 6),
+                            micros(m.group(7)));
                 }
                 if (DATE_TEXT.matcher(text).matches()) {
                     return text + " 00:00:00.000000";

@@ -92,7 +92,8 @@ class ColumnTypesTest {
         cols.add(ints("i", "INT", "-2147483648", "2147483647"));
         cols.add(ints("iu", "INT UNSIGNED", "0", "4294967295"));
         cols.add(ints("bi", "BIGINT", "-9223372036854775808", "9223372036854775807", "0"));
-        cols.add(ints("bu", "BIGINT UNSIGNED", "0", "18446744073709551615", "9223372036854775808", "9223372036854775807"));
+        cols.add(ints("bu", "BIGINT UNSIGNED", "0", "18446744073709551615", "9223372036854775808",
+                "9223372036854775807"));
         cols.add(new Column("f", "FLOAT", Canonical.FLOAT, literals(
                 s -> Float.toString(Float.parseFloat(s)), "3.40282e38", "-1.17549e-38", "0", "3.14159", "-0.5")));
         cols.add(new Column("d", "DOUBLE", Canonical.DOUBLE, literals(
@@ -130,7 +131,8 @@ class ColumnTypesTest {
         cols.add(texts("tx", "TEXT", "text ü".repeat(100), "x"));
         cols.add(texts("mt", "MEDIUMTEXT", "中".repeat(30_000), ""));
         cols.add(texts("lt", "LONGTEXT", "long 😀 ".repeat(20_000), "z"));
-        cols.add(new Column("b1", "BIT(1)", Canonical.BYTES, List.of(new Value("b'0'", "00"), new Value("b'1'", "01"))));
+        cols.add(new Column("b1", "BIT(1)", Canonical.BYTES,
+                List.of(new Value("b'0'", "00"), new Value("b'1'", "01"))));
         cols.add(new Column("b64", "BIT(64)", Canonical.BYTES, List.of(
                 new Value("b'" + "1".repeat(64) + "'", "ffffffffffffffff"),
                 new Value("b'0'", "0000000000000000"),
