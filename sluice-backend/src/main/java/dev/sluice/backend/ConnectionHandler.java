@@ -238,16 +238,28 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         while (state == State.READY && current == null && !queue.isEmpty()) {
             Pending next = queue.poll();
             Command command = next.command().command();
+            ResponseDecoder responseDecoder = null;
+            if (command.hasResponse()) {
+                // Before anything is written: a command whose answer this client cannot read (COM_CHANGE_USER,
+                // COM_BINLOG_DUMP) is refused unsent, instead of leaving its answer to arrive with no decoder.
+                try {
+                    responseDecoder = new ResponseDecoder(command, capabilities, next.cursor());
+                } catch (IllegalArgumentException e) {
+                    next.future().completeExceptionally(new IllegalArgumentException(where() + ": " + command
+                            + " not sent, this client does not support it: " + e.getMessage(), e));
+                    continue;
+                }
+            }
             sequence.reset();
             ByteBuf out = ctx.alloc().buffer();
             next.command().encode(out, capabilities);
             ctx.writeAndFlush(out);
-            if (!command.hasResponse()) {
+            if (responseDecoder == null) {
                 next.future().complete(null);
                 continue;
             }
             current = next;
-            decoder = new ResponseDecoder(command, capabilities, next.cursor());
+            decoder = responseDecoder;
             boolean binary = command == Command.COM_STMT_EXECUTE || command == Command.COM_STMT_FETCH;
             response = new Response(binary, next.fetchColumns());
         }

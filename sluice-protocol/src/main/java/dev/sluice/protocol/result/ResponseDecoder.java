@@ -49,7 +49,7 @@ public final class ResponseDecoder {
         PREPARE_COLUMNS_EOF,
         FIELD_LIST,
         STATISTICS,
-        /** Commands answered by OK or ERR only (COM_PING, COM_INIT_DB, ...); COM_DEBUG by EOF. */
+        /** Commands answered by OK or ERR only (COM_PING, COM_INIT_DB, ...); COM_DEBUG, COM_SET_OPTION by EOF. */
         SIMPLE,
         DONE,
         FAILED
@@ -228,9 +228,16 @@ public final class ResponseDecoder {
                     phase = Phase.DONE;
                     return new ResponseEvent.Ok(ok);
                 }
-                if (first == EofPacket.HEADER && command == Command.COM_DEBUG && EofPacket.isEof(p)) {
+                if (first == EofPacket.HEADER && answeredByEof() && isTerminator(length)) {
                     phase = Phase.DONE;
-                    return new ResponseEvent.Eof(EofPacket.decode(p, capabilities));
+                    if (deprecateEof) {
+                        // The server's "EOF" goes through the same path as a result set's end: under
+                        // CLIENT_DEPRECATE_EOF it is an OK packet with the 0xFE header.
+                        return new ResponseEvent.Ok(OkPacket.decode(p, capabilities));
+                    }
+                    EofPacket eof = EofPacket.decode(p, capabilities);
+                    Wire.expectEnd(p, "EOF");
+                    return new ResponseEvent.Eof(eof);
                 }
                 throw fail("first byte 0x" + hex(first) + " (expected: OK 0x00 or ERR 0xff)");
             case DONE:
@@ -388,6 +395,15 @@ public final class ResponseDecoder {
         int progress = Wire.readInt3(p, "progress report progress");
         String info = Wire.readLenencString(p, "progress report info");
         return new ResponseEvent.ProgressReport(stage, maxStage, progress, info);
+    }
+
+    /**
+     * Commands whose success is an EOF rather than an OK: COM_DEBUG, and COM_SET_OPTION (MariaDB's and MySQL's
+     * servers both end it with an EOF, as MariaDB's protocol documentation says; MySQL's says OK_Packet, which
+     * is what it becomes under CLIENT_DEPRECATE_EOF, with the 0xFE header).
+     */
+    private boolean answeredByEof() {
+        return command == Command.COM_DEBUG || command == Command.COM_SET_OPTION;
     }
 
     /** A 0xFE packet ending a result: EOF is shorter than 9 bytes; a 0xFE-headed OK shorter than 16 MiB. */

@@ -159,6 +159,53 @@ class ResponseDecoderTest {
                 .hasMessageContaining("0xfe packet of 10 bytes");
     }
 
+    /** MariaDB 10.11 answers COM_SET_OPTION with an EOF: found by sluice-it's CommandsTest against a real server. */
+    @Test
+    void setOptionIsAnsweredByEof() {
+        ResponseDecoder d = new ResponseDecoder(Command.COM_SET_OPTION, P41);
+        // EOF: header fe, warnings 0000, status 0200 (AUTOCOMMIT)
+        ResponseEvent e = d.next(Golden.buf("fe 0000 0200"));
+        assertThat(e).isInstanceOf(ResponseEvent.Eof.class);
+        assertThat(((ResponseEvent.Eof) e).eof().statusFlags()).isEqualTo(ServerStatus.AUTOCOMMIT);
+        assertThat(d.isComplete()).isTrue();
+    }
+
+    @Test
+    void setOptionUnderDeprecateEofIsAnsweredByFeOk() {
+        ResponseDecoder d = new ResponseDecoder(Command.COM_SET_OPTION, DEP);
+        // OK with the EOF header: fe, affected_rows 00, last_insert_id 00, status 0200, warnings 0100
+        ResponseEvent e = d.next(Golden.buf("fe 00 00 0200 0100"));
+        assertThat(e).isInstanceOf(ResponseEvent.Ok.class);
+        assertThat(((ResponseEvent.Ok) e).ok().statusFlags()).isEqualTo(ServerStatus.AUTOCOMMIT);
+        assertThat(((ResponseEvent.Ok) e).ok().warnings()).isEqualTo(1);
+        assertThat(d.isComplete()).isTrue();
+    }
+
+    @Test
+    void setOptionStillTakesAnOkOrErr() {
+        assertThat(new ResponseDecoder(Command.COM_SET_OPTION, P41).next(Golden.buf("00 00 00 0200 0000")))
+                .isInstanceOf(ResponseEvent.Ok.class);
+        assertThat(new ResponseDecoder(Command.COM_SET_OPTION, P41).next(Golden.buf("ff 1904 23 3432303030 78")))
+                .isInstanceOf(ResponseEvent.Err.class);
+    }
+
+    /** Only the commands documented to answer with EOF may: a 0xFE answer to COM_PING is a protocol error. */
+    @Test
+    void eofIsNotASuccessForOtherSimpleCommands() {
+        for (long caps : new long[] {P41, DEP}) {
+            ResponseDecoder d = new ResponseDecoder(Command.COM_PING, caps);
+            assertThatThrownBy(() -> d.next(Golden.buf("fe 0000 0200"))).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("first byte 0xfe");
+        }
+    }
+
+    /** Without DEPRECATE_EOF an EOF is exactly 5 bytes; trailing bytes are an error, not ignored. */
+    @Test
+    void setOptionEofWithTrailingBytesIsAnError() {
+        ResponseDecoder d = new ResponseDecoder(Command.COM_SET_OPTION, P41);
+        assertThatThrownBy(() -> d.next(Golden.buf("fe 0000 0200 00"))).isInstanceOf(ProtocolException.class);
+    }
+
     @Test
     void commandsWithoutResponseAreRefused() {
         for (Command c : List.of(Command.COM_QUIT, Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA)) {
