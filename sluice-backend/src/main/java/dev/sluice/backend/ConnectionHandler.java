@@ -20,7 +20,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,7 +224,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private CompletableFuture<Response> enqueue(Pending pending) {
         ctx.executor().execute(() -> {
             if (state == State.CLOSED) {
-                pending.future().completeExceptionally(new ClosedChannelException());
+                pending.future().completeExceptionally(new ConnectionFailedException(where() + ": the connection is closed; " + pending.command().command() + " was not sent"));
                 return;
             }
             queue.add(pending);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.sluice.backend.PreparedStatement;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ResultSet;
+import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.protocol.ServerStatus;
@@ -23,7 +24,6 @@ import dev.sluice.protocol.message.server.ColumnDefinition41;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.math.BigInteger;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -296,7 +296,10 @@ class CommandsTest {
 
             // The server closes the victim's socket; the client notices without being asked.
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !victim.isOpen());
-            assertThatThrownBy(() -> victim.querySync("SELECT 1")).hasRootCauseInstanceOf(ClosedChannelException.class);
+            assertThatThrownBy(() -> victim.querySync("SELECT 1"))
+                    .isInstanceOf(ConnectionFailedException.class)
+                    .hasMessageContaining(db.sandbox().host() + ":" + db.sandbox().port())
+                    .hasMessageContaining("the connection is closed; COM_QUERY was not sent");
         } finally {
             victim.close();
         }
