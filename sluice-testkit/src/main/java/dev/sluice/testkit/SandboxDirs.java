@@ -58,24 +58,39 @@ final class SandboxDirs {
             return template.resolve("data");
         }
         Path installDb = MariaDbInstall.installDb();
-        Path dir = create("template");
-        SandboxCleanup.registerDirectory(dir);
-        List<String> command = new ArrayList<>(List.of(
-                installDb.toString(),
-                "--no-defaults",
-                "--datadir=" + dir.resolve("data"),
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-                "--skip-name-resolve"));
-        if (MariaDbInstall.runningAsRoot()) {
-            command.add("--user=root");
+        // mariadbd has been seen to crash once in a while during bootstrap (signal, core file) on a loaded
+        // machine; a second attempt in a fresh directory is cheap and the failure of both is still reported.
+        Path dir = null;
+        String failure = null;
+        for (int attempt = 1; attempt <= 2 && dir == null; attempt++) {
+            Path candidate = create("template");
+            SandboxCleanup.registerDirectory(candidate);
+            List<String> command = new ArrayList<>(List.of(
+                    installDb.toString(),
+                    "--no-defaults",
+                    "--datadir=" + candidate.resolve("data"),
+                    "--auth-root-authentication-method=normal",
+                    "--skip-test-db",
+                    "--skip-name-resolve"));
+            if (MariaDbInstall.runningAsRoot()) {
+                command.add("--user=root");
+            }
+            command.addAll(INNODB_SIZES);
+            Processes.Result result = Processes.run(command, Duration.ofMinutes(2), Map.of());
+            if (result.exitCode() == 0) {
+                dir = candidate;
+            } else {
+                deleteRecursively(candidate);
+                String output = result.stdout() + result.stderr();
+                failure = "mariadb-install-db exited with " + result.exitCode() + " (attempt " + attempt + "): "
+                        + output.lines().filter(l -> l.contains("ERROR") || l.contains("signal") || l.contains("Assert"))
+                                .limit(10).reduce("", (a, b) -> a + b + "\n")
+                        + "...\n" + tail(output, 30);
+                System.err.println("sluice-testkit: " + failure);
+            }
         }
-        command.addAll(INNODB_SIZES);
-        Processes.Result result = Processes.run(command, Duration.ofMinutes(2), Map.of());
-        if (result.exitCode() != 0) {
-            deleteRecursively(dir);
-            throw new SandboxException("mariadb-install-db exited with " + result.exitCode() + ": "
-                    + tail(result.stdout() + result.stderr(), 30));
+        if (dir == null) {
+            throw new SandboxException(failure);
         }
         template = dir;
         return dir.resolve("data");

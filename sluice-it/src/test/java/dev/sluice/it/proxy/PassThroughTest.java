@@ -1,4 +1,4 @@
-package dev.sluice.proxy.relay;
+package dev.sluice.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.proxy.relay;
+package dev.sluice.it.proxy;
 
 import dev.sluice.backend.TlsMode;
 import dev.sluice.proxy.ProxyServer;
@@ -17,14 +17,14 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** A Sluice in front of a sandbox, for tests: user app/secret on both sides, TLS with a self-signed pair. */
-final class ProxyFixture implements AutoCloseable {
-    static final String USER = "app";
-    static final String PASSWORD = "secret";
+public final class ProxyFixture implements AutoCloseable {
+    public static final String USER = "app";
+    public static final String PASSWORD = "secret";
 
-    final MariaDbSandbox sandbox;
-    final ProxyServer proxy;
+    public final MariaDbSandbox sandbox;
+    public final ProxyServer proxy;
 
-    ProxyFixture(MariaDbSandbox sandbox, boolean localInfile, long serverCapabilityMask) {
+    public ProxyFixture(MariaDbSandbox sandbox, boolean localInfile, long serverCapabilityMask) {
         this.sandbox = sandbox;
         ProxyConfig config = new ProxyConfig(
                 List.of(new ListenerConfig("127.0.0.1", 0)),
@@ -37,25 +37,25 @@ final class ProxyFixture implements AutoCloseable {
         this.proxy = ProxyServer.start(config, serverCapabilityMask);
     }
 
-    int port() {
+    public int port() {
         InetSocketAddress a = proxy.addresses().get(0);
         return a.getPort();
     }
 
     /** MySQL Connector/J through Sluice. */
-    Connection mysql(String extra) throws SQLException {
+    public Connection mysql(String extra) throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true"
                 + (extra.isEmpty() ? "" : "&" + extra), USER, PASSWORD);
     }
 
     /** MariaDB Connector/J through Sluice. */
-    Connection mariadb(String extra) throws SQLException {
+    public Connection mariadb(String extra) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/test"
                 + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
     }
 
     /** A driver connection straight to the sandbox, to compare with. */
-    Connection direct(String driver, String extra) throws SQLException {
+    public Connection direct(String driver, String extra) throws SQLException {
         String url = driver.equals("mysql")
                 ? "jdbc:mysql://127.0.0.1:" + sandbox.port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true" + (extra.isEmpty() ? "" : "&" + extra)
                 : "jdbc:mariadb://127.0.0.1:" + sandbox.port() + "/test" + (extra.isEmpty() ? "" : "?" + extra);
