@@ -20,21 +20,22 @@ import java.security.interfaces.RSAPublicKey;
  * RSA-encrypted with the server's key, which it may first have to request).
  *
  * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password (TLS only).
+ * Public because COM_CHANGE_USER runs the same exchange on an established connection (the proxy's relay).
  */
-final class Authenticator {
+public final class Authenticator {
     static final String CLEAR_PASSWORD = "mysql_clear_password";
 
     /** What to do after a server packet. */
-    sealed interface Step {}
+    public sealed interface Step {}
 
     /** Send this payload (sequence id is stamped by the framing). */
-    record Send(byte[] payload) implements Step {}
+    public record Send(byte[] payload) implements Step {}
 
     /** Nothing to send; wait for the next packet. */
-    record Wait() implements Step {}
+    public record Wait() implements Step {}
 
     /** Logged in. */
-    record Done(OkPacket ok) implements Step {}
+    public record Done(OkPacket ok) implements Step {}
 
     private final byte[] password;
     private final boolean tls;
@@ -47,7 +48,7 @@ final class Authenticator {
     private byte[] scramble;
     private boolean awaitingKey;
 
-    Authenticator(ConnectOptions options, boolean tls, long capabilities) {
+    public Authenticator(ConnectOptions options, boolean tls, long capabilities) {
         this.server = options.host() + ":" + options.port();
         this.user = options.user();
         this.password = options.password().getBytes(StandardCharsets.UTF_8);
@@ -58,18 +59,18 @@ final class Authenticator {
     }
 
     /** The plugin the current response is for (the one named in the login packet at first). */
-    String plugin() {
+    public String plugin() {
         return plugin;
     }
 
     /** The auth response for the login packet; an unknown plugin gets an empty one and, usually, a switch. */
-    byte[] initialResponse(String pluginName, byte[] seed) {
+    public byte[] initialResponse(String pluginName, byte[] seed) {
         plugin = pluginName.isEmpty() ? NativePassword.PLUGIN_NAME : pluginName;
         scramble = seed;
         return supported(plugin) ? respond() : new byte[0];
     }
 
-    Step onPacket(ByteBuf payload) {
+    public Step onPacket(ByteBuf payload) {
         int header = payload.getUnsignedByte(payload.readerIndex());
         switch (header) {
             case OkPacket.HEADER:

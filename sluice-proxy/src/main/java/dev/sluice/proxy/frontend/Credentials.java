@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /** Checks of what a client sent against a configured user. Passwords are compared as UTF-8 bytes. */
-final class Credentials {
+public final class Credentials {
     private Credentials() {}
 
     /** caching_sha2_password needs the plaintext (or a cache entry made from it); a native hash is not enough. */
@@ -24,7 +24,7 @@ final class Credentials {
      *
      * @throws IllegalArgumentException when the configured hash is malformed
      */
-    static boolean verifyNative(UserConfig user, byte[] seed, byte[] response) {
+    public static boolean verifyNative(UserConfig user, byte[] seed, byte[] response) {
         byte[] stored = user.password() != null
                 ? NativePassword.hashOfHash(bytes(user.password()))
                 : NativePassword.parseStoredHash(user.nativeHash());

@@ -9,13 +9,13 @@ import java.util.Arrays;
  * 0x00), some hash implementations treat '$' as a separator, and 7-bit bytes are valid in every charset.
  * Unlike MySQL, which bumps 0x00 and '$' to the next value, this draws uniformly from the 126 allowed values.
  */
-final class Scrambles {
+public final class Scrambles {
     static final int LENGTH = 20;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Scrambles() {}
 
-    static byte[] next() {
+    public static byte[] next() {
         return next(RANDOM);
     }
 
@@ -32,7 +32,7 @@ final class Scrambles {
     }
 
     /** What goes on the wire: the scramble and the NUL servers append to it. */
-    static byte[] withNul(byte[] scramble) {
+    public static byte[] withNul(byte[] scramble) {
         return Arrays.copyOf(scramble, scramble.length + 1);
     }
 }

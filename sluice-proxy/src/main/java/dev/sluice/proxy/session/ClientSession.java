@@ -7,11 +7,13 @@ import dev.sluice.backend.ServerException;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.UserConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -74,11 +76,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private PacketSequence serverSequence;
     private long serverCapabilities;
     private volatile long serverThreadId = -1;
-    private ResponseRelay current;
+    private Exchange current;
     private long statements;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
     private ErrPacket connectFailure;
+    private UserConfig currentUser;
+    private String currentDatabase;
+    private byte[] serverScramble;
+    private boolean serverTls;
 
     public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
         this.context = context;
@@ -86,6 +92,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.client = client;
         this.clientSequence = clientSequence;
         this.server = context.primaryServer();
+        this.currentUser = login.user();
+        this.currentDatabase = login.database();
     }
 
     public long id() {
@@ -93,7 +101,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     public String user() {
-        return login.user().name();
+        return currentUser.name();
     }
 
     /** The server thread behind this session, or -1 while it has none (what KILL maps to). */
@@ -151,6 +159,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverSequence = detached.sequence();
         serverCapabilities = detached.capabilities();
         serverThreadId = detached.greeting().connectionId();
+        serverScramble = detached.greeting().scramble();
+        serverTls = detached.tls();
         serverChannel.pipeline().addLast("session", new ServerHandler(this));
         state = State.READY;
         LOG.info("session {}: connected to server {} ({}) as {}, server thread {}", id(), server.name(),
@@ -246,7 +256,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             case COM_QUERY -> startQuery(packet);
             case COM_PROCESS_KILL -> startProcessKill(packet);
-            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CHANGE_USER, COM_CONNECT_OUT,
+            case COM_CHANGE_USER -> startChangeUser(packet);
+            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CONNECT_OUT,
                     COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
                 packet.release();
                 writeToClient(ProxyErrors.unsupportedCommand(command.name()));
@@ -278,6 +289,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         forward(packet, Command.COM_QUERY, sql);
+    }
+
+    private void startChangeUser(Packet packet) {
+        ComChangeUser request;
+        try {
+            request = ComChangeUser.decode(packet.payload().duplicate(), login.capabilities());
+        } catch (ProtocolException e) {
+            writeToClient(ProxyErrors.malformed(e.getMessage()));
+            close("malformed COM_CHANGE_USER: " + e.getMessage(), true);
+            return;
+        } finally {
+            packet.release();
+        }
+        current = ChangeUserExchange.start(this, request);
     }
 
     private void startProcessKill(Packet packet) {
@@ -336,6 +361,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } catch (ProtocolException e) {
             onServerFailure(e);
             return;
+        }
+        if (current == null) {
+            return; // the exchange ended the session
         }
         if (current.isComplete()) {
             current = null;
@@ -417,6 +445,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (!serverChannel.isWritable()) {
             client.config().setAutoRead(false);
         }
+    }
+
+    /** Sends a packet of an exchange to the server; {@code newCommand} restarts the server's sequence at 0. */
+    void sendToServer(Packet packet, boolean newCommand) {
+        if (newCommand) {
+            serverSequence.reset();
+        }
+        writeToServer(packet);
+    }
+
+    void flushClient() {
+        client.flush();
+    }
+
+    /** COM_CHANGE_USER failed: the client hears why, and the session ends. */
+    void refuseChangeUser(ErrPacket err, String reason) {
+        writeToClient(err);
+        LOG.info("session {}: change user failed: {}", id(), reason);
+        close("change user failed", true);
+    }
+
+    void userChanged(UserConfig user, String database) {
+        LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
+                user.serverUser());
+        currentUser = user;
+        currentDatabase = database;
+    }
+
+    ProxyContext context() {
+        return context;
+    }
+
+    String remoteHost() {
+        return login.remoteAddress();
+    }
+
+    boolean serverTls() {
+        return serverTls;
+    }
+
+    byte[] serverScramble() {
+        return serverScramble;
+    }
+
+    int collationId() {
+        return login.collationId();
     }
 
     ByteBuf allocate() {

@@ -21,7 +21,7 @@ import java.util.List;
  * <p>LOCAL INFILE requests pass only when {@link LocalInfileGuard} allows them; otherwise Sluice answers
  * the server with an empty file itself and the client gets an ERR saying why.
  */
-final class ResponseRelay {
+final class ResponseRelay implements Exchange {
     private final ClientSession session;
     private final Command command;
     private final ResponseDecoder decoder;
@@ -50,24 +50,29 @@ final class ResponseRelay {
         this.addEofs = !clientDeprecate && serverDeprecate;
     }
 
-    boolean isComplete() {
+    @Override
+    public boolean isComplete() {
         return decoder.isComplete() && !clientData;
     }
 
-    boolean awaitingClientData() {
+    @Override
+    public boolean awaitingClientData() {
         return clientData;
     }
 
-    long rows() {
+    @Override
+    public long rows() {
         return rows;
     }
 
-    String commandName() {
+    @Override
+    public String commandName() {
         return command.name();
     }
 
     /** Classifies and relays one server packet; a ProtocolException means the response cannot be trusted. */
-    void onServerPacket(Packet packet) {
+    @Override
+    public void onServerPacket(Packet packet) {
         ResponseEvent event;
         try {
             event = decoder.next(packet.payload());
@@ -166,7 +171,8 @@ final class ResponseRelay {
     }
 
     /** A packet of the client's LOCAL INFILE data; the empty packet ends it. */
-    void onClientData(Packet packet) {
+    @Override
+    public void onClientData(Packet packet) {
         boolean end = !packet.payload().isReadable();
         session.writeToServer(packet);
         if (end) {
@@ -186,7 +192,8 @@ final class ResponseRelay {
     }
 
     /** The session ends with this response unfinished; nothing is held here but state. */
-    void abandon() {
+    @Override
+    public void abandon() {
         clientData = false;
     }
 }

@@ -1,0 +1,155 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.backend.Authenticator;
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ServerException;
+import dev.sluice.protocol.Capability;
+import dev.sluice.protocol.ServerStatus;
+import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.protocol.message.client.ComChangeUser;
+import dev.sluice.protocol.message.server.AuthSwitchRequest;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.wire.Packet;
+import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.frontend.Credentials;
+import dev.sluice.proxy.frontend.HandshakeErrors;
+import dev.sluice.proxy.frontend.Scrambles;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * COM_CHANGE_USER through the proxy. The client re-authenticates against Sluice's users (Sluice always
+ * answers with an AuthSwitchRequest to mysql_native_password with a fresh scramble, which every client that
+ * speaks CLIENT_PLUGIN_AUTH follows, and which works for users configured with a hash only); then Sluice
+ * changes the server connection to that user's server credentials with its own COM_CHANGE_USER and the
+ * client gets the OK only when the server said OK. Any refusal closes the session: after a failed change
+ * neither side's state is one the client asked for.
+ */
+final class ChangeUserExchange implements Exchange {
+    private enum Step {
+        CLIENT_AUTH,
+        SERVER_AUTH,
+        DONE
+    }
+
+    private final ClientSession session;
+    private final ComChangeUser request;
+    private final UserConfig user;
+    private final byte[] scramble = Scrambles.next();
+    private Step step = Step.CLIENT_AUTH;
+    private Authenticator serverAuth;
+
+    private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user) {
+        this.session = session;
+        this.request = request;
+        this.user = user;
+    }
+
+    /** Starts the exchange for a decoded COM_CHANGE_USER; null when it ended at once (unknown user). */
+    static ChangeUserExchange start(ClientSession session, ComChangeUser request) {
+        UserConfig user = session.context().config().user(request.user());
+        if (user == null) {
+            session.refuseChangeUser(HandshakeErrors.accessDenied(request.user(), session.remoteHost(),
+                    request.authResponse().length > 0), "unknown user " + request.user());
+            return null;
+        }
+        ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
+        ByteBuf out = session.allocate();
+        new AuthSwitchRequest(NativePassword.PLUGIN_NAME, Scrambles.withNul(exchange.scramble)).encode(out);
+        session.writeToClient(out);
+        session.flushClient();
+        session.clientSequence().expectClientData();
+        return exchange;
+    }
+
+    @Override
+    public void onClientData(Packet packet) {
+        byte[] response = ByteBufUtil.getBytes(packet.payload());
+        packet.release();
+        session.clientSequence().endClientData();
+        boolean ok;
+        try {
+            ok = Credentials.verifyNative(user, scramble, response);
+        } catch (IllegalArgumentException e) {
+            ok = false;
+        }
+        if (!ok) {
+            step = Step.DONE;
+            session.refuseChangeUser(HandshakeErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
+                    "wrong password for " + user.name());
+            return;
+        }
+        step = Step.SERVER_AUTH;
+        ConnectOptions options = ConnectOptions.builder(session.server().host(), session.server().port())
+                .user(user.serverUser(), user.serverPassword())
+                .build();
+        long serverCapabilities = session.serverCapabilities();
+        serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
+        byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
+        Map<String, String> attributes = request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
+        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(),
+                request.characterSet() == null ? session.collationId() : request.characterSet(),
+                Capability.has(serverCapabilities, Capability.CLIENT_PLUGIN_AUTH) ? NativePassword.PLUGIN_NAME : null,
+                Capability.has(serverCapabilities, Capability.CLIENT_CONNECT_ATTRS) ? attributes : null);
+        ByteBuf out = session.allocate();
+        toServer.encode(out, serverCapabilities);
+        session.sendToServer(new Packet(0, out), true);
+    }
+
+    @Override
+    public void onServerPacket(Packet packet) {
+        if (step != Step.SERVER_AUTH) {
+            packet.release();
+            throw new dev.sluice.protocol.ProtocolException("COM_CHANGE_USER: server packet before the client authenticated");
+        }
+        Authenticator.Step next;
+        try {
+            next = serverAuth.onPacket(packet.payload());
+        } catch (ServerException e) {
+            step = Step.DONE;
+            ErrPacket err = e.err();
+            session.refuseChangeUser(new ErrPacket(err.errorCode(), err.sqlState(),
+                    err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
+                    "server refused the change to " + user.serverUser() + ": " + err);
+            return;
+        } finally {
+            packet.release();
+        }
+        if (next instanceof Authenticator.Send send) {
+            session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
+        } else if (next instanceof Authenticator.Done) {
+            step = Step.DONE;
+            session.userChanged(user, request.database());
+            session.writeToClient(OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT, 0));
+        }
+    }
+
+    @Override
+    public boolean awaitingClientData() {
+        return step == Step.CLIENT_AUTH;
+    }
+
+    @Override
+    public boolean isComplete() {
+        return step == Step.DONE;
+    }
+
+    @Override
+    public long rows() {
+        return 0;
+    }
+
+    @Override
+    public String commandName() {
+        return "COM_CHANGE_USER";
+    }
+
+    @Override
+    public void abandon() {
+        step = Step.DONE;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.protocol.wire.Packet;
+
+/**
+ * What a session is in the middle of for one client command: relaying its response ({@link ResponseRelay})
+ * or re-authenticating both sides ({@link ChangeUserExchange}). Packets of either side go to the current
+ * exchange until it is complete; the next queued command starts only then.
+ */
+interface Exchange {
+    /** A packet from the server; a ProtocolException means the server side can no longer be trusted. */
+    void onServerPacket(Packet packet);
+
+    /** A client packet that belongs to this exchange (see {@link #awaitingClientData()}). */
+    void onClientData(Packet packet);
+
+    boolean awaitingClientData();
+
+    boolean isComplete();
+
+    /** Rows relayed so far (for error messages and logs). */
+    long rows();
+
+    String commandName();
+
+    /** The session ends with this exchange unfinished. */
+    void abandon();
+}
