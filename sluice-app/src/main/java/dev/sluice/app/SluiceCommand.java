@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Sluice: a MySQL wire-protocol proxy for MySQL and MariaDB.",
-        subcommands = {DemoCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class},
         footer = {"", "Run 'sluice <command> --help' for a command's options."})
 final class SluiceCommand implements Runnable {
     @Spec
