@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  sluice run --listen 127.0.0.1:3307 --backend 127.0.0.1:3306 --user bench:bench",
-            "  sluice run --config sluice.yaml --set connect-timeout=2s --set servers[0].tls=required",
+            "  sluice run -c sluice.yaml --set connect-timeout=2s",
+            "  sluice run -c sluice.yaml --set servers[0].tls=required --set log-level=debug",
             "",
             "Exit codes: 0 stopped by a signal, 1 could not start, 2 bad command line or configuration.",
             "Log level: SLUICE_LOG_LEVEL=debug (or --set log-level=debug)."
@@ -75,8 +76,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
-            description = "Override one key after everything else, e.g. connect-timeout=2s, tls.required=true,"
-                    + " servers[0].tls=required, log-level=debug; repeatable.")
+            description = "Override one configuration key, after everything else; dotted paths for nesting,"
+                    + " [N] for list entries (see the examples); repeatable.")
     List<String> sets = new ArrayList<>();
 
     @Spec

@@ -55,8 +55,20 @@ final class ConfigBinder {
         this.nowhere = new Origin(rootOrigin.source(), 0, rootOrigin.baseDir());
     }
 
-    static SluiceConfig bind(ConfigNode.Mapping root) {
-        return new ConfigBinder(root.origin()).bindRoot(root);
+    /** {@code argumentProblems}: malformed command-line arguments, reported after the tree's own problems. */
+    static SluiceConfig bind(ConfigNode.Mapping root, List<String> argumentProblems) {
+        SluiceConfig config;
+        try {
+            config = new ConfigBinder(root.origin()).bindRoot(root);
+        } catch (ConfigException e) {
+            List<String> all = new ArrayList<>(e.problems());
+            all.addAll(argumentProblems);
+            throw new ConfigException(all);
+        }
+        if (!argumentProblems.isEmpty()) {
+            throw new ConfigException(argumentProblems);
+        }
+        return config;
     }
 
     private SluiceConfig bindRoot(ConfigNode.Mapping root) {

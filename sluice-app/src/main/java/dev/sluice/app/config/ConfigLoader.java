@@ -76,11 +76,12 @@ public final class ConfigLoader {
         }
         Overrides.listen(root, listen);
         Overrides.backends(root, backends);
-        Overrides.users(root, users);
+        List<String> argumentProblems = new ArrayList<>();
+        Overrides.users(root, users, argumentProblems);
         for (String set : sets) {
-            Overrides.set(root, set);
+            Overrides.set(root, set, argumentProblems);
         }
-        return ConfigBinder.bind(root);
+        return ConfigBinder.bind(root, argumentProblems);
     }
 
     private static String read(Path file) {

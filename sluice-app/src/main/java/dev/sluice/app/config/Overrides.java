@@ -45,7 +45,7 @@ final class Overrides {
     }
 
     /** {@code NAME:PASSWORD}, split at the first colon (a password may contain colons). */
-    static void users(ConfigNode.Mapping root, List<String> users) {
+    static void users(ConfigNode.Mapping root, List<String> users, List<String> problems) {
         if (users.isEmpty()) {
             return;
         }
@@ -55,18 +55,32 @@ final class Overrides {
             String name = colon < 0 ? user : user.substring(0, colon);
             Origin origin = Origin.argument("--user " + name + (colon < 0 ? "" : ":***"));
             if (colon <= 0) {
-                throw new ConfigException(origin.describe() + ": expected NAME:PASSWORD");
+                problems.add(origin.describe() + ": expected NAME:PASSWORD");
+                continue;
             }
             ConfigNode.Mapping m = new ConfigNode.Mapping(origin);
             m.put("name", origin, new ConfigNode.Scalar(name, origin));
             m.put("password", origin, new ConfigNode.Scalar(user.substring(colon + 1), origin));
             items.add(m);
         }
-        root.put("users", items.get(0).origin(), new ConfigNode.Sequence(items, items.get(0).origin()));
+        if (!items.isEmpty()) {
+            root.put("users", items.get(0).origin(), new ConfigNode.Sequence(items, items.get(0).origin()));
+        }
     }
 
-    /** {@code KEY=VALUE} with KEY a dotted path ({@code tls.required}, {@code servers[0].tls}); VALUE is text. */
-    static void set(ConfigNode.Mapping root, String argument) {
+    /**
+     * {@code KEY=VALUE} with KEY a dotted path ({@code tls.required}, {@code servers[0].tls}); VALUE is text. A
+     * malformed argument is added to {@code problems} and changes nothing.
+     */
+    static void set(ConfigNode.Mapping root, String argument, List<String> problems) {
+        try {
+            set(root, argument);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+    }
+
+    private static void set(ConfigNode.Mapping root, String argument) {
         int eq = argument.indexOf('=');
         String key = eq < 0 ? argument : argument.substring(0, eq);
         Origin origin = Origin.argument("--set " + (key.toLowerCase(java.util.Locale.ROOT).contains("password")

@@ -271,6 +271,19 @@ class ConfigErrorsTest {
                 .containsExactly("--user bench: expected NAME:PASSWORD");
         assertThat(problems(new ConfigLoader().backends(List.of("h:1")).users(List.of("a:x", "a:y"))))
                 .containsExactly("--user a:***: users[1].name: duplicate user 'a' (also users[0])");
+        assertThat(problems(new ConfigLoader()
+                        .backends(List.of("127.0.0.1"))
+                        .users(List.of("x", "ok:pw", ":pw"))
+                        .set(List.of("conect-timeout=1s", "tls..key=k", "max-packet-size=1G"))))
+                .as("malformed arguments do not hide the other problems")
+                .containsExactly(
+                        "--set conect-timeout=1s: unknown key 'conect-timeout' (did you mean 'connect-timeout'?)",
+                        "--backend 127.0.0.1: servers[0].address: \"127.0.0.1\" is not host:port (the port is"
+                                + " missing)",
+                        "--user x: expected NAME:PASSWORD",
+                        "--user :***: expected NAME:PASSWORD",
+                        "--set tls..key=k: 'tls..key' is not a key path (expected e.g. connect-timeout, tls.required"
+                                + " or servers[0].tls)");
         assertThat(problems(new ConfigLoader()))
                 .containsExactly("command line: servers: at least one server is required (add 'servers:' or"
                         + " --backend HOST:PORT)");

@@ -140,7 +140,9 @@ class OverridesTest {
                 .containsExactly("--set connect-timeout.ms=2: connect-timeout is \"5s\" in the configuration, not a"
                         + " mapping");
         assertThat(problems(FILE, "users[0]=x", "users[0].name=y"))
-                .containsExactly("--set users[0].name=y: users[0] is a single value, not a mapping");
+                .containsExactly(
+                        "--set users[0]=x: users[0]: expected a mapping of keys, got \"x\"",
+                        "--set users[0].name=y: users[0] is a single value, not a mapping");
     }
 
     @Test
