@@ -112,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int runWith(MariaDbSandbox sandbox, ShutdownSignal signal, PrintWriter out, PrintWriter err) {
-        String version = sandbox.execute("SELECT VERSION()").strip();
+        String version = sandbox.execute("SELECT VERSION()").strip().split("-", 2)[0];
         out.println("sluice demo: MariaDB " + version + " is running on 127.0.0.1:" + sandbox.port()
                 + " (database demo, user demo/demo; data in " + sandbox.directory() + ")");
         if (noProxy) {
