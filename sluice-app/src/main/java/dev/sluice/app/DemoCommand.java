@@ -48,7 +48,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port Sluice listens on, on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--no-proxy", description = "Start only the MariaDB sandbox and print how to connect to it directly.")
+    @Option(
+            names = "--no-proxy",
+            description = "Start only the MariaDB sandbox and print how to connect to it directly.")
     boolean noProxy;
 
     @Spec

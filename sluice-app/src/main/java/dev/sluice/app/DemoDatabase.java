@@ -22,7 +22,8 @@ final class DemoDatabase {
 
     private static final String[] FIRST = {
         "Ada", "Alan", "Barbara", "Brian", "Claude", "Dennis", "Donald", "Edsger", "Frances", "Grace", "John", "Ken",
-        "Leslie", "Linus", "Margaret", "Niklaus", "Radia", "Richard", "Shafi", "Sophie", "Tim", "Tony", "Vint", "Whitfield"
+        "Leslie", "Linus", "Margaret", "Niklaus", "Radia", "Richard", "Shafi", "Sophie", "Tim", "Tony", "Vint",
+        "Whitfield"
     };
     private static final String[] LAST = {
         "Lovelace", "Turing", "Liskov", "Kernighan", "Shannon", "Ritchie", "Knuth", "Dijkstra", "Allen", "Hopper",
@@ -71,7 +72,8 @@ final class DemoDatabase {
                 + " FROM demo.customers c LEFT JOIN demo.orders o ON o.customer_id = c.id AND o.status <> 'cancelled'"
                 + " GROUP BY c.id, c.name, c.country");
         // one result set (the orders), then the OUT parameters: what CALL through a proxy has to relay
-        sql.add("CREATE DEFINER = 'demo'@'%' PROCEDURE demo.customer_orders(IN customer INT, OUT order_count INT, OUT total DECIMAL(12,2))"
+        sql.add("CREATE DEFINER = 'demo'@'%' PROCEDURE demo.customer_orders("
+                + "IN customer INT, OUT order_count INT, OUT total DECIMAL(12,2))"
                 + " BEGIN"
                 + " SELECT id, ordered_at, amount, status FROM demo.orders WHERE customer_id = customer ORDER BY id;"
                 + " SELECT COUNT(*), COALESCE(SUM(amount), 0) INTO order_count, total FROM demo.orders"
@@ -93,7 +95,8 @@ final class DemoDatabase {
     }
 
     private static String customerRows() {
-        StringBuilder s = new StringBuilder("INSERT INTO demo.customers (id, name, email, country, created_at) VALUES ");
+        StringBuilder s =
+                new StringBuilder("INSERT INTO demo.customers (id, name, email, country, created_at) VALUES ");
         LocalDateTime start = LocalDateTime.of(2024, 1, 3, 9, 30);
         for (int id = 1; id <= CUSTOMERS; id++) {
             String email = (FIRST[id - 1] + "." + LAST[id - 1]).toLowerCase(java.util.Locale.ROOT) + "@example.com";
@@ -114,8 +117,8 @@ final class DemoDatabase {
     }
 
     private static String orderRows() {
-        StringBuilder s =
-                new StringBuilder("INSERT INTO demo.orders (id, customer_id, ordered_at, amount, status, note) VALUES ");
+        StringBuilder s = new StringBuilder(
+                "INSERT INTO demo.orders (id, customer_id, ordered_at, amount, status, note) VALUES ");
         LocalDateTime start = LocalDateTime.of(2025, 2, 1, 8, 0);
         for (int id = 1; id <= ORDERS; id++) {
             s.append(id == 1 ? "" : ", ")

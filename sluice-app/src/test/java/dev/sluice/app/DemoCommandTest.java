@@ -107,7 +107,9 @@ class DemoCommandTest {
         String out = t.out.toString();
         Matcher m = Pattern.compile("MariaDB \\S+ is running on 127\\.0\\.0\\.1:(\\d+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();
-        assertThat(out).contains("Connect to MariaDB directly:", "  mariadb -h127.0.0.1 -P" + m.group(1) + " -udemo -pdemo demo");
+        assertThat(out)
+                .contains("Connect to MariaDB directly:")
+                .contains("  mariadb -h127.0.0.1 -P" + m.group(1) + " -udemo -pdemo demo");
         assertThat(t.started).isEmpty();
         assertThat(dataDirectory(out)).doesNotExist();
     }

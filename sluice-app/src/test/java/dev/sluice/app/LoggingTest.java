@@ -54,7 +54,8 @@ class LoggingTest {
         plain.setTimeStamp(1_795_255_200_123L);
         plain.setMDCPropertyMap(Map.of());
         assertThat(layout.doLayout(plain))
-                .isEqualTo("2026-11-21T10:00:00.123Z WARN  sluice listening on 127.0.0.1:3307" + System.lineSeparator());
+                .isEqualTo(
+                        "2026-11-21T10:00:00.123Z WARN  sluice listening on 127.0.0.1:3307" + System.lineSeparator());
     }
 
     private static String patternFromLogbackXml() throws IOException {

@@ -46,14 +46,16 @@ class RunCommandTest {
         Path file = Files.writeString(dir.resolve("sluice.yaml"), "servers:\n  - address: db:3306\n");
         CommandTesting t = new CommandTesting();
         assertThat(t.run("run", "-c", file.toString(), "--set", "servers[0].tls=required")).isZero();
-        assertThat(t.started.get(0).servers()).containsExactly(new ServerConfig("server1", "db", 3306, TlsMode.REQUIRED));
+        assertThat(t.started.get(0).servers())
+                .containsExactly(new ServerConfig("server1", "db", 3306, TlsMode.REQUIRED));
     }
 
     @Test
     void badFlagIsAUsageError() {
         CommandTesting t = new CommandTesting();
         assertThat(t.run("run", "--lisen", "127.0.0.1:3307")).isEqualTo(2);
-        assertThat(t.err.toString()).contains("Unknown options: '--lisen', '127.0.0.1:3307'", "Possible solutions: --listen");
+        assertThat(t.err.toString())
+                .contains("Unknown options: '--lisen', '127.0.0.1:3307'", "Possible solutions: --listen");
         assertThat(t.started).isEmpty();
     }
 

@@ -40,7 +40,8 @@ final class ConfigBinder {
             "local-infile",
             "log-level");
     static final List<String> SERVER_KEYS = List.of("name", "address", "tls");
-    static final List<String> USER_KEYS = List.of("name", "password", "password-hash", "server-user", "server-password");
+    static final List<String> USER_KEYS =
+            List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
     static final long MAX_PACKET_SIZE_LIMIT = 1L << 30;
@@ -150,11 +151,13 @@ final class ConfigBinder {
             } else {
                 address = hostPort(m.get("address"), path + ".address", 1);
             }
-            String tlsText = choice(m.get("tls"), path + ".tls", List.of("disabled", "preferred", "required"), "preferred");
+            String tlsText =
+                    choice(m.get("tls"), path + ".tls", List.of("disabled", "preferred", "required"), "preferred");
             if (name != null) {
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
-                    problem(originOf(m, "name"), path + ".name", "duplicate server name '" + name + "' (also " + previous + ")");
+                    problem(originOf(m, "name"), path + ".name",
+                            "duplicate server name '" + name + "' (also " + previous + ")");
                 }
             }
             if (name != null && address != null) {
@@ -205,7 +208,8 @@ final class ConfigBinder {
             if (name != null) {
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
-                    problem(originOf(m, "name"), path + ".name", "duplicate user '" + name + "' (also " + previous + ")");
+                    problem(originOf(m, "name"), path + ".name",
+                            "duplicate user '" + name + "' (also " + previous + ")");
                     ok = false;
                 }
             }

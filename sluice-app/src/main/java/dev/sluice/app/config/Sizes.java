@@ -18,7 +18,8 @@ public final class Sizes {
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a size (expected bytes, or e.g. 512KiB, 64MiB, 1GiB)");
+            throw new IllegalArgumentException(
+                    "\"" + text + "\" is not a size (expected bytes, or e.g. 512KiB, 64MiB, 1GiB)");
         }
         int shift = switch (m.group(2)) {
             case "", "b" -> 0;

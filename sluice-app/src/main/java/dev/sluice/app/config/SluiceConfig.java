@@ -56,6 +56,8 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
 
     private static String user(UserConfig user) {
         String auth = user.password() == null ? " [hash]" : "";
-        return user.serverUser().equals(user.name()) ? user.name() + auth : user.name() + auth + "->" + user.serverUser();
+        return user.serverUser().equals(user.name())
+                ? user.name() + auth
+                : user.name() + auth + "->" + user.serverUser();
     }
 }

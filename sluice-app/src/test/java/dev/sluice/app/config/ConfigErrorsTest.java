@@ -76,7 +76,8 @@ class ConfigErrorsTest {
 
     @Test
     void badDurations() {
-        assertThat(problems(yaml(SERVER, "connect-timeout: 10", "client-write-timeout: 2x", "client-idle-timeout: -1s")))
+        assertThat(problems(
+                        yaml(SERVER, "connect-timeout: 10", "client-write-timeout: 2x", "client-idle-timeout: -1s")))
                 .containsExactly(
                         "sluice.yaml:2: connect-timeout: \"10\" has no unit (write e.g. 10s or 10ms)",
                         "sluice.yaml:3: client-write-timeout: \"2x\" is not a duration (expected e.g. 500ms, 2s, 1m,"

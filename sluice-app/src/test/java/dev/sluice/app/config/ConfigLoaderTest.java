@@ -80,7 +80,8 @@ class ConfigLoaderTest {
         SluiceConfig config = new ConfigLoader().file(file).load();
         ProxyConfig p = config.proxy();
 
-        assertThat(p.listeners()).containsExactly(new ListenerConfig("127.0.0.1", 3307), new ListenerConfig("::1", 3308));
+        assertThat(p.listeners())
+                .containsExactly(new ListenerConfig("127.0.0.1", 3307), new ListenerConfig("::1", 3308));
         assertThat(p.servers())
                 .containsExactly(
                         new ServerConfig("primary", "db1.example", 3306, TlsMode.REQUIRED),

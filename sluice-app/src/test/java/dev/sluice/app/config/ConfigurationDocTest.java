@@ -18,7 +18,8 @@ class ConfigurationDocTest {
     void fullExampleLoads(@TempDir Path dir) throws IOException {
         String doc = Files.readString(DOC);
         int start = doc.indexOf("## A full file");
-        String yaml = doc.substring(doc.indexOf("```yaml\n", start) + 8, doc.indexOf("```\n", doc.indexOf("```yaml\n", start)));
+        int open = doc.indexOf("```yaml\n", start);
+        String yaml = doc.substring(open + 8, doc.indexOf("```\n", open));
         Files.createDirectories(dir.resolve("tls"));
         Files.writeString(dir.resolve("tls/cert.pem"), "c");
         Files.writeString(dir.resolve("tls/key.pem"), "k");

@@ -117,7 +117,8 @@ class OverridesTest {
     void malformedArguments() {
         assertThat(problems(FILE, "connect-timeout"))
                 .containsExactly("--set connect-timeout: expected KEY=VALUE, e.g. --set connect-timeout=2s");
-        assertThat(problems(FILE, "=2s")).containsExactly("--set =2s: expected KEY=VALUE, e.g. --set connect-timeout=2s");
+        assertThat(problems(FILE, "=2s"))
+                .containsExactly("--set =2s: expected KEY=VALUE, e.g. --set connect-timeout=2s");
         assertThat(problems(FILE, "tls..required=true"))
                 .containsExactly("--set tls..required=true: 'tls..required' is not a key path (expected e.g."
                         + " connect-timeout, tls.required or servers[0].tls)");
@@ -151,6 +152,7 @@ class OverridesTest {
         assertThat(problems).containsExactly("--set users[0].wrong=1: users[0]: unknown key 'wrong' (expected one of:"
                 + " name, password, password-hash, server-user, server-password)");
         assertThat(problems(FILE, "users[0].password-hash=hunter2"))
-                .allSatisfy(p -> assertThat(p).doesNotContain("hunter2").startsWith("--set users[0].password-hash=***"));
+                .allSatisfy(
+                        p -> assertThat(p).doesNotContain("hunter2").startsWith("--set users[0].password-hash=***"));
     }
 }

@@ -15,7 +15,8 @@ class SluiceConfigTest {
                 "  - {name: primary, address: 127.0.0.1:3306, tls: disabled}",
                 "users:",
                 "  - {name: app, password: hunter2, server-user: app_rw, server-password: hunter3}",
-                "  - {name: ro, password-hash: \"*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29\", server-password: hunter4}",
+                "  - {name: ro, password-hash: \"*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29\",",
+                "     server-password: hunter4}",
                 "server-read-timeout: 90s",
                 "max-packet-size: 16MiB"));
 
