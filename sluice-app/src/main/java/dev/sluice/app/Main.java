@@ -10,8 +10,16 @@ public final class Main {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns the exit code (separated from {@link #main} for tests). */
+    /**
+     * Runs the command line and returns the exit code (separated from {@link #main} for tests): 0 success, 1 a
+     * failure at run time (cannot start), 2 a bad command line or configuration.
+     */
     public static int execute(String... args) {
-        return new CommandLine(new SluiceCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine(CommandLine.defaultFactory()).execute(args);
+    }
+
+    /** The command tree; tests pass a factory that builds the subcommands with a fake proxy and signal. */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        return new CommandLine(new SluiceCommand(), factory).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

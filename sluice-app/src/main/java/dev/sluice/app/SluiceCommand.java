@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Sluice: a MySQL wire-protocol proxy for MySQL and MariaDB.",
-        subcommands = {DemoCommand.class},
+        subcommands = {RunCommand.class, DemoCommand.class},
         footer = {"", "Run 'sluice <command> --help' for a command's options."})
 final class SluiceCommand implements Runnable {
     @Spec
@@ -19,6 +19,7 @@ final class SluiceCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+        throw new ParameterException(
+                spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
     }
 }

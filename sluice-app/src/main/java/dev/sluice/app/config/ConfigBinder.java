@@ -1,0 +1,264 @@
+package dev.sluice.app.config;
+
+import dev.sluice.backend.TlsMode;
+import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.Limits;
+import dev.sluice.proxy.config.ListenerConfig;
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.Timeouts;
+import dev.sluice.proxy.config.UserConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The {@link ConfigNode} tree to a validated {@link SluiceConfig}. Keeps going after a problem (using the default
+ * in its place) so that one run reports every problem, each as {@code <where>: <key path>: <what>}, where
+ * {@code <where>} is {@code file:line} or the command-line argument the value came from.
+ */
+final class ConfigBinder {
+    static final List<String> TOP_KEYS = List.of(
+            "listen",
+            "servers",
+            "users",
+            "tls",
+            "connect-timeout",
+            "client-handshake-timeout",
+            "client-write-timeout",
+            "server-read-timeout",
+            "client-idle-timeout",
+            "max-packet-size",
+            "max-client-connections",
+            "local-infile",
+            "log-level");
+    static final List<String> SERVER_KEYS = List.of("name", "address", "tls");
+    static final List<String> USER_KEYS =
+            List.of("name", "password", "password-hash", "server-user", "server-password");
+    static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+    static final long MAX_PACKET_SIZE_LIMIT = 1L << 30;
+
+    private static final Pattern NATIVE_HASH = Pattern.compile("\\*[0-9A-Fa-f]{40}");
+
+    private final ValueReader values = new ValueReader();
+    private final Origin nowhere;
+
+    private ConfigBinder(Origin rootOrigin) {
+        // a missing key has no line: name the file (or "command line") only
+        this.nowhere = new Origin(rootOrigin.source(), 0, rootOrigin.baseDir());
+    }
+
+    /** {@code argumentProblems}: malformed command-line arguments, reported after the tree's own problems. */
+    static SluiceConfig bind(ConfigNode.Mapping root, List<String> argumentProblems) {
+        SluiceConfig config;
+        try {
+            config = new ConfigBinder(root.origin()).bindRoot(root);
+        } catch (ConfigException e) {
+            List<String> all = new ArrayList<>(e.problems());
+            all.addAll(argumentProblems);
+            throw new ConfigException(all);
+        }
+        if (!argumentProblems.isEmpty()) {
+            throw new ConfigException(argumentProblems);
+        }
+        return config;
+    }
+
+    private SluiceConfig bindRoot(ConfigNode.Mapping root) {
+        values.checkKeys(root, "", TOP_KEYS);
+        List<ListenerConfig> listeners = listeners(root.get("listen"));
+        List<ServerConfig> servers = servers(root.get("servers"));
+        List<UserConfig> users = users(root.get("users"));
+        ClientTlsConfig tls = tls(root.get("tls"));
+        Duration connect = values.duration(root, "connect-timeout", Duration.ofSeconds(10), false);
+        Duration handshake = values.duration(root, "client-handshake-timeout", Duration.ofSeconds(10), false);
+        Duration write = values.duration(root, "client-write-timeout", Duration.ofSeconds(60), false);
+        Duration serverRead = values.duration(root, "server-read-timeout", null, true);
+        Duration idle = values.duration(root, "client-idle-timeout", null, true);
+        long maxPacket =
+                values.size(root, "max-packet-size", Limits.DEFAULT_MAX_PACKET_SIZE, 1024, MAX_PACKET_SIZE_LIMIT);
+        long maxClients = values.integer(root, "max-client-connections", 10_000, 1, Integer.MAX_VALUE);
+        boolean localInfile = values.bool(root, "local-infile", "local-infile", false);
+        String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
+        if (!values.problems().isEmpty()) {
+            throw new ConfigException(values.problems());
+        }
+        try {
+            ProxyConfig proxy = new ProxyConfig(
+                    listeners,
+                    servers,
+                    users,
+                    tls,
+                    new Timeouts(connect, handshake, write, serverRead, idle),
+                    new Limits((int) maxPacket, (int) maxClients),
+                    localInfile);
+            return new SluiceConfig(proxy, logLevel);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            // the checks above should have caught it; still report it the same way
+            throw new ConfigException(nowhere.describe() + ": " + e.getMessage());
+        }
+    }
+
+    private List<ListenerConfig> listeners(ConfigNode node) {
+        if (node == null) {
+            HostPort d = HostPort.parse(SluiceConfig.DEFAULT_LISTEN, 0);
+            return List.of(new ListenerConfig(d.host(), d.port()));
+        }
+        List<ListenerConfig> result = new ArrayList<>();
+        List<ConfigNode> items = node instanceof ConfigNode.Sequence seq ? seq.items() : List.of(node);
+        for (int i = 0; i < items.size(); i++) {
+            String path = node instanceof ConfigNode.Sequence ? "listen[" + i + "]" : "listen";
+            HostPort address = values.hostPort(items.get(i), path, 0);
+            if (address != null) {
+                result.add(new ListenerConfig(address.host(), address.port()));
+            }
+        }
+        if (items.isEmpty()) {
+            values.problem(node.origin(), "listen", "at least one host:port is required");
+        }
+        return result;
+    }
+
+    private List<ServerConfig> servers(ConfigNode node) {
+        List<ServerConfig> result = new ArrayList<>();
+        if (node == null) {
+            values.problem(
+                    nowhere, "servers", "at least one server is required (add 'servers:' or --backend HOST:PORT)");
+            return result;
+        }
+        List<ConfigNode> items = values.sequence(node, "servers");
+        if (items != null && items.isEmpty()) {
+            values.problem(node.origin(), "servers", "at least one server is required");
+        }
+        Map<String, String> seen = new HashMap<>();
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String path = "servers[" + i + "]";
+            ConfigNode.Mapping m = values.mapping(items.get(i), path);
+            if (m == null) {
+                continue;
+            }
+            values.checkKeys(m, path, SERVER_KEYS);
+            String name = values.nonEmptyString(m, "name", path, "server" + (i + 1));
+            HostPort address = null;
+            if (m.get("address") == null) {
+                values.problem(m.origin(), path, "'address: HOST:PORT' is required");
+            } else {
+                address = values.hostPort(m.get("address"), path + ".address", 1);
+            }
+            String tlsText = values.choice(
+                    m.get("tls"), path + ".tls", List.of("disabled", "preferred", "required"), "preferred");
+            if (name != null) {
+                String previous = seen.putIfAbsent(name, path);
+                if (previous != null) {
+                    values.problem(ValueReader.originOf(m, "name"), path + ".name",
+                            "duplicate server name '" + name + "' (also " + previous + ")");
+                }
+            }
+            if (name != null && address != null) {
+                result.add(new ServerConfig(
+                        name, address.host(), address.port(), TlsMode.valueOf(tlsText.toUpperCase(Locale.ROOT))));
+            }
+        }
+        return result;
+    }
+
+    private List<UserConfig> users(ConfigNode node) {
+        List<UserConfig> result = new ArrayList<>();
+        List<ConfigNode> items = node == null ? List.of() : values.sequence(node, "users");
+        Map<String, String> seen = new HashMap<>();
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String path = "users[" + i + "]";
+            ConfigNode.Mapping m = values.mapping(items.get(i), path);
+            if (m == null) {
+                continue;
+            }
+            values.checkKeys(m, path, USER_KEYS);
+            String name = values.nonEmptyString(m, "name", path, null);
+            String password = values.string(m.get("password"), path + ".password");
+            String hash = values.string(m.get("password-hash"), path + ".password-hash");
+            String serverUser = values.nonEmptyString(m, "server-user", path, null);
+            String serverPassword = values.string(m.get("server-password"), path + ".server-password");
+            boolean ok = name != null;
+            if (name == null && m.get("name") == null) {
+                values.problem(m.origin(), path, "'name:' is required");
+            }
+            if (password != null && hash != null) {
+                values.problem(
+                        ValueReader.originOf(m, "password-hash"), path, "give password or password-hash, not both");
+                ok = false;
+            } else if (password == null && hash == null) {
+                values.problem(m.origin(), path, "'password:' or 'password-hash:' is required");
+                ok = false;
+            }
+            if (hash != null && !NATIVE_HASH.matcher(hash).matches()) {
+                values.problem(
+                        ValueReader.originOf(m, "password-hash"),
+                        path + ".password-hash",
+                        "not a mysql_native_password hash (expected '*' and 40 hex digits, as SELECT PASSWORD('...')"
+                                + " prints)");
+                ok = false;
+            }
+            if (hash != null && password == null && serverPassword == null) {
+                values.problem(
+                        ValueReader.originOf(m, "password-hash"),
+                        path,
+                        "server-password is required with a password-hash (Sluice cannot log in to the servers with"
+                                + " a hash)");
+                ok = false;
+            }
+            if (name != null) {
+                String previous = seen.putIfAbsent(name, path);
+                if (previous != null) {
+                    values.problem(ValueReader.originOf(m, "name"), path + ".name",
+                            "duplicate user '" + name + "' (also " + previous + ")");
+                    ok = false;
+                }
+            }
+            if (ok) {
+                String normalHash = hash == null ? null : hash.toUpperCase(Locale.ROOT);
+                result.add(new UserConfig(name, password, normalHash, serverUser, serverPassword));
+            }
+        }
+        return result;
+    }
+
+    private ClientTlsConfig tls(ConfigNode node) {
+        if (node == null) {
+            return ClientTlsConfig.selfSigned();
+        }
+        if (node instanceof ConfigNode.Scalar) {
+            // shorthand: "tls: false" is "tls: {enabled: false}"
+            boolean enabled = values.parseBool(node, "tls", true);
+            return new ClientTlsConfig(enabled, null, null, false);
+        }
+        ConfigNode.Mapping m = values.mapping(node, "tls");
+        if (m == null) {
+            return ClientTlsConfig.selfSigned();
+        }
+        values.checkKeys(m, "tls", TLS_KEYS);
+        boolean enabled = values.bool(m, "enabled", "tls.enabled", true);
+        boolean required = values.bool(m, "required", "tls.required", false);
+        Path certificate = values.file(m.get("certificate"), "tls.certificate");
+        Path key = values.file(m.get("key"), "tls.key");
+        boolean ok = true;
+        if ((m.get("certificate") == null) != (m.get("key") == null)) {
+            values.problem(m.origin(), "tls", "certificate and key go together (got only "
+                    + (m.get("key") == null ? "certificate" : "key") + ")");
+            ok = false;
+        }
+        if (required && !enabled) {
+            values.problem(ValueReader.originOf(m, "required"), "tls.required", "needs tls.enabled: true");
+            ok = false;
+        }
+        if (!ok || (certificate == null) != (key == null)) {
+            return ClientTlsConfig.selfSigned();
+        }
+        return new ClientTlsConfig(enabled, certificate, key, required);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.sluice.app.config;
+
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.Timeouts;
+import dev.sluice.proxy.config.UserConfig;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The validated configuration: what the proxy runs with, plus what only the application uses.
+ *
+ * @param logLevel {@code error}, {@code warn}, {@code info}, {@code debug} or {@code trace}; null when the
+ *     configuration does not say (then {@code SLUICE_LOG_LEVEL} or {@code info} applies)
+ */
+public record SluiceConfig(ProxyConfig proxy, String logLevel) {
+    public static final String DEFAULT_LISTEN = "127.0.0.1:3307";
+
+    /** The effective configuration on one line, for the log. Never contains a password or a password hash. */
+    public String summary() {
+        ProxyConfig p = proxy;
+        StringBuilder s = new StringBuilder();
+        s.append("listen ")
+                .append(p.listeners().stream()
+                        .map(l -> new HostPort(l.host(), l.port()).toString())
+                        .collect(Collectors.joining(", ")));
+        s.append("; servers ")
+                .append(p.servers().stream().map(SluiceConfig::server).collect(Collectors.joining(", ")));
+        s.append("; users ");
+        s.append(p.users().isEmpty()
+                ? "none (every login is refused)"
+                : p.users().stream().map(SluiceConfig::user).collect(Collectors.joining(", ")));
+        s.append("; tls ");
+        if (!p.clientTls().enabled()) {
+            s.append("off");
+        } else {
+            s.append(p.clientTls().selfSignedCertificate() ? "self-signed" : p.clientTls().certificate());
+            s.append(p.clientTls().required() ? " (required)" : " (optional)");
+        }
+        Timeouts t = p.timeouts();
+        s.append("; connect-timeout ").append(Durations.format(t.connect()));
+        s.append(", client-handshake-timeout ").append(Durations.format(t.clientHandshake()));
+        s.append(", client-write-timeout ").append(Durations.format(t.clientWrite()));
+        s.append(", server-read-timeout ").append(Durations.format(t.serverRead()));
+        s.append(", client-idle-timeout ").append(Durations.format(t.clientIdle()));
+        s.append("; max-packet-size ").append(Sizes.format(p.limits().maxPacketSize()));
+        s.append(", max-client-connections ").append(p.limits().maxClientConnections());
+        s.append("; local-infile ").append(p.localInfile() ? "on" : "off");
+        return s.toString();
+    }
+
+    private static String server(ServerConfig server) {
+        return server.name() + "=" + new HostPort(server.host(), server.port()) + " (tls "
+                + server.tls().name().toLowerCase(Locale.ROOT) + ")";
+    }
+
+    private static String user(UserConfig user) {
+        String auth = user.password() == null ? " [hash]" : "";
+        return user.serverUser().equals(user.name())
+                ? user.name() + auth
+                : user.name() + auth + "->" + user.serverUser();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sluice.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** docs/CONFIGURATION.md stays true: its full example loads, and every key the binder knows is documented. */
+class ConfigurationDocTest {
+    private static final Path DOC = Path.of("..", "docs", "CONFIGURATION.md");
+
+    @Test
+    void fullExampleLoads(@TempDir Path dir) throws IOException {
+        String doc = Files.readString(DOC);
+        int start = doc.indexOf("## A full file");
+        int open = doc.indexOf("```yaml\n", start);
+        String yaml = doc.substring(open + 8, doc.indexOf("```\n", open));
+        Files.createDirectories(dir.resolve("tls"));
+        Files.writeString(dir.resolve("tls/cert.pem"), "c");
+        Files.writeString(dir.resolve("tls/key.pem"), "k");
+        Path file = Files.writeString(dir.resolve("sluice.yaml"), yaml);
+
+        SluiceConfig config = new ConfigLoader().file(file).load();
+
+        assertThat(config.proxy().servers()).hasSize(1);
+        assertThat(config.proxy().users()).hasSize(2);
+        assertThat(config.proxy().clientTls().certificate()).isEqualTo(dir.toAbsolutePath().resolve("tls/cert.pem"));
+        assertThat(config.logLevel()).isEqualTo("info");
+    }
+
+    @Test
+    void everyKeyIsInTheTable() throws IOException {
+        String doc = Files.readString(DOC);
+        List<String> keys = new ArrayList<>(ConfigBinder.TOP_KEYS);
+        ConfigBinder.SERVER_KEYS.forEach(k -> keys.add("servers[N]." + k));
+        ConfigBinder.USER_KEYS.forEach(k -> keys.add("users[N]." + k));
+        ConfigBinder.TLS_KEYS.forEach(k -> keys.add("tls." + k));
+        for (String key : keys) {
+            assertThat(doc).as(key).contains("| `" + key + "` |");
+        }
+    }
+}
