@@ -21,8 +21,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import dev.sluice.proxy.config.Timeouts;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -78,6 +84,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private volatile long serverThreadId = -1;
     private Exchange current;
     private long statements;
+    /** The first 100 characters of the last COM_QUERY, for log lines about it. */
+    private String lastStatement;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
     private ErrPacket connectFailure;
@@ -121,6 +129,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        Timeouts timeouts = context.config().timeouts();
+        // Writer idle with observeOutput: fires only when pending output made no progress for the whole
+        // client-write-timeout (a slow reader that keeps reading is not timed out, a stalled one is).
+        ctx.pipeline().addBefore(ctx.name(), "client-idle", new IdleStateHandler(true,
+                millis(timeouts.clientIdle()), millis(timeouts.clientWrite()), 0, TimeUnit.MILLISECONDS));
         clientSequence.commandMode();
         context.registry().register(this);
         openServer();
@@ -161,6 +174,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverThreadId = detached.greeting().connectionId();
         serverScramble = detached.greeting().scramble();
         serverTls = detached.tls();
+        long serverRead = millis(context.config().timeouts().serverRead());
+        if (serverRead > 0) {
+            serverChannel.pipeline().addLast("server-idle", new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
+        }
         serverChannel.pipeline().addLast("session", new ServerHandler(this));
         state = State.READY;
         LOG.info("session {}: connected to server {} ({}) as {}, server thread {}", id(), server.name(),
@@ -288,6 +305,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             writeToClient(ProxyErrors.localInfileDisabled());
             return;
         }
+        lastStatement = sql.length() > 100 ? sql.substring(0, 100) + "…" : sql;
         forward(packet, Command.COM_QUERY, sql);
     }
 
@@ -525,7 +543,82 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (!(evt instanceof IdleStateEvent idle) || state == State.CLOSED) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (idle.state() == IdleState.WRITER_IDLE && pendingClientBytes() > 0) {
+            Duration limit = context.config().timeouts().clientWrite();
+            LOG.warn("session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
+                    id(), pendingClientBytes(), limit.toMillis(), current != null ? current.commandName() : "no statement",
+                    current != null ? current.rows() : 0, digest());
+            cancelOnServer("client write timeout");
+            close("client-write-timeout " + limit.toMillis() + " ms expired", false);
+        } else if (idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()) {
+            close("idle longer than client-idle-timeout " + context.config().timeouts().clientIdle().toMillis() + " ms", false);
+        }
+    }
+
+    /** Called by the server channel's idle handler: the server said nothing for server-read-timeout. */
+    void onServerReadIdle() {
+        if (state != State.READY || current == null || current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
+            return; // nothing awaited from the server, or Sluice itself stopped reading (backpressure)
+        }
+        long limit = context.config().timeouts().serverRead().toMillis();
+        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
+                "no answer within server-read-timeout " + limit + " ms"));
+        cancelOnServer("server read timeout");
+        close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
+    }
+
+    private long pendingClientBytes() {
+        io.netty.channel.ChannelOutboundBuffer out = client.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /**
+     * Stops what the server is running for this session: KILL QUERY on a separate connection (the session's
+     * own is busy streaming), logged in as the same server user. The session's server connection is then
+     * discarded by {@link #close}, never reused in an unknown state.
+     */
+    private void cancelOnServer(String why) {
+        long thread = serverThreadId;
+        if (thread < 0 || current == null) {
+            return;
+        }
+        String what = current.commandName();
+        ConnectOptions options = ConnectOptions.builder(server.host(), server.port())
+                .user(currentUser.serverUser(), currentUser.serverPassword())
+                .tls(server.tls())
+                .connectTimeout(context.config().timeouts().connect())
+                .build();
+        long sessionId = id();
+        context.connector().connect(options, client.eventLoop()).thenCompose(killer ->
+                        killer.query("KILL QUERY " + thread).whenComplete((r, e) -> killer.close()))
+                .whenComplete((r, e) -> {
+                    if (e == null) {
+                        LOG.info("session {}: killed {} on server {} thread {} ({})", sessionId, what, server.name(), thread, why);
+                    } else {
+                        LOG.warn("session {}: could not kill {} on server {} thread {} ({}): {}", sessionId, what,
+                                server.name(), thread, why, e.getMessage());
+                    }
+                });
+    }
+
+    private String digest() {
+        return lastStatement == null ? "-" : lastStatement;
+    }
+
+    private static long millis(Duration d) {
+        return d == null ? 0 : d.toMillis();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (current != null && state == State.READY) {
+            cancelOnServer("client disconnected");
+        }
         close(current != null ? "client disconnected during " + current.commandName() : "client disconnected", false);
     }
 

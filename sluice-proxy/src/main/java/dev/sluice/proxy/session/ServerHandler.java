@@ -33,6 +33,15 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            session.onServerReadIdle();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         session.onServerInactive();
     }
