@@ -300,6 +300,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null);
             return;
         }
+        String sslPattern = LocalAnswers.sslStatusPattern(sql);
+        if (sslPattern != null) {
+            packet.release();
+            LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, sslPattern));
+            return;
+        }
         if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
             packet.release();
             writeToClient(ProxyErrors.localInfileDisabled());
