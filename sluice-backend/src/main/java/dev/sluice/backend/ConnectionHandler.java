@@ -33,6 +33,9 @@ import javax.net.ssl.SSLException;
  * connection) completes the pending future exceptionally; a protocol error or a closed connection also
  * fails everything queued and closes the channel, since nothing after it can be trusted.
  */
+// @Sharable only so that it can be removed (detach) and added again (reattach) to its own channel's pipeline;
+// it holds one connection's state and is never in two pipelines.
+@io.netty.channel.ChannelHandler.Sharable
 final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     /** What this client asks for; intersected with the greeting's capabilities. */
     static final long CLIENT_CAPABILITIES = Capability.CLIENT_MYSQL
@@ -111,6 +114,18 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         }
         state = State.CLOSED;
         ctx.pipeline().remove(this);
+    }
+
+    /** Takes the channel back after {@link #detach()} (a pooled connection returned); on the event loop. */
+    void reattach(io.netty.channel.Channel channel) {
+        if (state != State.CLOSED || current != null) {
+            throw new IllegalStateException("reattach: connection is " + state.name().toLowerCase());
+        }
+        state = State.READY;
+        channel.pipeline().addLast("connection", this);
+        if (!channel.isActive()) {
+            fail(new ConnectionFailedException(where() + ": connection closed by the server"));
+        }
     }
 
     @Override

@@ -74,6 +74,21 @@ public final class ServerConnection implements AutoCloseable {
         return new Detached(channel, handler.sequence(), handler.capabilities(), handler.greeting(), handler.isTls());
     }
 
+    /**
+     * Takes the channel back after {@link #detach()}, e.g. when a pooled connection returns: commands can be
+     * sent again (a reset, a ping). The new owner must have removed its own handlers. On the event loop.
+     */
+    public void reattach() {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("reattach must run on the connection's event loop");
+        }
+        handler.reattach(channel);
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
     /** A logged-in server channel without a command handler: framing only. */
     public record Detached(Channel channel, PacketSequence sequence, long capabilities, HandshakeV10 greeting,
             boolean tls) {}

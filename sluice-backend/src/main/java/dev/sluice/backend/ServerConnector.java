@@ -46,6 +46,14 @@ public final class ServerConnector {
         return connect(options, group);
     }
 
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
     /**
      * Connects on a given event loop (or group): a proxy opens a session's server connection on the loop of
      * its client connection, so relaying between the two needs no locks and no hand-off between threads.

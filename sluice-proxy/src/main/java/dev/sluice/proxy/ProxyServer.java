@@ -128,6 +128,7 @@ public final class ProxyServer implements AutoCloseable {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         context.registry().all().forEach(s -> s.closeFromOutside("proxy shutting down"));
+        context.pools().close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("stopped");

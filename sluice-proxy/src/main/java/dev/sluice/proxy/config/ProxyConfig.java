@@ -1,5 +1,6 @@
 package dev.sluice.proxy.config;
 
+import dev.sluice.backend.pool.PoolSettings;
 import java.util.List;
 import java.util.Objects;
 
@@ -9,6 +10,7 @@ import java.util.Objects;
  * command-line flags and {@code --set} overrides (see docs/CONFIGURATION.md); the proxy never reads files.
  *
  * @param localInfile whether LOAD DATA LOCAL INFILE is relayed (off by default: a client then gets an ERR)
+ * @param pool server connection pools and health checks
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -17,9 +19,17 @@ public record ProxyConfig(
         ClientTlsConfig clientTls,
         Timeouts timeouts,
         Limits limits,
-        boolean localInfile) {
+        boolean localInfile,
+        PoolSettings pool) {
+
+    /** With the default pool settings. */
+    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
+            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile) {
+        this(listeners, servers, users, clientTls, timeouts, limits, localInfile, PoolSettings.defaults());
+    }
 
     public ProxyConfig {
+        Objects.requireNonNull(pool, "pool");
         listeners = List.copyOf(listeners);
         servers = List.copyOf(servers);
         users = List.copyOf(users);

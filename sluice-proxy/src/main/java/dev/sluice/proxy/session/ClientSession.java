@@ -4,6 +4,11 @@ import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.pool.PoolStats;
+import dev.sluice.backend.pool.PoolUnavailableException;
+import dev.sluice.backend.pool.Pools;
+import dev.sluice.backend.pool.PooledConnection;
+import dev.sluice.backend.pool.ServerPool;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
@@ -19,6 +24,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
@@ -47,6 +53,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
     /** Queued client packets beyond which the client channel stops being read. */
     private static final int MAX_QUEUED = 64;
+
+    /** A statement that may change the current database (then the pooled connection's reset restores it). */
+    private static final java.util.regex.Pattern USE = java.util.regex.Pattern.compile("(?i)\\buse\\b");
 
     /** What the session asks of servers, at most: everything it knows how to relay. */
     static final long RELAYABLE = 0xFFFF_FFFFL
@@ -78,6 +87,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
 
     private State state = State.CONNECTING;
+    private static final String SERVER_HANDLER = "session";
+    private static final String SERVER_IDLE = "server-idle";
+
+    private ServerPool pool;
+    private PooledConnection pooled;
+    /** Commands sent on the current lease: none means nothing of this session's state is on that connection. */
+    private long commandsOnLease;
     private Channel serverChannel;
     private PacketSequence serverSequence;
     private long serverCapabilities;
@@ -89,6 +105,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
     private ErrPacket connectFailure;
+    /** The server user changed (COM_CHANGE_USER): the connection no longer belongs to its pool's key. */
+    private boolean userChanged;
+    /** False once the server side failed (protocol error, lost, timeout): the connection is never reused. */
+    private boolean serverTrusted = true;
     private UserConfig currentUser;
     private String currentDatabase;
     private byte[] serverScramble;
@@ -139,35 +159,38 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         openServer();
     }
 
+    /** Leases a server connection from the pool for this session's user, capabilities, charset and database. */
     private void openServer() {
-        ConnectOptions.Builder builder = ConnectOptions.builder(server.host(), server.port());
-        login.connectAttributes().forEach(builder::connectAttribute);
-        ConnectOptions options = builder
-                .user(login.user().serverUser(), login.user().serverPassword())
+        long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
+        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), login.database());
+        pool = context.pools().pool(key, () -> ConnectOptions.builder(server.host(), server.port())
+                .user(currentUser.serverUser(), currentUser.serverPassword())
                 .database(login.database())
                 .tls(server.tls())
                 .connectTimeout(context.config().timeouts().connect())
                 .maxPacketSize(context.config().limits().maxPacketSize())
                 .collationId(login.collationId())
-                .capabilities((login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41)
-                .connectAttribute("_sluice_session", Long.toString(id()))
-                .build();
-        context.connector().connect(options, client.eventLoop()).whenComplete((connection, failure) -> {
+                .capabilities(capabilities)
+                .connectAttribute("_client_name", "sluice")
+                .build());
+        pool.acquire(client.eventLoop()).whenComplete((connection, failure) -> {
             if (failure != null) {
                 onServerConnectFailed(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
             } else {
-                client.eventLoop().execute(() -> onServerConnected(connection));
+                client.eventLoop().execute(() -> onServerLeased(connection));
             }
         });
     }
 
-    private void onServerConnected(ServerConnection connection) {
+    private void onServerLeased(PooledConnection connection) {
         if (state == State.CLOSED) {
-            connection.close();
+            connection.pool().release(connection, true);
             return;
         }
-        context.learnGreeting(connection.greeting());
-        ServerConnection.Detached detached = connection.detach();
+        pooled = connection;
+        commandsOnLease = 0;
+        ServerConnection.Detached detached = connection.lease();
+        context.learnGreeting(detached.greeting());
         serverChannel = detached.channel();
         serverSequence = detached.sequence();
         serverCapabilities = detached.capabilities();
@@ -176,12 +199,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         if (serverRead > 0) {
-            serverChannel.pipeline().addLast("server-idle", new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
+            serverChannel.pipeline().addLast(SERVER_IDLE, new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
         }
-        serverChannel.pipeline().addLast("session", new ServerHandler(this));
+        serverChannel.pipeline().addLast(SERVER_HANDLER, new ServerHandler(this));
         state = State.READY;
-        LOG.info("session {}: connected to server {} ({}) as {}, server thread {}", id(), server.name(),
-                server.address(), login.user().serverUser(), serverThreadId);
+        LOG.debug("session {}: leased server {} thread {} as {}", id(), server.name(), serverThreadId, currentUser.serverUser());
         if (!serverChannel.isActive()) {
             onServerInactive();
             return;
@@ -189,9 +211,44 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         drainQueue();
     }
 
+    /** Takes this session's handlers off the server channel before the connection goes back to its pool. */
+    private void unhookServer() {
+        if (serverChannel == null) {
+            return;
+        }
+        ChannelPipeline p = serverChannel.pipeline();
+        if (p.get(SERVER_HANDLER) != null) {
+            p.remove(SERVER_HANDLER);
+        }
+        if (p.get(SERVER_IDLE) != null) {
+            p.remove(SERVER_IDLE);
+        }
+        serverChannel.config().setAutoRead(true);
+    }
+
+    /** Gives the server connection back (reset, reused) or discards it when its state is not known. */
+    private void returnServer(PoolStats.DiscardReason reasonIfDiscarded) {
+        PooledConnection connection = pooled;
+        if (connection == null) {
+            return;
+        }
+        pooled = null;
+        unhookServer();
+        if (reasonIfDiscarded == null && serverChannel.isActive()) {
+            connection.pool().release(connection, commandsOnLease == 0);
+        } else {
+            connection.pool().discard(connection, reasonIfDiscarded == null ? PoolStats.DiscardReason.BROKEN : reasonIfDiscarded);
+        }
+        serverChannel = null;
+    }
+
     private void onServerConnectFailed(Throwable failure) {
         ErrPacket err;
-        if (failure instanceof ServerException se) {
+        if (failure instanceof PoolUnavailableException pu) {
+            err = pu.reason() == PoolUnavailableException.Reason.EXHAUSTED
+                    ? ProxyErrors.poolExhausted(pu.getMessage())
+                    : ProxyErrors.cannotConnect(server.name() + " (" + server.address() + ")", pu.getMessage());
+        } else if (failure instanceof ServerException se) {
             // The server's own answer (unknown database, access denied for the mapped user, ...)
             err = new ErrPacket(se.errorCode(), se.sqlState(), se.err().message() + " (sluice: server " + server.name() + ")");
         } else {
@@ -352,6 +409,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void forward(Packet packet, Command command, String sql) {
+        if (!serverChannel.isActive() && commandsOnLease == 0) {
+            // Provably nothing of it left: the connection died before this first write. Another one takes it.
+            queue.addFirst(packet);
+            reacquire("server connection closed before the first command");
+            return;
+        }
+        commandsOnLease++;
+        if (command == Command.COM_INIT_DB || (sql != null && USE.matcher(sql).find())) {
+            pooled.databaseMayHaveChanged();
+        }
         serverSequence.reset();
         boolean hasResponse = command.hasResponse();
         if (hasResponse) {
@@ -375,6 +442,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current == null) {
+            serverTrusted = false;
             String what = describeUnsolicited(packet.payload());
             packet.release();
             close("server sent a packet outside any command: " + what, false);
@@ -422,6 +490,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
+        if (current == null && commandsOnLease == 0 && state == State.READY) {
+            reacquire("server connection closed before the session used it");
+            return;
+        }
         if (current != null) {
             writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
                     "the server closed the connection"));
@@ -435,6 +507,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
+        serverTrusted = false;
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         String what = root instanceof ProtocolException ? "protocol error: " + root.getMessage() : String.valueOf(root);
         if (current != null) {
@@ -491,6 +564,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void userChanged(UserConfig user, String database) {
+        userChanged = true;
         LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
                 user.serverUser());
         currentUser = user;
@@ -566,12 +640,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Swaps a lease nothing was sent on for another one; queued commands wait for it. */
+    private void reacquire(String why) {
+        LOG.info("session {}: {}; taking another connection to server {}", id(), why, server.name());
+        if (!queue.isEmpty()) {
+            pool.stats().retried();
+        }
+        returnServer(PoolStats.DiscardReason.STALE);
+        state = State.CONNECTING;
+        openServer();
+    }
+
     /** Called by the server channel's idle handler: the server said nothing for server-read-timeout. */
     void onServerReadIdle() {
         if (state != State.READY || current == null || current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
             return; // nothing awaited from the server, or Sluice itself stopped reading (backpressure)
         }
         long limit = context.config().timeouts().serverRead().toMillis();
+        serverTrusted = false;
         writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
                 "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
@@ -600,6 +686,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 .connectTimeout(context.config().timeouts().connect())
                 .build();
         long sessionId = id();
+        pool.stats().killed();
         context.connector().connect(options, client.eventLoop()).thenCompose(killer ->
                         killer.query("KILL QUERY " + thread).whenComplete((r, e) -> killer.close()))
                 .whenComplete((r, e) -> {
@@ -658,15 +745,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         for (Packet p; (p = queue.poll()) != null; ) {
             p.release();
         }
+        boolean inFlight = current != null;
         if (current != null) {
             current.abandon();
             current = null;
         }
-        if (serverChannel != null && serverChannel.isActive()) {
-            ByteBuf quit = serverChannel.alloc().buffer(1).writeByte(Command.COM_QUIT.code());
-            serverSequence.reset();
-            serverChannel.writeAndFlush(quit).addListener(ChannelFutureListener.CLOSE);
-        }
+        boolean broken = !serverTrusted || serverChannel == null || !serverChannel.isActive();
+        returnServer(broken ? PoolStats.DiscardReason.BROKEN : inFlight ? PoolStats.DiscardReason.CANCELLED
+                : userChanged ? PoolStats.DiscardReason.USER_CHANGED : null);
         if (flushFirst && lastClientWrite != null && !lastClientWrite.isDone()) {
             client.flush();
             lastClientWrite.addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.pool.Pools;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
@@ -17,6 +18,7 @@ public final class ProxyContext {
     private final SessionRegistry registry;
     private final ServerConnector connector;
     private final long serverCapabilityMask;
+    private final Pools pools;
     private volatile HandshakeV10 serverGreeting;
 
     /**
@@ -28,6 +30,14 @@ public final class ProxyContext {
         this.registry = registry;
         this.connector = connector;
         this.serverCapabilityMask = serverCapabilityMask;
+        this.pools = new Pools(connector, config.pool());
+        for (ServerConfig server : config.servers()) {
+            pools.monitor(server.name(), server.host(), server.port(), config.timeouts().connect());
+        }
+    }
+
+    public Pools pools() {
+        return pools;
     }
 
     public ProxyConfig config() {

@@ -28,6 +28,11 @@ public final class ProxyErrors {
         return new ErrPacket(CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
     }
 
+    /** ER_CON_COUNT_ERROR: the pool for this server and user stayed at its limit for acquire-timeout. */
+    public static ErrPacket poolExhausted(String detail) {
+        return new ErrPacket(1040, "08004", "sluice: too many connections: " + detail);
+    }
+
     public static ErrPacket serverLost(String server, String command, long rows, String cause) {
         return new ErrPacket(SERVER_LOST, "08S01", "sluice: lost the connection to server " + server + " during "
                 + command + (rows > 0 ? " after " + rows + " rows" : "") + " (" + cause

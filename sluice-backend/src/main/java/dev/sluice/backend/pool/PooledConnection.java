@@ -1,0 +1,103 @@
+package dev.sluice.backend.pool;
+
+import dev.sluice.backend.ServerConnection;
+import io.netty.channel.EventLoop;
+
+/**
+ * A server connection owned by a {@link ServerPool}: idle in it, being reset, or leased to one client session,
+ * which relays on the detached channel ({@link #lease()}) and gives it back with {@link ServerPool#release}
+ * or {@link ServerPool#discard}.
+ */
+public final class PooledConnection {
+    private final ServerPool pool;
+    private final ServerConnection connection;
+    private final long createdNanos = System.nanoTime();
+    /** Idle longer than this and the server may close it (from its wait_timeout); retired before that. */
+    private final long maxIdleNanos;
+    private long idleSinceNanos;
+    private ServerConnection.Detached leased;
+    private boolean databaseMayHaveChanged;
+
+    PooledConnection(ServerPool pool, ServerConnection connection, long maxIdleNanos) {
+        this.pool = pool;
+        this.connection = connection;
+        this.maxIdleNanos = maxIdleNanos;
+    }
+
+    public ServerPool pool() {
+        return pool;
+    }
+
+    ServerConnection connection() {
+        return connection;
+    }
+
+    EventLoop loop() {
+        return connection.channel().eventLoop();
+    }
+
+    boolean isActive() {
+        return connection.channel().isActive();
+    }
+
+    long ageNanos(long now) {
+        return now - createdNanos;
+    }
+
+    long idleNanos(long now) {
+        return now - idleSinceNanos;
+    }
+
+    long maxIdleNanos() {
+        return maxIdleNanos;
+    }
+
+    void markIdle(long now) {
+        idleSinceNanos = now;
+    }
+
+    /** The server thread id behind this connection (what KILL takes). */
+    public long serverThreadId() {
+        return connection.connectionId();
+    }
+
+    /** Detaches the channel for relaying; on its event loop. */
+    public ServerConnection.Detached lease() {
+        if (leased == null) {
+            leased = connection.detach();
+        }
+        return leased;
+    }
+
+    boolean isLeased() {
+        return leased != null;
+    }
+
+    /** Gives the channel back to the command handler (for the reset); on its event loop. */
+    void unlease() {
+        if (leased != null) {
+            connection.reattach();
+            leased = null;
+        }
+    }
+
+    /** The session ran something that may have changed the current database (COM_INIT_DB, USE). */
+    public void databaseMayHaveChanged() {
+        databaseMayHaveChanged = true;
+    }
+
+    boolean takeDatabaseChanged() {
+        boolean changed = databaseMayHaveChanged;
+        databaseMayHaveChanged = false;
+        return changed;
+    }
+
+    void close() {
+        connection.channel().close();
+    }
+
+    @Override
+    public String toString() {
+        return "PooledConnection[" + pool.name() + ", thread " + serverThreadId() + "]";
+    }
+}

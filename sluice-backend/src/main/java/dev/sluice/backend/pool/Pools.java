@@ -1,0 +1,68 @@
+package dev.sluice.backend.pool;
+
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ServerConnector;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every pool of the process, keyed by what makes server connections interchangeable: the server, the user
+ * Sluice logs in as, the capabilities negotiated (they change the shape of responses, e.g. FOUND_ROWS or
+ * DEPRECATE_EOF), the character set and the default database. Holds one {@link HealthMonitor} and one
+ * {@link PoolStats} per server, and runs the pools' maintenance.
+ */
+public final class Pools implements AutoCloseable {
+    /** What makes two server connections interchangeable. */
+    public record Key(String server, String user, long capabilities, int collationId, String database) {}
+
+    private final ServerConnector connector;
+    private final PoolSettings settings;
+    private final Map<Key, ServerPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, PoolStats> stats = new ConcurrentHashMap<>();
+    private final Map<String, HealthMonitor> health = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> maintenance;
+
+    public Pools(ServerConnector connector, PoolSettings settings) {
+        this.connector = connector;
+        this.settings = settings;
+        this.maintenance = connector.group().next().scheduleWithFixedDelay(
+                () -> pools.values().forEach(ServerPool::maintain), 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Registers a server's health check (started at once) before any pool for it is used. */
+    public HealthMonitor monitor(String server, String host, int port, Duration connectTimeout) {
+        return health.computeIfAbsent(server, s -> {
+            HealthMonitor m = new HealthMonitor(s, host, port, connector, settings.healthCheckInterval(), connectTimeout);
+            m.start();
+            return m;
+        });
+    }
+
+    public ServerPool pool(Key key, Supplier<ConnectOptions> options) {
+        return pools.computeIfAbsent(key, k -> new ServerPool(
+                k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()), health.get(k.server())));
+    }
+
+    public PoolStats stats(String server) {
+        return stats.computeIfAbsent(server, s -> new PoolStats());
+    }
+
+    public HealthMonitor health(String server) {
+        return health.get(server);
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        maintenance.cancel(false);
+        pools.values().forEach(ServerPool::close);
+        health.values().forEach(HealthMonitor::close);
+    }
+}

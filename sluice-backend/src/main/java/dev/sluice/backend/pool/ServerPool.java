@@ -1,0 +1,473 @@
+package dev.sluice.backend.pool;
+
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ConnectionFailedException;
+import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.pool.PoolStats.DiscardReason;
+import dev.sluice.protocol.charset.Collation;
+import dev.sluice.protocol.charset.Collations;
+import dev.sluice.protocol.message.client.ComInitDb;
+import dev.sluice.protocol.message.client.ComResetConnection;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server connections of one (server, user, capabilities, character set, database): a client session
+ * leases one for its life and gives it back when it ends; the next session gets it without a server
+ * handshake.
+ *
+ * <p>Why it looks like this: a session relays on its server channel without locks only if both channels
+ * share an event loop, so a lease prefers an idle connection of the caller's loop and otherwise opens one on
+ * it (closing an idle one of another loop when the pool is full). Pool operations happen once per session,
+ * not per packet, so one monitor guards the state; connecting and resetting run outside it.
+ *
+ * <p>Liveness without a round trip: idle connections keep their read registered (the command handler is
+ * attached), so a server-side close is seen when it happens and removes the connection; a lease also skips
+ * connections that are closed, too old, or idle longer than the server's wait_timeout allows (learned when
+ * the connection is opened). A returned connection is reset (COM_RESET_CONNECTION, then its character set
+ * and database again) unless the session sent nothing; a connection whose session ended mid-statement is
+ * never returned, only discarded.
+ */
+public final class ServerPool implements AutoCloseable {
+    private enum State {
+        IDLE,
+        LEASED,
+        RESETTING,
+        CLOSED
+    }
+
+    private record Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, ScheduledFuture<?>[] timeout) {}
+
+    private final String name;
+    private final ConnectOptions options;
+    private final ServerConnector connector;
+    private final PoolSettings settings;
+    private final PoolStats stats;
+    private final HealthMonitor health;
+    private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final java.util.Map<PooledConnection, State> states = new java.util.IdentityHashMap<>();
+    private int total;
+    private boolean closed;
+
+    /**
+     * @param name for messages and logs, e.g. "primary (127.0.0.1:3306) as app"
+     * @param options how to open a connection (server, credentials, capabilities, collation, database)
+     */
+    public ServerPool(String name, ConnectOptions options, ServerConnector connector, PoolSettings settings,
+            PoolStats stats, HealthMonitor health) {
+        this.name = name;
+        this.options = options;
+        this.connector = connector;
+        this.settings = settings;
+        this.stats = stats;
+        this.health = health;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PoolStats stats() {
+        return stats;
+    }
+
+    // ---- lease ------------------------------------------------------------------------------------
+
+    /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
+    public CompletableFuture<PooledConnection> acquire(EventLoop loop) {
+        CompletableFuture<PooledConnection> result = new CompletableFuture<>();
+        if (health != null && health.isDown()) {
+            stats.failedFast();
+            result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_DOWN,
+                    "server " + name + " is down (" + health.lastFailure() + "); checked every "
+                            + health.interval().toMillis() + " ms"));
+            return result;
+        }
+        PooledConnection reuse = null;
+        PooledConnection rebalance = null;
+        boolean open = false;
+        List<PooledConnection> unusable = new ArrayList<>();
+        List<DiscardReason> reasons = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
+                        "pool " + name + " is closed"));
+                return result;
+            }
+            long now = System.nanoTime();
+            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
+                PooledConnection c = it.next();
+                DiscardReason why = unusable(c, now);
+                if (why != null) {
+                    it.remove();
+                    forget(c);
+                    unusable.add(c);
+                    reasons.add(why);
+                } else if (c.loop() == loop) {
+                    it.remove();
+                    states.put(c, State.LEASED);
+                    reuse = c;
+                    break;
+                }
+            }
+            if (reuse == null) {
+                if (total < settings.maxSize()) {
+                    total++;
+                    open = true;
+                } else if (!idle.isEmpty()) {
+                    rebalance = idle.pollLast();
+                    states.put(rebalance, State.CLOSED);
+                    open = true; // replaces the one closed: total unchanged
+                } else {
+                    enqueue(loop, result);
+                }
+            }
+        }
+        for (int i = 0; i < unusable.size(); i++) {
+            stats.discarded(reasons.get(i));
+            unusable.get(i).close();
+        }
+        if (reuse != null) {
+            stats.reused();
+            result.complete(reuse);
+        } else if (open) {
+            if (rebalance != null) {
+                stats.discarded(DiscardReason.REBALANCED);
+                rebalance.close();
+            }
+            open(loop, result);
+        }
+        return result;
+    }
+
+    private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
+        stats.waited();
+        ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
+        Waiter waiter = new Waiter(loop, result, timeout);
+        waiters.add(waiter);
+        timeout[0] = loop.schedule(() -> {
+            String state;
+            synchronized (this) {
+                if (!waiters.remove(waiter)) {
+                    return;
+                }
+                state = describe();
+            }
+            stats.timedOut();
+            result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.EXHAUSTED,
+                    "no connection to " + name + " within acquire-timeout " + settings.acquireTimeout().toMillis()
+                            + " ms: " + state));
+        }, settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private DiscardReason unusable(PooledConnection c, long now) {
+        if (!c.isActive()) {
+            return DiscardReason.STALE;
+        }
+        if (c.ageNanos(now) > settings.maxLifetime().toNanos()) {
+            return DiscardReason.EXPIRED;
+        }
+        if (c.idleNanos(now) > Math.min(settings.idleTimeout().toNanos(), c.maxIdleNanos())) {
+            return DiscardReason.IDLE_TIMEOUT;
+        }
+        return null;
+    }
+
+    private void open(EventLoop loop, CompletableFuture<PooledConnection> result) {
+        connector.connect(options, loop).thenCompose(this::learnWaitTimeout).whenComplete((pooled, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                synchronized (this) {
+                    total--;
+                }
+                stats.createFailed();
+                if (health != null && cause instanceof ConnectionFailedException) {
+                    health.reportUnreachable(cause.getMessage());
+                }
+                result.completeExceptionally(cause);
+                serveWaiters();
+                return;
+            }
+            stats.created();
+            boolean closedMeanwhile;
+            synchronized (this) {
+                closedMeanwhile = closed;
+                states.put(pooled, closedMeanwhile ? State.CLOSED : State.LEASED);
+                if (closedMeanwhile) {
+                    total--;
+                }
+            }
+            pooled.connection().channel().closeFuture().addListener(f -> onClosed(pooled));
+            if (closedMeanwhile) {
+                pooled.close();
+                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
+                        "pool " + name + " is closed"));
+            } else if (!result.complete(pooled)) {
+                release(pooled, true); // nobody waits for it any more
+            }
+        });
+    }
+
+    /** Asks the server's wait_timeout (session set-up): an idle connection is retired before the server closes it. */
+    private CompletableFuture<PooledConnection> learnWaitTimeout(ServerConnection connection) {
+        return connection.query("SELECT @@wait_timeout").handle((r, e) -> {
+            long seconds = 28800;
+            if (e == null) {
+                Object v = r.resultSet().rows().get(0).get(0);
+                if (v instanceof Number n) {
+                    seconds = n.longValue();
+                }
+            }
+            // retire at half the server's timeout, and at most a second before it
+            long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(seconds) / 2);
+            return new PooledConnection(this, connection, nanos);
+        });
+    }
+
+    // ---- return -----------------------------------------------------------------------------------
+
+    /**
+     * The session is done with the connection and it is in a known state (no statement in flight). It is
+     * reset unless {@code clean} (the session sent nothing), then idles or goes to a waiting session. Call
+     * on the connection's event loop.
+     */
+    public void release(PooledConnection c, boolean clean) {
+        synchronized (this) {
+            if (states.get(c) != State.LEASED) {
+                return;
+            }
+            states.put(c, State.RESETTING);
+        }
+        boolean databaseChanged = c.takeDatabaseChanged();
+        c.unlease();
+        if (!c.isActive()) {
+            discard(c, DiscardReason.STALE);
+            return;
+        }
+        if (clean && !databaseChanged) {
+            giveBack(c);
+            return;
+        }
+        reset(c, databaseChanged).whenComplete((v, e) -> {
+            if (e != null) {
+                discard(c, DiscardReason.RESET_FAILED);
+            } else {
+                stats.reset();
+                giveBack(c);
+            }
+        });
+    }
+
+    private CompletableFuture<?> reset(PooledConnection c, boolean databaseChanged) {
+        ServerConnection conn = c.connection();
+        CompletableFuture<?> done = conn.command(new ComResetConnection());
+        // COM_RESET_CONNECTION resets session variables to the global values, the character set included
+        Collation collation = Collations.byId(options.collationId()).orElse(null);
+        if (collation != null) {
+            done = done.thenCompose(v -> conn.query("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));
+        }
+        if (databaseChanged) {
+            if (options.database() == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("database changed; cannot go back to none"));
+            }
+            done = done.thenCompose(v -> conn.command(ComInitDb.of(options.database())));
+        }
+        return done;
+    }
+
+    private void giveBack(PooledConnection c) {
+        Waiter waiter;
+        PooledConnection replaced = null;
+        synchronized (this) {
+            if (closed) {
+                states.put(c, State.CLOSED);
+                total--;
+                waiter = null;
+                replaced = c;
+            } else {
+                waiter = nextWaiter();
+                if (waiter == null) {
+                    c.markIdle(System.nanoTime());
+                    states.put(c, State.IDLE);
+                    idle.addFirst(c);
+                } else if (waiter.loop() == c.loop()) {
+                    states.put(c, State.LEASED);
+                } else {
+                    states.put(c, State.CLOSED);
+                    replaced = c; // a new one for the waiter's loop takes its place in total
+                }
+            }
+        }
+        if (replaced != null) {
+            stats.discarded(closed ? DiscardReason.SHUTDOWN : DiscardReason.REBALANCED);
+            replaced.close();
+            if (waiter != null) {
+                waiter.timeout()[0].cancel(false);
+                open(waiter.loop(), waiter.future());
+            }
+        } else if (waiter != null) {
+            waiter.timeout()[0].cancel(false);
+            stats.reused();
+            if (!waiter.future().complete(c)) {
+                release(c, true);
+            }
+        }
+    }
+
+    /**
+     * The connection must not be used again (its session ended mid-statement, it failed, ...): closed, and
+     * its place goes to a waiting session.
+     */
+    public void discard(PooledConnection c, DiscardReason reason) {
+        synchronized (this) {
+            State s = states.get(c);
+            if (s == null || s == State.CLOSED) {
+                return;
+            }
+            idle.remove(c);
+            forget(c);
+        }
+        stats.discarded(reason);
+        c.close();
+        serveWaiters();
+    }
+
+    private void forget(PooledConnection c) {
+        states.put(c, State.CLOSED);
+        total--;
+    }
+
+    private void onClosed(PooledConnection c) {
+        boolean wasIdle;
+        synchronized (this) {
+            wasIdle = states.get(c) == State.IDLE;
+            if (wasIdle) {
+                idle.remove(c);
+                forget(c);
+            }
+            if (states.get(c) == State.CLOSED) {
+                states.remove(c);
+            }
+        }
+        if (wasIdle) {
+            stats.discarded(DiscardReason.STALE);
+            serveWaiters();
+        }
+    }
+
+    /** A slot is free: open a connection for the first waiter, if any. */
+    private void serveWaiters() {
+        Waiter waiter;
+        synchronized (this) {
+            if (closed || total >= settings.maxSize()) {
+                return;
+            }
+            waiter = nextWaiter();
+            if (waiter == null) {
+                return;
+            }
+            total++;
+        }
+        waiter.timeout()[0].cancel(false);
+        open(waiter.loop(), waiter.future());
+    }
+
+    private Waiter nextWaiter() {
+        for (Waiter w; (w = waiters.poll()) != null; ) {
+            if (!w.future().isDone()) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    // ---- maintenance ------------------------------------------------------------------------------
+
+    /** Closes idle connections past their time and opens some up to min-idle; run periodically. */
+    public void maintain() {
+        List<PooledConnection> expired = new ArrayList<>();
+        List<DiscardReason> reasons = new ArrayList<>();
+        int toOpen = 0;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
+                PooledConnection c = it.next();
+                DiscardReason why = unusable(c, now);
+                if (why != null) {
+                    it.remove();
+                    forget(c);
+                    expired.add(c);
+                    reasons.add(why);
+                }
+            }
+            // connections being opened are counted in total but have no state entry yet
+            int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
+            if (health == null || !health.isDown()) {
+                while (idle.size() + opening + toOpen < settings.minIdle() && total < settings.maxSize()) {
+                    total++;
+                    toOpen++;
+                }
+            }
+        }
+        for (int i = 0; i < expired.size(); i++) {
+            stats.discarded(reasons.get(i));
+            expired.get(i).close();
+        }
+        for (int i = 0; i < toOpen; i++) {
+            CompletableFuture<PooledConnection> warm = new CompletableFuture<>();
+            warm.thenAccept(c -> c.loop().execute(() -> release(c, true)));
+            open(connector.group().next(), warm);
+        }
+    }
+
+    /** total/leased/idle/waiting, for messages. */
+    public synchronized String describe() {
+        long leased = states.values().stream().filter(s -> s == State.LEASED).count();
+        return "max-size " + settings.maxSize() + ", open " + total + ", leased " + leased + ", idle " + idle.size()
+                + ", waiting " + waiters.size();
+    }
+
+    public synchronized int idleCount() {
+        return idle.size();
+    }
+
+    public synchronized int openCount() {
+        return total;
+    }
+
+    @Override
+    public void close() {
+        List<PooledConnection> toClose;
+        List<Waiter> toFail;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+            for (PooledConnection c : toClose) {
+                forget(c);
+            }
+            toFail = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        for (PooledConnection c : toClose) {
+            stats.discarded(DiscardReason.SHUTDOWN);
+            c.close();
+        }
+        for (Waiter w : toFail) {
+            w.future().completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
+                    "pool " + name + " is closed"));
+        }
+    }
+}
