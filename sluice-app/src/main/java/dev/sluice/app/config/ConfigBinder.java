@@ -1,6 +1,7 @@
 package dev.sluice.app.config;
 
 import dev.sluice.backend.TlsMode;
+import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
@@ -36,11 +37,14 @@ final class ConfigBinder {
             "max-packet-size",
             "max-client-connections",
             "local-infile",
+            "pool",
             "log-level");
     static final List<String> SERVER_KEYS = List.of("name", "address", "tls");
     static final List<String> USER_KEYS =
             List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
+    static final List<String> POOL_KEYS = List.of(
+            "max-size", "min-idle", "idle-timeout", "max-lifetime", "acquire-timeout", "health-check-interval");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
     static final long MAX_PACKET_SIZE_LIMIT = 1L << 30;
 
@@ -85,6 +89,7 @@ final class ConfigBinder {
                 values.size(root, "max-packet-size", Limits.DEFAULT_MAX_PACKET_SIZE, 1024, MAX_PACKET_SIZE_LIMIT);
         long maxClients = values.integer(root, "max-client-connections", 10_000, 1, Integer.MAX_VALUE);
         boolean localInfile = values.bool(root, "local-infile", "local-infile", false);
+        PoolSettings pool = pool(root.get("pool"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -97,7 +102,8 @@ final class ConfigBinder {
                     tls,
                     new Timeouts(connect, handshake, write, serverRead, idle),
                     new Limits((int) maxPacket, (int) maxClients),
-                    localInfile);
+                    localInfile,
+                    pool);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way
@@ -226,6 +232,31 @@ final class ConfigBinder {
             }
         }
         return result;
+    }
+
+    private PoolSettings pool(ConfigNode node) {
+        PoolSettings d = PoolSettings.defaults();
+        if (node == null) {
+            return d;
+        }
+        ConfigNode.Mapping m = values.mapping(node, "pool");
+        if (m == null) {
+            return d;
+        }
+        values.checkKeys(m, "pool", POOL_KEYS);
+        long maxSize = values.integer(m, "max-size", "pool.max-size", d.maxSize(), 1, 100_000);
+        long minIdle = values.integer(m, "min-idle", "pool.min-idle", d.minIdle(), 0, 100_000);
+        Duration idle = values.duration(m, "idle-timeout", "pool.idle-timeout", d.idleTimeout(), false);
+        Duration lifetime = values.duration(m, "max-lifetime", "pool.max-lifetime", d.maxLifetime(), false);
+        Duration acquire = values.duration(m, "acquire-timeout", "pool.acquire-timeout", d.acquireTimeout(), false);
+        Duration health = values.duration(m, "health-check-interval", "pool.health-check-interval",
+                d.healthCheckInterval(), false);
+        if (minIdle > maxSize) {
+            values.problem(ValueReader.originOf(m, "min-idle"), "pool.min-idle",
+                    minIdle + " is more than pool.max-size " + maxSize);
+            minIdle = 0;
+        }
+        return new PoolSettings((int) maxSize, (int) minIdle, idle, lifetime, acquire, health);
     }
 
     private ClientTlsConfig tls(ConfigNode node) {

@@ -40,14 +40,19 @@ final class ValueReader {
     }
 
     Duration duration(ConfigNode.Mapping m, String key, Duration defaultValue, boolean canBeOff) {
-        String text = string(m.get(key), key);
+        return duration(m, key, key, defaultValue, canBeOff);
+    }
+
+    /** {@code path} names the key in messages (e.g. pool.idle-timeout for the key idle-timeout under pool). */
+    Duration duration(ConfigNode.Mapping m, String key, String path, Duration defaultValue, boolean canBeOff) {
+        String text = string(m.get(key), path);
         if (text == null) {
             return defaultValue;
         }
         Origin origin = m.get(key).origin();
         if (text.strip().equalsIgnoreCase("off")) {
             if (!canBeOff) {
-                problem(origin, key, "cannot be off (expected a duration such as 10s)");
+                problem(origin, path, "cannot be off (expected a duration such as 10s)");
             }
             return defaultValue;
         }
@@ -55,14 +60,14 @@ final class ValueReader {
             Duration d = Durations.parse(text);
             if (d.isZero()) {
                 if (!canBeOff) {
-                    problem(origin, key, "must be more than 0 (this deadline cannot be turned off)");
+                    problem(origin, path, "must be more than 0 (this deadline cannot be turned off)");
                     return defaultValue;
                 }
                 return null;
             }
             return d;
         } catch (IllegalArgumentException e) {
-            problem(origin, key, e.getMessage());
+            problem(origin, path, e.getMessage());
             return defaultValue;
         }
     }
@@ -87,13 +92,17 @@ final class ValueReader {
     }
 
     long integer(ConfigNode.Mapping m, String key, long defaultValue, long min, long max) {
-        String text = string(m.get(key), key);
+        return integer(m, key, key, defaultValue, min, max);
+    }
+
+    long integer(ConfigNode.Mapping m, String key, String path, long defaultValue, long min, long max) {
+        String text = string(m.get(key), path);
         if (text == null) {
             return defaultValue;
         }
         String s = text.strip();
         if (!s.matches("-?\\d{1,18}") || Long.parseLong(s) < min || Long.parseLong(s) > max) {
-            problem(m.get(key).origin(), key, "\"" + text + "\" is not a whole number in " + min + ".." + max);
+            problem(m.get(key).origin(), path, "\"" + text + "\" is not a whole number in " + min + ".." + max);
             return defaultValue;
         }
         return Long.parseLong(s);
