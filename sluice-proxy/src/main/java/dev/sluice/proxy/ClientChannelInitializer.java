@@ -18,7 +18,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import java.security.KeyPair;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,12 +28,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ClientChannelInitializer {
     private final ProxyContext context;
     private final SslContext sslContext;
-    private final KeyPair rsaKeyPair = FrontendSettings.processRsaKeyPair();
     private final Sha2Cache sha2Cache = new Sha2Cache();
     private final AtomicInteger open = new AtomicInteger();
 
     ClientChannelInitializer(ProxyContext context) {
         this.context = context;
+        // caching_sha2_password's RSA pair takes most of a second to make: not on the start-up path. A login
+        // arriving before it is ready waits for it (class initialisation), every later one finds it made.
+        Thread warm = new Thread(FrontendSettings::processRsaKeyPair, "sluice-rsa-keygen");
+        warm.setDaemon(true);
+        warm.start();
         ProxyConfig config = context.config();
         this.sslContext = config.clientTls().enabled() ? ClientTlsContexts.create(config.clientTls()) : null;
     }
@@ -63,7 +66,7 @@ final class ClientChannelInitializer {
         }
         return new FrontendSettings(context.serverVersion(), capabilities, charset, ServerStatus.AUTOCOMMIT,
                 context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
-                NativePassword.PLUGIN_NAME, rsaKeyPair, sha2Cache, config.timeouts().clientHandshake(),
+                NativePassword.PLUGIN_NAME, FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
                 config.limits().maxPacketSize());
     }
 
