@@ -65,10 +65,17 @@ public final class ClientTlsContexts {
      * or about to expire. Either way the log says it is self-signed and gives its fingerprint.
      */
     private static synchronized SslContext selfSigned() {
-        if (selfSignedContext != null) {
-            return selfSignedContext;
+        if (selfSignedContext == null) {
+            selfSignedContext = selfSignedIn(cacheDir()).context();
         }
-        Path dir = cacheDir();
+        return selfSignedContext;
+    }
+
+    /** A self-signed context and the certificate in it. */
+    record SelfSigned(SslContext context, X509Certificate certificate) {}
+
+    /** The self-signed pair cached in {@code dir}, made there when missing or expiring (no in-process cache). */
+    static SelfSigned selfSignedIn(Path dir) {
         Path certFile = dir.resolve("self-signed-cert.pem");
         Path keyFile = dir.resolve("self-signed-key.pem");
         X509Certificate cert = loadUsable(certFile);
@@ -92,8 +99,7 @@ public final class ClientTlsContexts {
             }
             LOG.info("TLS: no certificate configured, using a self-signed certificate (CN={}, SHA-256 fingerprint {}; {})",
                     SELF_SIGNED_CN, fingerprint(cert), origin);
-            selfSignedContext = context;
-            return context;
+            return new SelfSigned(context, cert);
         } catch (SSLException e) {
             throw new IllegalStateException("tls: cannot use the self-signed certificate: " + rootMessage(e), e);
         }
