@@ -12,7 +12,8 @@ import java.util.Map;
  */
 enum Driver {
     /** MySQL Connector/J. YEAR as a number and no instant shifting, as {@link dev.sluice.it.Canonical} expects. */
-    CONNECTOR_J("jdbc:mysql", "sslMode=DISABLED&allowPublicKeyRetrieval=true&yearIsDateType=false&preserveInstants=false"),
+    CONNECTOR_J("jdbc:mysql",
+            "sslMode=DISABLED&allowPublicKeyRetrieval=true&yearIsDateType=false&preserveInstants=false"),
     MARIADB("jdbc:mariadb", "");
 
     private final String scheme;

@@ -32,7 +32,8 @@ class DriverBatchTransactionTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test CHARACTER SET utf8mb4", "CREATE TABLE test.tx (k VARCHAR(40) PRIMARY KEY, v INT)")
+            .initSql("CREATE DATABASE test CHARACTER SET utf8mb4",
+                    "CREATE TABLE test.tx (k VARCHAR(40) PRIMARY KEY, v INT)")
             .build();
 
     private static ProxyFixture fixture;
@@ -40,7 +41,7 @@ class DriverBatchTransactionTest {
 
     @BeforeAll
     static void start() {
-        fixture = new ProxyFixture(db.sandbox(), false, 0);
+        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), 0);
     }
 
     @AfterAll

@@ -48,13 +48,15 @@ abstract class DriverScenarios {
 
     @BeforeAll
     void start() throws SQLException {
-        fixture = new ProxyFixture(db.sandbox(), false, serverCapabilityMask());
+        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false),
+                serverCapabilityMask());
         columns = EveryTypeTable.columns(new Random(SEED));
         try (Connection c = Driver.MARIADB.direct(fixture, ""); Statement s = c.createStatement()) {
             for (String sql : EveryTypeTable.setupSql("types", columns)) {
                 s.execute(sql);
             }
-            s.execute("CREATE TABLE thousand (id INT PRIMARY KEY, label VARCHAR(40), amount DECIMAL(12,3), at DATETIME(6))");
+            s.execute("CREATE TABLE thousand (id INT PRIMARY KEY, label VARCHAR(40), amount DECIMAL(12,3), "
+                    + "at DATETIME(6))");
             StringBuilder insert = new StringBuilder("INSERT INTO thousand VALUES ");
             Random random = new Random(SEED);
             for (int i = 1; i <= CURSOR_ROWS; i++) {
@@ -99,7 +101,8 @@ abstract class DriverScenarios {
         }
         String what = driver + " " + params + " (seed " + SEED + ")";
         assertThat(direct).hasSize(EveryTypeTable.valueRows(columns) + 1);
-        assertThat(EveryTypeTable.differences(what + " prepared, Sluice vs direct", columns, direct, proxied)).isEmpty();
+        assertThat(EveryTypeTable.differences(what + " prepared, Sluice vs direct", columns, direct, proxied))
+                .isEmpty();
         assertThat(EveryTypeTable.differences(what + " Statement, Sluice vs direct", columns, directText, proxiedText))
                 .isEmpty();
         assertThat(EveryTypeTable.differences(what + " Statement vs prepared", columns, direct, proxiedText)).isEmpty();
