@@ -83,6 +83,19 @@ class DriverTlsAuthTest {
         }
     }
 
+    /**
+     * Proof that Sluice switches a client starting with caching_sha2_password to mysql_native_password: a
+     * Connector/J with native disabled cannot follow the AuthSwitchRequest and says so.
+     */
+    @org.junit.jupiter.api.Test
+    void aClientStartingWithCachingSha2IsSwitchedToNative() {
+        String params = "defaultAuthenticationPlugin=caching_sha2_password"
+                + "&disabledAuthenticationPlugins=mysql_native_password";
+        assertThatThrownBy(() -> Driver.CONNECTOR_J.viaSluice(fixture, params).close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("mysql_native_password");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
         "CONNECTOR_J, sslMode=DISABLED",
