@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *       give the server's big-endian bytes (getString/getObject give "1", true or "b'101'").
  * </ul>
  */
-enum Canonical {
+public enum Canonical {
     INTEGER,
     YEAR,
     FLOAT,
@@ -58,7 +58,7 @@ enum Canonical {
     private static final Pattern TIME_TEXT = Pattern.compile("(-?)(\\d+):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?");
 
     /** A value read by the codec client (text or binary protocol). */
-    String ofCodec(Object v) {
+    public String ofCodec(Object v) {
         if (v == null) {
             return null;
         }
@@ -93,7 +93,7 @@ enum Canonical {
     }
 
     /** Column {@code column} of the current row, read with the getter documented above. */
-    String ofJdbc(ResultSet rs, int column) throws SQLException {
+    public String ofJdbc(ResultSet rs, int column) throws SQLException {
         return switch (this) {
             case INTEGER -> {
                 String text = rs.getString(column);
@@ -127,7 +127,7 @@ enum Canonical {
     }
 
     /** A temporal value as the server or a driver prints it, in canonical form. */
-    String parse(String text) {
+    public String parse(String text) {
         Matcher m;
         switch (this) {
             case DATE:

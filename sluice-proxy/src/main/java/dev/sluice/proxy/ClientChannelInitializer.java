@@ -60,6 +60,10 @@ final class ClientChannelInitializer {
         long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
         int charset = FrontendSettings.UTF8MB4_GENERAL_CI;
         if (server != null) {
+            // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
+            // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
+            // greeting, which the intersection carries over, so the greeting then sends the extended bits.
+            capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
             // never promise a client what the server behind cannot do (SSL is Sluice's own business)
             capabilities &= server.capabilities() | Capability.CLIENT_SSL;
             charset = server.characterSet();

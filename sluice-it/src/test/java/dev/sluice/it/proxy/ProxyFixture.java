@@ -20,6 +20,8 @@ import java.util.List;
 public final class ProxyFixture implements AutoCloseable {
     public static final String USER = "app";
     public static final String PASSWORD = "secret";
+    /** No TLS towards clients, which saves generating a self-signed certificate (seconds on a slow machine). */
+    public static final ClientTlsConfig NO_TLS = new ClientTlsConfig(false, null, null, false);
 
     public final MariaDbSandbox sandbox;
     public final ProxyServer proxy;
@@ -35,6 +37,24 @@ public final class ProxyFixture implements AutoCloseable {
                 Limits.defaults(),
                 localInfile);
         this.proxy = ProxyServer.start(config, serverCapabilityMask);
+    }
+
+    /** A Sluice with a configuration of the test's own, e.g. from {@link #config} with changes. */
+    public ProxyFixture(MariaDbSandbox sandbox, ProxyConfig config, long serverCapabilityMask) {
+        this.sandbox = sandbox;
+        this.proxy = ProxyServer.start(config, serverCapabilityMask);
+    }
+
+    /** The configuration of the first constructor, with the given client TLS (e.g. {@link #NO_TLS}). */
+    public static ProxyConfig config(MariaDbSandbox sandbox, ClientTlsConfig clientTls, boolean localInfile) {
+        return new ProxyConfig(
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                List.of(new ServerConfig("sandbox", sandbox.host(), sandbox.port(), TlsMode.PREFERRED)),
+                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
+                clientTls,
+                Timeouts.defaults(),
+                Limits.defaults(),
+                localInfile);
     }
 
     public int port() {

@@ -58,7 +58,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final java.util.regex.Pattern USE = java.util.regex.Pattern.compile("(?i)\\buse\\b");
 
     /** What the session asks of servers, at most: everything it knows how to relay. */
-    static final long RELAYABLE = 0xFFFF_FFFFL
+    public static final long RELAYABLE = 0xFFFF_FFFFL
             & ~(Capability.CLIENT_COMPRESS
                     | Capability.CLIENT_SSL
                     | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
