@@ -2,7 +2,6 @@ package dev.sluice.proxy;
 
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
-import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
@@ -70,7 +69,7 @@ final class ClientChannelInitializer {
         }
         return new FrontendSettings(context.serverVersion(), capabilities, charset, ServerStatus.AUTOCOMMIT,
                 context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
-                NativePassword.PLUGIN_NAME, FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
+                config.clientAuthPlugin(), FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
                 config.limits().maxPacketSize());
     }
 

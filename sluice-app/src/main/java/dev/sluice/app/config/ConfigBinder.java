@@ -38,6 +38,7 @@ final class ConfigBinder {
             "max-client-connections",
             "local-infile",
             "pool",
+            "client-auth-plugin",
             "log-level");
     static final List<String> SERVER_KEYS = List.of("name", "address", "tls");
     static final List<String> USER_KEYS =
@@ -90,6 +91,8 @@ final class ConfigBinder {
         long maxClients = values.integer(root, "max-client-connections", 10_000, 1, Integer.MAX_VALUE);
         boolean localInfile = values.bool(root, "local-infile", "local-infile", false);
         PoolSettings pool = pool(root.get("pool"));
+        String authPlugin = values.choice(root.get("client-auth-plugin"), "client-auth-plugin",
+                List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD), ProxyConfig.NATIVE_PASSWORD);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -103,7 +106,8 @@ final class ConfigBinder {
                     new Timeouts(connect, handshake, write, serverRead, idle),
                     new Limits((int) maxPacket, (int) maxClients),
                     localInfile,
-                    pool);
+                    pool,
+                    authPlugin);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

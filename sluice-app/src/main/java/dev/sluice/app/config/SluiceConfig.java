@@ -46,6 +46,7 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append("; max-packet-size ").append(Sizes.format(p.limits().maxPacketSize()));
         s.append(", max-client-connections ").append(p.limits().maxClientConnections());
         s.append("; local-infile ").append(p.localInfile() ? "on" : "off");
+        s.append("; client-auth-plugin ").append(p.clientAuthPlugin());
         s.append("; pool max-size ").append(p.pool().maxSize())
                 .append(", min-idle ").append(p.pool().minIdle())
                 .append(", idle-timeout ").append(Durations.format(p.pool().idleTimeout()))

@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * @param localInfile whether LOAD DATA LOCAL INFILE is relayed (off by default: a client then gets an ERR)
  * @param pool server connection pools and health checks
+ * @param clientAuthPlugin the authentication plugin the greeting announces to clients; clients answering with
+ *     the other one are switched (both are accepted either way)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -20,16 +22,30 @@ public record ProxyConfig(
         Timeouts timeouts,
         Limits limits,
         boolean localInfile,
-        PoolSettings pool) {
+        PoolSettings pool,
+        String clientAuthPlugin) {
 
-    /** With the default pool settings. */
+    public static final String NATIVE_PASSWORD = "mysql_native_password";
+    public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
+
+    /** With the default pool settings and mysql_native_password announced to clients. */
     public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
             ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile) {
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, PoolSettings.defaults());
     }
 
+    /** With mysql_native_password announced to clients. */
+    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
+            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile, PoolSettings pool) {
+        this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, NATIVE_PASSWORD);
+    }
+
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
+        if (!NATIVE_PASSWORD.equals(clientAuthPlugin) && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)) {
+            throw new IllegalArgumentException("client-auth-plugin: '" + clientAuthPlugin + "' (expected: "
+                    + NATIVE_PASSWORD + " or " + CACHING_SHA2_PASSWORD + ")");
+        }
         listeners = List.copyOf(listeners);
         servers = List.copyOf(servers);
         users = List.copyOf(users);
