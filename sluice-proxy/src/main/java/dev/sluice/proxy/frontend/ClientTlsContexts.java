@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -45,27 +46,45 @@ public final class ClientTlsContexts {
         }
     }
 
-    // Netty deprecated SelfSignedCertificate because it is meant for tests; an auto-generated certificate
-    // that says so in the log is exactly that use, and it avoids a BouncyCastle dependency.
-    @SuppressWarnings("deprecation")
     private static SslContext selfSigned() {
-        SelfSignedCertificate generated;
+        SelfSignedPair pair = selfSignedPair();
         try {
-            generated = new SelfSignedCertificate(SELF_SIGNED_CN);
-        } catch (java.security.cert.CertificateException e) {
-            throw new IllegalStateException("tls: cannot generate a self-signed certificate: " + rootMessage(e), e);
-        }
-        try {
-            X509Certificate cert = generated.cert();
-            SslContext context = SslContextBuilder.forServer(generated.key(), cert).build();
+            SslContext context = SslContextBuilder.forServer(pair.key(), pair.certificate()).build();
             LOG.info("TLS: no certificate configured, using a self-signed certificate generated at start "
-                    + "(CN={}, SHA-256 fingerprint {})", SELF_SIGNED_CN, fingerprint(cert));
+                    + "(CN={}, SHA-256 fingerprint {})", SELF_SIGNED_CN, fingerprint(pair.certificate()));
             return context;
         } catch (SSLException e) {
             throw new IllegalStateException("tls: cannot use the self-signed certificate: " + rootMessage(e), e);
-        } finally {
-            generated.delete(); // the temporary PEM files; the context keeps the key and certificate in memory
         }
+    }
+
+    record SelfSignedPair(PrivateKey key, X509Certificate certificate) {}
+
+    private static SelfSignedPair selfSigned;
+
+    /**
+     * One self-signed pair per process, generated on first use: without BouncyCastle, Netty generates it by
+     * running the JDK's keytool in a new process, which takes seconds here; every proxy started in the same
+     * process (tests start dozens) then reuses it.
+     */
+    // Netty deprecated SelfSignedCertificate because it is meant for tests; an auto-generated certificate
+    // that says so in the log is exactly that use, and it avoids a BouncyCastle dependency.
+    @SuppressWarnings("deprecation")
+    static synchronized SelfSignedPair selfSignedPair() {
+        if (selfSigned == null) {
+            SelfSignedCertificate generated;
+            try {
+                generated = new SelfSignedCertificate(SELF_SIGNED_CN);
+            } catch (java.security.cert.CertificateException e) {
+                throw new IllegalStateException("tls: cannot generate a self-signed certificate: " + rootMessage(e), e);
+            }
+            try {
+                selfSigned = new SelfSignedPair(generated.key(), generated.cert());
+            } finally {
+                generated.delete(); // the temporary PEM files; the key and certificate stay in memory
+            }
+        }
+        return selfSigned;
     }
 
     /** SHA-256 of the DER certificate as colon-separated upper-case hex, as openssl x509 -fingerprint shows it. */

@@ -31,6 +31,18 @@ class ClientTlsContextsTest {
     }
 
     @Test
+    void theSelfSignedPairIsGeneratedOncePerProcess() {
+        ClientTlsContexts.create(ClientTlsConfig.selfSigned());
+        ClientTlsContexts.SelfSignedPair first = ClientTlsContexts.selfSignedPair();
+
+        ClientTlsContexts.create(ClientTlsConfig.selfSigned());
+
+        assertThat(ClientTlsContexts.selfSignedPair()).isSameAs(first);
+        assertThat(first.certificate().getSubjectX500Principal().getName())
+                .isEqualTo("CN=" + ClientTlsContexts.SELF_SIGNED_CN);
+    }
+
+    @Test
     void pemFilesFromOpenssl() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
