@@ -78,7 +78,8 @@ class BadClientInputTest {
         try (Connection root = java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + db.sandbox().port()
                         + "/", db.sandbox().rootUser(), db.sandbox().rootPassword());
                 Statement s = root.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'")) {
             rs.next();
             return rs.getLong(1);
         }

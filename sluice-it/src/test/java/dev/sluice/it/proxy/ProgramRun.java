@@ -26,7 +26,8 @@ record ProgramRun(List<String> command, int exitCode, byte[] stdout, String stde
         try {
             out = Files.createTempFile("sluice-run-", ".out");
             err = Files.createTempFile("sluice-run-", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin != null) {
                 builder.redirectInput(stdin.toFile());
             } else {

@@ -73,9 +73,14 @@ final class RawClient implements AutoCloseable {
 
     /** Connects and logs in; the session is then in its command phase. */
     static RawClient login(int port, String user, String password, String database) {
+        return login(port, user, password, database, CAPABILITIES);
+    }
+
+    /** Logs in announcing {@code capabilities} (e.g. {@link #CAPABILITIES} plus CLIENT_LOCAL_FILES). */
+    static RawClient login(int port, String user, String password, String database, long capabilities) {
         RawClient client = connect(port);
         HandshakeV10 greeting = client.greeting();
-        client.writePacket(1, client.handshakeResponse(greeting, user, password, database));
+        client.writePacket(1, client.handshakeResponse(greeting, user, password, database, capabilities));
         RawPacket answer = client.read();
         if (answer.first() != 0x00) {
             throw new AssertionError("login as " + user + ": expected OK, got "
@@ -89,9 +94,10 @@ final class RawClient implements AutoCloseable {
         return HandshakeV10.decode(Unpooled.wrappedBuffer(p.payload()));
     }
 
-    byte[] handshakeResponse(HandshakeV10 greeting, String user, String password, String database) {
+    byte[] handshakeResponse(HandshakeV10 greeting, String user, String password, String database,
+            long capabilities) {
         byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), greeting.scramble());
-        HandshakeResponse41 response = new HandshakeResponse41(CAPABILITIES, 1 << 24, 45, user, auth, database,
+        HandshakeResponse41 response = new HandshakeResponse41(capabilities, 1 << 24, 45, user, auth, database,
                 NativePassword.PLUGIN_NAME, List.of(), 0);
         ByteBuf buf = Unpooled.buffer();
         response.encode(buf);
@@ -143,7 +149,8 @@ final class RawClient implements AutoCloseable {
         try {
             int b = in.read();
             if (b >= 0) {
-                throw new AssertionError("expected the connection to be closed, got a byte 0x" + Integer.toHexString(b));
+                throw new AssertionError(
+                        "expected the connection to be closed, got a byte 0x" + Integer.toHexString(b));
             }
             return true;
         } catch (SocketTimeoutException e) {
@@ -157,12 +164,17 @@ final class RawClient implements AutoCloseable {
 
     /** Sends a COM_QUERY and returns the text rows' values (null for NULL), or throws with the ERR. */
     List<List<String>> query(String sql) {
+        sendQuery(sql);
+        return readTextResult();
+    }
+
+    /** Sends a COM_QUERY (sequence id 0) without reading the answer. */
+    void sendQuery(String sql) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[text.length + 1];
         payload[0] = 0x03;
         System.arraycopy(text, 0, payload, 1, text.length);
         writePacket(0, payload);
-        return readTextResult();
     }
 
     List<List<String>> readTextResult() {
