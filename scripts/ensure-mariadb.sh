@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes sure the programs the test sandboxes need are installed: mariadbd and mariadb-install-db (Debian's
-# mariadb-server), the mariadb client (mariadb-client) and openssl (for TLS sandboxes).
+# mariadb-server), the mariadb client (mariadb-client), openssl (for TLS sandboxes) and sysbench (the proxy's load
+# tests).
 #
 # Present: exit 0 without touching anything. Missing and running as root: install them with apt-get. The packages'
 # postinst is told not to start the system service (policy-rc.d) and may still report an error without systemd;
@@ -28,6 +29,9 @@ missing_packages() {
     if ! find_program openssl; then
         packages="$packages openssl"
     fi
+    if ! find_program sysbench; then
+        packages="$packages sysbench"
+    fi
     printf '%s' "${packages# }"
 }
 
@@ -45,7 +49,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "ensure-mariadb: missing $packages and no apt-get here; install MariaDB (mariadbd, mariadb-install-db," \
-        "mariadb client) and openssl with this system's package manager" >&2
+        "mariadb client), openssl and sysbench with this system's package manager" >&2
     exit 1
 fi
 

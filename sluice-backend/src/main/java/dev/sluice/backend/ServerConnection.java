@@ -176,13 +176,19 @@ public final class ServerConnection implements AutoCloseable {
         }
     }
 
-    /** Sends COM_QUIT and closes the channel. */
+    /**
+     * Sends COM_QUIT and closes the channel, waiting up to 5 s for the close; on the channel's own event loop
+     * (a proxy session dropping a connection it no longer needs) it cannot wait, since the close runs on that
+     * very thread, so it only starts it.
+     */
     @Override
     public void close() {
         if (channel.isActive()) {
             handler.send(new ComQuit()).whenComplete((v, e) -> channel.close());
         }
-        channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.sluice.it;
 
+import static dev.sluice.it.Payloads.hex;
+import static dev.sluice.it.Payloads.pattern;
+import static dev.sluice.it.Payloads.patternSelect;
+import static dev.sluice.it.Payloads.payloadLength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backend.PreparedStatement;
@@ -7,16 +11,11 @@ import dev.sluice.backend.ServerConnection;
 import dev.sluice.protocol.binary.BinaryType;
 import dev.sluice.protocol.binary.ColumnType;
 import dev.sluice.protocol.message.client.BoundParameter;
-import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComQuery;
 import dev.sluice.protocol.message.client.ComStmtExecute;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.testkit.MariaDbSandboxExtension;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -39,8 +38,6 @@ class LargePacketTest {
     private static final int CHUNK = 0xFFFFFF;
     private static final int TWENTY_MIB = 20 << 20;
     private static final long SEED = 20_240_229L;
-    /** Nothing that needs escaping inside a SQL string literal. */
-    private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
@@ -175,46 +172,9 @@ class LargePacketTest {
         assertStoredAndReadable(3, value);
     }
 
-    private static int payloadLength(ClientCommand command) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            command.encode(out, 0);
-            return out.readableBytes();
-        } finally {
-            out.release();
-        }
-    }
-
-    /** A server-side string of the given length repeating {@link #pattern}'s 251-byte period. */
-    private static String patternSelect(int length) {
-        String period = new String(pattern(251), StandardCharsets.US_ASCII);
-        return "SELECT CAST(SUBSTRING(REPEAT('" + period + "', " + (length / 251 + 1) + "), 1, " + length
-                + ") AS BINARY)";
-    }
-
-    /**
-     * Printable bytes with a period of 251 (prime, so no 0xFFFFFF-aligned chunk repeats the previous one): a
-     * lost, duplicated or reordered chunk shows up as a mismatch.
-     */
-    private static byte[] pattern(int length) {
-        byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) ALPHABET.charAt((i % 251 * 7) % ALPHABET.length());
-        }
-        return b;
-    }
-
     private static void assertSameBytes(String what, byte[] actual, byte[] expected) {
         assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
         int mismatch = java.util.Arrays.mismatch(actual, expected);
         assertThat(mismatch).as(what + ": first differing byte (seed " + SEED + ")").isEqualTo(-1);
-    }
-
-    private static String hex(String algorithm, byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

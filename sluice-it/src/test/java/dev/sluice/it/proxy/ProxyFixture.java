@@ -28,15 +28,25 @@ public final class ProxyFixture implements AutoCloseable {
 
     public ProxyFixture(MariaDbSandbox sandbox, boolean localInfile, long serverCapabilityMask) {
         this.sandbox = sandbox;
-        ProxyConfig config = new ProxyConfig(
+        this.proxy = ProxyServer.start(config(sandbox, localInfile, Limits.defaults()), serverCapabilityMask);
+    }
+
+    /** A Sluice with a configuration of the test's own (e.g. {@link #config} with a small max packet size). */
+    public ProxyFixture(MariaDbSandbox sandbox, ProxyConfig config) {
+        this.sandbox = sandbox;
+        this.proxy = ProxyServer.start(config);
+    }
+
+    /** The fixture's configuration: one listener on a free port, the sandbox as the only server, app and root. */
+    public static ProxyConfig config(MariaDbSandbox sandbox, boolean localInfile, Limits limits) {
+        return new ProxyConfig(
                 List.of(new ListenerConfig("127.0.0.1", 0)),
                 List.of(new ServerConfig("sandbox", sandbox.host(), sandbox.port(), TlsMode.PREFERRED)),
                 List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
                 ClientTlsConfig.selfSigned(),
                 Timeouts.defaults(),
-                Limits.defaults(),
+                limits,
                 localInfile);
-        this.proxy = ProxyServer.start(config, serverCapabilityMask);
     }
 
     /** A Sluice with a configuration of the test's own, e.g. from {@link #config} with changes. */

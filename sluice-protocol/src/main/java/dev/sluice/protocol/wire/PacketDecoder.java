@@ -99,6 +99,10 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private void readHeader(ByteBuf in) {
         int declared = in.readUnsignedMediumLE();
         int id = in.readUnsignedByte();
+        // The id first, as MariaDB's server does: a packet refused for its length has then been counted, so
+        // the ERR refusing it carries the id after it (a client expecting that id reads the ERR instead of
+        // reporting packets out of order).
+        sequence.checkInbound(id, pending == null);
         if (declared > maxChunk) {
             throw new ProtocolException(
                     "packet length: " + declared + " (expected: <= " + maxChunk + " per physical packet)");
@@ -108,7 +112,6 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             throw new ProtocolException("packet length: " + total + " (expected: <= max packet size " + maxPacketSize
                     + ")" + (pending == null ? "" : ", after joining continuation packets"));
         }
-        sequence.checkInbound(id, pending == null);
         if (pending == null) {
             firstSequenceId = id;
         }

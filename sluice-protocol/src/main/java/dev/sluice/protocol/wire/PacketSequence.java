@@ -67,6 +67,17 @@ public final class PacketSequence {
         next = inboundNext;
     }
 
+    /**
+     * Command mode: the next packet written answers the inbound packet checked last (e.g. an ERR refusing a
+     * packet whose header was read but whose length is over the maximum), so it carries the id after that
+     * one's. In exchange mode the shared counter already is there.
+     */
+    public void respondToLastInbound() {
+        if (commandMode) {
+            next = inboundNext;
+        }
+    }
+
     /** The id the next physical packet written (or, in exchange mode, read) carries. */
     public int nextExpected() {
         return next;

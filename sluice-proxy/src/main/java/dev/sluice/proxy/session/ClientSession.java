@@ -723,6 +723,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (root instanceof ProtocolException) {
             String message = root.getMessage();
+            if (message.startsWith("packet length")) {
+                clientSequence.respondToLastInbound();
+            }
             writeToClient(message.startsWith("packet length") ? ProxyErrors.packetTooLarge(message) : ProxyErrors.malformed(message));
             close("bad packet from the client: " + message, true);
         } else {

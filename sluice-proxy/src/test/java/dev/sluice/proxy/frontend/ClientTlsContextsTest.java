@@ -31,6 +31,12 @@ class ClientTlsContextsTest {
     }
 
     @Test
+    void theSelfSignedPairIsMadeOncePerProcess() {
+        SslContext first = ClientTlsContexts.create(ClientTlsConfig.selfSigned());
+        assertThat(ClientTlsContexts.create(ClientTlsConfig.selfSigned())).isSameAs(first);
+    }
+
+    @Test
     void pemFilesFromOpenssl() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
