@@ -34,8 +34,8 @@ public final class HostileRelay implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
 
     /**
-     * How pieces are drawn: {@code tiny} of them have 1..3 bytes, {@code small} up to 64 bytes, {@code whole}
-     * take all that is left of the chunk, the rest a uniform size up to that; before a piece, with
+     * How pieces are drawn: a chunk goes out unsplit with probability {@code whole}; otherwise {@code tiny} of
+     * its pieces have 1..3 bytes, {@code small} 4..64 bytes, the rest up to 16 KiB. Before a piece, with
      * probability {@code delay}, the pump parks for 1..{@code maxDelayMicros} microseconds.
      */
     public record Profile(double tiny, double small, double whole, double delay, int maxDelayMicros) {
@@ -124,6 +124,12 @@ public final class HostileRelay implements AutoCloseable {
 
     public long delays() {
         return delays.get();
+    }
+
+    /** Counters for logs: bytes, pieces, 1..3-byte pieces, whole chunks, delays. */
+    public String stats() {
+        return String.format("%d bytes in %d pieces (%d of 1..3 bytes, %d whole chunks), %d delays", bytes.get(),
+                pieces.get(), tinyPieces.get(), wholeChunks.get(), delays.get());
     }
 
     /** Resets every open connection: both peers get an RST, as when a network path dies. */
@@ -237,7 +243,9 @@ public final class HostileRelay implements AutoCloseable {
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
-                for (int n; (n = in.read(chunk)) > 0; ) {
+                // a third of the reads take at most 1 KiB, so chunks (and the pieces cut from them) stay small
+                // even when the sender is far ahead
+                for (int n; (n = in.read(chunk, 0, random.nextInt(3) == 0 ? 1 + random.nextInt(1024) : CHUNK)) > 0; ) {
                     forward(chunk, n, out, random);
                 }
                 to.shutdownOutput(); // pass the EOF on as a half-close
@@ -259,14 +267,14 @@ public final class HostileRelay implements AutoCloseable {
                 int remaining = n - offset;
                 double kind = random.nextDouble();
                 int size;
-                if (kind < profile.tiny()) {
+                if (offset == 0 && random.nextDouble() < profile.whole()) {
+                    size = n;
+                } else if (kind < profile.tiny()) {
                     size = 1 + random.nextInt(3);
                 } else if (kind < profile.tiny() + profile.small()) {
-                    size = 1 + random.nextInt(64);
-                } else if (kind < profile.tiny() + profile.small() + profile.whole()) {
-                    size = remaining;
+                    size = 4 + random.nextInt(61);
                 } else {
-                    size = 1 + random.nextInt(remaining);
+                    size = 1 + random.nextInt(16 * 1024);
                 }
                 size = Math.min(size, remaining);
                 if (profile.delay() > 0 && random.nextDouble() < profile.delay()) {
