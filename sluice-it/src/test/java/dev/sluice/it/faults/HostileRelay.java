@@ -61,6 +61,8 @@ public final class HostileRelay implements AutoCloseable {
     private final AtomicLong tinyPieces = new AtomicLong();
     private final AtomicLong wholeChunks = new AtomicLong();
     private final AtomicLong delays = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean tamper = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicLong tampered = new AtomicLong();
 
     private HostileRelay(String name, InetSocketAddress target, long seed, Profile profile) throws IOException {
         this.name = name;
@@ -140,6 +142,21 @@ public final class HostileRelay implements AutoCloseable {
     }
 
     /** Stops forwarding in both directions (reads already done are held) until {@link #unstall()}. */
+    /**
+     * Breaks the MySQL framing once: the next packet header going from the target to the accepting side (server
+     * to client when the relay is in front of a server) gets its sequence id plus one. The relay follows the
+     * 4-byte headers of that direction from the first byte of each connection, so this works on plain-text
+     * MySQL connections only.
+     */
+    public void tamperNextSequenceId() {
+        tamper.set(true);
+    }
+
+    /** Sequence ids changed so far by {@link #tamperNextSequenceId()}. */
+    public long tamperedSequenceIds() {
+        return tampered.get();
+    }
+
     public void stall() {
         stalled = true;
     }
@@ -209,6 +226,35 @@ public final class HostileRelay implements AutoCloseable {
         }
     }
 
+    /** Follows MySQL packet headers (int<3> length, int<1> sequence id) through one direction's chunks. */
+    private final class Framing {
+        private int headerBytes;
+        private int length;
+        private long payloadLeft;
+
+        void scan(byte[] chunk, int n) {
+            int i = 0;
+            while (i < n) {
+                if (payloadLeft > 0) {
+                    int skip = (int) Math.min(payloadLeft, n - i);
+                    i += skip;
+                    payloadLeft -= skip;
+                } else if (headerBytes < 3) {
+                    length |= (chunk[i++] & 0xFF) << (8 * headerBytes++);
+                } else {
+                    if (tamper.compareAndSet(true, false)) {
+                        chunk[i] = (byte) (chunk[i] + 1);
+                        tampered.incrementAndGet();
+                    }
+                    i++;
+                    payloadLeft = length;
+                    length = 0;
+                    headerBytes = 0;
+                }
+            }
+        }
+    }
+
     /** One relayed connection: the accepted socket and the one to the target. */
     private final class Link {
         private final Socket downstream;
@@ -221,8 +267,8 @@ public final class HostileRelay implements AutoCloseable {
         }
 
         void start(SplittableRandom up, SplittableRandom down, String threadName) {
-            Thread a = new Thread(() -> pump(downstream, upstream, up), "hostile-relay-" + threadName + "-up");
-            Thread b = new Thread(() -> pump(upstream, downstream, down), "hostile-relay-" + threadName + "-down");
+            Thread a = new Thread(() -> pump(downstream, upstream, up, null), "hostile-relay-" + threadName + "-up");
+            Thread b = new Thread(() -> pump(upstream, downstream, down, new Framing()), "hostile-relay-" + threadName + "-down");
             a.setDaemon(true);
             b.setDaemon(true);
             a.start();
@@ -238,7 +284,7 @@ public final class HostileRelay implements AutoCloseable {
             abort(upstream);
         }
 
-        private void pump(Socket from, Socket to, SplittableRandom random) {
+        private void pump(Socket from, Socket to, SplittableRandom random, Framing framing) {
             byte[] chunk = new byte[CHUNK];
             try {
                 InputStream in = from.getInputStream();
@@ -246,6 +292,9 @@ public final class HostileRelay implements AutoCloseable {
                 // a third of the reads take at most 1 KiB, so chunks (and the pieces cut from them) stay small
                 // even when the sender is far ahead
                 for (int n; (n = in.read(chunk, 0, random.nextInt(3) == 0 ? 1 + random.nextInt(1024) : CHUNK)) > 0; ) {
+                    if (framing != null) {
+                        framing.scan(chunk, n);
+                    }
                     forward(chunk, n, out, random);
                 }
                 to.shutdownOutput(); // pass the EOF on as a half-close

@@ -181,6 +181,42 @@ class HostileRelayTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.openConnections() == 0);
     }
 
+    /** MySQL-framed packets echoed back: after arming, exactly the next header's sequence id is off by one. */
+    @Test
+    void tamperChangesExactlyTheNextSequenceId() throws Exception {
+        relay = HostileRelay.start("tamper", "127.0.0.1", echoTarget(), 13);
+        Random random = new Random(13);
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        int tamperedAt = -1;
+        for (int p = 0; p < 60; p++) {
+            ByteArrayOutputStream target = p < 30 ? first : second;
+            if (p == 30) {
+                tamperedAt = target.size() + 3; // the sequence id byte of packet 30's header
+            }
+            int length = p % 10 == 0 ? 0 : random.nextInt(300); // empty packets too
+            target.write(length & 0xFF);
+            target.write((length >> 8) & 0xFF);
+            target.write((length >> 16) & 0xFF);
+            target.write(p & 0xFF); // sequence id
+            byte[] payload = new byte[length];
+            random.nextBytes(payload);
+            target.write(payload);
+        }
+        try (Socket client = new Socket("127.0.0.1", relay.port())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(first.toByteArray());
+            assertThat(client.getInputStream().readNBytes(first.size())).isEqualTo(first.toByteArray());
+            relay.tamperNextSequenceId();
+            client.getOutputStream().write(second.toByteArray());
+            byte[] back = client.getInputStream().readNBytes(second.size());
+            byte[] expected = second.toByteArray();
+            expected[tamperedAt]++;
+            assertThat(back).isEqualTo(expected);
+        }
+        assertThat(relay.tamperedSequenceIds()).isEqualTo(1);
+    }
+
     @Test
     void stallHoldsBytesUntilUnstalled() throws Exception {
         relay = HostileRelay.start("stall", "127.0.0.1", echoTarget(), 9);

@@ -40,6 +40,9 @@ class MidResultFaultsTest {
     static ProxyFixture plain;
     /** server-read-timeout 1 s, for the paused server. */
     static ProxyFixture impatient;
+    /** Through a relay that can break the framing of what the server sends. */
+    static HostileRelay tamperer;
+    static ProxyFixture tampered;
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,6 +54,9 @@ class MidResultFaultsTest {
                 Duration.ofSeconds(1), null);
         impatient = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead,
                 Limits.defaults(), false));
+        tamperer = HostileRelay.start("server-side", sandbox.host(), sandbox.port(), 17, HostileRelay.Profile.NO_DELAYS);
+        tampered = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, tamperer.host(), tamperer.port(),
+                Timeouts.defaults(), Limits.defaults(), false));
     }
 
     @AfterAll
@@ -60,6 +66,12 @@ class MidResultFaultsTest {
         }
         if (impatient != null) {
             impatient.close();
+        }
+        if (tampered != null) {
+            tampered.close();
+        }
+        if (tamperer != null) {
+            tamperer.close();
         }
     }
 
@@ -155,6 +167,16 @@ class MidResultFaultsTest {
         } finally {
             db.sandbox().resume();
         }
+    }
+
+    /** A packet with a wrong sequence id from the server mid-result: Sluice cannot trust the rest. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mysql", "mariadb"})
+    void protocolErrorFromServerMidResult(String driver) throws Exception {
+        SQLException e = streamThroughFault(tampered, driver, "bad-sequence-" + driver,
+                marker -> tamperer.tamperNextSequenceId());
+        assertSluiceLostServer(e);
+        assertThat(e.getMessage()).contains("protocol error: ");
     }
 
     /** KILL QUERY mid-scan: the server itself sends ERR 1317 after rows; Sluice relays it, the session lives on. */
