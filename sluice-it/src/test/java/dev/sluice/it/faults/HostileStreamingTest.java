@@ -120,6 +120,31 @@ class HostileStreamingTest {
         assertThat(mib).as("bytes relayed (about 200 bytes a row)").isGreaterThan(150);
     }
 
+    /** The same million rows as binary-protocol rows: a server-side prepared statement, streamed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mysql", "mariadb"})
+    void millionBinaryRowsThroughHostileRelays(String driver) throws Exception {
+        long executesBefore;
+        try (Connection root = Jdbc.root(db.sandbox())) {
+            executesBefore = globalStatus(root, "Com_stmt_execute");
+        }
+        BigTable.Checker checker = new BigTable.Checker(driver + " binary, " + seeds(), 1);
+        try (Connection c = Jdbc.driver(driver, clientSide.port(), "useServerPrepStmts=true");
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, payload, CRC32(payload) FROM test.big WHERE id >= ? ORDER BY id",
+                        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            ps.setFetchSize(driver.equals("mysql") ? Integer.MIN_VALUE : 1000);
+            ps.setInt(1, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                checker.drain(rs);
+            }
+        }
+        checker.assertComplete(BigTable.ROWS);
+        try (Connection root = Jdbc.root(db.sandbox())) {
+            assertThat(globalStatus(root, "Com_stmt_execute") - executesBefore).as("COM_STMT_EXECUTE used").isPositive();
+        }
+    }
+
     /**
      * Result, OK, result, result in one multi-statement, each big result checked; MariaDB Connector/J streams
      * them, MySQL Connector/J reads each whole (its streaming mode refuses multi-statements).

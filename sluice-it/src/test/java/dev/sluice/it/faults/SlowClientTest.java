@@ -178,6 +178,36 @@ class SlowClientTest {
         }
     }
 
+    /** A client whose connection dies mid-result (RST from a relay): its statement does not run on. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mysql", "mariadb"})
+    void clientVanishingMidResultHasItsStatementKilled(String driver) throws Exception {
+        String marker = "vanished-" + driver;
+        try (HostileRelay clientSide = HostileRelay.start("client-side", "127.0.0.1", fixture.port(), 8,
+                HostileRelay.Profile.NO_DELAYS)) {
+            Connection c = Jdbc.driver(driver, clientSide.port(), "");
+            try {
+                ResultSet rs = Jdbc.streaming(c, driver).executeQuery(BigTable.select(marker));
+                BigTable.Checker checker = new BigTable.Checker(driver + " vanishing client", 1);
+                for (int i = 0; i < 5000; i++) {
+                    assertThat(rs.next()).isTrue();
+                    checker.check(rs);
+                }
+                assertThat(runningStatements(marker)).as("the statement runs on the server").isEqualTo(1);
+                long cut = System.nanoTime();
+                clientSide.cut();
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> runningStatements(marker) == 0);
+                System.out.printf("SlowClientTest %s: client connection reset mid-result; statement gone from the server"
+                        + " %d ms later%n", driver, ms(cut));
+                assertThat(catchThrowable(() -> checker.drain(rs))).isInstanceOf(SQLException.class);
+            } finally {
+                closeQuietly(c);
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.proxy.clientConnections() == 0);
+    }
+
     /** One round trip on the other session, in ms; it must also return the right answer. */
     private static long timedQuery(Connection c) throws SQLException {
         long t = System.nanoTime();
