@@ -26,7 +26,8 @@ public final class BigTable {
     /** Creates and fills {@code test.big} with ids 1..rows, directly on the sandbox as root (a few seconds). */
     public static long create(String host, int port, String rootPassword, int rows) throws SQLException {
         long begin = System.nanoTime();
-        try (Connection c = DriverManager.getConnection("jdbc:mariadb://" + host + ":" + port + "/", "root", rootPassword);
+        String url = "jdbc:mariadb://" + host + ":" + port + "/";
+        try (Connection c = DriverManager.getConnection(url, "root", rootPassword);
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE IF NOT EXISTS test");
             s.execute("USE test"); // seq_1_to_N resolves in the current database

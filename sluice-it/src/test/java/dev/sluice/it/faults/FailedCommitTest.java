@@ -32,7 +32,8 @@ class FailedCommitTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.ledger (id INT PRIMARY KEY, note VARCHAR(40)) ENGINE=InnoDB")
+            .initSql("CREATE DATABASE test",
+                    "CREATE TABLE test.ledger (id INT PRIMARY KEY, note VARCHAR(40)) ENGINE=InnoDB")
             .build();
 
     static ProxyFixture plain;
@@ -190,7 +191,8 @@ class FailedCommitTest {
                 // lost on purpose
             }
         }
-        System.out.println("FailedCommitTest " + driver + " server paused at COMMIT, error after " + took + " ms: " + failed);
+        System.out.println("FailedCommitTest " + driver + " server paused at COMMIT, error after " + took + " ms: "
+                + failed);
         assertThat(failed).isInstanceOf(SQLException.class);
         assertThat(((SQLException) failed).getErrorCode()).isEqualTo(2013);
         assertThat(failed.getMessage()).contains("no answer within server-read-timeout 1000 ms")

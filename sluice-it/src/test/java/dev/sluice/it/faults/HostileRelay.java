@@ -182,8 +182,8 @@ public final class HostileRelay implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + " 127.0.0.1:" + port() + " -> " + target.getHostString() + ":" + target.getPort() + " seed=" + seed
-                + " profile=" + profile;
+        return name + " 127.0.0.1:" + port() + " -> " + target.getHostString() + ":" + target.getPort() + " seed="
+                + seed + " profile=" + profile;
     }
 
     private void acceptLoop() {
@@ -268,7 +268,8 @@ public final class HostileRelay implements AutoCloseable {
 
         void start(SplittableRandom up, SplittableRandom down, String threadName) {
             Thread a = new Thread(() -> pump(downstream, upstream, up, null), "hostile-relay-" + threadName + "-up");
-            Thread b = new Thread(() -> pump(upstream, downstream, down, new Framing()), "hostile-relay-" + threadName + "-down");
+            Thread b = new Thread(() -> pump(upstream, downstream, down, new Framing()),
+                    "hostile-relay-" + threadName + "-down");
             a.setDaemon(true);
             b.setDaemon(true);
             a.start();

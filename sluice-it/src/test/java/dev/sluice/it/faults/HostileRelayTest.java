@@ -129,7 +129,8 @@ class HostileRelayTest {
                 throw new RuntimeException(e);
             }
         });
-        relay = HostileRelay.start("sink", "127.0.0.1", targetListener.getLocalPort(), 11, HostileRelay.Profile.NO_DELAYS);
+        relay = HostileRelay.start("sink", "127.0.0.1", targetListener.getLocalPort(), 11,
+                HostileRelay.Profile.NO_DELAYS);
         long limit = 256L << 20;
         long written = 0;
         try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", relay.port()));

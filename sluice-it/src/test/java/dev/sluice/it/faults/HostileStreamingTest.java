@@ -116,7 +116,8 @@ class HostileStreamingTest {
         long ms = (System.nanoTime() - begin) / 1_000_000;
         long mib = (clientSide.bytesForwarded() - relayedBefore) >> 20;
         System.out.printf("HostileStreamingTest run %d (%s): %d rows, %d MiB through the client-side relay in %d ms;"
-                + " relays so far: %s / %s%n", run, driver, checker.rows(), mib, ms, serverSide.stats(), clientSide.stats());
+                + " relays so far: %s / %s%n", run, driver, checker.rows(), mib, ms, serverSide.stats(),
+                clientSide.stats());
         assertThat(mib).as("bytes relayed (about 200 bytes a row)").isGreaterThan(150);
     }
 
@@ -141,7 +142,8 @@ class HostileStreamingTest {
         }
         checker.assertComplete(BigTable.ROWS);
         try (Connection root = Jdbc.root(db.sandbox())) {
-            assertThat(globalStatus(root, "Com_stmt_execute") - executesBefore).as("COM_STMT_EXECUTE used").isPositive();
+            assertThat(globalStatus(root, "Com_stmt_execute") - executesBefore).as("COM_STMT_EXECUTE used")
+                    .isPositive();
         }
     }
 
@@ -172,7 +174,8 @@ class HostileStreamingTest {
             long[] bounds = {300_001, 700_000, 700_001, 1_000_000};
             for (int i = 0; i < 2; i++) {
                 assertThat(s.getMoreResults()).as("result %d, %s", i + 3, seeds()).isTrue();
-                BigTable.Checker checker = new BigTable.Checker(driver + " result " + (i + 3) + ", " + seeds(), bounds[2 * i]);
+                BigTable.Checker checker =
+                        new BigTable.Checker(driver + " result " + (i + 3) + ", " + seeds(), bounds[2 * i]);
                 try (ResultSet rs = s.getResultSet()) {
                     checker.drain(rs);
                 }
@@ -183,7 +186,7 @@ class HostileStreamingTest {
         }
     }
 
-    /** MySQL Connector/J's server-side cursor: COM_STMT_EXECUTE with a cursor, then COM_STMT_FETCH 1000 rows at a time. */
+    /** MySQL Connector/J's server-side cursor: COM_STMT_EXECUTE opens it, COM_STMT_FETCH brings 1000 rows a time. */
     @Test
     void cursorFetch() throws Exception {
         long fetchesBefore;
@@ -208,7 +211,8 @@ class HostileStreamingTest {
     }
 
     private static long globalStatus(Connection root, String name) throws Exception {
-        try (Statement s = root.createStatement(); ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
+        try (Statement s = root.createStatement();
+                ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
             assertThat(rs.next()).isTrue();
             return rs.getLong(2);
         }
@@ -240,13 +244,16 @@ class HostileStreamingTest {
             s.execute("CREATE TABLE IF NOT EXISTS test.loaded (id INT PRIMARY KEY, v VARCHAR(200) NOT NULL)");
             s.execute("TRUNCATE test.loaded");
         }
-        try (Connection c = Jdbc.mariadb(clientSide.port(), "allowLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = Jdbc.mariadb(clientSide.port(), "allowLocalInfile=true");
+                Statement s = c.createStatement()) {
             int loaded = s.executeUpdate("LOAD DATA LOCAL INFILE '" + file + "' INTO TABLE test.loaded (id, v)");
             assertThat(loaded).as(seeds()).isEqualTo(lines);
         }
         try (Connection root = Jdbc.root(db.sandbox())) {
-            assertThat(Jdbc.queryLong(root, "SELECT COUNT(*) FROM test.loaded WHERE id BETWEEN 1 AND " + lines)).isEqualTo(lines);
-            assertThat(Jdbc.queryLong(root, "SELECT SUM(CRC32(v)) FROM test.loaded")).as(seeds()).isEqualTo(expectedCrcSum);
+            assertThat(Jdbc.queryLong(root, "SELECT COUNT(*) FROM test.loaded WHERE id BETWEEN 1 AND " + lines))
+                    .isEqualTo(lines);
+            assertThat(Jdbc.queryLong(root, "SELECT SUM(CRC32(v)) FROM test.loaded")).as(seeds())
+                    .isEqualTo(expectedCrcSum);
         }
     }
 

@@ -21,8 +21,8 @@ final class Jdbc {
 
     /** MariaDB Connector/J as the fixture's user (no TLS unless asked). */
     static Connection mariadb(int port, String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/test" + (extra.isEmpty() ? "" : "?" + extra),
-                ProxyFixture.USER, ProxyFixture.PASSWORD);
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/test"
+                + (extra.isEmpty() ? "" : "?" + extra), ProxyFixture.USER, ProxyFixture.PASSWORD);
     }
 
     static Connection driver(String driver, int port, String extra) throws SQLException {

@@ -54,7 +54,8 @@ class MidResultFaultsTest {
                 Duration.ofSeconds(1), null);
         impatient = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead,
                 Limits.defaults(), false));
-        tamperer = HostileRelay.start("server-side", sandbox.host(), sandbox.port(), 17, HostileRelay.Profile.NO_DELAYS);
+        tamperer = HostileRelay.start("server-side", sandbox.host(), sandbox.port(), 17,
+                HostileRelay.Profile.NO_DELAYS);
         tampered = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, tamperer.host(), tamperer.port(),
                 Timeouts.defaults(), Limits.defaults(), false));
     }
@@ -102,7 +103,8 @@ class MidResultFaultsTest {
             System.out.printf("MidResultFaultsTest %s %s: %d rows, then after %d ms: %s%n", driver, marker,
                     checker.rows(), (System.nanoTime() - faulted) / 1_000_000, end);
             // an AssertionError here would be a wrong row: the checker throws those
-            assertThat(end).as("how the result ended after %d good rows", checker.rows()).isInstanceOf(SQLException.class);
+            assertThat(end).as("how the result ended after %d good rows", checker.rows())
+                    .isInstanceOf(SQLException.class);
             assertThat(checker.rows()).as("rows before the error").isBetween((long) READ_BEFORE_FAULT, (long) ROWS - 1);
             return (SQLException) end;
         } finally {
@@ -150,7 +152,8 @@ class MidResultFaultsTest {
     @ValueSource(strings = {"mysql", "mariadb"})
     void serverProcessKilledMidResult(String driver) throws Exception {
         try {
-            SQLException e = streamThroughFault(plain, driver, "killed-server-" + driver, marker -> db.sandbox().kill());
+            SQLException e =
+                    streamThroughFault(plain, driver, "killed-server-" + driver, marker -> db.sandbox().kill());
             assertSluiceLostServer(e);
         } finally {
             db.sandbox().start(); // crash recovery; same port and data for the next test

@@ -119,8 +119,9 @@ class SlowClientTest {
             long drainedAfter = ms(stopped);
             Collections.sort(baseline);
             Collections.sort(duringStall);
-            System.out.printf("SlowClientTest %s timeline: stopped reading after %d rows at t=0; Sluice closed the client"
-                            + " at t=%d ms; server statement gone at t=%d ms; client read %d more rows then %s at t=%d ms;"
+            System.out.printf("SlowClientTest %s timeline: stopped reading after %d rows at t=0; Sluice closed the"
+                            + " client at t=%d ms; server statement gone at t=%d ms; client read %d more rows then %s"
+                            + " at t=%d ms;"
                             + " other session: %d queries during the stall, median %d ms, max %d ms (baseline median %d"
                             + " ms, max %d ms)%n", driver, 5000, closedAfter, killedAfter, checker.rows() - 5000,
                     end == null ? "a clean end" : end.getClass().getSimpleName(), drainedAfter, duringStall.size(),
@@ -177,8 +178,8 @@ class SlowClientTest {
             Throwable end = catchThrowable(() -> checker.drain(rs));
             System.out.printf("SlowClientTest %s, server cut while the client stalls: t=0 stopped reading, server side"
                             + " quiet at t=%d ms, cut at t=%d ms, Sluice closed the client at t=%d ms; the client then"
-                            + " read %d rows in all and %s%n", driver, quietAfter, quietAfter, closedAfter, checker.rows(),
-                    end);
+                            + " read %d rows in all and %s%n", driver, quietAfter, quietAfter, closedAfter,
+                    checker.rows(), end);
             assertThat(closedAfterCut).as("closed within client-write-timeout plus slack").isLessThan(6000);
             assertThat(end).as("the client never sees a complete result").isInstanceOf(SQLException.class);
             assertThat(checker.rows()).isLessThan(ROWS);
@@ -207,8 +208,8 @@ class SlowClientTest {
                 clientSide.cut();
                 await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                         .until(() -> runningStatements(marker) == 0);
-                System.out.printf("SlowClientTest %s: client connection reset mid-result; statement gone from the server"
-                        + " %d ms later%n", driver, ms(cut));
+                System.out.printf("SlowClientTest %s: client connection reset mid-result; statement gone from the"
+                        + " server %d ms later%n", driver, ms(cut));
                 assertThat(catchThrowable(() -> checker.drain(rs))).isInstanceOf(SQLException.class);
             } finally {
                 closeQuietly(c);
@@ -219,7 +220,8 @@ class SlowClientTest {
     /** One round trip on the other session, in ms; it must also return the right answer. */
     private static long timedQuery(Connection c) throws SQLException {
         long t = System.nanoTime();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM test.big WHERE id <= 100")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM test.big WHERE id <= 100")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(100);
         }
