@@ -53,6 +53,11 @@ final class ClientChannelInitializer {
         channel.pipeline().addLast("session-starter", new SessionStarter());
     }
 
+    /** Client channels accepted and not yet closed (in the handshake or in a session). */
+    int openConnections() {
+        return open.get();
+    }
+
     private FrontendSettings settings() {
         ProxyConfig config = context.config();
         HandshakeV10 server = context.serverGreeting();

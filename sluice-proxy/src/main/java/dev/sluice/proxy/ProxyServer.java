@@ -38,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ProxyContext context;
     private final List<Channel> listeners = new ArrayList<>();
+    private volatile ClientChannelInitializer initializer;
 
     private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
         this.acceptors = acceptors;
@@ -60,6 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             server.learnServerVersion(transport);
             ClientChannelInitializer initializer = new ClientChannelInitializer(context);
+            server.initializer = initializer;
             for (ListenerConfig listener : config.listeners()) {
                 ServerBootstrap bootstrap = new ServerBootstrap()
                         .group(acceptors, workers)
@@ -116,6 +118,15 @@ public final class ProxyServer implements AutoCloseable {
     /** Sessions currently open. */
     public int sessionCount() {
         return context.registry().size();
+    }
+
+    /**
+     * Client connections open right now, in the handshake or in a session; unlike {@link #sessionCount()} a
+     * connection counts until its channel has really closed.
+     */
+    public int clientConnections() {
+        ClientChannelInitializer i = initializer;
+        return i == null ? 0 : i.openConnections();
     }
 
     ProxyContext context() {

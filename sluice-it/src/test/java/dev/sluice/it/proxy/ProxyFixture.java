@@ -67,6 +67,28 @@ public final class ProxyFixture implements AutoCloseable {
                 localInfile);
     }
 
+    /** A Sluice in front of the sandbox running this configuration (see {@link #config}). */
+    public ProxyFixture(MariaDbSandbox sandbox, ProxyConfig config) {
+        this.sandbox = sandbox;
+        this.proxy = ProxyServer.start(config);
+    }
+
+    /**
+     * The fixture's users and TLS with the server at {@code serverHost:serverPort} (the sandbox, or a relay in
+     * front of it) and the given deadlines, limits and LOCAL INFILE setting.
+     */
+    public static ProxyConfig config(MariaDbSandbox sandbox, String serverHost, int serverPort, Timeouts timeouts,
+            Limits limits, boolean localInfile) {
+        return new ProxyConfig(
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                List.of(new ServerConfig("sandbox", serverHost, serverPort, TlsMode.PREFERRED)),
+                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
+                ClientTlsConfig.selfSigned(),
+                timeouts,
+                limits,
+                localInfile);
+    }
+
     public int port() {
         InetSocketAddress a = proxy.addresses().get(0);
         return a.getPort();

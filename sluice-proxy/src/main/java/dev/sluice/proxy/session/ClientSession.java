@@ -624,7 +624,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (!(evt instanceof IdleStateEvent idle) || state == State.CLOSED) {
+        if (evt instanceof IdleStateEvent idle && state == State.CLOSED) {
+            // close(reason, true) waits for a last write (an ERR) that a client not reading never takes:
+            // that write has the same deadline as every other
+            if (idle.state() == IdleState.WRITER_IDLE && client.isActive()) {
+                LOG.warn("session {}: closing without delivering its last {} bytes: not taken by the client within"
+                        + " client-write-timeout", id(), pendingClientBytes());
+                client.close();
+            }
+            return;
+        }
+        if (!(evt instanceof IdleStateEvent idle)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
