@@ -64,6 +64,16 @@ final class ServerCommand {
                 "--innodb-buffer-pool-dump-at-shutdown=0",
                 // handshakes a proxy or a fault test abandons must not get 127.0.0.1 blocked
                 "--max-connect-errors=1000000"));
+        if (!options.containsKey("tmpdir")) {
+            // the server's temporary tables in a directory of its own: a shared /tmp was seen cleaned under it
+            Path tmp = dir.resolve("tmp");
+            try {
+                java.nio.file.Files.createDirectories(tmp);
+            } catch (java.io.IOException e) {
+                throw new SandboxException("cannot create " + tmp + ": " + e.getMessage(), e);
+            }
+            args.add("--tmpdir=" + tmp);
+        }
         if (users.stream().anyMatch(u -> u.plugin().equals("ed25519"))) {
             args.add("--plugin-load-add=auth_ed25519");
         }

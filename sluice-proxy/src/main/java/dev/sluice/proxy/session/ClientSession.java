@@ -700,8 +700,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         context.connector().connect(options, client.eventLoop()).thenCompose(killer ->
                         killer.query("KILL QUERY " + thread).whenComplete((r, e) -> killer.close()))
                 .whenComplete((r, e) -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (e == null) {
                         LOG.info("session {}: killed {} on server {} thread {} ({})", sessionId, what, server.name(), thread, why);
+                    } else if (cause instanceof ServerException se && se.errorCode() == ProxyErrors.UNKNOWN_THREAD) {
+                        // the discarded server connection went first, taking its statement with it
+                        LOG.info("session {}: {} on server {} thread {} already ended with its connection ({})", sessionId,
+                                what, server.name(), thread, why);
                     } else {
                         LOG.warn("session {}: could not kill {} on server {} thread {} ({}): {}", sessionId, what,
                                 server.name(), thread, why, e.getMessage());
