@@ -39,13 +39,7 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** The fixture's configuration: one listener on a free port, the sandbox as the only server, app and root. */
     public static ProxyConfig config(MariaDbSandbox sandbox, boolean localInfile, Limits limits) {
-        return new ProxyConfig(
-                List.of(new ListenerConfig("127.0.0.1", 0)),
-                List.of(new ServerConfig("sandbox", sandbox.host(), sandbox.port(), TlsMode.PREFERRED)),
-                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
-                ClientTlsConfig.selfSigned(),
-                Timeouts.defaults(),
-                limits,
+        return config(sandbox, sandbox.host(), sandbox.port(), ClientTlsConfig.selfSigned(), Timeouts.defaults(), limits,
                 localInfile);
     }
 
@@ -57,20 +51,8 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** The configuration of the first constructor, with the given client TLS (e.g. {@link #NO_TLS}). */
     public static ProxyConfig config(MariaDbSandbox sandbox, ClientTlsConfig clientTls, boolean localInfile) {
-        return new ProxyConfig(
-                List.of(new ListenerConfig("127.0.0.1", 0)),
-                List.of(new ServerConfig("sandbox", sandbox.host(), sandbox.port(), TlsMode.PREFERRED)),
-                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
-                clientTls,
-                Timeouts.defaults(),
-                Limits.defaults(),
+        return config(sandbox, sandbox.host(), sandbox.port(), clientTls, Timeouts.defaults(), Limits.defaults(),
                 localInfile);
-    }
-
-    /** A Sluice in front of the sandbox running this configuration (see {@link #config}). */
-    public ProxyFixture(MariaDbSandbox sandbox, ProxyConfig config) {
-        this.sandbox = sandbox;
-        this.proxy = ProxyServer.start(config);
     }
 
     /**
@@ -79,11 +61,17 @@ public final class ProxyFixture implements AutoCloseable {
      */
     public static ProxyConfig config(MariaDbSandbox sandbox, String serverHost, int serverPort, Timeouts timeouts,
             Limits limits, boolean localInfile) {
+        return config(sandbox, serverHost, serverPort, ClientTlsConfig.selfSigned(), timeouts, limits, localInfile);
+    }
+
+    /** The general form the others fill in. */
+    public static ProxyConfig config(MariaDbSandbox sandbox, String serverHost, int serverPort, ClientTlsConfig clientTls,
+            Timeouts timeouts, Limits limits, boolean localInfile) {
         return new ProxyConfig(
                 List.of(new ListenerConfig("127.0.0.1", 0)),
                 List.of(new ServerConfig("sandbox", serverHost, serverPort, TlsMode.PREFERRED)),
                 List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
-                ClientTlsConfig.selfSigned(),
+                clientTls,
                 timeouts,
                 limits,
                 localInfile);
