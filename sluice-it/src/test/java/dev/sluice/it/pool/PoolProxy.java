@@ -43,7 +43,7 @@ final class PoolProxy implements AutoCloseable {
                 List.of(new ListenerConfig("127.0.0.1", 0)),
                 List.of(new ServerConfig(SERVER, host, port, TlsMode.DISABLED)),
                 List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", rootPassword)),
-                ClientTlsConfig.selfSigned(),
+                new ClientTlsConfig(false, null, null, false), // a self-signed pair takes seconds to make
                 timeouts,
                 Limits.defaults(),
                 false,
