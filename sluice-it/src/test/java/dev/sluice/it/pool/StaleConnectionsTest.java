@@ -55,7 +55,7 @@ class StaleConnectionsTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void tenThousandStatementsWithIdleGapsBeyondWaitTimeoutSeeNoError() throws Exception {
-        long seed = System.nanoTime();
+        long seed = Long.getLong("sluice.seed", System.nanoTime()); // -Dsluice.seed=<printed seed> replays the gaps
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
