@@ -3,6 +3,8 @@ package dev.sluice.proxy;
 import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.Transport;
+import dev.sluice.backend.pool.HealthMonitor;
+import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
@@ -131,6 +133,16 @@ public final class ProxyServer implements AutoCloseable {
 
     ProxyContext context() {
         return context;
+    }
+
+    /** The pool counters of a configured server (all its pools), for metrics and tests. */
+    public PoolStats poolStats(String server) {
+        return context.pools().stats(server);
+    }
+
+    /** The health check of a configured server, or null for a name that is not configured. */
+    public HealthMonitor health(String server) {
+        return context.pools().health(server);
     }
 
     @Override

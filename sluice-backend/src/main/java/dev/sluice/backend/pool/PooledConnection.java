@@ -40,6 +40,11 @@ public final class PooledConnection {
         return connection.channel().isActive();
     }
 
+    /** False once the server closed it: it may close between being handed out and being leased. */
+    public boolean isOpen() {
+        return connection.isOpen();
+    }
+
     long ageNanos(long now) {
         return now - createdNanos;
     }

@@ -189,6 +189,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         pooled = connection;
         commandsOnLease = 0;
+        if (!connection.isOpen()) {
+            // closed by the server after the pool handed it out, before this hop to the session's loop
+            reacquire("server connection closed before the session used it");
+            return;
+        }
         ServerConnection.Detached detached = connection.lease();
         context.learnGreeting(detached.greeting());
         serverChannel = detached.channel();
