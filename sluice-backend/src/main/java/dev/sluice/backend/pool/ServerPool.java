@@ -156,10 +156,10 @@ public final class ServerPool implements AutoCloseable {
         timeout[0] = loop.schedule(() -> {
             String state;
             synchronized (this) {
+                state = describe(); // before removing this waiter, so "waiting" counts it
                 if (!waiters.remove(waiter)) {
                     return;
                 }
-                state = describe();
             }
             stats.timedOut();
             result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.EXHAUSTED,

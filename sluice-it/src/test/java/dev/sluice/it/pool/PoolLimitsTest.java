@@ -93,6 +93,7 @@ class PoolLimitsTest {
                         .contains("acquire-timeout 500 ms")
                         .contains("max-size 2")
                         .contains("leased 2")
+                        .contains("waiting 1")
                         .contains(PoolProxy.SERVER);
                 assertThat(elapsed).as("ERR after the acquire timeout, not much later: %d ms", elapsed)
                         .isBetween(ACQUIRE_TIMEOUT.toMillis() - 50, ACQUIRE_TIMEOUT.toMillis() + 700);
