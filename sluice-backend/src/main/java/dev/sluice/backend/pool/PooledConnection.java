@@ -16,7 +16,6 @@ public final class PooledConnection {
     private final long maxIdleNanos;
     private long idleSinceNanos;
     private ServerConnection.Detached leased;
-    private boolean databaseMayHaveChanged;
 
     PooledConnection(ServerPool pool, ServerConnection connection, long maxIdleNanos) {
         this.pool = pool;
@@ -84,17 +83,6 @@ public final class PooledConnection {
             connection.reattach();
             leased = null;
         }
-    }
-
-    /** The session ran something that may have changed the current database (COM_INIT_DB, USE). */
-    public void databaseMayHaveChanged() {
-        databaseMayHaveChanged = true;
-    }
-
-    boolean takeDatabaseChanged() {
-        boolean changed = databaseMayHaveChanged;
-        databaseMayHaveChanged = false;
-        return changed;
     }
 
     void close() {

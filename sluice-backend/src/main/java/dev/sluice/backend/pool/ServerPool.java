@@ -220,12 +220,10 @@ public final class ServerPool implements AutoCloseable {
     /** Asks the server's wait_timeout (session set-up): an idle connection is retired before the server closes it. */
     private CompletableFuture<PooledConnection> learnWaitTimeout(ServerConnection connection) {
         return connection.query("SELECT @@wait_timeout").handle((r, e) -> {
-            long seconds = 28800;
-            if (e == null) {
-                Object v = r.resultSet().rows().get(0).get(0);
-                if (v instanceof Number n) {
-                    seconds = n.longValue();
-                }
+            long seconds = 28800; // the servers' default, when the answer is not a number (an odd server, a fake)
+            if (e == null && r.resultSets().size() == 1 && !r.resultSet().rows().isEmpty()
+                    && r.resultSet().rows().get(0).get(0) instanceof Number n && n.longValue() > 0) {
+                seconds = n.longValue();
             }
             // retire at half the server's timeout, and at most a second before it
             long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(seconds) / 2);
@@ -247,17 +245,16 @@ public final class ServerPool implements AutoCloseable {
             }
             states.put(c, State.RESETTING);
         }
-        boolean databaseChanged = c.takeDatabaseChanged();
         c.unlease();
         if (!c.isActive()) {
             discard(c, DiscardReason.STALE);
             return;
         }
-        if (clean && !databaseChanged) {
+        if (clean) {
             giveBack(c);
             return;
         }
-        reset(c, databaseChanged).whenComplete((v, e) -> {
+        reset(c).whenComplete((v, e) -> {
             if (e != null) {
                 discard(c, DiscardReason.RESET_FAILED);
             } else {
@@ -267,21 +264,29 @@ public final class ServerPool implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<?> reset(PooledConnection c, boolean databaseChanged) {
+    /**
+     * COM_RESET_CONNECTION resets session variables to the global values, the character set included, and
+     * keeps whatever database the session last chose: both are set back to what this pool's key promises.
+     * (Restoring the database unconditionally costs a round trip after each session, off any client's path,
+     * and spares the relay from recognising every way SQL can change it.)
+     */
+    private CompletableFuture<?> reset(PooledConnection c) {
         ServerConnection conn = c.connection();
         CompletableFuture<?> done = conn.command(new ComResetConnection());
-        // COM_RESET_CONNECTION resets session variables to the global values, the character set included
         Collation collation = Collations.byId(options.collationId()).orElse(null);
         if (collation != null) {
             done = done.thenCompose(v -> conn.query("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));
         }
-        if (databaseChanged) {
-            if (options.database() == null) {
-                return CompletableFuture.failedFuture(new IllegalStateException("database changed; cannot go back to none"));
-            }
-            done = done.thenCompose(v -> conn.command(ComInitDb.of(options.database())));
+        if (options.database() != null) {
+            return done.thenCompose(v -> conn.command(ComInitDb.of(options.database())));
         }
-        return done;
+        // no database to go back to: a connection on which one was chosen cannot serve this pool any more
+        return done.thenCompose(v -> conn.query("SELECT DATABASE()")).thenApply(r -> {
+            if (r.resultSet().rows().get(0).get(0) != null) {
+                throw new IllegalStateException("a database was chosen on a connection of a pool without one");
+            }
+            return r;
+        });
     }
 
     private void giveBack(PooledConnection c) {

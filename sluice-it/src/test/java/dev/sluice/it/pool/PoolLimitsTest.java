@@ -28,7 +28,7 @@ class PoolLimitsTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(PoolProxy.USER, PoolProxy.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.t (x INT)")
+            .initSql("CREATE DATABASE test", "CREATE TABLE test.t (x INT)", "CREATE DATABASE other")
             .build();
 
     static PoolProxy sluice;
@@ -106,6 +106,11 @@ class PoolLimitsTest {
         }
     }
 
+    private static String database(ServerConnection c) {
+        return new String((byte[]) c.querySync("SELECT DATABASE()").resultSet().rows().get(0).get(0),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void returnedConnectionIsResetBeforeTheNextClientGetsIt() {
         long resets = sluice.stats().resetCount();
@@ -118,6 +123,8 @@ class PoolLimitsTest {
             a.querySync("SET SESSION sql_mode = 'ANSI_QUOTES'");
             a.querySync("SET autocommit = 0");
             a.querySync("INSERT INTO t VALUES (7)");
+            a.querySync("SELECT 1; USE other"); // a database change Sluice does not look for
+            assertThat(database(a)).isEqualTo("other");
             assertThat(a.querySync("SELECT @@in_transaction").resultSet().rows().get(0).get(0).toString()).isEqualTo("1");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> sluice.stats().resetCount() > resets);
@@ -130,6 +137,7 @@ class PoolLimitsTest {
                 if (threadB != threadA) {
                     continue;
                 }
+                assertThat(database(b)).as("the database the pool promises, not A's last USE").isEqualTo("test");
                 List<Object> row = b.querySync("SELECT @leak IS NULL, @@session.wait_timeout = @@global.wait_timeout,"
                         + " @@sql_mode LIKE '%ANSI_QUOTES%', @@autocommit, @@in_transaction, (SELECT COUNT(*) FROM t)")
                         .resultSet().rows().get(0);

@@ -54,9 +54,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Queued client packets beyond which the client channel stops being read. */
     private static final int MAX_QUEUED = 64;
 
-    /** A statement that may change the current database (then the pooled connection's reset restores it). */
-    private static final java.util.regex.Pattern USE = java.util.regex.Pattern.compile("(?i)\\buse\\b");
-
     /** What the session asks of servers, at most: everything it knows how to relay. */
     public static final long RELAYABLE = 0xFFFF_FFFFL
             & ~(Capability.CLIENT_COMPRESS
@@ -100,8 +97,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private volatile long serverThreadId = -1;
     private Exchange current;
     private long statements;
-    /** The first 100 characters of the last COM_QUERY, for log lines about it. */
-    private String lastStatement;
+    /** The first bytes of the last COM_QUERY, for log lines about it. */
+    private final byte[] lastStatement = new byte[100];
+    private int lastStatementLength = -1;
+    private boolean lastStatementTruncated;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
     private ErrPacket connectFailure;
@@ -345,36 +344,97 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * COM_QUERY: most statements go to the server without being looked at (no decoding on the hot path); only
+     * those starting with KILL, LOAD or SHOW are decoded, for the KILL id mapping, the LOCAL INFILE policy and
+     * the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
+     */
     private void startQuery(Packet packet) {
         ByteBuf payload = packet.payload();
-        String sql = payload.toString(payload.readerIndex() + 1, Math.min(payload.readableBytes() - 1, 4096), StandardCharsets.UTF_8);
-        KillStatement kill = KillStatement.parse(sql);
-        if (kill != null) {
-            ClientSession target = context.registry().find(kill.id());
-            if (target == null || target.serverThreadId() < 0) {
-                packet.release();
-                writeToClient(ProxyErrors.unknownThread(kill.id()));
-                return;
+        rememberStatement(payload);
+        String sql = null;
+        switch (firstKeyword(payload)) {
+            case KEYWORD_KILL -> {
+                sql = decode(payload);
+                KillStatement kill = KillStatement.parse(sql);
+                if (kill != null) {
+                    packet.release();
+                    startKill(kill);
+                    return;
+                }
             }
-            packet.release();
-            LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
-                    kill.id(), target.serverThreadId());
-            forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null);
-            return;
+            case KEYWORD_SHOW -> {
+                sql = decode(payload);
+                String sslPattern = LocalAnswers.sslStatusPattern(sql);
+                if (sslPattern != null) {
+                    packet.release();
+                    LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, sslPattern));
+                    return;
+                }
+            }
+            case KEYWORD_LOAD -> {
+                sql = decode(payload);
+                if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
+                    packet.release();
+                    writeToClient(ProxyErrors.localInfileDisabled());
+                    return;
+                }
+            }
+            default -> {}
         }
-        String sslPattern = LocalAnswers.sslStatusPattern(sql);
-        if (sslPattern != null) {
-            packet.release();
-            LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, sslPattern));
-            return;
-        }
-        if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
-            packet.release();
-            writeToClient(ProxyErrors.localInfileDisabled());
-            return;
-        }
-        lastStatement = sql.length() > 100 ? sql.substring(0, 100) + "…" : sql;
         forward(packet, Command.COM_QUERY, sql);
+    }
+
+    private void startKill(KillStatement kill) {
+        ClientSession target = context.registry().find(kill.id());
+        if (target == null || target.serverThreadId() < 0) {
+            writeToClient(ProxyErrors.unknownThread(kill.id()));
+            return;
+        }
+        LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
+                kill.id(), target.serverThreadId());
+        forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null);
+    }
+
+    private static final int KEYWORD_OTHER = 0;
+    private static final int KEYWORD_KILL = 1;
+    private static final int KEYWORD_LOAD = 2;
+    private static final int KEYWORD_SHOW = 3;
+
+    /** The statement's first word, if it is one Sluice acts on; reads a few bytes, allocates nothing. */
+    static int firstKeyword(ByteBuf payload) {
+        int i = payload.readerIndex() + 1;
+        int end = payload.writerIndex();
+        while (i < end && Character.isWhitespace(payload.getByte(i))) {
+            i++;
+        }
+        if (end - i < 5) {
+            return KEYWORD_OTHER;
+        }
+        int word = 0;
+        for (int k = 0; k < 4; k++) {
+            word = (word << 8) | (payload.getByte(i + k) & 0xDF); // ASCII upper case
+        }
+        if (Character.isLetterOrDigit(payload.getByte(i + 4))) {
+            return KEYWORD_OTHER;
+        }
+        return switch (word) {
+            case ('K' << 24) | ('I' << 16) | ('L' << 8) | 'L' -> KEYWORD_KILL;
+            case ('L' << 24) | ('O' << 16) | ('A' << 8) | 'D' -> KEYWORD_LOAD;
+            case ('S' << 24) | ('H' << 16) | ('O' << 8) | 'W' -> KEYWORD_SHOW;
+            default -> KEYWORD_OTHER;
+        };
+    }
+
+    private static String decode(ByteBuf payload) {
+        return payload.toString(payload.readerIndex() + 1, Math.min(payload.readableBytes() - 1, 4096), StandardCharsets.UTF_8);
+    }
+
+    /** Keeps the statement's first bytes (in a buffer reused for the session) for log lines about it. */
+    private void rememberStatement(ByteBuf payload) {
+        lastStatementLength = Math.min(payload.readableBytes() - 1, lastStatement.length);
+        payload.getBytes(payload.readerIndex() + 1, lastStatement, 0, lastStatementLength);
+        lastStatementTruncated = payload.readableBytes() - 1 > lastStatement.length;
     }
 
     private void startChangeUser(Packet packet) {
@@ -421,9 +481,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         commandsOnLease++;
-        if (command == Command.COM_INIT_DB || (sql != null && USE.matcher(sql).find())) {
-            pooled.databaseMayHaveChanged();
-        }
         serverSequence.reset();
         boolean hasResponse = command.hasResponse();
         if (hasResponse) {
@@ -720,7 +777,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private String digest() {
-        return lastStatement == null ? "-" : lastStatement;
+        return lastStatementLength < 0 ? "-"
+                : new String(lastStatement, 0, lastStatementLength, StandardCharsets.UTF_8) + (lastStatementTruncated ? "…" : "");
     }
 
     private static long millis(Duration d) {
