@@ -10,8 +10,9 @@ import java.util.List;
  * another connection, whose sequence id belongs to that other connection and is ignored: every physical
  * packet is stamped from this channel's {@link PacketSequence}.
  *
- * <p>No payload bytes are copied: each physical packet is written as a small header buffer followed by a
- * retained slice of the payload. Payloads of 0xFFFFFF bytes or more are split into 0xFFFFFF-byte packets
+ * <p>Small payloads (up to {@link #COPY_THRESHOLD}) are copied behind their header into one buffer; larger
+ * ones are not copied: each physical packet is written as a small header buffer followed by a retained slice
+ * of the payload. Payloads of 0xFFFFFF bytes or more are split into 0xFFFFFF-byte packets
  * plus a final shorter one, which is empty when the length is an exact multiple of 0xFFFFFF (the receiver
  * would otherwise wait for a continuation).
  */
@@ -37,10 +38,24 @@ public final class PacketEncoder extends MessageToMessageEncoder<Object> {
         return msg instanceof ByteBuf || msg instanceof Packet;
     }
 
+    /**
+     * Payloads up to this size are copied behind their header into one buffer: for the typical row a copy of
+     * a few hundred bytes costs less than a second buffer object, its slice and its trip through the outbound
+     * buffer (measured: two buffers per packet were ~14% of the relay's CPU).
+     */
+    static final int COPY_THRESHOLD = 2048;
+
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
         ByteBuf payload = msg instanceof Packet ? ((Packet) msg).content() : (ByteBuf) msg;
         int length = payload.readableBytes();
+        if (length <= COPY_THRESHOLD && length < maxChunk) {
+            ByteBuf packet = ctx.alloc().ioBuffer(Framing.HEADER_SIZE + length);
+            Framing.writeHeader(packet, length, sequence.stampOutbound());
+            packet.writeBytes(payload, payload.readerIndex(), length);
+            out.add(packet);
+            return;
+        }
         int offset = payload.readerIndex();
         int packets = Framing.physicalPackets(length, maxChunk);
         for (int i = 0; i < packets; i++) {

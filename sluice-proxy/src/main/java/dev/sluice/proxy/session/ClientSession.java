@@ -103,6 +103,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean lastStatementTruncated;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
+    private WriteDeadline writeDeadline;
     private ErrPacket connectFailure;
     /** The server user changed (COM_CHANGE_USER): the connection no longer belongs to its pool's key. */
     private boolean userChanged;
@@ -149,10 +150,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Timeouts timeouts = context.config().timeouts();
-        // Writer idle with observeOutput: fires only when pending output made no progress for the whole
-        // client-write-timeout (a slow reader that keeps reading is not timed out, a stalled one is).
-        ctx.pipeline().addBefore(ctx.name(), "client-idle", new IdleStateHandler(true,
-                millis(timeouts.clientIdle()), millis(timeouts.clientWrite()), 0, TimeUnit.MILLISECONDS));
+        if (timeouts.clientIdle() != null) {
+            ctx.pipeline().addBefore(ctx.name(), "client-idle",
+                    new IdleStateHandler(timeouts.clientIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        }
+        writeDeadline = new WriteDeadline(client, timeouts.clientWrite().toNanos(), this::onClientWriteTimeout);
         clientSequence.commandMode();
         context.registry().register(this);
         openServer();
@@ -308,7 +310,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             startCommand(packet);
         }
-        client.flush();
+        flushClient();
     }
 
     private void startCommand(Packet packet) {
@@ -539,7 +541,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void onServerReadComplete() {
-        client.flush();
+        flushClient();
     }
 
     void onServerWritabilityChanged() {
@@ -595,8 +597,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         lastClientWrite = client.write(payload);
     }
 
+    /** Relays a server packet: no promise (a failed write fails the channel, which ends the session). */
     void writeToClient(Packet packet) {
-        lastClientWrite = client.write(packet);
+        client.write(packet, client.voidPromise());
     }
 
     void writeToServer(Packet packet) {
@@ -612,10 +615,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             serverSequence.reset();
         }
         writeToServer(packet);
-    }
-
-    void flushClient() {
-        client.flush();
     }
 
     /** COM_CHANGE_USER failed: the client hears why, and the session ends. */
@@ -686,30 +685,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && state == State.CLOSED) {
-            // close(reason, true) waits for a last write (an ERR) that a client not reading never takes:
-            // that write has the same deadline as every other
-            if (idle.state() == IdleState.WRITER_IDLE && client.isActive()) {
-                LOG.warn("session {}: closing without delivering its last {} bytes: not taken by the client within"
-                        + " client-write-timeout", id(), pendingClientBytes());
-                client.close();
-            }
-            return;
-        }
         if (!(evt instanceof IdleStateEvent idle)) {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (idle.state() == IdleState.WRITER_IDLE && pendingClientBytes() > 0) {
-            Duration limit = context.config().timeouts().clientWrite();
-            LOG.warn("session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
-                    id(), pendingClientBytes(), limit.toMillis(), current != null ? current.commandName() : "no statement",
-                    current != null ? current.rows() : 0, digest());
-            cancelOnServer("client write timeout");
-            close("client-write-timeout " + limit.toMillis() + " ms expired", false);
-        } else if (idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()) {
+        if (state != State.CLOSED && idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()) {
             close("idle longer than client-idle-timeout " + context.config().timeouts().clientIdle().toMillis() + " ms", false);
         }
+    }
+
+    /** The client took nothing of what was flushed to it for client-write-timeout. */
+    private void onClientWriteTimeout() {
+        Duration limit = context.config().timeouts().clientWrite();
+        if (state == State.CLOSED) {
+            // close(reason, true) waits for a last write (an ERR) that a client not reading never takes:
+            // that write has the same deadline as every other
+            LOG.warn("session {}: closing without delivering its last {} bytes: not taken by the client within"
+                    + " client-write-timeout", id(), writeDeadline.pending());
+            client.close();
+            return;
+        }
+        LOG.warn("session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
+                id(), writeDeadline.pending(), limit.toMillis(), current != null ? current.commandName() : "no statement",
+                current != null ? current.rows() : 0, digest());
+        cancelOnServer("client write timeout");
+        close("client-write-timeout " + limit.toMillis() + " ms expired", false);
+    }
+
+    /** Flushes what was written to the client and watches that the client takes it. */
+    void flushClient() {
+        client.flush();
+        writeDeadline.afterFlush();
     }
 
     /** Swaps a lease nothing was sent on for another one; queued commands wait for it. */
@@ -734,11 +740,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
-    }
-
-    private long pendingClientBytes() {
-        io.netty.channel.ChannelOutboundBuffer out = client.unsafe().outboundBuffer();
-        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     /**
@@ -835,7 +836,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         returnServer(broken ? PoolStats.DiscardReason.BROKEN : inFlight ? PoolStats.DiscardReason.CANCELLED
                 : userChanged ? PoolStats.DiscardReason.USER_CHANGED : null);
         if (flushFirst && lastClientWrite != null && !lastClientWrite.isDone()) {
-            client.flush();
+            flushClient();
             lastClientWrite.addListener(ChannelFutureListener.CLOSE);
         } else if (flushFirst) {
             client.flush();
