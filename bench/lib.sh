@@ -138,4 +138,8 @@ bench_machine() {
     echo "java: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
     echo "mariadb: $(mariadbd --version 2>/dev/null | sed 's/^.*Ver //')"
     echo "sluice: $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    bench_load
 }
+
+# The load average now: these machines are small and often shared, so every run says how quiet it was.
+bench_load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"; }

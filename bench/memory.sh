@@ -31,3 +31,4 @@ bench_java dev.sluice.bench.MemoryBench --sluice-port "$SLUICE" --direct-port "$
 if [ "${BENCH_KEEP:-0}" = 1 ]; then
     bench_log "native memory summaries: $BENCH_TMP/native-memory.txt"
 fi
+bench_load

@@ -2,16 +2,18 @@
 # bench/stream.sh: streaming throughput through Sluice against a direct connection, in the same run (issue 4; figures
 # in docs/PERFORMANCE.md). Starts a private MariaDB with a table of ROWS rows of about 200 bytes (an INT id and a
 # 192-character payload) held in the buffer pool, and Sluice (its own JVM); then a Java client reads the whole table
-# with Connector/J in streaming mode, A/B interleaved (one warm-up read each, then ROUNDS rounds whose order
-# alternates: direct Sluice, Sluice direct, ...), and prints rows/s and MB/s per read, medians and ratios.
+# with Connector/J in streaming mode, A/B interleaved (WARMUPS warm-up reads each, then ROUNDS rounds whose order
+# alternates: direct Sluice, Sluice direct, ...), and prints rows/s and MB/s per read, medians and ratios, and the
+# CPU time mariadbd, Sluice and the client used per read.
 #
-#   bench/stream.sh                    # ~2 minutes on 2 cores
-#   ROUNDS=7 bench/stream.sh
-# Environment: ROWS (1000000), ROUNDS (5), and those of bench/lib.sh.
+#   bench/stream.sh                    # ~1.5 minutes on 2 cores
+#   ROUNDS=11 bench/stream.sh
+# Environment: ROWS (1000000), ROUNDS (7), WARMUPS (2), and those of bench/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
-ROUNDS="${ROUNDS:-5}"
+ROUNDS="${ROUNDS:-7}"
+WARMUPS="${WARMUPS:-2}"
 
 bench_prerequisites
 bench_build
@@ -27,4 +29,6 @@ bench_sql "USE bench; CREATE TABLE bench.big (id INT PRIMARY KEY, payload VARCHA
 bench_log "Sluice on $SLUICE"
 bench_sluice "$SLUICE" "$DB" "$JMX"
 bench_java dev.sluice.bench.StreamBench --targets "direct:$DB,sluice:$SLUICE" --user bench --password bench \
-    --sql "SELECT id, payload FROM bench.big" --rounds "$ROUNDS"
+    --sql "SELECT id, payload FROM bench.big" --rounds "$ROUNDS" --warmups "$WARMUPS" \
+    --cpu "mariadbd:$MARIADB_PID,sluice:$SLUICE_PID" --clk-tck "$(getconf CLK_TCK)"
+bench_load

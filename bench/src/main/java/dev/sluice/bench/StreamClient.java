@@ -1,5 +1,6 @@
 package dev.sluice.bench;
 
+import dev.sluice.protocol.Wire;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -74,7 +75,7 @@ final class StreamClient {
                         byte[] value = rs.getBytes(i);
                         if (value != null) {
                             bytes += value.length;
-                            wire += lengthPrefix(value.length) + value.length;
+                            wire += Wire.lenencIntSize(value.length) + value.length;
                         } else {
                             wire += 1;
                         }
@@ -97,10 +98,5 @@ final class StreamClient {
             }
         }
         return new Result(rows, bytes, wire, System.nanoTime() - started);
-    }
-
-    /** Size of a length-encoded integer (1, 3, 4 or 9 bytes), to count wire bytes; nothing is encoded here. */
-    private static int lengthPrefix(long n) {
-        return n < 251 ? 1 : n < (1 << 16) ? 3 : n < (1 << 24) ? 4 : 9;
     }
 }
