@@ -61,8 +61,8 @@ public final class MemoryBench {
             out.printf("sluice after start: heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n", started.heap / MIB,
                     started.direct / MIB, started.rss / MIB);
             StringBuilder record = new StringBuilder("== native memory, idle\n").append(jvm.nativeMemorySummary());
-            out.printf("sluice idle (after a warm-up of %d rows): heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n", warmUpRows,
-                    idle.heap / MIB, idle.direct / MIB, idle.rss / MIB);
+            out.printf("sluice idle (after a warm-up of %d rows): heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n",
+                    warmUpRows, idle.heap / MIB, idle.direct / MIB, idle.rss / MIB);
             out.printf("query: %s%n", sql);
 
             List<Row> table = new ArrayList<>();
@@ -78,7 +78,8 @@ public final class MemoryBench {
                     sluicePort, directPort, user, password, sql, slowRate, rows * width, out));
             record.append("\n== native memory, after the slow stream\n").append(jvm.nativeMemorySummary());
             Idle after = idle(jvm);
-            out.printf("sluice idle again: heap live %+.1f MiB, direct %+.1f MiB, RSS %+.1f MiB (against idle before)%n",
+            out.printf("sluice idle again: heap live %+.1f MiB, direct %+.1f MiB, RSS %+.1f MiB (against idle"
+                            + " before)%n",
                     (after.heap - idle.heap) / MIB, (after.direct - idle.direct) / MIB, (after.rss - idle.rss) / MIB);
             Files.writeString(notes, record.toString());
 
@@ -94,7 +95,8 @@ public final class MemoryBench {
                         r.rows(), r.bytes() / 1e6, r.seconds(), r.megabytesPerSecond(), row.heapPeak, row.heapLive,
                         row.direct, row.sum, row.rss);
             }
-            out.println("(memory: maximum during the stream minus Sluice idle. heap after GC: largest heap any collection"
+            out.println("(memory: maximum during the stream minus Sluice idle. heap after GC: largest heap any"
+                    + " collection"
                     + " left, old-gen garbage included; live heap: full GC half-way; heap + direct: the two maxima"
                     + " added, the issue's 64 MiB target; MB = 10^6 bytes of column values)");
         }
@@ -162,19 +164,21 @@ public final class MemoryBench {
             long peak = Math.max(jvm.peakHeapAfterGc(), liveMid[0]);
             out.printf("%s: %s; %d collections%n", scenario, describe(r), jvm.collections() - collectionsBefore);
             if (!timeline.isEmpty()) {
-                out.println("  timeline (client read and server sent: wire bytes; server sent = MariaDB's Bytes_sent, all"
+                out.println("  timeline (client read and server sent: wire bytes; server sent = MariaDB's"
+                        + " Bytes_sent, all"
                         + " sessions; gap = server sent - client read = in Sluice and in socket buffers):");
                 timeline.forEach(out::println);
             }
             long heapGrowth = Math.max(0, peak - idle.heap);
             long directGrowth = Math.max(0, maxDirect.get() - idle.direct);
-            return new Row(scenario, r, mib(peak - idle.heap), mib(liveMid[0] - idle.heap), mib(maxDirect.get() - idle.direct),
-                    mib(heapGrowth + directGrowth), mib(maxRss.get() - idle.rss));
+            return new Row(scenario, r, mib(peak - idle.heap), mib(liveMid[0] - idle.heap),
+                    mib(maxDirect.get() - idle.direct), mib(heapGrowth + directGrowth), mib(maxRss.get() - idle.rss));
         }
     }
 
     private static long bytesSent(Connection monitor) throws Exception {
-        try (Statement s = monitor.createStatement(); ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Bytes_sent'")) {
+        try (Statement s = monitor.createStatement();
+                ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Bytes_sent'")) {
             rs.next();
             return rs.getLong(2);
         }

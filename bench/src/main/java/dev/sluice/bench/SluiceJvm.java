@@ -24,8 +24,9 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * The Sluice JVM's memory, seen from outside over JMX (the process runs with {@code -Dcom.sun.management.jmxremote.port}
- * on 127.0.0.1) and /proc. Three figures, each chosen because it does not depend on when a GC happens to run:
+ * The Sluice JVM's memory, seen from outside over JMX (the process runs with
+ * {@code -Dcom.sun.management.jmxremote.port} on 127.0.0.1) and /proc. Three figures, each chosen because it does not
+ * depend on when a GC happens to run:
  *
  * <ul>
  *   <li><b>heap after GC</b>: every collection's own report of what was left in the heap pools
@@ -55,7 +56,8 @@ final class SluiceJvm implements AutoCloseable {
         this.pid = pid;
         this.connector = connector;
         this.mbs = connector.getMBeanServerConnection();
-        this.memory = ManagementFactory.newPlatformMXBeanProxy(mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+        this.memory =
+                ManagementFactory.newPlatformMXBeanProxy(mbs, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
         this.direct = ManagementFactory.getPlatformMXBeans(mbs, BufferPoolMXBean.class).stream()
                 .filter(p -> p.getName().equals("direct"))
                 .findFirst()
@@ -65,7 +67,8 @@ final class SluiceJvm implements AutoCloseable {
                 .map(MemoryPoolMXBean::getName)
                 .collect(Collectors.toSet());
         try {
-            for (ObjectName gc : mbs.queryNames(new ObjectName(ManagementFactory.GARBAGE_COLLECTOR_MXBEAN_DOMAIN_TYPE + ",*"), null)) {
+            ObjectName collectors = new ObjectName(ManagementFactory.GARBAGE_COLLECTOR_MXBEAN_DOMAIN_TYPE + ",*");
+            for (ObjectName gc : mbs.queryNames(collectors, null)) {
                 mbs.addNotificationListener(gc, (n, handback) -> onGc(n), null, null);
             }
         } catch (Exception e) {
@@ -82,7 +85,8 @@ final class SluiceJvm implements AutoCloseable {
         if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
             return;
         }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         long after = 0;
         for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {

@@ -98,9 +98,10 @@ public final class StreamBench {
         for (Target t : targets) {
             List<Read> rs = results.get(t.name);
             double rows = median(rs, Read::rowsPerSecond);
-            StringBuilder line = new StringBuilder(String.format("| %-8s | %5d | %12.0f | %10.1f | %15s | %16.3f | %18.3f |",
-                    t.name, rs.size(), rows, median(rs, Read::megabytesPerSecond),
-                    String.format("%.1f..%.1f", min(rs), max(rs)), rows / referenceRows, median(roundRatios.get(t.name))));
+            StringBuilder line = new StringBuilder(String.format(
+                    "| %-8s | %5d | %12.0f | %10.1f | %15s | %16.3f | %18.3f |", t.name, rs.size(), rows,
+                    median(rs, Read::megabytesPerSecond), String.format("%.1f..%.1f", min(rs), max(rs)),
+                    rows / referenceRows, median(roundRatios.get(t.name))));
             for (String p : watched.keySet()) {
                 String h = p + " CPU s/read";
                 line.append(String.format(" %" + h.length() + ".2f |", median(rs, r -> r.cpu.get(p))));
