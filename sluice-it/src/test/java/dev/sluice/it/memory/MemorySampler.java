@@ -47,14 +47,17 @@ final class MemorySampler implements AutoCloseable {
     static long directUsed() {
         long used = PlatformDependent.usedDirectMemory();
         if (used < 0) {
-            throw new IllegalStateException("Netty does not count its direct memory in this JVM (io.netty.maxDirectMemory=0?)");
+            throw new IllegalStateException(
+                    "Netty does not count its direct memory in this JVM (io.netty.maxDirectMemory=0?)");
         }
         return used;
     }
 
     /** What the default allocator itself reports as held in direct memory (its chunks). */
     static long allocatorDirect() {
-        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : -1;
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
+                ? p.metric().usedDirectMemory()
+                : -1;
     }
 
     /** Heap still reachable after a full, stop-the-world collection (System.gc() is one under G1 by default). */
