@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# bench/jmh.sh: the JMH micro-benchmarks of the codec hot paths (bench/src/main/java/dev/sluice/bench/jmh):
+# FramingBenchmark (packet decode / encode of ~200-byte rows) and LenencBenchmark (length-encoded integers).
+#   bench/jmh.sh                       # all, ~1.5 minutes
+#   bench/jmh.sh Framing -prof gc      # JMH options pass through (here: allocation per operation)
+# Environment: those of bench/lib.sh (BENCH_NO_BUILD, BENCH_MVN_FLAGS, JAVA).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build
+bench_machine
+"$JAVA" -jar "$BENCH_JAR" "$@"
