@@ -136,6 +136,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** The pool counters of a configured server (all its pools), for metrics and tests. */
+    /** Server connections Sluice holds open to this server: leased to sessions or idle in its pools. */
+    public int openServerConnections(String server) {
+        return context.pools().openCount(server);
+    }
+
     public PoolStats poolStats(String server) {
         return context.pools().stats(server);
     }

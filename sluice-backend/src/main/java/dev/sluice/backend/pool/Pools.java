@@ -47,6 +47,12 @@ public final class Pools implements AutoCloseable {
                 k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()), health.get(k.server())));
     }
 
+    /** Server connections open (leased, idle, being opened or reset) across this server's pools. */
+    public int openCount(String server) {
+        return pools.entrySet().stream().filter(e -> e.getKey().server().equals(server))
+                .mapToInt(e -> e.getValue().openCount()).sum();
+    }
+
     public PoolStats stats(String server) {
         return stats.computeIfAbsent(server, s -> new PoolStats());
     }
