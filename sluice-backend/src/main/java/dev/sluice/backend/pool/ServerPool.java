@@ -94,24 +94,17 @@ public final class ServerPool implements AutoCloseable {
         PooledConnection reuse = null;
         PooledConnection rebalance = null;
         boolean open = false;
-        List<PooledConnection> unusable = new ArrayList<>();
-        List<DiscardReason> reasons = new ArrayList<>();
+        List<Evicted> evicted = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
                         "pool " + name + " is closed"));
                 return result;
             }
-            long now = System.nanoTime();
+            evictUnusable(System.nanoTime(), evicted);
             for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
                 PooledConnection c = it.next();
-                DiscardReason why = unusable(c, now);
-                if (why != null) {
-                    it.remove();
-                    forget(c);
-                    unusable.add(c);
-                    reasons.add(why);
-                } else if (c.loop() == loop) {
+                if (c.loop() == loop) {
                     it.remove();
                     states.put(c, State.LEASED);
                     reuse = c;
@@ -131,10 +124,7 @@ public final class ServerPool implements AutoCloseable {
                 }
             }
         }
-        for (int i = 0; i < unusable.size(); i++) {
-            stats.discarded(reasons.get(i));
-            unusable.get(i).close();
-        }
+        closeEvicted(evicted);
         if (reuse != null) {
             stats.reused();
             result.complete(reuse);
@@ -166,6 +156,29 @@ public final class ServerPool implements AutoCloseable {
                     "no connection to " + name + " within acquire-timeout " + settings.acquireTimeout().toMillis()
                             + " ms: " + state));
         }, settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private record Evicted(PooledConnection connection, DiscardReason why) {}
+
+    /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
+    private void evictUnusable(long now, List<Evicted> out) {
+        for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
+            PooledConnection c = it.next();
+            DiscardReason why = unusable(c, now);
+            if (why != null) {
+                it.remove();
+                forget(c);
+                out.add(new Evicted(c, why));
+            }
+        }
+    }
+
+    /** Closes what {@link #evictUnusable} took out; outside the monitor. */
+    private void closeEvicted(List<Evicted> evicted) {
+        for (Evicted e : evicted) {
+            stats.discarded(e.why());
+            e.connection().close();
+        }
     }
 
     private DiscardReason unusable(PooledConnection c, long now) {
@@ -399,24 +412,13 @@ public final class ServerPool implements AutoCloseable {
 
     /** Closes idle connections past their time and opens some up to min-idle; run periodically. */
     public void maintain() {
-        List<PooledConnection> expired = new ArrayList<>();
-        List<DiscardReason> reasons = new ArrayList<>();
+        List<Evicted> evicted = new ArrayList<>();
         int toOpen = 0;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            long now = System.nanoTime();
-            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-                PooledConnection c = it.next();
-                DiscardReason why = unusable(c, now);
-                if (why != null) {
-                    it.remove();
-                    forget(c);
-                    expired.add(c);
-                    reasons.add(why);
-                }
-            }
+            evictUnusable(System.nanoTime(), evicted);
             // connections being opened are counted in total but have no state entry yet
             int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
             if (health == null || !health.isDown()) {
@@ -426,10 +428,7 @@ public final class ServerPool implements AutoCloseable {
                 }
             }
         }
-        for (int i = 0; i < expired.size(); i++) {
-            stats.discarded(reasons.get(i));
-            expired.get(i).close();
-        }
+        closeEvicted(evicted);
         for (int i = 0; i < toOpen; i++) {
             CompletableFuture<PooledConnection> warm = new CompletableFuture<>();
             warm.thenAccept(c -> c.loop().execute(() -> release(c, true)));
