@@ -6,12 +6,26 @@ package dev.sluice.backend;
  */
 public final class ConnectionFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final boolean unreachable;
 
     public ConnectionFailedException(String message, Throwable cause) {
-        super(message, cause);
+        this(message, cause, false);
     }
 
     public ConnectionFailedException(String message) {
-        super(message);
+        this(message, null, false);
+    }
+
+    /**
+     * @param unreachable the server could not be reached (TCP connect refused) or did not complete a login
+     *     within the connect deadline: a sign the server is down, unlike one connection closed or refused
+     */
+    public ConnectionFailedException(String message, Throwable cause, boolean unreachable) {
+        super(message, cause);
+        this.unreachable = unreachable;
+    }
+
+    public boolean unreachable() {
+        return unreachable;
     }
 }

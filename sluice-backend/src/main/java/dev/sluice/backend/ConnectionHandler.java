@@ -331,7 +331,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
 
     /** Called by the connector when the connect deadline passes before the login completed. */
     void connectTimedOut(String message) {
-        fail(new ConnectionFailedException(where() + ": " + message + " (state: " + state.name().toLowerCase() + ")"));
+        // a server that does not finish a login within the deadline is as good as down, whatever the phase
+        fail(new ConnectionFailedException(where() + ": " + message + " (state: " + state.name().toLowerCase() + ")",
+                null, true));
     }
 
     private void fail(Throwable cause) {
@@ -343,7 +345,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         if (was != State.READY) {
             Throwable reported = cause instanceof ConnectionFailedException || cause instanceof ServerException
                     ? cause
-                    : new ConnectionFailedException(where() + ": " + was.name().toLowerCase() + " failed: " + cause.getMessage(), cause);
+                    : new ConnectionFailedException(where() + ": " + was.name().toLowerCase() + " failed: "
+                            + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
             connected.completeExceptionally(reported);
         }
         if (current != null) {

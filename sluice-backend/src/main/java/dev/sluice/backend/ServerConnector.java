@@ -88,7 +88,7 @@ public final class ServerConnector {
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 connected.completeExceptionally(new ConnectionFailedException(options.host() + ":" + options.port()
-                        + ": tcp connect failed: " + done.cause().getMessage(), done.cause()));
+                        + ": tcp connect failed: " + done.cause().getMessage(), done.cause(), true));
             }
         });
         connected.whenComplete((c, e) -> deadline.cancel(false));

@@ -195,16 +195,31 @@ public final class ServerPool implements AutoCloseable {
     }
 
     private void open(EventLoop loop, CompletableFuture<PooledConnection> result) {
+        open(loop, result, 1);
+    }
+
+    /**
+     * Opens a connection for {@code result}. A connection the server closed or broke while it was being set
+     * up (not a refusal: an ERR from the server is final) is tried once more: nothing of any client's
+     * statement has been sent on it. Only an unreachable server marks it down.
+     */
+    private void open(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt) {
         connector.connect(options, loop).thenCompose(this::learnWaitTimeout).whenComplete((pooled, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
+                stats.createFailed();
+                boolean unreachable = cause instanceof ConnectionFailedException cf && cf.unreachable();
+                if (health != null && unreachable) {
+                    health.reportUnreachable(cause.getMessage());
+                }
+                if (!unreachable && cause instanceof ConnectionFailedException && attempt < 2 && !result.isDone()) {
+                    stats.retried();
+                    open(loop, result, attempt + 1);
+                    return;
+                }
                 synchronized (this) {
                     total--;
-                }
-                stats.createFailed();
-                if (health != null && cause instanceof ConnectionFailedException) {
-                    health.reportUnreachable(cause.getMessage());
                 }
                 result.completeExceptionally(cause);
                 serveWaiters();
