@@ -21,6 +21,16 @@ public final class PooledConnection {
         this.pool = pool;
         this.connection = connection;
         this.maxIdleNanos = maxIdleNanos;
+        this.idleSinceNanos = createdNanos;
+    }
+
+    /**
+     * True when the connection sat idle so long that the server may be closing it right now (its wait_timeout
+     * nearly reached): checked again just before the first write of a lease, since a busy event loop can take
+     * a while between the lease and that write.
+     */
+    public boolean tooIdleToUse() {
+        return System.nanoTime() - idleSinceNanos > maxIdleNanos;
     }
 
     public ServerPool pool() {

@@ -104,6 +104,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
     private WriteDeadline writeDeadline;
+    /** The exchange a KILL QUERY was already sent for (one per statement, whichever path ends it first). */
+    private Exchange cancelled;
     private ErrPacket connectFailure;
     /** The server user changed (COM_CHANGE_USER): the connection no longer belongs to its pool's key. */
     private boolean userChanged;
@@ -395,7 +397,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
                 kill.id(), target.serverThreadId());
-        forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null);
+        forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null, false);
     }
 
     private static final int KEYWORD_OTHER = 0;
@@ -465,7 +467,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         ByteBuf kill = client.alloc().buffer(5);
         kill.writeByte(Command.COM_PROCESS_KILL.code());
         kill.writeIntLE((int) target.serverThreadId());
-        forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null);
+        forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null, false);
     }
 
     private Packet comQuery(String sql) {
@@ -476,10 +478,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void forward(Packet packet, Command command, String sql) {
-        if (!serverChannel.isActive() && commandsOnLease == 0) {
-            // Provably nothing of it left: the connection died before this first write. Another one takes it.
+        forward(packet, command, sql, true);
+    }
+
+    /**
+     * @param fromClient the packet is the client's own (it can wait in the queue for another connection);
+     *     false for one Sluice made (a KILL mapped to a server thread), which is sent as it is
+     */
+    private void forward(Packet packet, Command command, String sql, boolean fromClient) {
+        if (fromClient && commandsOnLease == 0 && (!serverChannel.isActive() || pooled.tooIdleToUse())) {
+            // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
+            // server) before this first write. Another one takes it.
             queue.addFirst(packet);
-            reacquire("server connection closed before the first command");
+            reacquire(serverChannel.isActive() ? "server connection idle too long for a first command"
+                    : "server connection closed before the first command");
             return;
         }
         commandsOnLease++;
@@ -749,9 +761,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     private void cancelOnServer(String why) {
         long thread = serverThreadId;
-        if (thread < 0 || current == null) {
+        if (thread < 0 || current == null || cancelled == current) {
             return;
         }
+        cancelled = current;
         String what = current.commandName();
         ConnectOptions options = ConnectOptions.builder(server.host(), server.port())
                 .user(currentUser.serverUser(), currentUser.serverPassword())
@@ -829,6 +842,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         boolean inFlight = current != null;
         if (current != null) {
+            if (serverChannel != null && serverChannel.isActive()) {
+                // whatever ended the session mid-statement (client gone, write failed, timeouts, bad packet)
+                cancelOnServer(reason);
+            }
             current.abandon();
             current = null;
         }
