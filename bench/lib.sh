@@ -9,6 +9,7 @@
 #   BENCH_KEEP=1           keep the temporary directory (logs, data) and print its path
 #   JAVA                   the java binary (default: java on PATH)
 #   SLUICE_HEAP            Sluice's fixed heap (default 256m)
+#   SLUICE_JVM_OPTS        extra JVM options for Sluice (e.g. -XX:StartFlightRecording=...)
 
 set -euo pipefail
 
@@ -114,7 +115,7 @@ bench_sql() { mariadb --no-defaults -uroot --socket="$BENCH_TMP/mariadb/mariadb.
 bench_sluice() {
     local port="$1" backend="$2" jmx="$3"; shift 3
     local heap="${SLUICE_HEAP:-256m}"
-    "$JAVA" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary \
+    "$JAVA" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary ${SLUICE_JVM_OPTS:-} \
         -Dcom.sun.management.jmxremote.port="$jmx" -Dcom.sun.management.jmxremote.rmi.port="$jmx" \
         -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
         -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
