@@ -9,6 +9,7 @@
 #   BENCH_KEEP=1           keep the temporary directory (logs, data) and print its path
 #   JAVA                   the java binary (default: java on PATH)
 #   SLUICE_HEAP            Sluice's fixed heap (default 256m)
+#   SLUICE_JVM_OPTS        extra JVM options for Sluice (e.g. -XX:StartFlightRecording=...)
 
 set -euo pipefail
 
@@ -114,7 +115,7 @@ bench_sql() { mariadb --no-defaults -uroot --socket="$BENCH_TMP/mariadb/mariadb.
 bench_sluice() {
     local port="$1" backend="$2" jmx="$3"; shift 3
     local heap="${SLUICE_HEAP:-256m}"
-    "$JAVA" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary \
+    "$JAVA" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+AlwaysPreTouch -XX:NativeMemoryTracking=summary ${SLUICE_JVM_OPTS:-} \
         -Dcom.sun.management.jmxremote.port="$jmx" -Dcom.sun.management.jmxremote.rmi.port="$jmx" \
         -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
         -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
@@ -143,3 +144,39 @@ bench_machine() {
 
 # The load average now: these machines are small and often shared, so every run says how quiet it was.
 bench_load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"; }
+
+# bench_haproxy LISTEN_PORT BACKEND_PORT: HAProxy in TCP mode (it forwards bytes, understands nothing), one frontend on
+# 127.0.0.1:LISTEN_PORT and one backend server, the sandbox; the reference L4 proxy of issue 6. Sets HAPROXY_PID.
+bench_haproxy() {
+    local port="$1" backend="$2" cfg="$BENCH_TMP/haproxy.cfg"
+    cat >"$cfg" <<CFG
+global
+    maxconn 4000
+defaults
+    mode tcp
+    timeout connect 10s
+    timeout client 1h
+    timeout server 1h
+    maxconn 4000
+frontend sql
+    bind 127.0.0.1:$port
+    default_backend db
+backend db
+    server sandbox 127.0.0.1:$backend
+CFG
+    haproxy -db -f "$cfg" >"$BENCH_TMP/haproxy.log" 2>&1 &
+    HAPROXY_PID=$!
+    BENCH_PIDS+=("$HAPROXY_PID")
+    local i
+    for i in $(seq 100); do
+        mariadb --no-defaults -ubench -pbench -h127.0.0.1 -P"$port" -e 'select 1' >/dev/null 2>&1 && break
+        kill -0 "$HAPROXY_PID" 2>/dev/null || { cat "$BENCH_TMP/haproxy.log" >&2; bench_die "haproxy exited"; }
+        sleep 0.1
+    done
+    [ "$i" -lt 100 ] || bench_die "haproxy did not forward a login within 10 s"
+}
+
+# CPU seconds (user + system) process PID has used so far, from /proc/PID/stat.
+bench_cpu() {
+    awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"
+}

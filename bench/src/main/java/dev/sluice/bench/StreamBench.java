@@ -54,6 +54,9 @@ public final class StreamBench {
         int warmups = (int) args.number("warmups", 2);
         int rounds = (int) args.number("rounds", 7);
         PrintStream out = System.out;
+        // optional: every measured read appended to a file for bench/matrix.sh (case target round metric value)
+        String raw = args.get("raw", "");
+        String rawCase = args.get("raw-case", "stream-jdbc");
 
         out.printf("query: %s; %d warm-up reads per target, then %d rounds, order alternating%n", sql, warmups, rounds);
         for (int i = 0; i < warmups; i++) {
@@ -76,6 +79,18 @@ public final class StreamBench {
                 thisRound.put(t.name, r);
                 results.get(t.name).add(r);
                 out.printf("round %d %-8s %s%n", round + 1, t.name, describe(r));
+                if (!raw.isEmpty()) {
+                    StringBuilder lines = new StringBuilder();
+                    String prefix = rawCase + "\t" + t.name + "\t" + (round + 1) + "\t";
+                    lines.append(prefix).append("rows/s\t").append(r.rowsPerSecond()).append('\n');
+                    lines.append(prefix).append("MB/s\t").append(r.megabytesPerSecond()).append('\n');
+                    // the CPU of the proxy this read went through (a watched process named like the target)
+                    if (r.cpu.containsKey(t.name)) {
+                        lines.append(prefix).append("proxy CPU s/read\t").append(r.cpu.get(t.name)).append('\n');
+                    }
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(raw), lines,
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                }
             }
             double reference = thisRound.get(targets.get(0).name).rowsPerSecond();
             targets.forEach(t -> roundRatios.get(t.name).add(thisRound.get(t.name).rowsPerSecond() / reference));

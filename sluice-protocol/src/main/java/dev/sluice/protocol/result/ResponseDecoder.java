@@ -146,8 +146,11 @@ public final class ResponseDecoder {
             throw new ProtocolException(command + " response: decoder already failed on an earlier packet");
         }
         current = payload;
+        // decoded in place and its reader index put back: a duplicate per packet was the relay's largest
+        // allocation after the packet itself (the events hold values, or the payload itself, never the index)
+        int start = payload.readerIndex();
         try {
-            return step(payload.duplicate());
+            return step(payload);
         } catch (ProtocolException e) {
             if (phase != Phase.FAILED) {
                 Phase at = phase;
@@ -157,6 +160,7 @@ public final class ResponseDecoder {
             throw e;
         } finally {
             current = null;
+            payload.readerIndex(start);
         }
     }
 

@@ -36,6 +36,21 @@ class ResponseDecoderTest {
     }
 
     @Test
+    void decodingLeavesEveryPayloadAsItWas() {
+        // the relay forwards the very payload it classified: its indexes must be where they were
+        ResponseDecoder d = new ResponseDecoder(Command.COM_QUERY, DEP);
+        for (String hex : new String[] {"01", COLDEF, "01 31", "fe 00 00 0a00 0000", "00 01 00 0200 0000"}) {
+            io.netty.buffer.ByteBuf payload = Golden.buf(hex);
+            int readable = payload.readableBytes();
+            d.next(payload);
+            assertThat(payload.readerIndex()).as(hex).isZero();
+            assertThat(payload.readableBytes()).as(hex).isEqualTo(readable);
+            payload.release();
+        }
+        assertThat(d.isComplete()).isTrue();
+    }
+
+    @Test
     void deprecateEofTextResultEndsWithFeOk() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_QUERY, DEP);
         assertThat(run(d, "01", COLDEF, "01 31", "fe 00 00 0200 0000")).containsExactly(
