@@ -105,7 +105,7 @@ public final class ClientTlsContexts {
         }
     }
 
-    private static Path cacheDir() {
+    static Path cacheDir() {
         String configured = System.getProperty("sluice.cache.dir");
         if (configured != null) {
             return Path.of(configured);

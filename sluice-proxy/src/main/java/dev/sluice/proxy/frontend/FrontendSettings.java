@@ -166,12 +166,16 @@ public record FrontendSettings(
         return (RSAPrivateKey) rsaKeyPair.getPrivate();
     }
 
-    /** Key pair generated on first use and kept for the life of the process (RSA-2048 takes ~100 ms). */
+    /**
+     * The caching_sha2_password RSA pair of this process. Generating one takes 0.1-1 s, on the path of the
+     * first client's greeting, so it is kept with the self-signed TLS pair in the cache directory (see {@link
+     * ClientTlsContexts}) and loaded from there on later starts; made and saved when missing or unreadable.
+     */
     public static KeyPair processRsaKeyPair() {
         return ProcessKeys.PAIR;
     }
 
     private static final class ProcessKeys {
-        static final KeyPair PAIR = CachingSha2Password.generateKeyPair(2048);
+        static final KeyPair PAIR = RsaKeyCache.loadOrCreate(ClientTlsContexts.cacheDir().resolve("caching-sha2-rsa.der"));
     }
 }
