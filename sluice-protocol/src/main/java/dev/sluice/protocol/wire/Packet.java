@@ -11,16 +11,10 @@ import io.netty.buffer.DefaultByteBufHolder;
  *
  * <p>The payload is reference-counted; whoever receives a {@code Packet} owns one reference and must
  * release it (or pass it on to a writer, which then owns it).
- *
- * <p>A packet {@link PacketDecoder} read in one piece also knows its <em>frame</em>: the same bytes with their
- * 4-byte header in front, in the same buffer. {@link PacketEncoder} relays such a packet by re-stamping the
- * sequence id in that header and writing the frame: no copy and one buffer per packet.
  */
 public final class Packet extends DefaultByteBufHolder {
     private final int sequenceId;
     private final int lastSequenceId;
-    /** Header + payload, sharing the payload's reference count; null when unknown or already written once. */
-    private ByteBuf frame;
 
     /** A packet that came in one physical packet (or whose continuation ids do not matter). */
     public Packet(int sequenceId, ByteBuf payload) {
@@ -38,28 +32,6 @@ public final class Packet extends DefaultByteBufHolder {
         }
         this.sequenceId = sequenceId;
         this.lastSequenceId = lastSequenceId;
-    }
-
-    /** A packet read in one piece: {@code payload} is {@code frame} without its first 4 bytes (the header). */
-    Packet(int sequenceId, ByteBuf payload, ByteBuf frame) {
-        this(sequenceId, sequenceId, payload);
-        this.frame = frame;
-    }
-
-    /**
-     * The frame, once, if the payload is still exactly the bytes behind the header (nobody moved its indexes)
-     * and the buffer may be written to; the caller then owns a reference to it. Otherwise null, and the
-     * payload must be framed anew. Handing the frame out only once keeps a header that is being sent from
-     * being re-stamped for a second write of the same packet.
-     */
-    ByteBuf takeFrame() {
-        ByteBuf f = frame;
-        frame = null;
-        ByteBuf p = content();
-        if (f == null || f.isReadOnly() || p.readerIndex() != 0 || p.writerIndex() != f.readableBytes() - 4) {
-            return null;
-        }
-        return f.retain();
     }
 
     public int sequenceId() {

@@ -17,9 +17,7 @@ import java.util.List;
  * emitted per {@code decode} call, so the handler after this one sees (and may {@link PacketSequence#reset()}
  * on) each packet before the next header is checked.
  *
- * <p>The common case, a payload in one physical packet, is a retained slice of the input (no copy); when its
- * header was read from the input in the same call, the packet also carries the slice with the header (its
- * frame, see {@link Packet}), so that it can be relayed as it came. A
+ * <p>The common case, a payload in one physical packet, is a retained slice of the input (no copy). A
  * continued payload is a composite of retained slices whose total is checked against the maximum before
  * each part is added.
  *
@@ -46,8 +44,6 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private int lastSequenceId;
     /** Parts of a logical packet whose physical packets so far were all exactly maxChunk long. */
     private CompositeByteBuf pending;
-    /** Where the current header starts in the input, when it was read in this decode call; else -1. */
-    private int headerAt = -1;
 
     public PacketDecoder(PacketSequence sequence, int maxPacketSize) {
         this(sequence, maxPacketSize, Framing.MAX_CHUNK);
@@ -68,8 +64,6 @@ public final class PacketDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        // a header read in an earlier call may be gone from the input (cumulation compacted or replaced)
-        headerAt = -1;
         try {
             for (;;) {
                 switch (state) {
@@ -77,7 +71,6 @@ public final class PacketDecoder extends ByteToMessageDecoder {
                         if (in.readableBytes() < Framing.HEADER_SIZE) {
                             return;
                         }
-                        headerAt = in.readerIndex();
                         readHeader(in);
                         break;
                     case PAYLOAD:
@@ -129,14 +122,6 @@ public final class PacketDecoder extends ByteToMessageDecoder {
 
     /** Returns true when a logical packet was emitted. */
     private boolean readPayload(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (pending == null && length != maxChunk && headerAt >= 0 && headerAt + Framing.HEADER_SIZE == in.readerIndex()) {
-            // one physical packet whose header is right in front of it: the frame and its payload share one reference
-            ByteBuf frame = in.retainedSlice(headerAt, Framing.HEADER_SIZE + length);
-            in.skipBytes(length);
-            state = State.HEADER;
-            out.add(new Packet(firstSequenceId, frame.slice(Framing.HEADER_SIZE, length), frame));
-            return true;
-        }
         ByteBuf part = in.readRetainedSlice(length);
         state = State.HEADER;
         if (length == maxChunk) {

@@ -2,7 +2,6 @@ package dev.sluice.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
@@ -11,10 +10,7 @@ import java.util.List;
  * another connection, whose sequence id belongs to that other connection and is ignored: every physical
  * packet is stamped from this channel's {@link PacketSequence}.
  *
- * <p>A packet relayed as {@link PacketDecoder} read it (its frame intact) is written as that frame with the
- * sequence id re-stamped in place: no copy, one buffer (while the outbound backlog is small, see
- * {@link #FRAME_BACKLOG}). Otherwise small payloads (up to {@link #COPY_THRESHOLD})
- * are copied behind their header into one buffer; larger
+ * <p>Small payloads (up to {@link #COPY_THRESHOLD}) are copied behind their header into one buffer; larger
  * ones are not copied: each physical packet is written as a small header buffer followed by a retained slice
  * of the payload. Payloads of 0xFFFFFF bytes or more are split into 0xFFFFFF-byte packets
  * plus a final shorter one, which is empty when the length is an exact multiple of 0xFFFFFF (the receiver
@@ -49,32 +45,10 @@ public final class PacketEncoder extends MessageToMessageEncoder<Object> {
      */
     static final int COPY_THRESHOLD = 2048;
 
-    /**
-     * Frames are written only while at most this many bytes wait in the channel's outbound buffer. A frame
-     * keeps its whole read buffer (and the allocator's chunk around it) alive while it waits, and the write
-     * watermark counts only the frame's bytes: with a backlog (a client slower than its server) small packets
-     * are copied instead, so that what a slow session pins stays bounded by the watermark (measured: frames
-     * for every row of a 400 MB stream let Netty's direct memory peak 52 MiB above idle, against 6-32 MiB).
-     */
-    static final int FRAME_BACKLOG = 64 * 1024;
-
-    private static long pendingBytes(ChannelHandlerContext ctx) {
-        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    }
-
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
         ByteBuf payload = msg instanceof Packet ? ((Packet) msg).content() : (ByteBuf) msg;
         int length = payload.readableBytes();
-        if (msg instanceof Packet packet && length < maxChunk && pendingBytes(ctx) <= FRAME_BACKLOG) {
-            ByteBuf frame = packet.takeFrame();
-            if (frame != null) {
-                frame.setByte(Framing.HEADER_SIZE - 1, sequence.stampOutbound());
-                out.add(frame);
-                return;
-            }
-        }
         if (length <= COPY_THRESHOLD && length < maxChunk) {
             ByteBuf packet = ctx.alloc().ioBuffer(Framing.HEADER_SIZE + length);
             Framing.writeHeader(packet, length, sequence.stampOutbound());
