@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
@@ -135,14 +133,9 @@ public final class ClientTlsContexts {
     private static X509Certificate generate(Path certFile, Path keyFile) {
         SelfSignedCertificate generated = newSelfSigned();
         try {
-            Files.createDirectories(certFile.getParent());
-            Path tmpKey = Files.createTempFile(certFile.getParent(), "key", ".tmp");
-            Files.setPosixFilePermissions(tmpKey, PosixFilePermissions.fromString("rw-------"));
-            Files.copy(generated.privateKey().toPath(), tmpKey, StandardCopyOption.REPLACE_EXISTING);
-            Path tmpCert = Files.createTempFile(certFile.getParent(), "cert", ".tmp");
-            Files.copy(generated.certificate().toPath(), tmpCert, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmpKey, keyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmpCert, certFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // the key first: a certificate without its key would be taken for a usable cache
+            CacheFiles.writeOwnerOnly(keyFile, Files.readAllBytes(generated.privateKey().toPath()));
+            CacheFiles.writeOwnerOnly(certFile, Files.readAllBytes(generated.certificate().toPath()));
             return generated.cert();
         } catch (IOException | UnsupportedOperationException e) {
             return null;

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -50,11 +48,7 @@ final class RsaKeyCache {
         ByteBuffer out = ByteBuffer.allocate(8 + pub.length + priv.length);
         out.putInt(pub.length).put(pub).putInt(priv.length).put(priv);
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "rsa", ".tmp");
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.write(tmp, out.array());
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            CacheFiles.writeOwnerOnly(file, out.array());
         } catch (IOException | UnsupportedOperationException e) {
             // not cached
         }
