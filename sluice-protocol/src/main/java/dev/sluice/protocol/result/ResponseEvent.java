@@ -64,6 +64,7 @@ public sealed interface ResponseEvent {
 
     /**
      * A column definition; {@code parameter} is true for the parameter definitions of a prepare response.
+     * {@code definition} is null from a decoder made by {@link ResponseDecoder#forRelay}, which only checks it.
      */
     record ColumnDefinition(ColumnDefinition41 definition, boolean parameter) implements ResponseEvent {
         @Override
