@@ -3,6 +3,7 @@ package dev.sluice.proxy.session;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolUnavailableException;
@@ -207,7 +208,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         if (serverRead > 0) {
-            serverChannel.pipeline().addLast(SERVER_IDLE, new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
+            // before the decoder: it sees each read once (not each packet), and bytes of a packet still arriving count
+            serverChannel.pipeline().addBefore(ServerConnector.FRAME_DECODER, SERVER_IDLE,
+                    new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
         }
         serverChannel.pipeline().addLast(SERVER_HANDLER, new ServerHandler(this));
         state = State.READY;
