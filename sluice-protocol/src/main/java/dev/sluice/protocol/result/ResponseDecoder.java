@@ -64,6 +64,8 @@ public final class ResponseDecoder {
     private final boolean binaryRows;
     private final boolean cursorRequested;
     private final boolean buildDefinitions;
+    /** The row event of {@link #forRelay} decoders, whose callers have the payload. */
+    private static final ResponseEvent.Row RELAYED_ROW = new ResponseEvent.Row(null);
 
     private Phase phase;
     private long definitionsExpected;
@@ -86,7 +88,8 @@ public final class ResponseDecoder {
     /**
      * A decoder for a relay that forwards packets untouched: every packet is classified and checked as by the
      * other constructors, but column definitions are not built ({@link ResponseEvent.ColumnDefinition#definition()}
-     * is null), which spares six strings per column per result.
+     * is null), which spares six strings per column per result, and every row is reported by one shared
+     * {@link ResponseEvent.Row} whose payload is null (the caller passed the payload in).
      */
     public static ResponseDecoder forRelay(Command command, long capabilities, boolean cursorRequested) {
         return new ResponseDecoder(command, capabilities, cursorRequested, false);
@@ -322,6 +325,9 @@ public final class ResponseDecoder {
             throw fail("binary row header 0x" + hex(first) + " after " + rowsInResult + " rows (expected: 0x00)");
         }
         rowsInResult++;
+        if (!buildDefinitions) {
+            return RELAYED_ROW; // the relay holds the packet itself: no event object per row
+        }
         ByteBuf row = current;
         current = null;
         return new ResponseEvent.Row(row);

@@ -81,7 +81,8 @@ public sealed interface ResponseEvent {
 
     /**
      * A row, text or binary, undecoded: {@code payload} is the buffer passed to {@link ResponseDecoder#next},
-     * indices and reference count untouched; it stays the caller's.
+     * indices and reference count untouched; it stays the caller's. Null from a {@link ResponseDecoder#forRelay}
+     * decoder, whose caller already has it.
      */
     record Row(ByteBuf payload) implements ResponseEvent {
         @Override

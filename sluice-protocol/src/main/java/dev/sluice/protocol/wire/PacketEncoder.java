@@ -36,6 +36,7 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
     private final PacketSequence sequence;
     private final int maxChunk;
     private ByteBuf batch;
+    private ChannelHandlerContext context;
 
     public PacketEncoder(PacketSequence sequence) {
         this(sequence, Framing.MAX_CHUNK);
@@ -48,6 +49,28 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         }
         this.sequence = sequence;
         this.maxChunk = maxChunk;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
+    }
+
+    /**
+     * Writes a relayed packet as {@code channel.write(packet, voidPromise)} would, without its trip through the
+     * handlers in front of this one (none of which transforms writes). Off the channel's event loop, or once this
+     * encoder has left the pipeline, it takes the ordinary path.
+     */
+    public void writeRelayed(Packet packet) {
+        ChannelHandlerContext ctx = context;
+        if (ctx != null && ctx.executor().inEventLoop() && !ctx.isRemoved()) {
+            write(ctx, packet, ctx.voidPromise());
+        } else if (ctx != null) {
+            ctx.channel().write(packet, ctx.channel().voidPromise());
+        } else {
+            packet.release();
+            throw new IllegalStateException("PacketEncoder is not in a pipeline");
+        }
     }
 
     @Override
@@ -89,7 +112,12 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             batch = ctx.alloc().ioBuffer(Math.max(INITIAL_BATCH, size));
         }
         Framing.writeHeader(batch, length, sequence.stampOutbound());
-        batch.writeBytes(payload, payload.readerIndex(), length);
+        batch.ensureWritable(length);
+        int at = batch.writerIndex();
+        // getBytes into the batch copies memory to memory; batch.writeBytes(payload) goes through an NIO view of
+        // the payload, a ByteBuffer object per packet (the relay's largest allocation when measured)
+        payload.getBytes(payload.readerIndex(), batch, at, length);
+        batch.writerIndex(at + length);
     }
 
     /** Each physical packet as a header buffer and a retained slice; the promise goes with the last part. */

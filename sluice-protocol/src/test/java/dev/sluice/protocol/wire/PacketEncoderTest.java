@@ -209,4 +209,23 @@ class PacketEncoderTest {
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.finish()).isFalse();
     }
+
+    @Test
+    void relayedPacketsWrittenDirectlyJoinTheSameBatchInOrder() {
+        PacketEncoder encoder = new PacketEncoder(new PacketSequence());
+        EmbeddedChannel channel = new EmbeddedChannel(encoder);
+        channel.write(Unpooled.wrappedBuffer(new byte[] {1}), channel.voidPromise());
+        Packet relayed = new Packet(9, Unpooled.wrappedBuffer(new byte[] {2}));
+        encoder.writeRelayed(relayed);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {3}));
+        assertThat(Hex.of(drainOutbound(channel))).isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01000002 03")));
+        assertThat(relayed.refCnt()).isZero();
+        channel.pipeline().remove(encoder);
+        Packet late = new Packet(9, Unpooled.wrappedBuffer(new byte[] {4}));
+        encoder.writeRelayed(late); // the encoder has left: the ordinary path (here: the packet reaches the channel as is)
+        channel.flush();
+        assertThat((Object) channel.readOutbound()).isSameAs(late);
+        late.release();
+        assertThat(channel.finish()).isFalse();
+    }
 }

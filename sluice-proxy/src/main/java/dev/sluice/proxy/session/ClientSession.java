@@ -17,6 +17,7 @@ import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
@@ -81,6 +82,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final SessionLogin login;
     private final Channel client;
     private final PacketSequence clientSequence;
+    /** The client channel's encoder: relayed packets go straight into it (see PacketEncoder#writeRelayed). */
+    private PacketEncoder clientEncoder;
     private final ServerConfig server;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
 
@@ -158,6 +161,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     new IdleStateHandler(timeouts.clientIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
         writeDeadline = new WriteDeadline(client, timeouts.clientWrite().toNanos(), this::onClientWriteTimeout);
+        clientEncoder = ctx.pipeline().get(PacketEncoder.class);
         clientSequence.commandMode();
         context.registry().register(this);
         openServer();
@@ -614,7 +618,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** Relays a server packet: no promise (a failed write fails the channel, which ends the session). */
     void writeToClient(Packet packet) {
-        client.write(packet, client.voidPromise());
+        clientEncoder.writeRelayed(packet);
     }
 
     void writeToServer(Packet packet) {
