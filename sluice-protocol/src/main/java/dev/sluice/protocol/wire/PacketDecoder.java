@@ -28,6 +28,17 @@ import java.util.List;
  * the session must close the connection.
  */
 public final class PacketDecoder extends ByteToMessageDecoder {
+    /**
+     * Takes payloads that arrived in one physical packet without a {@link Packet} or slice being made for them:
+     * {@code payload} is the decoder's own input, its readable bytes exactly the payload, lent for the duration of
+     * the call. The sink must neither release it nor keep it (a retained slice of it may be kept); its indices
+     * are put back afterwards whatever the sink did. Continued payloads (16 MiB or more) still arrive as
+     * {@link Packet}s through the pipeline.
+     */
+    public interface Sink {
+        void onPayload(ByteBuf payload, int sequenceId);
+    }
+
     private enum State {
         HEADER,
         PAYLOAD,
@@ -44,6 +55,10 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private int lastSequenceId;
     /** Parts of a logical packet whose physical packets so far were all exactly maxChunk long. */
     private CompositeByteBuf pending;
+    private Sink sink;
+    /** Since the last read complete: input arrived / a payload was emitted or lent. */
+    private boolean readSinceComplete;
+    private boolean deliveredSinceComplete;
 
     public PacketDecoder(PacketSequence sequence, int maxPacketSize) {
         this(sequence, maxPacketSize, Framing.MAX_CHUNK);
@@ -60,6 +75,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         this.sequence = sequence;
         this.maxPacketSize = maxPacketSize;
         this.maxChunk = maxChunk;
+    }
+
+    /** Lends single-packet payloads to {@code sink} from now on; null goes back to emitting {@link Packet}s. */
+    public void sink(Sink sink) {
+        this.sink = sink;
     }
 
     @Override
@@ -122,8 +142,13 @@ public final class PacketDecoder extends ByteToMessageDecoder {
 
     /** Returns true when a logical packet was emitted. */
     private boolean readPayload(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        ByteBuf part = in.readRetainedSlice(length);
         state = State.HEADER;
+        if (sink != null && pending == null && length < maxChunk) {
+            deliveredSinceComplete = true;
+            lend(in);
+            return true;
+        }
+        ByteBuf part = in.readRetainedSlice(length);
         if (length == maxChunk) {
             // A full chunk: the payload continues in the next physical packet. When the total length is an
             // exact multiple of maxChunk, the sender ends it with an empty packet, handled by the else branch.
@@ -142,7 +167,45 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             pending = null;
         }
         out.add(new Packet(firstSequenceId, lastSequenceId, payload));
+        deliveredSinceComplete = true;
         return true;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf) {
+            readSinceComplete = true;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    /**
+     * As {@link ByteToMessageDecoder} does, except that a payload lent to the sink counts as delivered. Its rule
+     * (a read that delivered nothing asks for another read even when the channel is not auto-reading, as the decoder
+     * is still short of a whole packet) would otherwise override a session that stopped reading the server because
+     * its client is not taking the rows.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        if (readSinceComplete && !deliveredSinceComplete && !ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+        readSinceComplete = false;
+        deliveredSinceComplete = false;
+        ctx.fireChannelReadComplete();
+    }
+
+    private void lend(ByteBuf in) {
+        int start = in.readerIndex();
+        int end = start + length;
+        int writerIndex = in.writerIndex();
+        in.writerIndex(end);
+        try {
+            sink.onPayload(in, firstSequenceId);
+        } finally {
+            in.setIndex(end, writerIndex);
+        }
     }
 
     private void releasePending() {

@@ -57,19 +57,27 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
     }
 
     /**
-     * Writes a relayed packet as {@code channel.write(packet, voidPromise)} would, without its trip through the
-     * handlers in front of this one (none of which transforms writes). Off the channel's event loop, or once this
-     * encoder has left the pipeline, it takes the ordinary path.
+     * Writes a payload lent by another connection's decoder (see {@link PacketDecoder.Sink}) as a packet of this
+     * channel, without its trip through the handlers in front of this one (none of which transforms writes):
+     * a small one is copied into the batch, a larger one written as retained slices. The payload is not released
+     * or kept. Off the channel's event loop, or once this encoder has left the pipeline, a retained slice takes
+     * the ordinary path.
      */
-    public void writeRelayed(Packet packet) {
+    public void writeRelayed(ByteBuf payload) {
         ChannelHandlerContext ctx = context;
-        if (ctx != null && ctx.executor().inEventLoop() && !ctx.isRemoved()) {
-            write(ctx, packet, ctx.voidPromise());
-        } else if (ctx != null) {
-            ctx.channel().write(packet, ctx.channel().voidPromise());
-        } else {
-            packet.release();
+        if (ctx == null) {
             throw new IllegalStateException("PacketEncoder is not in a pipeline");
+        }
+        if (!ctx.executor().inEventLoop() || ctx.isRemoved()) {
+            ctx.channel().write(payload.retainedSlice(), ctx.channel().voidPromise());
+            return;
+        }
+        int length = payload.readableBytes();
+        if (length <= COPY_THRESHOLD && length < maxChunk) {
+            collect(ctx, payload, length);
+        } else {
+            handOn(ctx);
+            writeSplit(ctx, payload, length, ctx.voidPromise());
         }
     }
 

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -155,5 +156,74 @@ class PacketDecoderTest {
             assertThat(Feed.decode(input, cuts, 1000, 7)).as("seed %d", seed).isEqualTo(whole);
         }
         assertThat(whole).as("seed %d", seed).hasSize(50);
+    }
+
+    /** With a sink, single-packet payloads are lent (not emitted) and continued ones still emitted, at any chunking. */
+    @Test
+    void sinkReceivesTheSamePayloadsAtEveryChunking() {
+        byte[] input = Hex.parse("""
+                03 00 00 00  61 62 63     # full chunk (maxChunk 3), seq 0: continues
+                01 00 00 01  64           # ends "abcd": emitted as a Packet
+                02 00 00 02  0a 0b        # lent
+                00 00 00 03               # empty, lent
+                01 00 00 04  0c           # lent
+                """);
+        for (int split = 0; split <= input.length; split++) {
+            for (int step : new int[] {1, input.length}) {
+                List<String> lent = new ArrayList<>();
+                PacketDecoder decoder = new PacketDecoder(new PacketSequence(), 100, 3);
+                decoder.sink((payload, seq) -> {
+                    lent.add(seq + ":" + ByteBufUtil.hexDump(payload));
+                    payload.skipBytes(payload.readableBytes() > 0 ? 1 : 0); // whatever the sink does to indices
+                });
+                EmbeddedChannel channel = new EmbeddedChannel(decoder);
+                List<ByteBuf> inputs = new ArrayList<>();
+                for (int at = 0; at < input.length; ) {
+                    int end = at < split ? Math.min(split, at + step) : Math.min(input.length, at + step);
+                    ByteBuf chunk = Unpooled.copiedBuffer(input, at, end - at);
+                    inputs.add(chunk.retain());
+                    channel.writeInbound(chunk);
+                    at = end;
+                }
+                Packet joined = channel.readInbound();
+                assertThat(joined.sequenceId()).isZero();
+                assertThat(ByteBufUtil.hexDump(joined.payload())).isEqualTo("61626364");
+                joined.release();
+                assertThat((Object) channel.readInbound()).isNull();
+                assertThat(lent).as("split %d step %d", split, step).containsExactly("2:0a0b", "3:", "4:0c");
+                assertThat(channel.finish()).isFalse();
+                for (ByteBuf b : inputs) {
+                    assertThat(b.refCnt()).as("input released by the decoder").isEqualTo(1);
+                    b.release();
+                }
+            }
+        }
+    }
+
+    /**
+     * A channel that is not auto-reading (a session holding back because its client is slow) is not read on by the
+     * decoder after a read whose payload went to the sink; after a read short of a whole packet it is (one read).
+     */
+    @Test
+    void lentPayloadCountsAsDeliveredForReadsWithoutAutoRead() {
+        int[] reads = {0};
+        PacketDecoder decoder = new PacketDecoder(new PacketSequence(), 100);
+        decoder.sink((payload, seq) -> {});
+        EmbeddedChannel channel = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                reads[0]++;
+                ctx.read();
+            }
+        }, decoder);
+        channel.config().setAutoRead(false);
+        reads[0] = 0;
+        channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 00 00 00 aa  02 00")));
+        assertThat(reads[0]).as("a payload was lent: no read asked for").isZero();
+        channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("00")));
+        assertThat(reads[0]).as("still short of the header's packet: one read").isEqualTo(1);
+        channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 bb cc")));
+        assertThat(reads[0]).isEqualTo(1);
+        assertThat(channel.finish()).isFalse();
     }
 }

@@ -211,21 +211,31 @@ class PacketEncoderTest {
     }
 
     @Test
-    void relayedPacketsWrittenDirectlyJoinTheSameBatchInOrder() {
+    void lentPayloadsWrittenDirectlyJoinTheSameBatchInOrderAndStayTheLenders() {
         PacketEncoder encoder = new PacketEncoder(new PacketSequence());
         EmbeddedChannel channel = new EmbeddedChannel(encoder);
         channel.write(Unpooled.wrappedBuffer(new byte[] {1}), channel.voidPromise());
-        Packet relayed = new Packet(9, Unpooled.wrappedBuffer(new byte[] {2}));
-        encoder.writeRelayed(relayed);
+        ByteBuf lent = Unpooled.wrappedBuffer(new byte[] {2});
+        encoder.writeRelayed(lent);
+        byte[] big = new byte[PacketEncoder.COPY_THRESHOLD + 1];
+        ByteBuf lentLarge = Unpooled.wrappedBuffer(big);
+        encoder.writeRelayed(lentLarge);
         channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {3}));
-        assertThat(Hex.of(drainOutbound(channel))).isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01000002 03")));
-        assertThat(relayed.refCnt()).isZero();
+        byte[] out = drainOutbound(channel);
+        assertThat(Hex.of(java.util.Arrays.copyOf(out, 14))).isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01080002")));
+        assertThat(Hex.of(java.util.Arrays.copyOfRange(out, out.length - 5, out.length))).isEqualTo("0100000303");
+        assertThat(out.length).isEqualTo(5 + 5 + 4 + big.length + 5);
+        assertThat(lent.refCnt()).as("the lender's").isEqualTo(1);
+        assertThat(lentLarge.refCnt()).as("the lender's, slices written and released").isEqualTo(1);
         channel.pipeline().remove(encoder);
-        Packet late = new Packet(9, Unpooled.wrappedBuffer(new byte[] {4}));
-        encoder.writeRelayed(late); // the encoder has left: the ordinary path (here: the packet reaches the channel as is)
+        encoder.writeRelayed(lent); // the encoder has left: a retained slice takes the ordinary path
         channel.flush();
-        assertThat((Object) channel.readOutbound()).isSameAs(late);
-        late.release();
+        ByteBuf slice = channel.readOutbound();
+        assertThat(slice.getByte(slice.readerIndex())).isEqualTo((byte) 2);
+        slice.release();
+        assertThat(lent.refCnt()).isEqualTo(1);
+        lent.release();
+        lentLarge.release();
         assertThat(channel.finish()).isFalse();
     }
 }

@@ -101,14 +101,13 @@ final class ChangeUserExchange implements Exchange {
     }
 
     @Override
-    public void onServerPacket(Packet packet) {
+    public void onServerPayload(ByteBuf payload) {
         if (step != Step.SERVER_AUTH) {
-            packet.release();
             throw new dev.sluice.protocol.ProtocolException("COM_CHANGE_USER: server packet before the client authenticated");
         }
         Authenticator.Step next;
         try {
-            next = serverAuth.onPacket(packet.payload());
+            next = serverAuth.onPacket(payload);
         } catch (ServerException e) {
             step = Step.DONE;
             ErrPacket err = e.err();
@@ -116,8 +115,6 @@ final class ChangeUserExchange implements Exchange {
                     err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
                     "server refused the change to " + user.serverUser() + ": " + err);
             return;
-        } finally {
-            packet.release();
         }
         if (next instanceof Authenticator.Send send) {
             session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);

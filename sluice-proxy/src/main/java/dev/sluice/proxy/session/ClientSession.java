@@ -17,6 +17,7 @@ import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
@@ -216,7 +217,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             serverChannel.pipeline().addBefore(ServerConnector.FRAME_DECODER, SERVER_IDLE,
                     new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
         }
-        serverChannel.pipeline().addLast(SERVER_HANDLER, new ServerHandler(this));
+        ServerHandler handler = new ServerHandler(this);
+        serverChannel.pipeline().addLast(SERVER_HANDLER, handler);
+        // payloads come straight from the decoder to this session: no Packet or slice per row
+        serverChannel.pipeline().get(PacketDecoder.class).sink(handler);
         state = State.READY;
         LOG.debug("session {}: leased server {} thread {} as {}", id(), server.name(), serverThreadId, currentUser.serverUser());
         if (!serverChannel.isActive()) {
@@ -232,6 +236,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelPipeline p = serverChannel.pipeline();
+        PacketDecoder decoder = p.get(PacketDecoder.class);
+        if (decoder != null) {
+            decoder.sink(null);
+        }
         if (p.get(SERVER_HANDLER) != null) {
             p.remove(SERVER_HANDLER);
         }
@@ -519,20 +527,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     // ---- server → client (called by ServerHandler and ResponseRelay) ------------------------------
 
-    void onServerPacket(Packet packet) {
+    /** A server packet's payload, lent for the call (see {@link PacketDecoder.Sink}). */
+    void onServerPayload(ByteBuf payload) {
         if (state == State.CLOSED) {
-            packet.release();
             return;
         }
         if (current == null) {
             serverTrusted = false;
-            String what = describeUnsolicited(packet.payload());
-            packet.release();
+            String what = describeUnsolicited(payload);
             close("server sent a packet outside any command: " + what, false);
             return;
         }
         try {
-            current.onServerPacket(packet);
+            current.onServerPayload(payload);
         } catch (ProtocolException e) {
             onServerFailure(e);
             return;
@@ -616,9 +623,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         lastClientWrite = client.write(payload);
     }
 
-    /** Relays a server packet: no promise (a failed write fails the channel, which ends the session). */
-    void writeToClient(Packet packet) {
-        clientEncoder.writeRelayed(packet);
+    /**
+     * Relays a server payload (lent, see {@link PacketDecoder.Sink}) straight into the client's encoder: no promise
+     * (a failed write fails the channel, which ends the session).
+     */
+    void relayToClient(ByteBuf payload) {
+        clientEncoder.writeRelayed(payload);
     }
 
     void writeToServer(Packet packet) {

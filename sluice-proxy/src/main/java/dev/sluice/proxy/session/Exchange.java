@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.protocol.wire.Packet;
+import io.netty.buffer.ByteBuf;
 
 /**
  * What a session is in the middle of for one client command: relaying its response ({@link ResponseRelay})
@@ -8,8 +9,12 @@ import dev.sluice.protocol.wire.Packet;
  * exchange until it is complete; the next queued command starts only then.
  */
 interface Exchange {
-    /** A packet from the server; a ProtocolException means the server side can no longer be trusted. */
-    void onServerPacket(Packet packet);
+    /**
+     * A packet's payload from the server, lent for the call (not to be released or kept; see
+     * {@link dev.sluice.protocol.wire.PacketDecoder.Sink}); a ProtocolException means the server side can no
+     * longer be trusted.
+     */
+    void onServerPayload(ByteBuf payload);
 
     /** A client packet that belongs to this exchange (see {@link #awaitingClientData()}). */
     void onClientData(Packet packet);

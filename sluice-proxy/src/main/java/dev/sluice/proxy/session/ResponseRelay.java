@@ -70,59 +70,50 @@ final class ResponseRelay implements Exchange {
         return command.name();
     }
 
-    /** Classifies and relays one server packet; a ProtocolException means the response cannot be trusted. */
+    /** Classifies and relays one server payload (lent); a ProtocolException means the response cannot be trusted. */
     @Override
-    public void onServerPacket(Packet packet) {
-        ResponseEvent event;
-        try {
-            event = decoder.next(packet.payload());
-        } catch (RuntimeException e) {
-            packet.release();
-            throw e;
-        }
+    public void onServerPayload(ByteBuf payload) {
+        ResponseEvent event = decoder.next(payload);
         if (event instanceof ResponseEvent.Row) {
             if (eofOwed) {
                 writeEof(0, lastStatus);
                 eofOwed = false;
             }
             rows++;
-            session.writeToClient(packet);
+            session.relayToClient(payload);
         } else if (event instanceof ResponseEvent.ColumnDefinition def) {
-            session.writeToClient(packet);
+            session.relayToClient(payload);
             if (addEofs) {
                 afterDefinition(def.parameter());
             }
         } else if (event instanceof ResponseEvent.ColumnsEnd end) {
             if (dropEofs) {
-                packet.release();
                 if (end.terminal() && command == Command.COM_STMT_EXECUTE) {
                     // a cursor was opened: under DEPRECATE_EOF the definitions end with a 0xFE OK instead
                     writeOkTerminator(end.eof().statusFlags(), end.eof().warnings());
                 }
             } else {
-                session.writeToClient(packet);
+                session.relayToClient(payload);
             }
         } else if (event instanceof ResponseEvent.ResultEnd end) {
-            onResultEnd(packet, end);
+            onResultEnd(payload, end);
         } else if (event instanceof ResponseEvent.Ok ok) {
             lastStatus = ok.ok().statusFlags();
             if (refusedFile != null) {
-                packet.release();
                 session.writeToClient(ProxyErrors.localInfileRefused(refusedFile));
             } else {
-                session.writeToClient(packet);
+                session.relayToClient(payload);
             }
         } else if (event instanceof ResponseEvent.Err) {
             if (refusedFile != null) {
-                packet.release();
                 session.writeToClient(ProxyErrors.localInfileRefused(refusedFile));
             } else {
-                session.writeToClient(packet);
+                session.relayToClient(payload);
             }
         } else if (event instanceof ResponseEvent.LocalInfile request) {
-            onLocalInfile(packet, request.request().filename());
+            onLocalInfile(payload, request.request().filename());
         } else {
-            session.writeToClient(packet);
+            session.relayToClient(payload);
         }
     }
 
@@ -138,9 +129,8 @@ final class ResponseRelay implements Exchange {
         }
     }
 
-    private void onResultEnd(Packet packet, ResponseEvent.ResultEnd end) {
+    private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
         if (addEofs) {
-            packet.release();
             boolean cursor = ServerStatus.has(end.statusFlags(), ServerStatus.CURSOR_EXISTS) && rows == 0;
             if (eofOwed && !cursor) {
                 writeEof(0, lastStatus);
@@ -148,23 +138,21 @@ final class ResponseRelay implements Exchange {
             eofOwed = false;
             writeEof(end.warnings(), end.statusFlags());
         } else if (dropEofs) {
-            packet.release();
             writeOkTerminator(end.statusFlags(), end.warnings());
         } else {
-            session.writeToClient(packet);
+            session.relayToClient(payload);
         }
         lastStatus = end.statusFlags();
     }
 
-    private void onLocalInfile(Packet packet, String fileName) {
+    private void onLocalInfile(ByteBuf payload, String fileName) {
         if (session.localInfileEnabled() && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
                 && LocalInfileGuard.allows(sql, fileName)) {
-            session.writeToClient(packet);
+            session.relayToClient(payload);
             session.clientSequence().expectClientData();
             clientData = true;
         } else {
             // Answer with an empty file so the server ends the statement; the client hears why.
-            packet.release();
             refusedFile = fileName;
             session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
         }

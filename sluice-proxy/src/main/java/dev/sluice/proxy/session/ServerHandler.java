@@ -1,12 +1,17 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketDecoder;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
-/** The session's handler on its server channel: hands every packet and event to the {@link ClientSession}. */
-final class ServerHandler extends ChannelInboundHandlerAdapter {
+/**
+ * The session's handler on its server channel: hands every packet and event to the {@link ClientSession}. Payloads
+ * come as the decoder's {@link PacketDecoder.Sink}; only joined payloads of 16 MiB or more arrive as {@link Packet}s.
+ */
+final class ServerHandler extends ChannelInboundHandlerAdapter implements PacketDecoder.Sink {
     private final ClientSession session;
 
     ServerHandler(ClientSession session) {
@@ -16,10 +21,19 @@ final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Packet packet) {
-            session.onServerPacket(packet);
+            try {
+                session.onServerPayload(packet.payload());
+            } finally {
+                packet.release();
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void onPayload(ByteBuf payload, int sequenceId) {
+        session.onServerPayload(payload);
     }
 
     @Override
