@@ -47,7 +47,7 @@ class SandboxCleanupTest {
     void failedStartReportsTheErrorLogAndCleansUp() throws IOException {
         List<Path> before = sandboxDirs();
         assertThatThrownBy(() -> MariaDbSandbox.builder()
-                        .name("broken")
+                        .name("broken" + RUN)
                         .option("no-such-variable", "1")
                         .start())
                 .isInstanceOf(SandboxException.class)
@@ -60,7 +60,7 @@ class SandboxCleanupTest {
     void failingInitSqlFailsTheStart() throws IOException {
         List<Path> before = sandboxDirs();
         assertThatThrownBy(() -> MariaDbSandbox.builder()
-                        .name("badsql")
+                        .name("badsql" + RUN)
                         .initSql("CREATE TABLE mysql.broken (")
                         .start())
                 .isInstanceOf(SandboxException.class)
@@ -143,9 +143,13 @@ class SandboxCleanupTest {
         }
     }
 
+    /** Names unique to this JVM: another build on the machine may create and remove sandboxes meanwhile. */
+    private static final String RUN = Long.toString(ProcessHandle.current().pid());
+
     private static List<Path> sandboxDirs() throws IOException {
         try (var dirs = Files.list(SandboxDirs.tmpRoot())) {
             return dirs.filter(p -> p.getFileName().toString().startsWith(SandboxDirs.PREFIX))
+                    .filter(p -> p.getFileName().toString().contains(RUN + "-"))
                     .toList();
         }
     }

@@ -215,7 +215,7 @@ class SafeRetryTest {
                 + " %s%n", killed, rounds, errors, stale, stats);
         assertThat(errors).as("client-visible errors: %s", firstErrors).isZero();
         long wanted = killed;
-        await().atMost(Duration.ofSeconds(5)).until(() -> stats.discardedCount(DiscardReason.STALE) - staleBefore >= wanted);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stats.discardedCount(DiscardReason.STALE) - staleBefore >= wanted);
         assertThat(stats.discardedCount(DiscardReason.STALE) - staleBefore)
                 .as("every killed connection is discarded as stale: %s", stats).isEqualTo(killed);
     }

@@ -3,7 +3,6 @@ package dev.sluice.proxy.session;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
-import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolUnavailableException;
@@ -85,12 +84,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final PacketSequence clientSequence;
     /** The client channel's encoder: relayed packets go straight into it (see PacketEncoder#writeRelayed). */
     private PacketEncoder clientEncoder;
+    /** server-read-timeout of the leased connection; null when none is configured. */
+    private ReadDeadline readDeadline;
     private final ServerConfig server;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
 
     private State state = State.CONNECTING;
     private static final String SERVER_HANDLER = "session";
-    private static final String SERVER_IDLE = "server-idle";
 
     private ServerPool pool;
     private PooledConnection pooled;
@@ -212,11 +212,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverScramble = detached.greeting().scramble();
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
-        if (serverRead > 0) {
-            // before the decoder: it sees each read once (not each packet), and bytes of a packet still arriving count
-            serverChannel.pipeline().addBefore(ServerConnector.FRAME_DECODER, SERVER_IDLE,
-                    new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        readDeadline = serverRead > 0
+                ? new ReadDeadline(serverChannel.eventLoop(), TimeUnit.MILLISECONDS.toNanos(serverRead), this::onServerSilent)
+                : null;
         ServerHandler handler = new ServerHandler(this);
         serverChannel.pipeline().addLast(SERVER_HANDLER, handler);
         // payloads come straight from the decoder to this session: no Packet or slice per row
@@ -243,8 +241,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (p.get(SERVER_HANDLER) != null) {
             p.remove(SERVER_HANDLER);
         }
-        if (p.get(SERVER_IDLE) != null) {
-            p.remove(SERVER_IDLE);
+        if (readDeadline != null) {
+            readDeadline.cancel();
+            readDeadline = null;
         }
         serverChannel.config().setAutoRead(true);
     }
@@ -516,6 +515,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
         }
         serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (hasResponse && readDeadline != null) {
+            readDeadline.commandSent();
+        }
     }
 
     private static boolean cursorRequested(Command command, ByteBuf payload) {
@@ -567,6 +569,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void onServerReadComplete() {
+        if (readDeadline != null) {
+            readDeadline.serverRead();
+        }
         flushClient();
     }
 
@@ -633,6 +638,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     void writeToServer(Packet packet) {
         serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (readDeadline != null) {
+            readDeadline.commandSent(); // LOCAL INFILE data, an authentication step: an answer is awaited again
+        }
         if (!serverChannel.isWritable()) {
             client.config().setAutoRead(false);
         }
@@ -759,9 +767,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the server channel's idle handler: the server said nothing for server-read-timeout. */
-    void onServerReadIdle() {
-        if (state != State.READY || current == null || current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
-            return; // nothing awaited from the server, or Sluice itself stopped reading (backpressure)
+    /**
+     * server-read-timeout passed without a byte from the server. Returns true to keep watching: nothing was
+     * overdue (waiting for the client's LOCAL INFILE data, or Sluice itself stopped reading for backpressure).
+     */
+    private boolean onServerSilent() {
+        if (state != State.READY || current == null) {
+            return false; // nothing awaited; the next command arms the deadline again
+        }
+        if (current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
+            return true;
         }
         long limit = context.config().timeouts().serverRead().toMillis();
         serverTrusted = false;
@@ -769,6 +784,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
+        return false;
     }
 
     /**

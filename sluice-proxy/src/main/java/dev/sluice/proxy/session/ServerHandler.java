@@ -46,14 +46,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Packet
         session.onServerWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-            session.onServerReadIdle();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
