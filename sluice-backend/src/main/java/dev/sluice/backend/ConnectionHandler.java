@@ -313,6 +313,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
             ctx.write(out);
             wrote = true;
             if (responseDecoder == null) {
+                // flushed before it counts as sent: a caller may close the channel on completion (COM_QUIT)
+                ctx.flush();
+                wrote = false;
                 next.future().complete(null);
                 continue;
             }
