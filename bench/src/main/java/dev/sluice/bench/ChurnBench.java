@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Connection churn (issues 5 and 6): THREADS threads each open a Connector/J connection, run {@code SELECT 1} and
  * close it, CONNECTIONS times, as fast as they can. Prints one line per target, machine-readable:
- * {@code churn <target> <threads> <connections> <seconds> <connections/s>}. Through Sluice with a warm pool the
+ * {@code churn <target> <threads> <connections> <seconds> <connections/s> <client CPU seconds>} (the last: this
+ * JVM's user + system time over the measured phase). Through Sluice with a warm pool the
  * server's handshake and authentication are not in the loop; a blind TCP proxy adds a hop to all of them.
  */
 public final class ChurnBench {
@@ -29,11 +30,15 @@ public final class ChurnBench {
         String password = args.get("password");
         // warm-up: class loading, JIT, and (through Sluice) a pool with as many connections as threads
         run(port, user, password, threads, warmup);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long started = System.nanoTime();
         run(port, user, password, threads, perThread);
         double seconds = (System.nanoTime() - started) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         long total = (long) threads * perThread;
-        System.out.printf("churn %s %d %d %.3f %.1f%n", target, threads, total, seconds, total / seconds);
+        System.out.printf("churn %s %d %d %.3f %.1f %.3f%n", target, threads, total, seconds, total / seconds, cpu);
     }
 
     private static void run(int port, String user, String password, int threads, int perThread) throws Exception {

@@ -59,14 +59,20 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         CLOSED
     }
 
+    /** {@code batch}: null, or the object shared by commands written together in one flush ({@link #submitPipelined}). */
     private record Pending(ClientCommand command, boolean cursor, List<ColumnDefinition41> fetchColumns,
-            CompletableFuture<Response> future) {}
+            CompletableFuture<Response> future, Object batch) {}
+
+    /** A command written whose response is not read yet; {@code responseStart}: the id its response starts at. */
+    private record InFlight(Pending pending, ResponseDecoder decoder, int responseStart) {}
 
     private final ConnectOptions options;
     private final PacketSequence sequence;
     private final SslContext sslContext;
     private final CompletableFuture<ServerConnection> connected;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** Written, response not read yet, in order; the head's response is the one being read (its {@link #response}). */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
     private ChannelHandlerContext ctx;
     private State state = State.GREETING;
@@ -74,8 +80,6 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private long capabilities;
     private boolean tls;
     private Authenticator authenticator;
-    private Pending current;
-    private ResponseDecoder decoder;
     private Response response;
 
     ConnectionHandler(ConnectOptions options, PacketSequence sequence, SslContext sslContext,
@@ -108,9 +112,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
 
     /** Leaves the channel to a new owner; only between commands. Runs on the event loop. */
     void detach() {
-        if (state != State.READY || current != null || !queue.isEmpty()) {
+        if (state != State.READY || !inFlight.isEmpty() || !queue.isEmpty()) {
             throw new IllegalStateException("detach: connection is " + state.name().toLowerCase()
-                    + (current != null ? " with a command in flight" : ""));
+                    + (!inFlight.isEmpty() ? " with a command in flight" : ""));
         }
         state = State.CLOSED;
         ctx.pipeline().remove(this);
@@ -118,7 +122,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
 
     /** Takes the channel back after {@link #detach()} (a pooled connection returned); on the event loop. */
     void reattach(io.netty.channel.Channel channel) {
-        if (state != State.CLOSED || current != null) {
+        if (state != State.CLOSED || !inFlight.isEmpty()) {
             throw new IllegalStateException("reattach: connection is " + state.name().toLowerCase());
         }
         state = State.READY;
@@ -224,11 +228,45 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     // ---- command phase ----------------------------------------------------------------------------
 
     CompletableFuture<Response> submit(ClientCommand command, boolean cursor) {
-        return enqueue(new Pending(command, cursor, null, new CompletableFuture<>()));
+        return enqueue(new Pending(command, cursor, null, new CompletableFuture<>(), null));
     }
 
     CompletableFuture<Response> submitFetch(ClientCommand fetch, List<ColumnDefinition41> columns) {
-        return enqueue(new Pending(fetch, false, columns, new CompletableFuture<>()));
+        return enqueue(new Pending(fetch, false, columns, new CompletableFuture<>(), null));
+    }
+
+    /**
+     * Commands written together in one flush, without waiting for each response (pipelining): one write
+     * and one wake-up of the server instead of one round trip per command. Each still starts at sequence id 0
+     * and has its own response, read in order; an ERR answers only its own command (the server executes the
+     * later ones anyway, as it would have received them). Every command must have a response.
+     */
+    List<CompletableFuture<Response>> submitPipelined(List<? extends ClientCommand> commands) {
+        for (ClientCommand c : commands) {
+            if (!c.command().hasResponse()) {
+                throw new IllegalArgumentException(c.command() + " has no response: it cannot be pipelined");
+            }
+        }
+        Object batch = new Object();
+        List<Pending> pendings = new ArrayList<>(commands.size());
+        List<CompletableFuture<Response>> futures = new ArrayList<>(commands.size());
+        for (ClientCommand c : commands) {
+            Pending p = new Pending(c, false, null, new CompletableFuture<>(), batch);
+            pendings.add(p);
+            futures.add(p.future());
+        }
+        ctx.executor().execute(() -> {
+            if (state == State.CLOSED) {
+                for (Pending p : pendings) {
+                    p.future().completeExceptionally(new ConnectionFailedException(where() + ": the connection is closed; "
+                            + p.command().command() + " was not sent"));
+                }
+                return;
+            }
+            queue.addAll(pendings);
+            sendNext();
+        });
+        return futures;
     }
 
     /** Sends a command that has no response (COM_QUIT, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA). */
@@ -249,7 +287,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     }
 
     private void sendNext() {
-        while (state == State.READY && current == null && !queue.isEmpty()) {
+        boolean wrote = false;
+        Object batch = null;
+        // one command at a time, except the commands of one batch, which are all written before one flush
+        while (state == State.READY && !queue.isEmpty()
+                && (inFlight.isEmpty() || (batch != null && queue.peek().batch() == batch))) {
             Pending next = queue.poll();
             Command command = next.command().command();
             ResponseDecoder responseDecoder = null;
@@ -264,28 +306,50 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                     continue;
                 }
             }
+            boolean first = inFlight.isEmpty();
             sequence.reset();
             ByteBuf out = ctx.alloc().buffer();
             next.command().encode(out, capabilities);
-            ctx.writeAndFlush(out);
+            ctx.write(out);
+            wrote = true;
             if (responseDecoder == null) {
+                // flushed before it counts as sent: a caller may close the channel on completion (COM_QUIT)
+                ctx.flush();
+                wrote = false;
                 next.future().complete(null);
                 continue;
             }
-            current = next;
-            decoder = responseDecoder;
-            boolean binary = command == Command.COM_STMT_EXECUTE || command == Command.COM_STMT_FETCH;
-            response = new Response(binary, next.fetchColumns());
+            // the id after the command's last packet: where its response starts
+            inFlight.add(new InFlight(next, responseDecoder, sequence.nextExpected()));
+            if (first) {
+                startResponse();
+            }
+            batch = next.batch();
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        // the ids of the head's response: a later command of a batch written meanwhile reset the counter
+        if (!inFlight.isEmpty()) {
+            sequence.beginResponse((inFlight.peek().responseStart() - 1) & 0xFF);
         }
     }
 
+    /** The head of {@link #inFlight} is the command whose response is read next. */
+    private void startResponse() {
+        Command command = inFlight.peek().pending().command().command();
+        boolean binary = command == Command.COM_STMT_EXECUTE || command == Command.COM_STMT_FETCH;
+        response = new Response(binary, inFlight.peek().pending().fetchColumns());
+    }
+
     private void onResponsePacket(ByteBuf payload) {
+        InFlight current = inFlight.peek();
         if (current == null) {
             throw new ProtocolException("the server sent a packet while no command was pending");
         }
-        ResponseEvent event = decoder.next(payload);
+        ResponseEvent event = current.decoder().next(payload);
         if (event instanceof ResponseEvent.Err err) {
-            finish(null, new ServerException(err.err(), current.command().command().name()));
+            finish(null, new ServerException(err.err(), current.pending().command().command().name()));
             return;
         }
         if (event instanceof ResponseEvent.LocalInfile request) {
@@ -294,16 +358,19 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         response.on(event);
-        if (decoder.isComplete()) {
+        if (current.decoder().isComplete()) {
             finish(response, null);
         }
     }
 
     private void finish(Response result, Throwable failure) {
-        Pending done = current;
-        current = null;
-        decoder = null;
+        Pending done = inFlight.poll().pending();
         response = null;
+        if (!inFlight.isEmpty()) {
+            // the next response of a batch: its ids start again after its command's
+            sequence.beginResponse((inFlight.peek().responseStart() - 1) & 0xFF);
+            startResponse();
+        }
         if (failure == null) {
             done.future().complete(result);
         } else {
@@ -349,9 +416,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                             + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
             connected.completeExceptionally(reported);
         }
-        if (current != null) {
-            current.future().completeExceptionally(cause);
-            current = null;
+        for (InFlight f; (f = inFlight.poll()) != null; ) {
+            f.pending().future().completeExceptionally(cause);
         }
         for (Pending p; (p = queue.poll()) != null; ) {
             p.future().completeExceptionally(cause);

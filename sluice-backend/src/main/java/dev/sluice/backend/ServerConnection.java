@@ -137,6 +137,15 @@ public final class ServerConnection implements AutoCloseable {
         return handler.submit(new ComStatistics(), false).thenApply(Response::statistics);
     }
 
+    /**
+     * Sends commands that all have a response in one write, without waiting for each response (one round trip
+     * instead of one per command); the responses are read in order, one future each. A command that fails
+     * (ERR) fails only its own future: the server has the later ones already and executes them.
+     */
+    public List<CompletableFuture<QueryResult>> pipeline(List<? extends ClientCommand> commands) {
+        return handler.submitPipelined(commands).stream().map(f -> f.thenApply(Response::toQueryResult)).toList();
+    }
+
     /** Sends any command that has a response and returns the response as read. */
     public CompletableFuture<QueryResult> command(ClientCommand command) {
         return handler.submit(command, false).thenApply(Response::toQueryResult);

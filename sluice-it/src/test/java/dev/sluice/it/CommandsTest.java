@@ -84,6 +84,48 @@ class CommandsTest {
         return value == null ? null : new String((byte[]) value, StandardCharsets.UTF_8);
     }
 
+    // ---- pipelined commands (the pool's reset) ---------------------------------------------------
+
+    /**
+     * Commands written in one flush: every response read in order into its own future, sequence ids starting
+     * at 0 for each; an ERR in the middle fails only its command, the later ones still run; the connection is
+     * usable afterwards. With and without CLIENT_DEPRECATE_EOF (result sets end differently).
+     */
+    @ParameterizedTest(name = "deprecateEof={0}")
+    @ValueSource(booleans = {true, false})
+    void pipelinedCommandsAnswerInOrderEachOnItsOwn(boolean deprecateEof) {
+        try (ServerConnection conn = codec.connect(db.sandbox(), b -> b.database("it").deprecateEof(deprecateEof))) {
+            conn.querySync("SET @before_reset = 1");
+            List<java.util.concurrent.CompletableFuture<QueryResult>> answers = conn.pipeline(List.of(
+                    new ComResetConnection(),
+                    dev.sluice.protocol.message.client.ComQuery.of("SELECT @before_reset"),
+                    dev.sluice.protocol.message.client.ComQuery.of("SELECT id FROM items WHERE id <= 3 ORDER BY id"),
+                    dev.sluice.protocol.message.client.ComQuery.of("SELECT * FROM no_such_table"),
+                    ComInitDb.of("other"),
+                    dev.sluice.protocol.message.client.ComQuery.of("SELECT DATABASE(), 5")));
+
+            assertThat(answers).hasSize(6);
+            assertThat(ServerConnection.await(answers.get(0)).resultSets()).isEmpty();
+            assertThat(ServerConnection.await(answers.get(1)).resultSet().rows().get(0).get(0))
+                    .as("the reset ran before the next command").isNull();
+            assertThat(ServerConnection.await(answers.get(2)).resultSet().rows())
+                    .containsExactly(List.of(1L), List.of(2L), List.of(3L));
+            Throwable err = catchThrowable(() -> ServerConnection.await(answers.get(3)));
+            assertThat(err).isInstanceOf(ServerException.class);
+            assertThat(((ServerException) err).errorCode()).isEqualTo(1146);
+            assertThat(ServerConnection.await(answers.get(4)).resultSets()).isEmpty();
+            List<Object> last = ServerConnection.await(answers.get(5)).resultSet().rows().get(0);
+            assertThat(text(last.get(0))).as("the command after the ERR ran").isEqualTo("other");
+            assertThat(last.get(1)).isEqualTo(5L);
+
+            assertThat(scalar(conn, "SELECT 6")).isEqualTo(6L);
+            // a second batch right after, on the same connection
+            List<java.util.concurrent.CompletableFuture<QueryResult>> again = conn.pipeline(List.of(
+                    ComInitDb.of("it"), dev.sluice.protocol.message.client.ComQuery.of("SELECT COUNT(*) FROM items")));
+            assertThat(ServerConnection.await(again.get(1)).resultSet().rows()).containsExactly(List.of(10L));
+        }
+    }
+
     // ---- multi-statements and multi-results ------------------------------------------------------
 
     /** With CLIENT_DEPRECATE_EOF (result sets end in a 0xFE OK) and without (they end in EOF). */

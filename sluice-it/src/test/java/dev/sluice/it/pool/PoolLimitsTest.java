@@ -83,6 +83,11 @@ class PoolLimitsTest {
             long timeouts = sluice.stats().acquireTimeoutCount();
             long begin = System.nanoTime();
             try (ServerConnection c = sluice.codec()) {
+                List<Object> charset = b.querySync("SELECT @@character_set_client, @@collation_connection,"
+                        + " @@character_set_results").resultSet().rows().get(0);
+                assertThat(charset).as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
+                        .extracting(v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
+                        .containsExactly("utf8mb4", "utf8mb4_general_ci", "utf8mb4");
                 ServerException e = catchThrowableOfType(ServerException.class, () -> c.querySync("SELECT 1"));
                 long elapsed = (System.nanoTime() - begin) / 1_000_000;
                 assertThat(e).as("the third client must get an ERR").isNotNull();
@@ -121,6 +126,8 @@ class PoolLimitsTest {
             a.querySync("CREATE TEMPORARY TABLE leak_tmp (x INT)");
             a.querySync("SET SESSION wait_timeout = 1234");
             a.querySync("SET SESSION sql_mode = 'ANSI_QUOTES'");
+            a.querySync("SET NAMES latin1 COLLATE latin1_german1_ci");
+            a.querySync("SET character_set_results = NULL");
             a.querySync("SET autocommit = 0");
             a.querySync("INSERT INTO t VALUES (7)");
             a.querySync("SELECT 1; USE other"); // a database change Sluice does not look for
@@ -143,6 +150,11 @@ class PoolLimitsTest {
                         .resultSet().rows().get(0);
                 assertThat(row).as("@leak is null, wait_timeout global, no ANSI_QUOTES, autocommit, no transaction, "
                         + "A's insert rolled back").extracting(Object::toString).containsExactly("1", "1", "0", "1", "0", "0");
+                List<Object> charset = b.querySync("SELECT @@character_set_client, @@collation_connection,"
+                        + " @@character_set_results").resultSet().rows().get(0);
+                assertThat(charset).as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
+                        .extracting(v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
+                        .containsExactly("utf8mb4", "utf8mb4_general_ci", "utf8mb4");
                 ServerException e = catchThrowableOfType(ServerException.class,
                         () -> b.querySync("SELECT * FROM leak_tmp"));
                 assertThat(e).as("A's temporary table must be gone").isNotNull();
