@@ -11,6 +11,7 @@ TESTS="${TESTS:-oltp_point_select oltp_read_only}"
 THREADS="${THREADS:-16}" TIME="${TIME:-5}" ROUNDS="${ROUNDS:-4}" PS_MODE="${PS_MODE:-auto}" ROWS="${ROWS:-300000}"
 [ $# -ge 2 ] || bench_die "usage: bench/ab.sh name=jar name=jar [...]"
 bench_prerequisites sysbench
+bench_build
 bench_init
 bench_machine
 ports=($(bench_ports $((2 + 2 * $#))))

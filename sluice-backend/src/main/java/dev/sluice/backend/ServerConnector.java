@@ -26,6 +26,9 @@ import javax.net.ssl.SSLException;
  * verification arrives with the backend configuration of the proxy.
  */
 public final class ServerConnector {
+    /** Name of the packet decoder in a server channel's pipeline (handlers that want raw bytes go before it). */
+    public static final String FRAME_DECODER = "frame-decoder";
+
     private final EventLoopGroup group;
     private final Transport transport;
     private volatile SslContext sslContext;
@@ -97,7 +100,7 @@ public final class ServerConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("frame-decoder", new PacketDecoder(sequence, options.maxPacketSize()))
+                                .addLast(FRAME_DECODER, new PacketDecoder(sequence, options.maxPacketSize()))
                                 .addLast("frame-encoder", new PacketEncoder(sequence))
                                 .addLast("connection", handler);
                     }

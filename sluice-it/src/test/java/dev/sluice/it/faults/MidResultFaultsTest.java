@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -157,6 +158,9 @@ class MidResultFaultsTest {
             assertSluiceLostServer(e);
         } finally {
             db.sandbox().start(); // crash recovery; same port and data for the next test
+            for (ProxyFixture f : List.of(plain, impatient, tampered)) {
+                assertThat(f.recheckServer()).as("server up again behind Sluice").isTrue();
+            }
         }
     }
 
@@ -169,6 +173,9 @@ class MidResultFaultsTest {
             assertThat(e.getMessage()).contains("no answer within server-read-timeout 1000 ms");
         } finally {
             db.sandbox().resume();
+            for (ProxyFixture f : List.of(plain, impatient, tampered)) {
+                assertThat(f.recheckServer()).as("server answering again behind Sluice").isTrue();
+            }
         }
     }
 

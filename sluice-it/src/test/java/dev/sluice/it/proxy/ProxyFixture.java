@@ -20,6 +20,8 @@ import java.util.List;
 public final class ProxyFixture implements AutoCloseable {
     public static final String USER = "app";
     public static final String PASSWORD = "secret";
+    /** The name of the fixture's only server. */
+    public static final String SERVER = "sandbox";
     /** No TLS towards clients, which saves generating a self-signed certificate (seconds on a slow machine). */
     public static final ClientTlsConfig NO_TLS = new ClientTlsConfig(false, null, null, false);
 
@@ -69,12 +71,21 @@ public final class ProxyFixture implements AutoCloseable {
             Timeouts timeouts, Limits limits, boolean localInfile) {
         return new ProxyConfig(
                 List.of(new ListenerConfig("127.0.0.1", 0)),
-                List.of(new ServerConfig("sandbox", serverHost, serverPort, TlsMode.PREFERRED)),
+                List.of(new ServerConfig(SERVER, serverHost, serverPort, TlsMode.PREFERRED)),
                 List.of(UserConfig.of(USER, PASSWORD), UserConfig.of("root", sandbox.rootPassword())),
                 clientTls,
                 timeouts,
                 limits,
                 localInfile);
+    }
+
+    /**
+     * After the test restarted the server: runs a health check now, so a check that saw the server down during
+     * the restart does not fail the next test fast until the next scheduled check. Returns whether it is up.
+     */
+    public boolean recheckServer() throws Exception {
+        var health = proxy.health(SERVER);
+        return health == null || health.check().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     public int port() {

@@ -63,6 +63,9 @@ public final class ResponseDecoder {
     private final boolean deprecateEof;
     private final boolean binaryRows;
     private final boolean cursorRequested;
+    private final boolean buildDefinitions;
+    /** The row event of {@link #forRelay} decoders, whose callers have the payload. */
+    private static final ResponseEvent.Row RELAYED_ROW = new ResponseEvent.Row(null);
 
     private Phase phase;
     private long definitionsExpected;
@@ -79,6 +82,21 @@ public final class ResponseDecoder {
      * @param cursorRequested for COM_STMT_EXECUTE: the flags asked for a cursor
      */
     public ResponseDecoder(Command command, long capabilities, boolean cursorRequested) {
+        this(command, capabilities, cursorRequested, true);
+    }
+
+    /**
+     * A decoder for a relay that forwards packets untouched: every packet is classified and checked as by the
+     * other constructors, but column definitions are not built ({@link ResponseEvent.ColumnDefinition#definition()}
+     * is null), which spares six strings per column per result, and every row is reported by one shared
+     * {@link ResponseEvent.Row} whose payload is null (the caller passed the payload in).
+     */
+    public static ResponseDecoder forRelay(Command command, long capabilities, boolean cursorRequested) {
+        return new ResponseDecoder(command, capabilities, cursorRequested, false);
+    }
+
+    private ResponseDecoder(Command command, long capabilities, boolean cursorRequested, boolean buildDefinitions) {
+        this.buildDefinitions = buildDefinitions;
         this.command = command;
         this.capabilities = capabilities;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
@@ -222,7 +240,7 @@ public final class ResponseDecoder {
                 if (first == EofPacket.HEADER && isTerminator(length)) {
                     return resultEnd(p);
                 }
-                return new ResponseEvent.ColumnDefinition(ColumnDefinition41.decode(p, capabilities, true), false);
+                return new ResponseEvent.ColumnDefinition(definition(p, true), false);
             case STATISTICS:
                 phase = Phase.DONE;
                 return new ResponseEvent.StatisticsText(Wire.readRestString(p));
@@ -284,7 +302,7 @@ public final class ResponseDecoder {
             throw fail("column count announced " + definitionsExpected + " column definitions, got "
                     + definitionsSeen + " before an EOF/OK");
         }
-        ColumnDefinition41 def = ColumnDefinition41.decode(p, capabilities, false);
+        ColumnDefinition41 def = definition(p, false);
         if (++definitionsSeen == definitionsExpected) {
             phase = deprecateEof ? Phase.ROWS : Phase.COLUMNS_EOF;
         }
@@ -307,6 +325,9 @@ public final class ResponseDecoder {
             throw fail("binary row header 0x" + hex(first) + " after " + rowsInResult + " rows (expected: 0x00)");
         }
         rowsInResult++;
+        if (!buildDefinitions) {
+            return RELAYED_ROW; // the relay holds the packet itself: no event object per row
+        }
         ByteBuf row = current;
         current = null;
         return new ResponseEvent.Row(row);
@@ -353,6 +374,15 @@ public final class ResponseDecoder {
         return new ResponseEvent.PrepareOk(ok);
     }
 
+    /** The definition decoded, or only checked (null) when this decoder does not build definitions. */
+    private ColumnDefinition41 definition(ByteBuf p, boolean fieldList) {
+        if (buildDefinitions) {
+            return ColumnDefinition41.decode(p, capabilities, fieldList);
+        }
+        ColumnDefinition41.check(p, capabilities, fieldList);
+        return null;
+    }
+
     private void startPrepareColumns() {
         definitionsExpected = prepareColumns;
         definitionsSeen = 0;
@@ -366,7 +396,7 @@ public final class ResponseDecoder {
             throw fail("COM_STMT_PREPARE_OK announced " + definitionsExpected + " " + what + " definitions, got "
                     + definitionsSeen + " before an EOF");
         }
-        ColumnDefinition41 def = ColumnDefinition41.decode(p, capabilities, false);
+        ColumnDefinition41 def = definition(p, false);
         if (++definitionsSeen == definitionsExpected) {
             if (params) {
                 if (deprecateEof) {

@@ -64,6 +64,7 @@ public sealed interface ResponseEvent {
 
     /**
      * A column definition; {@code parameter} is true for the parameter definitions of a prepare response.
+     * {@code definition} is null from a decoder made by {@link ResponseDecoder#forRelay}, which only checks it.
      */
     record ColumnDefinition(ColumnDefinition41 definition, boolean parameter) implements ResponseEvent {
         @Override
@@ -80,7 +81,8 @@ public sealed interface ResponseEvent {
 
     /**
      * A row, text or binary, undecoded: {@code payload} is the buffer passed to {@link ResponseDecoder#next},
-     * indices and reference count untouched; it stays the caller's.
+     * indices and reference count untouched; it stays the caller's. Null from a {@link ResponseDecoder#forRelay}
+     * decoder, whose caller already has it.
      */
     record Row(ByteBuf payload) implements ResponseEvent {
         @Override

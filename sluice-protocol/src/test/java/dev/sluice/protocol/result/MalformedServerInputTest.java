@@ -1,5 +1,6 @@
 package dev.sluice.protocol.result;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.protocol.Capability;
@@ -69,6 +70,60 @@ class MalformedServerInputTest {
         bad(() -> new ResponseDecoder(Command.COM_STMT_EXECUTE, P41).next(Golden.buf("fb 2f")),
                 "only COM_QUERY may ask");
         bad(() -> new ResponseDecoder(Command.COM_PING, P41).next(Golden.buf("01")), "expected: OK 0x00 or ERR 0xff");
+    }
+
+    /**
+     * ColumnDefinition41.check (used by the relay) accepts exactly what decode accepts and fails with the same
+     * message: every truncation and every single-byte change of valid definitions, plus random bytes (seeded).
+     */
+    @Test
+    void checkAgreesWithDecode() {
+        long seed = System.nanoTime();
+        Random r = new Random(seed);
+        long ext = P41 | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
+        List<String[]> cases = List.of(
+                new String[] {COLDEF, "false", "p41"},
+                new String[] {"03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00 0000 fb", "true", "p41"},
+                new String[] {"03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00 0000 02 3132", "true", "p41"},
+                new String[] {"03646566 00 00 00 01 61 00 04 00 01 6a 0c 3f00 0b000000 03 0000 00 0000", "false", "ext"});
+        int compared = 0;
+        for (String[] c : cases) {
+            byte[] valid = Golden.hex(c[0]);
+            boolean fieldList = Boolean.parseBoolean(c[1]);
+            long caps = c[2].equals("ext") ? ext : P41;
+            List<byte[]> variants = new java.util.ArrayList<>();
+            for (int len = 0; len <= valid.length; len++) {
+                variants.add(java.util.Arrays.copyOf(valid, len));
+            }
+            for (int i = 0; i < valid.length; i++) {
+                byte[] v = valid.clone();
+                v[i] = (byte) r.nextInt(256);
+                variants.add(v);
+            }
+            for (int i = 0; i < 500; i++) {
+                byte[] v = new byte[r.nextInt(40)];
+                r.nextBytes(v);
+                variants.add(v);
+            }
+            for (byte[] v : variants) {
+                String decodeError = error(() -> ColumnDefinition41.decode(Unpooled.wrappedBuffer(v), caps, fieldList));
+                String checkError = error(() -> ColumnDefinition41.check(Unpooled.wrappedBuffer(v), caps, fieldList));
+                assertThat(checkError).as("seed %d, payload %s", seed, io.netty.buffer.ByteBufUtil.hexDump(v))
+                        .isEqualTo(decodeError);
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(2000);
+        assertThat(error(() -> ColumnDefinition41.check(Golden.buf(COLDEF), P41, false))).isNull();
+    }
+
+    private static String error(Runnable call) {
+        try {
+            call.run();
+            return null;
+        } catch (ProtocolException e) {
+            return e.getMessage();
+        }
     }
 
     /** Seeded random payloads through every server-side decoder: nothing but ProtocolException escapes. */

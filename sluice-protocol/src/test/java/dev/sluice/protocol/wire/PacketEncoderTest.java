@@ -124,4 +124,108 @@ class PacketEncoderTest {
             assertThat(receiver.finish()).isFalse();
         }
     }
+
+    @Test
+    void smallPacketsWrittenBetweenFlushesLeaveAsOneBuffer() {
+        PacketSequence seq = new PacketSequence();
+        EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(seq));
+        for (int i = 0; i < 3; i++) {
+            channel.write(Unpooled.wrappedBuffer(new byte[] {(byte) i}), channel.voidPromise());
+        }
+        assertThat((Object) channel.readOutbound()).as("nothing handed on before the flush").isNull();
+        channel.flush();
+        ByteBuf out = channel.readOutbound();
+        assertThat(Hex.of(ByteBufUtil.getBytes(out))).isEqualTo(Hex.of(Hex.parse("01000000 00  01000001 01  01000002 02")));
+        out.release();
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void writeWithPromiseHandsOnWhatWasCollectedAndCompletes() {
+        EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(new PacketSequence()));
+        channel.write(Unpooled.wrappedBuffer(new byte[] {7}), channel.voidPromise());
+        var future = channel.write(Unpooled.wrappedBuffer(new byte[] {8}));
+        channel.flush();
+        assertThat(future.isSuccess()).isTrue();
+        assertThat(Hex.of(drainOutbound(channel))).isEqualTo(Hex.of(Hex.parse("01000000 07  01000001 08")));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void largePayloadFollowsCollectedPacketsInOrderUncopied() {
+        EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(new PacketSequence()));
+        byte[] big = new byte[PacketEncoder.COPY_THRESHOLD + 1];
+        big[0] = 0x42;
+        ByteBuf large = Unpooled.wrappedBuffer(big);
+        channel.write(Unpooled.wrappedBuffer(new byte[] {1}), channel.voidPromise());
+        channel.write(large, channel.voidPromise());
+        channel.write(Unpooled.wrappedBuffer(new byte[] {2}), channel.voidPromise());
+        channel.flush();
+        List<ByteBuf> parts = new ArrayList<>();
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            parts.add(b);
+        }
+        assertThat(parts).hasSize(4); // collected, header, slice of the large payload, collected
+        assertThat(Hex.of(ByteBufUtil.getBytes(parts.get(0)))).isEqualTo("0100000001");
+        assertThat(Hex.of(ByteBufUtil.getBytes(parts.get(1)))).isEqualTo("01080001");
+        assertThat(parts.get(2).readableBytes()).isEqualTo(big.length);
+        assertThat(parts.get(2).getByte(0)).isEqualTo((byte) 0x42);
+        assertThat(Hex.of(ByteBufUtil.getBytes(parts.get(3)))).isEqualTo("0100000202");
+        parts.forEach(ByteBuf::release);
+        assertThat(large.refCnt()).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void collectingStopsAtTheBatchLimit() {
+        EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(new PacketSequence()));
+        int payload = PacketEncoder.COPY_THRESHOLD;
+        int packets = 3 * PacketEncoder.BATCH_LIMIT / (payload + Framing.HEADER_SIZE) + 1;
+        for (int i = 0; i < packets; i++) {
+            channel.write(Unpooled.wrappedBuffer(new byte[payload]), channel.voidPromise());
+        }
+        channel.flush();
+        int buffers = 0;
+        long bytes = 0;
+        for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+            assertThat(b.readableBytes()).isLessThanOrEqualTo(PacketEncoder.BATCH_LIMIT);
+            bytes += b.readableBytes();
+            buffers++;
+            b.release();
+        }
+        assertThat(buffers).as("three full buffers and the rest").isEqualTo(4);
+        assertThat(bytes).isEqualTo((long) packets * (payload + Framing.HEADER_SIZE));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void closeReleasesWhatWasNeverFlushed() {
+        EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(new PacketSequence()));
+        ByteBuf pooled = ByteBufAllocator.DEFAULT.buffer().writeByte(5);
+        channel.write(pooled, channel.voidPromise());
+        assertThat(pooled.refCnt()).isZero();
+        channel.close();
+        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void relayedPacketsWrittenDirectlyJoinTheSameBatchInOrder() {
+        PacketEncoder encoder = new PacketEncoder(new PacketSequence());
+        EmbeddedChannel channel = new EmbeddedChannel(encoder);
+        channel.write(Unpooled.wrappedBuffer(new byte[] {1}), channel.voidPromise());
+        Packet relayed = new Packet(9, Unpooled.wrappedBuffer(new byte[] {2}));
+        encoder.writeRelayed(relayed);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {3}));
+        assertThat(Hex.of(drainOutbound(channel))).isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01000002 03")));
+        assertThat(relayed.refCnt()).isZero();
+        channel.pipeline().remove(encoder);
+        Packet late = new Packet(9, Unpooled.wrappedBuffer(new byte[] {4}));
+        encoder.writeRelayed(late); // the encoder has left: the ordinary path (here: the packet reaches the channel as is)
+        channel.flush();
+        assertThat((Object) channel.readOutbound()).isSameAs(late);
+        late.release();
+        assertThat(channel.finish()).isFalse();
+    }
 }

@@ -3,6 +3,7 @@ package dev.sluice.proxy.session;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolUnavailableException;
@@ -16,6 +17,7 @@ import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
@@ -80,6 +82,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final SessionLogin login;
     private final Channel client;
     private final PacketSequence clientSequence;
+    /** The client channel's encoder: relayed packets go straight into it (see PacketEncoder#writeRelayed). */
+    private PacketEncoder clientEncoder;
     private final ServerConfig server;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
 
@@ -157,6 +161,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     new IdleStateHandler(timeouts.clientIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
         writeDeadline = new WriteDeadline(client, timeouts.clientWrite().toNanos(), this::onClientWriteTimeout);
+        clientEncoder = ctx.pipeline().get(PacketEncoder.class);
         clientSequence.commandMode();
         context.registry().register(this);
         openServer();
@@ -207,7 +212,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         if (serverRead > 0) {
-            serverChannel.pipeline().addLast(SERVER_IDLE, new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
+            // before the decoder: it sees each read once (not each packet), and bytes of a packet still arriving count
+            serverChannel.pipeline().addBefore(ServerConnector.FRAME_DECODER, SERVER_IDLE,
+                    new IdleStateHandler(serverRead, 0, 0, TimeUnit.MILLISECONDS));
         }
         serverChannel.pipeline().addLast(SERVER_HANDLER, new ServerHandler(this));
         state = State.READY;
@@ -611,7 +618,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** Relays a server packet: no promise (a failed write fails the channel, which ends the session). */
     void writeToClient(Packet packet) {
-        client.write(packet, client.voidPromise());
+        clientEncoder.writeRelayed(packet);
     }
 
     void writeToServer(Packet packet) {

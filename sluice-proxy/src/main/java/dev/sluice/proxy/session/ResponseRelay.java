@@ -42,7 +42,7 @@ final class ResponseRelay implements Exchange {
         this.session = session;
         this.command = command;
         this.sql = sql;
-        this.decoder = new ResponseDecoder(command, session.serverCapabilities(), cursorRequested);
+        this.decoder = ResponseDecoder.forRelay(command, session.serverCapabilities(), cursorRequested);
         this.clientCapabilities = session.clientCapabilities();
         boolean clientDeprecate = Capability.has(clientCapabilities, Capability.CLIENT_DEPRECATE_EOF);
         boolean serverDeprecate = Capability.has(session.serverCapabilities(), Capability.CLIENT_DEPRECATE_EOF);

@@ -36,6 +36,7 @@ public record ColumnDefinition41(
         byte[] defaultValue) {
 
     public static final int FIXED_FIELDS_LENGTH = 0x0C;
+    private static final byte[] NO_BYTES = new byte[0];
 
     public ColumnDefinition41 {
         Objects.requireNonNull(extendedTypeInfo, "extendedTypeInfo");
@@ -57,15 +58,31 @@ public record ColumnDefinition41(
      * @param fieldList true when this is a response to COM_FIELD_LIST, whose definitions carry a default value
      */
     public static ColumnDefinition41 decode(ByteBuf buf, long capabilities, boolean fieldList) {
-        String catalog = Wire.readLenencString(buf, "ColumnDefinition41 catalog");
-        String schema = Wire.readLenencString(buf, "ColumnDefinition41 schema");
-        String table = Wire.readLenencString(buf, "ColumnDefinition41 table");
-        String orgTable = Wire.readLenencString(buf, "ColumnDefinition41 org_table");
-        String name = Wire.readLenencString(buf, "ColumnDefinition41 name");
-        String orgName = Wire.readLenencString(buf, "ColumnDefinition41 org_name");
-        byte[] extended = new byte[0];
+        return read(buf, capabilities, fieldList, true);
+    }
+
+    /**
+     * Checks the same structure as {@link #decode} and consumes the definition without building its names
+     * (a relay forwarding the packet untouched needs to know it is well formed, not what it says).
+     */
+    public static void check(ByteBuf buf, long capabilities, boolean fieldList) {
+        read(buf, capabilities, fieldList, false);
+    }
+
+    private static ColumnDefinition41 read(ByteBuf buf, long capabilities, boolean fieldList, boolean build) {
+        String catalog = name(buf, "ColumnDefinition41 catalog", build);
+        String schema = name(buf, "ColumnDefinition41 schema", build);
+        String table = name(buf, "ColumnDefinition41 table", build);
+        String orgTable = name(buf, "ColumnDefinition41 org_table", build);
+        String name = name(buf, "ColumnDefinition41 name", build);
+        String orgName = name(buf, "ColumnDefinition41 org_name", build);
+        byte[] extended = NO_BYTES;
         if (Capability.has(capabilities, Capability.MARIADB_CLIENT_EXTENDED_METADATA)) {
-            extended = Wire.readLenencBytes(buf, "ColumnDefinition41 extended_type_info");
+            if (build) {
+                extended = Wire.readLenencBytes(buf, "ColumnDefinition41 extended_type_info");
+            } else {
+                Wire.skipLenencString(buf, "ColumnDefinition41 extended_type_info");
+            }
         }
         long fixed = Wire.readLenencInt(buf, "ColumnDefinition41 length_of_fixed_fields");
         if (fixed != FIXED_FIELDS_LENGTH) {
@@ -82,13 +99,26 @@ public record ColumnDefinition41(
         if (fieldList) {
             if (Wire.isNull(buf)) {
                 buf.skipBytes(1);
-            } else {
+            } else if (build) {
                 defaultValue = Wire.readLenencBytes(buf, "ColumnDefinition41 default_values");
+            } else {
+                Wire.skipLenencString(buf, "ColumnDefinition41 default_values");
             }
         }
         Wire.expectEnd(buf, "ColumnDefinition41");
+        if (!build) {
+            return null;
+        }
         return new ColumnDefinition41(catalog, schema, table, orgTable, name, orgName, extended, charset, length,
                 type, flags, decimals, defaultValue);
+    }
+
+    private static String name(ByteBuf buf, String field, boolean build) {
+        if (build) {
+            return Wire.readLenencString(buf, field);
+        }
+        Wire.skipLenencString(buf, field);
+        return null;
     }
 
     public void encode(ByteBuf buf, long capabilities, boolean fieldList) {
