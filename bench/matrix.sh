@@ -4,7 +4,8 @@
 #   - sysbench oltp_point_select and oltp_read_only: QPS, p95 and p99 latency, each proxy's CPU per 1,000 queries;
 #   - a full read of a 1,000,000-row table (~200 B/row) by `mariadb --quick` and by Connector/J streaming;
 #   - connect + SELECT 1 + disconnect churn at 1 and 4 threads (Sluice's pool warm);
-#   - Sluice's start-up: launch of `java -jar sluice.jar run` to the first greeting, 5 times.
+#   - Sluice's start-up: launch of `bin/sluice run` (with its class-data archive) and of `java -jar sluice.jar run`
+#     to the first greeting, 5 times each, interleaved.
 # Prints the table of ratios; raw numbers go to bench/results/matrix-<date>.tsv (case target round metric value).
 #
 #   bench/matrix.sh                 # full: 3 rounds, 1/16/64 threads, 20 s per sysbench run (~40 minutes on 2 CPUs)
@@ -35,8 +36,8 @@ RAW="$BENCH_ROOT/bench/results/matrix-$(date +%Y%m%d-%H%M%S).tsv"
     bench_machine | sed 's/^/# /'
 } >"$RAW"
 bench_machine
-ports=($(bench_ports 5))
-DB=${ports[0]} SLUICE=${ports[1]} JMX=${ports[2]} HAPROXY=${ports[3]} STARTUP=${ports[4]}
+ports=($(bench_ports 4))
+DB=${ports[0]} SLUICE=${ports[1]} JMX=${ports[2]} HAPROXY=${ports[3]}
 bench_log "MariaDB on $DB"
 bench_mariadb "$DB" --innodb-buffer-pool-size=1G --max-connections=2000
 bench_log "filling bench.big with $ROWS rows, sysbench's 4 x 100,000 rows"
@@ -132,11 +133,18 @@ if ! skipped churn; then
 fi
 
 if ! skipped startup; then
-    bench_log "start-up, 5 launches"
-    bench_java dev.sluice.bench.StartupBench --java "$JAVA" --jar "$SLUICE_JAR" --port "$STARTUP" --backend "$DB" \
-        --user bench:bench --runs 5 --log "$BENCH_TMP/startup.log" >"$BENCH_TMP/startup.out"
+    bench_log "start-up, 5 launches each of bin/sluice and java -jar, interleaved (after one unmeasured each)"
+    JAVA="$JAVA" bench_java dev.sluice.bench.StartupBench --java "$JAVA" --launcher "$BENCH_ROOT/bin/sluice" \
+        --jar "$SLUICE_JAR" --backend "$DB" --user bench:bench --runs 5 --log "$BENCH_TMP/startup.log" \
+        >"$BENCH_TMP/startup.out"
     awk '/^startup [0-9]/ { print }' "$BENCH_TMP/startup.out" | while read -r _ run ms; do
         raw "start-up" "sluice" "$run" "ms to first greeting" "$ms"
+    done
+    awk '/^startup-jar [0-9]/ { print }' "$BENCH_TMP/startup.out" | while read -r _ run ms; do
+        raw "start-up, java -jar" "sluice" "$run" "ms to first greeting" "$ms"
+    done
+    awk '/^startup-cpu [0-9]/ { print }' "$BENCH_TMP/startup.out" | while read -r _ run ms; do
+        raw "start-up" "sluice" "$run" "CPU ms to first greeting" "$ms"
     done
 fi
 

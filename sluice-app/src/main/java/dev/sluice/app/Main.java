@@ -6,7 +6,16 @@ import picocli.CommandLine;
 public final class Main {
     private Main() {}
 
+    /** Netty's switch for its JFR events (buffer allocator chunks); see {@link #main}. */
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     public static void main(String[] args) {
+        // Netty 4.2 asks JFR whether its allocator events are enabled on the first buffer allocation, which makes
+        // the JDK register JFR's event machinery (~100 classes, generated handlers): 0.1-0.2 s on the way to the
+        // first greeting, for events nobody records. Off unless asked for (-Dio.netty.jfr.enabled=true).
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         System.exit(execute(args));
     }
 

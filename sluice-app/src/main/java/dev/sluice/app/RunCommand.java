@@ -47,6 +47,12 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
+    /**
+     * Set by bin/sluice (-Dsluice.cds.training=true) for the run that records its class-data archive: start, read one
+     * greeting from the first listener, stop. Not an option users need.
+     */
+    static final String TRAINING_PROPERTY = "sluice.cds.training";
+
     @Option(
             names = {"-c", "--config"},
             paramLabel = "FILE",
@@ -122,6 +128,13 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         log.info("sluice listening on {}", describe(proxy.addresses()));
+        if (Boolean.getBoolean(TRAINING_PROPERTY)) {
+            // bin/sluice's class-data training run: take the path of a client's first greeting once, then stop
+            String outcome = ClassDataTraining.greetOnce(proxy.addresses().get(0));
+            log.info("stopping (class-data training run: {})", outcome);
+            proxy.close();
+            return 0;
+        }
         try {
             signal.await();
         } catch (InterruptedException e) {

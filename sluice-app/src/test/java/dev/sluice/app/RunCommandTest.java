@@ -126,4 +126,56 @@ class RunCommandTest {
         assertThat(StartFailure.describe(e, "x"))
                 .isEqualTo("cannot start: certificate unreadable: permission denied");
     }
+
+    @Test
+    void classDataTrainingRunReadsOneGreetingAndStopsWithoutASignal() throws Exception {
+        try (java.net.ServerSocket fakeProxy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread greeter = new Thread(() -> {
+                try (java.net.Socket c = fakeProxy.accept()) {
+                    // a 5-byte packet, sequence 0: what the training client must read whole
+                    c.getOutputStream().write(new byte[] {5, 0, 0, 0, 10, 'a', 'b', 'c', 0});
+                    c.getInputStream().read();
+                } catch (IOException ignored) {
+                    // the test fails on the output below
+                }
+            });
+            greeter.start();
+            CommandTesting t = new CommandTesting();
+            t.signalOnStart = false;
+            t.fakePort = fakeProxy.getLocalPort();
+            System.setProperty(RunCommand.TRAINING_PROPERTY, "true");
+            int exit;
+            try {
+                exit = t.run("run", "--backend", "127.0.0.1:3306");
+            } finally {
+                System.clearProperty(RunCommand.TRAINING_PROPERTY);
+            }
+            greeter.join(10_000);
+            assertThat(exit).as(t.err.toString()).isZero();
+            assertThat(t.closed).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void trainingClientReadsAWholePacket() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread greeter = new Thread(() -> {
+                try (java.net.Socket c = server.accept()) {
+                    c.getOutputStream().write(new byte[] {3, 0, 0, 0, 1, 2});
+                    c.getOutputStream().flush();
+                    c.getOutputStream().write(3);
+                    c.getInputStream().read();
+                } catch (IOException ignored) {
+                    // the assertion says
+                }
+            });
+            greeter.start();
+            assertThat(ClassDataTraining.greetOnce(
+                    new java.net.InetSocketAddress(server.getInetAddress(), server.getLocalPort())))
+                    .isEqualTo("read a 3-byte greeting");
+            greeter.join(10_000);
+        }
+        assertThat(ClassDataTraining.greetOnce(new java.net.InetSocketAddress("127.0.0.1", 1)))
+                .startsWith("no greeting: ");
+    }
 }

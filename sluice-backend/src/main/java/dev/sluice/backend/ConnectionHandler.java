@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -68,7 +69,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
 
     private final ConnectOptions options;
     private final PacketSequence sequence;
-    private final SslContext sslContext;
+    private final Supplier<SslContext> sslContext;
     private final CompletableFuture<ServerConnection> connected;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Written, response not read yet, in order; the head's response is the one being read (its {@link #response}). */
@@ -82,7 +83,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private Authenticator authenticator;
     private Response response;
 
-    ConnectionHandler(ConnectOptions options, PacketSequence sequence, SslContext sslContext,
+    /** @param sslContext the TLS context, asked for only when the connection switches to TLS */
+    ConnectionHandler(ConnectOptions options, PacketSequence sequence, Supplier<SslContext> sslContext,
             CompletableFuture<ServerConnection> connected) {
         this.options = options;
         this.sequence = sequence;
@@ -189,7 +191,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         new SslRequest(capabilities, options.maxPacketSize(), options.collationId()).encode(out);
         ctx.writeAndFlush(out);
         // The SslRequest has passed this handler already; TLS wraps everything written from here on.
-        SslHandler ssl = sslContext.newHandler(ctx.alloc(), options.host(), options.port());
+        SslHandler ssl = sslContext.get().newHandler(ctx.alloc(), options.host(), options.port());
         ctx.pipeline().addFirst("tls", ssl);
         ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {

@@ -29,18 +29,43 @@ public final class ServerConnector {
 
     private final EventLoopGroup group;
     private final Transport transport;
-    private final SslContext sslContext;
+    private volatile SslContext sslContext;
 
+    /**
+     * The TLS context is made on a thread of its own (the JDK's TLS set-up, its default trust store included, takes
+     * a few hundred milliseconds of a proxy's start-up, which need not wait for it); a connection that switches to
+     * TLS before it is ready waits for it.
+     */
     public ServerConnector(EventLoopGroup group, Transport transport) {
         this.group = group;
         this.transport = transport;
-        try {
-            this.sslContext = SslContextBuilder.forClient()
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot create the client TLS context", e);
+        Thread warm = new Thread(() -> {
+            try {
+                sslContext();
+            } catch (RuntimeException e) {
+                // reported to the first connection that needs it
+            }
+        }, "sluice-server-tls-init");
+        warm.setDaemon(true);
+        warm.start();
+    }
+
+    private SslContext sslContext() {
+        SslContext c = sslContext;
+        if (c == null) {
+            synchronized (this) {
+                c = sslContext;
+                if (c == null) {
+                    try {
+                        c = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+                    } catch (SSLException e) {
+                        throw new IllegalStateException("cannot create the client TLS context", e);
+                    }
+                    sslContext = c;
+                }
+            }
         }
+        return c;
     }
 
     public CompletableFuture<ServerConnection> connect(ConnectOptions options) {
@@ -62,7 +87,7 @@ public final class ServerConnector {
     public CompletableFuture<ServerConnection> connect(ConnectOptions options, EventLoopGroup loop) {
         CompletableFuture<ServerConnection> connected = new CompletableFuture<>();
         PacketSequence sequence = new PacketSequence();
-        ConnectionHandler handler = new ConnectionHandler(options, sequence, sslContext, connected);
+        ConnectionHandler handler = new ConnectionHandler(options, sequence, this::sslContext, connected);
         long deadlineMillis = options.connectTimeout().toMillis();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

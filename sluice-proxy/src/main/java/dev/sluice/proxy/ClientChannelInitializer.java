@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,15 +31,41 @@ final class ClientChannelInitializer {
     private final Sha2Cache sha2Cache = new Sha2Cache();
     private final AtomicInteger open = new AtomicInteger();
 
-    ClientChannelInitializer(ProxyContext context) {
+    /**
+     * @param sslContext the clients' TLS context ({@link #tlsContext}), or null when client TLS is disabled
+     */
+    ClientChannelInitializer(ProxyContext context, SslContext sslContext) {
         this.context = context;
-        // caching_sha2_password's RSA pair takes most of a second to make: not on the start-up path. A login
-        // arriving before it is ready waits for it (class initialisation), every later one finds it made.
-        Thread warm = new Thread(FrontendSettings::processRsaKeyPair, "sluice-rsa-keygen");
-        warm.setDaemon(true);
-        warm.start();
-        ProxyConfig config = context.config();
-        this.sslContext = config.clientTls().enabled() ? ClientTlsContexts.create(config.clientTls()) : null;
+        this.sslContext = sslContext;
+    }
+
+    /**
+     * Starts what the first greeting needs and does not depend on the servers, each on a thread of its own, so
+     * that it runs while the event loops start and the primary server is probed: the clients' TLS context (the
+     * certificate files, or the cached self-signed pair, and the JDK's TLS classes) and caching_sha2_password's RSA
+     * pair (loaded from its cache, or made: most of a second). A greeting that comes before the RSA pair is ready
+     * waits for it (class initialisation); {@link ProxyServer} waits for the TLS context before it listens.
+     *
+     * @return the TLS context, null when client TLS is disabled; failing as {@link ClientTlsContexts#create} does
+     */
+    static CompletableFuture<SslContext> prepare(ProxyConfig config) {
+        Thread rsa = new Thread(FrontendSettings::processRsaKeyPair, "sluice-rsa-keygen");
+        rsa.setDaemon(true);
+        rsa.start();
+        if (!config.clientTls().enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<SslContext> tls = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                tls.complete(ClientTlsContexts.create(config.clientTls()));
+            } catch (Throwable e) {
+                tls.completeExceptionally(e);
+            }
+        }, "sluice-tls-init");
+        t.setDaemon(true);
+        t.start();
+        return tls;
     }
 
     void initialize(SocketChannel channel) {

@@ -18,9 +18,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +56,8 @@ public final class ProxyServer implements AutoCloseable {
 
     /** @param serverCapabilityMask capabilities never asked of servers; tests only (see ProxyContext) */
     public static ProxyServer start(ProxyConfig config, long serverCapabilityMask) {
+        // the TLS context and the RSA pair are made on threads of their own while the loops start and the probe runs
+        CompletableFuture<SslContext> tls = ClientChannelInitializer.prepare(config);
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
@@ -62,7 +66,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {
             server.learnServerVersion(transport);
-            ClientChannelInitializer initializer = new ClientChannelInitializer(context);
+            ClientChannelInitializer initializer = new ClientChannelInitializer(context, await(tls));
             server.initializer = initializer;
             for (ListenerConfig listener : config.listeners()) {
                 ServerBootstrap bootstrap = new ServerBootstrap()
@@ -109,6 +113,24 @@ public final class ProxyServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while probing the server", e);
+        }
+    }
+
+    /** The value of a start-up future; its failure rethrown as it was thrown (unchecked), not wrapped. */
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
         }
     }
 
