@@ -514,7 +514,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (hasResponse) {
             current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
         }
-        serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (hasResponse && readDeadline != null) {
             readDeadline.commandSent();
         }
@@ -637,7 +637,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void writeToServer(Packet packet) {
-        serverChannel.writeAndFlush(packet).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (readDeadline != null) {
             readDeadline.commandSent(); // LOCAL INFILE data, an authentication step: an answer is awaited again
         }
