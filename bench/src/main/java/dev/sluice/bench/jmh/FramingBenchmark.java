@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The framing layer on a result's rows: {@link PacketDecoder} splitting a read of 256 framed ~200-byte rows into
- * packets (what the server side of a session does per read), and {@link PacketEncoder} framing 256 row payloads for
- * the client (header buffer + retained slice per packet). Scores are packets per microsecond. Run with {@code
+ * packets (what the server side does per read when no session lends its payloads; see {@link RelayBenchmark}), and
+ * {@link PacketEncoder} framing 256 row payloads for the client (collected into buffers of up to 64 KiB). Scores are
+ * packets per microsecond. Run with {@code
  * bench/jmh.sh Framing}; add {@code -prof gc} for allocation per packet.
  */
 @State(Scope.Thread)
