@@ -2,12 +2,12 @@ package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
+import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import dev.sluice.protocol.charset.Collation;
 import dev.sluice.protocol.charset.Collations;
-import dev.sluice.backend.QueryResult;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComInitDb;
 import dev.sluice.protocol.message.client.ComQuery;

@@ -63,7 +63,8 @@ public final class ResponseDecoder {
     private final boolean deprecateEof;
     private final boolean binaryRows;
     private final boolean cursorRequested;
-    private final boolean buildDefinitions;
+    /** Made by {@link #forRelay}: definitions only checked, rows reported by a shared event. */
+    private final boolean relay;
     /** The row event of {@link #forRelay} decoders, whose callers have the payload. */
     private static final ResponseEvent.Row RELAYED_ROW = new ResponseEvent.Row(null);
 
@@ -82,7 +83,7 @@ public final class ResponseDecoder {
      * @param cursorRequested for COM_STMT_EXECUTE: the flags asked for a cursor
      */
     public ResponseDecoder(Command command, long capabilities, boolean cursorRequested) {
-        this(command, capabilities, cursorRequested, true);
+        this(command, capabilities, cursorRequested, false);
     }
 
     /**
@@ -92,11 +93,11 @@ public final class ResponseDecoder {
      * {@link ResponseEvent.Row} whose payload is null (the caller passed the payload in).
      */
     public static ResponseDecoder forRelay(Command command, long capabilities, boolean cursorRequested) {
-        return new ResponseDecoder(command, capabilities, cursorRequested, false);
+        return new ResponseDecoder(command, capabilities, cursorRequested, true);
     }
 
-    private ResponseDecoder(Command command, long capabilities, boolean cursorRequested, boolean buildDefinitions) {
-        this.buildDefinitions = buildDefinitions;
+    private ResponseDecoder(Command command, long capabilities, boolean cursorRequested, boolean relay) {
+        this.relay = relay;
         this.command = command;
         this.capabilities = capabilities;
         this.deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
@@ -325,7 +326,7 @@ public final class ResponseDecoder {
             throw fail("binary row header 0x" + hex(first) + " after " + rowsInResult + " rows (expected: 0x00)");
         }
         rowsInResult++;
-        if (!buildDefinitions) {
+        if (relay) {
             return RELAYED_ROW; // the relay holds the packet itself: no event object per row
         }
         ByteBuf row = current;
@@ -376,11 +377,11 @@ public final class ResponseDecoder {
 
     /** The definition decoded, or only checked (null) when this decoder does not build definitions. */
     private ColumnDefinition41 definition(ByteBuf p, boolean fieldList) {
-        if (buildDefinitions) {
-            return ColumnDefinition41.decode(p, capabilities, fieldList);
+        if (relay) {
+            ColumnDefinition41.check(p, capabilities, fieldList);
+            return null;
         }
-        ColumnDefinition41.check(p, capabilities, fieldList);
-        return null;
+        return ColumnDefinition41.decode(p, capabilities, fieldList);
     }
 
     private void startPrepareColumns() {

@@ -72,13 +72,7 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             ctx.channel().write(payload.retainedSlice(), ctx.channel().voidPromise());
             return;
         }
-        int length = payload.readableBytes();
-        if (length <= COPY_THRESHOLD && length < maxChunk) {
-            collect(ctx, payload, length);
-        } else {
-            handOn(ctx);
-            writeSplit(ctx, payload, length, ctx.voidPromise());
-        }
+        frame(ctx, payload, ctx.voidPromise());
     }
 
     @Override
@@ -94,20 +88,28 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
             return;
         }
         try {
-            int length = payload.readableBytes();
-            if (length <= COPY_THRESHOLD && length < maxChunk) {
-                collect(ctx, payload, length);
-                if (!promise.isVoid()) {
-                    ByteBuf out = batch;
-                    batch = null;
-                    ctx.write(out, promise);
-                }
-            } else {
-                handOn(ctx);
-                writeSplit(ctx, payload, length, promise);
-            }
+            frame(ctx, payload, promise);
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * Frames a payload (neither released nor kept beyond retained slices): a small one is collected, and handed on
+     * at once with a real promise; a larger one goes as header buffers and slices after what was collected.
+     */
+    private void frame(ChannelHandlerContext ctx, ByteBuf payload, ChannelPromise promise) {
+        int length = payload.readableBytes();
+        if (length <= COPY_THRESHOLD && length < maxChunk) {
+            collect(ctx, payload, length);
+            if (!promise.isVoid()) {
+                ByteBuf out = batch;
+                batch = null;
+                ctx.write(out, promise);
+            }
+        } else {
+            handOn(ctx);
+            writeSplit(ctx, payload, length, promise);
         }
     }
 

@@ -766,7 +766,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         openServer();
     }
 
-    /** Called by the server channel's idle handler: the server said nothing for server-read-timeout. */
     /**
      * server-read-timeout passed without a byte from the server. Returns true to keep watching: nothing was
      * overdue (waiting for the client's LOCAL INFILE data, or Sluice itself stopped reading for backpressure).
