@@ -12,6 +12,7 @@ import dev.sluice.backend.pool.ServerPool;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
@@ -120,6 +121,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private String currentDatabase;
     private byte[] serverScramble;
     private boolean serverTls;
+    /** The session-state bits of the server's latest status flags: what packets Sluice writes itself carry. */
+    private int sessionStatus = ServerStatus.AUTOCOMMIT;
 
     public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
         this.context = context;
@@ -210,6 +213,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverCapabilities = detached.capabilities();
         serverThreadId = detached.greeting().connectionId();
         serverScramble = detached.greeting().scramble();
+        sessionStatus = detached.greeting().statusFlags() & ServerStatus.SESSION_STATE;
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         readDeadline = serverRead > 0
@@ -679,6 +683,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     boolean serverTls() {
         return serverTls;
+    }
+
+    /** The status flags of an OK or EOF the server sent on this session: its transaction state from now on. */
+    void serverStatus(int flags) {
+        sessionStatus = flags & ServerStatus.SESSION_STATE;
+    }
+
+    /** The session-state flags (see {@link ServerStatus#SESSION_STATE}) of the server's latest OK or EOF. */
+    int sessionStatus() {
+        return sessionStatus;
     }
 
     byte[] serverScramble() {
