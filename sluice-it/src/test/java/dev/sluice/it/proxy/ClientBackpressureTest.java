@@ -2,18 +2,23 @@ package dev.sluice.it.proxy;
 
 import static dev.sluice.it.memory.MemorySampler.mib;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.it.memory.MemorySampler;
+import dev.sluice.proxy.config.Limits;
+import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -221,6 +226,42 @@ class ClientBackpressureTest {
             assertThat(answer.get(120, TimeUnit.SECONDS)).as("MD5 of the data the server received")
                     .isEqualTo(HexFormat.of().formatHex(md5.digest()));
             assertThat(m.direct()).as(m.report()).isLessThanOrEqualTo(DIRECT_BOUND);
+        }
+        fixture.recheckServer();
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aServerThatTakesNothingForServerReadTimeoutEndsTheSession() throws Exception {
+        Duration serverRead = Duration.ofSeconds(2);
+        Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60),
+                serverRead, null);
+        try (ProxyFixture timed = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), db.sandbox().host(),
+                db.sandbox().port(), ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false), 0)) {
+            // not closed: Sluice ended the session, and closing would only report that again
+            Connection c = Driver.CONNECTOR_J.connect(timed.port(), "useServerPrepStmts=true", ProxyFixture.USER,
+                    ProxyFixture.PASSWORD);
+            PreparedStatement ps = c.prepareStatement("SELECT LENGTH(?)");
+            CountingStream data = new CountingStream(LONG_DATA, null);
+            db.sandbox().pause();
+            long started = System.nanoTime();
+            try {
+                // only COM_STMT_SEND_LONG_DATA reaches the server before it stalls: no answer is awaited, yet the
+                // server takes nothing, and Sluice stops reading the client; the deadline ends the wait
+                Future<ResultSet> sent = clients.submit(() -> {
+                    ps.setBinaryStream(1, data, LONG_DATA);
+                    return ps.executeQuery();
+                });
+                assertThatThrownBy(() -> sent.get(60, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(SQLException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(serverRead);
+                assertThat(data.taken()).isLessThan(LONG_DATA);
+                assertThat(c.isValid(5)).isFalse();
+            } finally {
+                c.abort(Runnable::run);
+                db.sandbox().resume();
+            }
         }
         fixture.recheckServer();
     }

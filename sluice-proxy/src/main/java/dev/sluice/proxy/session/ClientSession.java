@@ -534,8 +534,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
         }
         serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
-        if (hasResponse && readDeadline != null) {
-            readDeadline.commandSent();
+        if (readDeadline != null && (hasResponse || !serverChannel.isWritable())) {
+            readDeadline.commandSent(); // an answer is awaited, or the server has yet to take what was written
         }
     }
 
@@ -596,6 +596,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     void onServerWritabilityChanged() {
         if (state != State.CLOSED && serverChannel.isWritable()) {
+            if (readDeadline != null) {
+                readDeadline.serverRead(); // it took what was written
+            }
             drainQueue(); // commands held for the server, then the client's reads
         }
     }
@@ -800,16 +803,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * overdue (waiting for the client's LOCAL INFILE data, or Sluice itself stopped reading for backpressure).
      */
     private boolean onServerSilent() {
-        if (state != State.READY || current == null) {
+        boolean stuck = !serverTakesWrites(); // what was written has waited the whole limit for the server
+        if (state != State.READY || (current == null && !stuck)) {
             return false; // nothing awaited; the next command arms the deadline again
         }
-        if (current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
+        if (current != null && (!serverChannel.config().isAutoRead() || (current.awaitingClientData() && !stuck))) {
             return true;
         }
         long limit = context.config().timeouts().serverRead().toMillis();
         serverTrusted = false;
-        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
-                "no answer within server-read-timeout " + limit + " ms"));
+        if (current == null) {
+            // only commands without an answer (long data) went out: there is nothing to answer, the connection goes
+            close("server took nothing of what was written to it for server-read-timeout " + limit + " ms", false);
+            return false;
+        }
+        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(), stuck
+                ? "the server took nothing of what was written to it within server-read-timeout " + limit + " ms"
+                : "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
         return false;
