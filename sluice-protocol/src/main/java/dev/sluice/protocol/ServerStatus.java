@@ -17,6 +17,13 @@ public final class ServerStatus {
     public static final int IN_TRANS_READONLY = 0x2000;
     public static final int SESSION_STATE_CHANGED = 0x4000;
 
+    /**
+     * The bits that describe the session (its transaction, autocommit, sql_mode's NO_BACKSLASH_ESCAPES) rather than
+     * one statement's result (more results, cursor, index use, metadata, state-change tracking): what a packet
+     * carries that a proxy writes on a session's behalf, taken from the server's latest OK or EOF.
+     */
+    public static final int SESSION_STATE = IN_TRANS | AUTOCOMMIT | NO_BACKSLASH_ESCAPES | IN_TRANS_READONLY;
+
     private ServerStatus() {}
 
     public static boolean has(int status, int flag) {

@@ -90,6 +90,9 @@ final class ClientChannelInitializer {
         HandshakeV10 server = context.serverGreeting();
         long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
         int charset = FrontendSettings.UTF8MB4_GENERAL_CI;
+        // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
+        // OK whether to switch autocommit on
+        int status = server == null ? ServerStatus.AUTOCOMMIT : server.statusFlags() & ServerStatus.SESSION_STATE;
         if (server != null) {
             // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
             // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
@@ -99,7 +102,7 @@ final class ClientChannelInitializer {
             capabilities &= server.capabilities() | Capability.CLIENT_SSL;
             charset = server.characterSet();
         }
-        return new FrontendSettings(context.serverVersion(), capabilities, charset, ServerStatus.AUTOCOMMIT,
+        return new FrontendSettings(context.serverVersion(), capabilities, charset, status,
                 context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
                 config.clientAuthPlugin(), FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
                 config.limits().maxPacketSize());

@@ -20,12 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Heap is not sampled here: heap "used" between collections is mostly garbage. {@link #heapAfterGc()} forces a
  * full collection and reads what survived, at moments the test chooses.
  */
-final class MemorySampler implements AutoCloseable {
+public final class MemorySampler implements AutoCloseable {
     private final AtomicLong maxDirect = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
-    MemorySampler() {
+    public MemorySampler() {
         maxDirect.set(directUsed());
         thread = new Thread(this::run, "memory-sampler");
         thread.setDaemon(true);
@@ -39,12 +39,12 @@ final class MemorySampler implements AutoCloseable {
         }
     }
 
-    long maxDirect() {
+    public long maxDirect() {
         maxDirect.accumulateAndGet(directUsed(), Math::max);
         return maxDirect.get();
     }
 
-    static long directUsed() {
+    public static long directUsed() {
         long used = PlatformDependent.usedDirectMemory();
         if (used < 0) {
             throw new IllegalStateException(
@@ -54,16 +54,21 @@ final class MemorySampler implements AutoCloseable {
     }
 
     /** What the default allocator itself reports as held in direct memory (its chunks). */
-    static long allocatorDirect() {
+    public static long allocatorDirect() {
         return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
                 ? p.metric().usedDirectMemory()
                 : -1;
     }
 
     /** Heap still reachable after a full, stop-the-world collection (System.gc() is one under G1 by default). */
-    static long heapAfterGc() {
+    public static long heapAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** A byte count in MiB, one decimal, for reports. */
+    public static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
     }
 
     @Override

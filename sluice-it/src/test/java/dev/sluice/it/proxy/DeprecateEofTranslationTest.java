@@ -2,7 +2,6 @@ package dev.sluice.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.PreparedStatement;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ResultSet;
@@ -19,7 +18,6 @@ import dev.sluice.protocol.message.server.ColumnDefinition41;
 import dev.sluice.protocol.message.server.OkPacket;
 import io.netty.channel.EventLoopGroup;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -73,12 +71,7 @@ class DeprecateEofTranslationTest extends DriverScenarios {
     }
 
     private ServerConnection codec(int port, boolean deprecateEof) {
-        return ServerConnection.await(connector.connect(ConnectOptions.builder("127.0.0.1", port)
-                .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-                .database("test")
-                .deprecateEof(deprecateEof)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build()));
+        return ProxyFixture.codec(connector, port, deprecateEof);
     }
 
     @ParameterizedTest(name = "client deprecateEof={0}")

@@ -1,5 +1,8 @@
 package dev.sluice.it.proxy;
 
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.TlsMode;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.ClientTlsConfig;
@@ -14,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 
 /** A Sluice in front of a sandbox, for tests: user app/secret on both sides, TLS with a self-signed pair. */
@@ -103,6 +107,16 @@ public final class ProxyFixture implements AutoCloseable {
     public Connection mariadb(String extra) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/test"
                 + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
+    }
+
+    /** The codec client as the fixture's user on database {@code test} at {@code port} (Sluice's or the sandbox's). */
+    public static ServerConnection codec(ServerConnector connector, int port, boolean deprecateEof) {
+        return ServerConnection.await(connector.connect(ConnectOptions.builder("127.0.0.1", port)
+                .user(USER, PASSWORD)
+                .database("test")
+                .deprecateEof(deprecateEof)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build()));
     }
 
     /** A driver connection straight to the sandbox, to compare with. */

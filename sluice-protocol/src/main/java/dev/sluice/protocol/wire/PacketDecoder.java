@@ -46,7 +46,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     }
 
     private final PacketSequence sequence;
-    private final int maxPacketSize;
+    private int maxPacketSize;
     private final int maxChunk;
 
     private State state = State.HEADER;
@@ -75,6 +75,17 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         this.sequence = sequence;
         this.maxPacketSize = maxPacketSize;
         this.maxChunk = maxChunk;
+    }
+
+    /**
+     * Bounds the packets whose headers are read from now on: e.g. a small limit until the peer is authenticated, then
+     * the configured one.
+     */
+    public void maxPacketSize(int maxPacketSize) {
+        if (maxPacketSize < 0) {
+            throw new IllegalArgumentException("maxPacketSize: " + maxPacketSize + " (expected: >= 0)");
+        }
+        this.maxPacketSize = maxPacketSize;
     }
 
     /** Lends single-packet payloads to {@code sink} from now on; null goes back to emitting {@link Packet}s. */

@@ -60,6 +60,16 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public static final String NAME = "client-handshake";
     public static final String TLS = "tls";
 
+    /**
+     * The largest packet a client may send before it is authenticated (login, auth-switch and full-authentication
+     * answers). A login is a few hundred bytes plus its connection attributes, which MySQL caps at 64 KiB (client
+     * library and server alike); 4 KiB more cover user, database and plugin names and the longest authentication
+     * data (an RSA-encrypted password for a 4096-bit key is 512 bytes). A larger packet is refused with ERR 1043
+     * (Bad handshake) as soon as its header is read, so a client that is not yet anyone cannot make Sluice buffer
+     * {@code max-packet-size} (64 MiB) per connection. The session's {@code max-packet-size} applies after the login.
+     */
+    public static final int MAX_LOGIN_PACKET = 68 * 1024;
+
     static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
 
     private enum State {
@@ -103,10 +113,14 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public static ClientHandshakeHandler install(ChannelPipeline pipeline, FrontendSettings settings) {
         PacketSequence sequence = new PacketSequence();
         ClientHandshakeHandler handler = new ClientHandshakeHandler(settings, sequence);
-        pipeline.addLast(DECODER, new PacketDecoder(sequence, settings.maxPacketSize()));
+        pipeline.addLast(DECODER, new PacketDecoder(sequence, loginPacketLimit(settings)));
         pipeline.addLast(ENCODER, new PacketEncoder(sequence));
         pipeline.addLast(NAME, handler);
         return handler;
+    }
+
+    private static int loginPacketLimit(FrontendSettings settings) {
+        return Math.min(MAX_LOGIN_PACKET, settings.maxPacketSize());
     }
 
     /** Sluice's id for this client; 0 until the greeting was sent. */
@@ -244,7 +258,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         tls = true;
         state = State.AWAIT_TLS_LOGIN;
         pipeline.replace(decoder.handler(), TLS, ssl);
-        pipeline.addAfter(TLS, decoderName, new PacketDecoder(sequence, settings.maxPacketSize()));
+        pipeline.addAfter(TLS, decoderName, new PacketDecoder(sequence, loginPacketLimit(settings)));
     }
 
     @Override
@@ -388,6 +402,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         send(out -> ok.encode(out, negotiated));
         ctx.flush();
         sequence.reset(); // the client's first command carries sequence id 0
+        ctx.pipeline().get(PacketDecoder.class).maxPacketSize(settings.maxPacketSize()); // commands may be large
         LOG.info("session {}: authenticated user {} from {} (tls={}, plugin={})", connectionId, user.name(),
                 clientHost, tls ? "yes" : "no", plugin);
         AuthenticatedClient client = new AuthenticatedClient(connectionId, user, negotiated, login.maxPacketSize(),

@@ -4,7 +4,6 @@ import dev.sluice.backend.Authenticator;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ServerException;
 import dev.sluice.protocol.Capability;
-import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.AuthSwitchRequest;
@@ -118,10 +117,11 @@ final class ChangeUserExchange implements Exchange {
         }
         if (next instanceof Authenticator.Send send) {
             session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
-        } else if (next instanceof Authenticator.Done) {
+        } else if (next instanceof Authenticator.Done done) {
             step = Step.DONE;
             session.userChanged(user, request.database());
-            session.writeToClient(OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT, 0));
+            session.serverStatus(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
+            session.writeToClient(OkPacket.of(0, 0, session.sessionStatus(), done.ok().warnings()));
         }
     }
 

@@ -12,6 +12,7 @@ import dev.sluice.backend.pool.ServerPool;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
@@ -37,7 +38,6 @@ import dev.sluice.proxy.config.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,12 +49,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Both channels live on the same event loop (the server connection is opened on the client's loop), so
  * nothing here needs a lock. Backpressure both ways: a client that reads slowly stops the server channel's
- * reads, a server that reads slowly (LOCAL INFILE data) stops the client's.
+ * reads, a server that reads slowly (any command, LOCAL INFILE data) stops the client's.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
-    /** Queued client packets beyond which the client channel stops being read. */
-    private static final int MAX_QUEUED = 64;
 
     /** What the session asks of servers, at most: everything it knows how to relay. */
     public static final long RELAYABLE = 0xFFFF_FFFFL
@@ -87,7 +85,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** server-read-timeout of the leased connection; null when none is configured. */
     private ReadDeadline readDeadline;
     private final ServerConfig server;
-    private final ArrayDeque<Packet> queue = new ArrayDeque<>();
+    private final CommandQueue queue = new CommandQueue();
 
     private State state = State.CONNECTING;
     private static final String SERVER_HANDLER = "session";
@@ -120,6 +118,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private String currentDatabase;
     private byte[] serverScramble;
     private boolean serverTls;
+    /** The session-state bits of the server's latest status flags: what packets Sluice writes itself carry. */
+    private int sessionStatus = ServerStatus.AUTOCOMMIT;
 
     public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
         this.context = context;
@@ -210,6 +210,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverCapabilities = detached.capabilities();
         serverThreadId = detached.greeting().connectionId();
         serverScramble = detached.greeting().scramble();
+        sessionStatus = detached.greeting().statusFlags() & ServerStatus.SESSION_STATE;
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         readDeadline = serverRead > 0
@@ -304,9 +305,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         queue.add(packet);
-        if (queue.size() > MAX_QUEUED) {
-            client.config().setAutoRead(false);
-        }
         drainQueue();
     }
 
@@ -319,14 +317,35 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             close("server connection failed: " + connectFailure.message(), true);
             return;
         }
-        while (state == State.READY && current == null && !queue.isEmpty()) {
-            Packet packet = queue.poll();
-            if (queue.size() < MAX_QUEUED / 2 && !client.config().isAutoRead()) {
-                client.config().setAutoRead(true);
-            }
-            startCommand(packet);
+        // a server not taking what was written holds the next command here, whatever its kind (one without a
+        // response, such as COM_STMT_SEND_LONG_DATA, would otherwise pile up in the server channel's buffer)
+        while (state == State.READY && current == null && !queue.isEmpty() && serverTakesWrites()) {
+            startCommand(queue.poll());
         }
+        updateClientReads();
         flushClient();
+    }
+
+    /** The server channel is under its write watermark (or closed: the next write finds that out and says so). */
+    private boolean serverTakesWrites() {
+        return serverChannel == null || serverChannel.isWritable() || !serverChannel.isActive();
+    }
+
+    /**
+     * Reads the client only while what it sends can go somewhere: the server takes what was written to it and the
+     * queue is under its bounds (see {@link CommandQueue}). Backpressure towards the client, for every command and
+     * for LOCAL INFILE data; with it a session holds at most the queue's bounds, the server channel's write watermark
+     * and one packet (a partial one is read to its end) from its client.
+     */
+    private void updateClientReads() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean reading = client.config().isAutoRead();
+        boolean read = serverTakesWrites() && (reading ? !queue.full() : queue.hasRoom());
+        if (read != reading) {
+            client.config().setAutoRead(read);
+        }
     }
 
     private void startCommand(Packet packet) {
@@ -515,8 +534,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
         }
         serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
-        if (hasResponse && readDeadline != null) {
-            readDeadline.commandSent();
+        if (readDeadline != null && (hasResponse || !serverChannel.isWritable())) {
+            readDeadline.commandSent(); // an answer is awaited, or the server has yet to take what was written
         }
     }
 
@@ -576,8 +595,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void onServerWritabilityChanged() {
-        if (serverChannel.isWritable() && !client.config().isAutoRead() && queue.size() < MAX_QUEUED) {
-            client.config().setAutoRead(true);
+        if (state != State.CLOSED && serverChannel.isWritable()) {
+            if (readDeadline != null) {
+                readDeadline.serverRead(); // it took what was written
+            }
+            drainQueue(); // commands held for the server, then the client's reads
         }
     }
 
@@ -641,9 +663,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (readDeadline != null) {
             readDeadline.commandSent(); // LOCAL INFILE data, an authentication step: an answer is awaited again
         }
-        if (!serverChannel.isWritable()) {
-            client.config().setAutoRead(false);
-        }
+        updateClientReads();
     }
 
     /** Sends a packet of an exchange to the server; {@code newCommand} restarts the server's sequence at 0. */
@@ -679,6 +699,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     boolean serverTls() {
         return serverTls;
+    }
+
+    /** The status flags of an OK or EOF the server sent on this session: its transaction state from now on. */
+    void serverStatus(int flags) {
+        sessionStatus = flags & ServerStatus.SESSION_STATE;
+    }
+
+    /** The session-state flags (see {@link ServerStatus#SESSION_STATE}) of the server's latest OK or EOF. */
+    int sessionStatus() {
+        return sessionStatus;
     }
 
     byte[] serverScramble() {
@@ -726,7 +756,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        if (state != State.CLOSED && idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()) {
+        // a client Sluice stopped reading (the server takes nothing) is waiting, not idle
+        if (state != State.CLOSED && idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()
+                && client.config().isAutoRead()) {
             close("idle longer than client-idle-timeout " + context.config().timeouts().clientIdle().toMillis() + " ms", false);
         }
     }
@@ -771,16 +803,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * overdue (waiting for the client's LOCAL INFILE data, or Sluice itself stopped reading for backpressure).
      */
     private boolean onServerSilent() {
-        if (state != State.READY || current == null) {
+        boolean stuck = !serverTakesWrites(); // what was written has waited the whole limit for the server
+        if (state != State.READY || (current == null && !stuck)) {
             return false; // nothing awaited; the next command arms the deadline again
         }
-        if (current.awaitingClientData() || !serverChannel.config().isAutoRead()) {
+        if (current != null && (!serverChannel.config().isAutoRead() || (current.awaitingClientData() && !stuck))) {
             return true;
         }
         long limit = context.config().timeouts().serverRead().toMillis();
         serverTrusted = false;
-        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
-                "no answer within server-read-timeout " + limit + " ms"));
+        if (current == null) {
+            // only commands without an answer (long data) went out: there is nothing to answer, the connection goes
+            close("server took nothing of what was written to it for server-read-timeout " + limit + " ms", false);
+            return false;
+        }
+        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(), stuck
+                ? "the server took nothing of what was written to it within server-read-timeout " + limit + " ms"
+                : "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
         return false;
@@ -869,9 +908,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         state = State.CLOSED;
         context.registry().unregister(this);
-        for (Packet p; (p = queue.poll()) != null; ) {
-            p.release();
-        }
+        queue.clear();
         boolean inFlight = current != null;
         if (current != null) {
             if (serverChannel != null && serverChannel.isActive()) {

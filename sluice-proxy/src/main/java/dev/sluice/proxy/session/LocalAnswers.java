@@ -1,7 +1,6 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.protocol.Capability;
-import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.binary.ColumnType;
 import dev.sluice.protocol.message.server.ColumnCount;
 import dev.sluice.protocol.message.server.ColumnDefinition41;
@@ -78,6 +77,8 @@ final class LocalAnswers {
     /** Writes a two-column (Variable_name, Value) text result set as a server would, for these capabilities. */
     static void writeVariables(ClientSession session, Map<String, String> rows) {
         long caps = session.clientCapabilities();
+        // the server's transaction state, as its own answer would carry: drivers take it from the last packet
+        int status = session.sessionStatus();
         boolean deprecateEof = Capability.has(caps, Capability.CLIENT_DEPRECATE_EOF);
         List<ColumnDefinition41> columns = List.of(
                 ColumnDefinition41.of("information_schema", "SESSION_STATUS", "Variable_name", 33, 256, ColumnType.VAR_STRING, 1, 0),
@@ -92,7 +93,7 @@ final class LocalAnswers {
         }
         if (!deprecateEof) {
             ByteBuf eof = session.allocate();
-            new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(eof, caps);
+            new EofPacket(0, status).encode(eof, caps);
             session.writeToClient(eof);
         }
         for (Map.Entry<String, String> row : rows.entrySet()) {
@@ -105,9 +106,9 @@ final class LocalAnswers {
         }
         ByteBuf end = session.allocate();
         if (deprecateEof) {
-            new OkPacket(OkPacket.HEADER_EOF, 0, 0, ServerStatus.AUTOCOMMIT, 0, "", List.of()).encode(end, caps);
+            new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, 0, "", List.of()).encode(end, caps);
         } else {
-            new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(end, caps);
+            new EofPacket(0, status).encode(end, caps);
         }
         session.writeToClient(end);
     }

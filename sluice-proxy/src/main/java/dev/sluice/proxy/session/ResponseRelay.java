@@ -33,7 +33,8 @@ final class ResponseRelay implements Exchange {
     private final long clientCapabilities;
 
     private long rows;
-    private int lastStatus = ServerStatus.AUTOCOMMIT;
+    /** The last result of this response ended with SERVER_MORE_RESULTS_EXISTS: another one is being relayed. */
+    private boolean moreResults;
     private boolean eofOwed;
     private boolean clientData;
     private String refusedFile;
@@ -76,7 +77,7 @@ final class ResponseRelay implements Exchange {
         ResponseEvent event = decoder.next(payload);
         if (event instanceof ResponseEvent.Row) {
             if (eofOwed) {
-                writeEof(0, lastStatus);
+                writeEof(0, intermediateStatus(moreResults));
                 eofOwed = false;
             }
             rows++;
@@ -87,6 +88,7 @@ final class ResponseRelay implements Exchange {
                 afterDefinition(def.parameter());
             }
         } else if (event instanceof ResponseEvent.ColumnsEnd end) {
+            session.serverStatus(end.eof().statusFlags());
             if (dropEofs) {
                 if (end.terminal() && command == Command.COM_STMT_EXECUTE) {
                     // a cursor was opened: under DEPRECATE_EOF the definitions end with a 0xFE OK instead
@@ -98,7 +100,8 @@ final class ResponseRelay implements Exchange {
         } else if (event instanceof ResponseEvent.ResultEnd end) {
             onResultEnd(payload, end);
         } else if (event instanceof ResponseEvent.Ok ok) {
-            lastStatus = ok.ok().statusFlags();
+            session.serverStatus(ok.ok().statusFlags());
+            moreResults = ok.moreResults();
             if (refusedFile != null) {
                 session.writeToClient(ProxyErrors.localInfileRefused(refusedFile));
             } else {
@@ -110,6 +113,9 @@ final class ResponseRelay implements Exchange {
             } else {
                 session.relayToClient(payload);
             }
+        } else if (event instanceof ResponseEvent.Eof eof) {
+            session.serverStatus(eof.eof().statusFlags());
+            session.relayToClient(payload);
         } else if (event instanceof ResponseEvent.LocalInfile request) {
             onLocalInfile(payload, request.request().filename());
         } else {
@@ -122,7 +128,7 @@ final class ResponseRelay implements Exchange {
         if (command == Command.COM_STMT_PREPARE) {
             // parameters end when the column definitions (or the end) come next; columns end with the response
             if ((parameter && phase != ResponseDecoder.Phase.PREPARE_PARAMS) || (!parameter && phase == ResponseDecoder.Phase.DONE)) {
-                writeEof(0, lastStatus);
+                writeEof(0, intermediateStatus(false));
             }
         } else if (command != Command.COM_FIELD_LIST && phase == ResponseDecoder.Phase.ROWS) {
             eofOwed = true;
@@ -130,10 +136,12 @@ final class ResponseRelay implements Exchange {
     }
 
     private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
+        session.serverStatus(end.statusFlags());
         if (addEofs) {
             boolean cursor = ServerStatus.has(end.statusFlags(), ServerStatus.CURSOR_EXISTS) && rows == 0;
             if (eofOwed && !cursor) {
-                writeEof(0, lastStatus);
+                // no rows came: the end says what the server's state was, and whether more results follow
+                writeEof(0, intermediateStatus(end.moreResults()));
             }
             eofOwed = false;
             writeEof(end.warnings(), end.statusFlags());
@@ -142,7 +150,17 @@ final class ResponseRelay implements Exchange {
         } else {
             session.relayToClient(payload);
         }
-        lastStatus = end.statusFlags();
+        moreResults = end.moreResults();
+    }
+
+    /**
+     * The flags of an EOF the server did not send (it omits the one after definitions under DEPRECATE_EOF) but would
+     * have sent to this client: its status at that moment, known as the session's state from its latest OK or EOF
+     * (what the statement itself changes shows at its end), and SERVER_MORE_RESULTS_EXISTS when another result follows
+     * this one. Whether one follows is known only at the result's end: until then, the previous result's end decides.
+     */
+    private int intermediateStatus(boolean more) {
+        return session.sessionStatus() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
     }
 
     private void onLocalInfile(ByteBuf payload, String fileName) {
