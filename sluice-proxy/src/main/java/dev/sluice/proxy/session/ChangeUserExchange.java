@@ -84,9 +84,7 @@ final class ChangeUserExchange implements Exchange {
             return;
         }
         step = Step.SERVER_AUTH;
-        ConnectOptions options = ConnectOptions.builder(session.server().host(), session.server().port())
-                .user(user.serverUser(), user.serverPassword())
-                .build();
+        ConnectOptions options = ServerLogin.options(session.server(), user).build();
         long serverCapabilities = session.serverCapabilities();
         serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
         byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());

@@ -1,5 +1,6 @@
 package dev.sluice.proxy.session;
 
+import dev.sluice.backend.ServerTrustException;
 import dev.sluice.protocol.message.server.ErrPacket;
 
 /**
@@ -26,6 +27,15 @@ public final class ProxyErrors {
 
     public static ErrPacket cannotConnect(String server, String cause) {
         return new ErrPacket(CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
+    }
+
+    /**
+     * Sluice did not log in to a server because the link could not be trusted (TLS missing or its certificate
+     * refused: 2026; the server asked for a password in a form a peer on the path could read: 2059 or 2061): the
+     * codes a MySQL client reports for the same refusals.
+     */
+    public static ErrPacket serverNotTrusted(String server, ServerTrustException e) {
+        return new ErrPacket(e.errorCode(), "HY000", "sluice: server " + server + ": " + e.getMessage());
     }
 
     /** ER_CON_COUNT_ERROR: the pool for this server and user stayed at its limit for acquire-timeout. */
