@@ -142,6 +142,29 @@ class ServerTlsVerificationTest {
     }
 
     @Test
+    void preferredThroughAPeerThatRemovesTheTlsOfferGoesUnencryptedAndIsReportedOncePerServer() throws Exception {
+        ServerConnector fresh = new ServerConnector(group, Transport.best());
+        try (PathRelay downgrade = PathRelay.strippingSsl("127.0.0.1", db.sandbox().host(), db.sandbox().port())) {
+            String server = downgrade.host() + ":" + downgrade.port();
+            for (int i = 0; i < 2; i++) {
+                try (ServerConnection conn = ServerConnection.await(fresh.connect(
+                        options(downgrade.host(), downgrade.port(), ServerTls.of(TlsMode.PREFERRED)).build()))) {
+                    assertThat(conn.isTls()).isFalse();
+                }
+            }
+            assertThat(downgrade.greetingsStripped()).isEqualTo(2);
+            // the first connection took the server's one warning; a later report is not logged again
+            assertThat(fresh.tlsContexts().warnUnencrypted(server, "test")).isFalse();
+            assertThat(fresh.tlsContexts().warnUnencrypted("127.0.0.1:1", "test")).isTrue();
+            // and the same relay under required is refused before anything is sent
+            assertThatThrownBy(() -> connect(options(downgrade.host(), downgrade.port(),
+                            ServerTls.of(TlsMode.REQUIRED)).build()))
+                    .isInstanceOfSatisfying(ServerTrustException.class,
+                            e -> assertThat(e.getMessage()).contains("tls required, but the server's greeting"));
+        }
+    }
+
+    @Test
     void aClientCertificateLogsInToAnAccountThatRequiresX509() {
         ServerTls withCertificate = new ServerTls(TlsMode.VERIFY_IDENTITY, sandboxCa.caCert(), sandboxCa.clientCert(),
                 sandboxCa.clientKey());

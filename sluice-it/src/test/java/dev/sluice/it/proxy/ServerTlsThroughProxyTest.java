@@ -2,6 +2,7 @@ package dev.sluice.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -58,12 +59,16 @@ class ServerTlsThroughProxyTest {
     private static final String USER = ProxyFixture.USER;
     private static final String PASSWORD = ProxyFixture.PASSWORD;
     private static final String CLEAR_PASSWORD = "mysql_clear_password";
+    /** A server account that only a client certificate signed by the sandbox's CA may use. */
+    private static final String X509_USER = "certified";
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .tls()
             .user(USER, PASSWORD)
-            .initSql("CREATE DATABASE test")
+            .initSql("CREATE DATABASE test",
+                    "CREATE USER '" + X509_USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "' REQUIRE X509",
+                    "GRANT ALL ON test.* TO '" + X509_USER + "'@'%'")
             .build();
 
     private static EventLoopGroup group;
@@ -105,7 +110,7 @@ class ServerTlsThroughProxyTest {
 
     private static ProxyServer proxy(ServerConfig server) {
         return ProxyServer.start(new ProxyConfig(List.of(new ListenerConfig("127.0.0.1", 0)), List.of(server),
-                List.of(UserConfig.of(USER, PASSWORD)), ProxyFixture.NO_TLS, Timeouts.defaults(), Limits.defaults(),
+                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of(X509_USER, PASSWORD)), ProxyFixture.NO_TLS, Timeouts.defaults(), Limits.defaults(),
                 false));
     }
 
@@ -198,6 +203,44 @@ class ServerTlsThroughProxyTest {
                 Connection c = mariadb(proxy)) {
             assertThat(serverSslVersion(c)).startsWith("TLSv1.");
         }
+    }
+
+    @Test
+    void theKillQueryConnectionUsesTheServersTlsSettingsClientCertificateIncluded() throws Exception {
+        TlsFiles files = db.sandbox().tlsFiles().orElseThrow();
+        ServerTls withCertificate = new ServerTls(TlsMode.VERIFY_IDENTITY, files.caCert(), files.clientCert(),
+                files.clientKey());
+        try (ProxyServer proxy = proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
+                        withCertificate, false, null, false));
+                PathRelay clientPath = PathRelay.forwarding("127.0.0.1", "127.0.0.1", proxy.addresses().get(0).getPort())) {
+            Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + clientPath.port()
+                    + "/test?sslMode=disable", X509_USER, PASSWORD);
+            assertThat(serverSslVersion(c)).startsWith("TLSv1.");
+            Statement sleeper = c.createStatement();
+            Thread running = new Thread(() -> {
+                try {
+                    sleeper.executeQuery("SELECT SLEEP(60)");
+                } catch (SQLException e) {
+                    // the connection is aborted below
+                }
+            });
+            running.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> sleeping() == 1);
+            // the client's connection breaks mid-statement (no KILL from the driver, as abort() would send):
+            // Sluice kills the statement on a connection of its own, as the same server user
+            clientPath.close();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> sleeping() == 0);
+            assertThat(logLines(Level.INFO, ": killed COM_QUERY on server db thread ")).as("%s", log).hasSize(1);
+            assertThat(logLines(Level.WARN, "could not kill")).isEmpty();
+            running.join(10_000);
+        }
+    }
+
+    /** Statements SLEEP(60) running on the server. */
+    private static int sleeping() {
+        return Integer.parseInt(db.sandbox().execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                + " WHERE INFO = 'SELECT SLEEP(60)' AND COMMAND = 'Query'").strip());
     }
 
     @Test
