@@ -29,6 +29,7 @@ import dev.sluice.testkit.PathRelay;
 import dev.sluice.testkit.TlsFiles;
 import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -193,6 +194,15 @@ class ServerTlsThroughProxyTest {
             assertThat(logLines(Level.WARN, "cannot open a connection to server db"))
                     .anySatisfy(l -> assertThat(l).contains("certificate was refused"));
         }
+    }
+
+    @Test
+    void aCaBundleThatCannotBeUsedStopsTheStartNamingTheServerAndTheFile(@TempDir Path dir) throws Exception {
+        Path garbage = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+        assertThatThrownBy(() -> proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
+                        trusting(TlsMode.VERIFY_CA, garbage), false, null, false)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("server db: tls-ca " + garbage + ": ");
     }
 
     @Test
