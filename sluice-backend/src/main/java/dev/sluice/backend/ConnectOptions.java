@@ -165,8 +165,8 @@ public record ConnectOptions(
 
         public ConnectOptions build() {
             return new ConnectOptions(host, port, user, password, database, tls, connectTimeout, maxPacketSize,
-                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, allowCleartextPassword, connectAttributes,
-                    capabilities);
+                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, allowCleartextPassword,
+                    connectAttributes, capabilities);
         }
     }
 }
