@@ -97,7 +97,7 @@ public final class Authenticator {
                 plugin = request.pluginName();
                 scramble = request.scramble();
                 if (CLEAR_PASSWORD.equals(plugin) && !cleartextAllowed) {
-                    throw new ServerTrustException(ServerTrustException.AUTH_PLUGIN_CANNOT_LOAD, server
+                    throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
                             + ": the server asked for the password in clear (" + CLEAR_PASSWORD + ") " + linkState()
                             + "; not sent. " + REMEDY);
                 }
@@ -134,7 +134,7 @@ public final class Authenticator {
         if (tls) {
             // over TLS the server reads the next packet as the password itself, never as RSA
             if (!cleartextAllowed) {
-                throw new ServerTrustException(ServerTrustException.AUTH_PLUGIN_ERR, server
+                throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
                         + ": caching_sha2_password full authentication sends the password in clear inside TLS, "
                         + linkState() + "; not sent. " + REMEDY);
             }
@@ -147,7 +147,7 @@ public final class Authenticator {
             awaitingKey = true;
             return new Send(new byte[] {AuthMoreData.REQUEST_PUBLIC_KEY});
         }
-        throw new ServerTrustException(ServerTrustException.AUTH_PLUGIN_ERR, server
+        throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
                 + ": caching_sha2_password full authentication without TLS needs the server's RSA public key:"
                 + " pin it (server-public-key: FILE, the server's caching_sha2_password_public_key_path), or allow"
                 + " fetching it from the server (allow-public-key-retrieval: true; a peer on the path could answer"

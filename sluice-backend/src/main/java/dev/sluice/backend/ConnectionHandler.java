@@ -173,7 +173,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         TlsMode mode = options.tls().mode();
         if (mode.requiresTls() && !serverTls) {
             // a server without TLS, or a peer on the path that removed the flag from the greeting
-            throw new ServerTrustException(ServerTrustException.SSL_CONNECTION_ERROR, where() + ": tls "
+            throw new ServerTrustException(ServerTrustException.Reason.TLS, where() + ": tls "
                     + mode.configName() + ", but the server's greeting (" + greeting.serverVersion()
                     + ") offers no TLS; nothing was sent");
         }
@@ -205,7 +205,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 tls = true;
                 sendLogin();
             } else if (certificateProblem(f.cause())) {
-                fail(new ServerTrustException(ServerTrustException.SSL_CONNECTION_ERROR, where()
+                fail(new ServerTrustException(ServerTrustException.Reason.TLS, where()
                         + ": TLS handshake failed: the server's certificate was refused (tls: " + options.tls().describe()
                         + "): " + f.cause().getMessage() + "; nothing was sent", f.cause()));
             } else {

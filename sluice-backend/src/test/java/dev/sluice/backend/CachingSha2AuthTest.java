@@ -134,7 +134,7 @@ class CachingSha2AuthTest {
         try (FakeMysqlServer fake = fake().tls(true).start()) {
             assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
                     .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                        assertThat(e.errorCode()).isEqualTo(2061);
+                        assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
                         assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
                                 .contains("caching_sha2_password full authentication")
                                 .contains("not verified (tls: required)")
@@ -162,7 +162,7 @@ class CachingSha2AuthTest {
             for (TlsMode mode : List.of(TlsMode.REQUIRED, TlsMode.VERIFY_CA, TlsMode.VERIFY_IDENTITY)) {
                 assertThatThrownBy(() -> connect(options(fake).tls(mode).build()))
                         .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                            assertThat(e.errorCode()).isEqualTo(2026);
+                            assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
                             assertThat(e.getMessage()).contains("tls " + mode.configName())
                                     .contains("offers no TLS; nothing was sent");
                         });
@@ -179,7 +179,7 @@ class CachingSha2AuthTest {
                     new ServerTls(TlsMode.VERIFY_CA, certificates.caCert(), null, null))) {
                 assertThatThrownBy(() -> connect(options(fake).tls(tls).build()))
                         .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                            assertThat(e.errorCode()).isEqualTo(2026);
+                            assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
                             assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
                                     .contains("the server's certificate was refused (tls: " + tls.mode().configName());
                         });
@@ -226,7 +226,7 @@ class CachingSha2AuthTest {
     void fullAuthWithoutTlsKeyOrRetrievalFailsNamingTheRemedies() {
         try (FakeMysqlServer fake = fake().start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.errorCode()).isEqualTo(2061))
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
                     .hasMessageContaining(fake.host() + ":" + fake.port())
                     .hasMessageContaining("caching_sha2_password full authentication without TLS needs the server's"
                             + " RSA public key")
@@ -316,7 +316,7 @@ class CachingSha2AuthTest {
     void aSwitchToTheClearPasswordPluginWithoutTlsIsRefusedBeforeThePasswordLeaves() {
         try (FakeMysqlServer fake = fake().accountPlugin(CLEAR_PASSWORD).start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.errorCode()).isEqualTo(2059))
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
                     .hasMessageContaining("asked for the password in clear (" + CLEAR_PASSWORD + ")")
                     .hasMessageContaining("the link is not encrypted (tls: disabled)");
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN);
@@ -332,7 +332,7 @@ class CachingSha2AuthTest {
         try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start()) {
             assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
                     .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                        assertThat(e.errorCode()).isEqualTo(2059);
+                        assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
                         assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
                                 .contains("asked for the password in clear (" + CLEAR_PASSWORD + ")")
                                 .contains("TLS certificate was not verified (tls: required)");

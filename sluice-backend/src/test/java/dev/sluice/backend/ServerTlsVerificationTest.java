@@ -87,7 +87,7 @@ class ServerTlsVerificationTest {
     private static void assertRefusedCertificate(ConnectOptions options, String reason) {
         assertThatThrownBy(() -> connect(options))
                 .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                    assertThat(e.errorCode()).isEqualTo(ServerTrustException.SSL_CONNECTION_ERROR);
+                    assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
                     assertThat(e.getMessage())
                             .startsWith(options.host() + ":" + options.port() + ": TLS handshake failed: the server's"
                                     + " certificate was refused (tls: " + options.tls().mode().configName())
