@@ -66,7 +66,7 @@ class DemoCommandTest {
         assertThat(config.servers()).singleElement().satisfies(s -> {
             assertThat(s.name()).isEqualTo("demo");
             assertThat(s.host()).isEqualTo("127.0.0.1");
-            assertThat(s.tls()).isEqualTo(TlsMode.DISABLED);
+            assertThat(s.tls().mode()).isEqualTo(TlsMode.DISABLED);
         });
         assertThat(config.users()).containsExactly(UserConfig.of("demo", "demo"));
         assertThat(greetingProtocol[0]).isEqualTo(10);

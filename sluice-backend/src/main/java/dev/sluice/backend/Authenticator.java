@@ -19,11 +19,18 @@ import java.security.interfaces.RSAPublicKey;
  * AuthMoreData (fast-auth success, or full authentication: the cleartext password over TLS, or the password
  * RSA-encrypted with the server's key, which it may first have to request).
  *
- * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password (TLS only).
+ * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password. A password goes in a
+ * form a peer on the path could read (mysql_clear_password; caching_sha2_password full authentication, which
+ * over TLS is the password as is) only over a TLS link whose certificate was verified ({@code verify-ca},
+ * {@code verify-identity}) or when the options allow it explicitly; otherwise the login fails with a {@link
+ * ServerTrustException} before the password leaves (DESIGN invariant 13). The RSA exchange of
+ * caching_sha2_password without TLS needs the server's key pinned, or an explicit opt-in to ask for it.
  * Public because COM_CHANGE_USER runs the same exchange on an established connection (the proxy's relay).
  */
 public final class Authenticator {
     static final String CLEAR_PASSWORD = "mysql_clear_password";
+    private static final String REMEDY = "Verify the server's certificate (tls: verify-ca or verify-identity, with"
+            + " tls-ca), or allow it for this server (allow-cleartext-password: true)";
 
     /** What to do after a server packet. */
     public sealed interface Step {}
@@ -39,6 +46,8 @@ public final class Authenticator {
 
     private final byte[] password;
     private final boolean tls;
+    private final boolean cleartextAllowed;
+    private final TlsMode tlsMode;
     private final RSAPublicKey knownKey;
     private final boolean allowKeyRetrieval;
     private final long capabilities;
@@ -48,11 +57,17 @@ public final class Authenticator {
     private byte[] scramble;
     private boolean awaitingKey;
 
+    /**
+     * @param tls the link is TLS; in a verifying mode of {@code options} that means its certificate passed the
+     *     check, since the handshake fails otherwise
+     */
     public Authenticator(ConnectOptions options, boolean tls, long capabilities) {
         this.server = options.host() + ":" + options.port();
         this.user = options.user();
         this.password = options.password().getBytes(StandardCharsets.UTF_8);
         this.tls = tls;
+        this.tlsMode = options.tls().mode();
+        this.cleartextAllowed = (tls && tlsMode.verifiesCertificate()) || options.allowCleartextPassword();
         this.knownKey = options.serverPublicKey();
         this.allowKeyRetrieval = options.allowPublicKeyRetrieval();
         this.capabilities = capabilities;
@@ -81,10 +96,15 @@ public final class Authenticator {
                 AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
                 plugin = request.pluginName();
                 scramble = request.scramble();
+                if (CLEAR_PASSWORD.equals(plugin) && !cleartextAllowed) {
+                    throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
+                            + ": the server asked for the password in clear (" + CLEAR_PASSWORD + ") " + linkState()
+                            + "; not sent. " + REMEDY);
+                }
                 if (!supported(plugin)) {
                     throw new ProtocolException("AuthSwitchRequest: plugin '" + plugin
                             + "' is not supported (supported: mysql_native_password, caching_sha2_password, "
-                            + CLEAR_PASSWORD + " over TLS)");
+                            + CLEAR_PASSWORD + ")");
                 }
                 return new Send(respond());
             }
@@ -112,6 +132,12 @@ public final class Authenticator {
             throw new ProtocolException("AuthMoreData: " + more + " (expected: 0x03 fast auth ok or 0x04 full auth)");
         }
         if (tls) {
+            // over TLS the server reads the next packet as the password itself, never as RSA
+            if (!cleartextAllowed) {
+                throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
+                        + ": caching_sha2_password full authentication sends the password in clear inside TLS, "
+                        + linkState() + "; not sent. " + REMEDY);
+            }
             return new Send(CachingSha2Password.cleartext(password));
         }
         if (knownKey != null) {
@@ -121,14 +147,22 @@ public final class Authenticator {
             awaitingKey = true;
             return new Send(new byte[] {AuthMoreData.REQUEST_PUBLIC_KEY});
         }
-        throw new ProtocolException("caching_sha2_password full authentication needs TLS, the server's RSA public key,"
-                + " or allowPublicKeyRetrieval; none is configured");
+        throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
+                + ": caching_sha2_password full authentication without TLS needs the server's RSA public key:"
+                + " pin it (server-public-key: FILE, the server's caching_sha2_password_public_key_path), or allow"
+                + " fetching it from the server (allow-public-key-retrieval: true; a peer on the path could answer"
+                + " with its own key), or use TLS (tls: verify-ca or verify-identity); none is configured");
+    }
+
+    private String linkState() {
+        return tls ? "but its TLS certificate was not verified (tls: " + tlsMode.configName() + ")"
+                : "but the link is not encrypted (tls: " + tlsMode.configName() + ")";
     }
 
     private boolean supported(String name) {
         return NativePassword.PLUGIN_NAME.equals(name)
                 || CachingSha2Password.PLUGIN_NAME.equals(name)
-                || (CLEAR_PASSWORD.equals(name) && tls);
+                || (CLEAR_PASSWORD.equals(name) && cleartextAllowed);
     }
 
     private byte[] respond() {

@@ -13,8 +13,12 @@ import java.util.Objects;
  * @param maxPacketSize the largest logical packet accepted from the server; larger is a protocol error
  * @param collationId the character set/collation sent in the login packet (45 = utf8mb4_general_ci)
  * @param deprecateEof ask for CLIENT_DEPRECATE_EOF (result sets end with an OK instead of EOF)
- * @param serverPublicKey caching_sha2_password's RSA key when known in advance; may be null
- * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
+ * @param tls whether and how to use TLS, and whether to verify the server's certificate
+ * @param serverPublicKey caching_sha2_password's RSA key when known in advance (pinned); may be null
+ * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key (a peer on
+ *     the path could answer with its own key and read the password: only with an explicit opt-in)
+ * @param allowCleartextPassword the password may be sent as is (mysql_clear_password, caching_sha2_password full
+ *     authentication over TLS) even when the server's certificate was not verified (DESIGN invariant 13)
  * @param capabilities the capabilities to ask for, or 0 for this client's own set (a proxy passes what its
  *     client negotiated, so responses need no translation); intersected with the server's either way
  */
@@ -24,13 +28,14 @@ public record ConnectOptions(
         String user,
         String password,
         String database,
-        TlsMode tls,
+        ServerTls tls,
         Duration connectTimeout,
         int maxPacketSize,
         int collationId,
         boolean deprecateEof,
         RSAPublicKey serverPublicKey,
         boolean allowPublicKeyRetrieval,
+        boolean allowCleartextPassword,
         Map<String, String> connectAttributes,
         long capabilities) {
 
@@ -60,6 +65,7 @@ public record ConnectOptions(
         b.deprecateEof = deprecateEof;
         b.serverPublicKey = serverPublicKey;
         b.allowPublicKeyRetrieval = allowPublicKeyRetrieval;
+        b.allowCleartextPassword = allowCleartextPassword;
         b.connectAttributes.clear();
         b.connectAttributes.putAll(connectAttributes);
         b.capabilities = capabilities;
@@ -73,13 +79,14 @@ public record ConnectOptions(
         private String user = "root";
         private String password = "";
         private String database;
-        private TlsMode tls = TlsMode.DISABLED;
+        private ServerTls tls = ServerTls.DISABLED;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private int maxPacketSize = 64 << 20;
         private int collationId = 45;
         private boolean deprecateEof = true;
         private RSAPublicKey serverPublicKey;
         private boolean allowPublicKeyRetrieval;
+        private boolean allowCleartextPassword;
         private final Map<String, String> connectAttributes = new LinkedHashMap<>();
         private long capabilities;
 
@@ -100,7 +107,12 @@ public record ConnectOptions(
             return this;
         }
 
+        /** A mode without files: no CA bundle (the JVM's trust store), no client certificate. */
         public Builder tls(TlsMode tls) {
+            return tls(ServerTls.of(tls));
+        }
+
+        public Builder tls(ServerTls tls) {
             this.tls = tls;
             return this;
         }
@@ -135,6 +147,11 @@ public record ConnectOptions(
             return this;
         }
 
+        public Builder allowCleartextPassword(boolean allow) {
+            this.allowCleartextPassword = allow;
+            return this;
+        }
+
         public Builder connectAttribute(String key, String value) {
             connectAttributes.put(key, value);
             return this;
@@ -148,8 +165,8 @@ public record ConnectOptions(
 
         public ConnectOptions build() {
             return new ConnectOptions(host, port, user, password, database, tls, connectTimeout, maxPacketSize,
-                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, connectAttributes,
-                    capabilities);
+                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, allowCleartextPassword,
+                    connectAttributes, capabilities);
         }
     }
 }

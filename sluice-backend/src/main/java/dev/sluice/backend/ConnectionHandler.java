@@ -18,13 +18,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.security.cert.CertificateException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -69,7 +68,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
 
     private final ConnectOptions options;
     private final PacketSequence sequence;
-    private final Supplier<SslContext> sslContext;
+    private final ServerTlsContexts tlsContexts;
     private final CompletableFuture<ServerConnection> connected;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Written, response not read yet, in order; the head's response is the one being read (its {@link #response}). */
@@ -83,12 +82,12 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private Authenticator authenticator;
     private Response response;
 
-    /** @param sslContext the TLS context, asked for only when the connection switches to TLS */
-    ConnectionHandler(ConnectOptions options, PacketSequence sequence, Supplier<SslContext> sslContext,
+    /** @param tlsContexts the TLS contexts, asked for one only when the connection switches to TLS */
+    ConnectionHandler(ConnectOptions options, PacketSequence sequence, ServerTlsContexts tlsContexts,
             CompletableFuture<ServerConnection> connected) {
         this.options = options;
         this.sequence = sequence;
-        this.sslContext = sslContext;
+        this.tlsContexts = tlsContexts;
         this.connected = connected;
     }
 
@@ -171,10 +170,17 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
             wanted |= Capability.CLIENT_CONNECT_WITH_DB;
         }
         boolean serverTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
-        if (options.tls() == TlsMode.REQUIRED && !serverTls) {
-            throw new ProtocolException("TLS required but the server (" + greeting.serverVersion() + ") does not offer it");
+        TlsMode mode = options.tls().mode();
+        if (mode.requiresTls() && !serverTls) {
+            // a server without TLS, or a peer on the path that removed the flag from the greeting
+            throw new ServerTrustException(ServerTrustException.Reason.TLS, where() + ": tls "
+                    + mode.configName() + ", but the server's greeting (" + greeting.serverVersion()
+                    + ") offers no TLS; nothing was sent");
         }
-        if (options.tls() != TlsMode.DISABLED && serverTls) {
+        if (mode == TlsMode.PREFERRED && !serverTls) {
+            tlsContexts.warnUnencrypted(where(), "its greeting (" + greeting.serverVersion() + ") offers no TLS");
+        }
+        if (mode != TlsMode.DISABLED && serverTls) {
             wanted |= Capability.CLIENT_SSL;
         }
         capabilities = wanted & greeting.capabilities();
@@ -191,16 +197,30 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         new SslRequest(capabilities, options.maxPacketSize(), options.collationId()).encode(out);
         ctx.writeAndFlush(out);
         // The SslRequest has passed this handler already; TLS wraps everything written from here on.
-        SslHandler ssl = sslContext.get().newHandler(ctx.alloc(), options.host(), options.port());
+        // the host connected to is the engine's peer host: what verify-identity checks the certificate against
+        SslHandler ssl = tlsContexts.context(options.tls()).newHandler(ctx.alloc(), options.host(), options.port());
         ctx.pipeline().addFirst("tls", ssl);
         ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 tls = true;
                 sendLogin();
+            } else if (certificateProblem(f.cause())) {
+                fail(new ServerTrustException(ServerTrustException.Reason.TLS, where()
+                        + ": TLS handshake failed: the server's certificate was refused (tls: " + options.tls().describe()
+                        + "): " + f.cause().getMessage() + "; nothing was sent", f.cause()));
             } else {
                 fail(new ConnectionFailedException(where() + ": TLS handshake failed: " + f.cause().getMessage(), f.cause()));
             }
         });
+    }
+
+    private static boolean certificateProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sendLogin() {
@@ -413,6 +433,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         state = State.CLOSED;
         if (was != State.READY) {
             Throwable reported = cause instanceof ConnectionFailedException || cause instanceof ServerException
+                            || cause instanceof ServerTrustException
                     ? cause
                     : new ConnectionFailedException(where() + ": " + was.name().toLowerCase() + " failed: "
                             + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);

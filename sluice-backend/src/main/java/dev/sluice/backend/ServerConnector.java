@@ -9,63 +9,38 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
  * Opens {@link ServerConnection}s. One deadline, {@link ConnectOptions#connectTimeout()}, covers TCP
  * connect, the greeting, TLS and authentication together: a server that accepts TCP and then says nothing
  * fails the attempt when it expires (DESIGN invariant 6).
  *
- * <p>TLS to servers does not verify the server certificate yet (test sandboxes use self-signed ones);
- * verification arrives with the backend configuration of the proxy.
+ * <p>TLS follows {@link ConnectOptions#tls()}: its contexts, one per {@link ServerTls}, live in {@link
+ * #tlsContexts()}, where a proxy prepares them at start.
  */
 public final class ServerConnector {
 
     private final EventLoopGroup group;
     private final Transport transport;
-    private volatile SslContext sslContext;
+    private final ServerTlsContexts tlsContexts = new ServerTlsContexts();
 
     /**
-     * The TLS context is made on a thread of its own (the JDK's TLS set-up, its default trust store included, takes
-     * a few hundred milliseconds of a proxy's start-up, which need not wait for it); a connection that switches to
-     * TLS before it is ready waits for it.
+     * The context of {@code tls: preferred}/{@code required} is made on a thread of its own (the JDK's TLS set-up
+     * takes a few hundred milliseconds of a proxy's start-up, which need not wait for it); a connection that
+     * switches to TLS before it is ready waits for it.
      */
     public ServerConnector(EventLoopGroup group, Transport transport) {
         this.group = group;
         this.transport = transport;
-        Thread warm = new Thread(() -> {
-            try {
-                sslContext();
-            } catch (RuntimeException e) {
-                // reported to the first connection that needs it
-            }
-        }, "sluice-server-tls-init");
-        warm.setDaemon(true);
-        warm.start();
+        tlsContexts.prepare(ServerTls.of(TlsMode.PREFERRED));
     }
 
-    private SslContext sslContext() {
-        SslContext c = sslContext;
-        if (c == null) {
-            synchronized (this) {
-                c = sslContext;
-                if (c == null) {
-                    try {
-                        c = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-                    } catch (SSLException e) {
-                        throw new IllegalStateException("cannot create the client TLS context", e);
-                    }
-                    sslContext = c;
-                }
-            }
-        }
-        return c;
+    /** The TLS contexts of server connections, and the once-per-server warning of unencrypted preferred links. */
+    public ServerTlsContexts tlsContexts() {
+        return tlsContexts;
     }
 
     public CompletableFuture<ServerConnection> connect(ConnectOptions options) {
@@ -87,7 +62,7 @@ public final class ServerConnector {
     public CompletableFuture<ServerConnection> connect(ConnectOptions options, EventLoopGroup loop) {
         CompletableFuture<ServerConnection> connected = new CompletableFuture<>();
         PacketSequence sequence = new PacketSequence();
-        ConnectionHandler handler = new ConnectionHandler(options, sequence, this::sslContext, connected);
+        ConnectionHandler handler = new ConnectionHandler(options, sequence, tlsContexts, connected);
         long deadlineMillis = options.connectTimeout().toMillis();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)

@@ -12,9 +12,11 @@ import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.CachingSha2Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.client.HandshakeResponse41;
+import dev.sluice.testkit.TlsFiles;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +26,7 @@ import javax.crypto.Cipher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client's caching_sha2_password paths against {@link FakeMysqlServer}: the MariaDB the other tests use
@@ -39,12 +42,25 @@ class CachingSha2AuthTest {
 
     private static EventLoopGroup group;
     private static ServerConnector connector;
+    /** A CA and a server certificate it signed, for IP 127.0.0.1 (where the fake listens) and localhost. */
+    private static TlsFiles certificates;
 
     @BeforeAll
-    static void startClient() {
+    static void startClient(@TempDir Path dir) {
         Transport transport = Transport.best();
         group = transport.newGroup(1);
         connector = new ServerConnector(group, transport);
+        certificates = TlsFiles.generate(dir.resolve("tls"));
+    }
+
+    /** A fake presenting a certificate that {@link #verified} trusts. */
+    private static FakeMysqlServer.Builder fakeWithCaSignedCertificate() {
+        return fake().tls(certificates.serverCert(), certificates.serverKey());
+    }
+
+    /** TLS that checks the fake's certificate against the test CA and the host name (127.0.0.1). */
+    private static ServerTls verified() {
+        return new ServerTls(TlsMode.VERIFY_IDENTITY, certificates.caCert(), null, null);
     }
 
     @AfterAll
@@ -93,9 +109,9 @@ class CachingSha2AuthTest {
     }
 
     @Test
-    void fullAuthOverTlsSendsTheCleartextPasswordOnlyInsideTls() {
-        try (FakeMysqlServer fake = fake().tls(true).start();
-                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).build())) {
+    void fullAuthOverVerifiedTlsSendsTheCleartextPasswordOnlyInsideTls() {
+        try (FakeMysqlServer fake = fakeWithCaSignedCertificate().start();
+                ServerConnection conn = connect(options(fake).tls(verified()).build())) {
             assertThat(conn.isTls()).isTrue();
             assertThat(conn.authPlugin()).isEqualTo(CachingSha2Password.PLUGIN_NAME);
             assertQueryWorks(conn, fake);
@@ -109,6 +125,67 @@ class CachingSha2AuthTest {
             assertThat(got.get(2).payload()).isEqualTo(withNul(PASSWORD_BYTES));
             assertThat(fake.isCached()).as("a full authentication fills the cache, as on MySQL").isTrue();
             assertPasswordNeverInClear(fake);
+        }
+    }
+
+    @Test
+    void fullAuthOverTlsWithAnUnverifiedCertificateIsRefusedBeforeThePasswordLeaves() {
+        // tls: required trusts any certificate: a peer on the path with a self-signed one could be the "server"
+        try (FakeMysqlServer fake = fake().tls(true).start()) {
+            assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
+                        assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
+                                .contains("caching_sha2_password full authentication")
+                                .contains("not verified (tls: required)")
+                                .contains("verify-identity").contains("allow-cleartext-password");
+                    });
+            assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.SSL_REQUEST, Kind.LOGIN);
+            assertPasswordNeverSent(fake);
+        }
+    }
+
+    @Test
+    void fullAuthOverUnverifiedTlsSendsThePasswordWhenTheOperatorAllowsIt() {
+        try (FakeMysqlServer fake = fake().tls(true).start();
+                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).allowCleartextPassword(true).build())) {
+            assertQueryWorks(conn, fake);
+            assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).singleElement()
+                    .satisfies(r -> assertThat(r.tls()).isTrue());
+        }
+    }
+
+    @Test
+    void requiredTlsAgainstAGreetingWithoutSslSendsNothing() {
+        // a server without TLS, or a peer on the path that cleared CLIENT_SSL in the greeting
+        try (FakeMysqlServer fake = fake().start()) {
+            for (TlsMode mode : List.of(TlsMode.REQUIRED, TlsMode.VERIFY_CA, TlsMode.VERIFY_IDENTITY)) {
+                assertThatThrownBy(() -> connect(options(fake).tls(mode).build()))
+                        .isInstanceOfSatisfying(ServerTrustException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
+                            assertThat(e.getMessage()).contains("tls " + mode.configName())
+                                    .contains("offers no TLS; nothing was sent");
+                        });
+            }
+            assertThat(fake.received()).isEmpty();
+        }
+    }
+
+    @Test
+    void verifyingModesRefuseASelfSignedCertificateBeforeTheLogin() {
+        try (FakeMysqlServer fake = fake().tls(true).start()) {
+            // the JVM's trust store, then the test CA, which did not sign the fake's self-signed certificate
+            for (ServerTls tls : List.of(ServerTls.of(TlsMode.VERIFY_CA), ServerTls.of(TlsMode.VERIFY_IDENTITY),
+                    new ServerTls(TlsMode.VERIFY_CA, certificates.caCert(), null, null))) {
+                assertThatThrownBy(() -> connect(options(fake).tls(tls).build()))
+                        .isInstanceOfSatisfying(ServerTrustException.class, e -> {
+                            assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
+                            assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
+                                    .contains("the server's certificate was refused (tls: " + tls.mode().configName());
+                        });
+            }
+            assertThat(fake.received()).extracting(Received::kind).containsOnly(Kind.SSL_REQUEST);
+            assertPasswordNeverSent(fake);
         }
     }
 
@@ -149,11 +226,12 @@ class CachingSha2AuthTest {
     void fullAuthWithoutTlsKeyOrRetrievalFailsNamingTheRemedies() {
         try (FakeMysqlServer fake = fake().start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOf(ConnectionFailedException.class)
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
                     .hasMessageContaining(fake.host() + ":" + fake.port())
-                    .hasMessageContaining("caching_sha2_password full authentication needs TLS")
-                    .hasMessageContaining("public key")
-                    .hasMessageContaining("allowPublicKeyRetrieval");
+                    .hasMessageContaining("caching_sha2_password full authentication without TLS needs the server's"
+                            + " RSA public key")
+                    .hasMessageContaining("server-public-key")
+                    .hasMessageContaining("allow-public-key-retrieval");
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
             assertPasswordNeverInClear(fake);
@@ -162,8 +240,8 @@ class CachingSha2AuthTest {
 
     @Test
     void wrongPasswordOverTlsIsAccessDenied() {
-        try (FakeMysqlServer fake = fake().tls(true).start()) {
-            ConnectOptions wrong = options(fake).tls(TlsMode.REQUIRED).user(USER, "not-it").build();
+        try (FakeMysqlServer fake = fakeWithCaSignedCertificate().start()) {
+            ConnectOptions wrong = options(fake).tls(verified()).user(USER, "not-it").build();
             assertAccessDenied(wrong);
             assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).singleElement()
                     .satisfies(r -> assertThat(r.payload())
@@ -238,8 +316,9 @@ class CachingSha2AuthTest {
     void aSwitchToTheClearPasswordPluginWithoutTlsIsRefusedBeforeThePasswordLeaves() {
         try (FakeMysqlServer fake = fake().accountPlugin(CLEAR_PASSWORD).start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOf(ConnectionFailedException.class)
-                    .hasMessageContaining("plugin '" + CLEAR_PASSWORD + "' is not supported");
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
+                    .hasMessageContaining("asked for the password in clear (" + CLEAR_PASSWORD + ")")
+                    .hasMessageContaining("the link is not encrypted (tls: disabled)");
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
             assertPasswordNeverInClear(fake);
@@ -247,9 +326,36 @@ class CachingSha2AuthTest {
     }
 
     @Test
-    void aSwitchToTheClearPasswordPluginInsideTlsSendsThePassword() {
+    void aPeerWithASelfSignedCertificateAskingForTheClearPasswordGetsNothing() {
+        // the man in the middle of issue 10: tls required, any certificate, then an AuthSwitchRequest to
+        // mysql_clear_password; today's rule (TLS, so send it) handed it the password
+        try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start()) {
+            assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
+                    .isInstanceOfSatisfying(ServerTrustException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
+                        assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
+                                .contains("asked for the password in clear (" + CLEAR_PASSWORD + ")")
+                                .contains("TLS certificate was not verified (tls: required)");
+                    });
+            assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.SSL_REQUEST, Kind.LOGIN);
+            assertPasswordNeverSent(fake);
+        }
+    }
+
+    @Test
+    void aSwitchToTheClearPasswordPluginInsideUnverifiedTlsSendsThePasswordWhenAllowed() {
         try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start();
-                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).build())) {
+                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).allowCleartextPassword(true).build())) {
+            assertThat(conn.authPlugin()).isEqualTo(CLEAR_PASSWORD);
+            assertThat(fake.received(Kind.AUTH_SWITCH_RESPONSE)).singleElement()
+                    .satisfies(r -> assertThat(r.payload()).isEqualTo(withNul(PASSWORD_BYTES)));
+        }
+    }
+
+    @Test
+    void aSwitchToTheClearPasswordPluginInsideVerifiedTlsSendsThePassword() {
+        try (FakeMysqlServer fake = fakeWithCaSignedCertificate().accountPlugin(CLEAR_PASSWORD).start();
+                ServerConnection conn = connect(options(fake).tls(verified()).build())) {
             assertThat(conn.authPlugin()).isEqualTo(CLEAR_PASSWORD);
             assertQueryWorks(conn, fake);
             Received switched = fake.received(Kind.AUTH_SWITCH_RESPONSE).get(0);
@@ -261,8 +367,8 @@ class CachingSha2AuthTest {
 
     @Test
     void aFullAuthOverTlsLetsTheNextLoginTakeTheFastPathWithoutTls() {
-        try (FakeMysqlServer fake = fake().tls(true).start()) {
-            try (ServerConnection first = connect(options(fake).tls(TlsMode.REQUIRED).build())) {
+        try (FakeMysqlServer fake = fakeWithCaSignedCertificate().start()) {
+            try (ServerConnection first = connect(options(fake).tls(verified()).build())) {
                 assertThat(first.isTls()).isTrue();
             }
             try (ServerConnection second = connect(options(fake).tls(TlsMode.DISABLED).build())) {
@@ -360,6 +466,16 @@ class CachingSha2AuthTest {
             assertThat(indexOf(raw.get(i), PASSWORD_BYTES)).as("password in clear on connection %d of %s", i, fake)
                     .isEqualTo(-1);
         }
+    }
+
+    /** No packet the fake decoded holds the password, whatever the plugin, TLS or not; nothing in clear either. */
+    private static void assertPasswordNeverSent(FakeMysqlServer fake) {
+        for (Received r : fake.received()) {
+            assertThat(indexOf(r.payload(), PASSWORD_BYTES)).as("password in %s of %s", r.kind(), fake).isEqualTo(-1);
+        }
+        assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).isEmpty();
+        assertThat(fake.received(Kind.AUTH_SWITCH_RESPONSE)).isEmpty();
+        assertPasswordNeverInClear(fake);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -124,10 +124,10 @@ class ConnectDeadlineTest {
                     attempt(options(fake).tls(TlsMode.REQUIRED).connectTimeout(Duration.ofSeconds(10)).build());
 
             assertThat(attempt.failure())
-                    .isInstanceOf(ConnectionFailedException.class)
+                    .isInstanceOf(ServerTrustException.class)
                     .hasMessageContaining(fake.host() + ":" + fake.port())
-                    .hasMessageContaining("TLS required")
-                    .hasMessageContaining("does not offer it");
+                    .hasMessageContaining("tls required, but the server's greeting")
+                    .hasMessageContaining("offers no TLS");
             assertThat(attempt.millis()).isLessThan(MAX_MILLIS);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
             assertThat(fake.received()).as("no login, so no credentials, went out in clear").isEmpty();

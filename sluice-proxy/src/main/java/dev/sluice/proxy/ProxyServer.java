@@ -2,9 +2,11 @@ package dev.sluice.proxy;
 
 import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.TlsMode;
 import dev.sluice.backend.Transport;
 import dev.sluice.backend.pool.HealthMonitor;
 import dev.sluice.backend.pool.PoolStats;
+import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
@@ -65,7 +67,9 @@ public final class ProxyServer implements AutoCloseable {
                 serverCapabilityMask);
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {
+            List<CompletableFuture<?>> serverTls = prepareServerTls(config, context.connector());
             server.learnServerVersion(transport);
+            serverTls.forEach(ProxyServer::await); // a CA bundle or client key that cannot be used fails the start
             ClientChannelInitializer initializer = new ClientChannelInitializer(context, await(tls));
             server.initializer = initializer;
             for (ListenerConfig listener : config.listeners()) {
@@ -105,7 +109,16 @@ public final class ProxyServer implements AutoCloseable {
                             context.config().timeouts().connect())
                     .get(context.config().timeouts().connect().toMillis() + 1000, TimeUnit.MILLISECONDS);
             context.learnGreeting(greeting);
-            LOG.info("server {} ({}) is {}", primary.name(), primary.address(), greeting.serverVersion());
+            boolean offersTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
+            LOG.info("server {} ({}) is {}, {}{}", primary.name(), primary.address(), greeting.serverVersion(),
+                    primary.describeSecurity(), offersTls || primary.tls().mode() == TlsMode.DISABLED ? ""
+                            : ": its greeting offers no TLS, so "
+                                    + (primary.tls().mode().requiresTls() ? "every login to it will be refused"
+                                            : "connections to it go unencrypted"));
+            if (!offersTls && primary.tls().mode() == TlsMode.PREFERRED) {
+                context.connector().tlsContexts().warnUnencrypted(primary.address(),
+                        "its greeting (" + greeting.serverVersion() + ") offers no TLS");
+            }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             LOG.warn("server {} ({}) did not greet at start ({}); advertising '{}' until it does",
@@ -114,6 +127,19 @@ public final class ProxyServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while probing the server", e);
         }
+    }
+
+    /** Makes the TLS context of each server that uses TLS on a thread of its own; failures name the server. */
+    private static List<CompletableFuture<?>> prepareServerTls(ProxyConfig config, ServerConnector connector) {
+        List<CompletableFuture<?>> result = new ArrayList<>();
+        for (ServerConfig s : config.servers()) {
+            if (s.tls().mode() != TlsMode.DISABLED) {
+                result.add(connector.tlsContexts().prepare(s.tls()).exceptionally(e -> {
+                    throw new IllegalArgumentException("server " + s.name() + ": " + e.getMessage(), e);
+                }));
+            }
+        }
+        return result;
     }
 
     /** The value of a start-up future; its failure rethrown as it was thrown (unchecked), not wrapped. */

@@ -36,7 +36,8 @@ public record TlsFiles(Path caCert, Path caKey, Path serverCert, Path serverKey,
             extendedKeyUsage = clientAuth
             """;
 
-    static TlsFiles generate(Path dir) {
+    /** Makes a new CA, server and client certificate in {@code dir} (created if needed). */
+    public static TlsFiles generate(Path dir) {
         Path openssl = MariaDbInstall.openssl();
         try {
             Files.createDirectories(dir);

@@ -1,6 +1,5 @@
 package dev.sluice.app.config;
 
-import dev.sluice.backend.TlsMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The {@link ConfigNode} tree to a validated {@link SluiceConfig}. Keeps going after a problem (using the default
@@ -40,7 +40,8 @@ final class ConfigBinder {
             "pool",
             "client-auth-plugin",
             "log-level");
-    static final List<String> SERVER_KEYS = List.of("name", "address", "tls");
+    static final List<String> SERVER_KEYS = Stream.concat(
+            Stream.of("name", "address"), ServerSecurityReader.KEYS.stream()).toList();
     static final List<String> USER_KEYS =
             List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
@@ -161,8 +162,7 @@ final class ConfigBinder {
             } else {
                 address = values.hostPort(m.get("address"), path + ".address", 1);
             }
-            String tlsText = values.choice(
-                    m.get("tls"), path + ".tls", List.of("disabled", "preferred", "required"), "preferred");
+            ServerConfig server = new ServerSecurityReader(values).read(m, path, name, address);
             if (name != null) {
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
@@ -170,9 +170,8 @@ final class ConfigBinder {
                             "duplicate server name '" + name + "' (also " + previous + ")");
                 }
             }
-            if (name != null && address != null) {
-                result.add(new ServerConfig(
-                        name, address.host(), address.port(), TlsMode.valueOf(tlsText.toUpperCase(Locale.ROOT))));
+            if (server != null) {
+                result.add(server);
             }
         }
         return result;

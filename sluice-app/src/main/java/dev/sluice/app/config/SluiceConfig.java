@@ -57,8 +57,7 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
     }
 
     private static String server(ServerConfig server) {
-        return server.name() + "=" + new HostPort(server.host(), server.port()) + " (tls "
-                + server.tls().name().toLowerCase(Locale.ROOT) + ")";
+        return server.name() + "=" + new HostPort(server.host(), server.port()) + " (" + server.describeSecurity() + ")";
     }
 
     private static String user(UserConfig user) {

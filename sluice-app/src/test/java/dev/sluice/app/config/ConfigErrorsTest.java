@@ -42,7 +42,8 @@ class ConfigErrorsTest {
     void unknownKeyWithoutACloseOneListsTheKeys() {
         assertThat(problems(yaml("servers:", "  - address: h:1", "    weight: 3")))
                 .containsExactly("sluice.yaml:3: servers[0]: unknown key 'weight' (expected one of: name, address,"
-                        + " tls)");
+                        + " tls, tls-ca, tls-cert, tls-key, allow-cleartext-password, server-public-key,"
+                        + " allow-public-key-retrieval)");
         assertThat(problems(yaml(SERVER, "tls:", "  cert: x.pem")))
                 .containsExactly("sluice.yaml:3: tls: unknown key 'cert' (expected one of: enabled, certificate, key,"
                         + " required)");
@@ -69,7 +70,7 @@ class ConfigErrorsTest {
                 .containsExactly("sluice.yaml:3: users[0].name: expected a single value, got a list");
         assertThat(problems(yaml("servers: [{address: h:1, tls: sometimes}]")))
                 .containsExactly("sluice.yaml:1: servers[0].tls: \"sometimes\" is not one of disabled, preferred,"
-                        + " required");
+                        + " required, verify-ca, verify-identity");
         assertThat(problems(yaml(SERVER, "log-level: verbose")))
                 .containsExactly("sluice.yaml:2: log-level: \"verbose\" is not one of error, warn, info, debug, trace");
     }

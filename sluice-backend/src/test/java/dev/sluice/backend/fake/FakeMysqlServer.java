@@ -21,6 +21,7 @@ import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
@@ -84,7 +85,9 @@ public final class FakeMysqlServer implements AutoCloseable {
         this.config = config;
         this.cached = new AtomicBoolean(config.cached);
         this.random = new Random(config.seed);
-        this.sslContext = config.tls ? selfSignedContext() : null;
+        this.sslContext = !config.tls ? null
+                : config.certificate == null ? selfSignedContext()
+                : SslContextBuilder.forServer(config.certificate.toFile(), config.key.toFile()).build();
         Transport transport = Transport.best();
         this.group = transport.newGroup(1);
         try {
@@ -248,6 +251,8 @@ public final class FakeMysqlServer implements AutoCloseable {
         String password = "s3cret-pw";
         boolean cached;
         boolean tls;
+        Path certificate;
+        Path key;
         Behaviour behaviour = Behaviour.NORMAL;
         long seed = System.nanoTime();
 
@@ -280,6 +285,14 @@ public final class FakeMysqlServer implements AutoCloseable {
         /** Offer CLIENT_SSL with a self-signed certificate. */
         public Builder tls(boolean tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** Offer CLIENT_SSL with this certificate (PEM chain) and key (PKCS#8), e.g. a CA-signed one. */
+        public Builder tls(Path certificate, Path key) {
+            this.tls = true;
+            this.certificate = certificate;
+            this.key = key;
             return this;
         }
 

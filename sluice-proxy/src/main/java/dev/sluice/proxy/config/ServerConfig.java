@@ -1,10 +1,21 @@
 package dev.sluice.proxy.config;
 
+import dev.sluice.backend.ServerTls;
 import dev.sluice.backend.TlsMode;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Objects;
 
-/** A MySQL or MariaDB server behind the proxy. */
-public record ServerConfig(String name, String host, int port, TlsMode tls) {
+/**
+ * A MySQL or MariaDB server behind the proxy, and how far Sluice trusts the link to it with passwords.
+ *
+ * @param tls TLS towards the server: mode, CA bundle, client certificate
+ * @param allowCleartextPassword send the password as is (mysql_clear_password, caching_sha2_password full
+ *     authentication over TLS) even when the server's certificate is not verified
+ * @param serverPublicKey the server's caching_sha2_password RSA key, pinned; null when not configured
+ * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
+ */
+public record ServerConfig(String name, String host, int port, ServerTls tls, boolean allowCleartextPassword,
+        RSAPublicKey serverPublicKey, boolean allowPublicKeyRetrieval) {
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
@@ -14,7 +25,20 @@ public record ServerConfig(String name, String host, int port, TlsMode tls) {
         }
     }
 
+    /** A server with a TLS mode and nothing else: no files, no opt-ins. */
+    public ServerConfig(String name, String host, int port, TlsMode tls) {
+        this(name, host, port, ServerTls.of(tls), false, null, false);
+    }
+
     public String address() {
         return host + ":" + port;
+    }
+
+    /** For the start-up line: {@code tls verify-ca (ca /etc/ca.pem)[, allow-cleartext-password]...}. */
+    public String describeSecurity() {
+        return "tls " + tls.describe()
+                + (allowCleartextPassword ? ", allow-cleartext-password" : "")
+                + (serverPublicKey != null ? ", server-public-key pinned" : "")
+                + (allowPublicKeyRetrieval ? ", allow-public-key-retrieval" : "");
     }
 }

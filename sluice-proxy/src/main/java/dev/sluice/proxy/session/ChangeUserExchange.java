@@ -3,6 +3,7 @@ package dev.sluice.proxy.session;
 import dev.sluice.backend.Authenticator;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.ServerTrustException;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.client.ComChangeUser;
@@ -83,9 +84,7 @@ final class ChangeUserExchange implements Exchange {
             return;
         }
         step = Step.SERVER_AUTH;
-        ConnectOptions options = ConnectOptions.builder(session.server().host(), session.server().port())
-                .user(user.serverUser(), user.serverPassword())
-                .build();
+        ConnectOptions options = ServerLogin.options(session.server(), user).build();
         long serverCapabilities = session.serverCapabilities();
         serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
         byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
@@ -113,6 +112,11 @@ final class ChangeUserExchange implements Exchange {
             session.refuseChangeUser(new ErrPacket(err.errorCode(), err.sqlState(),
                     err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
                     "server refused the change to " + user.serverUser() + ": " + err);
+            return;
+        } catch (ServerTrustException e) {
+            // the server asked for the password in a form a peer could read, over an unverified link: not sent
+            step = Step.DONE;
+            session.refuseChangeUser(ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage());
             return;
         }
         if (next instanceof Authenticator.Send send) {

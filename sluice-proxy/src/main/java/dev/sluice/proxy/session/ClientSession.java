@@ -4,6 +4,7 @@ import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.ServerTrustException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolUnavailableException;
 import dev.sluice.backend.pool.Pools;
@@ -172,10 +173,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private void openServer() {
         long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
         Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), login.database());
-        pool = context.pools().pool(key, () -> ConnectOptions.builder(server.host(), server.port())
-                .user(currentUser.serverUser(), currentUser.serverPassword())
+        pool = context.pools().pool(key, () -> ServerLogin.options(server, currentUser)
                 .database(login.database())
-                .tls(server.tls())
                 .connectTimeout(context.config().timeouts().connect())
                 .maxPacketSize(context.config().limits().maxPacketSize())
                 .collationId(login.collationId())
@@ -274,6 +273,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } else if (failure instanceof ServerException se) {
             // The server's own answer (unknown database, access denied for the mapped user, ...)
             err = new ErrPacket(se.errorCode(), se.sqlState(), se.err().message() + " (sluice: server " + server.name() + ")");
+        } else if (failure instanceof ServerTrustException st) {
+            err = ProxyErrors.serverNotTrusted(server.name(), st); // TLS or password rules refused it (invariant 13)
         } else {
             err = ProxyErrors.cannotConnect(server.name() + " (" + server.address() + ")", failure.getMessage());
         }
@@ -837,9 +838,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         cancelled = current;
         String what = current.commandName();
-        ConnectOptions options = ConnectOptions.builder(server.host(), server.port())
-                .user(currentUser.serverUser(), currentUser.serverPassword())
-                .tls(server.tls())
+        ConnectOptions options = ServerLogin.options(server, currentUser)
                 .connectTimeout(context.config().timeouts().connect())
                 .build();
         long sessionId = id();

@@ -1,5 +1,6 @@
 package dev.sluice.proxy.session;
 
+import dev.sluice.backend.ServerTrustException;
 import dev.sluice.protocol.message.server.ErrPacket;
 
 /**
@@ -26,6 +27,23 @@ public final class ProxyErrors {
 
     public static ErrPacket cannotConnect(String server, String cause) {
         return new ErrPacket(CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
+    }
+
+    /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
+    public static final int SERVER_TLS_REFUSED = 1429;
+    /** ER_NOT_SUPPORTED_AUTH_MODE: Sluice will not send the password the way the server asked for it. */
+    public static final int PASSWORD_EXCHANGE_REFUSED = 1251;
+
+    /**
+     * Sluice did not log in to a server because the link could not be trusted (DESIGN invariant 13). Server-range
+     * codes, not the 2026/2059/2061 a MySQL client would report for itself: clients built on MariaDB Connector/C
+     * (the mariadb CLI among them) read an ERR packet with a code in the client range 2000-2999 as "Received
+     * malformed packet" (2027) and lose the message (observed with the mariadb 10.11 CLI).
+     */
+    public static ErrPacket serverNotTrusted(String server, ServerTrustException e) {
+        return e.reason() == ServerTrustException.Reason.TLS
+                ? new ErrPacket(SERVER_TLS_REFUSED, "HY000", "sluice: server " + server + ": " + e.getMessage())
+                : new ErrPacket(PASSWORD_EXCHANGE_REFUSED, "08004", "sluice: server " + server + ": " + e.getMessage());
     }
 
     /** ER_CON_COUNT_ERROR: the pool for this server and user stayed at its limit for acquire-timeout. */
