@@ -36,6 +36,7 @@ import io.netty.util.ReferenceCountUtil;
 import dev.sluice.proxy.config.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
@@ -168,13 +169,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         openServer();
     }
 
-    /** Leases a server connection from the pool for this session's user, capabilities, charset and database. */
+    /**
+     * Leases a server connection from the pool for this session's user, capabilities, charset and database: the
+     * login's, or those of the last COM_CHANGE_USER. (A re-acquire happens only while nothing was sent on the
+     * lease, so a database chosen by INIT_DB or USE never has to be carried over.)
+     */
     private void openServer() {
         long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
-        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), login.database());
+        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), currentDatabase);
         pool = context.pools().pool(key, () -> ConnectOptions.builder(server.host(), server.port())
                 .user(currentUser.serverUser(), currentUser.serverPassword())
-                .database(login.database())
+                .database(currentDatabase)
                 .tls(server.tls())
                 .connectTimeout(context.config().timeouts().connect())
                 .maxPacketSize(context.config().limits().maxPacketSize())
@@ -654,19 +659,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         writeToServer(packet);
     }
 
-    /** COM_CHANGE_USER failed: the client hears why, and the session ends. */
-    void refuseChangeUser(ErrPacket err, String reason) {
+    /**
+     * COM_CHANGE_USER failed: the client hears why, and the session ends. Nothing runs on the server for it, so
+     * no KILL: a refusal before the server saw the change (wrong password, no answer) gives the connection back
+     * to its pool; after the server saw it, its user is unknown and it is discarded.
+     */
+    void refuseChangeUser(ErrPacket err, String reason, boolean serverTouched) {
+        current = null;
+        userChanged |= serverTouched;
         writeToClient(err);
         LOG.info("session {}: change user failed: {}", id(), reason);
         close("change user failed", true);
     }
 
+    /** The server connection is now the new user's, with nothing of the session on it, as after a fresh login. */
     void userChanged(UserConfig user, String database) {
         userChanged = true;
+        commandsOnLease = 0;
         LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
                 user.serverUser());
         currentUser = user;
-        currentDatabase = database;
+        currentDatabase = database.isEmpty() ? null : database;
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return client.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     ProxyContext context() {
@@ -762,6 +779,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             pool.stats().retried();
         }
         returnServer(PoolStats.DiscardReason.STALE);
+        userChanged = false; // the next lease comes from the pool of the current user and database
         state = State.CONNECTING;
         openServer();
     }
