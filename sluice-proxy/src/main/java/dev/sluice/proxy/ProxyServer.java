@@ -1,11 +1,9 @@
 package dev.sluice.proxy;
 
-import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.Transport;
 import dev.sluice.backend.pool.HealthMonitor;
 import dev.sluice.backend.pool.PoolStats;
-import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
@@ -25,14 +23,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running proxy: its listeners, event loops and sessions. {@link #start} learns the servers' version
- * (so the greeting tells drivers the truth), binds every listener (port 0 picks a free port, see {@link
- * #addresses()}) and returns once clients can connect; {@link #close} stops accepting, closes every session
+ * The running proxy: its listeners, event loops and sessions. {@link #start} starts probing the server's
+ * greeting (so Sluice's greeting tells drivers the truth; clients that arrive before it is known wait for it, see
+ * {@link GreetingGate}), binds every listener (port 0 picks a free port, see {@link #addresses()}) and returns
+ * once clients can connect, without waiting for the probe; {@link #close} stops accepting, closes every session
  * and releases the event loops.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -65,7 +63,7 @@ public final class ProxyServer implements AutoCloseable {
                 serverCapabilityMask);
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {
-            server.learnServerVersion(transport);
+            server.probeServer();
             ClientChannelInitializer initializer = new ClientChannelInitializer(context, await(tls));
             server.initializer = initializer;
             for (ListenerConfig listener : config.listeners()) {
@@ -98,22 +96,17 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private void learnServerVersion(Transport transport) {
+    /** Starts the probe of the server's greeting and logs its outcome; clients arriving meanwhile wait for it. */
+    private void probeServer() {
         ServerConfig primary = context.primaryServer();
-        try {
-            HandshakeV10 greeting = GreetingProbe.probe(workers, transport, primary.host(), primary.port(),
-                            context.config().timeouts().connect())
-                    .get(context.config().timeouts().connect().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            context.learnGreeting(greeting);
-            LOG.info("server {} ({}) is {}", primary.name(), primary.address(), greeting.serverVersion());
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            LOG.warn("server {} ({}) did not greet at start ({}); advertising '{}' until it does",
-                    primary.name(), primary.address(), cause.getMessage(), ProxyContext.FALLBACK_VERSION);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while probing the server", e);
-        }
+        context.serverGreetingWhenKnown().whenComplete((greeting, failure) -> {
+            if (failure == null) {
+                LOG.info("server {} ({}) is {}", primary.name(), primary.address(), greeting.serverVersion());
+            } else {
+                LOG.warn("server {} ({}) did not greet at start ({}); clients are refused with {} until it does",
+                        primary.name(), primary.address(), failure.getMessage(), GreetingGate.refusal(context, failure));
+            }
+        });
     }
 
     /** The value of a start-up future; its failure rethrown as it was thrown (unchecked), not wrapped. */
