@@ -10,7 +10,9 @@ import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.proxy.config.Limits;
+import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.Timeouts;
+import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -19,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +36,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ChangeUserTest {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
+    /** A Sluice user whose server password is wrong: the server refuses Sluice's own COM_CHANGE_USER. */
+    private static final String MISMAPPED = "mismapped";
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
@@ -45,8 +50,12 @@ class ChangeUserTest {
     @BeforeAll
     static void start() {
         Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), HANDSHAKE_TIMEOUT, Duration.ofSeconds(60), null, null);
-        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), db.sandbox().host(),
-                db.sandbox().port(), ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false));
+        ProxyConfig config = ProxyFixture.config(db.sandbox(), db.sandbox().host(), db.sandbox().port(),
+                ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false);
+        List<UserConfig> users = new ArrayList<>(config.users());
+        users.add(new UserConfig(MISMAPPED, ProxyFixture.PASSWORD, null, ProxyFixture.USER, "not-the-server-password"));
+        fixture = new ProxyFixture(db.sandbox(), new ProxyConfig(config.listeners(), config.servers(), users,
+                config.clientTls(), config.timeouts(), config.limits(), config.localInfile()));
     }
 
     @AfterAll
@@ -125,6 +134,25 @@ class ChangeUserTest {
             assertThat(answer.err().errorCode()).isEqualTo(1045);
             assertThat(client.closedByPeer()).isTrue();
         }
+        assertThat(stats().killCount()).as("KILL connections").isEqualTo(kills);
+    }
+
+    @Test
+    void aChangeTheServerRefusesOpensNoKillConnectionAndTheConnectionIsNotReused() {
+        long kills = stats().killCount();
+        long changed = stats().discardedCount(PoolStats.DiscardReason.USER_CHANGED);
+        try (RawClient client = RawClient.login(fixture.port(), ProxyFixture.USER, ProxyFixture.PASSWORD, "test")) {
+            AuthSwitchRequest request = sendChangeUser(client, MISMAPPED, "test");
+            RawClient.RawPacket answer = answerSwitch(client, request, ProxyFixture.PASSWORD);
+
+            assertThat(answer.isErr()).isTrue();
+            assertThat(answer.err().errorCode()).isEqualTo(1045);
+            assertThat(answer.err().message()).contains("(sluice: changing the server connection to app)");
+            assertThat(client.closedByPeer()).isTrue();
+        }
+        // its user after a refused change is unknown: discarded, never pooled again
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> stats().discardedCount(PoolStats.DiscardReason.USER_CHANGED) == changed + 1);
         assertThat(stats().killCount()).as("KILL connections").isEqualTo(kills);
     }
 
