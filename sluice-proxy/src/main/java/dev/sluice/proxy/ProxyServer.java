@@ -103,8 +103,8 @@ public final class ProxyServer implements AutoCloseable {
             if (failure == null) {
                 LOG.info("server {} ({}) is {}", primary.name(), primary.address(), greeting.serverVersion());
             } else {
-                LOG.warn("server {} ({}) did not greet at start ({}); clients are refused with {} until it does",
-                        primary.name(), primary.address(), failure.getMessage(), GreetingGate.refusal(context, failure));
+                LOG.warn("server {} ({}) did not greet at start; until it does, clients are refused with {}",
+                        primary.name(), primary.address(), GreetingGate.refusal(context, failure));
             }
         });
     }

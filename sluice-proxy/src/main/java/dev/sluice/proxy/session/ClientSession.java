@@ -170,9 +170,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Leases a server connection from the pool for this session's user, capabilities, charset and database: the
-     * login's, or those of the last COM_CHANGE_USER. (A re-acquire happens only while nothing was sent on the
-     * lease, so a database chosen by INIT_DB or USE never has to be carried over.)
+     * Leases a server connection from the pool for this session's user, capabilities, charset and database (user
+     * and database: the login's, or those of the last COM_CHANGE_USER). A re-acquire happens only while nothing
+     * was sent on the lease, so a database chosen by INIT_DB or USE never has to be carried over.
      */
     private void openServer() {
         long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
