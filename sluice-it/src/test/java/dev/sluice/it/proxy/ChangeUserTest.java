@@ -38,6 +38,8 @@ class ChangeUserTest {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
     /** A Sluice user whose server password is wrong: the server refuses Sluice's own COM_CHANGE_USER. */
     private static final String MISMAPPED = "mismapped";
+    private static final int UTF8MB4_GENERAL_CI = 45;
+    private static final int LATIN1_SWEDISH_CI = 8;
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
@@ -69,7 +71,11 @@ class ChangeUserTest {
 
     /** Sends COM_CHANGE_USER and returns Sluice's AuthSwitchRequest (to mysql_native_password). */
     private static AuthSwitchRequest sendChangeUser(RawClient client, String user, String database) {
-        ComChangeUser change = new ComChangeUser(user, new byte[20], database, 45, NativePassword.PLUGIN_NAME, null);
+        return sendChangeUser(client, user, database, UTF8MB4_GENERAL_CI);
+    }
+
+    private static AuthSwitchRequest sendChangeUser(RawClient client, String user, String database, int collation) {
+        ComChangeUser change = new ComChangeUser(user, new byte[20], database, collation, NativePassword.PLUGIN_NAME, null);
         ByteBuf buf = Unpooled.buffer();
         change.encode(buf, RawClient.CAPABILITIES);
         client.writePacket(0, ByteBufUtil.getBytes(buf));
@@ -84,9 +90,9 @@ class ChangeUserTest {
     }
 
     @Test
-    void reacquireAfterChangeUserOpensTheDatabaseAskedFor() {
+    void reacquireAfterChangeUserOpensTheDatabaseAndCharsetAskedFor() {
         try (RawClient client = RawClient.login(fixture.port(), ProxyFixture.USER, ProxyFixture.PASSWORD, "test")) {
-            AuthSwitchRequest request = sendChangeUser(client, ProxyFixture.USER, "other");
+            AuthSwitchRequest request = sendChangeUser(client, ProxyFixture.USER, "other", LATIN1_SWEDISH_CI);
             RawClient.RawPacket ok = answerSwitch(client, request, ProxyFixture.PASSWORD);
             assertThat(ok.first()).as(ok.isErr() ? ok.err().toString() : "OK").isZero();
 
@@ -99,8 +105,8 @@ class ChangeUserTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> stats().discardedCount(PoolStats.DiscardReason.STALE) > stale);
 
-            assertThat(client.query("SELECT DATABASE(), CURRENT_USER()"))
-                    .containsExactly(List.of("other", "app@%"));
+            assertThat(client.query("SELECT DATABASE(), CURRENT_USER(), @@character_set_client"))
+                    .containsExactly(List.of("other", "app@%", "latin1"));
         }
     }
 

@@ -110,8 +110,7 @@ final class ChangeUserExchange implements Exchange {
         serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
         byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
         Map<String, String> attributes = request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
-        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(),
-                request.characterSet() == null ? session.collationId() : request.characterSet(),
+        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(), collation(),
                 Capability.has(serverCapabilities, Capability.CLIENT_PLUGIN_AUTH) ? NativePassword.PLUGIN_NAME : null,
                 Capability.has(serverCapabilities, Capability.CLIENT_CONNECT_ATTRS) ? attributes : null);
         ByteBuf out = session.allocate();
@@ -139,9 +138,14 @@ final class ChangeUserExchange implements Exchange {
             session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
         } else if (next instanceof Authenticator.Done) {
             step = Step.DONE;
-            session.userChanged(user, request.database());
+            session.userChanged(user, request.database(), collation());
             session.writeToClient(OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT, 0));
         }
+    }
+
+    /** The character set asked for, or the session's when the client sent none. */
+    private int collation() {
+        return request.characterSet() == null ? session.collationId() : request.characterSet();
     }
 
     @Override

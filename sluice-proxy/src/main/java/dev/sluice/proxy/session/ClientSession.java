@@ -119,6 +119,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean serverTrusted = true;
     private UserConfig currentUser;
     private String currentDatabase;
+    private int currentCollation;
     private byte[] serverScramble;
     private boolean serverTls;
 
@@ -130,6 +131,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.server = context.primaryServer();
         this.currentUser = login.user();
         this.currentDatabase = login.database();
+        this.currentCollation = login.collationId();
     }
 
     public long id() {
@@ -170,20 +172,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Leases a server connection from the pool for this session's user, capabilities, charset and database (user
-     * and database: the login's, or those of the last COM_CHANGE_USER). A re-acquire happens only while nothing
-     * was sent on the lease, so a database chosen by INIT_DB or USE never has to be carried over.
+     * Leases a server connection from the pool for this session's user, capabilities, charset and database (user,
+     * charset and database: the login's, or those of the last COM_CHANGE_USER). A re-acquire happens only while
+     * nothing was sent on the lease, so a database or charset chosen by a statement never has to be carried over.
      */
     private void openServer() {
         long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
-        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), currentDatabase);
+        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, currentCollation, currentDatabase);
         pool = context.pools().pool(key, () -> ConnectOptions.builder(server.host(), server.port())
                 .user(currentUser.serverUser(), currentUser.serverPassword())
                 .database(currentDatabase)
                 .tls(server.tls())
                 .connectTimeout(context.config().timeouts().connect())
                 .maxPacketSize(context.config().limits().maxPacketSize())
-                .collationId(login.collationId())
+                .collationId(currentCollation)
                 .capabilities(capabilities)
                 .connectAttribute("_client_name", "sluice")
                 .build());
@@ -673,13 +675,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /** The server connection is now the new user's, with nothing of the session on it, as after a fresh login. */
-    void userChanged(UserConfig user, String database) {
+    void userChanged(UserConfig user, String database, int collation) {
         userChanged = true;
         commandsOnLease = 0;
         LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
                 user.serverUser());
         currentUser = user;
         currentDatabase = database.isEmpty() ? null : database;
+        currentCollation = collation;
     }
 
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
@@ -702,8 +705,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return serverScramble;
     }
 
+    /** The character set of the login, or of the last COM_CHANGE_USER. */
     int collationId() {
-        return login.collationId();
+        return currentCollation;
     }
 
     ByteBuf allocate() {
