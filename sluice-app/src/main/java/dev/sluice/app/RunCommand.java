@@ -4,6 +4,7 @@ import dev.sluice.app.config.ConfigException;
 import dev.sluice.app.config.ConfigLoader;
 import dev.sluice.app.config.HostPort;
 import dev.sluice.app.config.SluiceConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -103,6 +104,20 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!Boolean.getBoolean(TRAINING_PROPERTY)) {
+            return run();
+        }
+        // bin/sluice's class-data training run: the server is a stand-in that greets, whatever --backend says
+        try (ClassDataTraining.Greeter greeter = ClassDataTraining.Greeter.start()) {
+            backends = List.of(greeter.address());
+            return run();
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("sluice: class-data training: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private Integer run() {
         PrintWriter err = spec.commandLine().getErr();
         SluiceConfig loaded;
         try {

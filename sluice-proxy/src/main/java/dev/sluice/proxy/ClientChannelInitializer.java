@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Sets up every accepted client channel: the connection limit, then the frontend's handshake (greeting, TLS,
  * authentication) and, once the client is authenticated, its {@link ClientSession}. What the greeting
- * advertises comes from the servers behind Sluice: their version, and only capabilities they have.
+ * advertises comes from the servers behind Sluice: their version, and only capabilities they have; until the
+ * server's greeting is known, a client waits for it or is refused ({@link GreetingGate}).
  */
 final class ClientChannelInitializer {
     private final ProxyContext context;
@@ -76,8 +77,10 @@ final class ClientChannelInitializer {
             return;
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
-        ClientHandshakeHandler.install(channel.pipeline(), settings());
-        channel.pipeline().addLast("session-starter", new SessionStarter());
+        GreetingGate.whenKnown(channel, context, server -> {
+            ClientHandshakeHandler.install(channel.pipeline(), settings(server));
+            channel.pipeline().addLast("session-starter", new SessionStarter());
+        });
     }
 
     /** Client channels accepted and not yet closed (in the handshake or in a session). */
@@ -85,24 +88,20 @@ final class ClientChannelInitializer {
         return open.get();
     }
 
-    private FrontendSettings settings() {
+    /** What the greeting offers: the server's version and character set, and only capabilities it has. */
+    private FrontendSettings settings(HandshakeV10 server) {
         ProxyConfig config = context.config();
-        HandshakeV10 server = context.serverGreeting();
         long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
-        int charset = FrontendSettings.UTF8MB4_GENERAL_CI;
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
-        int status = server == null ? ServerStatus.AUTOCOMMIT : server.statusFlags() & ServerStatus.SESSION_STATE;
-        if (server != null) {
-            // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
-            // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
-            // greeting, which the intersection carries over, so the greeting then sends the extended bits.
-            capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
-            // never promise a client what the server behind cannot do (SSL is Sluice's own business)
-            capabilities &= server.capabilities() | Capability.CLIENT_SSL;
-            charset = server.characterSet();
-        }
-        return new FrontendSettings(context.serverVersion(), capabilities, charset, status,
+        int status = server.statusFlags() & ServerStatus.SESSION_STATE;
+        // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
+        // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
+        // greeting, which the intersection carries over, so the greeting then sends the extended bits.
+        capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
+        // never promise a client what the server behind cannot do (SSL is Sluice's own business)
+        capabilities &= server.capabilities() | Capability.CLIENT_SSL;
+        return new FrontendSettings(server.serverVersion(), capabilities, server.characterSet(), status,
                 context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
                 config.clientAuthPlugin(), FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
                 config.limits().maxPacketSize());

@@ -1,13 +1,11 @@
 package dev.sluice.proxy;
 
-import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.TlsMode;
 import dev.sluice.backend.Transport;
 import dev.sluice.backend.pool.HealthMonitor;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
-import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
@@ -27,14 +25,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running proxy: its listeners, event loops and sessions. {@link #start} learns the servers' version
- * (so the greeting tells drivers the truth), binds every listener (port 0 picks a free port, see {@link
- * #addresses()}) and returns once clients can connect; {@link #close} stops accepting, closes every session
+ * The running proxy: its listeners, event loops and sessions. {@link #start} starts probing the server's
+ * greeting (so Sluice's greeting tells drivers the truth; clients that arrive before it is known wait for it, see
+ * {@link GreetingGate}), binds every listener (port 0 picks a free port, see {@link #addresses()}) and returns
+ * once clients can connect, without waiting for the probe; {@link #close} stops accepting, closes every session
  * and releases the event loops.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -68,7 +66,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {
             List<CompletableFuture<?>> serverTls = prepareServerTls(config, context.connector());
-            server.learnServerVersion(transport);
+            server.probeServer();
             serverTls.forEach(ProxyServer::await); // a CA bundle or client key that cannot be used fails the start
             ClientChannelInitializer initializer = new ClientChannelInitializer(context, await(tls));
             server.initializer = initializer;
@@ -102,13 +100,15 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private void learnServerVersion(Transport transport) {
+    /** Starts the probe of the server's greeting and logs its outcome; clients arriving meanwhile wait for it. */
+    private void probeServer() {
         ServerConfig primary = context.primaryServer();
-        try {
-            HandshakeV10 greeting = GreetingProbe.probe(workers, transport, primary.host(), primary.port(),
-                            context.config().timeouts().connect())
-                    .get(context.config().timeouts().connect().toMillis() + 1000, TimeUnit.MILLISECONDS);
-            context.learnGreeting(greeting);
+        context.serverGreetingWhenKnown().whenComplete((greeting, failure) -> {
+            if (failure != null) {
+                LOG.warn("server {} ({}) did not greet at start; until it does, clients are refused with {}",
+                        primary.name(), primary.address(), GreetingGate.refusal(context, failure));
+                return;
+            }
             boolean offersTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
             LOG.info("server {} ({}) is {}, {}{}", primary.name(), primary.address(), greeting.serverVersion(),
                     primary.describeSecurity(), offersTls || primary.tls().mode() == TlsMode.DISABLED ? ""
@@ -119,14 +119,7 @@ public final class ProxyServer implements AutoCloseable {
                 context.connector().tlsContexts().warnUnencrypted(primary.address(),
                         "its greeting (" + greeting.serverVersion() + ") offers no TLS");
             }
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            LOG.warn("server {} ({}) did not greet at start ({}); advertising '{}' until it does",
-                    primary.name(), primary.address(), cause.getMessage(), ProxyContext.FALLBACK_VERSION);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while probing the server", e);
-        }
+        });
     }
 
     /** Makes the TLS context of each server that uses TLS on a thread of its own; failures name the server. */

@@ -71,7 +71,8 @@ public final class PoolStats {
         acquireTimeouts.increment();
     }
 
-    void failedFast() {
+    /** A client refused at once because the server is marked down (the pool's, or the proxy's greeting gate). */
+    public void failedFast() {
         fastFailures.increment();
     }
 

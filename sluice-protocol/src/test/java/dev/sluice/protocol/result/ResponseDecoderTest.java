@@ -127,6 +127,35 @@ class ResponseDecoderTest {
         assertThat(d.isComplete()).isTrue();
     }
 
+    /** Issue 10: a select list may have more than 65,535 columns; the count is a lenenc int, not 16 bits. */
+    @Test
+    void moreThan65535ColumnsAreAResultNotAMalformedPacket() {
+        int columns = 70_000; // what MariaDB 10.11 sends for SELECT 0,1,...,69999: fd 70 11 01
+        for (ResponseDecoder d : new ResponseDecoder[] {
+            new ResponseDecoder(Command.COM_QUERY, DEP), ResponseDecoder.forRelay(Command.COM_QUERY, DEP, false)
+        }) {
+            ResponseEvent first = d.next(Golden.buf("fd 70 11 01"));
+            assertThat(((ResponseEvent.ColumnCountEvent) first).columnCount().count()).isEqualTo(columns);
+            ByteBuf def = Golden.buf(COLDEF);
+            for (int i = 0; i < columns; i++) {
+                assertThat(d.next(def.duplicate())).isInstanceOf(ResponseEvent.ColumnDefinition.class);
+            }
+            ByteBuf row = Unpooled.buffer(2 * columns);
+            for (int i = 0; i < columns; i++) {
+                row.writeByte(1).writeByte('0' + i % 10);
+            }
+            assertThat(d.next(row)).isInstanceOf(ResponseEvent.Row.class);
+            assertThat(d.next(Golden.buf("fe 00 00 0200 0000"))).isInstanceOf(ResponseEvent.ResultEnd.class);
+            assertThat(d.isComplete()).isTrue();
+        }
+        // the largest count of a 4-byte length-encoded integer is accepted; a 9-byte one (0xFE) is not a count
+        assertThat(new ResponseDecoder(Command.COM_QUERY, DEP).next(Golden.buf("fd ff ff ff")))
+                .isInstanceOf(ResponseEvent.ColumnCountEvent.class);
+        assertThatThrownBy(() -> new ResponseDecoder(Command.COM_QUERY, DEP).next(Golden.buf("fe 00 00 00 01 00 00 00 00")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("0xfe where a result starts");
+    }
+
     @Test
     void lyingColumnCountFewerDefinitions() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_QUERY, P41);

@@ -68,7 +68,10 @@ public record FrontendSettings(
             | Capability.CLIENT_CONNECT_ATTRS
             | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
             | Capability.CLIENT_SESSION_TRACK
-            | Capability.CLIENT_DEPRECATE_EOF;
+            | Capability.CLIENT_DEPRECATE_EOF
+            // a client that says it can handle an expired password gets its server login asked the same way, so
+            // an expired server account puts it in sandbox mode as directly (ClientSession asks what it negotiated)
+            | Capability.CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS;
 
     /** Capabilities the handshake itself relies on; advertising less is a configuration error. */
     static final long REQUIRED_CAPABILITIES =

@@ -18,8 +18,10 @@ import dev.sluice.proxy.frontend.Scrambles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * COM_CHANGE_USER through the proxy. The client re-authenticates against Sluice's users (Sluice always
@@ -27,7 +29,8 @@ import java.util.Map;
  * speaks CLIENT_PLUGIN_AUTH follows, and which works for users configured with a hash only); then Sluice
  * changes the server connection to that user's server credentials with its own COM_CHANGE_USER and the
  * client gets the OK only when the server said OK. Any refusal closes the session: after a failed change
- * neither side's state is one the client asked for.
+ * neither side's state is one the client asked for. The client's answer to the switch has the login's deadline,
+ * client-handshake-timeout.
  */
 final class ChangeUserExchange implements Exchange {
     private enum Step {
@@ -42,6 +45,7 @@ final class ChangeUserExchange implements Exchange {
     private final byte[] scramble = Scrambles.next();
     private Step step = Step.CLIENT_AUTH;
     private Authenticator serverAuth;
+    private ScheduledFuture<?> clientDeadline;
 
     private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user) {
         this.session = session;
@@ -54,7 +58,7 @@ final class ChangeUserExchange implements Exchange {
         UserConfig user = session.context().config().user(request.user());
         if (user == null) {
             session.refuseChangeUser(HandshakeErrors.accessDenied(request.user(), session.remoteHost(),
-                    request.authResponse().length > 0), "unknown user " + request.user());
+                    request.authResponse().length > 0), "unknown user " + request.user(), false);
             return null;
         }
         ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
@@ -63,11 +67,26 @@ final class ChangeUserExchange implements Exchange {
         session.writeToClient(out);
         session.flushClient();
         session.clientSequence().expectClientData();
+        Duration timeout = session.context().config().timeouts().clientHandshake();
+        exchange.clientDeadline = session.schedule(() -> exchange.onClientSilent(timeout), timeout);
         return exchange;
+    }
+
+    /** The client did not answer the AuthSwitchRequest within client-handshake-timeout. */
+    private void onClientSilent(Duration timeout) {
+        if (step != Step.CLIENT_AUTH) {
+            return;
+        }
+        step = Step.DONE;
+        session.refuseChangeUser(HandshakeErrors.badHandshake("COM_CHANGE_USER: no answer to the authentication"
+                + " switch within " + timeout.toMillis() + " ms (client-handshake-timeout)"),
+                "no answer from the client to the authentication switch within client-handshake-timeout "
+                        + timeout.toMillis() + " ms", false);
     }
 
     @Override
     public void onClientData(Packet packet) {
+        clientDeadline.cancel(false);
         byte[] response = ByteBufUtil.getBytes(packet.payload());
         packet.release();
         session.clientSequence().endClientData();
@@ -80,7 +99,7 @@ final class ChangeUserExchange implements Exchange {
         if (!ok) {
             step = Step.DONE;
             session.refuseChangeUser(HandshakeErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
-                    "wrong password for " + user.name());
+                    "wrong password for " + user.name(), false);
             return;
         }
         step = Step.SERVER_AUTH;
@@ -89,8 +108,7 @@ final class ChangeUserExchange implements Exchange {
         serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
         byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
         Map<String, String> attributes = request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
-        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(),
-                request.characterSet() == null ? session.collationId() : request.characterSet(),
+        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(), collation(),
                 Capability.has(serverCapabilities, Capability.CLIENT_PLUGIN_AUTH) ? NativePassword.PLUGIN_NAME : null,
                 Capability.has(serverCapabilities, Capability.CLIENT_CONNECT_ATTRS) ? attributes : null);
         ByteBuf out = session.allocate();
@@ -111,22 +129,27 @@ final class ChangeUserExchange implements Exchange {
             ErrPacket err = e.err();
             session.refuseChangeUser(new ErrPacket(err.errorCode(), err.sqlState(),
                     err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
-                    "server refused the change to " + user.serverUser() + ": " + err);
+                    "server refused the change to " + user.serverUser() + ": " + err, true);
             return;
         } catch (ServerTrustException e) {
             // the server asked for the password in a form a peer could read, over an unverified link: not sent
             step = Step.DONE;
-            session.refuseChangeUser(ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage());
+            session.refuseChangeUser(ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage(), true);
             return;
         }
         if (next instanceof Authenticator.Send send) {
             session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
         } else if (next instanceof Authenticator.Done done) {
             step = Step.DONE;
-            session.userChanged(user, request.database());
+            session.userChanged(user, request.database(), collation());
             session.serverStatus(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
             session.writeToClient(OkPacket.of(0, 0, session.sessionStatus(), done.ok().warnings()));
         }
+    }
+
+    /** The character set asked for, or the session's when the client sent none. */
+    private int collation() {
+        return request.characterSet() == null ? session.collationId() : request.characterSet();
     }
 
     @Override
@@ -152,5 +175,6 @@ final class ChangeUserExchange implements Exchange {
     @Override
     public void abandon() {
         step = Step.DONE;
+        clientDeadline.cancel(false);
     }
 }

@@ -38,6 +38,7 @@ import io.netty.util.ReferenceCountUtil;
 import dev.sluice.proxy.config.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -117,6 +118,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean serverTrusted = true;
     private UserConfig currentUser;
     private String currentDatabase;
+    private int currentCollation;
     private byte[] serverScramble;
     private boolean serverTls;
     /** The session-state bits of the server's latest status flags: what packets Sluice writes itself carry. */
@@ -130,6 +132,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.server = context.primaryServer();
         this.currentUser = login.user();
         this.currentDatabase = login.database();
+        this.currentCollation = login.collationId();
     }
 
     public long id() {
@@ -169,15 +172,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         openServer();
     }
 
-    /** Leases a server connection from the pool for this session's user, capabilities, charset and database. */
+    /**
+     * Leases a server connection from the pool for this session's user, capabilities, charset and database (user,
+     * charset and database: the login's, or those of the last COM_CHANGE_USER). A re-acquire happens only while
+     * nothing was sent on the lease, so a database or charset chosen by a statement never has to be carried over.
+     */
     private void openServer() {
         long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
-        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, login.collationId(), login.database());
+        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, currentCollation, currentDatabase);
         pool = context.pools().pool(key, () -> ServerLogin.options(server, currentUser)
-                .database(login.database())
+                .database(currentDatabase)
                 .connectTimeout(context.config().timeouts().connect())
                 .maxPacketSize(context.config().limits().maxPacketSize())
-                .collationId(login.collationId())
+                .collationId(currentCollation)
                 .capabilities(capabilities)
                 .connectAttribute("_client_name", "sluice")
                 .build());
@@ -675,19 +682,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         writeToServer(packet);
     }
 
-    /** COM_CHANGE_USER failed: the client hears why, and the session ends. */
-    void refuseChangeUser(ErrPacket err, String reason) {
+    /**
+     * COM_CHANGE_USER failed: the client hears why, and the session ends. Nothing runs on the server for it, so
+     * no KILL: a refusal before the server saw the change (wrong password, no answer) gives the connection back
+     * to its pool; after the server saw it, its user is unknown and it is discarded.
+     */
+    void refuseChangeUser(ErrPacket err, String reason, boolean serverTouched) {
+        current = null;
+        userChanged |= serverTouched;
         writeToClient(err);
         LOG.info("session {}: change user failed: {}", id(), reason);
         close("change user failed", true);
     }
 
-    void userChanged(UserConfig user, String database) {
+    /** The server connection is now the new user's, with nothing of the session on it, as after a fresh login. */
+    void userChanged(UserConfig user, String database, int collation) {
         userChanged = true;
+        commandsOnLease = 0;
         LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
                 user.serverUser());
         currentUser = user;
-        currentDatabase = database;
+        currentDatabase = database.isEmpty() ? null : database;
+        currentCollation = collation;
+    }
+
+    ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return client.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     ProxyContext context() {
@@ -716,8 +736,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return serverScramble;
     }
 
+    /** The character set of the login, or of the last COM_CHANGE_USER. */
     int collationId() {
-        return login.collationId();
+        return currentCollation;
     }
 
     ByteBuf allocate() {
@@ -795,6 +816,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             pool.stats().retried();
         }
         returnServer(PoolStats.DiscardReason.STALE);
+        userChanged = false; // the next lease comes from the pool of the current user and database
         state = State.CONNECTING;
         openServer();
     }

@@ -1,25 +1,27 @@
 package dev.sluice.proxy.session;
 
+import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every session shares: the configuration, the id registry, the connector for server connections,
  * and what was learned about the servers (their greeting: version and capabilities).
  */
 public final class ProxyContext {
-    /** Advertised until a server's greeting was seen (see docs/CONFIGURATION.md). */
-    public static final String FALLBACK_VERSION = "5.5.5-10.11.0-MariaDB-sluice-unknown";
-
     private final ProxyConfig config;
     private final SessionRegistry registry;
     private final ServerConnector connector;
     private final long serverCapabilityMask;
     private final Pools pools;
     private volatile HandshakeV10 serverGreeting;
+    /** The greeting probe running or run last while no greeting is known; guarded by this. */
+    private CompletableFuture<HandshakeV10> probe;
 
     /**
      * @param serverCapabilityMask capabilities never asked of servers (tests use it to make a server look
@@ -61,6 +63,7 @@ public final class ProxyContext {
         return config.servers().get(0);
     }
 
+    /** The primary server's greeting seen last (by a probe or a new server connection), or null for none yet. */
     public HandshakeV10 serverGreeting() {
         return serverGreeting;
     }
@@ -69,8 +72,27 @@ public final class ProxyContext {
         this.serverGreeting = greeting;
     }
 
-    public String serverVersion() {
-        HandshakeV10 g = serverGreeting;
-        return g == null ? FALLBACK_VERSION : g.serverVersion();
+    /**
+     * The primary server's greeting: at once when one was seen, else from a probe (TCP connect and greeting, no
+     * login) that fails after connect-timeout at most. One probe runs at a time, whoever asks; after a failed one,
+     * the next caller starts another. Completes on an event loop of the connector's group.
+     */
+    public CompletableFuture<HandshakeV10> serverGreetingWhenKnown() {
+        HandshakeV10 known = serverGreeting;
+        if (known != null) {
+            return CompletableFuture.completedFuture(known);
+        }
+        synchronized (this) {
+            if (probe == null || probe.isCompletedExceptionally()) {
+                ServerConfig server = primaryServer();
+                long millis = config.timeouts().connect().toMillis();
+                CompletableFuture<HandshakeV10> started = GreetingProbe.probe(connector.group(), connector.transport(),
+                                server.host(), server.port(), config.timeouts().connect())
+                        .orTimeout(millis, TimeUnit.MILLISECONDS); // connect and greeting together, not each
+                started.thenAccept(this::learnGreeting);
+                probe = started;
+            }
+            return probe;
+        }
     }
 }

@@ -46,6 +46,11 @@ public final class ProxyErrors {
                 : new ErrPacket(PASSWORD_EXCHANGE_REFUSED, "08004", "sluice: server " + server + ": " + e.getMessage());
     }
 
+    /** A server's own refusal (its code, SQLSTATE and text), naming the server it came from. */
+    public static ErrPacket fromServer(ErrPacket err, String server) {
+        return new ErrPacket(err.errorCode(), err.sqlState(), err.message() + " (sluice: server " + server + ")");
+    }
+
     /** ER_CON_COUNT_ERROR: the pool for this server and user stayed at its limit for acquire-timeout. */
     public static ErrPacket poolExhausted(String detail) {
         return new ErrPacket(1040, "08004", "sluice: too many connections: " + detail);
