@@ -70,7 +70,7 @@ public final class GreetingProbe {
             }
             Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
             ch.eventLoop().schedule(() -> {
-                if (result.completeExceptionally(new ConnectionFailedException(where + ": no greeting within " + timeout.toMillis() + " ms"))) {
+                if (result.completeExceptionally(new ConnectionFailedException(where + ": no greeting within connect-timeout " + timeout.toMillis() + " ms"))) {
                     ch.close();
                 }
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
