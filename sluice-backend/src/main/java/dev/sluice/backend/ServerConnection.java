@@ -97,6 +97,36 @@ public final class ServerConnection implements AutoCloseable {
         return channel.isActive();
     }
 
+    /**
+     * {@code future} (a command of this connection), bounded: when {@code limit} passes first, the connection is
+     * closed (its state is unknown: a command may still be running on the server), everything pending on it
+     * fails, and the returned future fails with a {@link DeadlineExceededException}: "no answer to {@code what}"
+     * ({@code what} names the command and the deadline's key). The timer runs on the connection's event loop
+     * and is cancelled when the answer comes.
+     */
+    public <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration limit, String what) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        long millis = Math.max(1, limit.toMillis());
+        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            DeadlineExceededException e = new DeadlineExceededException(
+                    handler.where() + ": no answer to " + what);
+            if (bounded.completeExceptionally(e)) {
+                handler.abort(e);
+                channel.close();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+        future.whenComplete((v, e) -> {
+            timer.cancel(false);
+            if (e == null) {
+                bounded.complete(v);
+            } else {
+                bounded.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            }
+        });
+        return bounded;
+    }
+
     public CompletableFuture<QueryResult> query(String sql) {
         return handler.submit(ComQuery.of(sql), false).thenApply(Response::toQueryResult);
     }

@@ -2,24 +2,23 @@ package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
-import dev.sluice.backend.QueryResult;
-import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
-import dev.sluice.protocol.charset.Collation;
-import dev.sluice.protocol.charset.Collations;
-import dev.sluice.protocol.message.client.ClientCommand;
-import dev.sluice.protocol.message.client.ComInitDb;
-import dev.sluice.protocol.message.client.ComQuery;
-import dev.sluice.protocol.message.client.ComResetConnection;
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The server connections of one (server, user, capabilities, character set, database): a client session
@@ -29,14 +28,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Why it looks like this: a session relays on its server channel without locks only if both channels
  * share an event loop, so a lease prefers an idle connection of the caller's loop and otherwise opens one on
  * it (closing an idle one of another loop when the pool is full). Pool operations happen once per session,
- * not per packet, so one monitor guards the state; connecting and resetting run outside it.
+ * not per packet, so one monitor guards the state; connecting and resetting run outside it. The connections of
+ * all pools of a server share that server's {@link ServerSlots}.
  *
  * <p>Liveness without a round trip: idle connections keep their read registered (the command handler is
  * attached), so a server-side close is seen when it happens and removes the connection; a lease also skips
  * connections that are closed, too old, or idle longer than the server's wait_timeout allows (learned when
  * the connection is opened). A returned connection is reset (COM_RESET_CONNECTION, then its character set
  * and database again) unless the session sent nothing; a connection whose session ended mid-statement is
- * never returned, only discarded.
+ * never returned, only discarded. A connection handed out again after idling (or returned unused) is reset
+ * once more first, so that the new session starts from the server's global values as they are now (a SET
+ * GLOBAL made while it idled shows, as it does on a new connection).
  */
 public final class ServerPool implements AutoCloseable {
     private enum State {
@@ -46,6 +48,10 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
+    /** Logins tried for one lease when the server refuses them as full and idle connections gave way. */
+    private static final int FULL_ATTEMPTS = 3;
+    private static final long FULL_RETRY_MILLIS = 50;
+
     private record Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, ScheduledFuture<?>[] timeout) {}
 
     private final String name;
@@ -54,24 +60,34 @@ public final class ServerPool implements AutoCloseable {
     private final PoolSettings settings;
     private final PoolStats stats;
     private final HealthMonitor health;
+    private final ServerSlots slots;
+    /** Where sessions go once this pool was retired for being empty (the map's current pool for the key). */
+    private final Supplier<ServerPool> successor;
     private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final java.util.Map<PooledConnection, State> states = new java.util.IdentityHashMap<>();
+    private final Map<PooledConnection, State> states = new IdentityHashMap<>();
     private int total;
     private boolean closed;
+    private boolean retired;
+    private long emptySince;
 
     /**
      * @param name for messages and logs, e.g. "primary (127.0.0.1:3306) as app"
      * @param options how to open a connection (server, credentials, capabilities, collation, database)
+     * @param slots the server's connections across its pools
+     * @param successor the pool that serves this key once this one is retired (see {@link #retireIfEmpty})
      */
     public ServerPool(String name, ConnectOptions options, ServerConnector connector, PoolSettings settings,
-            PoolStats stats, HealthMonitor health) {
+            PoolStats stats, HealthMonitor health, ServerSlots slots, Supplier<ServerPool> successor) {
         this.name = name;
         this.options = options;
         this.connector = connector;
         this.settings = settings;
         this.stats = stats;
         this.health = health;
+        this.slots = slots;
+        this.successor = successor;
+        slots.register(this);
     }
 
     public String name() {
@@ -94,51 +110,115 @@ public final class ServerPool implements AutoCloseable {
                             + health.interval().toMillis() + " ms"));
             return result;
         }
+        acquire(loop, result, true);
+        return result;
+    }
+
+    private void acquire(EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom) {
         PooledConnection reuse = null;
         PooledConnection rebalance = null;
         boolean open = false;
-        List<Evicted> evicted = new ArrayList<>();
+        boolean needRoom = false;
+        boolean goOn = false;
+        List<PooledConnection> evicted = new ArrayList<>();
         synchronized (this) {
-            if (closed) {
-                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                        "pool " + name + " is closed"));
-                return result;
-            }
-            evictUnusable(System.nanoTime(), evicted);
-            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-                PooledConnection c = it.next();
-                if (c.loop() == loop) {
-                    it.remove();
-                    states.put(c, State.LEASED);
-                    reuse = c;
-                    break;
+            if (closed && retired) {
+                goOn = true;
+            } else if (closed) {
+                result.completeExceptionally(closedException());
+                return;
+            } else {
+                evictUnusable(System.nanoTime(), evicted);
+                for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
+                    PooledConnection c = it.next();
+                    if (c.loop() == loop) {
+                        it.remove();
+                        states.put(c, State.LEASED);
+                        reuse = c;
+                        break;
+                    }
                 }
-            }
-            if (reuse == null) {
-                if (total < settings.maxSize()) {
-                    total++;
-                    open = true;
-                } else if (!idle.isEmpty()) {
-                    rebalance = idle.pollLast();
-                    states.put(rebalance, State.CLOSED);
-                    open = true; // replaces the one closed: total unchanged
-                } else {
-                    enqueue(loop, result);
+                if (reuse == null) {
+                    if (settings.poolAllows(total) && slots.tryTake()) {
+                        total++;
+                        open = true;
+                    } else if (!idle.isEmpty()) {
+                        rebalance = idle.pollLast();
+                        states.put(rebalance, State.CLOSED);
+                        open = true; // replaces the one closed: total and the server slot unchanged
+                    } else if (settings.poolAllows(total) && mayMakeRoom) {
+                        needRoom = true; // the server is at Sluice's limit for it
+                    } else {
+                        enqueue(loop, result);
+                    }
                 }
             }
         }
+        if (goOn) {
+            successor.get().acquire(loop, result, mayMakeRoom);
+            return;
+        }
         closeEvicted(evicted);
-        if (reuse != null) {
-            stats.reused();
-            result.complete(reuse);
+        if (needRoom) {
+            if (slots.makeRoom(this)) {
+                acquire(loop, result, false);
+            } else {
+                synchronized (this) {
+                    if (!closed) {
+                        enqueue(loop, result);
+                        return;
+                    }
+                }
+                result.completeExceptionally(closedException());
+            }
+        } else if (reuse != null) {
+            handOut(reuse, loop, result);
         } else if (open) {
             if (rebalance != null) {
                 stats.discarded(DiscardReason.REBALANCED);
                 rebalance.close();
             }
-            open(loop, result);
+            open(loop, result, 1);
         }
-        return result;
+    }
+
+    private PoolUnavailableException closedException() {
+        return new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED, "pool " + name + " is closed");
+    }
+
+    /**
+     * Completes a lease with {@code c}; a connection whose session state may be older than the server's
+     * global values (it idled, or came back unused) is reset first. A connection that fails its reset is
+     * discarded and the lease tries again.
+     */
+    private void handOut(PooledConnection c, EventLoop loop, CompletableFuture<PooledConnection> result) {
+        if (!c.sessionStale()) {
+            stats.reused();
+            if (!result.complete(c)) {
+                release(c, true);
+            }
+            return;
+        }
+        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((r, e) -> {
+            if (e != null) {
+                discard(c, resetFailure(e));
+                if (!result.isDone()) {
+                    acquire(loop, result, true);
+                }
+                return;
+            }
+            c.sessionCurrent();
+            stats.refreshed();
+            stats.reused();
+            if (!result.complete(c)) {
+                release(c, true);
+            }
+        });
+    }
+
+    private static DiscardReason resetFailure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof DeadlineExceededException ? DiscardReason.RESET_TIMEOUT : DiscardReason.RESET_FAILED;
     }
 
     private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
@@ -161,26 +241,26 @@ public final class ServerPool implements AutoCloseable {
         }, settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private record Evicted(PooledConnection connection, DiscardReason why) {}
-
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
-    private void evictUnusable(long now, List<Evicted> out) {
+    private void evictUnusable(long now, List<PooledConnection> out) {
         for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
             PooledConnection c = it.next();
             DiscardReason why = unusable(c, now);
             if (why != null) {
                 it.remove();
                 forget(c);
-                out.add(new Evicted(c, why));
+                c.discardReason = why;
+                out.add(c);
             }
         }
     }
 
     /** Closes what {@link #evictUnusable} took out; outside the monitor. */
-    private void closeEvicted(List<Evicted> evicted) {
-        for (Evicted e : evicted) {
-            stats.discarded(e.why());
-            e.connection().close();
+    private void closeEvicted(List<PooledConnection> evicted) {
+        for (PooledConnection c : evicted) {
+            stats.discarded(c.discardReason);
+            c.close();
+            slots.give(this);
         }
     }
 
@@ -197,35 +277,27 @@ public final class ServerPool implements AutoCloseable {
         return null;
     }
 
-    private void open(EventLoop loop, CompletableFuture<PooledConnection> result) {
-        open(loop, result, 1);
-    }
-
     /**
-     * Opens a connection for {@code result}. A connection the server closed or broke while it was being set
-     * up (not a refusal: an ERR from the server is final) is tried once more: nothing of any client's
-     * statement has been sent on it. Only an unreachable server marks it down.
+     * Opens a connection for {@code result}: login, then the set-up query, all within connect-timeout. A
+     * connection the server closed or broke while it was being set up (not a refusal: an ERR from the server is
+     * final) is tried once more: nothing of any client's statement has been sent on it. An unreachable server,
+     * or one that logs in and then does not answer, is marked down. A server that refuses the login as full
+     * (ERR 1040) is not down: its idle connections give way, and the login is tried once more if any did.
      */
     private void open(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt) {
-        connector.connect(options, loop).thenCompose(this::learnWaitTimeout).whenComplete((pooled, failure) -> {
+        long start = System.nanoTime();
+        Duration connectTimeout = options.connectTimeout();
+        connector.connect(options, loop).thenCompose(connection -> {
+            Duration left = connectTimeout.minusNanos(System.nanoTime() - start);
+            return ConnectionSetUp.setUp(connection, left.isNegative() ? Duration.ofMillis(1) : left, connectTimeout)
+                    .thenApply(learned -> {
+                        slots.learnMaxConnections(learned.maxConnections());
+                        return new PooledConnection(this, connection, learned.maxIdleNanos());
+                    });
+        }).whenComplete((pooled, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                stats.createFailed();
-                boolean unreachable = cause instanceof ConnectionFailedException cf && cf.unreachable();
-                if (health != null && unreachable) {
-                    health.reportUnreachable(cause.getMessage());
-                }
-                if (!unreachable && cause instanceof ConnectionFailedException && attempt < 2 && !result.isDone()) {
-                    stats.retried();
-                    open(loop, result, attempt + 1);
-                    return;
-                }
-                synchronized (this) {
-                    total--;
-                }
-                result.completeExceptionally(cause);
-                serveWaiters();
+                onOpenFailed(loop, result, attempt, failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
                 return;
             }
             stats.created();
@@ -240,26 +312,49 @@ public final class ServerPool implements AutoCloseable {
             pooled.connection().channel().closeFuture().addListener(f -> onClosed(pooled));
             if (closedMeanwhile) {
                 pooled.close();
-                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                        "pool " + name + " is closed"));
+                slots.untake();
+                result.completeExceptionally(closedException());
             } else if (!result.complete(pooled)) {
                 release(pooled, true); // nobody waits for it any more
             }
         });
     }
 
-    /** Asks the server's wait_timeout (session set-up): an idle connection is retired before the server closes it. */
-    private CompletableFuture<PooledConnection> learnWaitTimeout(ServerConnection connection) {
-        return connection.query("SELECT @@wait_timeout").handle((r, e) -> {
-            long seconds = 28800; // the servers' default, when the answer is not a number (an odd server, a fake)
-            if (e == null && r.resultSets().size() == 1 && !r.resultSet().rows().isEmpty()
-                    && r.resultSet().rows().get(0).get(0) instanceof Number n && n.longValue() > 0) {
-                seconds = n.longValue();
+    private void onOpenFailed(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt, Throwable cause) {
+        stats.createFailed();
+        boolean setUpMissed = cause instanceof DeadlineExceededException;
+        if (setUpMissed) {
+            stats.discarded(DiscardReason.SETUP_TIMEOUT);
+        }
+        boolean unreachable = setUpMissed || cause instanceof ConnectionFailedException cf && cf.unreachable();
+        if (health != null && unreachable) {
+            health.reportUnreachable(cause.getMessage());
+        }
+        boolean full = cause instanceof ServerException se && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR;
+        if (full) {
+            stats.refusedFull();
+            if (health != null) {
+                health.reportFull();
             }
-            // retire at half the server's timeout, and at most a second before it
-            long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(seconds) / 2);
-            return new PooledConnection(this, connection, nanos);
-        });
+        }
+        if (full && attempt < FULL_ATTEMPTS && !result.isDone()
+                && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
+            // idle connections gave way: the server sees their ends a moment later, so the next login waits a little
+            stats.retried();
+            loop.schedule(() -> open(loop, result, attempt + 1), FULL_RETRY_MILLIS * attempt, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (!full && !unreachable && cause instanceof ConnectionFailedException && attempt < 2 && !result.isDone()) {
+            stats.retried();
+            open(loop, result, attempt + 1);
+            return;
+        }
+        synchronized (this) {
+            total--;
+        }
+        result.completeExceptionally(full ? new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_FULL,
+                "server " + name + " refused a login: " + cause.getMessage() + "; " + describe()) : cause);
+        slots.give(this);
     }
 
     // ---- return -----------------------------------------------------------------------------------
@@ -282,60 +377,36 @@ public final class ServerPool implements AutoCloseable {
             return;
         }
         if (clean) {
+            c.sessionStale(true);
             giveBack(c);
             return;
         }
-        reset(c).whenComplete((v, e) -> {
+        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((v, e) -> {
             if (e != null) {
-                discard(c, DiscardReason.RESET_FAILED);
+                discard(c, resetFailure(e));
             } else {
                 stats.reset();
+                c.sessionCurrent();
                 giveBack(c);
             }
         });
     }
 
-    /**
-     * COM_RESET_CONNECTION resets session variables to the global values (MariaDB 10.11 puts the character set
-     * back to the login's, verified; not assumed of every server) and keeps whatever database the session last
-     * chose: both are set back to what this pool's key promises. The three commands go in one write and their
-     * answers are read in order (pipelined: one round trip, not three); each starts at sequence id 0 as
-     * always. (Restoring the database unconditionally costs a command after each session, off any client's
-     * path, and spares the relay from recognising every way SQL can change it.)
-     */
-    private CompletableFuture<?> reset(PooledConnection c) {
-        ServerConnection conn = c.connection();
-        List<ClientCommand> commands = new ArrayList<>(3);
-        commands.add(new ComResetConnection());
-        Collation collation = Collations.byId(options.collationId()).orElse(null);
-        if (collation != null) {
-            commands.add(ComQuery.of("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));
-        }
-        // no database to go back to: a connection on which one was chosen cannot serve this pool any more
-        commands.add(options.database() != null ? ComInitDb.of(options.database()) : ComQuery.of("SELECT DATABASE()"));
-        List<CompletableFuture<QueryResult>> answers = conn.pipeline(commands);
-        CompletableFuture<QueryResult> last = answers.get(answers.size() - 1);
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            QueryResult r = last.join();
-            if (options.database() == null && r.resultSet().rows().get(0).get(0) != null) {
-                throw new IllegalStateException("a database was chosen on a connection of a pool without one");
-            }
-            return r;
-        });
-    }
-
     private void giveBack(PooledConnection c) {
-        Waiter waiter;
-        PooledConnection replaced = null;
+        Waiter waiter = null;
+        boolean shutdown = false;
+        boolean giveWay = false;
+        boolean rebalance = false;
         synchronized (this) {
             if (closed) {
-                states.put(c, State.CLOSED);
-                total--;
-                waiter = null;
-                replaced = c;
+                forget(c);
+                shutdown = true;
             } else {
                 waiter = nextWaiter();
-                if (waiter == null) {
+                if (waiter == null && slots.othersWaiting(this)) {
+                    forget(c);
+                    giveWay = true;
+                } else if (waiter == null) {
                     c.markIdle(System.nanoTime());
                     states.put(c, State.IDLE);
                     idle.addFirst(c);
@@ -343,23 +414,22 @@ public final class ServerPool implements AutoCloseable {
                     states.put(c, State.LEASED);
                 } else {
                     states.put(c, State.CLOSED);
-                    replaced = c; // a new one for the waiter's loop takes its place in total
+                    rebalance = true; // a new one for the waiter's loop takes its place in total
                 }
             }
         }
-        if (replaced != null) {
-            stats.discarded(closed ? DiscardReason.SHUTDOWN : DiscardReason.REBALANCED);
-            replaced.close();
-            if (waiter != null) {
-                waiter.timeout()[0].cancel(false);
-                open(waiter.loop(), waiter.future());
-            }
+        if (shutdown || giveWay) {
+            stats.discarded(shutdown ? DiscardReason.SHUTDOWN : DiscardReason.GAVE_WAY);
+            c.close();
+            slots.give(this);
+        } else if (rebalance) {
+            stats.discarded(DiscardReason.REBALANCED);
+            c.close();
+            waiter.timeout()[0].cancel(false);
+            open(waiter.loop(), waiter.future(), 1);
         } else if (waiter != null) {
             waiter.timeout()[0].cancel(false);
-            stats.reused();
-            if (!waiter.future().complete(c)) {
-                release(c, true);
-            }
+            handOut(c, waiter.loop(), waiter.future());
         }
     }
 
@@ -378,9 +448,10 @@ public final class ServerPool implements AutoCloseable {
         }
         stats.discarded(reason);
         c.close();
-        serveWaiters();
+        slots.give(this);
     }
 
+    /** Under the monitor; the caller gives the server slot back outside it. */
     private void forget(PooledConnection c) {
         states.put(c, State.CLOSED);
         total--;
@@ -400,25 +471,27 @@ public final class ServerPool implements AutoCloseable {
         }
         if (wasIdle) {
             stats.discarded(DiscardReason.STALE);
-            serveWaiters();
+            slots.give(this);
         }
     }
 
-    /** A slot is free: open a connection for the first waiter, if any. */
-    private void serveWaiters() {
+    /** A slot may be free: opens a connection for the first waiter, if any; true when one was served. */
+    boolean serveWaiters() {
         Waiter waiter;
         synchronized (this) {
-            if (closed || total >= settings.maxSize()) {
-                return;
+            if (closed || waiters.isEmpty() || !settings.poolAllows(total) || !slots.tryTake()) {
+                return false;
             }
             waiter = nextWaiter();
             if (waiter == null) {
-                return;
+                slots.untake();
+                return false;
             }
             total++;
         }
         waiter.timeout()[0].cancel(false);
-        open(waiter.loop(), waiter.future());
+        open(waiter.loop(), waiter.future(), 1);
+        return true;
     }
 
     private Waiter nextWaiter() {
@@ -430,11 +503,33 @@ public final class ServerPool implements AutoCloseable {
         return null;
     }
 
+    synchronized int waitingCount() {
+        return waiters.size();
+    }
+
+    /** Closes up to {@code max} idle connections, the longest idle first, to make room on the server. */
+    int yieldIdle(int max) {
+        List<PooledConnection> gone = new ArrayList<>();
+        synchronized (this) {
+            while (gone.size() < max && !idle.isEmpty()) {
+                PooledConnection c = idle.pollLast();
+                forget(c);
+                gone.add(c);
+            }
+        }
+        for (PooledConnection c : gone) {
+            stats.discarded(DiscardReason.GAVE_WAY);
+            c.close();
+            slots.give(this);
+        }
+        return gone.size();
+    }
+
     // ---- maintenance ------------------------------------------------------------------------------
 
     /** Closes idle connections past their time and opens some up to min-idle; run periodically. */
     public void maintain() {
-        List<Evicted> evicted = new ArrayList<>();
+        List<PooledConnection> evicted = new ArrayList<>();
         int toOpen = 0;
         synchronized (this) {
             if (closed) {
@@ -444,7 +539,7 @@ public final class ServerPool implements AutoCloseable {
             // connections being opened are counted in total but have no state entry yet
             int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
             if (health == null || !health.isDown()) {
-                while (idle.size() + opening + toOpen < settings.minIdle() && total < settings.maxSize()) {
+                while (idle.size() + opening + toOpen < settings.minIdle() && settings.poolAllows(total) && slots.tryTake()) {
                     total++;
                     toOpen++;
                 }
@@ -454,15 +549,39 @@ public final class ServerPool implements AutoCloseable {
         for (int i = 0; i < toOpen; i++) {
             CompletableFuture<PooledConnection> warm = new CompletableFuture<>();
             warm.thenAccept(c -> c.loop().execute(() -> release(c, true)));
-            open(connector.group().next(), warm);
+            open(connector.group().next(), warm, 1);
         }
     }
 
-    /** total/leased/idle/waiting, for messages. */
+    /**
+     * Retires the pool once it has had no connection and no waiting client for {@code grace} (counted from the
+     * first call that found it so): the caller removes it from its map; a session that still holds it is sent
+     * to the {@link #successor}.
+     */
+    synchronized boolean retireIfEmpty(long now, long graceNanos) {
+        if (closed || total > 0 || !waiters.isEmpty()) {
+            emptySince = 0;
+            return false;
+        }
+        if (emptySince == 0) {
+            emptySince = now;
+        }
+        if (now - emptySince < graceNanos) {
+            return false;
+        }
+        closed = true;
+        retired = true;
+        slots.unregister(this);
+        return true;
+    }
+
+    /** total/leased/idle/waiting, and the server's numbers, for messages. */
     public synchronized String describe() {
         long leased = states.values().stream().filter(s -> s == State.LEASED).count();
-        return "max-size " + settings.maxSize() + ", open " + total + ", leased " + leased + ", idle " + idle.size()
-                + ", waiting " + waiters.size();
+        int limit = slots.limit();
+        return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
+                + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "
+                + slots.open() + " of " + (limit == Integer.MAX_VALUE ? "(limit not known yet)" : limit);
     }
 
     public synchronized int idleCount() {
@@ -487,13 +606,14 @@ public final class ServerPool implements AutoCloseable {
             toFail = new ArrayList<>(waiters);
             waiters.clear();
         }
+        slots.unregister(this);
         for (PooledConnection c : toClose) {
             stats.discarded(DiscardReason.SHUTDOWN);
             c.close();
+            slots.untake();
         }
         for (Waiter w : toFail) {
-            w.future().completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                    "pool " + name + " is closed"));
+            w.future().completeExceptionally(closedException());
         }
     }
 }
