@@ -47,9 +47,15 @@ public final class Pools implements AutoCloseable {
         });
     }
 
+    /** The pool for {@code key}; a new one when there is none, or when the one there was just retired. */
     public ServerPool pool(Key key, Supplier<ConnectOptions> options) {
-        return pools.computeIfAbsent(key, k -> new ServerPool(k.server() + " as " + k.user(), options.get(), connector,
-                settings, stats(k.server()), health.get(k.server()), slots(k.server()), () -> pool(key, options)));
+        ServerPool pool = pools.get(key);
+        if (pool != null && !pool.isRetired()) {
+            return pool;
+        }
+        return pools.compute(key, (k, existing) -> existing != null && !existing.isRetired() ? existing
+                : new ServerPool(k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()),
+                        health.get(k.server()), slots(k.server()), () -> pool(key, options)));
     }
 
     /**

@@ -1,13 +1,10 @@
 package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
-import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnector;
-import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -48,15 +45,12 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
-    /** Logins tried for one lease when the server refuses them as full and idle connections gave way. */
-    private static final int FULL_ATTEMPTS = 3;
-    private static final long FULL_RETRY_MILLIS = 50;
-
     private record Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, ScheduledFuture<?>[] timeout) {}
 
     private final String name;
     private final ConnectOptions options;
     private final ServerConnector connector;
+    private final PoolOpener opener;
     private final PoolSettings settings;
     private final PoolStats stats;
     private final HealthMonitor health;
@@ -87,6 +81,7 @@ public final class ServerPool implements AutoCloseable {
         this.health = health;
         this.slots = slots;
         this.successor = successor;
+        this.opener = new PoolOpener(name, options, connector, stats, health, slots, this::describe);
         slots.register(this);
     }
 
@@ -178,7 +173,7 @@ public final class ServerPool implements AutoCloseable {
                 stats.discarded(DiscardReason.REBALANCED);
                 rebalance.close();
             }
-            open(loop, result, 1);
+            open(loop, result);
         }
     }
 
@@ -277,30 +272,18 @@ public final class ServerPool implements AutoCloseable {
         return null;
     }
 
-    /**
-     * Opens a connection for {@code result}: login, then the set-up query, all within connect-timeout. A
-     * connection the server closed or broke while it was being set up (not a refusal: an ERR from the server is
-     * final) is tried once more: nothing of any client's statement has been sent on it. An unreachable server,
-     * or one that logs in and then does not answer, is marked down. A server that refuses the login as full
-     * (ERR 1040) is not down: its idle connections give way, and the login is tried once more if any did.
-     */
-    private void open(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt) {
-        long start = System.nanoTime();
-        Duration connectTimeout = options.connectTimeout();
-        connector.connect(options, loop).thenCompose(connection -> {
-            Duration left = connectTimeout.minusNanos(System.nanoTime() - start);
-            return ConnectionSetUp.setUp(connection, left.isNegative() ? Duration.ofMillis(1) : left, connectTimeout)
-                    .thenApply(learned -> {
-                        slots.learnMaxConnections(learned.maxConnections());
-                        return new PooledConnection(this, connection, learned.maxIdleNanos());
-                    });
-        }).whenComplete((pooled, failure) -> {
+    /** Opens a connection for {@code result}, which holds a slot of this pool and of the server already. */
+    private void open(EventLoop loop, CompletableFuture<PooledConnection> result) {
+        opener.open(loop).whenComplete((opened, failure) -> {
             if (failure != null) {
-                onOpenFailed(loop, result, attempt, failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
+                synchronized (this) {
+                    total--;
+                }
+                result.completeExceptionally(failure);
+                slots.give(this);
                 return;
             }
-            stats.created();
+            PooledConnection pooled = new PooledConnection(this, opened.connection(), opened.maxIdleNanos());
             boolean closedMeanwhile;
             synchronized (this) {
                 closedMeanwhile = closed;
@@ -318,43 +301,6 @@ public final class ServerPool implements AutoCloseable {
                 release(pooled, true); // nobody waits for it any more
             }
         });
-    }
-
-    private void onOpenFailed(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt, Throwable cause) {
-        stats.createFailed();
-        boolean setUpMissed = cause instanceof DeadlineExceededException;
-        if (setUpMissed) {
-            stats.discarded(DiscardReason.SETUP_TIMEOUT);
-        }
-        boolean unreachable = setUpMissed || cause instanceof ConnectionFailedException cf && cf.unreachable();
-        if (health != null && unreachable) {
-            health.reportUnreachable(cause.getMessage());
-        }
-        boolean full = cause instanceof ServerException se && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR;
-        if (full) {
-            stats.refusedFull();
-            if (health != null) {
-                health.reportFull();
-            }
-        }
-        if (full && attempt < FULL_ATTEMPTS && !result.isDone()
-                && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
-            // idle connections gave way: the server sees their ends a moment later, so the next login waits a little
-            stats.retried();
-            loop.schedule(() -> open(loop, result, attempt + 1), FULL_RETRY_MILLIS * attempt, TimeUnit.MILLISECONDS);
-            return;
-        }
-        if (!full && !unreachable && cause instanceof ConnectionFailedException && attempt < 2 && !result.isDone()) {
-            stats.retried();
-            open(loop, result, attempt + 1);
-            return;
-        }
-        synchronized (this) {
-            total--;
-        }
-        result.completeExceptionally(full ? new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_FULL,
-                "server " + name + " refused a login: " + cause.getMessage() + "; " + describe()) : cause);
-        slots.give(this);
     }
 
     // ---- return -----------------------------------------------------------------------------------
@@ -397,13 +343,14 @@ public final class ServerPool implements AutoCloseable {
         boolean shutdown = false;
         boolean giveWay = false;
         boolean rebalance = false;
+        boolean othersWaiting = slots.othersWaiting(this); // outside this monitor: it takes the other pools'
         synchronized (this) {
             if (closed) {
                 forget(c);
                 shutdown = true;
             } else {
                 waiter = nextWaiter();
-                if (waiter == null && slots.othersWaiting(this)) {
+                if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;
                 } else if (waiter == null) {
@@ -426,7 +373,7 @@ public final class ServerPool implements AutoCloseable {
             stats.discarded(DiscardReason.REBALANCED);
             c.close();
             waiter.timeout()[0].cancel(false);
-            open(waiter.loop(), waiter.future(), 1);
+            open(waiter.loop(), waiter.future());
         } else if (waiter != null) {
             waiter.timeout()[0].cancel(false);
             handOut(c, waiter.loop(), waiter.future());
@@ -490,7 +437,7 @@ public final class ServerPool implements AutoCloseable {
             total++;
         }
         waiter.timeout()[0].cancel(false);
-        open(waiter.loop(), waiter.future(), 1);
+        open(waiter.loop(), waiter.future());
         return true;
     }
 
@@ -549,7 +496,7 @@ public final class ServerPool implements AutoCloseable {
         for (int i = 0; i < toOpen; i++) {
             CompletableFuture<PooledConnection> warm = new CompletableFuture<>();
             warm.thenAccept(c -> c.loop().execute(() -> release(c, true)));
-            open(connector.group().next(), warm, 1);
+            open(connector.group().next(), warm);
         }
     }
 
@@ -573,6 +520,10 @@ public final class ServerPool implements AutoCloseable {
         retired = true;
         slots.unregister(this);
         return true;
+    }
+
+    synchronized boolean isRetired() {
+        return retired;
     }
 
     /** total/leased/idle/waiting, and the server's numbers, for messages. */
