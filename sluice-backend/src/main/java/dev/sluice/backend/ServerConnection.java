@@ -218,12 +218,17 @@ public final class ServerConnection implements AutoCloseable {
     /**
      * Sends COM_QUIT and closes the channel, waiting up to 5 s for the close; on the channel's own event loop
      * (a proxy session dropping a connection it no longer needs) it cannot wait, since the close runs on that
-     * very thread, so it only starts it.
+     * very thread, so it only starts it. COM_QUIT waits behind commands still pending: if they do not end within
+     * a second, the channel is closed without it.
      */
     @Override
     public void close() {
         if (channel.isActive()) {
             handler.send(new ComQuit()).whenComplete((v, e) -> channel.close());
+            io.netty.util.concurrent.ScheduledFuture<?> fallback = channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, 1, TimeUnit.SECONDS);
+            channel.closeFuture().addListener(f -> fallback.cancel(false));
         }
         if (!channel.eventLoop().inEventLoop()) {
             channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
