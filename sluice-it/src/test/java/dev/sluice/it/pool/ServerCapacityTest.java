@@ -116,23 +116,51 @@ class ServerCapacityTest {
         }
     }
 
+    /** Three clients through Sluice that each ran a statement and left: three idle connections in one pool. */
+    private void leaveThreeIdle(PoolProxy sluice) {
+        List<ServerConnection> leaving = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            leaving.add(through(sluice, "test"));
+        }
+        for (ServerConnection c : leaving) {
+            c.querySync("SELECT 1");
+        }
+        for (ServerConnection c : leaving) {
+            c.close();
+            held.remove(c);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> sluice.stats().resetCount() >= 3);
+        assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).as("3 idle in the pool of 'test'").isEqualTo(3);
+    }
+
+    /**
+     * Sluice's idle connections must not lock others out of a full server until idle-timeout: the health check
+     * that finds the server full (its greeting is ERR 1040) closes them, and a direct client gets in.
+     */
+    @Test
+    void healthCheckOfAFullServerMakesIdleConnectionsGiveWay() throws Exception {
+        try (PoolProxy sluice = sluice()) {
+            leaveThreeIdle(sluice);
+            fillDirectly();
+            assertThat(sluice.health().check().get()).as("a full server passes the health check").isTrue();
+            System.out.printf("capacity: health check of a full server: down=%s full=%s; %s%n", sluice.health().isDown(),
+                    sluice.health().isFull(), sluice.stats());
+            assertThat(sluice.health().isFull()).isTrue();
+            assertThat(sluice.health().isDown()).isFalse();
+            assertThat(sluice.stats().discardedCount(DiscardReason.GAVE_WAY)).isEqualTo(3);
+            assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isZero();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+                held.add(ServerConnection.await(direct.connect(ConnectOptions.builder(db.sandbox().host(),
+                        db.sandbox().port()).user(PoolProxy.USER, PoolProxy.PASSWORD).database("test").build())));
+                return true;
+            });
+        }
+    }
+
     @Test
     void fullServerIsNotDownAndIdleConnectionsGiveWay() throws Exception {
         try (PoolProxy sluice = sluice()) {
-            List<ServerConnection> leaving = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                leaving.add(through(sluice, "test"));
-            }
-            for (ServerConnection c : leaving) {
-                c.querySync("SELECT 1");
-            }
-            for (ServerConnection c : leaving) {
-                c.close();
-                held.remove(c);
-            }
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                    .until(() -> sluice.stats().resetCount() >= 3);
-            assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).as("3 idle in the pool of 'test'").isEqualTo(3);
+            leaveThreeIdle(sluice);
             ServerException full = fillDirectly(); // the server is full: 3 idle of Sluice's, the rest direct
             System.out.printf("capacity: server full: %s%n", full.err());
 
