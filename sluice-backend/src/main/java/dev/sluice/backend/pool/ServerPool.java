@@ -5,16 +5,12 @@ import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -45,8 +41,6 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
-    private record Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, ScheduledFuture<?>[] timeout) {}
-
     private final String name;
     private final ConnectOptions options;
     private final ServerConnector connector;
@@ -57,8 +51,8 @@ public final class ServerPool implements AutoCloseable {
     private final ServerSlots slots;
     /** Where sessions go once this pool was retired for being empty (the map's current pool for the key). */
     private final Supplier<ServerPool> successor;
-    private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final IdleConnections idle = new IdleConnections();
+    private final PoolWaiters waiters = new PoolWaiters();
     private final Map<PooledConnection, State> states = new IdentityHashMap<>();
     private int total;
     private boolean closed;
@@ -115,7 +109,7 @@ public final class ServerPool implements AutoCloseable {
         boolean open = false;
         boolean needRoom = false;
         boolean goOn = false;
-        List<PooledConnection> evicted = new ArrayList<>();
+        List<PooledConnection> evicted = List.of();
         synchronized (this) {
             if (closed && retired) {
                 goOn = true;
@@ -123,22 +117,16 @@ public final class ServerPool implements AutoCloseable {
                 result.completeExceptionally(closedException());
                 return;
             } else {
-                evictUnusable(System.nanoTime(), evicted);
-                for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-                    PooledConnection c = it.next();
-                    if (c.loop() == loop) {
-                        it.remove();
-                        states.put(c, State.LEASED);
-                        reuse = c;
-                        break;
-                    }
-                }
-                if (reuse == null) {
+                evicted = evictUnusable(System.nanoTime());
+                reuse = idle.takeOn(loop);
+                if (reuse != null) {
+                    states.put(reuse, State.LEASED);
+                } else {
                     if (settings.poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
                     } else if (!idle.isEmpty()) {
-                        rebalance = idle.pollLast();
+                        rebalance = idle.takeOldest();
                         states.put(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
                     } else if (settings.poolAllows(total) && mayMakeRoom) {
@@ -216,12 +204,10 @@ public final class ServerPool implements AutoCloseable {
         return cause instanceof DeadlineExceededException ? DiscardReason.RESET_TIMEOUT : DiscardReason.RESET_FAILED;
     }
 
+    /** Under the monitor. */
     private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
         stats.waited();
-        ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
-        Waiter waiter = new Waiter(loop, result, timeout);
-        waiters.add(waiter);
-        timeout[0] = loop.schedule(() -> {
+        waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
             String state;
             synchronized (this) {
                 state = describe(); // before removing this waiter, so "waiting" counts it
@@ -233,21 +219,14 @@ public final class ServerPool implements AutoCloseable {
             result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.EXHAUSTED,
                     "no connection to " + name + " within acquire-timeout " + settings.acquireTimeout().toMillis()
                             + " ms: " + state));
-        }, settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
-    private void evictUnusable(long now, List<PooledConnection> out) {
-        for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-            PooledConnection c = it.next();
-            DiscardReason why = unusable(c, now);
-            if (why != null) {
-                it.remove();
-                forget(c);
-                c.discardReason = why;
-                out.add(c);
-            }
-        }
+    private List<PooledConnection> evictUnusable(long now) {
+        List<PooledConnection> out = idle.takeUnusable(now, settings);
+        out.forEach(this::forget);
+        return out;
     }
 
     /** Closes what {@link #evictUnusable} took out; outside the monitor. */
@@ -257,19 +236,6 @@ public final class ServerPool implements AutoCloseable {
             c.close();
             slots.give(this);
         }
-    }
-
-    private DiscardReason unusable(PooledConnection c, long now) {
-        if (!c.isActive()) {
-            return DiscardReason.STALE;
-        }
-        if (c.ageNanos(now) > settings.maxLifetime().toNanos()) {
-            return DiscardReason.EXPIRED;
-        }
-        if (c.idleNanos(now) > Math.min(settings.idleTimeout().toNanos(), c.maxIdleNanos())) {
-            return DiscardReason.IDLE_TIMEOUT;
-        }
-        return null;
     }
 
     /** Opens a connection for {@code result}, which holds a slot of this pool and of the server already. */
@@ -339,7 +305,7 @@ public final class ServerPool implements AutoCloseable {
     }
 
     private void giveBack(PooledConnection c) {
-        Waiter waiter = null;
+        PoolWaiters.Waiter waiter = null;
         boolean shutdown = false;
         boolean giveWay = false;
         boolean rebalance = false;
@@ -349,15 +315,15 @@ public final class ServerPool implements AutoCloseable {
                 forget(c);
                 shutdown = true;
             } else {
-                waiter = nextWaiter();
+                waiter = waiters.next();
                 if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;
                 } else if (waiter == null) {
                     c.markIdle(System.nanoTime());
                     states.put(c, State.IDLE);
-                    idle.addFirst(c);
-                } else if (waiter.loop() == c.loop()) {
+                    idle.add(c);
+                } else if (waiter.loop == c.loop()) {
                     states.put(c, State.LEASED);
                 } else {
                     states.put(c, State.CLOSED);
@@ -372,11 +338,11 @@ public final class ServerPool implements AutoCloseable {
         } else if (rebalance) {
             stats.discarded(DiscardReason.REBALANCED);
             c.close();
-            waiter.timeout()[0].cancel(false);
-            open(waiter.loop(), waiter.future());
+            waiter.served();
+            open(waiter.loop, waiter.future);
         } else if (waiter != null) {
-            waiter.timeout()[0].cancel(false);
-            handOut(c, waiter.loop(), waiter.future());
+            waiter.served();
+            handOut(c, waiter.loop, waiter.future);
         }
     }
 
@@ -424,30 +390,21 @@ public final class ServerPool implements AutoCloseable {
 
     /** A slot may be free: opens a connection for the first waiter, if any; true when one was served. */
     boolean serveWaiters() {
-        Waiter waiter;
+        PoolWaiters.Waiter waiter;
         synchronized (this) {
             if (closed || waiters.isEmpty() || !settings.poolAllows(total) || !slots.tryTake()) {
                 return false;
             }
-            waiter = nextWaiter();
+            waiter = waiters.next();
             if (waiter == null) {
                 slots.untake();
                 return false;
             }
             total++;
         }
-        waiter.timeout()[0].cancel(false);
-        open(waiter.loop(), waiter.future());
+        waiter.served();
+        open(waiter.loop, waiter.future);
         return true;
-    }
-
-    private Waiter nextWaiter() {
-        for (Waiter w; (w = waiters.poll()) != null; ) {
-            if (!w.future().isDone()) {
-                return w;
-            }
-        }
-        return null;
     }
 
     synchronized int waitingCount() {
@@ -459,7 +416,7 @@ public final class ServerPool implements AutoCloseable {
         List<PooledConnection> gone = new ArrayList<>();
         synchronized (this) {
             while (gone.size() < max && !idle.isEmpty()) {
-                PooledConnection c = idle.pollLast();
+                PooledConnection c = idle.takeOldest();
                 forget(c);
                 gone.add(c);
             }
@@ -476,13 +433,13 @@ public final class ServerPool implements AutoCloseable {
 
     /** Closes idle connections past their time and opens some up to min-idle; run periodically. */
     public void maintain() {
-        List<PooledConnection> evicted = new ArrayList<>();
+        List<PooledConnection> evicted;
         int toOpen = 0;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            evictUnusable(System.nanoTime(), evicted);
+            evicted = evictUnusable(System.nanoTime());
             // connections being opened are counted in total but have no state entry yet
             int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
             if (health == null || !health.isDown()) {
@@ -546,16 +503,14 @@ public final class ServerPool implements AutoCloseable {
     @Override
     public void close() {
         List<PooledConnection> toClose;
-        List<Waiter> toFail;
+        List<PoolWaiters.Waiter> toFail;
         synchronized (this) {
             closed = true;
-            toClose = new ArrayList<>(idle);
-            idle.clear();
+            toClose = idle.drain();
             for (PooledConnection c : toClose) {
                 forget(c);
             }
-            toFail = new ArrayList<>(waiters);
-            waiters.clear();
+            toFail = waiters.drain();
         }
         slots.unregister(this);
         for (PooledConnection c : toClose) {
@@ -563,8 +518,9 @@ public final class ServerPool implements AutoCloseable {
             c.close();
             slots.untake();
         }
-        for (Waiter w : toFail) {
-            w.future().completeExceptionally(closedException());
+        for (PoolWaiters.Waiter w : toFail) {
+            w.served();
+            w.future.completeExceptionally(closedException());
         }
     }
 }
