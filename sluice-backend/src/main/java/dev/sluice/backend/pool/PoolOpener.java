@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Opens one usable connection for a pool: login, then the set-up query, all within connect-timeout, with the
- * retries that are safe (nothing of any client's statement has been sent on a connection being opened).
+ * Opens one usable connection for a pool: login, then the set-up query, all within one connect-timeout (retries
+ * included), with the retries that are safe (nothing of any client's statement has been sent on a connection being opened).
  *
  * <p>A connection the server closed or broke while it was being set up (not a refusal: an ERR from the server is
  * final) is tried once more. An unreachable server, or one that logs in and then does not answer the set-up, is
@@ -50,18 +50,22 @@ final class PoolOpener {
         this.describe = describe;
     }
 
+    /** One connect-timeout for the whole, retries included: a retry gets what is left of it. */
     CompletableFuture<Opened> open(EventLoop loop) {
         CompletableFuture<Opened> result = new CompletableFuture<>();
-        attempt(loop, result, 1);
+        attempt(loop, result, 1, System.nanoTime() + options.connectTimeout().toNanos());
         return result;
     }
 
-    private void attempt(EventLoop loop, CompletableFuture<Opened> result, int attempt) {
-        long start = System.nanoTime();
+    private static Duration left(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
+    }
+
+    private void attempt(EventLoop loop, CompletableFuture<Opened> result, int attempt, long deadline) {
         Duration connectTimeout = options.connectTimeout();
-        connector.connect(options, loop).thenCompose(connection -> {
-            Duration left = connectTimeout.minusNanos(System.nanoTime() - start);
-            return ConnectionSetUp.setUp(connection, left.isNegative() ? Duration.ofMillis(1) : left, connectTimeout)
+        ConnectOptions these = attempt == 1 ? options : options.toBuilder().connectTimeout(left(deadline)).build();
+        connector.connect(these, loop).thenCompose(connection -> {
+            return ConnectionSetUp.setUp(connection, left(deadline), connectTimeout)
                     .thenApply(learned -> {
                         slots.learnMaxConnections(learned.maxConnections());
                         return new Opened(connection, learned.maxIdleNanos());
@@ -71,13 +75,15 @@ final class PoolOpener {
                 stats.created();
                 result.complete(opened);
             } else {
-                failed(loop, result, attempt, failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
+                failed(loop, result, attempt, deadline, failure instanceof CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure);
             }
         });
     }
 
-    private void failed(EventLoop loop, CompletableFuture<Opened> result, int attempt, Throwable cause) {
+    private void failed(EventLoop loop, CompletableFuture<Opened> result, int attempt, long deadline, Throwable cause) {
+        // a retry needs time left: a retry that could only time out would just make the client wait longer
+        boolean timeLeft = deadline - System.nanoTime() > TimeUnit.MILLISECONDS.toNanos(FULL_RETRY_MILLIS * attempt);
         stats.createFailed();
         boolean setUpMissed = cause instanceof DeadlineExceededException;
         if (setUpMissed) {
@@ -93,18 +99,19 @@ final class PoolOpener {
             if (health != null) {
                 health.reportFull();
             }
-            if (attempt < FULL_ATTEMPTS && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
+            if (attempt < FULL_ATTEMPTS && timeLeft && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
                 stats.retried();
-                loop.schedule(() -> attempt(loop, result, attempt + 1), FULL_RETRY_MILLIS * attempt, TimeUnit.MILLISECONDS);
+                loop.schedule(() -> attempt(loop, result, attempt + 1, deadline), FULL_RETRY_MILLIS * attempt,
+                        TimeUnit.MILLISECONDS);
                 return;
             }
             result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_FULL,
                     "server " + name + " refused a login: " + cause.getMessage() + "; " + describe.get()));
             return;
         }
-        if (!unreachable && cause instanceof ConnectionFailedException && attempt < 2) {
+        if (!unreachable && cause instanceof ConnectionFailedException && attempt < 2 && timeLeft) {
             stats.retried();
-            attempt(loop, result, attempt + 1);
+            attempt(loop, result, attempt + 1, deadline);
             return;
         }
         result.completeExceptionally(cause);

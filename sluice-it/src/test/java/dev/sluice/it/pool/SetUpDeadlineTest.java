@@ -78,6 +78,7 @@ class SetUpDeadlineTest {
             assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isEqualTo(1);
             long resets = sluice.stats().resetCount();
             db.sandbox().pause();
+            awaitStopped(db.sandbox().pid());
             long begin;
             long elapsed;
             try {
@@ -98,6 +99,23 @@ class SetUpDeadlineTest {
                 assertThat(next.querySync("SELECT 1").resultSet().rows()).hasSize(1);
             }
         }
+    }
+
+    /** SIGSTOP is delivered asynchronously: until every thread of the server is stopped, it may still answer. */
+    private static void awaitStopped(long pid) {
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+                    java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+                return tasks.allMatch(t -> {
+                    try {
+                        String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                        return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+                    } catch (java.io.IOException e) {
+                        return true; // the thread is gone
+                    }
+                });
+            }
+        });
     }
 
     @Test
