@@ -99,11 +99,17 @@ public final class ServerPool implements AutoCloseable {
                             + health.interval().toMillis() + " ms"));
             return result;
         }
-        acquire(loop, result, true);
+        acquire(loop, result, true, true);
         return result;
     }
 
-    private void acquire(EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom) {
+    /**
+     * @param mayMakeRoom at the server's limit, an idle connection of another pool may be closed for this lease
+     * @param mayReuse an idle connection may serve it (false after one failed its reset: the next idle one would
+     *     most likely wait out reset-timeout again, so a new connection is opened, within connect-timeout)
+     */
+    private void acquire(EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom,
+            boolean mayReuse) {
         PooledConnection reuse = null;
         PooledConnection rebalance = null;
         boolean open = false;
@@ -118,7 +124,7 @@ public final class ServerPool implements AutoCloseable {
                 return;
             } else {
                 evicted = evictUnusable(System.nanoTime());
-                reuse = idle.takeOn(loop);
+                reuse = mayReuse ? idle.takeOn(loop) : null;
                 if (reuse != null) {
                     states.put(reuse, State.LEASED);
                 } else {
@@ -138,13 +144,13 @@ public final class ServerPool implements AutoCloseable {
             }
         }
         if (goOn) {
-            successor.get().acquire(loop, result, mayMakeRoom);
+            successor.get().acquire(loop, result, mayMakeRoom, mayReuse);
             return;
         }
         closeEvicted(evicted);
         if (needRoom) {
             if (slots.makeRoom(this)) {
-                acquire(loop, result, false);
+                acquire(loop, result, false, mayReuse);
             } else {
                 synchronized (this) {
                     if (!closed) {
@@ -172,7 +178,7 @@ public final class ServerPool implements AutoCloseable {
     /**
      * Completes a lease with {@code c}; a connection whose session state may be older than the server's
      * global values (it idled, or came back unused) is reset first. A connection that fails its reset is
-     * discarded and the lease tries again.
+     * discarded and the lease tries again with a new connection.
      */
     private void handOut(PooledConnection c, EventLoop loop, CompletableFuture<PooledConnection> result) {
         if (!c.sessionStale()) {
@@ -186,7 +192,7 @@ public final class ServerPool implements AutoCloseable {
             if (e != null) {
                 discard(c, resetFailure(e));
                 if (!result.isDone()) {
-                    acquire(loop, result, true);
+                    acquire(loop, result, true, false);
                 }
                 return;
             }

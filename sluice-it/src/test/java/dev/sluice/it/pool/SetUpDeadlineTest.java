@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Issue 10 item 2: what Sluice sends on its own after a login has a deadline too. A server that completes the
  * login and then stops answering (a relay that swallows everything from a marker on, or the sandbox paused with
  * SIGSTOP) holds neither a client, nor a pool slot, nor a KILL connection: the set-up query is bounded by
- * connect-timeout, the reset of a returned connection by pool.reset-timeout, the KILL QUERY connection by
- * connect-timeout; each connection that misses its deadline is closed and counted.
+ * connect-timeout, the reset of a returned connection and of a re-leased idle one by pool.reset-timeout, the KILL
+ * QUERY connection by connect-timeout; each connection that misses its deadline is closed and counted.
  */
 class SetUpDeadlineTest {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
@@ -98,6 +98,46 @@ class SetUpDeadlineTest {
             try (ServerConnection next = sluice.codec()) {
                 assertThat(next.querySync("SELECT 1").resultSet().rows()).hasSize(1);
             }
+        }
+    }
+
+    /**
+     * The reset of an idle connection when it is leased again (so that the session starts from the server's
+     * global values of now) has the same deadline: a client arriving while the server is paused gets an ERR
+     * after reset-timeout (the idle connection is discarded) plus connect-timeout (a new one cannot log in).
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void resetOfALeaseIsBoundedByResetTimeout() throws Exception {
+        try (PoolProxy sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
+                PoolProxy.timeouts(CONNECT_TIMEOUT), pool())) {
+            // idle connections on every event loop of Sluice, so the next client's lease finds one of its loop
+            java.util.List<ServerConnection> first = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                first.add(sluice.codec());
+            }
+            first.forEach(ServerConnection::close);
+            await().atMost(Duration.ofSeconds(5)).until(() -> sluice.proxy.openServerConnections(PoolProxy.SERVER) == 4);
+            db.sandbox().pause();
+            long elapsed;
+            ServerException e;
+            try {
+                awaitStopped(db.sandbox().pid());
+                long begin = System.nanoTime();
+                try (ServerConnection c = sluice.codec()) {
+                    CompletableFuture<QueryResult> q = c.query("SELECT 1");
+                    e = catchThrowableOfType(ServerException.class, () -> ServerConnection.await(q, Duration.ofSeconds(10)));
+                    elapsed = (System.nanoTime() - begin) / 1_000_000;
+                }
+            } finally {
+                db.sandbox().resume();
+            }
+            System.out.printf("lease-reset-deadline: ERR after %d ms: %s; %s%n", elapsed, e == null ? null : e.err(),
+                    sluice.stats());
+            assertThat(e).as("an ERR, not a wait without end").isNotNull();
+            assertThat(e.errorCode()).isEqualTo(2003);
+            assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT)).isEqualTo(1);
+            assertThat(elapsed).isLessThan(RESET_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
         }
     }
 
