@@ -425,6 +425,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 null, true));
     }
 
+    /** A deadline of a command passed ({@link ServerConnection#within}): everything pending fails, the channel closes. */
+    void abort(Throwable cause) {
+        fail(cause);
+    }
+
     private void fail(Throwable cause) {
         if (state == State.CLOSED) {
             return;
@@ -448,7 +453,7 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         ctx.close();
     }
 
-    private String where() {
+    String where() {
         return options.host() + ":" + options.port();
     }
 }

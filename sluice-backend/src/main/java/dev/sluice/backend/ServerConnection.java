@@ -97,6 +97,36 @@ public final class ServerConnection implements AutoCloseable {
         return channel.isActive();
     }
 
+    /**
+     * {@code future} (a command of this connection), bounded: when {@code limit} passes first, the connection is
+     * closed (its state is unknown: a command may still be running on the server), everything pending on it
+     * fails, and the returned future fails with a {@link DeadlineExceededException}: "no answer to {@code what}"
+     * ({@code what} names the command and the deadline's key). The timer runs on the connection's event loop
+     * and is cancelled when the answer comes.
+     */
+    public <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration limit, String what) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        long millis = Math.max(1, limit.toMillis());
+        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
+            DeadlineExceededException e = new DeadlineExceededException(
+                    handler.where() + ": no answer to " + what);
+            if (bounded.completeExceptionally(e)) {
+                handler.abort(e);
+                channel.close();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+        future.whenComplete((v, e) -> {
+            timer.cancel(false);
+            if (e == null) {
+                bounded.complete(v);
+            } else {
+                bounded.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            }
+        });
+        return bounded;
+    }
+
     public CompletableFuture<QueryResult> query(String sql) {
         return handler.submit(ComQuery.of(sql), false).thenApply(Response::toQueryResult);
     }
@@ -188,12 +218,17 @@ public final class ServerConnection implements AutoCloseable {
     /**
      * Sends COM_QUIT and closes the channel, waiting up to 5 s for the close; on the channel's own event loop
      * (a proxy session dropping a connection it no longer needs) it cannot wait, since the close runs on that
-     * very thread, so it only starts it.
+     * very thread, so it only starts it. COM_QUIT waits behind commands still pending: if they do not end within
+     * a second, the channel is closed without it.
      */
     @Override
     public void close() {
         if (channel.isActive()) {
             handler.send(new ComQuit()).whenComplete((v, e) -> channel.close());
+            io.netty.util.concurrent.ScheduledFuture<?> fallback = channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, 1, TimeUnit.SECONDS);
+            channel.closeFuture().addListener(f -> fallback.cancel(false));
         }
         if (!channel.eventLoop().inEventLoop()) {
             channel.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -182,6 +182,11 @@ public final class ProxyServer implements AutoCloseable {
         return context.pools().openCount(server);
     }
 
+    /** Pools of this server in the pools map (one per user, capabilities, character set, database). */
+    public int poolCount(String server) {
+        return context.pools().poolCount(server);
+    }
+
     public PoolStats poolStats(String server) {
         return context.pools().stats(server);
     }

@@ -46,7 +46,8 @@ final class ConfigBinder {
             List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
     static final List<String> POOL_KEYS = List.of(
-            "max-size", "min-idle", "idle-timeout", "max-lifetime", "acquire-timeout", "health-check-interval");
+            "max-size", "min-idle", "idle-timeout", "max-lifetime", "acquire-timeout", "health-check-interval",
+            "reset-timeout", "max-server-connections", "reserved-connections");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
     static final long MAX_PACKET_SIZE_LIMIT = 1L << 30;
 
@@ -254,12 +255,18 @@ final class ConfigBinder {
         Duration acquire = values.duration(m, "acquire-timeout", "pool.acquire-timeout", d.acquireTimeout(), false);
         Duration health = values.duration(m, "health-check-interval", "pool.health-check-interval",
                 d.healthCheckInterval(), false);
-        if (minIdle > maxSize) {
+        Duration reset = values.duration(m, "reset-timeout", "pool.reset-timeout", d.resetTimeout(), false);
+        long maxServer = values.integer(m, "max-server-connections", "pool.max-server-connections",
+                d.maxServerConnections(), 1, 1_000_000);
+        long reserved = values.integer(m, "reserved-connections", "pool.reserved-connections",
+                d.reservedConnections(), 0, 1_000);
+        if (maxSize > 0 && minIdle > maxSize) {
             values.problem(ValueReader.originOf(m, "min-idle"), "pool.min-idle",
                     minIdle + " is more than pool.max-size " + maxSize);
             minIdle = 0;
         }
-        return new PoolSettings((int) maxSize, (int) minIdle, idle, lifetime, acquire, health);
+        return new PoolSettings((int) maxSize, (int) minIdle, idle, lifetime, acquire, health, reset, (int) maxServer,
+                (int) reserved);
     }
 
     private ClientTlsConfig tls(ConfigNode node) {

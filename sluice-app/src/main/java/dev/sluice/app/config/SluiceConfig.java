@@ -47,12 +47,16 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append(", max-client-connections ").append(p.limits().maxClientConnections());
         s.append("; local-infile ").append(p.localInfile() ? "on" : "off");
         s.append("; client-auth-plugin ").append(p.clientAuthPlugin());
-        s.append("; pool max-size ").append(p.pool().maxSize())
+        s.append("; pool max-size ").append(p.pool().maxSize() == 0 ? "none" : String.valueOf(p.pool().maxSize()))
                 .append(", min-idle ").append(p.pool().minIdle())
                 .append(", idle-timeout ").append(Durations.format(p.pool().idleTimeout()))
                 .append(", max-lifetime ").append(Durations.format(p.pool().maxLifetime()))
                 .append(", acquire-timeout ").append(Durations.format(p.pool().acquireTimeout()))
-                .append(", health-check-interval ").append(Durations.format(p.pool().healthCheckInterval()));
+                .append(", health-check-interval ").append(Durations.format(p.pool().healthCheckInterval()))
+                .append(", reset-timeout ").append(Durations.format(p.pool().resetTimeout()))
+                .append(", max-server-connections ").append(p.pool().maxServerConnections() == 0
+                        ? "server's max_connections - " + p.pool().reservedConnections()
+                        : String.valueOf(p.pool().maxServerConnections()));
         return s.toString();
     }
 

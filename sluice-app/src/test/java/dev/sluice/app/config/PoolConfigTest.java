@@ -29,9 +29,12 @@ class PoolConfigTest {
                   idle-timeout: 30s
                   max-lifetime: 5m
                   acquire-timeout: 750ms
+                  reset-timeout: 2s
+                  max-server-connections: 40
+                  reserved-connections: 3
                 """, "pool.health-check-interval=500ms").proxy().pool();
         assertThat(pool).isEqualTo(new PoolSettings(2, 1, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                Duration.ofMillis(750), Duration.ofMillis(500)));
+                Duration.ofMillis(750), Duration.ofMillis(500), Duration.ofSeconds(2), 40, 3));
     }
 
     @Test

@@ -25,8 +25,8 @@ class SluiceConfigTest {
                         + " app->app_rw, ro [hash]; tls self-signed (optional); connect-timeout 10s,"
                         + " client-handshake-timeout 10s, client-write-timeout 1m, server-read-timeout 90s,"
                         + " client-idle-timeout off; max-packet-size 16MiB, max-client-connections 10000; local-infile"
-                        + " off; client-auth-plugin mysql_native_password; pool max-size 100, min-idle 0, idle-timeout 10m, max-lifetime 30m, acquire-timeout 5s,"
-                        + " health-check-interval 2s")
+                        + " off; client-auth-plugin mysql_native_password; pool max-size none, min-idle 0, idle-timeout 10m, max-lifetime 30m, acquire-timeout 5s,"
+                        + " health-check-interval 2s, reset-timeout 5s, max-server-connections server's max_connections - 2")
                 .doesNotContain("hunter", "94BDCEBE");
     }
 

@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * failed-login counters are touched) and keeps its state: a server that is down is marked down, so clients
  * get a fast, clear error instead of each waiting out connect-timeout, and it is used again as soon as a
  * check succeeds. A failed connect by a real client also marks it down at once.
+ *
+ * <p>A server that answers with ERR 1040 (too many connections, in place of its greeting or to a login) is up
+ * but full, not down: it is reported as full, clients keep being sent to it (they get the server's own answer
+ * when it refuses them), and {@link #onFull} runs so that idle pooled connections give way.
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
@@ -24,6 +28,8 @@ public final class HealthMonitor implements AutoCloseable {
     private final Duration interval;
     private final Duration timeout;
     private volatile boolean down;
+    private volatile boolean full;
+    private volatile Runnable onFull = () -> {};
     private volatile String lastFailure = "";
     private volatile long checks;
     private ScheduledFuture<?> task;
@@ -51,6 +57,16 @@ public final class HealthMonitor implements AutoCloseable {
                 .handle((greeting, failure) -> {
                     if (failure == null) {
                         markUp();
+                        full = false;
+                        return true;
+                    }
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof dev.sluice.backend.ServerException se
+                            && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR) {
+                        markUp(); // it answered: up, and full
+                        reportFull();
+                        onFull.run();
                         return true;
                     }
                     markDown(failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
@@ -61,6 +77,25 @@ public final class HealthMonitor implements AutoCloseable {
 
     public boolean isDown() {
         return down;
+    }
+
+    /** The last check or login was refused with ERR 1040; cleared by the next check the server greets. */
+    public boolean isFull() {
+        return full;
+    }
+
+    /** What to run when the server is found full (the pools close their idle connections of it). */
+    public void onFull(Runnable action) {
+        this.onFull = action;
+    }
+
+    /** The server refused a login or a check as full (ERR 1040): up, and full (not down). */
+    public void reportFull() {
+        if (!full) {
+            full = true;
+            LOG.warn("server {} ({}:{}) is full (ERR 1040 too many connections): it is not down; idle pooled"
+                    + " connections give way", server, host, port);
+        }
     }
 
     public String lastFailure() {

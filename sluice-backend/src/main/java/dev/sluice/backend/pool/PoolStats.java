@@ -18,8 +18,14 @@ public final class PoolStats {
         EXPIRED,
         /** its client left or timed out mid-statement: state unknown */
         CANCELLED,
-        /** the reset after use failed */
+        /** the reset after use (or before a new lease) failed */
         RESET_FAILED,
+        /** the reset did not answer within pool.reset-timeout */
+        RESET_TIMEOUT,
+        /** logged in, but the set-up query did not answer within connect-timeout */
+        SETUP_TIMEOUT,
+        /** idle, closed to make room on a server at its limit (or full) for another pool's client */
+        GAVE_WAY,
         /** failed while leased (server closed it, protocol error) */
         BROKEN,
         /** its session changed the server user (COM_CHANGE_USER): it belongs to another pool now */
@@ -39,6 +45,9 @@ public final class PoolStats {
     private final LongAdder acquireWaits = new LongAdder();
     private final LongAdder acquireTimeouts = new LongAdder();
     private final LongAdder fastFailures = new LongAdder();
+    private final LongAdder refreshes = new LongAdder();
+    private final LongAdder refusedFull = new LongAdder();
+    private final LongAdder killTimeouts = new LongAdder();
     private final Map<DiscardReason, LongAdder> discarded = new EnumMap<>(DiscardReason.class);
 
     public PoolStats() {
@@ -74,6 +83,33 @@ public final class PoolStats {
     /** A client refused at once because the server is marked down (the pool's, or the proxy's greeting gate). */
     public void failedFast() {
         fastFailures.increment();
+    }
+
+    void refreshed() {
+        refreshes.increment();
+    }
+
+    void refusedFull() {
+        refusedFull.increment();
+    }
+
+    /** A KILL QUERY connection did not finish within its deadline (connect-timeout) and was closed. */
+    public void killTimedOut() {
+        killTimeouts.increment();
+    }
+
+    /** Leases of a connection that was reset first because it had idled or came back unused. */
+    public long refreshCount() {
+        return refreshes.sum();
+    }
+
+    /** Logins the server refused with ERR 1040 (too many connections). */
+    public long refusedFullCount() {
+        return refusedFull.sum();
+    }
+
+    public long killTimeoutCount() {
+        return killTimeouts.sum();
     }
 
     void discarded(DiscardReason reason) {
@@ -135,7 +171,8 @@ public final class PoolStats {
     public String toString() {
         StringBuilder s = new StringBuilder("created=" + created.sum() + " reused=" + reused.sum() + " reset=" + reset.sum()
                 + " retries=" + retries.sum() + " kills=" + kills.sum() + " waits=" + acquireWaits.sum()
-                + " timeouts=" + acquireTimeouts.sum() + " fast-failures=" + fastFailures.sum() + " discarded{");
+                + " timeouts=" + acquireTimeouts.sum() + " fast-failures=" + fastFailures.sum() + " refreshes=" + refreshes.sum()
+                + " refused-full=" + refusedFull.sum() + " kill-timeouts=" + killTimeouts.sum() + " discarded{");
         discarded.forEach((r, n) -> {
             if (n.sum() > 0) {
                 s.append(' ').append(r.name().toLowerCase()).append('=').append(n.sum());

@@ -11,8 +11,13 @@ public final class PoolUnavailableException extends RuntimeException {
     public enum Reason {
         SERVER_DOWN,
         EXHAUSTED,
+        /** the server refused a login with ER_CON_COUNT_ERROR (too many connections) */
+        SERVER_FULL,
         CLOSED
     }
+
+    /** ER_CON_COUNT_ERROR: what a server answers a login when it is at max_connections. */
+    public static final int ER_CON_COUNT_ERROR = 1040;
 
     private final Reason reason;
 

@@ -16,6 +16,10 @@ public final class PooledConnection {
     private final long maxIdleNanos;
     private long idleSinceNanos;
     private ServerConnection.Detached leased;
+    /** True when the session state may be older than the server's global values: reset before the next lease. */
+    private volatile boolean sessionStale;
+    /** Why it was evicted (set under the pool's monitor, read when it is closed). */
+    PoolStats.DiscardReason discardReason;
 
     PooledConnection(ServerPool pool, ServerConnection connection, long maxIdleNanos) {
         this.pool = pool;
@@ -68,6 +72,20 @@ public final class PooledConnection {
 
     void markIdle(long now) {
         idleSinceNanos = now;
+        sessionStale = true; // a SET GLOBAL while it idles is not seen by its session
+    }
+
+    boolean sessionStale() {
+        return sessionStale;
+    }
+
+    void sessionStale(boolean stale) {
+        sessionStale = stale;
+    }
+
+    /** Just opened or reset: its session variables are the server's current global values. */
+    void sessionCurrent() {
+        sessionStale = false;
     }
 
     /** The server thread id behind this connection (what KILL takes). */

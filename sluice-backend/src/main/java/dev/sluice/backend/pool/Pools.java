@@ -19,38 +19,73 @@ public final class Pools implements AutoCloseable {
     /** What makes two server connections interchangeable. */
     public record Key(String server, String user, long capabilities, int collationId, String database) {}
 
+    /** How long a pool stays in the map with no connection and no waiting client. */
+    private static final long EMPTY_POOL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final ServerConnector connector;
     private final PoolSettings settings;
     private final Map<Key, ServerPool> pools = new ConcurrentHashMap<>();
     private final Map<String, PoolStats> stats = new ConcurrentHashMap<>();
     private final Map<String, HealthMonitor> health = new ConcurrentHashMap<>();
+    private final Map<String, ServerSlots> slots = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> maintenance;
 
     public Pools(ServerConnector connector, PoolSettings settings) {
         this.connector = connector;
         this.settings = settings;
-        this.maintenance = connector.group().next().scheduleWithFixedDelay(
-                () -> pools.values().forEach(ServerPool::maintain), 1, 1, TimeUnit.SECONDS);
+        this.maintenance = connector.group().next().scheduleWithFixedDelay(this::maintain, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Registers a server's health check (started at once) before any pool for it is used. */
     public HealthMonitor monitor(String server, String host, int port, Duration connectTimeout) {
         return health.computeIfAbsent(server, s -> {
             HealthMonitor m = new HealthMonitor(s, host, port, connector, settings.healthCheckInterval(), connectTimeout);
+            ServerSlots serverSlots = slots(s);
+            m.onFull(() -> serverSlots.serverFull("the health check"));
             m.start();
             return m;
         });
     }
 
+    /** The pool for {@code key}; a new one when there is none, or when the one there was just retired. */
     public ServerPool pool(Key key, Supplier<ConnectOptions> options) {
-        return pools.computeIfAbsent(key, k -> new ServerPool(
-                k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()), health.get(k.server())));
+        ServerPool pool = pools.get(key);
+        if (pool != null && !pool.isRetired()) {
+            return pool;
+        }
+        return pools.compute(key, (k, existing) -> existing != null && !existing.isRetired() ? existing
+                : new ServerPool(k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()),
+                        health.get(k.server()), slots(k.server()), () -> pool(key, options)));
+    }
+
+    /**
+     * Pool maintenance, every second: each pool closes what idled too long and warms up to min-idle; a pool
+     * with no connection and no waiting client for a whole period is removed (pools are keyed by what clients
+     * asked for, database included, so a client choosing random databases must not grow the map for ever).
+     */
+    private void maintain() {
+        long now = System.nanoTime();
+        pools.forEach((key, pool) -> {
+            pool.maintain();
+            if (pool.retireIfEmpty(now, EMPTY_POOL_GRACE_NANOS)) {
+                pools.remove(key, pool);
+            }
+        });
+    }
+
+    /** Pools in the map (for tests and metrics). */
+    public int poolCount(String server) {
+        return (int) pools.keySet().stream().filter(k -> k.server().equals(server)).count();
     }
 
     /** Server connections open (leased, idle, being opened or reset) across this server's pools. */
     public int openCount(String server) {
-        return pools.entrySet().stream().filter(e -> e.getKey().server().equals(server))
-                .mapToInt(e -> e.getValue().openCount()).sum();
+        return slots(server).open();
+    }
+
+    /** The connections Sluice may hold to one server, across its pools. */
+    public ServerSlots slots(String server) {
+        return slots.computeIfAbsent(server, s -> new ServerSlots(s, settings));
     }
 
     public PoolStats stats(String server) {

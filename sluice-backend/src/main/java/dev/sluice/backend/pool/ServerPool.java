@@ -1,25 +1,17 @@
 package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
-import dev.sluice.backend.ConnectionFailedException;
-import dev.sluice.backend.QueryResult;
-import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
-import dev.sluice.protocol.charset.Collation;
-import dev.sluice.protocol.charset.Collations;
-import dev.sluice.protocol.message.client.ClientCommand;
-import dev.sluice.protocol.message.client.ComInitDb;
-import dev.sluice.protocol.message.client.ComQuery;
-import dev.sluice.protocol.message.client.ComResetConnection;
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The server connections of one (server, user, capabilities, character set, database): a client session
@@ -29,14 +21,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Why it looks like this: a session relays on its server channel without locks only if both channels
  * share an event loop, so a lease prefers an idle connection of the caller's loop and otherwise opens one on
  * it (closing an idle one of another loop when the pool is full). Pool operations happen once per session,
- * not per packet, so one monitor guards the state; connecting and resetting run outside it.
+ * not per packet, so one monitor guards the state; connecting and resetting run outside it. The connections of
+ * all pools of a server share that server's {@link ServerSlots}.
  *
  * <p>Liveness without a round trip: idle connections keep their read registered (the command handler is
  * attached), so a server-side close is seen when it happens and removes the connection; a lease also skips
  * connections that are closed, too old, or idle longer than the server's wait_timeout allows (learned when
  * the connection is opened). A returned connection is reset (COM_RESET_CONNECTION, then its character set
  * and database again) unless the session sent nothing; a connection whose session ended mid-statement is
- * never returned, only discarded.
+ * never returned, only discarded. A connection handed out again after idling (or returned unused) is reset
+ * once more first, so that the new session starts from the server's global values as they are now (a SET
+ * GLOBAL made while it idled shows, as it does on a new connection).
  */
 public final class ServerPool implements AutoCloseable {
     private enum State {
@@ -46,32 +41,42 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
-    private record Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, ScheduledFuture<?>[] timeout) {}
-
     private final String name;
     private final ConnectOptions options;
     private final ServerConnector connector;
+    private final PoolOpener opener;
     private final PoolSettings settings;
     private final PoolStats stats;
     private final HealthMonitor health;
-    private final ArrayDeque<PooledConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final java.util.Map<PooledConnection, State> states = new java.util.IdentityHashMap<>();
+    private final ServerSlots slots;
+    /** Where sessions go once this pool was retired for being empty (the map's current pool for the key). */
+    private final Supplier<ServerPool> successor;
+    private final IdleConnections idle = new IdleConnections();
+    private final PoolWaiters waiters = new PoolWaiters();
+    private final Map<PooledConnection, State> states = new IdentityHashMap<>();
     private int total;
     private boolean closed;
+    private boolean retired;
+    private long emptySince;
 
     /**
      * @param name for messages and logs, e.g. "primary (127.0.0.1:3306) as app"
      * @param options how to open a connection (server, credentials, capabilities, collation, database)
+     * @param slots the server's connections across its pools
+     * @param successor the pool that serves this key once this one is retired (see {@link #retireIfEmpty})
      */
     public ServerPool(String name, ConnectOptions options, ServerConnector connector, PoolSettings settings,
-            PoolStats stats, HealthMonitor health) {
+            PoolStats stats, HealthMonitor health, ServerSlots slots, Supplier<ServerPool> successor) {
         this.name = name;
         this.options = options;
         this.connector = connector;
         this.settings = settings;
         this.stats = stats;
         this.health = health;
+        this.slots = slots;
+        this.successor = successor;
+        this.opener = new PoolOpener(name, options, connector, stats, health, slots, this::describe);
+        slots.register(this);
     }
 
     public String name() {
@@ -94,43 +99,69 @@ public final class ServerPool implements AutoCloseable {
                             + health.interval().toMillis() + " ms"));
             return result;
         }
+        acquire(loop, result, true, true);
+        return result;
+    }
+
+    /**
+     * @param mayMakeRoom at the server's limit, an idle connection of another pool may be closed for this lease
+     * @param mayReuse an idle connection may serve it (false after one failed its reset: the next idle one would
+     *     most likely wait out reset-timeout again, so a new connection is opened, within connect-timeout)
+     */
+    private void acquire(EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom,
+            boolean mayReuse) {
         PooledConnection reuse = null;
         PooledConnection rebalance = null;
         boolean open = false;
-        List<Evicted> evicted = new ArrayList<>();
+        boolean needRoom = false;
+        boolean goOn = false;
+        List<PooledConnection> evicted = List.of();
         synchronized (this) {
-            if (closed) {
-                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                        "pool " + name + " is closed"));
-                return result;
-            }
-            evictUnusable(System.nanoTime(), evicted);
-            for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-                PooledConnection c = it.next();
-                if (c.loop() == loop) {
-                    it.remove();
-                    states.put(c, State.LEASED);
-                    reuse = c;
-                    break;
-                }
-            }
-            if (reuse == null) {
-                if (total < settings.maxSize()) {
-                    total++;
-                    open = true;
-                } else if (!idle.isEmpty()) {
-                    rebalance = idle.pollLast();
-                    states.put(rebalance, State.CLOSED);
-                    open = true; // replaces the one closed: total unchanged
+            if (closed && retired) {
+                goOn = true;
+            } else if (closed) {
+                result.completeExceptionally(closedException());
+                return;
+            } else {
+                evicted = evictUnusable(System.nanoTime());
+                reuse = mayReuse ? idle.takeOn(loop) : null;
+                if (reuse != null) {
+                    states.put(reuse, State.LEASED);
                 } else {
-                    enqueue(loop, result);
+                    if (settings.poolAllows(total) && slots.tryTake()) {
+                        total++;
+                        open = true;
+                    } else if (!idle.isEmpty()) {
+                        rebalance = idle.takeOldest();
+                        states.put(rebalance, State.CLOSED);
+                        open = true; // replaces the one closed: total and the server slot unchanged
+                    } else if (settings.poolAllows(total) && mayMakeRoom) {
+                        needRoom = true; // the server is at Sluice's limit for it
+                    } else {
+                        enqueue(loop, result);
+                    }
                 }
             }
         }
+        if (goOn) {
+            successor.get().acquire(loop, result, mayMakeRoom, mayReuse);
+            return;
+        }
         closeEvicted(evicted);
-        if (reuse != null) {
-            stats.reused();
-            result.complete(reuse);
+        if (needRoom) {
+            if (slots.makeRoom(this)) {
+                acquire(loop, result, false, mayReuse);
+            } else {
+                synchronized (this) {
+                    if (!closed) {
+                        enqueue(loop, result);
+                        return;
+                    }
+                }
+                result.completeExceptionally(closedException());
+            }
+        } else if (reuse != null) {
+            handOut(reuse, loop, result);
         } else if (open) {
             if (rebalance != null) {
                 stats.discarded(DiscardReason.REBALANCED);
@@ -138,15 +169,51 @@ public final class ServerPool implements AutoCloseable {
             }
             open(loop, result);
         }
-        return result;
     }
 
+    private PoolUnavailableException closedException() {
+        return new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED, "pool " + name + " is closed");
+    }
+
+    /**
+     * Completes a lease with {@code c}; a connection whose session state may be older than the server's
+     * global values (it idled, or came back unused) is reset first. A connection that fails its reset is
+     * discarded and the lease tries again with a new connection.
+     */
+    private void handOut(PooledConnection c, EventLoop loop, CompletableFuture<PooledConnection> result) {
+        if (!c.sessionStale()) {
+            stats.reused();
+            if (!result.complete(c)) {
+                release(c, true);
+            }
+            return;
+        }
+        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((r, e) -> {
+            if (e != null) {
+                discard(c, resetFailure(e));
+                if (!result.isDone()) {
+                    acquire(loop, result, true, false);
+                }
+                return;
+            }
+            c.sessionCurrent();
+            stats.refreshed();
+            stats.reused();
+            if (!result.complete(c)) {
+                release(c, true);
+            }
+        });
+    }
+
+    private static DiscardReason resetFailure(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof DeadlineExceededException ? DiscardReason.RESET_TIMEOUT : DiscardReason.RESET_FAILED;
+    }
+
+    /** Under the monitor. */
     private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
         stats.waited();
-        ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
-        Waiter waiter = new Waiter(loop, result, timeout);
-        waiters.add(waiter);
-        timeout[0] = loop.schedule(() -> {
+        waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
             String state;
             synchronized (this) {
                 state = describe(); // before removing this waiter, so "waiting" counts it
@@ -158,77 +225,37 @@ public final class ServerPool implements AutoCloseable {
             result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.EXHAUSTED,
                     "no connection to " + name + " within acquire-timeout " + settings.acquireTimeout().toMillis()
                             + " ms: " + state));
-        }, settings.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
-    private record Evicted(PooledConnection connection, DiscardReason why) {}
-
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
-    private void evictUnusable(long now, List<Evicted> out) {
-        for (Iterator<PooledConnection> it = idle.iterator(); it.hasNext(); ) {
-            PooledConnection c = it.next();
-            DiscardReason why = unusable(c, now);
-            if (why != null) {
-                it.remove();
-                forget(c);
-                out.add(new Evicted(c, why));
-            }
-        }
+    private List<PooledConnection> evictUnusable(long now) {
+        List<PooledConnection> out = idle.takeUnusable(now, settings);
+        out.forEach(this::forget);
+        return out;
     }
 
     /** Closes what {@link #evictUnusable} took out; outside the monitor. */
-    private void closeEvicted(List<Evicted> evicted) {
-        for (Evicted e : evicted) {
-            stats.discarded(e.why());
-            e.connection().close();
+    private void closeEvicted(List<PooledConnection> evicted) {
+        for (PooledConnection c : evicted) {
+            stats.discarded(c.discardReason);
+            c.close();
+            slots.give(this);
         }
     }
 
-    private DiscardReason unusable(PooledConnection c, long now) {
-        if (!c.isActive()) {
-            return DiscardReason.STALE;
-        }
-        if (c.ageNanos(now) > settings.maxLifetime().toNanos()) {
-            return DiscardReason.EXPIRED;
-        }
-        if (c.idleNanos(now) > Math.min(settings.idleTimeout().toNanos(), c.maxIdleNanos())) {
-            return DiscardReason.IDLE_TIMEOUT;
-        }
-        return null;
-    }
-
+    /** Opens a connection for {@code result}, which holds a slot of this pool and of the server already. */
     private void open(EventLoop loop, CompletableFuture<PooledConnection> result) {
-        open(loop, result, 1);
-    }
-
-    /**
-     * Opens a connection for {@code result}. A connection the server closed or broke while it was being set
-     * up (not a refusal: an ERR from the server is final) is tried once more: nothing of any client's
-     * statement has been sent on it. Only an unreachable server marks it down.
-     */
-    private void open(EventLoop loop, CompletableFuture<PooledConnection> result, int attempt) {
-        connector.connect(options, loop).thenCompose(this::learnWaitTimeout).whenComplete((pooled, failure) -> {
+        opener.open(loop).whenComplete((opened, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                stats.createFailed();
-                boolean unreachable = cause instanceof ConnectionFailedException cf && cf.unreachable();
-                if (health != null && unreachable) {
-                    health.reportUnreachable(cause.getMessage());
-                }
-                if (!unreachable && cause instanceof ConnectionFailedException && attempt < 2 && !result.isDone()) {
-                    stats.retried();
-                    open(loop, result, attempt + 1);
-                    return;
-                }
                 synchronized (this) {
                     total--;
                 }
-                result.completeExceptionally(cause);
-                serveWaiters();
+                result.completeExceptionally(failure);
+                slots.give(this);
                 return;
             }
-            stats.created();
+            PooledConnection pooled = new PooledConnection(this, opened.connection(), opened.maxIdleNanos());
             boolean closedMeanwhile;
             synchronized (this) {
                 closedMeanwhile = closed;
@@ -240,25 +267,11 @@ public final class ServerPool implements AutoCloseable {
             pooled.connection().channel().closeFuture().addListener(f -> onClosed(pooled));
             if (closedMeanwhile) {
                 pooled.close();
-                result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                        "pool " + name + " is closed"));
+                slots.untake();
+                result.completeExceptionally(closedException());
             } else if (!result.complete(pooled)) {
                 release(pooled, true); // nobody waits for it any more
             }
-        });
-    }
-
-    /** Asks the server's wait_timeout (session set-up): an idle connection is retired before the server closes it. */
-    private CompletableFuture<PooledConnection> learnWaitTimeout(ServerConnection connection) {
-        return connection.query("SELECT @@wait_timeout").handle((r, e) -> {
-            long seconds = 28800; // the servers' default, when the answer is not a number (an odd server, a fake)
-            if (e == null && r.resultSets().size() == 1 && !r.resultSet().rows().isEmpty()
-                    && r.resultSet().rows().get(0).get(0) instanceof Number n && n.longValue() > 0) {
-                seconds = n.longValue();
-            }
-            // retire at half the server's timeout, and at most a second before it
-            long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(seconds) / 2);
-            return new PooledConnection(this, connection, nanos);
         });
     }
 
@@ -282,84 +295,60 @@ public final class ServerPool implements AutoCloseable {
             return;
         }
         if (clean) {
+            c.sessionStale(true);
             giveBack(c);
             return;
         }
-        reset(c).whenComplete((v, e) -> {
+        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((v, e) -> {
             if (e != null) {
-                discard(c, DiscardReason.RESET_FAILED);
+                discard(c, resetFailure(e));
             } else {
                 stats.reset();
+                c.sessionCurrent();
                 giveBack(c);
             }
         });
     }
 
-    /**
-     * COM_RESET_CONNECTION resets session variables to the global values (MariaDB 10.11 puts the character set
-     * back to the login's, verified; not assumed of every server) and keeps whatever database the session last
-     * chose: both are set back to what this pool's key promises. The three commands go in one write and their
-     * answers are read in order (pipelined: one round trip, not three); each starts at sequence id 0 as
-     * always. (Restoring the database unconditionally costs a command after each session, off any client's
-     * path, and spares the relay from recognising every way SQL can change it.)
-     */
-    private CompletableFuture<?> reset(PooledConnection c) {
-        ServerConnection conn = c.connection();
-        List<ClientCommand> commands = new ArrayList<>(3);
-        commands.add(new ComResetConnection());
-        Collation collation = Collations.byId(options.collationId()).orElse(null);
-        if (collation != null) {
-            commands.add(ComQuery.of("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));
-        }
-        // no database to go back to: a connection on which one was chosen cannot serve this pool any more
-        commands.add(options.database() != null ? ComInitDb.of(options.database()) : ComQuery.of("SELECT DATABASE()"));
-        List<CompletableFuture<QueryResult>> answers = conn.pipeline(commands);
-        CompletableFuture<QueryResult> last = answers.get(answers.size() - 1);
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            QueryResult r = last.join();
-            if (options.database() == null && r.resultSet().rows().get(0).get(0) != null) {
-                throw new IllegalStateException("a database was chosen on a connection of a pool without one");
-            }
-            return r;
-        });
-    }
-
     private void giveBack(PooledConnection c) {
-        Waiter waiter;
-        PooledConnection replaced = null;
+        PoolWaiters.Waiter waiter = null;
+        boolean shutdown = false;
+        boolean giveWay = false;
+        boolean rebalance = false;
+        boolean othersWaiting = slots.othersWaiting(this); // outside this monitor: it takes the other pools'
         synchronized (this) {
             if (closed) {
-                states.put(c, State.CLOSED);
-                total--;
-                waiter = null;
-                replaced = c;
+                forget(c);
+                shutdown = true;
             } else {
-                waiter = nextWaiter();
-                if (waiter == null) {
+                waiter = waiters.next();
+                if (waiter == null && othersWaiting) {
+                    forget(c);
+                    giveWay = true;
+                } else if (waiter == null) {
                     c.markIdle(System.nanoTime());
                     states.put(c, State.IDLE);
-                    idle.addFirst(c);
-                } else if (waiter.loop() == c.loop()) {
+                    idle.add(c);
+                } else if (waiter.loop == c.loop()) {
                     states.put(c, State.LEASED);
                 } else {
                     states.put(c, State.CLOSED);
-                    replaced = c; // a new one for the waiter's loop takes its place in total
+                    rebalance = true; // a new one for the waiter's loop takes its place in total
                 }
             }
         }
-        if (replaced != null) {
-            stats.discarded(closed ? DiscardReason.SHUTDOWN : DiscardReason.REBALANCED);
-            replaced.close();
-            if (waiter != null) {
-                waiter.timeout()[0].cancel(false);
-                open(waiter.loop(), waiter.future());
-            }
+        if (shutdown || giveWay) {
+            stats.discarded(shutdown ? DiscardReason.SHUTDOWN : DiscardReason.GAVE_WAY);
+            c.close();
+            slots.give(this);
+        } else if (rebalance) {
+            stats.discarded(DiscardReason.REBALANCED);
+            c.close();
+            waiter.served();
+            open(waiter.loop, waiter.future);
         } else if (waiter != null) {
-            waiter.timeout()[0].cancel(false);
-            stats.reused();
-            if (!waiter.future().complete(c)) {
-                release(c, true);
-            }
+            waiter.served();
+            handOut(c, waiter.loop, waiter.future);
         }
     }
 
@@ -378,9 +367,10 @@ public final class ServerPool implements AutoCloseable {
         }
         stats.discarded(reason);
         c.close();
-        serveWaiters();
+        slots.give(this);
     }
 
+    /** Under the monitor; the caller gives the server slot back outside it. */
     private void forget(PooledConnection c) {
         states.put(c, State.CLOSED);
         total--;
@@ -400,51 +390,66 @@ public final class ServerPool implements AutoCloseable {
         }
         if (wasIdle) {
             stats.discarded(DiscardReason.STALE);
-            serveWaiters();
+            slots.give(this);
         }
     }
 
-    /** A slot is free: open a connection for the first waiter, if any. */
-    private void serveWaiters() {
-        Waiter waiter;
+    /** A slot may be free: opens a connection for the first waiter, if any; true when one was served. */
+    boolean serveWaiters() {
+        PoolWaiters.Waiter waiter;
         synchronized (this) {
-            if (closed || total >= settings.maxSize()) {
-                return;
+            if (closed || waiters.isEmpty() || !settings.poolAllows(total) || !slots.tryTake()) {
+                return false;
             }
-            waiter = nextWaiter();
+            waiter = waiters.next();
             if (waiter == null) {
-                return;
+                slots.untake();
+                return false;
             }
             total++;
         }
-        waiter.timeout()[0].cancel(false);
-        open(waiter.loop(), waiter.future());
+        waiter.served();
+        open(waiter.loop, waiter.future);
+        return true;
     }
 
-    private Waiter nextWaiter() {
-        for (Waiter w; (w = waiters.poll()) != null; ) {
-            if (!w.future().isDone()) {
-                return w;
+    synchronized int waitingCount() {
+        return waiters.size();
+    }
+
+    /** Closes up to {@code max} idle connections, the longest idle first, to make room on the server. */
+    int yieldIdle(int max) {
+        List<PooledConnection> gone = new ArrayList<>();
+        synchronized (this) {
+            while (gone.size() < max && !idle.isEmpty()) {
+                PooledConnection c = idle.takeOldest();
+                forget(c);
+                gone.add(c);
             }
         }
-        return null;
+        for (PooledConnection c : gone) {
+            stats.discarded(DiscardReason.GAVE_WAY);
+            c.close();
+            slots.give(this);
+        }
+        return gone.size();
     }
 
     // ---- maintenance ------------------------------------------------------------------------------
 
     /** Closes idle connections past their time and opens some up to min-idle; run periodically. */
     public void maintain() {
-        List<Evicted> evicted = new ArrayList<>();
+        List<PooledConnection> evicted;
         int toOpen = 0;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            evictUnusable(System.nanoTime(), evicted);
+            evicted = evictUnusable(System.nanoTime());
             // connections being opened are counted in total but have no state entry yet
             int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
             if (health == null || !health.isDown()) {
-                while (idle.size() + opening + toOpen < settings.minIdle() && total < settings.maxSize()) {
+                while (idle.size() + opening + toOpen < settings.minIdle() && settings.poolAllows(total) && slots.tryTake()) {
                     total++;
                     toOpen++;
                 }
@@ -458,11 +463,39 @@ public final class ServerPool implements AutoCloseable {
         }
     }
 
-    /** total/leased/idle/waiting, for messages. */
+    /**
+     * Retires the pool once it has had no connection and no waiting client for {@code grace} (counted from the
+     * first call that found it so): the caller removes it from its map; a session that still holds it is sent
+     * to the {@link #successor}.
+     */
+    synchronized boolean retireIfEmpty(long now, long graceNanos) {
+        if (closed || total > 0 || !waiters.isEmpty()) {
+            emptySince = 0;
+            return false;
+        }
+        if (emptySince == 0) {
+            emptySince = now;
+        }
+        if (now - emptySince < graceNanos) {
+            return false;
+        }
+        closed = true;
+        retired = true;
+        slots.unregister(this);
+        return true;
+    }
+
+    synchronized boolean isRetired() {
+        return retired;
+    }
+
+    /** total/leased/idle/waiting, and the server's numbers, for messages. */
     public synchronized String describe() {
         long leased = states.values().stream().filter(s -> s == State.LEASED).count();
-        return "max-size " + settings.maxSize() + ", open " + total + ", leased " + leased + ", idle " + idle.size()
-                + ", waiting " + waiters.size();
+        int limit = slots.limit();
+        return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
+                + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "
+                + slots.open() + " of " + (limit == Integer.MAX_VALUE ? "(limit not known yet)" : limit);
     }
 
     public synchronized int idleCount() {
@@ -476,24 +509,24 @@ public final class ServerPool implements AutoCloseable {
     @Override
     public void close() {
         List<PooledConnection> toClose;
-        List<Waiter> toFail;
+        List<PoolWaiters.Waiter> toFail;
         synchronized (this) {
             closed = true;
-            toClose = new ArrayList<>(idle);
-            idle.clear();
+            toClose = idle.drain();
             for (PooledConnection c : toClose) {
                 forget(c);
             }
-            toFail = new ArrayList<>(waiters);
-            waiters.clear();
+            toFail = waiters.drain();
         }
+        slots.unregister(this);
         for (PooledConnection c : toClose) {
             stats.discarded(DiscardReason.SHUTDOWN);
             c.close();
+            slots.untake();
         }
-        for (Waiter w : toFail) {
-            w.future().completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.CLOSED,
-                    "pool " + name + " is closed"));
+        for (PoolWaiters.Waiter w : toFail) {
+            w.served();
+            w.future.completeExceptionally(closedException());
         }
     }
 }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pool limits through Sluice (issue 5): max-size 2 with acquire-timeout 500 ms. A third client waits for a
- * returned connection, or gets ERR 1040 naming the limit; a returned connection is reset before the next client
- * gets it. Codec clients only, so every session lands in the same pool (the key includes capabilities).
+ * returned connection, or gets ERR 1040 after acquire-timeout; a returned connection is reset before the next client
+ * gets it. The ERR is the server's own ER_CON_COUNT_ERROR, code, SQLSTATE and text (issue 10). Codec clients
+ * only, so every session lands in the same pool (the key includes capabilities).
  */
 class PoolLimitsTest {
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofMillis(500);
@@ -76,7 +77,7 @@ class PoolLimitsTest {
     }
 
     @Test
-    void exhaustedPoolAnswersErr1040NamingTheLimitWithinAcquireTimeout() {
+    void exhaustedPoolAnswersTheServersErr1040WithinAcquireTimeout() {
         try (ServerConnection a = sluice.codec(); ServerConnection b = sluice.codec()) {
             connectionId(a);
             connectionId(b);
@@ -93,13 +94,8 @@ class PoolLimitsTest {
                 assertThat(e).as("the third client must get an ERR").isNotNull();
                 assertThat(e.errorCode()).isEqualTo(1040);
                 assertThat(e.sqlState()).isEqualTo("08004");
-                assertThat(e.err().message())
-                        .contains("sluice: too many connections")
-                        .contains("acquire-timeout 500 ms")
-                        .contains("max-size 2")
-                        .contains("leased 2")
-                        .contains("waiting 1")
-                        .contains(PoolProxy.SERVER);
+                // exactly the server's answer (drivers match on it); the pool's numbers go to Sluice's log
+                assertThat(e.err().message()).isEqualTo("Too many connections");
                 assertThat(elapsed).as("ERR after the acquire timeout, not much later: %d ms", elapsed)
                         .isBetween(ACQUIRE_TIMEOUT.toMillis() - 50, ACQUIRE_TIMEOUT.toMillis() + 700);
                 System.out.printf("pool-limits: ERR %d after %d ms: %s%n", e.errorCode(), elapsed, e.err().message());

@@ -21,7 +21,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Relay implements AutoCloseable {
     /** A pending cut: the marker to look for, in which direction, and whether its bytes still go through. */
-    private record Cut(byte[] marker, boolean fromServer, boolean forwardFirst) {}
+    private record Cut(byte[] marker, boolean fromServer, boolean forwardFirst, boolean stall) {
+        Cut(byte[] marker, boolean fromServer, boolean forwardFirst) {
+            this(marker, fromServer, forwardFirst, false);
+        }
+    }
 
     private final ServerSocket listener;
     private final String targetHost;
@@ -52,6 +56,19 @@ final class Relay implements AutoCloseable {
     /** Cuts the next connection whose server sends {@code marker}, right after forwarding it; once. */
     void cutAfterServerSends(String marker) {
         cut.set(new Cut(marker.getBytes(StandardCharsets.UTF_8), true, true));
+    }
+
+    /**
+     * The next connection whose client (Sluice) sends {@code marker} stalls from then on: that chunk and all
+     * later bytes from Sluice are dropped, nothing is closed (a server that stopped answering); once.
+     */
+    void stallAt(String marker) {
+        cut.set(new Cut(marker.getBytes(StandardCharsets.UTF_8), false, false, true));
+    }
+
+    /** Connections relayed and still open (both sockets). */
+    int openConnections() {
+        return sockets.size() / 2;
     }
 
     /** Cuts done so far. */
@@ -95,8 +112,14 @@ final class Relay implements AutoCloseable {
                     if (pending != null && pending.fromServer() == fromServer) {
                         byte[] window = concat(tail, buf, n);
                         if (indexOf(window, pending.marker()) >= 0 && cut.compareAndSet(pending, null)) {
-                            severed.set(true); // the answer to what is forwarded now never comes back
                             cuts.incrementAndGet();
+                            if (pending.stall()) {
+                                while (in.read(buf) > 0) {
+                                    // dropped: the server never sees it, the connection stays open
+                                }
+                                break;
+                            }
+                            severed.set(true); // the answer to what is forwarded now never comes back
                             if (pending.forwardFirst()) {
                                 out.write(buf, 0, n);
                                 out.flush();

@@ -2,6 +2,7 @@ package dev.sluice.proxy.session;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
+import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.ServerTrustException;
@@ -274,8 +275,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private void onServerConnectFailed(Throwable failure) {
         ErrPacket err;
         if (failure instanceof PoolUnavailableException pu) {
-            err = pu.reason() == PoolUnavailableException.Reason.EXHAUSTED
-                    ? ProxyErrors.poolExhausted(pu.getMessage())
+            boolean capacity = pu.reason() == PoolUnavailableException.Reason.EXHAUSTED
+                    || pu.reason() == PoolUnavailableException.Reason.SERVER_FULL;
+            err = capacity ? ProxyErrors.tooManyConnections() // the server's answer; the detail is logged below
                     : ProxyErrors.cannotConnect(server.name() + " (" + server.address() + ")", pu.getMessage());
         } else if (failure instanceof ServerException se) {
             // The server's own answer (unknown database, access denied for the mapped user, ...)
@@ -289,7 +291,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
-            LOG.warn("session {}: cannot open a connection to server {}: {}", id(), server.name(), err);
+            LOG.warn("session {}: cannot open a connection to server {}: {} ({})", id(), server.name(), err,
+                    failure.getMessage());
             state = State.FAILED;
             connectFailure = err;
             drainQueue();
@@ -865,8 +868,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 .build();
         long sessionId = id();
         pool.stats().killed();
-        context.connector().connect(options, client.eventLoop()).thenCompose(killer ->
-                        killer.query("KILL QUERY " + thread).whenComplete((r, e) -> killer.close()))
+        // connect-timeout bounds the login (the connector) and the KILL itself: a server that stops answering
+        // must not keep this control connection open
+        context.connector().connect(options, client.eventLoop()).thenCompose(killer -> killer.within(
+                        killer.query("KILL QUERY " + thread), options.connectTimeout(),
+                        "KILL QUERY " + thread + " within connect-timeout " + options.connectTimeout().toMillis() + " ms")
+                        .whenComplete((r, e) -> {
+                            if (e instanceof DeadlineExceededException) {
+                                pool.stats().killTimedOut();
+                            }
+                            killer.close();
+                        }))
                 .whenComplete((r, e) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (e == null) {

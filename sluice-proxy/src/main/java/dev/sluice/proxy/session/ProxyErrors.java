@@ -51,9 +51,13 @@ public final class ProxyErrors {
         return new ErrPacket(err.errorCode(), err.sqlState(), err.message() + " (sluice: server " + server + ")");
     }
 
-    /** ER_CON_COUNT_ERROR: the pool for this server and user stayed at its limit for acquire-timeout. */
-    public static ErrPacket poolExhausted(String detail) {
-        return new ErrPacket(1040, "08004", "sluice: too many connections: " + detail);
+    /**
+     * ER_CON_COUNT_ERROR, exactly as a server sends it (drivers match on the text): no server connection for
+     * this client within acquire-timeout, or the server refused Sluice's login as full. Sluice's detail goes
+     * to its log, not to the client.
+     */
+    public static ErrPacket tooManyConnections() {
+        return new ErrPacket(1040, "08004", "Too many connections");
     }
 
     public static ErrPacket serverLost(String server, String command, long rows, String cause) {

@@ -1,0 +1,89 @@
+package dev.sluice.backend.pool;
+
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.QueryResult;
+import dev.sluice.backend.ServerConnection;
+import dev.sluice.protocol.charset.Collation;
+import dev.sluice.protocol.charset.Collations;
+import dev.sluice.protocol.message.client.ClientCommand;
+import dev.sluice.protocol.message.client.ComInitDb;
+import dev.sluice.protocol.message.client.ComQuery;
+import dev.sluice.protocol.message.client.ComResetConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a pool sends on its own connections besides the clients' commands, each under a deadline (a server
+ * that logs in and then stops answering must not hold a client or a pool slot): the set-up query of a new
+ * connection, and the reset of a returned or re-leased one.
+ */
+final class ConnectionSetUp {
+    /** What the set-up query learned. */
+    record Learned(long maxIdleNanos, int maxConnections) {}
+
+    private ConnectionSetUp() {}
+
+    /**
+     * Asks the server's wait_timeout (an idle connection is retired before the server closes it) and
+     * max_connections (the default limit of Sluice's connections to it), within {@code limit} (what is left of
+     * connect-timeout).
+     */
+    static CompletableFuture<Learned> setUp(ServerConnection connection, Duration limit, Duration connectTimeout) {
+        String sql = "SELECT @@wait_timeout, @@max_connections";
+        return connection.within(connection.query(sql), limit, sql + " (session set-up) within connect-timeout "
+                + connectTimeout.toMillis() + " ms").handle((r, e) -> {
+            if (e instanceof RuntimeException re && !(e instanceof dev.sluice.backend.ServerException)) {
+                throw re; // the connection is gone (deadline, closed): not usable
+            }
+            long seconds = 28800; // the servers' default, when the answer is not a number (an odd server, a fake)
+            int maxConnections = -1;
+            if (e == null && r.resultSets().size() == 1 && !r.resultSet().rows().isEmpty()) {
+                List<Object> row = r.resultSet().rows().get(0);
+                if (row.get(0) instanceof Number n && n.longValue() > 0) {
+                    seconds = n.longValue();
+                }
+                if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
+                    maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
+                }
+            }
+            // retire at half the server's timeout, and at most a second before it
+            long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
+                    TimeUnit.SECONDS.toNanos(seconds) / 2);
+            return new Learned(nanos, maxConnections);
+        });
+    }
+
+    /**
+     * COM_RESET_CONNECTION resets session variables to the global values (as they are now: a SET GLOBAL since
+     * the connection was opened shows) and rolls back and unlocks what the last session left; MariaDB 10.11
+     * puts the character set back to the login's (verified; not assumed of every server) and keeps whatever
+     * database the session last chose: both are set back to what the pool's key promises. The three commands go
+     * in one write and their answers are read in order (pipelined: one round trip, not three); each starts at
+     * sequence id 0 as always. The whole must answer within {@code limit} (pool.reset-timeout).
+     */
+    static CompletableFuture<QueryResult> reset(ServerConnection conn, ConnectOptions options, Duration limit) {
+        List<ClientCommand> commands = new ArrayList<>(3);
+        commands.add(new ComResetConnection());
+        Collation collation = Collations.byId(options.collationId()).orElse(null);
+        if (collation != null) {
+            commands.add(ComQuery.of("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));
+        }
+        // no database to go back to: a connection on which one was chosen cannot serve this pool any more
+        commands.add(options.database() != null ? ComInitDb.of(options.database()) : ComQuery.of("SELECT DATABASE()"));
+        List<CompletableFuture<QueryResult>> answers = conn.pipeline(commands);
+        CompletableFuture<QueryResult> last = answers.get(answers.size() - 1);
+        CompletableFuture<QueryResult> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> last.join());
+        return conn.within(all, limit, "the reset (COM_RESET_CONNECTION, SET NAMES, database) within pool.reset-timeout "
+                + limit.toMillis() + " ms")
+                .thenApply(r -> {
+                    if (options.database() == null && r.resultSet().rows().get(0).get(0) != null) {
+                        throw new IllegalStateException("a database was chosen on a connection of a pool without one");
+                    }
+                    return r;
+                });
+    }
+}
