@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * promises what the server lacks (a version or capabilities such as CLIENT_SESSION_TRACK). Once a greeting was
  * seen (the probe at start, any later probe, any new server connection) clients pass at once. Before that, a
  * client waits for a probe of the server, at most connect-timeout (one probe runs for all waiting clients); when
- * the server cannot be reached it is refused with the ERR a session gets for an unreachable server (2003), or
+ * the server cannot be reached it is refused with the ERR a session gets for an unreachable server (1429), or
  * with the server's own ERR when the server refused the probe (e.g. 1040), in place of the greeting. As for
  * sessions, an unreachable server is marked down in its health check, and while it is down clients are refused
  * at once, until a check succeeds.

@@ -166,7 +166,7 @@ class FailedCommitTest {
         assertThat(committedRows(id)).as("a COMMIT killed while waiting for the commit lock did not commit").isZero();
     }
 
-    /** The server stops answering during COMMIT: ERR 2013 from Sluice after server-read-timeout, never OK. */
+    /** The server stops answering during COMMIT: ERR 1158 from Sluice after server-read-timeout, never OK. */
     @ParameterizedTest
     @ValueSource(strings = {"mysql", "mariadb"})
     void commitWithoutAnswerPastServerReadTimeoutIsAnError(String driver) throws Exception {
@@ -194,7 +194,7 @@ class FailedCommitTest {
         System.out.println("FailedCommitTest " + driver + " server paused at COMMIT, error after " + took + " ms: "
                 + failed);
         assertThat(failed).isInstanceOf(SQLException.class);
-        assertThat(((SQLException) failed).getErrorCode()).isEqualTo(2013);
+        assertThat(((SQLException) failed).getErrorCode()).isEqualTo(1158);
         assertThat(failed.getMessage()).contains("no answer within server-read-timeout 1000 ms")
                 .contains("may or may not have run");
         assertThat(took).as("ms until the error (server-read-timeout counts from the COMMIT, not the last read)")

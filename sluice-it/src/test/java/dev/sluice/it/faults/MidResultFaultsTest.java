@@ -137,7 +137,7 @@ class MidResultFaultsTest {
     private static void assertSluiceLostServer(SQLException e) {
         assertThat(e.getMessage()).contains("sluice: lost the connection to server sandbox during COM_QUERY after")
                 .contains("rows");
-        assertThat(e.getErrorCode()).isEqualTo(2013);
+        assertThat(e.getErrorCode()).isEqualTo(1158);
         assertThat(e.getSQLState()).isEqualTo("08S01");
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Seed 001, bug 2 (DESIGN invariant 6): one connect-timeout (1 s here) covers TCP connect, greeting and
  * authentication. Against a server that accepts and never speaks, one that greets and stalls mid-authentication,
- * and a closed port, every client attempt through Sluice ends within the deadline plus slack with ERR 2003; while
+ * and a closed port, every client attempt through Sluice ends within the deadline plus slack with ERR 1429; while
  * those clients wait, a second Sluice in front of a healthy server keeps its latency. After the first failure the
  * health state says "down" and the next attempt fails at once; the greeting-only health check cannot see a
  * stall in authentication, so such a server comes back "up" at the next check. A server whose greeting Sluice never
@@ -152,7 +152,7 @@ class ConnectDeadlineTest {
     }
 
     /**
-     * Logs in to Sluice and runs SELECT 1, which must fail with ERR 2003 naming the server and the cause; millis.
+     * Logs in to Sluice and runs SELECT 1, which must fail with ERR 1429 naming the server and the cause; millis.
      * The ERR comes in place of Sluice's greeting while Sluice has never seen the server's (silent server, closed
      * port: it offers clients nothing it cannot vouch for), else in answer to the first statement.
      */
@@ -165,7 +165,7 @@ class ConnectDeadlineTest {
         });
         long elapsed = (System.nanoTime() - begin) / 1_000_000;
         assertThat(e).as("an ERR instead of a result").isNotNull();
-        assertThat(e.errorCode()).isEqualTo(2003);
+        assertThat(e.errorCode()).isEqualTo(1429);
         assertThat(e.err().message()).contains("sluice: cannot open a connection to server " + PoolProxy.SERVER)
                 .contains(cause);
         return elapsed;

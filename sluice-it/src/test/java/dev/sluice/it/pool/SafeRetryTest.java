@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Seed 001, bug 1 (DESIGN invariant 5): only what never left is retried. A relay between Sluice and the server
- * cuts the connection right after an INSERT went through it (or right before): the client gets ERR 2013 saying
+ * cuts the connection right after an INSERT went through it (or right before): the client gets ERR 1158 saying
  * the statement may or may not have run, and the row exists at most once. Idle pooled connections killed on the
  * server behind Sluice's back are replaced without the next clients noticing.
  */
@@ -73,7 +73,7 @@ class SafeRetryTest {
     }
 
     @Test
-    void connectionCutAfterAnInsertWasWrittenGivesErr2013AndTheRowExistsAtMostOnce() throws Exception {
+    void connectionCutAfterAnInsertWasWrittenGivesErr1158AndTheRowExistsAtMostOnce() throws Exception {
         for (int i = 0; i < 10; i++) {
             boolean forwardFirst = i % 2 == 0;
             long id = 1000 + i;
@@ -88,7 +88,7 @@ class SafeRetryTest {
                 ServerException e = catchThrowableOfType(ServerException.class,
                         () -> c.querySync("INSERT INTO ledger VALUES (" + id + ", '" + marker + "')"));
                 assertThat(e).as("the client must get an ERR, not an OK (forwardFirst %s)", forwardFirst).isNotNull();
-                assertThat(e.errorCode()).isEqualTo(2013);
+                assertThat(e.errorCode()).isEqualTo(1158);
                 assertThat(e.sqlState()).isEqualTo("08S01");
                 assertThat(e.err().message()).contains("COM_QUERY").contains("may or may not have run");
                 if (i == 0) {
@@ -121,7 +121,7 @@ class SafeRetryTest {
     /**
      * A new server connection closed by the server right after the pool opened it (the relay cuts it just after
      * the answer to SELECT @@wait_timeout, the last step of opening): the client never hangs; its statement runs
-     * on another connection when the close was seen before it was sent, otherwise it gets ERR 2013.
+     * on another connection when the close was seen before it was sent, otherwise it gets ERR 1158.
      */
     @Test
     void connectionClosedJustAfterOpeningNeverLeavesTheClientHanging() throws Exception {
@@ -142,12 +142,12 @@ class SafeRetryTest {
                     assertThat(Sha.text(v)).isEqualTo("fresh-" + i);
                     ok++;
                 } catch (ServerException e) {
-                    assertThat(e.errorCode()).as("only a statement that left may fail: %s", e.err()).isEqualTo(2013);
+                    assertThat(e.errorCode()).as("only a statement that left may fail: %s", e.err()).isEqualTo(1158);
                     lost++;
                 }
                 assertThat(relay.cuts()).as("the new connection was cut").isEqualTo(cuts + 1);
             }
-            System.out.printf("safe-retry: 20 connections cut right after opening: %d statements ok, %d ERR 2013; %s%n",
+            System.out.printf("safe-retry: 20 connections cut right after opening: %d statements ok, %d ERR 1158; %s%n",
                     ok, lost, fresh.stats());
         } finally {
             held.forEach(ServerConnection::close);

@@ -57,7 +57,7 @@ class SetUpDeadlineTest {
                 System.out.printf("setup-deadline: ERR after %d ms: %s; %s%n", elapsed, e == null ? first : e.err(),
                         sluice.stats());
                 assertThat(e).as("an ERR, within connect-timeout, for a server that logged in and went silent").isNotNull();
-                assertThat(e.errorCode()).isEqualTo(2003);
+                assertThat(e.errorCode()).isEqualTo(1429);
                 assertThat(e.err().message()).contains("@@wait_timeout").contains("connect-timeout 1000 ms");
                 assertThat(elapsed).isBetween(CONNECT_TIMEOUT.toMillis() - 100, CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             }
@@ -135,7 +135,7 @@ class SetUpDeadlineTest {
             System.out.printf("lease-reset-deadline: ERR after %d ms: %s; %s%n", elapsed, e == null ? null : e.err(),
                     sluice.stats());
             assertThat(e).as("an ERR, not a wait without end").isNotNull();
-            assertThat(e.errorCode()).isEqualTo(2003);
+            assertThat(e.errorCode()).isEqualTo(1429);
             assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT)).isEqualTo(1);
             assertThat(elapsed).isLessThan(RESET_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
         }

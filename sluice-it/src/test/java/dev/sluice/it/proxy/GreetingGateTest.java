@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sluice's greeting before the server's is known (issue 10, item 7): a client is never offered a made-up
- * version or capabilities the server may lack. While the server cannot be reached the client gets ERR 2003 in
+ * version or capabilities the server may lack. While the server cannot be reached the client gets ERR 1429 in
  * place of the greeting (what a session gets for a server that is down); a client that arrives while the
  * start-up probe still waits for a slow server waits with it and gets the server's own version.
  */
@@ -68,14 +68,14 @@ class GreetingGateTest {
                 RawClient.RawPacket first = client.read();
                 assertThat(first.isErr()).as("ERR in place of the greeting").isTrue();
                 ErrPacket err = first.err();
-                assertThat(err.errorCode()).isEqualTo(2003);
+                assertThat(err.errorCode()).isEqualTo(1429);
                 assertThat(err.message()).startsWith("sluice: cannot open a connection to server " + ProxyFixture.SERVER);
                 assertThat(client.closedByPeer()).isTrue();
             }
             assertThatThrownBy(() -> DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test",
                             ProxyFixture.USER, ProxyFixture.PASSWORD))
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(2003));
+                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1429));
 
             server.start();
             // marked down by the failed probes, the server is used again once a health check succeeds

@@ -8,10 +8,15 @@ import dev.sluice.protocol.message.server.ErrPacket;
  * messages say what failed and where (DESIGN invariant 9). Listed for users in docs/ERRORS.md.
  */
 public final class ProxyErrors {
-    /** CR_CONN_HOST_ERROR: no server connection could be opened. */
-    public static final int CANNOT_CONNECT = 2003;
-    /** CR_SERVER_LOST: the server connection failed while a statement was running. */
-    public static final int SERVER_LOST = 2013;
+    /**
+     * ER_CONNECT_TO_FOREIGN_DATA_SOURCE (what a server says when it cannot reach another server): no server
+     * connection could be opened. Sluice's codes are all in the server's range: MariaDB Connector/C (the mariadb
+     * CLI and the clients built on it) reads an ERR carrying a client code (2000-2999, such as CR_CONN_HOST_ERROR
+     * 2003 or CR_SERVER_LOST 2013) as "Received malformed packet" and drops its message (CONC-648).
+     */
+    public static final int CANNOT_CONNECT = 1429;
+    /** ER_NET_READ_ERROR: the server connection failed while a statement was running (SQLSTATE 08S01: link lost). */
+    public static final int SERVER_LOST = 1158;
     /** ER_UNKNOWN_COM_ERROR. */
     public static final int UNKNOWN_COMMAND = 1047;
     /** ER_NO_SUCH_THREAD. */
