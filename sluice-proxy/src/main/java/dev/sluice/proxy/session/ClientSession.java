@@ -12,6 +12,7 @@ import dev.sluice.backend.pool.ServerPool;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
@@ -100,6 +101,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private PacketSequence serverSequence;
     private long serverCapabilities;
     private volatile long serverThreadId = -1;
+    /** The server thread as KILLs of other sessions take it (held while their KILL is on its way). */
+    private final ServerThread thread = new ServerThread();
+    /** The client may send several statements in one COM_QUERY (capability, or COM_SET_OPTION seen). */
+    private boolean multiStatements;
+    /** The server's latest status flags (NO_BACKSLASH_ESCAPES changes how statement texts are read). */
+    private int serverStatus;
+    private final PreparedLoads preparedLoads = new PreparedLoads();
     private Exchange current;
     private long statements;
     /** The first bytes of the last COM_QUERY, for log lines about it. */
@@ -129,6 +137,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.server = context.primaryServer();
         this.currentUser = login.user();
         this.currentDatabase = login.database();
+        this.multiStatements = Capability.has(login.capabilities(), Capability.CLIENT_MULTI_STATEMENTS);
     }
 
     public long id() {
@@ -209,6 +218,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverSequence = detached.sequence();
         serverCapabilities = detached.capabilities();
         serverThreadId = detached.greeting().connectionId();
+        thread.leased(serverThreadId);
+        serverStatus = detached.greeting().statusFlags();
         serverScramble = detached.greeting().scramble();
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
@@ -256,6 +267,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         pooled = null;
         unhookServer();
+        serverThreadId = -1;
+        if (thread.returned() && reasonIfDiscarded == null) {
+            reasonIfDiscarded = PoolStats.DiscardReason.CANCELLED; // a KILL for its thread may still arrive
+        }
         if (reasonIfDiscarded == null && serverChannel.isActive()) {
             connection.pool().release(connection, commandsOnLease == 0);
         } else {
@@ -352,6 +367,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             case COM_QUERY -> startQuery(packet);
             case COM_PROCESS_KILL -> startProcessKill(packet);
+            case COM_STMT_PREPARE, COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_SET_OPTION, COM_RESET_CONNECTION ->
+                    forward(packet, command, statementFiles(command, packet.payload()));
             case COM_CHANGE_USER -> startChangeUser(packet);
             case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CONNECT_OUT,
                     COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
@@ -363,89 +380,114 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * COM_QUERY: most statements go to the server without being looked at (no decoding on the hot path); only
-     * those starting with KILL, LOAD or SHOW are decoded, for the KILL id mapping, the LOCAL INFILE policy and
-     * the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
+     * COM_QUERY: most statements go to the server without being looked at beyond a few bytes and one pass for
+     * {@code (} and {@code ;} ({@link StatementScanner#isPlain}); the others are scanned, for the KILL id mapping,
+     * the LOCAL INFILE policy, {@code CONNECTION_ID()} and the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
      */
     private void startQuery(Packet packet) {
         ByteBuf payload = packet.payload();
         rememberStatement(payload);
-        String sql = null;
-        switch (firstKeyword(payload)) {
-            case KEYWORD_KILL -> {
-                sql = decode(payload);
-                KillStatement kill = KillStatement.parse(sql);
-                if (kill != null) {
-                    packet.release();
-                    startKill(kill);
-                    return;
+        int from = payload.readerIndex() + 1;
+        if (StatementScanner.isPlain(payload, from, payload.writerIndex(), multiStatements)) {
+            forward(packet, Command.COM_QUERY, null);
+            return;
+        }
+        QueryPlan plan = QueryPlan.of(this, packet);
+        if (plan.answer() != null) {
+            packet.release();
+            writeToClient(plan.answer());
+        } else if (plan.kill() != null) {
+            packet.release();
+            startKill(plan.kill());
+        } else if (plan.sslPattern() != null) {
+            packet.release();
+            LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, plan.sslPattern()));
+        } else {
+            Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
+            if (out != packet) {
+                packet.release();
+            }
+            forward(out, Command.COM_QUERY, plan.localFiles());
+        }
+    }
+
+    /** The files a prepared statement may ask for (COM_STMT_PREPARE, EXECUTE); bookkeeping of the others. */
+    private LocalInfileGuard statementFiles(Command command, ByteBuf payload) {
+        int from = payload.readerIndex() + 1;
+        switch (command) {
+            case COM_STMT_PREPARE -> {
+                return LocalInfileGuard.ofPrepare(payload, from, noBackslashEscapes());
+            }
+            case COM_STMT_EXECUTE -> {
+                return payload.readableBytes() >= 5 ? preparedLoads.forExecute(payload.getUnsignedIntLE(from)) : null;
+            }
+            case COM_STMT_CLOSE -> {
+                if (payload.readableBytes() >= 5) {
+                    preparedLoads.closed(payload.getUnsignedIntLE(from));
                 }
             }
-            case KEYWORD_SHOW -> {
-                sql = decode(payload);
-                String sslPattern = LocalAnswers.sslStatusPattern(sql);
-                if (sslPattern != null) {
-                    packet.release();
-                    LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, sslPattern));
-                    return;
-                }
-            }
-            case KEYWORD_LOAD -> {
-                sql = decode(payload);
-                if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
-                    packet.release();
-                    writeToClient(ProxyErrors.localInfileDisabled());
-                    return;
-                }
-            }
+            case COM_SET_OPTION -> multiStatements |= payload.readableBytes() >= 3 && payload.getUnsignedShortLE(from) == 0;
+            case COM_RESET_CONNECTION -> preparedLoads.clear();
             default -> {}
         }
-        forward(packet, Command.COM_QUERY, sql);
+        return null;
     }
 
     private void startKill(KillStatement kill) {
-        ClientSession target = context.registry().find(kill.id());
-        if (target == null || target.serverThreadId() < 0) {
+        ClientSession target = killTarget(kill.id());
+        if (target == null) {
+            return;
+        }
+        long serverThread = target.thread.hold();
+        if (serverThread < 0) {
             writeToClient(ProxyErrors.unknownThread(kill.id()));
             return;
         }
         LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
-                kill.id(), target.serverThreadId());
-        forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null, false);
+                kill.id(), serverThread);
+        forward(comQuery(kill.withId(serverThread)), Command.COM_QUERY, null, false);
+        afterKill(target);
     }
 
-    private static final int KEYWORD_OTHER = 0;
-    private static final int KEYWORD_KILL = 1;
-    private static final int KEYWORD_LOAD = 2;
-    private static final int KEYWORD_SHOW = 3;
-
-    /** The statement's first word, if it is one Sluice acts on; reads a few bytes, allocates nothing. */
-    static int firstKeyword(ByteBuf payload) {
-        int i = payload.readerIndex() + 1;
-        int end = payload.writerIndex();
-        while (i < end && Character.isWhitespace(payload.getByte(i))) {
-            i++;
+    /**
+     * The session a KILL names, or null after answering the client: ERR 1094 for an id that is no live Sluice
+     * session (server thread ids included: they are never forwarded), ERR 1095 for another user's session.
+     */
+    private ClientSession killTarget(long id) {
+        ClientSession target = SessionRegistry.isSluiceId(id) ? context.registry().find(id) : null;
+        if (target == null) {
+            writeToClient(ProxyErrors.unknownThread(id));
+            return null;
         }
-        if (end - i < 5) {
-            return KEYWORD_OTHER;
+        if (!target.user().equals(user())) {
+            writeToClient(ProxyErrors.notOwner(id));
+            return null;
         }
-        int word = 0;
-        for (int k = 0; k < 4; k++) {
-            word = (word << 8) | (payload.getByte(i + k) & 0xDF); // ASCII upper case
-        }
-        if (Character.isLetterOrDigit(payload.getByte(i + 4))) {
-            return KEYWORD_OTHER;
-        }
-        return switch (word) {
-            case ('K' << 24) | ('I' << 16) | ('L' << 8) | 'L' -> KEYWORD_KILL;
-            case ('L' << 24) | ('O' << 16) | ('A' << 8) | 'D' -> KEYWORD_LOAD;
-            case ('S' << 24) | ('H' << 16) | ('O' << 8) | 'W' -> KEYWORD_SHOW;
-            default -> KEYWORD_OTHER;
-        };
+        return target;
     }
 
-    private static String decode(ByteBuf payload) {
-        return payload.toString(payload.readerIndex() + 1, Math.min(payload.readableBytes() - 1, 4096), StandardCharsets.UTF_8);
+    /** The target's thread stays held until the server has answered the KILL (or for good if it never does). */
+    private void afterKill(ClientSession target) {
+        if (current instanceof ResponseRelay relay) {
+            relay.afterResponse(target.thread::release);
+        }
+    }
+
+    boolean noBackslashEscapes() {
+        return ServerStatus.has(serverStatus, ServerStatus.NO_BACKSLASH_ESCAPES);
+    }
+
+    boolean multiStatements() {
+        return multiStatements;
+    }
+
+    /** The status flags of the server's latest OK/EOF. */
+    void noteServerStatus(int flags) {
+        serverStatus = flags;
+    }
+
+    PreparedLoads preparedLoads() {
+        return preparedLoads;
     }
 
     /** Keeps the statement's first bytes (in a buffer reused for the session) for log lines about it. */
@@ -466,6 +508,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } finally {
             packet.release();
         }
+        preparedLoads.clear();
         current = ChangeUserExchange.start(this, request);
     }
 
@@ -473,15 +516,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         ByteBuf payload = packet.payload();
         long id = payload.readableBytes() >= 5 ? payload.getUnsignedIntLE(payload.readerIndex() + 1) : -1;
         packet.release();
-        ClientSession target = id < 0 ? null : context.registry().find(id);
-        if (target == null || target.serverThreadId() < 0) {
-            writeToClient(id < 0 ? ProxyErrors.malformed("COM_PROCESS_KILL without an id") : ProxyErrors.unknownThread(id));
+        if (id < 0) {
+            writeToClient(ProxyErrors.malformed("COM_PROCESS_KILL without an id"));
+            return;
+        }
+        ClientSession target = killTarget(id);
+        long serverThread = target == null ? -1 : target.thread.hold();
+        if (target == null || serverThread < 0) {
+            if (target != null) {
+                writeToClient(ProxyErrors.unknownThread(id));
+            }
             return;
         }
         ByteBuf kill = client.alloc().buffer(5);
         kill.writeByte(Command.COM_PROCESS_KILL.code());
-        kill.writeIntLE((int) target.serverThreadId());
+        kill.writeIntLE((int) serverThread);
         forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null, false);
+        afterKill(target);
     }
 
     private Packet comQuery(String sql) {
@@ -491,15 +542,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return new Packet(0, buf);
     }
 
-    private void forward(Packet packet, Command command, String sql) {
-        forward(packet, command, sql, true);
+    private void forward(Packet packet, Command command, LocalInfileGuard localFiles) {
+        forward(packet, command, localFiles, true);
     }
 
     /**
      * @param fromClient the packet is the client's own (it can wait in the queue for another connection);
      *     false for one Sluice made (a KILL mapped to a server thread), which is sent as it is
      */
-    private void forward(Packet packet, Command command, String sql, boolean fromClient) {
+    private void forward(Packet packet, Command command, LocalInfileGuard localFiles, boolean fromClient) {
         if (fromClient && commandsOnLease == 0 && (!serverChannel.isActive() || pooled.tooIdleToUse())) {
             // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
             // server) before this first write. Another one takes it.
@@ -512,7 +563,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverSequence.reset();
         boolean hasResponse = command.hasResponse();
         if (hasResponse) {
-            current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
+            current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), localFiles);
         }
         serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (hasResponse && readDeadline != null) {

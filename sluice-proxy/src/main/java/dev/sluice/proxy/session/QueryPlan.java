@@ -1,0 +1,88 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.protocol.Command;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.wire.Packet;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What a session does with a COM_QUERY text that {@link StatementScanner#isPlain} did not let through: exactly one
+ * of answering it with an ERR ({@code answer}), translating a KILL ({@code kill}), answering {@code SHOW STATUS LIKE
+ * 'Ssl%'} locally ({@code sslPattern}), or forwarding it, rewritten when it calls {@code CONNECTION_ID()}
+ * ({@code rewritten}, a new payload) and with the files its LOAD DATA LOCAL statements may ask for
+ * ({@code localFiles}).
+ */
+record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBuf rewritten, LocalInfileGuard localFiles) {
+
+    static QueryPlan of(ClientSession session, Packet packet) {
+        ByteBuf payload = packet.payload();
+        int from = payload.readerIndex() + 1;
+        boolean noBackslashEscapes = session.noBackslashEscapes();
+        StatementScanner.Scan scan = StatementScanner.scan(payload, from, payload.writerIndex(), noBackslashEscapes);
+        for (StatementScanner.Statement statement : scan.statements()) {
+            if (statement.keyword() == StatementScanner.KILL) {
+                KillStatement kill = KillStatement.parse(payload, statement, noBackslashEscapes);
+                if (kill.unsupported() != null) {
+                    return answer(ProxyErrors.killNotTranslated(kill.unsupported()));
+                }
+                if (scan.statements().size() > 1) {
+                    return answer(ProxyErrors.killNotTranslated("KILL among several statements of one text"));
+                }
+                return new QueryPlan(null, kill, null, null, null);
+            }
+        }
+        StatementScanner.Statement single = scan.single();
+        if (single != null && single.keyword() == StatementScanner.SHOW) {
+            String pattern = LocalAnswers.sslStatusPattern(payload.toString(single.start(),
+                    Math.min(single.end() - single.start(), 4096), StandardCharsets.UTF_8));
+            if (pattern != null) {
+                return new QueryPlan(null, null, pattern, null, null);
+            }
+        }
+        LocalInfileGuard files = LocalInfileGuard.of(payload, scan, noBackslashEscapes);
+        if (files != null && !session.localInfileEnabled()) {
+            return answer(ProxyErrors.localInfileDisabled());
+        }
+        ByteBuf rewritten = scan.connectionIdCalls().isEmpty() ? null
+                : withConnectionId(payload.alloc(), payload, scan.connectionIdCalls(), session.id());
+        return new QueryPlan(null, null, null, rewritten, files);
+    }
+
+    private static QueryPlan answer(ErrPacket err) {
+        return new QueryPlan(err, null, null, null, null);
+    }
+
+    /**
+     * The COM_QUERY payload with each {@code CONNECTION_ID()} call replaced by the session's id (the one in its
+     * greeting, which KILL takes); a call that is a whole select-list item keeps its column name through an alias
+     * of the text as written ({@code SELECT CONNECTION_ID()} reads as {@code SELECT 2147483649 AS `CONNECTION_ID()`}).
+     */
+    static ByteBuf withConnectionId(ByteBufAllocator alloc, ByteBuf payload, List<StatementScanner.ConnectionIdCall> calls,
+            long sessionId) {
+        byte[] id = Long.toUnsignedString(sessionId).getBytes(StandardCharsets.US_ASCII);
+        ByteBuf out = alloc.buffer(payload.readableBytes() + calls.size() * 40);
+        out.writeByte(Command.COM_QUERY.code());
+        int at = payload.readerIndex() + 1;
+        for (StatementScanner.ConnectionIdCall call : calls) {
+            out.writeBytes(payload, at, call.start() - at);
+            out.writeBytes(id);
+            if (call.selectItem()) {
+                out.writeBytes(" AS `".getBytes(StandardCharsets.US_ASCII));
+                for (int i = call.start(); i < call.end(); i++) {
+                    byte b = payload.getByte(i);
+                    out.writeByte(b);
+                    if (b == '`') {
+                        out.writeByte(b);
+                    }
+                }
+                out.writeByte('`');
+            }
+            at = call.end();
+        }
+        out.writeBytes(payload, at, payload.writerIndex() - at);
+        return out;
+    }
+}
