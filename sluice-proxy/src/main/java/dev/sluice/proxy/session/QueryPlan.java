@@ -58,7 +58,7 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
     /**
      * The COM_QUERY payload with each {@code CONNECTION_ID()} call replaced by the session's id (the one in its
      * greeting, which KILL takes); a call that is a whole select-list item keeps its column name through an alias
-     * of the text as written ({@code SELECT CONNECTION_ID()} reads as {@code SELECT 2147483649 AS `CONNECTION_ID()`}).
+     * of the text as written ({@code SELECT CONNECTION_ID()} reads as {@code SELECT 1073741825 AS `CONNECTION_ID()`}).
      */
     static ByteBuf withConnectionId(ByteBufAllocator alloc, ByteBuf payload, List<StatementScanner.ConnectionIdCall> calls,
             long sessionId) {

@@ -9,15 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * the logs, and from {@code CONNECTION_ID()}) is allocated here at accept; KILL statements name it and are mapped
  * through here to the server thread of that session.
  *
- * <p>Ids are 32 bits, as the greeting carries them: the top bit set (so they stay clear of server thread ids,
- * which count up from 1 and reach 2^31 only after two billion connections to one server since its start), then
- * the 8 bits of {@code instance-id} (so several Sluice instances in front of the same servers never issue the
- * same id), then a 23-bit counter that wraps and skips ids still in use.
+ * <p>Ids fit the greeting's 4 bytes and stay positive as a signed 32-bit number (MariaDB Connector/J reads the
+ * greeting's id as one, and cancels with {@code KILL QUERY <that number>}): bit 30 set (so they stay clear of
+ * server thread ids, which count up from 1 and reach 2^30 only after a billion connections to one server since
+ * its start), then the 8 bits of {@code instance-id} (so several Sluice instances in front of the same servers
+ * never issue the same id), then a 22-bit counter that wraps and skips ids still in use.
  */
 public final class SessionRegistry {
-    static final long SLUICE_RANGE = 0x8000_0000L;
+    static final long SLUICE_RANGE = 0x4000_0000L;
     static final int MAX_INSTANCE_ID = 255;
-    private static final int COUNTER_BITS = 23;
+    private static final int COUNTER_BITS = 22;
     private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
 
     private final long prefix;
@@ -47,7 +48,7 @@ public final class SessionRegistry {
 
     /** Whether {@code id} can be one Sluice issued (of any instance); anything else is a server's thread id. */
     static boolean isSluiceId(long id) {
-        return id >= SLUICE_RANGE && id <= 0xFFFF_FFFFL;
+        return id >= SLUICE_RANGE && id <= 0x7FFF_FFFFL;
     }
 
     void register(ClientSession session) {
