@@ -73,6 +73,38 @@ class KillIdsTest {
     }
 
     /**
+     * Server-side prepared statements too: CONNECTION_ID() is the session's id. A KILL prepared on the server would
+     * run with the server's meaning of its id: Sluice refuses the prepare (1235), and MariaDB Connector/J's execute
+     * pipelined behind it (statement id "the last prepared") gets the refusal too, never the statement prepared
+     * before; the driver then sends the KILL as text, which Sluice maps (1094: no such Sluice session). MySQL
+     * Connector/J prepares KILL on the client side and sends it as text.
+     */
+    @ParameterizedTest
+    @CsvSource({"CONNECTOR_J", "MARIADB"})
+    void preparedStatementsAgreeAndCannotPrepareAKill(Driver driver) throws Exception {
+        try (Connection c = driver.viaSluice(fixture, "useServerPrepStmts=true");
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT CONNECTION_ID() + ?")) {
+            ps.setInt(1, 0);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(driver.connectionId(c));
+            }
+            // a server thread id from the processlist, in a KILL prepared on the server: never run with that meaning
+            try (Connection victim = driver.viaSluice(fixture, "")) {
+                long thread = serverThreadOf(victim);
+                assertThatThrownBy(() -> {
+                    try (java.sql.PreparedStatement kill = c.prepareStatement("KILL " + thread)) {
+                        kill.execute();
+                    }
+                }).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getErrorCode()).as(e.getMessage()).isIn(1094, 1235));
+                assertThat(victim.isValid(2)).isTrue();
+            }
+            assertThat(c.isValid(2)).isTrue();
+        }
+    }
+
+    /**
      * A DBA reads a server thread id from the processlist and sends KILL through Sluice. Sluice ids used to start at
      * 1 like thread ids: with enough sessions open, that KILL ended whichever client had the same Sluice id.
      */

@@ -367,8 +367,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             case COM_QUERY -> startQuery(packet);
             case COM_PROCESS_KILL -> startProcessKill(packet);
-            case COM_STMT_PREPARE, COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_SET_OPTION, COM_RESET_CONNECTION ->
+            case COM_STMT_PREPARE -> startPrepare(packet);
+            case COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_SET_OPTION, COM_RESET_CONNECTION -> {
+                if (preparedLoads.refusedLast(command, packet.payload())) {
+                    packet.release(); // "the statement prepared last" is one Sluice refused: never the server's
+                    if (command.hasResponse()) {
+                        writeToClient(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
+                    }
+                } else {
                     forward(packet, command, statementFiles(command, packet.payload()));
+                }
+            }
             case COM_CHANGE_USER -> startChangeUser(packet);
             case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CONNECT_OUT,
                     COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
@@ -411,13 +420,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The files a prepared statement may ask for (COM_STMT_PREPARE, EXECUTE); bookkeeping of the others. */
+    /** COM_STMT_PREPARE: as a COM_QUERY text, but KILL cannot be prepared through Sluice (its id is a parameter). */
+    private void startPrepare(Packet packet) {
+        ByteBuf payload = packet.payload();
+        if (StatementScanner.isPlain(payload, payload.readerIndex() + 1, payload.writerIndex(), false)) {
+            forward(packet, Command.COM_STMT_PREPARE, null);
+            return;
+        }
+        QueryPlan plan = QueryPlan.ofPrepare(this, packet);
+        if (plan.answer() != null) {
+            packet.release();
+            preparedLoads.refused();
+            writeToClient(plan.answer());
+            return;
+        }
+        Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
+        if (out != packet) {
+            packet.release();
+        }
+        forward(out, Command.COM_STMT_PREPARE, plan.localFiles());
+    }
+
+    /** The files a prepared statement may ask for (COM_STMT_EXECUTE); bookkeeping of the others. */
     private LocalInfileGuard statementFiles(Command command, ByteBuf payload) {
         int from = payload.readerIndex() + 1;
         switch (command) {
-            case COM_STMT_PREPARE -> {
-                return LocalInfileGuard.ofPrepare(payload, from, noBackslashEscapes());
-            }
             case COM_STMT_EXECUTE -> {
                 return payload.readableBytes() >= 5 ? preparedLoads.forExecute(payload.getUnsignedIntLE(from)) : null;
             }

@@ -35,15 +35,6 @@ final class LocalInfileGuard {
         return files == null ? null : new LocalInfileGuard(files);
     }
 
-    /** The file a COM_STMT_PREPARE text (from {@code from}) may ask for when executed, or null. */
-    static LocalInfileGuard ofPrepare(ByteBuf payload, int from, boolean noBackslashEscapes) {
-        int to = payload.writerIndex();
-        if (StatementScanner.isPlain(payload, from, to, false)) {
-            return null;
-        }
-        return of(payload, StatementScanner.scan(payload, from, to, noBackslashEscapes), noBackslashEscapes);
-    }
-
     /**
      * The file a {@code LOAD {DATA|XML} [LOW_PRIORITY|CONCURRENT] [LOCAL] INFILE 'name'} statement asks to send
      * from the client, unescaped as the server reads it; null when it is not LOCAL (or not such a statement).

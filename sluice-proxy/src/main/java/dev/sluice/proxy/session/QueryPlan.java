@@ -1,6 +1,5 @@
 package dev.sluice.proxy.session;
 
-import dev.sluice.protocol.Command;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
@@ -51,12 +50,31 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
         return new QueryPlan(null, null, null, rewritten, files);
     }
 
+    /**
+     * A COM_STMT_PREPARE text: {@code CONNECTION_ID()} rewritten, the files a LOAD DATA LOCAL may ask for when
+     * executed; a KILL is refused (executed later with the server's semantics, it would take its id untranslated).
+     */
+    static QueryPlan ofPrepare(ClientSession session, Packet packet) {
+        ByteBuf payload = packet.payload();
+        boolean noBackslashEscapes = session.noBackslashEscapes();
+        StatementScanner.Scan scan = StatementScanner.scan(payload, payload.readerIndex() + 1, payload.writerIndex(),
+                noBackslashEscapes);
+        for (StatementScanner.Statement statement : scan.statements()) {
+            if (statement.keyword() == StatementScanner.KILL) {
+                return answer(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
+            }
+        }
+        ByteBuf rewritten = scan.connectionIdCalls().isEmpty() ? null
+                : withConnectionId(payload.alloc(), payload, scan.connectionIdCalls(), session.id());
+        return new QueryPlan(null, null, null, rewritten, LocalInfileGuard.of(payload, scan, noBackslashEscapes));
+    }
+
     private static QueryPlan answer(ErrPacket err) {
         return new QueryPlan(err, null, null, null, null);
     }
 
     /**
-     * The COM_QUERY payload with each {@code CONNECTION_ID()} call replaced by the session's id (the one in its
+     * The COM_QUERY (or COM_STMT_PREPARE) payload with each {@code CONNECTION_ID()} call replaced by the session's id (the one in its
      * greeting, which KILL takes); a call that is a whole select-list item keeps its column name through an alias
      * of the text as written ({@code SELECT CONNECTION_ID()} reads as {@code SELECT 1073741825 AS `CONNECTION_ID()`}).
      */
@@ -64,7 +82,7 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
             long sessionId) {
         byte[] id = Long.toUnsignedString(sessionId).getBytes(StandardCharsets.US_ASCII);
         ByteBuf out = alloc.buffer(payload.readableBytes() + calls.size() * 40);
-        out.writeByte(Command.COM_QUERY.code());
+        out.writeByte(payload.getByte(payload.readerIndex())); // the command: COM_QUERY or COM_STMT_PREPARE
         int at = payload.readerIndex() + 1;
         for (StatementScanner.ConnectionIdCall call : calls) {
             out.writeBytes(payload, at, call.start() - at);

@@ -145,7 +145,8 @@ final class ResponseRelay implements Exchange {
      * reaches the client after its ERR.
      */
     private void refuse(boolean moreResults) {
-        session.writeToClient(ProxyErrors.localInfileRefused(refusedFile, moreResults));
+        session.writeToClient(session.localInfileEnabled() ? ProxyErrors.localInfileRefused(refusedFile, moreResults)
+                : ProxyErrors.localInfileDisabled());
         refusedFile = null;
         draining = moreResults;
     }
