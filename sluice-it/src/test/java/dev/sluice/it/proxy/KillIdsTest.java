@@ -161,6 +161,8 @@ class KillIdsTest {
         "KILL QUERY ID %d|KILL QUERY ID",
         "KILL USER app|KILL USER",
         "KILL %d + 0|expression",
+        "EXECUTE IMMEDIATE 'KILL %d'|PREPARE or EXECUTE IMMEDIATE",
+        "PREPARE k FROM '/* x */ KILL QUERY %d'|PREPARE or EXECUTE IMMEDIATE",
     })
     void whatCannotBeTranslatedIsRefusedAndNothingRuns(String template, String what) throws Exception {
         try (Connection a = Driver.MARIADB.viaSluice(fixture, "allowMultiQueries=true");

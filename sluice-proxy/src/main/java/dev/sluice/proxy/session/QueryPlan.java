@@ -22,6 +22,10 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
         boolean noBackslashEscapes = session.noBackslashEscapes();
         StatementScanner.Scan scan = StatementScanner.scan(payload, from, payload.writerIndex(), noBackslashEscapes);
         for (StatementScanner.Statement statement : scan.statements()) {
+            if (statement.keyword() == StatementScanner.DYNAMIC
+                    && StatementScanner.preparesKill(payload, statement, noBackslashEscapes)) {
+                return answer(ProxyErrors.killNotTranslated("KILL in PREPARE or EXECUTE IMMEDIATE"));
+            }
             if (statement.keyword() == StatementScanner.KILL) {
                 KillStatement kill = KillStatement.parse(payload, statement, noBackslashEscapes);
                 if (kill.unsupported() != null) {

@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,8 @@ final class StatementScanner {
     static final int SHOW = 3;
     /** Statements that store code for later (procedures, views, triggers, events, defaults): never rewritten. */
     static final int CREATE = 4;
+    /** PREPARE ... FROM and EXECUTE IMMEDIATE: their string literals are statements too. */
+    static final int DYNAMIC = 5;
 
     private static final ByteProcessor PAREN = b -> b != '(';
     private static final ByteProcessor PAREN_OR_SEMICOLON = b -> b != '(' && b != ';';
@@ -54,7 +57,7 @@ final class StatementScanner {
             return true;
         }
         byte first = buf.getByte(i);
-        if (first == '/' || first == '-' || first == '#' || firstKeyword(buf, i, to) != OTHER) {
+        if (first == '/' || first == '-' || first == '#' || firstKeyword(buf, i, to) != OTHER || dynamic(buf, i, to)) {
             return false;
         }
         ByteProcessor stop = multiStatements ? PAREN_OR_SEMICOLON : PAREN;
@@ -81,6 +84,15 @@ final class StatementScanner {
         int s = e - 13;
         return s >= from && SqlLexer.matches(buf, s, e, "CONNECTION_ID")
                 && (s == from || !SqlLexer.isIdentifier(buf.getByte(s - 1)));
+    }
+
+    /** Whether the text at {@code i} starts like PREPARE or EXECUTE (their strings may hold a KILL). */
+    private static boolean dynamic(ByteBuf buf, int i, int to) {
+        if (to - i < 7) {
+            return false;
+        }
+        int word = buf.getInt(i) & 0xDFDFDFDF; // ASCII upper case
+        return word == (('P' << 24) | ('R' << 16) | ('E' << 8) | 'P') || word == (('E' << 24) | ('X' << 16) | ('E' << 8) | 'C');
     }
 
     /** The keyword at {@code i} if it is one Sluice acts on (KILL, LOAD, SHOW), else OTHER; a few byte reads. */
@@ -144,6 +156,22 @@ final class StatementScanner {
         }
     }
 
+    /** Whether a PREPARE or EXECUTE IMMEDIATE statement has a string literal that is (or holds) a KILL. */
+    static boolean preparesKill(ByteBuf buf, Statement statement, boolean noBackslashEscapes) {
+        SqlLexer lexer = SqlLexer.of(buf, statement, noBackslashEscapes);
+        for (int t = lexer.next(); t != SqlLexer.END; t = lexer.next()) {
+            if (t == SqlLexer.STRING) {
+                ByteBuf text = Unpooled.wrappedBuffer(lexer.stringValue());
+                for (Statement inner : scan(text, 0, text.writerIndex(), noBackslashEscapes).statements()) {
+                    if (inner.keyword() == KILL || (inner.keyword() == DYNAMIC && preparesKill(text, inner, noBackslashEscapes))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private static int keywordOf(SqlLexer lexer) {
         if (lexer.is("KILL")) {
             return KILL;
@@ -153,6 +181,8 @@ final class StatementScanner {
             return SHOW;
         } else if (lexer.is("CREATE") || lexer.is("ALTER")) {
             return CREATE;
+        } else if (lexer.is("PREPARE") || lexer.is("EXECUTE")) {
+            return DYNAMIC;
         }
         return OTHER;
     }

@@ -80,6 +80,9 @@ class StatementScannerTest {
         "SELECT my_connection_id()|false|true",
         "SELECT f(x)|false|true",
         "~   ~|false|true",
+        "PREPARE s FROM 'KILL 5'|false|false",
+        "execute immediate 'SELECT 1'|false|false",
+        "EXPLAIN SELECT 1|false|true",
     })
     void plainTextsNeedNoScan(String sql, boolean multi, boolean plain) {
         ByteBuf p = payload(sql);
@@ -170,6 +173,24 @@ class StatementScannerTest {
         request.writeByte(0xFB);
         request.writeCharSequence(requested, StandardCharsets.UTF_8);
         assertThat(guard != null && guard.allows(request)).as("%s asks %s", sql, requested).isEqualTo(allowed);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+        "PREPARE s FROM 'KILL 5'|true",
+        "PREPARE s FROM '/* x */ kill query 5'|true",
+        "EXECUTE IMMEDIATE 'KILL 5'|true",
+        "EXECUTE IMMEDIATE 'SELECT 1; KILL 5'|true",
+        "EXECUTE IMMEDIATE 'EXECUTE IMMEDIATE ''KILL 5'''|true",
+        "PREPARE s FROM 'SELECT ''KILL 5'''|false",
+        "PREPARE s FROM @sql|false",
+        "EXECUTE s USING @a|false",
+    })
+    void killInsideDynamicSqlIsFound(String sql, boolean kill) {
+        ByteBuf p = payload(sql);
+        StatementScanner.Statement st = scan(p, false).single();
+        assertThat(st.keyword()).isEqualTo(StatementScanner.DYNAMIC);
+        assertThat(StatementScanner.preparesKill(p, st, false)).as(sql).isEqualTo(kill);
     }
 
     @Test
