@@ -14,8 +14,12 @@ import io.netty.buffer.ByteBuf;
  */
 public record KillStatement(String modifier, boolean query, long id, String unsupported) {
 
-    /** The KILL statement (its first keyword is KILL) as Sluice reads it. */
-    static KillStatement parse(ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes) {
+    /**
+     * The KILL statement (its first keyword is KILL) as Sluice reads it; {@code KILL [QUERY] CONNECTION_ID()} names
+     * {@code sessionId}.
+     */
+    static KillStatement parse(ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes,
+            long sessionId) {
         SqlLexer lexer = SqlLexer.of(buf, statement, noBackslashEscapes);
         lexer.next(); // KILL
         String modifier = null;
@@ -34,6 +38,10 @@ public record KillStatement(String modifier, boolean query, long id, String unsu
         }
         if (lexer.is("USER")) {
             return refused("KILL USER (server accounts are shared by Sluice's pooled connections)");
+        }
+        if (lexer.is("CONNECTION_ID") && lexer.next() == SqlLexer.LPAREN && lexer.next() == SqlLexer.RPAREN
+                && lexer.next() == SqlLexer.END) {
+            return new KillStatement(modifier, query, sessionId, null);
         }
         if (t != SqlLexer.NUMBER) {
             return refused("KILL with an id that is not a number");

@@ -27,7 +27,7 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
                 return answer(ProxyErrors.killNotTranslated("KILL in PREPARE or EXECUTE IMMEDIATE"));
             }
             if (statement.keyword() == StatementScanner.KILL) {
-                KillStatement kill = KillStatement.parse(payload, statement, noBackslashEscapes);
+                KillStatement kill = KillStatement.parse(payload, statement, noBackslashEscapes, session.id());
                 if (kill.unsupported() != null) {
                     return answer(ProxyErrors.killNotTranslated(kill.unsupported()));
                 }

@@ -132,12 +132,14 @@ class StatementScannerTest {
         "KILL @id|||-1|not a number",
         "KILL 5 + 1|||-1|expression",
         "KILL 0x10|||-1|not a number",
+        "KILL QUERY connection_id()|null|true|1073741830|",
+        "KILL CONNECTION_ID() + 1|||-1|not a number",
         "KILL 99999999999999999999999|||-1|not a number",
     })
     void killForms(String sql, String modifier, Boolean query, long id, String unsupported) {
         ByteBuf p = payload(sql);
         StatementScanner.Statement st = scan(p, false).single();
-        KillStatement kill = KillStatement.parse(p, st, false);
+        KillStatement kill = KillStatement.parse(p, st, false, 1073741830L);
         assertThat(kill.id()).isEqualTo(id);
         if (unsupported == null) {
             assertThat(kill.unsupported()).isNull();
