@@ -106,17 +106,23 @@ class KillIdsTest {
 
     /**
      * A DBA reads a server thread id from the processlist and sends KILL through Sluice. Sluice ids used to start at
-     * 1 like thread ids: with enough sessions open, that KILL ended whichever client had the same Sluice id.
+     * 1 like thread ids: once a session had the same id, that KILL ended it. A fresh Sluice (ids from its start) and
+     * sessions opened until one has an id up to the thread id make the coincidence certain where ids can collide.
      */
     @Test
     void aServerThreadIdFromTheProcesslistKillsNobody() throws Exception {
         List<Connection> clients = new ArrayList<>();
-        try (Connection dba = Driver.MARIADB.viaSluice(fixture, "")) {
+        try (ProxyFixture fresh = new ProxyFixture(db.sandbox(),
+                        ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), 0);
+                Connection dba = Driver.MARIADB.viaSluice(fresh, "")) {
             long thread = serverThreadOf(dba);
-            while (clients.size() <= thread + 1) {
-                clients.add(Driver.MARIADB.viaSluice(fixture, ""));
+            long last = Driver.MARIADB.connectionId(dba);
+            while (last < thread && clients.size() < 2000) {
+                Connection c = Driver.MARIADB.viaSluice(fresh, "");
+                clients.add(c);
+                last = Driver.MARIADB.connectionId(c);
             }
-            int sessions = fixture.proxy.sessionCount();
+            int sessions = fresh.proxy.sessionCount();
             try (Statement s = dba.createStatement()) {
                 assertThatThrownBy(() -> s.execute("KILL " + thread)).isInstanceOfSatisfying(SQLException.class,
                         e -> assertThat(e.getErrorCode()).isEqualTo(1094));
@@ -124,7 +130,7 @@ class KillIdsTest {
             for (Connection c : clients) {
                 assertThat(c.isValid(5)).isTrue();
             }
-            assertThat(fixture.proxy.sessionCount()).isEqualTo(sessions);
+            assertThat(fresh.proxy.sessionCount()).isEqualTo(sessions);
         } finally {
             for (Connection c : clients) {
                 c.close();
