@@ -74,7 +74,7 @@ final class SqlLexer {
             byte c = buf.getByte(pos);
             if (isSpace(c)) {
                 pos++;
-            } else if (c == '#' || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || at(pos + 2) <= ' '))) {
+            } else if (c == '#' || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || (at(pos + 2) & 0xFF) <= ' '))) {
                 while (pos < end && buf.getByte(pos) != '\n') {
                     pos++;
                 }

@@ -54,6 +54,7 @@ class StatementScannerTest {
         "SELECT 1;;  ;|0",
         "CREATE PROCEDURE p() SELECT 1|4",
         "--1|0",
+        "--é KILL 1|0",
     })
     void findsEachStatementAndItsFirstKeyword(String sql, String expected) {
         assertThat(keywords(sql)).as(sql).isEqualTo(expected);
