@@ -412,12 +412,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             packet.release();
             LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, plan.sslPattern()));
         } else {
-            Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
-            if (out != packet) {
-                packet.release();
-            }
-            forward(out, Command.COM_QUERY, plan.localFiles());
+            forwardPlanned(packet, plan, Command.COM_QUERY);
         }
+    }
+
+    /** Forwards the client's text, or the rewritten one in its place, with the files it may be asked for. */
+    private void forwardPlanned(Packet packet, QueryPlan plan, Command command) {
+        Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
+        if (out != packet) {
+            packet.release();
+        }
+        forward(out, command, plan.localFiles());
     }
 
     /** COM_STMT_PREPARE: as a COM_QUERY text, but KILL cannot be prepared through Sluice (its id is a parameter). */
@@ -434,11 +439,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             writeToClient(plan.answer());
             return;
         }
-        Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
-        if (out != packet) {
-            packet.release();
-        }
-        forward(out, Command.COM_STMT_PREPARE, plan.localFiles());
+        forwardPlanned(packet, plan, Command.COM_STMT_PREPARE);
     }
 
     /** The files a prepared statement may ask for (COM_STMT_EXECUTE); bookkeeping of the others. */
@@ -502,10 +503,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     boolean noBackslashEscapes() {
         return ServerStatus.has(serverStatus, ServerStatus.NO_BACKSLASH_ESCAPES);
-    }
-
-    boolean multiStatements() {
-        return multiStatements;
     }
 
     /** The status flags of the server's latest OK/EOF. */
