@@ -61,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
-        ProxyContext context = new ProxyContext(config, new SessionRegistry(), new ServerConnector(workers, transport),
+        ProxyContext context = new ProxyContext(config, new SessionRegistry(config.instanceId()), new ServerConnector(workers, transport),
                 serverCapabilityMask);
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {

@@ -39,6 +39,7 @@ final class ConfigBinder {
             "local-infile",
             "pool",
             "client-auth-plugin",
+            "instance-id",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
             Stream.of("name", "address"), ServerSecurityReader.KEYS.stream()).toList();
@@ -95,6 +96,7 @@ final class ConfigBinder {
         PoolSettings pool = pool(root.get("pool"));
         String authPlugin = values.choice(root.get("client-auth-plugin"), "client-auth-plugin",
                 List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD), ProxyConfig.NATIVE_PASSWORD);
+        long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -109,7 +111,8 @@ final class ConfigBinder {
                     new Limits((int) maxPacket, (int) maxClients),
                     localInfile,
                     pool,
-                    authPlugin);
+                    authPlugin,
+                    (int) instanceId);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -60,6 +60,8 @@ class ConfigErrorsTest {
                         + " 1..2147483647");
         assertThat(problems(yaml(SERVER, "max-client-connections: 0")))
                 .containsExactly("sluice.yaml:2: max-client-connections: \"0\" is not a whole number in 1..2147483647");
+        assertThat(problems(yaml(SERVER, "instance-id: 256")))
+                .containsExactly("sluice.yaml:2: instance-id: \"256\" is not a whole number in 0..255");
         assertThat(problems(yaml(SERVER, "local-infile: maybe")))
                 .containsExactly("sluice.yaml:2: local-infile: \"maybe\" is not a boolean (expected true or false)");
         assertThat(problems(yaml(SERVER, "tls: [a]")))

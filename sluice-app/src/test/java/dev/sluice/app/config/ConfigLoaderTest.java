@@ -75,6 +75,7 @@ class ConfigLoaderTest {
                 "max-packet-size: 16MiB",
                 "max-client-connections: 500",
                 "local-infile: true",
+                "instance-id: 7",
                 "log-level: DEBUG"));
 
         SluiceConfig config = new ConfigLoader().file(file).load();
@@ -103,6 +104,7 @@ class ConfigLoaderTest {
         assertThat(p.limits().maxPacketSize()).isEqualTo(16 << 20);
         assertThat(p.limits().maxClientConnections()).isEqualTo(500);
         assertThat(p.localInfile()).isTrue();
+        assertThat(p.instanceId()).isEqualTo(7);
         assertThat(config.logLevel()).isEqualTo("debug");
     }
 

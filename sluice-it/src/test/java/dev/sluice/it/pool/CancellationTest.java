@@ -139,7 +139,7 @@ class CancellationTest {
                 st.setFetchSize(50);
                 try (ResultSet rs = st.executeQuery(statement(tag, BIG))) {
                     int read = readChecked(rs, tag, 0, r.nextInt(300), t);
-                    try (Connection killer = sluice.mariadbAs("root", db.sandbox().rootPassword(), "");
+                    try (Connection killer = sluice.mariadbAs(PoolProxy.USER, PoolProxy.PASSWORD, ""); // its own user: root may not
                             Statement k = killer.createStatement()) {
                         k.execute("KILL QUERY " + session);
                     }

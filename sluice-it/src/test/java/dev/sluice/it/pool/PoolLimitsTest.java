@@ -46,7 +46,8 @@ class PoolLimitsTest {
     }
 
     private static long connectionId(ServerConnection c) {
-        return ((Number) c.querySync("SELECT CONNECTION_ID()").resultSet().rows().get(0).get(0)).longValue();
+        // the server thread: through Sluice, CONNECTION_ID() is the session's id
+        return ((Number) c.querySync("SELECT @@pseudo_thread_id").resultSet().rows().get(0).get(0)).longValue();
     }
 
     @Test
@@ -57,7 +58,7 @@ class PoolLimitsTest {
             long waits = sluice.stats().acquireWaitCount();
             ServerConnection c = sluice.codec(); // Sluice answers the login; the lease is what waits
             try {
-                CompletableFuture<QueryResult> first = c.query("SELECT CONNECTION_ID()");
+                CompletableFuture<QueryResult> first = c.query("SELECT @@pseudo_thread_id");
                 await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofMillis(400))
                         .until(() -> sluice.stats().acquireWaitCount() > waits);
                 assertThat(first).as("the third client must wait while both connections are leased").isNotDone();

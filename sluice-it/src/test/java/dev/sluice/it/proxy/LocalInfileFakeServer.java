@@ -3,6 +3,8 @@ package dev.sluice.it.proxy;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.protocol.binary.ColumnType;
+import dev.sluice.protocol.message.server.ColumnDefinition41;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.message.server.LocalInfileRequest;
 import dev.sluice.protocol.message.server.OkPacket;
@@ -36,6 +38,8 @@ final class LocalInfileFakeServer implements AutoCloseable {
             | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.CLIENT_DEPRECATE_EOF;
 
     private final String file;
+    /** The statement was the first of a multi-statement text: its OK says more results follow, then a result set. */
+    private final boolean moreResults;
     private final ServerSocket listener;
     private final Thread acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -43,7 +47,17 @@ final class LocalInfileFakeServer implements AutoCloseable {
     private final List<ByteArrayOutputStream> received = new CopyOnWriteArrayList<>();
 
     LocalInfileFakeServer(String file) {
+        this(file, false);
+    }
+
+    /**
+     * With {@code moreResults}, for a statement text with a {@code ;} the OK after the file has
+     * SERVER_MORE_RESULTS_EXISTS and a result set follows (one column, one row {@code '1'}), as a server answers
+     * {@code LOAD DATA LOCAL ...; SELECT 1}.
+     */
+    LocalInfileFakeServer(String file, boolean moreResults) {
         this.file = file;
+        this.moreResults = moreResults;
         try {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -109,7 +123,11 @@ final class LocalInfileFakeServer implements AutoCloseable {
                     for (byte[] chunk; (chunk = readPacket(in, log)) != null && chunk.length > 0; ) {
                         seq++;
                     }
-                    write(out, (seq + 1) & 0xFF, LocalInfileFakeServer::encodeOk);
+                    if (moreResults && new String(command, StandardCharsets.UTF_8).contains(";")) {
+                        writeMoreResults(out, seq + 1);
+                    } else {
+                        write(out, (seq + 1) & 0xFF, LocalInfileFakeServer::encodeOk);
+                    }
                 } else {
                     write(out, 1, LocalInfileFakeServer::encodeOk);
                 }
@@ -117,6 +135,18 @@ final class LocalInfileFakeServer implements AutoCloseable {
         } catch (IOException e) {
             // the peer went away
         }
+    }
+
+    /** OK with MORE_RESULTS_EXISTS, then a result set of one column and one row (DEPRECATE_EOF: no EOFs). */
+    private static void writeMoreResults(OutputStream out, int seq) throws IOException {
+        write(out, seq++ & 0xFF, b -> OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT | ServerStatus.MORE_RESULTS_EXISTS, 0)
+                .encode(b, CAPABILITIES));
+        write(out, seq++ & 0xFF, b -> b.writeByte(1));
+        write(out, seq++ & 0xFF, b -> new ColumnDefinition41("def", "", "", "", "1", "", new byte[0], 63, 1,
+                ColumnType.LONGLONG, 0x81, 0, null).encode(b, CAPABILITIES, false));
+        write(out, seq++ & 0xFF, b -> b.writeBytes(new byte[] {1, '1'}));
+        write(out, seq & 0xFF, b -> new OkPacket(OkPacket.HEADER_EOF, 0, 0, ServerStatus.AUTOCOMMIT, 0, "", List.of())
+                .encode(b, CAPABILITIES));
     }
 
     private static void encodeOk(ByteBuf buf) {

@@ -276,8 +276,10 @@ public final class ResponseDecoder {
             return ok(p);
         }
         if (first == LocalInfileRequest.HEADER) {
-            if (command != Command.COM_QUERY) {
-                throw fail("LOCAL INFILE request (0xfb) in answer to " + command + " (only COM_QUERY may ask)");
+            if (command != Command.COM_QUERY && command != Command.COM_STMT_EXECUTE) {
+                // MariaDB asks in answer to COM_STMT_EXECUTE of a prepared LOAD DATA LOCAL too
+                throw fail("LOCAL INFILE request (0xfb) in answer to " + command
+                        + " (only COM_QUERY and COM_STMT_EXECUTE may ask)");
             }
             phase = Phase.LOCAL_INFILE_RESULT;
             return new ResponseEvent.LocalInfile(LocalInfileRequest.decode(p));

@@ -67,8 +67,8 @@ class MalformedServerInputTest {
         bad(() -> TextValues.parse("2024-13-01".getBytes(), BinaryType.of(ColumnType.DATE), "dte"),
                 "dte: '2024-13-01' is not a valid DATE");
         bad(() -> new ResponseDecoder(Command.COM_QUERY, P41).next(Golden.buf("fe 00")), "0xfe where a result starts");
-        bad(() -> new ResponseDecoder(Command.COM_STMT_EXECUTE, P41).next(Golden.buf("fb 2f")),
-                "only COM_QUERY may ask");
+        bad(() -> new ResponseDecoder(Command.COM_STMT_BULK_EXECUTE, P41).next(Golden.buf("fb 2f")),
+                "only COM_QUERY and COM_STMT_EXECUTE may ask");
         bad(() -> new ResponseDecoder(Command.COM_PING, P41).next(Golden.buf("01")), "expected: OK 0x00 or ERR 0xff");
     }
 

@@ -87,6 +87,14 @@ class ResponseDecoderTest {
         assertThat(d.cursorOpen()).isTrue();
     }
 
+    /** MariaDB answers COM_STMT_EXECUTE of a prepared LOAD DATA LOCAL INFILE with a file request. */
+    @Test
+    void executeOfAPreparedLoadDataLocalAsksForTheFile() {
+        ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_EXECUTE, P41);
+        assertThat(run(d, "fb 2f746d702f61", "00 03 00 0200 0000")).containsExactly("LocalInfile", "Ok");
+        assertThat(d.isComplete()).isTrue();
+    }
+
     @Test
     void fetchReturnsRowsThenLastRowSent() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_FETCH, P41);

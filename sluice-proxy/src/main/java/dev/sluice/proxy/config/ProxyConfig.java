@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param pool server connection pools and health checks
  * @param clientAuthPlugin the authentication plugin the greeting announces to clients; clients answering with
  *     the other one are switched (both are accepted either way)
+ * @param instanceId this instance's number (0..255) in its connection ids, so that several Sluice instances in
+ *     front of the same servers never hand out the same id
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -23,7 +25,8 @@ public record ProxyConfig(
         Limits limits,
         boolean localInfile,
         PoolSettings pool,
-        String clientAuthPlugin) {
+        String clientAuthPlugin,
+        int instanceId) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -40,11 +43,21 @@ public record ProxyConfig(
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, NATIVE_PASSWORD);
     }
 
+    /** As instance 0. */
+    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
+            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile, PoolSettings pool,
+            String clientAuthPlugin) {
+        this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, clientAuthPlugin, 0);
+    }
+
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
         if (!NATIVE_PASSWORD.equals(clientAuthPlugin) && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)) {
             throw new IllegalArgumentException("client-auth-plugin: '" + clientAuthPlugin + "' (expected: "
                     + NATIVE_PASSWORD + " or " + CACHING_SHA2_PASSWORD + ")");
+        }
+        if (instanceId < 0 || instanceId > 255) {
+            throw new IllegalArgumentException("instance-id: " + instanceId + " (expected: 0..255)");
         }
         listeners = List.copyOf(listeners);
         servers = List.copyOf(servers);

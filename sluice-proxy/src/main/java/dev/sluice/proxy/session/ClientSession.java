@@ -101,6 +101,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private PacketSequence serverSequence;
     private long serverCapabilities;
     private volatile long serverThreadId = -1;
+    /** The server thread as KILLs of other sessions take it (held while their KILL is on its way). */
+    private final ServerThread thread = new ServerThread();
+    /** The client may send several statements in one COM_QUERY (capability, or COM_SET_OPTION seen). */
+    private boolean multiStatements;
+    private final PreparedLoads preparedLoads = new PreparedLoads();
     private Exchange current;
     private long statements;
     /** The first bytes of the last COM_QUERY, for log lines about it. */
@@ -134,6 +139,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.currentUser = login.user();
         this.currentDatabase = login.database();
         this.currentCollation = login.collationId();
+        this.multiStatements = Capability.has(login.capabilities(), Capability.CLIENT_MULTI_STATEMENTS);
     }
 
     public long id() {
@@ -216,6 +222,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverSequence = detached.sequence();
         serverCapabilities = detached.capabilities();
         serverThreadId = detached.greeting().connectionId();
+        thread.leased(serverThreadId);
         serverScramble = detached.greeting().scramble();
         sessionStatus = detached.greeting().statusFlags() & ServerStatus.SESSION_STATE;
         serverTls = detached.tls();
@@ -264,6 +271,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         pooled = null;
         unhookServer();
+        serverThreadId = -1;
+        if (thread.returned() && reasonIfDiscarded == null) {
+            reasonIfDiscarded = PoolStats.DiscardReason.CANCELLED; // a KILL for its thread may still arrive
+        }
         if (reasonIfDiscarded == null && serverChannel.isActive()) {
             connection.pool().release(connection, commandsOnLease == 0);
         } else {
@@ -382,6 +393,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             case COM_QUERY -> startQuery(packet);
             case COM_PROCESS_KILL -> startProcessKill(packet);
+            case COM_STMT_PREPARE -> startPrepare(packet);
+            case COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_SET_OPTION, COM_RESET_CONNECTION -> {
+                if (preparedLoads.refusedLast(command, packet.payload())) {
+                    packet.release(); // "the statement prepared last" is one Sluice refused: never the server's
+                    if (command.hasResponse()) {
+                        writeToClient(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
+                    }
+                } else {
+                    forward(packet, command, statementFiles(command, packet.payload()));
+                }
+            }
             case COM_CHANGE_USER -> startChangeUser(packet);
             case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CONNECT_OUT,
                     COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
@@ -393,89 +415,124 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * COM_QUERY: most statements go to the server without being looked at (no decoding on the hot path); only
-     * those starting with KILL, LOAD or SHOW are decoded, for the KILL id mapping, the LOCAL INFILE policy and
-     * the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
+     * COM_QUERY: most statements go to the server without being looked at beyond a few bytes and one pass for
+     * {@code (} and {@code ;} ({@link StatementScanner#isPlain}); the others are scanned, for the KILL id mapping,
+     * the LOCAL INFILE policy, {@code CONNECTION_ID()} and the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
      */
     private void startQuery(Packet packet) {
         ByteBuf payload = packet.payload();
         rememberStatement(payload);
-        String sql = null;
-        switch (firstKeyword(payload)) {
-            case KEYWORD_KILL -> {
-                sql = decode(payload);
-                KillStatement kill = KillStatement.parse(sql);
-                if (kill != null) {
-                    packet.release();
-                    startKill(kill);
-                    return;
+        int from = payload.readerIndex() + 1;
+        if (StatementScanner.isPlain(payload, from, payload.writerIndex(), multiStatements)) {
+            forward(packet, Command.COM_QUERY, null);
+            return;
+        }
+        QueryPlan plan = QueryPlan.of(this, packet);
+        if (plan.answer() != null) {
+            packet.release();
+            writeToClient(plan.answer());
+        } else if (plan.kill() != null) {
+            packet.release();
+            startKill(plan.kill());
+        } else if (plan.sslPattern() != null) {
+            packet.release();
+            LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, plan.sslPattern()));
+        } else {
+            forwardPlanned(packet, plan, Command.COM_QUERY);
+        }
+    }
+
+    /** Forwards the client's text, or the rewritten one in its place, with the files it may be asked for. */
+    private void forwardPlanned(Packet packet, QueryPlan plan, Command command) {
+        Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
+        if (out != packet) {
+            packet.release();
+        }
+        forward(out, command, plan.localFiles());
+    }
+
+    /** COM_STMT_PREPARE: as a COM_QUERY text, but KILL cannot be prepared through Sluice (its id is a parameter). */
+    private void startPrepare(Packet packet) {
+        ByteBuf payload = packet.payload();
+        if (StatementScanner.isPlain(payload, payload.readerIndex() + 1, payload.writerIndex(), false)) {
+            forward(packet, Command.COM_STMT_PREPARE, null);
+            return;
+        }
+        QueryPlan plan = QueryPlan.ofPrepare(this, packet);
+        if (plan.answer() != null) {
+            packet.release();
+            preparedLoads.refused();
+            writeToClient(plan.answer());
+            return;
+        }
+        forwardPlanned(packet, plan, Command.COM_STMT_PREPARE);
+    }
+
+    /** The files a prepared statement may ask for (COM_STMT_EXECUTE); bookkeeping of the others. */
+    private LocalInfileGuard statementFiles(Command command, ByteBuf payload) {
+        int from = payload.readerIndex() + 1;
+        switch (command) {
+            case COM_STMT_EXECUTE -> {
+                return payload.readableBytes() >= 5 ? preparedLoads.forExecute(payload.getUnsignedIntLE(from)) : null;
+            }
+            case COM_STMT_CLOSE -> {
+                if (payload.readableBytes() >= 5) {
+                    preparedLoads.closed(payload.getUnsignedIntLE(from));
                 }
             }
-            case KEYWORD_SHOW -> {
-                sql = decode(payload);
-                String sslPattern = LocalAnswers.sslStatusPattern(sql);
-                if (sslPattern != null) {
-                    packet.release();
-                    LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, sslPattern));
-                    return;
-                }
-            }
-            case KEYWORD_LOAD -> {
-                sql = decode(payload);
-                if (LocalInfileGuard.isLoadDataLocal(sql) && !context.config().localInfile()) {
-                    packet.release();
-                    writeToClient(ProxyErrors.localInfileDisabled());
-                    return;
-                }
-            }
+            case COM_SET_OPTION -> multiStatements |= payload.readableBytes() >= 3 && payload.getUnsignedShortLE(from) == 0;
+            case COM_RESET_CONNECTION -> preparedLoads.clear();
             default -> {}
         }
-        forward(packet, Command.COM_QUERY, sql);
+        return null;
     }
 
     private void startKill(KillStatement kill) {
-        ClientSession target = context.registry().find(kill.id());
-        if (target == null || target.serverThreadId() < 0) {
+        ClientSession target = killTarget(kill.id());
+        if (target == null) {
+            return;
+        }
+        long serverThread = target.thread.hold();
+        if (serverThread < 0) {
             writeToClient(ProxyErrors.unknownThread(kill.id()));
             return;
         }
         LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
-                kill.id(), target.serverThreadId());
-        forward(comQuery(kill.withId(target.serverThreadId())), Command.COM_QUERY, null, false);
+                kill.id(), serverThread);
+        forward(comQuery(kill.withId(serverThread)), Command.COM_QUERY, null, false);
+        afterKill(target);
     }
 
-    private static final int KEYWORD_OTHER = 0;
-    private static final int KEYWORD_KILL = 1;
-    private static final int KEYWORD_LOAD = 2;
-    private static final int KEYWORD_SHOW = 3;
-
-    /** The statement's first word, if it is one Sluice acts on; reads a few bytes, allocates nothing. */
-    static int firstKeyword(ByteBuf payload) {
-        int i = payload.readerIndex() + 1;
-        int end = payload.writerIndex();
-        while (i < end && Character.isWhitespace(payload.getByte(i))) {
-            i++;
+    /**
+     * The session a KILL names, or null after answering the client: ERR 1094 for an id that is no live Sluice
+     * session (server thread ids included: they are never forwarded), ERR 1095 for another user's session.
+     */
+    private ClientSession killTarget(long id) {
+        ClientSession target = SessionRegistry.isSluiceId(id) ? context.registry().find(id) : null;
+        if (target == null) {
+            writeToClient(ProxyErrors.unknownThread(id));
+            return null;
         }
-        if (end - i < 5) {
-            return KEYWORD_OTHER;
+        if (!target.user().equals(user())) {
+            writeToClient(ProxyErrors.notOwner(id));
+            return null;
         }
-        int word = 0;
-        for (int k = 0; k < 4; k++) {
-            word = (word << 8) | (payload.getByte(i + k) & 0xDF); // ASCII upper case
-        }
-        if (Character.isLetterOrDigit(payload.getByte(i + 4))) {
-            return KEYWORD_OTHER;
-        }
-        return switch (word) {
-            case ('K' << 24) | ('I' << 16) | ('L' << 8) | 'L' -> KEYWORD_KILL;
-            case ('L' << 24) | ('O' << 16) | ('A' << 8) | 'D' -> KEYWORD_LOAD;
-            case ('S' << 24) | ('H' << 16) | ('O' << 8) | 'W' -> KEYWORD_SHOW;
-            default -> KEYWORD_OTHER;
-        };
+        return target;
     }
 
-    private static String decode(ByteBuf payload) {
-        return payload.toString(payload.readerIndex() + 1, Math.min(payload.readableBytes() - 1, 4096), StandardCharsets.UTF_8);
+    /** The target's thread stays held until the server has answered the KILL (or for good if it never does). */
+    private void afterKill(ClientSession target) {
+        if (current instanceof ResponseRelay relay) {
+            relay.afterResponse(target.thread::release);
+        }
+    }
+
+    boolean noBackslashEscapes() {
+        return ServerStatus.has(sessionStatus, ServerStatus.NO_BACKSLASH_ESCAPES);
+    }
+
+    PreparedLoads preparedLoads() {
+        return preparedLoads;
     }
 
     /** Keeps the statement's first bytes (in a buffer reused for the session) for log lines about it. */
@@ -496,6 +553,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } finally {
             packet.release();
         }
+        preparedLoads.clear();
         current = ChangeUserExchange.start(this, request);
     }
 
@@ -503,15 +561,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         ByteBuf payload = packet.payload();
         long id = payload.readableBytes() >= 5 ? payload.getUnsignedIntLE(payload.readerIndex() + 1) : -1;
         packet.release();
-        ClientSession target = id < 0 ? null : context.registry().find(id);
-        if (target == null || target.serverThreadId() < 0) {
-            writeToClient(id < 0 ? ProxyErrors.malformed("COM_PROCESS_KILL without an id") : ProxyErrors.unknownThread(id));
+        if (id < 0) {
+            writeToClient(ProxyErrors.malformed("COM_PROCESS_KILL without an id"));
+            return;
+        }
+        ClientSession target = killTarget(id);
+        long serverThread = target == null ? -1 : target.thread.hold();
+        if (target == null || serverThread < 0) {
+            if (target != null) {
+                writeToClient(ProxyErrors.unknownThread(id));
+            }
             return;
         }
         ByteBuf kill = client.alloc().buffer(5);
         kill.writeByte(Command.COM_PROCESS_KILL.code());
-        kill.writeIntLE((int) target.serverThreadId());
+        kill.writeIntLE((int) serverThread);
         forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null, false);
+        afterKill(target);
     }
 
     private Packet comQuery(String sql) {
@@ -521,15 +587,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return new Packet(0, buf);
     }
 
-    private void forward(Packet packet, Command command, String sql) {
-        forward(packet, command, sql, true);
+    private void forward(Packet packet, Command command, LocalInfileGuard localFiles) {
+        forward(packet, command, localFiles, true);
     }
 
     /**
      * @param fromClient the packet is the client's own (it can wait in the queue for another connection);
      *     false for one Sluice made (a KILL mapped to a server thread), which is sent as it is
      */
-    private void forward(Packet packet, Command command, String sql, boolean fromClient) {
+    private void forward(Packet packet, Command command, LocalInfileGuard localFiles, boolean fromClient) {
         if (fromClient && commandsOnLease == 0 && (!serverChannel.isActive() || pooled.tooIdleToUse())) {
             // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
             // server) before this first write. Another one takes it.
@@ -542,7 +608,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverSequence.reset();
         boolean hasResponse = command.hasResponse();
         if (hasResponse) {
-            current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), sql);
+            current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), localFiles);
         }
         serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (readDeadline != null && (hasResponse || !serverChannel.isWritable())) {

@@ -1,41 +1,71 @@
 package dev.sluice.proxy.session;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.netty.buffer.ByteBuf;
 
 /**
- * Recognises {@code KILL [HARD|SOFT] [CONNECTION|QUERY] <id>} so the id (a Sluice session id, the one the
- * client saw in its greeting) can be mapped to the server thread behind that session. {@code KILL QUERY ID
- * <query id>} names a server query id and is passed through unchanged.
+ * A KILL statement as Sluice translates it: {@code KILL [HARD|SOFT] [CONNECTION|QUERY] <id>}, where the id is a
+ * Sluice connection id (the one the client saw in its greeting) that Sluice maps to the server thread behind
+ * that session. Every other form cannot be translated safely and is refused with {@link #unsupported()} saying
+ * why: {@code KILL QUERY ID <query id>} and {@code KILL USER <user>} name the server's queries and accounts,
+ * which Sluice's pooled connections share between clients, and an id given as an expression cannot be mapped.
  *
  * @param query true for KILL QUERY, false for KILL [CONNECTION]
+ * @param unsupported null for a statement Sluice translates, else what it cannot translate
  */
-public record KillStatement(String modifier, boolean query, long id) {
-    private static final Pattern KILL = Pattern.compile(
-            "\\s*KILL\\s+(?:(HARD|SOFT)\\s+)?(?:(CONNECTION|QUERY)\\s+)?(\\d{1,19})\\s*;?\\s*",
-            Pattern.CASE_INSENSITIVE);
+public record KillStatement(String modifier, boolean query, long id, String unsupported) {
 
-    /** The statement as a KILL of a connection id, or null for anything else. */
-    public static KillStatement parse(String sql) {
-        if (sql.length() > 200) {
-            return null;
+    /**
+     * The KILL statement (its first keyword is KILL) as Sluice reads it; {@code KILL [QUERY] CONNECTION_ID()} names
+     * {@code sessionId}.
+     */
+    static KillStatement parse(ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes,
+            long sessionId) {
+        SqlLexer lexer = SqlLexer.of(buf, statement, noBackslashEscapes);
+        lexer.next(); // KILL
+        String modifier = null;
+        boolean query = false;
+        int t = lexer.next();
+        if (lexer.is("HARD") || lexer.is("SOFT")) {
+            modifier = lexer.is("HARD") ? "HARD" : "SOFT";
+            t = lexer.next();
         }
-        Matcher m = KILL.matcher(sql);
-        if (!m.matches()) {
-            return null;
+        if (lexer.is("CONNECTION") || lexer.is("QUERY")) {
+            query = lexer.is("QUERY");
+            t = lexer.next();
         }
-        long id;
-        try {
-            id = Long.parseLong(m.group(3));
-        } catch (NumberFormatException e) {
-            return null;
+        if (lexer.is("ID")) {
+            return refused("KILL QUERY ID (query ids are the server's; kill by connection id)");
         }
-        return new KillStatement(m.group(1), "QUERY".equalsIgnoreCase(m.group(2)), id);
+        if (lexer.is("USER")) {
+            return refused("KILL USER (server accounts are shared by Sluice's pooled connections)");
+        }
+        if (lexer.is("CONNECTION_ID") && lexer.next() == SqlLexer.LPAREN && lexer.next() == SqlLexer.RPAREN
+                && lexer.next() == SqlLexer.END) {
+            return new KillStatement(modifier, query, sessionId, null);
+        }
+        if (t != SqlLexer.NUMBER) {
+            return refused("KILL with an id that is not a number");
+        }
+        long id = 0;
+        for (int i = lexer.start; i < lexer.stop; i++) {
+            byte b = buf.getByte(i);
+            if (!SqlLexer.isDigit(b) || id > (Long.MAX_VALUE - 9) / 10) {
+                return refused("KILL with an id that is not a number");
+            }
+            id = id * 10 + (b - '0');
+        }
+        if (lexer.next() != SqlLexer.END) {
+            return refused("KILL with an expression as its id");
+        }
+        return new KillStatement(modifier, query, id, null);
+    }
+
+    private static KillStatement refused(String what) {
+        return new KillStatement(null, false, -1, what);
     }
 
     /** The same statement for another id (the server thread id). */
     public String withId(long serverThreadId) {
-        return "KILL " + (modifier == null ? "" : modifier.toUpperCase() + " ") + (query ? "QUERY " : "CONNECTION ")
-                + serverThreadId;
+        return "KILL " + (modifier == null ? "" : modifier + " ") + (query ? "QUERY " : "CONNECTION ") + serverThreadId;
     }
 }

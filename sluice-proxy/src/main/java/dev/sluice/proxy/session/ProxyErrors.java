@@ -21,6 +21,10 @@ public final class ProxyErrors {
     public static final int UNKNOWN_COMMAND = 1047;
     /** ER_NO_SUCH_THREAD. */
     public static final int UNKNOWN_THREAD = 1094;
+    /** ER_KILL_DENIED_ERROR. */
+    public static final int NOT_OWNER = 1095;
+    /** ER_NOT_SUPPORTED_YET. */
+    public static final int NOT_SUPPORTED = 1235;
     /** ER_NOT_ALLOWED_COMMAND. */
     public static final int NOT_ALLOWED = 1148;
     /** ER_NET_PACKET_TOO_LARGE. */
@@ -84,14 +88,32 @@ public final class ProxyErrors {
         return new ErrPacket(UNKNOWN_THREAD, "HY000", "Unknown thread id: " + Long.toUnsignedString(id));
     }
 
+    /** What the server answers a KILL of another account's thread (the id is the one the client named). */
+    public static ErrPacket notOwner(long id) {
+        return new ErrPacket(NOT_OWNER, "HY000", "You are not owner of thread " + Long.toUnsignedString(id));
+    }
+
+    /** A KILL Sluice cannot map to the right server thread: refused, nothing of the text ran. */
+    public static ErrPacket killNotTranslated(String what) {
+        return new ErrPacket(NOT_SUPPORTED, "42000", "sluice: " + what + " cannot be translated to the server's"
+                + " thread ids; nothing of this statement text was run. Send KILL [QUERY] <id> alone, with an id from"
+                + " CONNECTION_ID() through Sluice");
+    }
+
     public static ErrPacket localInfileDisabled() {
         return new ErrPacket(NOT_ALLOWED, "42000",
                 "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)");
     }
 
-    public static ErrPacket localInfileRefused(String fileName) {
+    /**
+     * @param moreResults statements followed the refused one in a multi-statement text: the server ran them, and
+     *     their results were read and dropped (the ERR ends the response for the client)
+     */
+    public static ErrPacket localInfileRefused(String fileName, boolean moreResults) {
         return new ErrPacket(NOT_ALLOWED, "42000", "sluice: the server asked for local file '" + fileName
-                + "', which this statement did not name in a LOAD DATA LOCAL INFILE; refused, no file was sent");
+                + "', which this statement did not name in a LOAD DATA LOCAL INFILE; refused, no file was sent"
+                + (moreResults ? "; the statements after it in this text ran on the server, their results were"
+                        + " discarded" : ""));
     }
 
     public static ErrPacket packetTooLarge(String detail) {

@@ -10,6 +10,7 @@ import dev.sluice.protocol.result.ResponseEvent;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -25,7 +26,8 @@ final class ResponseRelay implements Exchange {
     private final ClientSession session;
     private final Command command;
     private final ResponseDecoder decoder;
-    private final String sql;
+    /** The files the command named in LOAD DATA LOCAL statements; null for none. */
+    private final LocalInfileGuard localFiles;
     /** The server sends EOFs, the client wants none. */
     private final boolean dropEofs;
     /** The server sends none, the client wants EOFs. */
@@ -38,11 +40,14 @@ final class ResponseRelay implements Exchange {
     private boolean eofOwed;
     private boolean clientData;
     private String refusedFile;
+    /** After a refused LOCAL INFILE whose statement was not the last: the rest is read, not relayed. */
+    private boolean draining;
+    private Runnable afterResponse;
 
-    ResponseRelay(ClientSession session, Command command, boolean cursorRequested, String sql) {
+    ResponseRelay(ClientSession session, Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
         this.session = session;
         this.command = command;
-        this.sql = sql;
+        this.localFiles = localFiles;
         this.decoder = ResponseDecoder.forRelay(command, session.serverCapabilities(), cursorRequested);
         this.clientCapabilities = session.clientCapabilities();
         boolean clientDeprecate = Capability.has(clientCapabilities, Capability.CLIENT_DEPRECATE_EOF);
@@ -75,7 +80,16 @@ final class ResponseRelay implements Exchange {
     @Override
     public void onServerPayload(ByteBuf payload) {
         ResponseEvent event = decoder.next(payload);
-        if (event instanceof ResponseEvent.Row) {
+        relay(payload, event);
+        if (afterResponse != null && decoder.isComplete() && !clientData) {
+            ended();
+        }
+    }
+
+    private void relay(ByteBuf payload, ResponseEvent event) {
+        if (draining) {
+            drain(event);
+        } else if (event instanceof ResponseEvent.Row) {
             if (eofOwed) {
                 writeEof(0, intermediateStatus(moreResults));
                 eofOwed = false;
@@ -103,23 +117,49 @@ final class ResponseRelay implements Exchange {
             session.serverStatus(ok.ok().statusFlags());
             moreResults = ok.moreResults();
             if (refusedFile != null) {
-                session.writeToClient(ProxyErrors.localInfileRefused(refusedFile));
+                refuse(ok.moreResults());
             } else {
                 session.relayToClient(payload);
             }
         } else if (event instanceof ResponseEvent.Err) {
             if (refusedFile != null) {
-                session.writeToClient(ProxyErrors.localInfileRefused(refusedFile));
+                refuse(false);
             } else {
                 session.relayToClient(payload);
             }
         } else if (event instanceof ResponseEvent.Eof eof) {
             session.serverStatus(eof.eof().statusFlags());
             session.relayToClient(payload);
-        } else if (event instanceof ResponseEvent.LocalInfile request) {
-            onLocalInfile(payload, request.request().filename());
+        } else if (event instanceof ResponseEvent.LocalInfile) {
+            onLocalInfile(payload);
+        } else if (event instanceof ResponseEvent.PrepareOk prepared) {
+            session.preparedLoads().prepared(prepared.prepareOk().statementId(), localFiles);
+            session.relayToClient(payload);
         } else {
             session.relayToClient(payload);
+        }
+    }
+
+    /**
+     * The statement whose file was refused has ended: the client gets the ERR, which ends the response for it.
+     * When more results follow (a multi-statement text), they are read from the server and dropped, so that none
+     * reaches the client after its ERR.
+     */
+    private void refuse(boolean moreResults) {
+        session.writeToClient(session.localInfileEnabled() ? ProxyErrors.localInfileRefused(refusedFile, moreResults)
+                : ProxyErrors.localInfileDisabled());
+        refusedFile = null;
+        draining = moreResults;
+    }
+
+    /** A packet of the results after a refusal: read to the end, relayed never; a further file request gets none. */
+    private void drain(ResponseEvent event) {
+        if (event instanceof ResponseEvent.LocalInfile) {
+            session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
+        } else if (event instanceof ResponseEvent.Ok ok) {
+            session.serverStatus(ok.ok().statusFlags());
+        } else if (event instanceof ResponseEvent.ResultEnd end) {
+            session.serverStatus(end.statusFlags());
         }
     }
 
@@ -163,15 +203,15 @@ final class ResponseRelay implements Exchange {
         return session.sessionStatus() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
     }
 
-    private void onLocalInfile(ByteBuf payload, String fileName) {
+    private void onLocalInfile(ByteBuf payload) {
         if (session.localInfileEnabled() && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
-                && LocalInfileGuard.allows(sql, fileName)) {
+                && localFiles != null && localFiles.allows(payload)) {
             session.relayToClient(payload);
             session.clientSequence().expectClientData();
             clientData = true;
         } else {
             // Answer with an empty file so the server ends the statement; the client hears why.
-            refusedFile = fileName;
+            refusedFile = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
             session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
         }
     }
@@ -197,9 +237,23 @@ final class ResponseRelay implements Exchange {
         session.writeToClient(new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, warnings, "", List.of()));
     }
 
+    /** Runs {@code action} once, when the response is complete or abandoned. */
+    void afterResponse(Runnable action) {
+        afterResponse = action;
+    }
+
+    private void ended() {
+        Runnable action = afterResponse;
+        afterResponse = null;
+        action.run();
+    }
+
     /** The session ends with this response unfinished; nothing is held here but state. */
     @Override
     public void abandon() {
         clientData = false;
+        if (afterResponse != null) {
+            ended();
+        }
     }
 }

@@ -1,0 +1,235 @@
+package dev.sluice.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+
+/**
+ * The token level of MySQL's lexer, as far as Sluice needs it, over the bytes of a statement text (no String,
+ * no copy): whitespace and comments ({@code -- }, {@code #}, {@code /* *}{@code /}) are skipped, executable
+ * comments ({@code /*!}, {@code /*!50100}, {@code /*M!100301}) are code, quoted strings ('..' and "..", with
+ * backslash escapes unless NO_BACKSLASH_ESCAPES, doubled quotes) and backtick identifiers are single tokens.
+ * Words are runs of identifier characters (letters, digits, {@code _}, {@code $}, any byte of a multi-byte
+ * character); a word starting with a digit is a number.
+ */
+final class SqlLexer {
+    static final int END = 0;
+    static final int WORD = 1;
+    static final int NUMBER = 2;
+    static final int STRING = 3;
+    static final int QUOTED_ID = 4;
+    static final int SEMICOLON = 5;
+    static final int LPAREN = 6;
+    static final int RPAREN = 7;
+    static final int COMMA = 8;
+    static final int OTHER = 9;
+
+    private final ByteBuf buf;
+    private final int end;
+    private final boolean noBackslashEscapes;
+    private int pos;
+    /** Inside an executable comment: its closing {@code *}{@code /} is skipped like whitespace. */
+    private boolean inExecutable;
+
+    /** The current token: its type and its bytes [start, stop). */
+    int type;
+    int start;
+    int stop;
+
+    SqlLexer(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
+        this.buf = buf;
+        this.pos = from;
+        this.end = to;
+        this.noBackslashEscapes = noBackslashEscapes;
+    }
+
+    /** A lexer over one statement found by {@link StatementScanner#scan}, from its first keyword. */
+    static SqlLexer of(ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes) {
+        SqlLexer lexer = new SqlLexer(buf, statement.start(), statement.end(), noBackslashEscapes);
+        lexer.inExecutable = statement.inExecutableComment();
+        return lexer;
+    }
+
+    /** A lexer over the same text that continues where this one is (for a look ahead). */
+    SqlLexer copy() {
+        SqlLexer c = new SqlLexer(buf, pos, end, noBackslashEscapes);
+        c.inExecutable = inExecutable;
+        return c;
+    }
+
+    /** Whether the current token is inside an executable comment. */
+    boolean inExecutable() {
+        return inExecutable;
+    }
+
+    boolean noBackslashEscapes() {
+        return noBackslashEscapes;
+    }
+
+    ByteBuf buffer() {
+        return buf;
+    }
+
+    int next() {
+        while (pos < end) {
+            byte c = buf.getByte(pos);
+            if (isSpace(c)) {
+                pos++;
+            } else if (c == '#' || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || (at(pos + 2) & 0xFF) <= ' '))) {
+                while (pos < end && buf.getByte(pos) != '\n') {
+                    pos++;
+                }
+            } else if (c == '/' && at(pos + 1) == '*') {
+                openComment();
+            } else if (c == '*' && inExecutable && at(pos + 1) == '/') {
+                inExecutable = false;
+                pos += 2;
+            } else {
+                return token(c);
+            }
+        }
+        type = END;
+        start = stop = end;
+        return END;
+    }
+
+    private void openComment() {
+        int p = pos + 2;
+        if (at(p) == '!' || ((at(p) | 0x20) == 'm' && at(p + 1) == '!')) {
+            p += at(p) == '!' ? 1 : 2;
+            for (int digits = 0; digits < 6 && isDigit(at(p)); digits++) {
+                p++;
+            }
+            inExecutable = true;
+            pos = p;
+            return;
+        }
+        while (p < end && !(buf.getByte(p) == '*' && at(p + 1) == '/')) {
+            p++;
+        }
+        pos = Math.min(end, p + 2);
+    }
+
+    private int token(byte c) {
+        start = pos;
+        if (c == '\'' || c == '"') {
+            pos = skipQuoted(pos, c, !noBackslashEscapes);
+            type = STRING;
+        } else if (c == '`') {
+            pos = skipQuoted(pos, c, false);
+            type = QUOTED_ID;
+        } else if (isIdentifier(c)) {
+            pos++;
+            while (pos < end && isIdentifier(buf.getByte(pos))) {
+                pos++;
+            }
+            type = isDigit(c) ? NUMBER : WORD;
+        } else {
+            pos++;
+            type = switch (c) {
+                case ';' -> SEMICOLON;
+                case '(' -> LPAREN;
+                case ')' -> RPAREN;
+                case ',' -> COMMA;
+                default -> OTHER;
+            };
+        }
+        stop = pos;
+        return type;
+    }
+
+    /** The position after the quoted token that starts at {@code p} (the end of the text if it is not closed). */
+    private int skipQuoted(int p, byte quote, boolean escapes) {
+        p++;
+        while (p < end) {
+            byte b = buf.getByte(p);
+            if (escapes && b == '\\') {
+                p += 2;
+            } else if (b == quote) {
+                if (at(p + 1) != quote) {
+                    return p + 1;
+                }
+                p += 2;
+            } else {
+                p++;
+            }
+        }
+        return end;
+    }
+
+    /** The current token is the word {@code upper} (ASCII, upper case), in any case. */
+    boolean is(String upper) {
+        return type == WORD && matches(buf, start, stop, upper);
+    }
+
+    static boolean matches(ByteBuf buf, int from, int to, String upper) {
+        if (to - from != upper.length()) {
+            return false;
+        }
+        for (int i = 0; i < upper.length(); i++) {
+            int b = buf.getByte(from + i);
+            if (b >= 'a' && b <= 'z') {
+                b -= 32;
+            }
+            if (b != upper.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The value of the current STRING token as the server reads it: quotes removed, a doubled quote is one,
+     * and unless NO_BACKSLASH_ESCAPES {@code \0 \b \n \r \t \Z} are control characters, {@code \%} and
+     * {@code \_} keep their backslash, and a backslash before any other byte stands for that byte.
+     */
+    byte[] stringValue() {
+        byte quote = buf.getByte(start);
+        byte[] out = new byte[stop - start];
+        int n = 0;
+        int last = stop - 1; // the closing quote (an unclosed string runs to the end)
+        if (last <= start || buf.getByte(last) != quote) {
+            last = stop;
+        }
+        for (int p = start + 1; p < last; p++) {
+            byte b = buf.getByte(p);
+            if (b == '\\' && !noBackslashEscapes && p + 1 < last) {
+                byte e = buf.getByte(++p);
+                switch (e) {
+                    case '0' -> out[n++] = 0;
+                    case 'b' -> out[n++] = '\b';
+                    case 'n' -> out[n++] = '\n';
+                    case 'r' -> out[n++] = '\r';
+                    case 't' -> out[n++] = '\t';
+                    case 'Z' -> out[n++] = 0x1A;
+                    case '%', '_' -> {
+                        out[n++] = '\\';
+                        out[n++] = e;
+                    }
+                    default -> out[n++] = e;
+                }
+            } else if (b == quote && p + 1 < last && buf.getByte(p + 1) == quote) {
+                out[n++] = quote;
+                p++;
+            } else {
+                out[n++] = b;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private byte at(int p) {
+        return p < end ? buf.getByte(p) : 0;
+    }
+
+    static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == 0x0C;
+    }
+
+    static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isIdentifier(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_' || c == '$' || c < 0;
+    }
+}
