@@ -231,10 +231,11 @@ class LocalInfileTest {
                 proxy.close();
             }
 
-            // Sluice's pool first asks the server's wait_timeout on the new connection (the fake answers that with
-            // its file request too, and Sluice's own client answers with an empty packet); then the client's part:
+            // Sluice's pool first asks the server's wait_timeout and max_connections on the new connection (the fake
+            // answers that with its file request too, and Sluice's own client answers with an empty packet); then the
+            // client's part:
             byte[] expected = concat(
-                    comQuery("SELECT @@wait_timeout"), EMPTY_PACKET_2,
+                    comQuery("SELECT @@wait_timeout, @@max_connections"), EMPTY_PACKET_2,
                     comQuery("SELECT 1"), EMPTY_PACKET_2,
                     comQuery("LOAD DATA LOCAL INFILE '/tmp/innocent.tsv' INTO TABLE li"), EMPTY_PACKET_2,
                     new byte[] {0x01, 0x00, 0x00, 0x00, 0x0E});
