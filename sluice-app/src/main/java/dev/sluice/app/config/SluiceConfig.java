@@ -57,6 +57,7 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                 .append(", max-server-connections ").append(p.pool().maxServerConnections() == 0
                         ? "server's max_connections - " + p.pool().reservedConnections()
                         : String.valueOf(p.pool().maxServerConnections()));
+        s.append("; instance-id ").append(p.instanceId());
         return s.toString();
     }
 

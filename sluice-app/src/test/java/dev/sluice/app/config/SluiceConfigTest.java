@@ -18,7 +18,8 @@ class SluiceConfigTest {
                 "  - {name: ro, password-hash: \"*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC29\",",
                 "     server-password: hunter4}",
                 "server-read-timeout: 90s",
-                "max-packet-size: 16MiB"));
+                "max-packet-size: 16MiB",
+                "instance-id: 7"));
 
         assertThat(config.summary())
                 .isEqualTo("listen 127.0.0.1:3307, [::1]:3307; servers primary=127.0.0.1:3306 (tls disabled); users"
@@ -26,7 +27,8 @@ class SluiceConfigTest {
                         + " client-handshake-timeout 10s, client-write-timeout 1m, server-read-timeout 90s,"
                         + " client-idle-timeout off; max-packet-size 16MiB, max-client-connections 10000; local-infile"
                         + " off; client-auth-plugin mysql_native_password; pool max-size none, min-idle 0, idle-timeout 10m, max-lifetime 30m, acquire-timeout 5s,"
-                        + " health-check-interval 2s, reset-timeout 5s, max-server-connections server's max_connections - 2")
+                        + " health-check-interval 2s, reset-timeout 5s, max-server-connections server's max_connections - 2;"
+                        + " instance-id 7")
                 .doesNotContain("hunter", "94BDCEBE");
     }
 
