@@ -1,8 +1,6 @@
 package dev.sluice.proxy.session;
 
-import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ConnectionFailedException;
-import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.ServerTrustException;
@@ -928,36 +926,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         cancelled = current;
-        String what = current.commandName();
-        ConnectOptions options = ServerLogin.options(server, currentUser)
-                .connectTimeout(context.config().timeouts().connect())
-                .build();
-        long sessionId = id();
-        pool.stats().killed();
-        // connect-timeout bounds the login (the connector) and the KILL itself: a server that stops answering
-        // must not keep this control connection open
-        context.connector().connect(options, client.eventLoop()).thenCompose(killer -> killer.within(
-                        killer.query("KILL QUERY " + thread), options.connectTimeout(),
-                        "KILL QUERY " + thread + " within connect-timeout " + options.connectTimeout().toMillis() + " ms")
-                        .whenComplete((r, e) -> {
-                            if (e instanceof DeadlineExceededException) {
-                                pool.stats().killTimedOut();
-                            }
-                            killer.close();
-                        }))
-                .whenComplete((r, e) -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (e == null) {
-                        LOG.info("session {}: killed {} on server {} thread {} ({})", sessionId, what, server.name(), thread, why);
-                    } else if (cause instanceof ServerException se && se.errorCode() == ProxyErrors.UNKNOWN_THREAD) {
-                        // the discarded server connection went first, taking its statement with it
-                        LOG.info("session {}: {} on server {} thread {} already ended with its connection ({})", sessionId,
-                                what, server.name(), thread, why);
-                    } else {
-                        LOG.warn("session {}: could not kill {} on server {} thread {} ({}): {}", sessionId, what,
-                                server.name(), thread, why, e.getMessage());
-                    }
-                });
+        QueryKiller.kill(context, server, currentUser, thread, pool.stats(), client.eventLoop(),
+                "session " + id() + ": ", current.commandName(), why);
     }
 
     private String digest() {
