@@ -98,7 +98,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private Channel serverChannel;
     private PacketSequence serverSequence;
     private long serverCapabilities;
-    private volatile long serverThreadId = -1;
+    private long serverThreadId = -1;
     /** The server thread as KILLs of other sessions take it (held while their KILL is on its way). */
     private final ServerThread thread = new ServerThread();
     /** The client may send several statements in one COM_QUERY (capability, or COM_SET_OPTION seen). */
@@ -148,9 +148,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return currentUser.name();
     }
 
-    /** The server thread behind this session, or -1 while it has none (what KILL maps to). */
-    public long serverThreadId() {
-        return serverThreadId;
+    /** The server thread behind this session as KILLs of other sessions take it. */
+    ServerThread thread() {
+        return thread;
     }
 
     ServerConfig server() {
@@ -390,7 +390,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 close("client quit", false);
             }
             case COM_QUERY -> startQuery(packet);
-            case COM_PROCESS_KILL -> startProcessKill(packet);
+            case COM_PROCESS_KILL -> KillCommands.processKill(this, packet);
             case COM_STMT_PREPARE -> startPrepare(packet);
             case COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_SET_OPTION, COM_RESET_CONNECTION -> {
                 if (preparedLoads.refusedLast(command, packet.payload())) {
@@ -399,7 +399,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                         writeToClient(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
                     }
                 } else {
-                    forward(packet, command, statementFiles(command, packet.payload()));
+                    forward(packet, command, trackStatementCommand(command, packet.payload()));
                 }
             }
             case COM_CHANGE_USER -> startChangeUser(packet);
@@ -431,7 +431,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             writeToClient(plan.answer());
         } else if (plan.kill() != null) {
             packet.release();
-            startKill(plan.kill());
+            KillCommands.kill(this, plan.kill());
         } else if (plan.sslPattern() != null) {
             packet.release();
             LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, plan.sslPattern()));
@@ -466,8 +466,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         forwardPlanned(packet, plan, Command.COM_STMT_PREPARE);
     }
 
-    /** The files a prepared statement may ask for (COM_STMT_EXECUTE); bookkeeping of the others. */
-    private LocalInfileGuard statementFiles(Command command, ByteBuf payload) {
+    /** Bookkeeping of the commands that act on prepared statements and options; for COM_STMT_EXECUTE, the files it may ask for. */
+    private LocalInfileGuard trackStatementCommand(Command command, ByteBuf payload) {
         int from = payload.readerIndex() + 1;
         switch (command) {
             case COM_STMT_EXECUTE -> {
@@ -483,46 +483,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             default -> {}
         }
         return null;
-    }
-
-    private void startKill(KillStatement kill) {
-        ClientSession target = killTarget(kill.id());
-        if (target == null) {
-            return;
-        }
-        long serverThread = target.thread.hold();
-        if (serverThread < 0) {
-            writeToClient(ProxyErrors.unknownThread(kill.id()));
-            return;
-        }
-        LOG.info("session {}: {} for session {} (server thread {})", id(), kill.query() ? "KILL QUERY" : "KILL",
-                kill.id(), serverThread);
-        forward(comQuery(kill.withId(serverThread)), Command.COM_QUERY, null, false);
-        afterKill(target);
-    }
-
-    /**
-     * The session a KILL names, or null after answering the client: ERR 1094 for an id that is no live Sluice
-     * session (server thread ids included: they are never forwarded), ERR 1095 for another user's session.
-     */
-    private ClientSession killTarget(long id) {
-        ClientSession target = SessionRegistry.isSluiceId(id) ? context.registry().find(id) : null;
-        if (target == null) {
-            writeToClient(ProxyErrors.unknownThread(id));
-            return null;
-        }
-        if (!target.user().equals(user())) {
-            writeToClient(ProxyErrors.notOwner(id));
-            return null;
-        }
-        return target;
-    }
-
-    /** The target's thread stays held until the server has answered the KILL (or for good if it never does). */
-    private void afterKill(ClientSession target) {
-        if (current instanceof ResponseRelay relay) {
-            relay.afterResponse(target.thread::release);
-        }
     }
 
     boolean noBackslashEscapes() {
@@ -555,38 +515,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         current = ChangeUserExchange.start(this, request);
     }
 
-    private void startProcessKill(Packet packet) {
-        ByteBuf payload = packet.payload();
-        long id = payload.readableBytes() >= 5 ? payload.getUnsignedIntLE(payload.readerIndex() + 1) : -1;
-        packet.release();
-        if (id < 0) {
-            writeToClient(ProxyErrors.malformed("COM_PROCESS_KILL without an id"));
-            return;
-        }
-        ClientSession target = killTarget(id);
-        long serverThread = target == null ? -1 : target.thread.hold();
-        if (target == null || serverThread < 0) {
-            if (target != null) {
-                writeToClient(ProxyErrors.unknownThread(id));
-            }
-            return;
-        }
-        ByteBuf kill = client.alloc().buffer(5);
-        kill.writeByte(Command.COM_PROCESS_KILL.code());
-        kill.writeIntLE((int) serverThread);
-        forward(new Packet(0, kill), Command.COM_PROCESS_KILL, null, false);
-        afterKill(target);
-    }
-
-    private Packet comQuery(String sql) {
-        ByteBuf buf = client.alloc().buffer();
-        buf.writeByte(Command.COM_QUERY.code());
-        buf.writeCharSequence(sql, StandardCharsets.UTF_8);
-        return new Packet(0, buf);
-    }
-
     private void forward(Packet packet, Command command, LocalInfileGuard localFiles) {
         forward(packet, command, localFiles, true);
+    }
+
+    /**
+     * Sends a command Sluice made (a client's KILL mapped to a server thread) as it is; {@code afterResponse} runs
+     * once its response is complete or abandoned (a KILL's target stays held until then).
+     */
+    void forwardOwn(Packet packet, Command command, Runnable afterResponse) {
+        forward(packet, command, null, false);
+        if (current instanceof ResponseRelay relay) {
+            relay.afterResponse(afterResponse);
+        }
     }
 
     /**

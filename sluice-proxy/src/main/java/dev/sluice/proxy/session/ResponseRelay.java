@@ -10,7 +10,6 @@ import dev.sluice.protocol.result.ResponseEvent;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -130,8 +129,8 @@ final class ResponseRelay implements Exchange {
         } else if (event instanceof ResponseEvent.Eof eof) {
             session.serverStatus(eof.eof().statusFlags());
             session.relayToClient(payload);
-        } else if (event instanceof ResponseEvent.LocalInfile) {
-            onLocalInfile(payload);
+        } else if (event instanceof ResponseEvent.LocalInfile request) {
+            onLocalInfile(payload, request.request().filename());
         } else if (event instanceof ResponseEvent.PrepareOk prepared) {
             session.preparedLoads().prepared(prepared.prepareOk().statementId(), localFiles);
             session.relayToClient(payload);
@@ -203,7 +202,8 @@ final class ResponseRelay implements Exchange {
         return session.sessionStatus() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
     }
 
-    private void onLocalInfile(ByteBuf payload) {
+    /** @param payload the request as sent (the guard compares its bytes); {@code fileName} its decoded name */
+    private void onLocalInfile(ByteBuf payload, String fileName) {
         if (session.localInfileEnabled() && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
                 && localFiles != null && localFiles.allows(payload)) {
             session.relayToClient(payload);
@@ -211,7 +211,7 @@ final class ResponseRelay implements Exchange {
             clientData = true;
         } else {
             // Answer with an empty file so the server ends the statement; the client hears why.
-            refusedFile = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+            refusedFile = fileName;
             session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
         }
     }
