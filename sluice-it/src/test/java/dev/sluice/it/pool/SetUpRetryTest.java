@@ -1,6 +1,7 @@
 package dev.sluice.it.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.testkit.MariaDbSandboxExtension;
@@ -88,6 +89,8 @@ class SetUpRetryTest {
                 PoolProxy sluice = new PoolProxy("127.0.0.1", forwarder.listener.getLocalPort(), db.sandbox().rootPassword(),
                         PoolProxy.timeouts(Duration.ofSeconds(5)),
                         PoolProxy.pool(4, Duration.ofSeconds(2), Duration.ofMinutes(10)))) {
+            // start no longer waits for that probe: let it connect first, so that the drop hits the pool's open
+            await().atMost(Duration.ofSeconds(10)).until(() -> forwarder.accepted.get() >= 1);
             int before = forwarder.accepted.get();
             forwarder.dropAt.set(before + 1);
             try (ServerConnection c = sluice.codec()) {
