@@ -71,8 +71,8 @@ public final class ChurnBench {
             throw failure.get();
         }
         if (ones.get() != (long) threads * perThread) {
-            throw new IllegalStateException("SELECT 1 answered " + ones.get() + " times, expected "
-                    + (long) threads * perThread);
+            throw new IllegalStateException(
+                    "SELECT 1 answered " + ones.get() + " times, expected " + (long) threads * perThread);
         }
     }
 }

@@ -30,15 +30,17 @@ public final class MatrixReport {
                     .computeIfAbsent(f[1], k -> new ArrayList<>())
                     .add(v);
         }
-        System.out.println("| case | metric | n | direct | Sluice | HAProxy | Sluice/direct | Sluice/HAProxy | HAProxy/direct |");
+        System.out.println(
+                "| case | metric | n | direct | Sluice | HAProxy | Sluice/direct | Sluice/HAProxy | HAProxy/direct |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         all.forEach((kase, metrics) -> metrics.forEach((metric, targets) -> {
             double d = med(targets.get("direct"));
             double s = med(targets.get("sluice"));
             double h = med(targets.get("haproxy"));
             int n = targets.values().stream().mapToInt(List::size).max().orElse(0);
-            System.out.printf("| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n", kase, metric, n, fmt(d), fmt(s),
-                    fmt(h), ratio(s, d), ratio(s, h), ratio(h, d));
+            System.out.printf(
+                    "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+                    kase, metric, n, fmt(d), fmt(s), fmt(h), ratio(s, d), ratio(s, h), ratio(h, d));
         }));
     }
 

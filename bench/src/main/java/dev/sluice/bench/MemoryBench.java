@@ -30,8 +30,14 @@ public final class MemoryBench {
 
     private record Idle(long heap, long direct, long rss) {}
 
-    private record Row(String scenario, StreamClient.Result result, String heapPeak, String heapLive, String direct,
-            String sum, String rss) {}
+    private record Row(
+            String scenario,
+            StreamClient.Result result,
+            String heapPeak,
+            String heapLive,
+            String direct,
+            String sum,
+            String rss) {}
 
     private MemoryBench() {}
 
@@ -58,10 +64,12 @@ public final class MemoryBench {
                 StreamClient.stream(c, "SELECT seq, REPEAT('x', " + width + ") FROM seq_1_to_" + warmUpRows, 0, null);
             }
             Idle idle = idle(jvm);
-            out.printf("sluice after start: heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n", started.heap / MIB,
-                    started.direct / MIB, started.rss / MIB);
+            out.printf(
+                    "sluice after start: heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n",
+                    started.heap / MIB, started.direct / MIB, started.rss / MIB);
             StringBuilder record = new StringBuilder("== native memory, idle\n").append(jvm.nativeMemorySummary());
-            out.printf("sluice idle (after a warm-up of %d rows): heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n",
+            out.printf(
+                    "sluice idle (after a warm-up of %d rows): heap live %.1f MiB, direct %.1f MiB, RSS %.1f MiB%n",
                     warmUpRows, idle.heap / MIB, idle.direct / MIB, idle.rss / MIB);
             out.printf("query: %s%n", sql);
 
@@ -71,29 +79,80 @@ public final class MemoryBench {
                 table.add(new Row("direct, fast client", r, "-", "-", "-", "-", "-"));
                 out.printf("direct: %s%n", describe(r));
             }
-            table.add(measured("Sluice, fast client", jvm, idle, host, sluicePort, directPort, user, password, sql, 0,
-                    rows * width, out));
+            table.add(measured(
+                    "Sluice, fast client",
+                    jvm,
+                    idle,
+                    host,
+                    sluicePort,
+                    directPort,
+                    user,
+                    password,
+                    sql,
+                    0,
+                    rows * width,
+                    out));
             record.append("\n== native memory, after the fast stream\n").append(jvm.nativeMemorySummary());
-            table.add(measured(String.format("Sluice, slow client (%d MB/s)", slowRate / 1_000_000), jvm, idle, host,
-                    sluicePort, directPort, user, password, sql, slowRate, rows * width, out));
+            table.add(measured(
+                    String.format("Sluice, slow client (%d MB/s)", slowRate / 1_000_000),
+                    jvm,
+                    idle,
+                    host,
+                    sluicePort,
+                    directPort,
+                    user,
+                    password,
+                    sql,
+                    slowRate,
+                    rows * width,
+                    out));
             record.append("\n== native memory, after the slow stream\n").append(jvm.nativeMemorySummary());
             Idle after = idle(jvm);
-            out.printf("sluice idle again: heap live %+.1f MiB, direct %+.1f MiB, RSS %+.1f MiB (against idle"
+            out.printf(
+                    "sluice idle again: heap live %+.1f MiB, direct %+.1f MiB, RSS %+.1f MiB (against idle"
                             + " before)%n",
                     (after.heap - idle.heap) / MIB, (after.direct - idle.direct) / MIB, (after.rss - idle.rss) / MIB);
             Files.writeString(notes, record.toString());
 
             out.println();
-            out.printf("| %-30s | %9s | %9s | %7s | %7s | %14s | %11s | %9s | %13s | %9s |%n", "scenario", "rows", "MB",
-                    "s", "MB/s", "heap after GC", "live heap", "direct", "heap + direct", "RSS");
-            out.printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(32), "-".repeat(11), "-".repeat(11),
-                    "-".repeat(9), "-".repeat(9), "-".repeat(16), "-".repeat(13), "-".repeat(11), "-".repeat(15),
+            out.printf(
+                    "| %-30s | %9s | %9s | %7s | %7s | %14s | %11s | %9s | %13s | %9s |%n",
+                    "scenario",
+                    "rows",
+                    "MB",
+                    "s",
+                    "MB/s",
+                    "heap after GC",
+                    "live heap",
+                    "direct",
+                    "heap + direct",
+                    "RSS");
+            out.printf(
+                    "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%n",
+                    "-".repeat(32),
+                    "-".repeat(11),
+                    "-".repeat(11),
+                    "-".repeat(9),
+                    "-".repeat(9),
+                    "-".repeat(16),
+                    "-".repeat(13),
+                    "-".repeat(11),
+                    "-".repeat(15),
                     "-".repeat(11));
             for (Row row : table) {
                 StreamClient.Result r = row.result;
-                out.printf("| %-30s | %9d | %9.1f | %7.1f | %7.1f | %14s | %11s | %9s | %13s | %9s |%n", row.scenario,
-                        r.rows(), r.bytes() / 1e6, r.seconds(), r.megabytesPerSecond(), row.heapPeak, row.heapLive,
-                        row.direct, row.sum, row.rss);
+                out.printf(
+                        "| %-30s | %9d | %9.1f | %7.1f | %7.1f | %14s | %11s | %9s | %13s | %9s |%n",
+                        row.scenario,
+                        r.rows(),
+                        r.bytes() / 1e6,
+                        r.seconds(),
+                        r.megabytesPerSecond(),
+                        row.heapPeak,
+                        row.heapLive,
+                        row.direct,
+                        row.sum,
+                        row.rss);
             }
             out.println("(memory: maximum during the stream minus Sluice idle. heap after GC: largest heap any"
                     + " collection"
@@ -107,8 +166,20 @@ public final class MemoryBench {
         return new Idle(jvm.heapAfterFullGc(), jvm.directUsed(), jvm.rss());
     }
 
-    private static Row measured(String scenario, SluiceJvm jvm, Idle idle, String host, int sluicePort, int directPort,
-            String user, String password, String sql, long rate, long approxBytes, PrintStream out) throws Exception {
+    private static Row measured(
+            String scenario,
+            SluiceJvm jvm,
+            Idle idle,
+            String host,
+            int sluicePort,
+            int directPort,
+            String user,
+            String password,
+            String sql,
+            long rate,
+            long approxBytes,
+            PrintStream out)
+            throws Exception {
         AtomicLong clientWire = new AtomicLong();
         AtomicLong maxDirect = new AtomicLong(jvm.directUsed());
         AtomicLong maxRss = new AtomicLong(jvm.rss());
@@ -120,33 +191,40 @@ public final class MemoryBench {
                 Connection c = StreamClient.connect(host, sluicePort, user, password)) {
             long serverBefore = bytesSent(monitor);
             long started = System.nanoTime();
-            Thread sampler = new Thread(() -> {
-                long nextLine = 0;
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        long direct = jvm.directUsed();
-                        long rss = jvm.rss();
-                        maxDirect.accumulateAndGet(direct, Math::max);
-                        maxRss.accumulateAndGet(rss, Math::max);
-                        long t = System.nanoTime() - started;
-                        if (rate > 0 && t >= nextLine) {
-                            nextLine += TimeUnit.SECONDS.toNanos(5);
-                            long client = clientWire.get();
-                            long server = bytesSent(monitor) - serverBefore;
-                            timeline.add(String.format("  %5.1f s  client %8.1f MB  server sent %8.1f MB  gap %6.1f MB"
-                                            + "  Sluice direct %+6.1f MiB  RSS %+6.1f MiB", t / 1e9, client / 1e6,
-                                    server / 1e6, (server - client) / 1e6, (direct - idle.direct) / MIB,
-                                    (rss - idle.rss) / MIB));
+            Thread sampler = new Thread(
+                    () -> {
+                        long nextLine = 0;
+                        while (!Thread.currentThread().isInterrupted()) {
+                            try {
+                                long direct = jvm.directUsed();
+                                long rss = jvm.rss();
+                                maxDirect.accumulateAndGet(direct, Math::max);
+                                maxRss.accumulateAndGet(rss, Math::max);
+                                long t = System.nanoTime() - started;
+                                if (rate > 0 && t >= nextLine) {
+                                    nextLine += TimeUnit.SECONDS.toNanos(5);
+                                    long client = clientWire.get();
+                                    long server = bytesSent(monitor) - serverBefore;
+                                    timeline.add(String.format(
+                                            "  %5.1f s  client %8.1f MB  server sent %8.1f MB  gap %6.1f MB"
+                                                    + "  Sluice direct %+6.1f MiB  RSS %+6.1f MiB",
+                                            t / 1e9,
+                                            client / 1e6,
+                                            server / 1e6,
+                                            (server - client) / 1e6,
+                                            (direct - idle.direct) / MIB,
+                                            (rss - idle.rss) / MIB));
+                                }
+                            } catch (Exception e) {
+                                if (!Thread.currentThread().isInterrupted()) {
+                                    timeline.add("  sampler: " + e);
+                                }
+                                return;
+                            }
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
                         }
-                    } catch (Exception e) {
-                        if (!Thread.currentThread().isInterrupted()) {
-                            timeline.add("  sampler: " + e);
-                        }
-                        return;
-                    }
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-                }
-            }, "sampler");
+                    },
+                    "sampler");
             sampler.setDaemon(true);
             sampler.start();
             StreamClient.Result r;
@@ -171,8 +249,14 @@ public final class MemoryBench {
             }
             long heapGrowth = Math.max(0, peak - idle.heap);
             long directGrowth = Math.max(0, maxDirect.get() - idle.direct);
-            return new Row(scenario, r, mib(peak - idle.heap), mib(liveMid[0] - idle.heap),
-                    mib(maxDirect.get() - idle.direct), mib(heapGrowth + directGrowth), mib(maxRss.get() - idle.rss));
+            return new Row(
+                    scenario,
+                    r,
+                    mib(peak - idle.heap),
+                    mib(liveMid[0] - idle.heap),
+                    mib(maxDirect.get() - idle.direct),
+                    mib(heapGrowth + directGrowth),
+                    mib(maxRss.get() - idle.rss));
         }
     }
 
@@ -185,8 +269,9 @@ public final class MemoryBench {
     }
 
     private static String describe(StreamClient.Result r) {
-        return String.format("%d rows, %.1f MB in %.1f s, %.1f MB/s, %.0f rows/s", r.rows(), r.bytes() / 1e6,
-                r.seconds(), r.megabytesPerSecond(), r.rowsPerSecond());
+        return String.format(
+                "%d rows, %.1f MB in %.1f s, %.1f MB/s, %.0f rows/s",
+                r.rows(), r.bytes() / 1e6, r.seconds(), r.megabytesPerSecond(), r.rowsPerSecond());
     }
 
     private static String mib(long bytes) {

@@ -88,7 +88,8 @@ final class SluiceJvm implements AutoCloseable {
         GarbageCollectionNotificationInfo info =
                 GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         long after = 0;
-        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        for (Map.Entry<String, MemoryUsage> pool :
+                info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
             if (heapPools.contains(pool.getKey())) {
                 after += pool.getValue().getUsed();
             }
@@ -139,8 +140,11 @@ final class SluiceJvm implements AutoCloseable {
     /** {@code jcmd PID VM.native_memory summary}, through the DiagnosticCommand MBean (no extra process). */
     String nativeMemorySummary() {
         try {
-            return (String) mbs.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            return (String) mbs.invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}},
+                    new String[] {String[].class.getName()});
         } catch (Exception e) {
             return "native memory tracking not available: " + e.getMessage();
         }

@@ -75,10 +75,14 @@ public final class StartupBench {
         }
         for (Map.Entry<String, List<Double>> e : millis.entrySet()) {
             List<Double> m = e.getValue();
-            System.out.printf("%s median %.0f ms (min %.0f, max %.0f), cpu median %.0f ms, via %s%n", e.getKey(),
-                    StreamBench.median(m), m.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+            System.out.printf(
+                    "%s median %.0f ms (min %.0f, max %.0f), cpu median %.0f ms, via %s%n",
+                    e.getKey(),
+                    StreamBench.median(m),
+                    m.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
                     m.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
-                    StreamBench.median(cpu.get(e.getKey())), String.join(" ", commands.get(e.getKey())));
+                    StreamBench.median(cpu.get(e.getKey())),
+                    String.join(" ", commands.get(e.getKey())));
         }
     }
 
@@ -89,7 +93,8 @@ public final class StartupBench {
     private static double[] launch(List<String> command, int backend, String user, File log) throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>(command);
-        cmd.addAll(List.of("run", "--listen", "127.0.0.1:" + port, "--backend", "127.0.0.1:" + backend, "--user", user));
+        cmd.addAll(
+                List.of("run", "--listen", "127.0.0.1:" + port, "--backend", "127.0.0.1:" + backend, "--user", user));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("SLUICE_NO_BUILD", "1");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
@@ -98,8 +103,8 @@ public final class StartupBench {
         try {
             while (!greets(port)) {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException(String.join(" ", cmd) + " exited with " + p.exitValue()
-                            + "; see " + log);
+                    throw new IllegalStateException(
+                            String.join(" ", cmd) + " exited with " + p.exitValue() + "; see " + log);
                 }
                 if (System.nanoTime() - launched > TimeUnit.SECONDS.toNanos(120)) {
                     throw new IllegalStateException("no greeting within 120 s; see " + log);

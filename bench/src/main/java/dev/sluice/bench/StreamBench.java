@@ -82,26 +82,52 @@ public final class StreamBench {
                 if (!raw.isEmpty()) {
                     StringBuilder lines = new StringBuilder();
                     String prefix = rawCase + "\t" + t.name + "\t" + (round + 1) + "\t";
-                    lines.append(prefix).append("rows/s\t").append(r.rowsPerSecond()).append('\n');
-                    lines.append(prefix).append("MB/s\t").append(r.megabytesPerSecond()).append('\n');
+                    lines.append(prefix)
+                            .append("rows/s\t")
+                            .append(r.rowsPerSecond())
+                            .append('\n');
+                    lines.append(prefix)
+                            .append("MB/s\t")
+                            .append(r.megabytesPerSecond())
+                            .append('\n');
                     // the CPU of the proxy this read went through (a watched process named like the target)
                     if (r.cpu.containsKey(t.name)) {
-                        lines.append(prefix).append("proxy CPU s/read\t").append(r.cpu.get(t.name)).append('\n');
+                        lines.append(prefix)
+                                .append("proxy CPU s/read\t")
+                                .append(r.cpu.get(t.name))
+                                .append('\n');
                     }
-                    java.nio.file.Files.writeString(java.nio.file.Path.of(raw), lines,
-                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.Files.writeString(
+                            java.nio.file.Path.of(raw),
+                            lines,
+                            java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
                 }
             }
             double reference = thisRound.get(targets.get(0).name).rowsPerSecond();
-            targets.forEach(t -> roundRatios.get(t.name).add(thisRound.get(t.name).rowsPerSecond() / reference));
+            targets.forEach(
+                    t -> roundRatios.get(t.name).add(thisRound.get(t.name).rowsPerSecond() / reference));
         }
 
         out.println();
-        StringBuilder header = new StringBuilder(String.format("| %-8s | %5s | %12s | %10s | %15s | %16s | %18s |",
-                "target", "reads", "rows/s (med)", "MB/s (med)", "MB/s (min..max)", "ratio of medians",
+        StringBuilder header = new StringBuilder(String.format(
+                "| %-8s | %5s | %12s | %10s | %15s | %16s | %18s |",
+                "target",
+                "reads",
+                "rows/s (med)",
+                "MB/s (med)",
+                "MB/s (min..max)",
+                "ratio of medians",
                 "median round ratio"));
-        StringBuilder rule = new StringBuilder(String.format("|%s|%s|%s|%s|%s|%s|%s|", "-".repeat(10), "-".repeat(7),
-                "-".repeat(14), "-".repeat(12), "-".repeat(17), "-".repeat(18), "-".repeat(20)));
+        StringBuilder rule = new StringBuilder(String.format(
+                "|%s|%s|%s|%s|%s|%s|%s|",
+                "-".repeat(10),
+                "-".repeat(7),
+                "-".repeat(14),
+                "-".repeat(12),
+                "-".repeat(17),
+                "-".repeat(18),
+                "-".repeat(20)));
         for (String p : watched.keySet()) {
             String h = p + " CPU s/read";
             header.append(String.format(" %s |", h));
@@ -114,9 +140,14 @@ public final class StreamBench {
             List<Read> rs = results.get(t.name);
             double rows = median(rs, Read::rowsPerSecond);
             StringBuilder line = new StringBuilder(String.format(
-                    "| %-8s | %5d | %12.0f | %10.1f | %15s | %16.3f | %18.3f |", t.name, rs.size(), rows,
-                    median(rs, Read::megabytesPerSecond), String.format("%.1f..%.1f", min(rs), max(rs)),
-                    rows / referenceRows, median(roundRatios.get(t.name))));
+                    "| %-8s | %5d | %12.0f | %10.1f | %15s | %16.3f | %18.3f |",
+                    t.name,
+                    rs.size(),
+                    rows,
+                    median(rs, Read::megabytesPerSecond),
+                    String.format("%.1f..%.1f", min(rs), max(rs)),
+                    rows / referenceRows,
+                    median(roundRatios.get(t.name))));
             for (String p : watched.keySet()) {
                 String h = p + " CPU s/read";
                 line.append(String.format(" %" + h.length() + ".2f |", median(rs, r -> r.cpu.get(p))));
@@ -158,7 +189,8 @@ public final class StreamBench {
     }
 
     static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         if (n == 0) {
             return Double.NaN;
@@ -170,7 +202,8 @@ public final class StreamBench {
         StreamClient.Result r = read.result;
         StringBuilder cpu = new StringBuilder();
         read.cpu.forEach((p, s) -> cpu.append(String.format(", %s %.2f s", p, s)));
-        return String.format("%d rows, %.1f MB in %.2f s: %.0f rows/s, %.1f MB/s; CPU%s", r.rows(), r.bytes() / 1e6,
-                r.seconds(), r.rowsPerSecond(), r.megabytesPerSecond(), cpu.substring(1));
+        return String.format(
+                "%d rows, %.1f MB in %.2f s: %.0f rows/s, %.1f MB/s; CPU%s",
+                r.rows(), r.bytes() / 1e6, r.seconds(), r.rowsPerSecond(), r.megabytesPerSecond(), cpu.substring(1));
     }
 }

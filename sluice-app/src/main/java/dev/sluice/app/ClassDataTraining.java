@@ -39,8 +39,15 @@ final class ClassDataTraining {
             byte[] scramble = "training-scramble-20".getBytes(StandardCharsets.US_ASCII);
             byte[] withNul = Arrays.copyOf(scramble, scramble.length + 1);
             ByteBuf payload = Unpooled.buffer();
-            new HandshakeV10("5.5.5-10.11.0-MariaDB-sluice-training", 1, withNul, FrontendSettings.BASE_CAPABILITIES,
-                    FrontendSettings.UTF8MB4_GENERAL_CI, 2, NativePassword.PLUGIN_NAME).encode(payload);
+            new HandshakeV10(
+                            "5.5.5-10.11.0-MariaDB-sluice-training",
+                            1,
+                            withNul,
+                            FrontendSettings.BASE_CAPABILITIES,
+                            FrontendSettings.UTF8MB4_GENERAL_CI,
+                            2,
+                            NativePassword.PLUGIN_NAME)
+                    .encode(payload);
             ByteBuf framed = Framing.encode(payload, 0, UnpooledByteBufAllocator.DEFAULT);
             greeting = ByteBufUtil.getBytes(framed);
             payload.release();

@@ -70,7 +70,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The mariadb client command line the demo prints, for a server or proxy on 127.0.0.1. */
     static List<String> clientCommand(int port) {
-        return List.of("mariadb", "-h127.0.0.1", "-P" + port, "-u" + DemoDatabase.USER, "-p" + DemoDatabase.PASSWORD,
+        return List.of(
+                "mariadb",
+                "-h127.0.0.1",
+                "-P" + port,
+                "-u" + DemoDatabase.USER,
+                "-p" + DemoDatabase.PASSWORD,
                 DemoDatabase.DATABASE);
     }
 

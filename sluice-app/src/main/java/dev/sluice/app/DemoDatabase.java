@@ -21,14 +21,56 @@ final class DemoDatabase {
     static final int ORDERS = 60;
 
     private static final String[] FIRST = {
-        "Ada", "Alan", "Barbara", "Brian", "Claude", "Dennis", "Donald", "Edsger", "Frances", "Grace", "John", "Ken",
-        "Leslie", "Linus", "Margaret", "Niklaus", "Radia", "Richard", "Shafi", "Sophie", "Tim", "Tony", "Vint",
+        "Ada",
+        "Alan",
+        "Barbara",
+        "Brian",
+        "Claude",
+        "Dennis",
+        "Donald",
+        "Edsger",
+        "Frances",
+        "Grace",
+        "John",
+        "Ken",
+        "Leslie",
+        "Linus",
+        "Margaret",
+        "Niklaus",
+        "Radia",
+        "Richard",
+        "Shafi",
+        "Sophie",
+        "Tim",
+        "Tony",
+        "Vint",
         "Whitfield"
     };
     private static final String[] LAST = {
-        "Lovelace", "Turing", "Liskov", "Kernighan", "Shannon", "Ritchie", "Knuth", "Dijkstra", "Allen", "Hopper",
-        "McCarthy", "Thompson", "Lamport", "Torvalds", "Hamilton", "Wirth", "Perlman", "Hamming", "Goldwasser",
-        "Wilson", "Berners-Lee", "Hoare", "Cerf", "Diffie"
+        "Lovelace",
+        "Turing",
+        "Liskov",
+        "Kernighan",
+        "Shannon",
+        "Ritchie",
+        "Knuth",
+        "Dijkstra",
+        "Allen",
+        "Hopper",
+        "McCarthy",
+        "Thompson",
+        "Lamport",
+        "Torvalds",
+        "Hamilton",
+        "Wirth",
+        "Perlman",
+        "Hamming",
+        "Goldwasser",
+        "Wilson",
+        "Berners-Lee",
+        "Hoare",
+        "Cerf",
+        "Diffie"
     };
     private static final String[] COUNTRIES = {"GB", "US", "DE", "FR", "NL", "CH", "FI", "SE"};
     private static final String[] STATUSES = {"new", "paid", "shipped", "shipped", "cancelled"};
@@ -110,7 +152,10 @@ final class DemoDatabase {
                     .append("', '")
                     .append(COUNTRIES[id % COUNTRIES.length])
                     .append("', '")
-                    .append(start.plusDays(id * 11L).plusMinutes(id * 37L).toString().replace('T', ' '))
+                    .append(start.plusDays(id * 11L)
+                            .plusMinutes(id * 37L)
+                            .toString()
+                            .replace('T', ' '))
                     .append("')");
         }
         return s.toString();
@@ -127,7 +172,10 @@ final class DemoDatabase {
                     .append(", ")
                     .append(orderCustomer(id))
                     .append(", '")
-                    .append(start.plusHours(id * 29L).plusMinutes(id * 13L % 60).toString().replace('T', ' '))
+                    .append(start.plusHours(id * 29L)
+                            .plusMinutes(id * 13L % 60)
+                            .toString()
+                            .replace('T', ' '))
                     .append("', ")
                     .append(orderAmount(id).toPlainString())
                     .append(", '")

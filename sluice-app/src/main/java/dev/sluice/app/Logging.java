@@ -28,8 +28,8 @@ final class Logging {
         }
         String level = environment.strip().toLowerCase(Locale.ROOT);
         if (!LEVELS.contains(level)) {
-            throw new ConfigException(ENVIRONMENT_VARIABLE + "=" + environment + ": expected one of "
-                    + String.join(", ", LEVELS));
+            throw new ConfigException(
+                    ENVIRONMENT_VARIABLE + "=" + environment + ": expected one of " + String.join(", ", LEVELS));
         }
         return level;
     }

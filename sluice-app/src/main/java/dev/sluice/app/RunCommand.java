@@ -125,7 +125,11 @@ final class RunCommand implements Callable<Integer> {
             if (config != null) {
                 loader.file(config);
             }
-            loaded = loader.listen(listen).backends(backends).users(users).set(sets).load();
+            loaded = loader.listen(listen)
+                    .backends(backends)
+                    .users(users)
+                    .set(sets)
+                    .load();
             Logging.apply(loaded.logLevel());
         } catch (ConfigException e) {
             printConfigError(err, e);
@@ -162,9 +166,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void printConfigError(PrintWriter err, ConfigException e) {
-        err.println(e.problems().size() == 1
-                ? "sluice: configuration error:"
-                : "sluice: " + e.problems().size() + " configuration errors:");
+        err.println(
+                e.problems().size() == 1
+                        ? "sluice: configuration error:"
+                        : "sluice: " + e.problems().size() + " configuration errors:");
         e.problems().forEach(p -> err.println("  " + p));
         err.flush();
     }
@@ -177,7 +182,10 @@ final class RunCommand implements Callable<Integer> {
 
     static String describe(List<InetSocketAddress> addresses) {
         return addresses.stream()
-                .map(a -> new HostPort(a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress(),
+                .map(a -> new HostPort(
+                                a.getAddress() == null
+                                        ? a.getHostString()
+                                        : a.getAddress().getHostAddress(),
                                 a.getPort())
                         .toString())
                 .collect(Collectors.joining(", "));

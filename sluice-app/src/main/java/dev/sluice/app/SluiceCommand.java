@@ -20,6 +20,7 @@ final class SluiceCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(
-                spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+                spec.commandLine(),
+                "missing command: choose one of " + spec.subcommands().keySet());
     }
 }

@@ -37,7 +37,8 @@ class DemoCommandTest {
     void portInUseIsSaidBeforeAnythingStarts() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CommandTesting t = new CommandTesting();
-            assertThat(t.run("demo", "--port", Integer.toString(taken.getLocalPort()))).isEqualTo(1);
+            assertThat(t.run("demo", "--port", Integer.toString(taken.getLocalPort())))
+                    .isEqualTo(1);
             assertThat(t.err.toString())
                     .isEqualTo("sluice demo: 127.0.0.1:" + taken.getLocalPort() + " is already in use (another sluice"
                             + " demo?); choose another port with --port, e.g. sluice demo --port 3308\n");
@@ -53,7 +54,8 @@ class DemoCommandTest {
         ProxyLauncher fake = t.launcher;
         t.launcher = config -> {
             // the sandbox must be up while the proxy runs: read the protocol version byte of its greeting
-            greetingProtocol[0] = greetingProtocolVersion(config.servers().get(0).port());
+            greetingProtocol[0] =
+                    greetingProtocolVersion(config.servers().get(0).port());
             return fake.start(config);
         };
 
@@ -105,7 +107,8 @@ class DemoCommandTest {
         assertThat(t.run("demo", "--no-proxy")).isZero();
 
         String out = t.out.toString();
-        Matcher m = Pattern.compile("MariaDB \\S+ is running on 127\\.0\\.0\\.1:(\\d+)").matcher(out);
+        Matcher m = Pattern.compile("MariaDB \\S+ is running on 127\\.0\\.0\\.1:(\\d+)")
+                .matcher(out);
         assertThat(m.find()).as(out).isTrue();
         assertThat(out)
                 .contains("Connect to MariaDB directly:")

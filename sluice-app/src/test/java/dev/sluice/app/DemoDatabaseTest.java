@@ -31,15 +31,20 @@ class DemoDatabaseTest {
 
     @Test
     void tablesHaveTheirRows() {
-        assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.customers").strip()).isEqualTo("24");
+        assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.customers").strip())
+                .isEqualTo("24");
         assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.orders").strip()).isEqualTo("60");
-        assertThat(sandbox.execute("SELECT name FROM demo.customers WHERE id = 1").strip()).isEqualTo("Ada Lovelace");
+        assertThat(sandbox.execute("SELECT name FROM demo.customers WHERE id = 1")
+                        .strip())
+                .isEqualTo("Ada Lovelace");
         assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.orders o LEFT JOIN demo.customers c"
                                 + " ON c.id = o.customer_id WHERE c.id IS NULL")
                         .strip())
                 .as("every order belongs to a customer")
                 .isEqualTo("0");
-        assertThat(sandbox.execute("SELECT COUNT(DISTINCT customer_id) FROM demo.orders").strip()).isEqualTo("24");
+        assertThat(sandbox.execute("SELECT COUNT(DISTINCT customer_id) FROM demo.orders")
+                        .strip())
+                .isEqualTo("24");
     }
 
     @Test
@@ -48,12 +53,14 @@ class DemoDatabaseTest {
         for (int id = 1; id <= DemoDatabase.ORDERS; id++) {
             expected = expected.add(DemoDatabase.orderAmount(id));
         }
-        assertThat(sandbox.execute("SELECT SUM(amount) FROM demo.orders").strip()).isEqualTo(expected.toPlainString());
+        assertThat(sandbox.execute("SELECT SUM(amount) FROM demo.orders").strip())
+                .isEqualTo(expected.toPlainString());
         assertThat(sandbox.execute("SELECT table_type FROM information_schema.tables"
                                 + " WHERE table_schema = 'demo' AND table_name = 'customer_totals'")
                         .strip())
                 .isEqualTo("VIEW");
-        assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.customer_totals").strip()).isEqualTo("24");
+        assertThat(sandbox.execute("SELECT COUNT(*) FROM demo.customer_totals").strip())
+                .isEqualTo("24");
     }
 
     @Test

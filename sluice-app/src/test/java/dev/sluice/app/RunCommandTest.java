@@ -20,16 +20,31 @@ class RunCommandTest {
         CommandTesting t = new CommandTesting();
         assertThat(t.run("run", "--help")).isZero();
         assertThat(t.out.toString())
-                .contains("Usage: sluice run", "--config=FILE", "--listen=HOST:PORT", "--backend=HOST:PORT",
-                        "--user=NAME:PASSWORD", "--set=KEY=VALUE", "Default: 127.0.0.1:3307",
-                        "docs/CONFIGURATION.md", "--backend 127.0.0.1:3306 --user bench:bench");
+                .contains(
+                        "Usage: sluice run",
+                        "--config=FILE",
+                        "--listen=HOST:PORT",
+                        "--backend=HOST:PORT",
+                        "--user=NAME:PASSWORD",
+                        "--set=KEY=VALUE",
+                        "Default: 127.0.0.1:3307",
+                        "docs/CONFIGURATION.md",
+                        "--backend 127.0.0.1:3306 --user bench:bench");
     }
 
     @Test
     void quickStartBuildsTheConfigurationAndStopsCleanlyOnTheSignal() {
         CommandTesting t = new CommandTesting();
-        int exit = t.run("run", "--listen", "127.0.0.1:3307", "--backend", "127.0.0.1:3306", "--user", "bench:bench",
-                "--set", "connect-timeout=2s");
+        int exit = t.run(
+                "run",
+                "--listen",
+                "127.0.0.1:3307",
+                "--backend",
+                "127.0.0.1:3306",
+                "--user",
+                "bench:bench",
+                "--set",
+                "connect-timeout=2s");
 
         assertThat(exit).as(t.err.toString()).isZero();
         assertThat(t.started).hasSize(1);
@@ -45,7 +60,8 @@ class RunCommandTest {
     void configFileAndOverrides(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("sluice.yaml"), "servers:\n  - address: db:3306\n");
         CommandTesting t = new CommandTesting();
-        assertThat(t.run("run", "-c", file.toString(), "--set", "servers[0].tls=required")).isZero();
+        assertThat(t.run("run", "-c", file.toString(), "--set", "servers[0].tls=required"))
+                .isZero();
         assertThat(t.started.get(0).servers())
                 .containsExactly(new ServerConfig("server1", "db", 3306, TlsMode.REQUIRED));
     }
@@ -70,7 +86,8 @@ class RunCommandTest {
     void configurationErrorExits2WithEveryProblemAndNoStackTrace(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("sluice.yaml"), "servers:\n  - address: db\nconect-timeout: 1s\n");
         CommandTesting t = new CommandTesting();
-        assertThat(t.run("run", "--config", file.toString(), "--set", "max-packet-size=1TB")).isEqualTo(2);
+        assertThat(t.run("run", "--config", file.toString(), "--set", "max-packet-size=1TB"))
+                .isEqualTo(2);
         assertThat(t.err.toString())
                 .isEqualTo("sluice: 3 configuration errors:\n"
                         + "  " + file + ":3: unknown key 'conect-timeout' (did you mean 'connect-timeout'?)\n"
@@ -92,7 +109,8 @@ class RunCommandTest {
     @Test
     void missingConfigFile(@TempDir Path dir) {
         CommandTesting t = new CommandTesting();
-        assertThat(t.run("run", "--config", dir.resolve("nope.yaml").toString())).isEqualTo(2);
+        assertThat(t.run("run", "--config", dir.resolve("nope.yaml").toString()))
+                .isEqualTo(2);
         assertThat(t.err.toString()).contains("nope.yaml: no such file");
     }
 
@@ -113,7 +131,8 @@ class RunCommandTest {
         t.launcher = config -> {
             throw new IllegalStateException("bind failed", new BindException("Address already in use"));
         };
-        assertThat(t.run("run", "--listen", "127.0.0.1:3307", "--backend", "127.0.0.1:3306")).isEqualTo(1);
+        assertThat(t.run("run", "--listen", "127.0.0.1:3307", "--backend", "127.0.0.1:3306"))
+                .isEqualTo(1);
         assertThat(t.err.toString())
                 .isEqualTo("sluice: cannot start: cannot listen on 127.0.0.1:3307: address already in use (another"
                         + " process has the port; choose another with --listen HOST:PORT)\n");
@@ -123,13 +142,13 @@ class RunCommandTest {
     void causesAreChainedWithoutRepeats() {
         RuntimeException e = new IllegalStateException(
                 "cannot start", new RuntimeException("certificate unreadable", new IOException("permission denied")));
-        assertThat(StartFailure.describe(e, "x"))
-                .isEqualTo("cannot start: certificate unreadable: permission denied");
+        assertThat(StartFailure.describe(e, "x")).isEqualTo("cannot start: certificate unreadable: permission denied");
     }
 
     @Test
     void classDataTrainingRunReadsOneGreetingAndStopsWithoutASignal() throws Exception {
-        try (java.net.ServerSocket fakeProxy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket fakeProxy =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread greeter = new Thread(() -> {
                 try (java.net.Socket c = fakeProxy.accept()) {
                     // a 5-byte packet, sequence 0: what the training client must read whole
@@ -158,7 +177,8 @@ class RunCommandTest {
 
     @Test
     void trainingClientReadsAWholePacket() throws Exception {
-        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread greeter = new Thread(() -> {
                 try (java.net.Socket c = server.accept()) {
                     c.getOutputStream().write(new byte[] {3, 0, 0, 0, 1, 2});
@@ -171,7 +191,7 @@ class RunCommandTest {
             });
             greeter.start();
             assertThat(ClassDataTraining.greetOnce(
-                    new java.net.InetSocketAddress(server.getInetAddress(), server.getLocalPort())))
+                            new java.net.InetSocketAddress(server.getInetAddress(), server.getLocalPort())))
                     .isEqualTo("read a 3-byte greeting");
             greeter.join(10_000);
         }

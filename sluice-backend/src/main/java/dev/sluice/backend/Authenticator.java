@@ -91,15 +91,20 @@ public final class Authenticator {
             case OkPacket.HEADER:
                 return new Done(OkPacket.decode(payload, capabilities));
             case ErrPacket.HEADER:
-                throw new ServerException(ErrPacket.decode(payload, capabilities), server + ": authentication as '" + user + "' (" + plugin + ") refused");
+                throw new ServerException(
+                        ErrPacket.decode(payload, capabilities),
+                        server + ": authentication as '" + user + "' (" + plugin + ") refused");
             case AuthSwitchRequest.HEADER: {
                 AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
                 plugin = request.pluginName();
                 scramble = request.scramble();
                 if (CLEAR_PASSWORD.equals(plugin) && !cleartextAllowed) {
-                    throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
-                            + ": the server asked for the password in clear (" + CLEAR_PASSWORD + ") " + linkState()
-                            + "; not sent. " + REMEDY);
+                    throw new ServerTrustException(
+                            ServerTrustException.Reason.PASSWORD,
+                            server
+                                    + ": the server asked for the password in clear (" + CLEAR_PASSWORD + ") "
+                                    + linkState()
+                                    + "; not sent. " + REMEDY);
                 }
                 if (!supported(plugin)) {
                     throw new ProtocolException("AuthSwitchRequest: plugin '" + plugin
@@ -111,8 +116,8 @@ public final class Authenticator {
             case AuthMoreData.HEADER:
                 return onMoreData(AuthMoreData.decode(payload));
             default:
-                throw new ProtocolException("authentication: unexpected packet with header 0x" + Integer.toHexString(header)
-                        + " while using " + plugin);
+                throw new ProtocolException("authentication: unexpected packet with header 0x"
+                        + Integer.toHexString(header) + " while using " + plugin);
         }
     }
 
@@ -134,9 +139,11 @@ public final class Authenticator {
         if (tls) {
             // over TLS the server reads the next packet as the password itself, never as RSA
             if (!cleartextAllowed) {
-                throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
-                        + ": caching_sha2_password full authentication sends the password in clear inside TLS, "
-                        + linkState() + "; not sent. " + REMEDY);
+                throw new ServerTrustException(
+                        ServerTrustException.Reason.PASSWORD,
+                        server
+                                + ": caching_sha2_password full authentication sends the password in clear inside TLS, "
+                                + linkState() + "; not sent. " + REMEDY);
             }
             return new Send(CachingSha2Password.cleartext(password));
         }
@@ -147,15 +154,18 @@ public final class Authenticator {
             awaitingKey = true;
             return new Send(new byte[] {AuthMoreData.REQUEST_PUBLIC_KEY});
         }
-        throw new ServerTrustException(ServerTrustException.Reason.PASSWORD, server
-                + ": caching_sha2_password full authentication without TLS needs the server's RSA public key:"
-                + " pin it (server-public-key: FILE, the server's caching_sha2_password_public_key_path), or allow"
-                + " fetching it from the server (allow-public-key-retrieval: true; a peer on the path could answer"
-                + " with its own key), or use TLS (tls: verify-ca or verify-identity); none is configured");
+        throw new ServerTrustException(
+                ServerTrustException.Reason.PASSWORD,
+                server
+                        + ": caching_sha2_password full authentication without TLS needs the server's RSA public key:"
+                        + " pin it (server-public-key: FILE, the server's caching_sha2_password_public_key_path), or allow"
+                        + " fetching it from the server (allow-public-key-retrieval: true; a peer on the path could answer"
+                        + " with its own key), or use TLS (tls: verify-ca or verify-identity); none is configured");
     }
 
     private String linkState() {
-        return tls ? "but its TLS certificate was not verified (tls: " + tlsMode.configName() + ")"
+        return tls
+                ? "but its TLS certificate was not verified (tls: " + tlsMode.configName() + ")"
                 : "but the link is not encrypted (tls: " + tlsMode.configName() + ")";
     }
 

@@ -164,9 +164,22 @@ public record ConnectOptions(
         }
 
         public ConnectOptions build() {
-            return new ConnectOptions(host, port, user, password, database, tls, connectTimeout, maxPacketSize,
-                    collationId, deprecateEof, serverPublicKey, allowPublicKeyRetrieval, allowCleartextPassword,
-                    connectAttributes, capabilities);
+            return new ConnectOptions(
+                    host,
+                    port,
+                    user,
+                    password,
+                    database,
+                    tls,
+                    connectTimeout,
+                    maxPacketSize,
+                    collationId,
+                    deprecateEof,
+                    serverPublicKey,
+                    allowPublicKeyRetrieval,
+                    allowCleartextPassword,
+                    connectAttributes,
+                    capabilities);
         }
     }
 }

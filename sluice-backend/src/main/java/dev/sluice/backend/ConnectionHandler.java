@@ -60,8 +60,12 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     }
 
     /** {@code batch}: null, or the object shared by commands written together in one flush ({@link #submitPipelined}). */
-    private record Pending(ClientCommand command, boolean cursor, List<ColumnDefinition41> fetchColumns,
-            CompletableFuture<Response> future, Object batch) {}
+    private record Pending(
+            ClientCommand command,
+            boolean cursor,
+            List<ColumnDefinition41> fetchColumns,
+            CompletableFuture<Response> future,
+            Object batch) {}
 
     /** A command written whose response is not read yet; {@code responseStart}: the id its response starts at. */
     private record InFlight(Pending pending, ResponseDecoder decoder, int responseStart) {}
@@ -83,7 +87,10 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private Response response;
 
     /** @param tlsContexts the TLS contexts, asked for one only when the connection switches to TLS */
-    ConnectionHandler(ConnectOptions options, PacketSequence sequence, ServerTlsContexts tlsContexts,
+    ConnectionHandler(
+            ConnectOptions options,
+            PacketSequence sequence,
+            ServerTlsContexts tlsContexts,
             CompletableFuture<ServerConnection> connected) {
         this.options = options;
         this.sequence = sequence;
@@ -114,8 +121,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     /** Leaves the channel to a new owner; only between commands. Runs on the event loop. */
     void detach() {
         if (state != State.READY || !inFlight.isEmpty() || !queue.isEmpty()) {
-            throw new IllegalStateException("detach: connection is " + state.name().toLowerCase()
-                    + (!inFlight.isEmpty() ? " with a command in flight" : ""));
+            throw new IllegalStateException("detach: connection is "
+                    + state.name().toLowerCase() + (!inFlight.isEmpty() ? " with a command in flight" : ""));
         }
         state = State.CLOSED;
         ctx.pipeline().remove(this);
@@ -124,7 +131,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     /** Takes the channel back after {@link #detach()} (a pooled connection returned); on the event loop. */
     void reattach(io.netty.channel.Channel channel) {
         if (state != State.CLOSED || !inFlight.isEmpty()) {
-            throw new IllegalStateException("reattach: connection is " + state.name().toLowerCase());
+            throw new IllegalStateException(
+                    "reattach: connection is " + state.name().toLowerCase());
         }
         state = State.READY;
         channel.pipeline().addLast("connection", this);
@@ -147,8 +155,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
             case GREETING -> onGreeting(payload);
             case AUTHENTICATING -> onAuthPacket(payload);
             case READY -> onResponsePacket(payload);
-            case TLS_HANDSHAKE, CLOSED -> throw new ProtocolException(
-                    "unexpected packet from the server while " + state.name().toLowerCase());
+            case TLS_HANDSHAKE, CLOSED ->
+                throw new ProtocolException("unexpected packet from the server while "
+                        + state.name().toLowerCase());
         }
     }
 
@@ -173,9 +182,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         TlsMode mode = options.tls().mode();
         if (mode.requiresTls() && !serverTls) {
             // a server without TLS, or a peer on the path that removed the flag from the greeting
-            throw new ServerTrustException(ServerTrustException.Reason.TLS, where() + ": tls "
-                    + mode.configName() + ", but the server's greeting (" + greeting.serverVersion()
-                    + ") offers no TLS; nothing was sent");
+            throw new ServerTrustException(
+                    ServerTrustException.Reason.TLS,
+                    where() + ": tls "
+                            + mode.configName() + ", but the server's greeting (" + greeting.serverVersion()
+                            + ") offers no TLS; nothing was sent");
         }
         if (mode == TlsMode.PREFERRED && !serverTls) {
             tlsContexts.warnUnencrypted(where(), "its greeting (" + greeting.serverVersion() + ") offers no TLS");
@@ -205,11 +216,16 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 tls = true;
                 sendLogin();
             } else if (certificateProblem(f.cause())) {
-                fail(new ServerTrustException(ServerTrustException.Reason.TLS, where()
-                        + ": TLS handshake failed: the server's certificate was refused (tls: " + options.tls().describe()
-                        + "): " + f.cause().getMessage() + "; nothing was sent", f.cause()));
+                fail(new ServerTrustException(
+                        ServerTrustException.Reason.TLS,
+                        where()
+                                + ": TLS handshake failed: the server's certificate was refused (tls: "
+                                + options.tls().describe()
+                                + "): " + f.cause().getMessage() + "; nothing was sent",
+                        f.cause()));
             } else {
-                fail(new ConnectionFailedException(where() + ": TLS handshake failed: " + f.cause().getMessage(), f.cause()));
+                fail(new ConnectionFailedException(
+                        where() + ": TLS handshake failed: " + f.cause().getMessage(), f.cause()));
             }
         });
     }
@@ -229,8 +245,16 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         byte[] auth = authenticator.initialResponse(greeting.authPluginName(), greeting.scramble());
         List<HandshakeResponse41.Attribute> attributes = new ArrayList<>();
         options.connectAttributes().forEach((k, v) -> attributes.add(new HandshakeResponse41.Attribute(k, v)));
-        HandshakeResponse41 login = new HandshakeResponse41(capabilities, options.maxPacketSize(), options.collationId(),
-                options.user(), auth, options.database(), authenticator.plugin(), attributes, 0);
+        HandshakeResponse41 login = new HandshakeResponse41(
+                capabilities,
+                options.maxPacketSize(),
+                options.collationId(),
+                options.user(),
+                auth,
+                options.database(),
+                authenticator.plugin(),
+                attributes,
+                0);
         ByteBuf out = ctx.alloc().buffer();
         login.encode(out);
         ctx.writeAndFlush(out);
@@ -280,8 +304,10 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         ctx.executor().execute(() -> {
             if (state == State.CLOSED) {
                 for (Pending p : pendings) {
-                    p.future().completeExceptionally(new ConnectionFailedException(where() + ": the connection is closed; "
-                            + p.command().command() + " was not sent"));
+                    p.future()
+                            .completeExceptionally(
+                                    new ConnectionFailedException(where() + ": the connection is closed; "
+                                            + p.command().command() + " was not sent"));
                 }
                 return;
             }
@@ -299,7 +325,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     private CompletableFuture<Response> enqueue(Pending pending) {
         ctx.executor().execute(() -> {
             if (state == State.CLOSED) {
-                pending.future().completeExceptionally(new ConnectionFailedException(where() + ": the connection is closed; " + pending.command().command() + " was not sent"));
+                pending.future()
+                        .completeExceptionally(new ConnectionFailedException(where() + ": the connection is closed; "
+                                + pending.command().command() + " was not sent"));
                 return;
             }
             queue.add(pending);
@@ -312,7 +340,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         boolean wrote = false;
         Object batch = null;
         // one command at a time, except the commands of one batch, which are all written before one flush
-        while (state == State.READY && !queue.isEmpty()
+        while (state == State.READY
+                && !queue.isEmpty()
                 && (inFlight.isEmpty() || (batch != null && queue.peek().batch() == batch))) {
             Pending next = queue.poll();
             Command command = next.command().command();
@@ -323,8 +352,11 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 try {
                     responseDecoder = new ResponseDecoder(command, capabilities, next.cursor());
                 } catch (IllegalArgumentException e) {
-                    next.future().completeExceptionally(new IllegalArgumentException(where() + ": " + command
-                            + " not sent, this client does not support it: " + e.getMessage(), e));
+                    next.future()
+                            .completeExceptionally(new IllegalArgumentException(
+                                    where() + ": " + command + " not sent, this client does not support it: "
+                                            + e.getMessage(),
+                                    e));
                     continue;
                 }
             }
@@ -371,7 +403,10 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         }
         ResponseEvent event = current.decoder().next(payload);
         if (event instanceof ResponseEvent.Err err) {
-            finish(null, new ServerException(err.err(), current.pending().command().command().name()));
+            finish(
+                    null,
+                    new ServerException(
+                            err.err(), current.pending().command().command().name()));
             return;
         }
         if (event instanceof ResponseEvent.LocalInfile request) {
@@ -421,8 +456,8 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
     /** Called by the connector when the connect deadline passes before the login completed. */
     void connectTimedOut(String message) {
         // a server that does not finish a login within the deadline is as good as down, whatever the phase
-        fail(new ConnectionFailedException(where() + ": " + message + " (state: " + state.name().toLowerCase() + ")",
-                null, true));
+        fail(new ConnectionFailedException(
+                where() + ": " + message + " (state: " + state.name().toLowerCase() + ")", null, true));
     }
 
     /** A deadline of a command passed ({@link ServerConnection#within}): everything pending fails, the channel closes. */
@@ -437,11 +472,14 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
         State was = state;
         state = State.CLOSED;
         if (was != State.READY) {
-            Throwable reported = cause instanceof ConnectionFailedException || cause instanceof ServerException
+            Throwable reported = cause instanceof ConnectionFailedException
+                            || cause instanceof ServerException
                             || cause instanceof ServerTrustException
                     ? cause
-                    : new ConnectionFailedException(where() + ": " + was.name().toLowerCase() + " failed: "
-                            + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+                    : new ConnectionFailedException(
+                            where() + ": " + was.name().toLowerCase() + " failed: "
+                                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
+                            cause);
             connected.completeExceptionally(reported);
         }
         for (InFlight f; (f = inFlight.poll()) != null; ) {

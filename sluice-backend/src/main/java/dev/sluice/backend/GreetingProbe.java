@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class GreetingProbe {
     private GreetingProbe() {}
 
-    public static CompletableFuture<HandshakeV10> probe(EventLoopGroup group, Transport transport, String host, int port,
-            Duration timeout) {
+    public static CompletableFuture<HandshakeV10> probe(
+            EventLoopGroup group, Transport transport, String host, int port, Duration timeout) {
         CompletableFuture<HandshakeV10> result = new CompletableFuture<>();
         String where = host + ":" + port;
         Bootstrap b = new Bootstrap()
@@ -36,44 +36,57 @@ public final class GreetingProbe {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new PacketDecoder(new PacketSequence(), 64 * 1024),
-                                new SimpleChannelInboundHandler<Packet>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
-                                        ByteBuf payload = p.payload();
-                                        if (payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == ErrPacket.HEADER) {
-                                            result.completeExceptionally(new ServerException(ErrPacket.decode(payload, 0),
-                                                    where + ": server refused the connection"));
-                                        } else {
-                                            result.complete(HandshakeV10.decode(payload));
-                                        }
-                                        ctx.close();
-                                    }
+                        ch.pipeline()
+                                .addLast(
+                                        new PacketDecoder(new PacketSequence(), 64 * 1024),
+                                        new SimpleChannelInboundHandler<Packet>() {
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
+                                                ByteBuf payload = p.payload();
+                                                if (payload.isReadable()
+                                                        && payload.getUnsignedByte(payload.readerIndex())
+                                                                == ErrPacket.HEADER) {
+                                                    result.completeExceptionally(new ServerException(
+                                                            ErrPacket.decode(payload, 0),
+                                                            where + ": server refused the connection"));
+                                                } else {
+                                                    result.complete(HandshakeV10.decode(payload));
+                                                }
+                                                ctx.close();
+                                            }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        result.completeExceptionally(new ConnectionFailedException(where + ": greeting: " + cause.getMessage(), cause));
-                                        ctx.close();
-                                    }
+                                            @Override
+                                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                                result.completeExceptionally(new ConnectionFailedException(
+                                                        where + ": greeting: " + cause.getMessage(), cause));
+                                                ctx.close();
+                                            }
 
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        result.completeExceptionally(new ConnectionFailedException(where + ": closed before the greeting"));
-                                    }
-                                });
+                                            @Override
+                                            public void channelInactive(ChannelHandlerContext ctx) {
+                                                result.completeExceptionally(new ConnectionFailedException(
+                                                        where + ": closed before the greeting"));
+                                            }
+                                        });
                     }
                 });
         b.connect(host, port).addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(new ConnectionFailedException(where + ": tcp connect failed: " + f.cause().getMessage(), f.cause()));
+                result.completeExceptionally(new ConnectionFailedException(
+                        where + ": tcp connect failed: " + f.cause().getMessage(), f.cause()));
                 return;
             }
             Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
-            ch.eventLoop().schedule(() -> {
-                if (result.completeExceptionally(new ConnectionFailedException(where + ": no greeting within connect-timeout " + timeout.toMillis() + " ms"))) {
-                    ch.close();
-                }
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ch.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (result.completeExceptionally(new ConnectionFailedException(where
+                                        + ": no greeting within connect-timeout " + timeout.toMillis() + " ms"))) {
+                                    ch.close();
+                                }
+                            },
+                            timeout.toMillis(),
+                            TimeUnit.MILLISECONDS);
         });
         return result;
     }

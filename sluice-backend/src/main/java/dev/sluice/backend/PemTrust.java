@@ -19,7 +19,8 @@ final class PemTrust {
         try (InputStream in = Files.newInputStream(bundle)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("tls-ca " + bundle + ": cannot read the CA bundle: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "tls-ca " + bundle + ": cannot read the CA bundle: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("tls-ca " + bundle + ": no PEM certificate in it");

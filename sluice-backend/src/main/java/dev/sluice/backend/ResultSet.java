@@ -21,6 +21,7 @@ public record ResultSet(List<ColumnDefinition41> columns, List<List<Object>> row
                 return i;
             }
         }
-        throw new IllegalArgumentException("no column '" + name + "' in " + columns.stream().map(ColumnDefinition41::name).toList());
+        throw new IllegalArgumentException("no column '" + name + "' in "
+                + columns.stream().map(ColumnDefinition41::name).toList());
     }
 }

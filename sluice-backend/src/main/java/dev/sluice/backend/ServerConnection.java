@@ -2,15 +2,15 @@ package dev.sluice.backend;
 
 import dev.sluice.protocol.binary.BinaryType;
 import dev.sluice.protocol.message.client.BoundParameter;
+import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComPing;
 import dev.sluice.protocol.message.client.ComQuery;
+import dev.sluice.protocol.message.client.ComQuit;
+import dev.sluice.protocol.message.client.ComStatistics;
 import dev.sluice.protocol.message.client.ComStmtClose;
 import dev.sluice.protocol.message.client.ComStmtExecute;
 import dev.sluice.protocol.message.client.ComStmtFetch;
 import dev.sluice.protocol.message.client.ComStmtPrepare;
-import dev.sluice.protocol.message.client.ComStatistics;
-import dev.sluice.protocol.message.client.ComQuit;
-import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.PacketSequence;
@@ -90,8 +90,8 @@ public final class ServerConnection implements AutoCloseable {
     }
 
     /** A logged-in server channel without a command handler: framing only. */
-    public record Detached(Channel channel, PacketSequence sequence, long capabilities, HandshakeV10 greeting,
-            boolean tls) {}
+    public record Detached(
+            Channel channel, PacketSequence sequence, long capabilities, HandshakeV10 greeting, boolean tls) {}
 
     public boolean isOpen() {
         return channel.isActive();
@@ -107,21 +107,27 @@ public final class ServerConnection implements AutoCloseable {
     public <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration limit, String what) {
         CompletableFuture<T> bounded = new CompletableFuture<>();
         long millis = Math.max(1, limit.toMillis());
-        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
-            DeadlineExceededException e = new DeadlineExceededException(
-                    handler.where() + ": no answer to " + what);
-            if (bounded.completeExceptionally(e)) {
-                handler.abort(e);
-                channel.close();
-            }
-        }, millis, TimeUnit.MILLISECONDS);
+        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop()
+                .schedule(
+                        () -> {
+                            DeadlineExceededException e =
+                                    new DeadlineExceededException(handler.where() + ": no answer to " + what);
+                            if (bounded.completeExceptionally(e)) {
+                                handler.abort(e);
+                                channel.close();
+                            }
+                        },
+                        millis,
+                        TimeUnit.MILLISECONDS);
         future.whenComplete((v, e) -> {
             timer.cancel(false);
             if (e == null) {
                 bounded.complete(v);
             } else {
-                bounded.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                        ? e.getCause() : e);
+                bounded.completeExceptionally(
+                        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause()
+                                : e);
             }
         });
         return bounded;
@@ -142,9 +148,10 @@ public final class ServerConnection implements AutoCloseable {
     }
 
     /** Executes opening a read-only cursor: the result holds the column definitions and no rows. */
-    public CompletableFuture<QueryResult> executeWithCursor(PreparedStatement statement, List<BoundParameter> parameters) {
-        ComStmtExecute execute = new ComStmtExecute(
-                statement.statementId(), ComStmtExecute.CURSOR_TYPE_READ_ONLY, 1, true, parameters);
+    public CompletableFuture<QueryResult> executeWithCursor(
+            PreparedStatement statement, List<BoundParameter> parameters) {
+        ComStmtExecute execute =
+                new ComStmtExecute(statement.statementId(), ComStmtExecute.CURSOR_TYPE_READ_ONLY, 1, true, parameters);
         return handler.submit(execute, true).thenApply(Response::toQueryResult);
     }
 
@@ -173,7 +180,9 @@ public final class ServerConnection implements AutoCloseable {
      * (ERR) fails only its own future: the server has the later ones already and executes them.
      */
     public List<CompletableFuture<QueryResult>> pipeline(List<? extends ClientCommand> commands) {
-        return handler.submitPipelined(commands).stream().map(f -> f.thenApply(Response::toQueryResult)).toList();
+        return handler.submitPipelined(commands).stream()
+                .map(f -> f.thenApply(Response::toQueryResult))
+                .toList();
     }
 
     /** Sends any command that has a response and returns the response as read. */
@@ -225,9 +234,13 @@ public final class ServerConnection implements AutoCloseable {
     public void close() {
         if (channel.isActive()) {
             handler.send(new ComQuit()).whenComplete((v, e) -> channel.close());
-            io.netty.util.concurrent.ScheduledFuture<?> fallback = channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, 1, TimeUnit.SECONDS);
+            io.netty.util.concurrent.ScheduledFuture<?> fallback = channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                channel.close();
+                            },
+                            1,
+                            TimeUnit.SECONDS);
             channel.closeFuture().addListener(f -> fallback.cancel(false));
         }
         if (!channel.eventLoop().inEventLoop()) {
@@ -237,6 +250,7 @@ public final class ServerConnection implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ServerConnection[" + channel.remoteAddress() + ", id=" + handler.greeting().connectionId() + "]";
+        return "ServerConnection[" + channel.remoteAddress() + ", id="
+                + handler.greeting().connectionId() + "]";
     }
 }

@@ -80,16 +80,24 @@ public final class ServerConnector {
                 });
         ChannelFuture f = bootstrap.connect(options.host(), options.port());
         Channel channel = f.channel();
-        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-            if (!connected.isDone()) {
-                handler.connectTimedOut("no complete login within connect-timeout " + deadlineMillis + " ms");
-                channel.close();
-            }
-        }, deadlineMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = channel.eventLoop()
+                .schedule(
+                        () -> {
+                            if (!connected.isDone()) {
+                                handler.connectTimedOut(
+                                        "no complete login within connect-timeout " + deadlineMillis + " ms");
+                                channel.close();
+                            }
+                        },
+                        deadlineMillis,
+                        TimeUnit.MILLISECONDS);
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                connected.completeExceptionally(new ConnectionFailedException(options.host() + ":" + options.port()
-                        + ": tcp connect failed: " + done.cause().getMessage(), done.cause(), true));
+                connected.completeExceptionally(new ConnectionFailedException(
+                        options.host() + ":" + options.port() + ": tcp connect failed: "
+                                + done.cause().getMessage(),
+                        done.cause(),
+                        true));
             }
         });
         connected.whenComplete((c, e) -> deadline.cancel(false));

@@ -18,8 +18,8 @@ public record ServerTls(TlsMode mode, Path ca, Path cert, Path key) {
                     + (cert == null ? "the key" : "the certificate") + ")");
         }
         if (ca != null && !mode.verifiesCertificate()) {
-            throw new IllegalArgumentException("a CA bundle is used only by verify-ca and verify-identity (tls: "
-                    + mode.configName() + ")");
+            throw new IllegalArgumentException(
+                    "a CA bundle is used only by verify-ca and verify-identity (tls: " + mode.configName() + ")");
         }
         if (cert != null && mode == TlsMode.DISABLED) {
             throw new IllegalArgumentException("a client certificate needs TLS (tls: disabled)");
@@ -38,7 +38,9 @@ public record ServerTls(TlsMode mode, Path ca, Path cert, Path key) {
             s.append(" (ca ").append(ca == null ? "the JVM's trust store" : ca.toString());
         }
         if (cert != null) {
-            s.append(mode.verifiesCertificate() ? ", " : " (").append("client certificate ").append(cert);
+            s.append(mode.verifiesCertificate() ? ", " : " (")
+                    .append("client certificate ")
+                    .append(cert);
         }
         if (mode.verifiesCertificate() || cert != null) {
             s.append(')');

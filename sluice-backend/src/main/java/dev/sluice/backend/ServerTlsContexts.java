@@ -35,7 +35,8 @@ public final class ServerTlsContexts {
     /** The context for these settings, made now if it is the first use (reads the files, may take ~100 ms). */
     public SslContext context(ServerTls tls) {
         // preferred and required make the same context (any certificate)
-        ServerTls key = tls.mode().verifiesCertificate() ? tls : new ServerTls(TlsMode.REQUIRED, null, tls.cert(), tls.key());
+        ServerTls key =
+                tls.mode().verifiesCertificate() ? tls : new ServerTls(TlsMode.REQUIRED, null, tls.cert(), tls.key());
         SslContext c = contexts.get(key);
         // a second caller of the same key waits for the first one's build
         return c != null ? c : contexts.computeIfAbsent(key, ServerTlsContexts::build);
@@ -47,13 +48,15 @@ public final class ServerTlsContexts {
      */
     public CompletableFuture<SslContext> prepare(ServerTls tls) {
         CompletableFuture<SslContext> result = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                result.complete(context(tls));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        }, "sluice-server-tls-init");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        result.complete(context(tls));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "sluice-server-tls-init");
         t.setDaemon(true);
         t.start();
         return result;
@@ -69,9 +72,12 @@ public final class ServerTlsContexts {
         if (!warnedUnencrypted.add(server)) {
             return false;
         }
-        LOG.warn("server {}: tls preferred, but {}: connections to it go unencrypted, password exchange included"
+        LOG.warn(
+                "server {}: tls preferred, but {}: connections to it go unencrypted, password exchange included"
                         + " (logged once per server; set tls: verify-identity, or verify-ca, or required to refuse"
-                        + " this, or tls: disabled to say it is intended)", server, detail);
+                        + " this, or tls: disabled to say it is intended)",
+                server,
+                detail);
         return true;
     }
 
@@ -89,8 +95,10 @@ public final class ServerTlsContexts {
             try {
                 b.keyManager(tls.cert().toFile(), tls.key().toFile());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("tls-cert " + tls.cert() + " / tls-key " + tls.key()
-                        + ": not a PEM certificate chain and PKCS#8 private key: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "tls-cert " + tls.cert() + " / tls-key " + tls.key()
+                                + ": not a PEM certificate chain and PKCS#8 private key: " + e.getMessage(),
+                        e);
             }
         }
         try {

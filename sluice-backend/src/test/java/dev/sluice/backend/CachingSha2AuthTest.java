@@ -100,7 +100,8 @@ class CachingSha2AuthTest {
             // SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + scramble): 32 bytes, for the greeting's scramble
             assertThat(response.authResponse())
                     .hasSize(32)
-                    .isEqualTo(CachingSha2Password.scramble(PASSWORD_BYTES, conn.greeting().scramble()));
+                    .isEqualTo(CachingSha2Password.scramble(
+                            PASSWORD_BYTES, conn.greeting().scramble()));
             assertThat(login.scramble()).isEqualTo(conn.greeting().scramble());
             // Fast auth: 0x03 (seq 2) and OK (seq 3); the command then restarts at 0.
             assertThat(got.get(1).sequenceId()).isZero();
@@ -117,13 +118,17 @@ class CachingSha2AuthTest {
             assertQueryWorks(conn, fake);
 
             List<Received> got = fake.received();
-            assertThat(got).as("%s", fake).extracting(Received::kind)
+            assertThat(got)
+                    .as("%s", fake)
+                    .extracting(Received::kind)
                     .containsExactly(Kind.SSL_REQUEST, Kind.LOGIN, Kind.CLEARTEXT_PASSWORD, Kind.COMMAND);
             // greeting 0, SSLRequest 1, login 2 (inside TLS), AuthMoreData 0x04 3, password 4
             assertThat(got).extracting(Received::sequenceId).containsExactly(1, 2, 4, 0);
             assertThat(got).extracting(Received::tls).containsExactly(false, true, true, true);
             assertThat(got.get(2).payload()).isEqualTo(withNul(PASSWORD_BYTES));
-            assertThat(fake.isCached()).as("a full authentication fills the cache, as on MySQL").isTrue();
+            assertThat(fake.isCached())
+                    .as("a full authentication fills the cache, as on MySQL")
+                    .isTrue();
             assertPasswordNeverInClear(fake);
         }
     }
@@ -135,10 +140,12 @@ class CachingSha2AuthTest {
             assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
                     .isInstanceOfSatisfying(ServerTrustException.class, e -> {
                         assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
-                        assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
+                        assertThat(e.getMessage())
+                                .contains(fake.host() + ":" + fake.port())
                                 .contains("caching_sha2_password full authentication")
                                 .contains("not verified (tls: required)")
-                                .contains("verify-identity").contains("allow-cleartext-password");
+                                .contains("verify-identity")
+                                .contains("allow-cleartext-password");
                     });
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.SSL_REQUEST, Kind.LOGIN);
             assertPasswordNeverSent(fake);
@@ -148,9 +155,13 @@ class CachingSha2AuthTest {
     @Test
     void fullAuthOverUnverifiedTlsSendsThePasswordWhenTheOperatorAllowsIt() {
         try (FakeMysqlServer fake = fake().tls(true).start();
-                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).allowCleartextPassword(true).build())) {
+                ServerConnection conn = connect(options(fake)
+                        .tls(TlsMode.REQUIRED)
+                        .allowCleartextPassword(true)
+                        .build())) {
             assertQueryWorks(conn, fake);
-            assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).singleElement()
+            assertThat(fake.received(Kind.CLEARTEXT_PASSWORD))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.tls()).isTrue());
         }
     }
@@ -163,7 +174,8 @@ class CachingSha2AuthTest {
                 assertThatThrownBy(() -> connect(options(fake).tls(mode).build()))
                         .isInstanceOfSatisfying(ServerTrustException.class, e -> {
                             assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
-                            assertThat(e.getMessage()).contains("tls " + mode.configName())
+                            assertThat(e.getMessage())
+                                    .contains("tls " + mode.configName())
                                     .contains("offers no TLS; nothing was sent");
                         });
             }
@@ -175,13 +187,17 @@ class CachingSha2AuthTest {
     void verifyingModesRefuseASelfSignedCertificateBeforeTheLogin() {
         try (FakeMysqlServer fake = fake().tls(true).start()) {
             // the JVM's trust store, then the test CA, which did not sign the fake's self-signed certificate
-            for (ServerTls tls : List.of(ServerTls.of(TlsMode.VERIFY_CA), ServerTls.of(TlsMode.VERIFY_IDENTITY),
+            for (ServerTls tls : List.of(
+                    ServerTls.of(TlsMode.VERIFY_CA),
+                    ServerTls.of(TlsMode.VERIFY_IDENTITY),
                     new ServerTls(TlsMode.VERIFY_CA, certificates.caCert(), null, null))) {
                 assertThatThrownBy(() -> connect(options(fake).tls(tls).build()))
                         .isInstanceOfSatisfying(ServerTrustException.class, e -> {
                             assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
-                            assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
-                                    .contains("the server's certificate was refused (tls: " + tls.mode().configName());
+                            assertThat(e.getMessage())
+                                    .contains(fake.host() + ":" + fake.port())
+                                    .contains("the server's certificate was refused (tls: "
+                                            + tls.mode().configName());
                         });
             }
             assertThat(fake.received()).extracting(Received::kind).containsOnly(Kind.SSL_REQUEST);
@@ -192,12 +208,15 @@ class CachingSha2AuthTest {
     @Test
     void fullAuthWithoutTlsRequestsThePublicKeyAndSendsTheRsaEncryptedPassword() throws Exception {
         try (FakeMysqlServer fake = fake().start();
-                ServerConnection conn = connect(options(fake).allowPublicKeyRetrieval(true).build())) {
+                ServerConnection conn =
+                        connect(options(fake).allowPublicKeyRetrieval(true).build())) {
             assertThat(conn.isTls()).isFalse();
             assertQueryWorks(conn, fake);
 
             List<Received> got = fake.received();
-            assertThat(got).as("%s", fake).extracting(Received::kind)
+            assertThat(got)
+                    .as("%s", fake)
+                    .extracting(Received::kind)
                     .containsExactly(Kind.LOGIN, Kind.PUBLIC_KEY_REQUEST, Kind.ENCRYPTED_PASSWORD, Kind.COMMAND);
             // login 1, AuthMoreData 0x04 2, key request 3, PEM 4, encrypted password 5
             assertThat(got).extracting(Received::sequenceId).containsExactly(1, 3, 5, 0);
@@ -210,11 +229,14 @@ class CachingSha2AuthTest {
     @Test
     void fullAuthWithoutTlsWithAConfiguredServerKeySkipsTheKeyRequest() throws Exception {
         try (FakeMysqlServer fake = fake().start();
-                ServerConnection conn = connect(options(fake).serverPublicKey(fake.publicKey()).build())) {
+                ServerConnection conn =
+                        connect(options(fake).serverPublicKey(fake.publicKey()).build())) {
             assertQueryWorks(conn, fake);
 
             List<Received> got = fake.received();
-            assertThat(got).as("%s", fake).extracting(Received::kind)
+            assertThat(got)
+                    .as("%s", fake)
+                    .extracting(Received::kind)
                     .containsExactly(Kind.LOGIN, Kind.ENCRYPTED_PASSWORD, Kind.COMMAND);
             assertThat(got).extracting(Received::sequenceId).containsExactly(1, 3, 0);
             assertEncryptedPassword(got.get(1), fake, conn.greeting().scramble());
@@ -226,7 +248,9 @@ class CachingSha2AuthTest {
     void fullAuthWithoutTlsKeyOrRetrievalFailsNamingTheRemedies() {
         try (FakeMysqlServer fake = fake().start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
+                    .isInstanceOfSatisfying(
+                            ServerTrustException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
                     .hasMessageContaining(fake.host() + ":" + fake.port())
                     .hasMessageContaining("caching_sha2_password full authentication without TLS needs the server's"
                             + " RSA public key")
@@ -241,11 +265,13 @@ class CachingSha2AuthTest {
     @Test
     void wrongPasswordOverTlsIsAccessDenied() {
         try (FakeMysqlServer fake = fakeWithCaSignedCertificate().start()) {
-            ConnectOptions wrong = options(fake).tls(verified()).user(USER, "not-it").build();
+            ConnectOptions wrong =
+                    options(fake).tls(verified()).user(USER, "not-it").build();
             assertAccessDenied(wrong);
-            assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).singleElement()
-                    .satisfies(r -> assertThat(r.payload())
-                            .isEqualTo(withNul("not-it".getBytes(StandardCharsets.UTF_8))));
+            assertThat(fake.received(Kind.CLEARTEXT_PASSWORD))
+                    .singleElement()
+                    .satisfies(
+                            r -> assertThat(r.payload()).isEqualTo(withNul("not-it".getBytes(StandardCharsets.UTF_8))));
             assertThat(fake.isCached()).isFalse();
         }
     }
@@ -253,11 +279,16 @@ class CachingSha2AuthTest {
     @Test
     void wrongPasswordWithACacheEntryFallsBackToFullAuthAndIsDenied() throws Exception {
         try (FakeMysqlServer fake = fake().cached(true).start()) {
-            ConnectOptions wrong = options(fake).allowPublicKeyRetrieval(true).user(USER, "not-it").build();
+            ConnectOptions wrong = options(fake)
+                    .allowPublicKeyRetrieval(true)
+                    .user(USER, "not-it")
+                    .build();
             assertAccessDenied(wrong);
-            assertThat(fake.received()).extracting(Received::kind)
+            assertThat(fake.received())
+                    .extracting(Received::kind)
                     .containsExactly(Kind.LOGIN, Kind.PUBLIC_KEY_REQUEST, Kind.ENCRYPTED_PASSWORD);
-            byte[] plain = rsaDecrypt(fake.received(Kind.ENCRYPTED_PASSWORD).get(0).payload(), fake);
+            byte[] plain =
+                    rsaDecrypt(fake.received(Kind.ENCRYPTED_PASSWORD).get(0).payload(), fake);
             byte[] scramble = fake.received(Kind.LOGIN).get(0).scramble();
             assertThat(plain).isEqualTo(xorRepeating(withNul("not-it".getBytes(StandardCharsets.UTF_8)), scramble));
         }
@@ -265,27 +296,34 @@ class CachingSha2AuthTest {
 
     @Test
     void passwordEncryptedWithTheWrongKeyIsDenied() {
-        RSAPublicKey other = (RSAPublicKey) CachingSha2Password.generateKeyPair(1024).getPublic();
+        RSAPublicKey other =
+                (RSAPublicKey) CachingSha2Password.generateKeyPair(1024).getPublic();
         try (FakeMysqlServer fake = fake().start()) {
             assertAccessDenied(options(fake).serverPublicKey(other).build());
-            assertThat(fake.received()).extracting(Received::kind)
-                    .containsExactly(Kind.LOGIN, Kind.ENCRYPTED_PASSWORD);
+            assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN, Kind.ENCRYPTED_PASSWORD);
         }
     }
 
     @Test
     void authSwitchFromNativeToCachingSha2UsesTheNewScramble() throws Exception {
-        try (FakeMysqlServer fake = fake()
-                        .greetingPlugin(NativePassword.PLUGIN_NAME)
+        try (FakeMysqlServer fake = fake().greetingPlugin(NativePassword.PLUGIN_NAME)
                         .accountPlugin(CachingSha2Password.PLUGIN_NAME)
                         .start();
-                ServerConnection conn = connect(options(fake).allowPublicKeyRetrieval(true).build())) {
+                ServerConnection conn =
+                        connect(options(fake).allowPublicKeyRetrieval(true).build())) {
             assertThat(conn.authPlugin()).isEqualTo(CachingSha2Password.PLUGIN_NAME);
             assertQueryWorks(conn, fake);
 
             List<Received> got = fake.received();
-            assertThat(got).as("%s", fake).extracting(Received::kind).containsExactly(Kind.LOGIN,
-                    Kind.AUTH_SWITCH_RESPONSE, Kind.PUBLIC_KEY_REQUEST, Kind.ENCRYPTED_PASSWORD, Kind.COMMAND);
+            assertThat(got)
+                    .as("%s", fake)
+                    .extracting(Received::kind)
+                    .containsExactly(
+                            Kind.LOGIN,
+                            Kind.AUTH_SWITCH_RESPONSE,
+                            Kind.PUBLIC_KEY_REQUEST,
+                            Kind.ENCRYPTED_PASSWORD,
+                            Kind.COMMAND);
             // login 1, AuthSwitchRequest 2, switch response 3, 0x04 4, key request 5, PEM 6, password 7
             assertThat(got).extracting(Received::sequenceId).containsExactly(1, 3, 5, 7, 0);
             byte[] greetingScramble = conn.greeting().scramble();
@@ -303,7 +341,8 @@ class CachingSha2AuthTest {
 
     @Test
     void authSwitchFromCachingSha2ToNative() {
-        try (FakeMysqlServer fake = fake().accountPlugin(NativePassword.PLUGIN_NAME).start();
+        try (FakeMysqlServer fake =
+                        fake().accountPlugin(NativePassword.PLUGIN_NAME).start();
                 ServerConnection conn = connect(options(fake).build())) {
             assertThat(conn.authPlugin()).isEqualTo(NativePassword.PLUGIN_NAME);
             assertQueryWorks(conn, fake);
@@ -316,7 +355,9 @@ class CachingSha2AuthTest {
     void aSwitchToTheClearPasswordPluginWithoutTlsIsRefusedBeforeThePasswordLeaves() {
         try (FakeMysqlServer fake = fake().accountPlugin(CLEAR_PASSWORD).start()) {
             assertThatThrownBy(() -> connect(options(fake).build()))
-                    .isInstanceOfSatisfying(ServerTrustException.class, e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
+                    .isInstanceOfSatisfying(
+                            ServerTrustException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD))
                     .hasMessageContaining("asked for the password in clear (" + CLEAR_PASSWORD + ")")
                     .hasMessageContaining("the link is not encrypted (tls: disabled)");
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Kind.LOGIN);
@@ -329,11 +370,13 @@ class CachingSha2AuthTest {
     void aPeerWithASelfSignedCertificateAskingForTheClearPasswordGetsNothing() {
         // the man in the middle of issue 10: tls required, any certificate, then an AuthSwitchRequest to
         // mysql_clear_password; today's rule (TLS, so send it) handed it the password
-        try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start()) {
+        try (FakeMysqlServer fake =
+                fake().tls(true).accountPlugin(CLEAR_PASSWORD).start()) {
             assertThatThrownBy(() -> connect(options(fake).tls(TlsMode.REQUIRED).build()))
                     .isInstanceOfSatisfying(ServerTrustException.class, e -> {
                         assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.PASSWORD);
-                        assertThat(e.getMessage()).contains(fake.host() + ":" + fake.port())
+                        assertThat(e.getMessage())
+                                .contains(fake.host() + ":" + fake.port())
                                 .contains("asked for the password in clear (" + CLEAR_PASSWORD + ")")
                                 .contains("TLS certificate was not verified (tls: required)");
                     });
@@ -344,17 +387,24 @@ class CachingSha2AuthTest {
 
     @Test
     void aSwitchToTheClearPasswordPluginInsideUnverifiedTlsSendsThePasswordWhenAllowed() {
-        try (FakeMysqlServer fake = fake().tls(true).accountPlugin(CLEAR_PASSWORD).start();
-                ServerConnection conn = connect(options(fake).tls(TlsMode.REQUIRED).allowCleartextPassword(true).build())) {
+        try (FakeMysqlServer fake =
+                        fake().tls(true).accountPlugin(CLEAR_PASSWORD).start();
+                ServerConnection conn = connect(options(fake)
+                        .tls(TlsMode.REQUIRED)
+                        .allowCleartextPassword(true)
+                        .build())) {
             assertThat(conn.authPlugin()).isEqualTo(CLEAR_PASSWORD);
-            assertThat(fake.received(Kind.AUTH_SWITCH_RESPONSE)).singleElement()
+            assertThat(fake.received(Kind.AUTH_SWITCH_RESPONSE))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.payload()).isEqualTo(withNul(PASSWORD_BYTES)));
         }
     }
 
     @Test
     void aSwitchToTheClearPasswordPluginInsideVerifiedTlsSendsThePassword() {
-        try (FakeMysqlServer fake = fakeWithCaSignedCertificate().accountPlugin(CLEAR_PASSWORD).start();
+        try (FakeMysqlServer fake = fakeWithCaSignedCertificate()
+                        .accountPlugin(CLEAR_PASSWORD)
+                        .start();
                 ServerConnection conn = connect(options(fake).tls(verified()).build())) {
             assertThat(conn.authPlugin()).isEqualTo(CLEAR_PASSWORD);
             assertQueryWorks(conn, fake);
@@ -371,7 +421,8 @@ class CachingSha2AuthTest {
             try (ServerConnection first = connect(options(fake).tls(verified()).build())) {
                 assertThat(first.isTls()).isTrue();
             }
-            try (ServerConnection second = connect(options(fake).tls(TlsMode.DISABLED).build())) {
+            try (ServerConnection second =
+                    connect(options(fake).tls(TlsMode.DISABLED).build())) {
                 assertThat(second.isTls()).isFalse();
                 assertQueryWorks(second, fake);
                 // checked before close(): its COM_QUIT would race with this read
@@ -388,7 +439,8 @@ class CachingSha2AuthTest {
     @Test
     void resultsEndingInEofWhenDeprecateEofIsOff() {
         try (FakeMysqlServer fake = fake().cached(true).start();
-                ServerConnection conn = connect(options(fake).deprecateEof(false).build())) {
+                ServerConnection conn =
+                        connect(options(fake).deprecateEof(false).build())) {
             assertThat(conn.capabilities() & Capability.CLIENT_DEPRECATE_EOF).isZero();
             assertQueryWorks(conn, fake);
             assertThat(ServerConnection.await(conn.ping()).statusFlags()).isEqualTo(ServerStatus.AUTOCOMMIT);
@@ -399,11 +451,10 @@ class CachingSha2AuthTest {
     void anErrAfterLoginFailsOnlyThatQuery() {
         try (FakeMysqlServer fake = fake().cached(true).start();
                 ServerConnection conn = connect(options(fake).build())) {
-            assertThatThrownBy(() -> conn.querySync("SELECT 'x'"))
-                    .isInstanceOfSatisfying(ServerException.class, e -> {
-                        assertThat(e.errorCode()).isEqualTo(1064);
-                        assertThat(e.sqlState()).isEqualTo("42000");
-                    });
+            assertThatThrownBy(() -> conn.querySync("SELECT 'x'")).isInstanceOfSatisfying(ServerException.class, e -> {
+                assertThat(e.errorCode()).isEqualTo(1064);
+                assertThat(e.sqlState()).isEqualTo("42000");
+            });
             assertQueryWorks(conn, fake);
         }
     }
@@ -412,18 +463,19 @@ class CachingSha2AuthTest {
 
     private static void assertQueryWorks(ServerConnection conn, FakeMysqlServer fake) {
         ResultSet rs = conn.querySync("SELECT 42").resultSet();
-        assertThat(rs.columns()).as("%s", fake).singleElement().satisfies(c -> assertThat(c.name()).isEqualTo("42"));
+        assertThat(rs.columns())
+                .as("%s", fake)
+                .singleElement()
+                .satisfies(c -> assertThat(c.name()).isEqualTo("42"));
         assertThat(rs.rows()).as("%s", fake).containsExactly(List.of(42L));
     }
 
     private static void assertAccessDenied(ConnectOptions options) {
-        assertThatThrownBy(() -> connect(options))
-                .isInstanceOfSatisfying(ServerException.class, e -> {
-                    assertThat(e.errorCode()).isEqualTo(1045);
-                    assertThat(e.sqlState()).isEqualTo("28000");
-                    assertThat(e.getMessage())
-                            .contains("Access denied for user 'app'@'localhost' (using password: YES)");
-                });
+        assertThatThrownBy(() -> connect(options)).isInstanceOfSatisfying(ServerException.class, e -> {
+            assertThat(e.errorCode()).isEqualTo(1045);
+            assertThat(e.sqlState()).isEqualTo("28000");
+            assertThat(e.getMessage()).contains("Access denied for user 'app'@'localhost' (using password: YES)");
+        });
     }
 
     private static HandshakeResponse41 decodeLogin(Received login) {
@@ -463,7 +515,8 @@ class CachingSha2AuthTest {
         List<byte[]> raw = fake.rawInbound();
         assertThat(raw).isNotEmpty();
         for (int i = 0; i < raw.size(); i++) {
-            assertThat(indexOf(raw.get(i), PASSWORD_BYTES)).as("password in clear on connection %d of %s", i, fake)
+            assertThat(indexOf(raw.get(i), PASSWORD_BYTES))
+                    .as("password in clear on connection %d of %s", i, fake)
                     .isEqualTo(-1);
         }
     }
@@ -471,7 +524,9 @@ class CachingSha2AuthTest {
     /** No packet the fake decoded holds the password, whatever the plugin, TLS or not; nothing in clear either. */
     private static void assertPasswordNeverSent(FakeMysqlServer fake) {
         for (Received r : fake.received()) {
-            assertThat(indexOf(r.payload(), PASSWORD_BYTES)).as("password in %s of %s", r.kind(), fake).isEqualTo(-1);
+            assertThat(indexOf(r.payload(), PASSWORD_BYTES))
+                    .as("password in %s of %s", r.kind(), fake)
+                    .isEqualTo(-1);
         }
         assertThat(fake.received(Kind.CLEARTEXT_PASSWORD)).isEmpty();
         assertThat(fake.received(Kind.AUTH_SWITCH_RESPONSE)).isEmpty();

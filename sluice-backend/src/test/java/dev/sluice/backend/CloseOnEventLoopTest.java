@@ -40,9 +40,12 @@ class CloseOnEventLoopTest {
 
     @Test
     void closeOnTheEventLoopSendsQuitAndClosesWithoutBlocking() throws Exception {
-        try (FakeMysqlServer fake = FakeMysqlServer.builder().account("app", "pw").cached(true).start()) {
-            ServerConnection conn = ServerConnection.await(connector.connect(
-                    ConnectOptions.builder(fake.host(), fake.port()).user("app", "pw").build()));
+        try (FakeMysqlServer fake =
+                FakeMysqlServer.builder().account("app", "pw").cached(true).start()) {
+            ServerConnection conn =
+                    ServerConnection.await(connector.connect(ConnectOptions.builder(fake.host(), fake.port())
+                            .user("app", "pw")
+                            .build()));
             assertThat(fake.open()).isEqualTo(1);
 
             // the group has one loop: the connection's

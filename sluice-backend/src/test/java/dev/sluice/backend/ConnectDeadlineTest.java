@@ -1,7 +1,6 @@
 package dev.sluice.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.fake.FakeMysqlServer;
@@ -27,6 +26,7 @@ class ConnectDeadlineTest {
     private static final Duration DEADLINE = Duration.ofMillis(500);
     /** Lower bound with a little room for timer granularity; the upper bound is generous for slow CI. */
     private static final long MIN_MILLIS = 450;
+
     private static final long MAX_MILLIS = 3000;
 
     private static EventLoopGroup group;
@@ -61,12 +61,16 @@ class ConnectDeadlineTest {
     }
 
     private static ConnectOptions.Builder options(FakeMysqlServer fake) {
-        return ConnectOptions.builder(fake.host(), fake.port()).user("app", "s3cret-pw").connectTimeout(DEADLINE);
+        return ConnectOptions.builder(fake.host(), fake.port())
+                .user("app", "s3cret-pw")
+                .connectTimeout(DEADLINE);
     }
 
     @Test
     void aServerThatAcceptsAndNeverGreetsFailsAtTheDeadline() {
-        try (FakeMysqlServer fake = FakeMysqlServer.builder().behaviour(Behaviour.SILENT_AFTER_ACCEPT).start()) {
+        try (FakeMysqlServer fake = FakeMysqlServer.builder()
+                .behaviour(Behaviour.SILENT_AFTER_ACCEPT)
+                .start()) {
             Attempt attempt = attempt(options(fake).build());
 
             assertThat(attempt.failure())
@@ -74,7 +78,9 @@ class ConnectDeadlineTest {
                     .hasMessageContaining(fake.host() + ":" + fake.port())
                     .hasMessageContaining("connect-timeout 500 ms")
                     .hasMessageContaining("state: greeting");
-            assertThat(attempt.millis()).as("failed after %d ms", attempt.millis()).isBetween(MIN_MILLIS, MAX_MILLIS);
+            assertThat(attempt.millis())
+                    .as("failed after %d ms", attempt.millis())
+                    .isBetween(MIN_MILLIS, MAX_MILLIS);
             assertThat(fake.accepted()).as("TCP connect itself succeeded").isEqualTo(1);
             assertThat(fake.received()).isEmpty();
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
@@ -83,15 +89,20 @@ class ConnectDeadlineTest {
 
     @Test
     void aServerThatGreetsAndNeverAnswersTheLoginFailsAtTheDeadline() {
-        try (FakeMysqlServer fake = FakeMysqlServer.builder().behaviour(Behaviour.SILENT_AFTER_GREETING).start()) {
+        try (FakeMysqlServer fake = FakeMysqlServer.builder()
+                .behaviour(Behaviour.SILENT_AFTER_GREETING)
+                .start()) {
             Attempt attempt = attempt(options(fake).build());
 
             assertThat(attempt.failure())
                     .isInstanceOf(ConnectionFailedException.class)
                     .hasMessageContaining("connect-timeout 500 ms")
                     .hasMessageContaining("state: authenticating");
-            assertThat(attempt.millis()).as("failed after %d ms", attempt.millis()).isBetween(MIN_MILLIS, MAX_MILLIS);
-            assertThat(fake.received()).as("the client sent its login, then waited")
+            assertThat(attempt.millis())
+                    .as("failed after %d ms", attempt.millis())
+                    .isBetween(MIN_MILLIS, MAX_MILLIS);
+            assertThat(fake.received())
+                    .as("the client sent its login, then waited")
                     .extracting(Received::kind)
                     .containsExactly(Received.Kind.IGNORED);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
@@ -114,14 +125,18 @@ class ConnectDeadlineTest {
                 .isInstanceOf(ConnectionFailedException.class)
                 .hasMessageContaining("127.0.0.1:" + port)
                 .hasMessageContaining("tcp connect failed");
-        assertThat(attempt.millis()).as("a refused connect does not wait for the 10 s deadline").isLessThan(MAX_MILLIS);
+        assertThat(attempt.millis())
+                .as("a refused connect does not wait for the 10 s deadline")
+                .isLessThan(MAX_MILLIS);
     }
 
     @Test
     void tlsRequiredAgainstAServerWithoutTlsFailsBeforeSendingAnything() {
         try (FakeMysqlServer fake = FakeMysqlServer.builder().cached(true).start()) {
-            Attempt attempt =
-                    attempt(options(fake).tls(TlsMode.REQUIRED).connectTimeout(Duration.ofSeconds(10)).build());
+            Attempt attempt = attempt(options(fake)
+                    .tls(TlsMode.REQUIRED)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build());
 
             assertThat(attempt.failure())
                     .isInstanceOf(ServerTrustException.class)
@@ -130,16 +145,25 @@ class ConnectDeadlineTest {
                     .hasMessageContaining("offers no TLS");
             assertThat(attempt.millis()).isLessThan(MAX_MILLIS);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
-            assertThat(fake.received()).as("no login, so no credentials, went out in clear").isEmpty();
-            assertThat(fake.rawInbound()).singleElement().satisfies(raw -> assertThat(raw).isEmpty());
+            assertThat(fake.received())
+                    .as("no login, so no credentials, went out in clear")
+                    .isEmpty();
+            assertThat(fake.rawInbound())
+                    .singleElement()
+                    .satisfies(raw -> assertThat(raw).isEmpty());
         }
     }
 
     @Test
     void tlsPreferredAgainstAServerWithoutTlsLogsInInClear() {
-        try (FakeMysqlServer fake = FakeMysqlServer.builder().account("app", "s3cret-pw").cached(true).start();
-                ServerConnection conn = ServerConnection.await(connector.connect(
-                        options(fake).tls(TlsMode.PREFERRED).connectTimeout(Duration.ofSeconds(10)).build()))) {
+        try (FakeMysqlServer fake = FakeMysqlServer.builder()
+                        .account("app", "s3cret-pw")
+                        .cached(true)
+                        .start();
+                ServerConnection conn = ServerConnection.await(connector.connect(options(fake)
+                        .tls(TlsMode.PREFERRED)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build()))) {
             assertThat(conn.isTls()).isFalse();
             assertThat(conn.querySync("SELECT 7").resultSet().rows()).containsExactly(List.of(7L));
             assertThat(fake.received(Received.Kind.SSL_REQUEST)).isEmpty();
@@ -148,15 +172,19 @@ class ConnectDeadlineTest {
 
     @Test
     void aServerThatStallsTheTlsHandshakeFailsAtTheDeadline() {
-        try (FakeMysqlServer fake =
-                FakeMysqlServer.builder().tls(true).behaviour(Behaviour.SILENT_IN_TLS_HANDSHAKE).start()) {
+        try (FakeMysqlServer fake = FakeMysqlServer.builder()
+                .tls(true)
+                .behaviour(Behaviour.SILENT_IN_TLS_HANDSHAKE)
+                .start()) {
             Attempt attempt = attempt(options(fake).tls(TlsMode.REQUIRED).build());
 
             assertThat(attempt.failure())
                     .isInstanceOf(ConnectionFailedException.class)
                     .hasMessageContaining("connect-timeout 500 ms")
                     .hasMessageContaining("state: tls_handshake");
-            assertThat(attempt.millis()).as("failed after %d ms", attempt.millis()).isBetween(MIN_MILLIS, MAX_MILLIS);
+            assertThat(attempt.millis())
+                    .as("failed after %d ms", attempt.millis())
+                    .isBetween(MIN_MILLIS, MAX_MILLIS);
             assertThat(fake.received()).extracting(Received::kind).containsExactly(Received.Kind.SSL_REQUEST);
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.open() == 0);
         }

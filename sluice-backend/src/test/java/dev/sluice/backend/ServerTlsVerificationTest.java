@@ -42,6 +42,7 @@ class ServerTlsVerificationTest {
     private static TlsFiles sandboxCa;
     /** A CA of its own, which signed nothing the sandbox presents. */
     private static TlsFiles otherCa;
+
     private static PathRelay otherAddress;
 
     @BeforeAll
@@ -51,7 +52,8 @@ class ServerTlsVerificationTest {
         connector = new ServerConnector(group, transport);
         sandboxCa = db.sandbox().tlsFiles().orElseThrow();
         otherCa = TlsFiles.generate(dir.resolve("other"));
-        otherAddress = PathRelay.forwarding("127.0.0.2", db.sandbox().host(), db.sandbox().port());
+        otherAddress = PathRelay.forwarding(
+                "127.0.0.2", db.sandbox().host(), db.sandbox().port());
     }
 
     @AfterAll
@@ -80,25 +82,29 @@ class ServerTlsVerificationTest {
     private static void assertServerSeesTls(ServerConnection conn) {
         assertThat(conn.isTls()).isTrue();
         List<Object> row = conn.querySync("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
-                + " WHERE VARIABLE_NAME = 'Ssl_version'").resultSet().rows().get(0);
+                        + " WHERE VARIABLE_NAME = 'Ssl_version'")
+                .resultSet()
+                .rows()
+                .get(0);
         assertThat(new String((byte[]) row.get(0), StandardCharsets.UTF_8)).startsWith("TLSv1.");
     }
 
     private static void assertRefusedCertificate(ConnectOptions options, String reason) {
-        assertThatThrownBy(() -> connect(options))
-                .isInstanceOfSatisfying(ServerTrustException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
-                    assertThat(e.getMessage())
-                            .startsWith(options.host() + ":" + options.port() + ": TLS handshake failed: the server's"
-                                    + " certificate was refused (tls: " + options.tls().mode().configName())
-                            .contains(reason)
-                            .endsWith("; nothing was sent");
-                });
+        assertThatThrownBy(() -> connect(options)).isInstanceOfSatisfying(ServerTrustException.class, e -> {
+            assertThat(e.reason()).isEqualTo(ServerTrustException.Reason.TLS);
+            assertThat(e.getMessage())
+                    .startsWith(options.host() + ":" + options.port() + ": TLS handshake failed: the server's"
+                            + " certificate was refused (tls: "
+                            + options.tls().mode().configName())
+                    .contains(reason)
+                    .endsWith("; nothing was sent");
+        });
     }
 
     @Test
     void verifyCaWithTheServersCaLogsIn() {
-        try (ServerConnection conn = connect(direct(trusting(TlsMode.VERIFY_CA, sandboxCa)).build())) {
+        try (ServerConnection conn =
+                connect(direct(trusting(TlsMode.VERIFY_CA, sandboxCa)).build())) {
             assertServerSeesTls(conn);
         }
     }
@@ -116,27 +122,31 @@ class ServerTlsVerificationTest {
 
     @Test
     void verifyIdentityAcceptsTheAddressTheCertificateNames() {
-        try (ServerConnection conn = connect(direct(trusting(TlsMode.VERIFY_IDENTITY, sandboxCa)).build())) {
+        try (ServerConnection conn =
+                connect(direct(trusting(TlsMode.VERIFY_IDENTITY, sandboxCa)).build())) {
             assertServerSeesTls(conn);
         }
         // the DNS name it carries, too
-        try (ServerConnection conn = connect(options("localhost", db.sandbox().port(),
-                trusting(TlsMode.VERIFY_IDENTITY, sandboxCa)).build())) {
+        try (ServerConnection conn =
+                connect(options("localhost", db.sandbox().port(), trusting(TlsMode.VERIFY_IDENTITY, sandboxCa))
+                        .build())) {
             assertServerSeesTls(conn);
         }
     }
 
     @Test
     void verifyIdentityRefusesAnAddressTheCertificateDoesNotName() {
-        ConnectOptions viaOther =
-                options(otherAddress.host(), otherAddress.port(), trusting(TlsMode.VERIFY_IDENTITY, sandboxCa)).build();
+        ConnectOptions viaOther = options(
+                        otherAddress.host(), otherAddress.port(), trusting(TlsMode.VERIFY_IDENTITY, sandboxCa))
+                .build();
         assertRefusedCertificate(viaOther, "No subject alternative names matching IP address 127.0.0.2 found");
     }
 
     @Test
     void verifyCaChecksTheChainOnlyNotTheName() {
-        try (ServerConnection conn = connect(
-                options(otherAddress.host(), otherAddress.port(), trusting(TlsMode.VERIFY_CA, sandboxCa)).build())) {
+        try (ServerConnection conn =
+                connect(options(otherAddress.host(), otherAddress.port(), trusting(TlsMode.VERIFY_CA, sandboxCa))
+                        .build())) {
             assertServerSeesTls(conn);
         }
     }
@@ -144,36 +154,43 @@ class ServerTlsVerificationTest {
     @Test
     void preferredThroughAPeerThatRemovesTheTlsOfferGoesUnencryptedAndIsReportedOncePerServer() throws Exception {
         ServerConnector fresh = new ServerConnector(group, Transport.best());
-        try (PathRelay downgrade = PathRelay.strippingSsl("127.0.0.1", db.sandbox().host(), db.sandbox().port())) {
+        try (PathRelay downgrade = PathRelay.strippingSsl(
+                "127.0.0.1", db.sandbox().host(), db.sandbox().port())) {
             String server = downgrade.host() + ":" + downgrade.port();
             for (int i = 0; i < 2; i++) {
-                try (ServerConnection conn = ServerConnection.await(fresh.connect(
-                        options(downgrade.host(), downgrade.port(), ServerTls.of(TlsMode.PREFERRED)).build()))) {
+                try (ServerConnection conn = ServerConnection.await(
+                        fresh.connect(options(downgrade.host(), downgrade.port(), ServerTls.of(TlsMode.PREFERRED))
+                                .build()))) {
                     assertThat(conn.isTls()).isFalse();
                 }
             }
             assertThat(downgrade.greetingsStripped()).isEqualTo(2);
             // the first connection took the server's one warning; a later report is not logged again
             assertThat(fresh.tlsContexts().warnUnencrypted(server, "test")).isFalse();
-            assertThat(fresh.tlsContexts().warnUnencrypted("127.0.0.1:1", "test")).isTrue();
+            assertThat(fresh.tlsContexts().warnUnencrypted("127.0.0.1:1", "test"))
+                    .isTrue();
             // and the same relay under required is refused before anything is sent
-            assertThatThrownBy(() -> connect(options(downgrade.host(), downgrade.port(),
-                            ServerTls.of(TlsMode.REQUIRED)).build()))
-                    .isInstanceOfSatisfying(ServerTrustException.class,
+            assertThatThrownBy(() -> connect(options(downgrade.host(), downgrade.port(), ServerTls.of(TlsMode.REQUIRED))
+                            .build()))
+                    .isInstanceOfSatisfying(
+                            ServerTrustException.class,
                             e -> assertThat(e.getMessage()).contains("tls required, but the server's greeting"));
         }
     }
 
     @Test
     void aClientCertificateLogsInToAnAccountThatRequiresX509() {
-        ServerTls withCertificate = new ServerTls(TlsMode.VERIFY_IDENTITY, sandboxCa.caCert(), sandboxCa.clientCert(),
-                sandboxCa.clientKey());
-        try (ServerConnection conn = connect(direct(withCertificate).user(X509_USER, PASSWORD).build())) {
+        ServerTls withCertificate = new ServerTls(
+                TlsMode.VERIFY_IDENTITY, sandboxCa.caCert(), sandboxCa.clientCert(), sandboxCa.clientKey());
+        try (ServerConnection conn =
+                connect(direct(withCertificate).user(X509_USER, PASSWORD).build())) {
             assertServerSeesTls(conn);
         }
         // the same account without a certificate is refused by the server
-        assertThatThrownBy(() -> connect(direct(trusting(TlsMode.VERIFY_IDENTITY, sandboxCa)).user(X509_USER, PASSWORD)
+        assertThatThrownBy(() -> connect(direct(trusting(TlsMode.VERIFY_IDENTITY, sandboxCa))
+                        .user(X509_USER, PASSWORD)
                         .build()))
-                .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1045));
+                .isInstanceOfSatisfying(
+                        ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1045));
     }
 }

@@ -43,9 +43,14 @@ class UnsupportedCommandTest {
 
     @Test
     void changeUserAndBinlogDumpAreRefusedUnsentAndTheConnectionStaysUsable() {
-        try (FakeMysqlServer fake = FakeMysqlServer.builder().account("app", "pw").cached(true).start();
-                ServerConnection conn = ServerConnection.await(connector.connect(
-                        ConnectOptions.builder(fake.host(), fake.port()).user("app", "pw").build()))) {
+        try (FakeMysqlServer fake = FakeMysqlServer.builder()
+                        .account("app", "pw")
+                        .cached(true)
+                        .start();
+                ServerConnection conn =
+                        ServerConnection.await(connector.connect(ConnectOptions.builder(fake.host(), fake.port())
+                                .user("app", "pw")
+                                .build()))) {
             List<ClientCommand> refused = List.of(
                     new ComChangeUser("app", new byte[0], "", 45, "mysql_native_password", null),
                     new UnsupportedCommand(Command.COM_BINLOG_DUMP, new byte[10]));

@@ -73,19 +73,25 @@ class AuthenticationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsMode.class, names = {"REQUIRED", "PREFERRED"})
+    @EnumSource(
+            value = TlsMode.class,
+            names = {"REQUIRED", "PREFERRED"})
     void nativePasswordOverTls(TlsMode mode) {
         try (ServerConnection c = login(db.sandbox(), "app", "secret", mode)) {
             assertThat(c.isTls()).isTrue();
             assertThat(c.authPlugin()).isEqualTo("mysql_native_password");
             assertThat(scalar(c, "SELECT CURRENT_USER()")).isEqualTo("app@%");
-            assertThat(scalar(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'")).as("server-side TLS cipher").isNotBlank();
+            assertThat(scalar(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'"))
+                    .as("server-side TLS cipher")
+                    .isNotBlank();
             assertThat(scalar(c, "SHOW SESSION STATUS LIKE 'Ssl_version'")).startsWith("TLSv1.");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsMode.class, names = {"DISABLED", "REQUIRED"})
+    @EnumSource(
+            value = TlsMode.class,
+            names = {"DISABLED", "REQUIRED"})
     void anEmptyPassword(TlsMode mode) {
         try (ServerConnection c = login(db.sandbox(), "nopw", "", mode)) {
             assertThat(scalar(c, "SELECT CURRENT_USER()")).isEqualTo("nopw@%");
@@ -93,9 +99,12 @@ class AuthenticationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TlsMode.class, names = {"DISABLED", "REQUIRED"})
+    @EnumSource(
+            value = TlsMode.class,
+            names = {"DISABLED", "REQUIRED"})
     void aWrongPasswordIsRefusedWithAccessDenied(TlsMode mode) {
-        Throwable failure = catchThrowable(() -> login(db.sandbox(), "app", "wrong", mode).close());
+        Throwable failure =
+                catchThrowable(() -> login(db.sandbox(), "app", "wrong", mode).close());
 
         assertThat(failure).isInstanceOf(ServerException.class).hasMessageContaining("'app'");
         ServerException e = (ServerException) failure;
@@ -106,13 +115,17 @@ class AuthenticationTest {
 
     @Test
     void aPasswordForAnEmptyPasswordAccountIsRefused() {
-        assertThatThrownBy(() -> login(db.sandbox(), "nopw", "something", TlsMode.DISABLED).close())
-                .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1045));
+        assertThatThrownBy(() -> login(db.sandbox(), "nopw", "something", TlsMode.DISABLED)
+                        .close())
+                .isInstanceOfSatisfying(
+                        ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1045));
     }
 
     /** The server switches the client to client_ed25519, which the codec client does not implement. */
     @ParameterizedTest
-    @EnumSource(value = TlsMode.class, names = {"DISABLED", "REQUIRED"})
+    @EnumSource(
+            value = TlsMode.class,
+            names = {"DISABLED", "REQUIRED"})
     void anEd25519AccountFailsNamingTheUnsupportedPlugin(TlsMode mode) {
         assertThat(scalar(db.sandbox(), "edu")).isEqualTo("ed25519");
 
@@ -124,7 +137,8 @@ class AuthenticationTest {
     }
 
     private static String scalar(MariaDbSandbox sandbox, String user) {
-        return sandbox.execute("SELECT plugin FROM mysql.user WHERE user = '" + user + "'").strip();
+        return sandbox.execute("SELECT plugin FROM mysql.user WHERE user = '" + user + "'")
+                .strip();
     }
 
     /**
@@ -134,7 +148,8 @@ class AuthenticationTest {
      */
     @Test
     void requireSecureTransportRefusesPlainTcp() {
-        Throwable failure = catchThrowable(() -> login(secure.sandbox(), "app", "secret", TlsMode.DISABLED).close());
+        Throwable failure = catchThrowable(
+                () -> login(secure.sandbox(), "app", "secret", TlsMode.DISABLED).close());
 
         assertThat(failure).isInstanceOf(ServerException.class);
         ServerException e = (ServerException) failure;

@@ -137,8 +137,8 @@ public enum Canonical {
                 break;
             case DATETIME:
                 if ((m = DATETIME_TEXT.matcher(text)).matches()) {
-                    return dateTime(num(m, 1), num(m, 2), num(m, 3), num(m, 4), num(m, 5), num(m, 6),
-                            micros(m.group(7)));
+                    return dateTime(
+                            num(m, 1), num(m, 2), num(m, 3), num(m, 4), num(m, 5), num(m, 6), micros(m.group(7)));
                 }
                 if (DATE_TEXT.matcher(text).matches()) {
                     return text + " 00:00:00.000000";
@@ -146,7 +146,11 @@ public enum Canonical {
                 break;
             case TIME:
                 if ((m = TIME_TEXT.matcher(text)).matches()) {
-                    return time(!m.group(1).isEmpty(), Long.parseLong(m.group(2)), num(m, 3), num(m, 4),
+                    return time(
+                            !m.group(1).isEmpty(),
+                            Long.parseLong(m.group(2)),
+                            num(m, 3),
+                            num(m, 4),
                             micros(m.group(5)));
                 }
                 break;
@@ -188,6 +192,7 @@ public enum Canonical {
     }
 
     private AssertionError wrongType(Object v) {
-        return new AssertionError(this + " value of unexpected Java type " + v.getClass().getName() + ": " + v);
+        return new AssertionError(
+                this + " value of unexpected Java type " + v.getClass().getName() + ": " + v);
     }
 }

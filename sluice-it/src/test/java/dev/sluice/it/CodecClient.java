@@ -39,7 +39,8 @@ final class CodecClient implements AutoCloseable {
     }
 
     ServerConnection connect(MariaDbSandbox db, UnaryOperator<ConnectOptions.Builder> customise) {
-        return ServerConnection.await(connector.connect(customise.apply(options(db)).build()));
+        return ServerConnection.await(
+                connector.connect(customise.apply(options(db)).build()));
     }
 
     @Override

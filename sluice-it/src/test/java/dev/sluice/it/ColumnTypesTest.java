@@ -86,7 +86,8 @@ class ColumnTypesTest {
     }
 
     private static List<List<String>> jdbcRows(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, db.sandbox().rootUser(), db.sandbox().rootPassword())) {
+        try (Connection c = DriverManager.getConnection(
+                url, db.sandbox().rootUser(), db.sandbox().rootPassword())) {
             return EveryTypeTable.jdbcRows(c, SELECT, columns);
         }
     }
@@ -114,12 +115,15 @@ class ColumnTypesTest {
         // Values without a literal expectation (a LINESTRING's WKB) are compared across clients only.
         for (int r = 0; r < expected.size(); r++) {
             for (int i = 0; i < expected.get(r).size(); i++) {
-                if (r < rows && i > 0 && EveryTypeTable.value(columns.get(i - 1), r).expected() == null) {
+                if (r < rows
+                        && i > 0
+                        && EveryTypeTable.value(columns.get(i - 1), r).expected() == null) {
                     expected.get(r).set(i, actual.get(r).get(i));
                 }
             }
         }
-        assertThat(EveryTypeTable.differences("codec text vs literals (seed " + SEED + ")", columns, expected, actual)).isEmpty();
+        assertThat(EveryTypeTable.differences("codec text vs literals (seed " + SEED + ")", columns, expected, actual))
+                .isEmpty();
     }
 
     @Test
@@ -133,13 +137,15 @@ class ColumnTypesTest {
                 Object t = text.get(r).get(i);
                 Object b = binary.get(r).get(i);
                 if (!Objects.deepEquals(t, b)) {
-                    diffs.add("row " + (r + 1) + " column " + (i == 0 ? "id" : columns.get(i - 1).name()) + ": text "
-                            + describe(t) + ", binary " + describe(b));
+                    diffs.add("row " + (r + 1) + " column "
+                            + (i == 0 ? "id" : columns.get(i - 1).name()) + ": text " + describe(t) + ", binary "
+                            + describe(b));
                 }
             }
         }
         assertThat(diffs).isEmpty();
-        assertThat(EveryTypeTable.differences("codec binary vs text", columns, canonical(text), canonical(binary))).isEmpty();
+        assertThat(EveryTypeTable.differences("codec binary vs text", columns, canonical(text), canonical(binary)))
+                .isEmpty();
     }
 
     private static String describe(Object v) {
@@ -154,14 +160,33 @@ class ColumnTypesTest {
     void theCodecSeesEveryWireTypeTheServerSends() {
         try (ServerConnection c = codec.connect(db.sandbox(), b -> b.database("it"))) {
             ResultSet rs = c.querySync(SELECT).resultSet();
-            Set<ColumnType> types = rs.columns().stream().map(ColumnDefinition41::type)
+            Set<ColumnType> types = rs.columns().stream()
+                    .map(ColumnDefinition41::type)
                     .collect(Collectors.toCollection(() -> EnumSet.noneOf(ColumnType.class)));
-            assertThat(types).containsAll(EnumSet.of(ColumnType.TINY, ColumnType.SHORT, ColumnType.INT24,
-                    ColumnType.LONG, ColumnType.LONGLONG, ColumnType.FLOAT, ColumnType.DOUBLE, ColumnType.NEWDECIMAL,
-                    ColumnType.DATE, ColumnType.DATETIME, ColumnType.TIMESTAMP, ColumnType.TIME, ColumnType.YEAR,
-                    ColumnType.STRING, ColumnType.VAR_STRING, ColumnType.BLOB, ColumnType.BIT, ColumnType.GEOMETRY));
-            assertThat(rs.columns().get(rs.columnIndex("bu")).binaryType().unsigned()).isTrue();
-            assertThat(rs.columns().get(rs.columnIndex("bi")).binaryType().unsigned()).isFalse();
+            assertThat(types)
+                    .containsAll(EnumSet.of(
+                            ColumnType.TINY,
+                            ColumnType.SHORT,
+                            ColumnType.INT24,
+                            ColumnType.LONG,
+                            ColumnType.LONGLONG,
+                            ColumnType.FLOAT,
+                            ColumnType.DOUBLE,
+                            ColumnType.NEWDECIMAL,
+                            ColumnType.DATE,
+                            ColumnType.DATETIME,
+                            ColumnType.TIMESTAMP,
+                            ColumnType.TIME,
+                            ColumnType.YEAR,
+                            ColumnType.STRING,
+                            ColumnType.VAR_STRING,
+                            ColumnType.BLOB,
+                            ColumnType.BIT,
+                            ColumnType.GEOMETRY));
+            assertThat(rs.columns().get(rs.columnIndex("bu")).binaryType().unsigned())
+                    .isTrue();
+            assertThat(rs.columns().get(rs.columnIndex("bi")).binaryType().unsigned())
+                    .isFalse();
         }
     }
 
@@ -177,7 +202,9 @@ class ColumnTypesTest {
         List<List<String>> codecText = canonical(codecRows(false));
         List<List<String>> codecBinary = canonical(codecRows(true));
         List<List<String>> jdbc = jdbcRows(url);
-        assertThat(EveryTypeTable.differences(name + " vs codec text", columns, codecText, jdbc)).isEmpty();
-        assertThat(EveryTypeTable.differences(name + " vs codec binary", columns, codecBinary, jdbc)).isEmpty();
+        assertThat(EveryTypeTable.differences(name + " vs codec text", columns, codecText, jdbc))
+                .isEmpty();
+        assertThat(EveryTypeTable.differences(name + " vs codec binary", columns, codecBinary, jdbc))
+                .isEmpty();
     }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.PreparedStatement;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ResultSet;
-import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.protocol.ServerStatus;
@@ -48,7 +48,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CommandsTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
-            .initSql("CREATE DATABASE it", "CREATE DATABASE other",
+            .initSql(
+                    "CREATE DATABASE it",
+                    "CREATE DATABASE other",
                     "CREATE TABLE it.items (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL DEFAULT 'none', qty INT)",
                     "INSERT INTO it.items SELECT seq, CONCAT('item', seq), seq * 10 FROM it.seq_1_to_10")
             .build();
@@ -94,7 +96,8 @@ class CommandsTest {
     @ParameterizedTest(name = "deprecateEof={0}")
     @ValueSource(booleans = {true, false})
     void pipelinedCommandsAnswerInOrderEachOnItsOwn(boolean deprecateEof) {
-        try (ServerConnection conn = codec.connect(db.sandbox(), b -> b.database("it").deprecateEof(deprecateEof))) {
+        try (ServerConnection conn =
+                codec.connect(db.sandbox(), b -> b.database("it").deprecateEof(deprecateEof))) {
             conn.querySync("SET @before_reset = 1");
             List<java.util.concurrent.CompletableFuture<QueryResult>> answers = conn.pipeline(List.of(
                     new ComResetConnection(),
@@ -106,15 +109,21 @@ class CommandsTest {
 
             assertThat(answers).hasSize(6);
             assertThat(ServerConnection.await(answers.get(0)).resultSets()).isEmpty();
-            assertThat(ServerConnection.await(answers.get(1)).resultSet().rows().get(0).get(0))
-                    .as("the reset ran before the next command").isNull();
+            assertThat(ServerConnection.await(answers.get(1))
+                            .resultSet()
+                            .rows()
+                            .get(0)
+                            .get(0))
+                    .as("the reset ran before the next command")
+                    .isNull();
             assertThat(ServerConnection.await(answers.get(2)).resultSet().rows())
                     .containsExactly(List.of(1L), List.of(2L), List.of(3L));
             Throwable err = catchThrowable(() -> ServerConnection.await(answers.get(3)));
             assertThat(err).isInstanceOf(ServerException.class);
             assertThat(((ServerException) err).errorCode()).isEqualTo(1146);
             assertThat(ServerConnection.await(answers.get(4)).resultSets()).isEmpty();
-            List<Object> last = ServerConnection.await(answers.get(5)).resultSet().rows().get(0);
+            List<Object> last =
+                    ServerConnection.await(answers.get(5)).resultSet().rows().get(0);
             assertThat(text(last.get(0))).as("the command after the ERR ran").isEqualTo("other");
             assertThat(last.get(1)).isEqualTo(5L);
 
@@ -132,7 +141,8 @@ class CommandsTest {
     @ParameterizedTest(name = "deprecateEof={0}")
     @ValueSource(booleans = {true, false})
     void multiStatementsGiveEveryResultSetAndOkInOrder(boolean deprecateEof) {
-        try (ServerConnection conn = codec.connect(db.sandbox(), b -> b.database("it").deprecateEof(deprecateEof))) {
+        try (ServerConnection conn =
+                codec.connect(db.sandbox(), b -> b.database("it").deprecateEof(deprecateEof))) {
             conn.querySync("CREATE TEMPORARY TABLE m (v INT)");
             QueryResult r = conn.querySync(
                     "SELECT 1; SELECT 2, 'three'; INSERT INTO m VALUES (1), (2), (3); SELECT v FROM m ORDER BY v;"
@@ -150,8 +160,10 @@ class CommandsTest {
                         .isTrue();
             }
             assertThat(r.oks()).extracting(OkPacket::affectedRows).containsExactly(3L, 2L);
-            assertThat(ServerStatus.has(r.oks().get(0).statusFlags(), ServerStatus.MORE_RESULTS_EXISTS)).isTrue();
-            assertThat(ServerStatus.has(r.ok().statusFlags(), ServerStatus.MORE_RESULTS_EXISTS)).isFalse();
+            assertThat(ServerStatus.has(r.oks().get(0).statusFlags(), ServerStatus.MORE_RESULTS_EXISTS))
+                    .isTrue();
+            assertThat(ServerStatus.has(r.ok().statusFlags(), ServerStatus.MORE_RESULTS_EXISTS))
+                    .isFalse();
             // the connection is usable afterwards: nothing of the response was left unread
             assertThat(scalar(conn, "SELECT COUNT(*) FROM m WHERE v > 2")).isEqualTo(2L);
         }
@@ -198,16 +210,19 @@ class CommandsTest {
         PreparedStatement call = c.prepareSync("CALL twice(?, ?, ?)");
         assertThat(call.parameters()).hasSize(3);
 
-        QueryResult r = c.executeSync(call, List.of(
-                BoundParameter.of(BinaryType.of(ColumnType.LONG), 7L),
-                BoundParameter.of(BinaryType.of(ColumnType.NULL), null),
-                BoundParameter.of(BinaryType.of(ColumnType.VAR_STRING), "hey")));
+        QueryResult r = c.executeSync(
+                call,
+                List.of(
+                        BoundParameter.of(BinaryType.of(ColumnType.LONG), 7L),
+                        BoundParameter.of(BinaryType.of(ColumnType.NULL), null),
+                        BoundParameter.of(BinaryType.of(ColumnType.VAR_STRING), "hey")));
 
         assertThat(r.resultSets()).hasSize(3);
         assertThat(r.resultSets().get(0).rows()).containsExactly(List.of(7L));
         assertThat(r.resultSets().get(1).rows().get(0).get(0)).isEqualTo(14L);
         ResultSet outParams = r.resultSets().get(2);
-        assertThat(ServerStatus.has(outParams.statusFlags(), ServerStatus.PS_OUT_PARAMS)).isTrue();
+        assertThat(ServerStatus.has(outParams.statusFlags(), ServerStatus.PS_OUT_PARAMS))
+                .isTrue();
         assertThat(outParams.rows()).hasSize(1);
         assertThat(outParams.rows().get(0).get(0)).isEqualTo(21L);
         assertThat(text(outParams.rows().get(0).get(1))).isEqualTo("hey!");
@@ -230,7 +245,8 @@ class CommandsTest {
         ResultSet head = opened.resultSet();
         assertThat(head.rows()).isEmpty();
         assertThat(head.columns()).extracting(ColumnDefinition41::name).containsExactly("id", "name", "qty");
-        assertThat(ServerStatus.has(head.statusFlags(), ServerStatus.CURSOR_EXISTS)).isTrue();
+        assertThat(ServerStatus.has(head.statusFlags(), ServerStatus.CURSOR_EXISTS))
+                .isTrue();
 
         List<List<Object>> fetched = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
@@ -254,7 +270,8 @@ class CommandsTest {
     private static List<List<Object>> comparable(List<List<Object>> rows) {
         return rows.stream()
                 .map(row -> row.stream()
-                        .map(v -> v instanceof byte[] b ? (Object) HexFormat.of().formatHex(b) : v)
+                        .map(v ->
+                                v instanceof byte[] b ? (Object) HexFormat.of().formatHex(b) : v)
                         .toList())
                 .toList();
     }
@@ -290,13 +307,15 @@ class CommandsTest {
         List<ColumnDefinition41> defs = r.resultSet().columns();
 
         assertThat(defs).extracting(ColumnDefinition41::name).containsExactly("id", "name", "qty");
-        assertThat(defs).extracting(ColumnDefinition41::type)
+        assertThat(defs)
+                .extracting(ColumnDefinition41::type)
                 .containsExactly(ColumnType.LONG, ColumnType.VAR_STRING, ColumnType.LONG);
         assertThat(defs.get(1).table()).isEqualTo("items");
         assertThat(r.resultSet().rows()).isEmpty();
 
         List<ColumnDefinition41> wild = ServerConnection.await(c.command(ComFieldList.of("items", "q%")))
-                .resultSet().columns();
+                .resultSet()
+                .columns();
         assertThat(wild).extracting(ColumnDefinition41::name).containsExactly("qty");
     }
 
@@ -306,12 +325,14 @@ class CommandsTest {
         c.querySync("CREATE TEMPORARY TABLE scratch (x INT)");
         assertThat(scalar(c, "SELECT @v")).isEqualTo(42L);
 
-        OkPacket ok = ServerConnection.await(c.command(ComResetConnection.INSTANCE)).ok();
+        OkPacket ok =
+                ServerConnection.await(c.command(ComResetConnection.INSTANCE)).ok();
 
         assertThat(ok.affectedRows()).isZero();
         assertThat(scalar(c, "SELECT @v")).isNull();
         assertThatThrownBy(() -> c.querySync("SELECT * FROM scratch"))
-                .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1146));
+                .isInstanceOfSatisfying(
+                        ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1146));
     }
 
     /** The server answers COM_SET_OPTION with an EOF (a 0xFE-headed OK under CLIENT_DEPRECATE_EOF). */
@@ -321,7 +342,9 @@ class CommandsTest {
         try (ServerConnection conn = codec.connect(db.sandbox(), b -> b.deprecateEof(deprecateEof))) {
             ServerConnection.await(conn.command(new ComSetOption(ComSetOption.MULTI_STATEMENTS_OFF)));
             assertThatThrownBy(() -> conn.querySync("SELECT 1; SELECT 2"))
-                    .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1064));
+                    .isInstanceOfSatisfying(
+                            ServerException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(1064));
 
             ServerConnection.await(conn.command(new ComSetOption(ComSetOption.MULTI_STATEMENTS_ON)));
             assertThat(conn.querySync("SELECT 1; SELECT 2").resultSets()).hasSize(2);
@@ -340,13 +363,15 @@ class CommandsTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !victim.isOpen());
             assertThatThrownBy(() -> victim.querySync("SELECT 1"))
                     .isInstanceOf(ConnectionFailedException.class)
-                    .hasMessageContaining(db.sandbox().host() + ":" + db.sandbox().port())
+                    .hasMessageContaining(
+                            db.sandbox().host() + ":" + db.sandbox().port())
                     .hasMessageContaining("the connection is closed; COM_QUERY was not sent");
         } finally {
             victim.close();
         }
         assertThatThrownBy(() -> ServerConnection.await(c.command(new ComProcessKill(victim.connectionId()))))
-                .isInstanceOfSatisfying(ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1094));
+                .isInstanceOfSatisfying(
+                        ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1094));
     }
 
     /**
@@ -363,7 +388,8 @@ class CommandsTest {
                 .hasMessageContaining("COM_CHANGE_USER");
 
         assertThat(c.isOpen()).isTrue();
-        assertThat(text(scalar(c, "SELECT CONCAT(CURRENT_USER(), ' ', DATABASE())"))).isEqualTo("root@127.0.0.1 it");
+        assertThat(text(scalar(c, "SELECT CONCAT(CURRENT_USER(), ' ', DATABASE())")))
+                .isEqualTo("root@127.0.0.1 it");
     }
 
     /**
@@ -385,13 +411,25 @@ class CommandsTest {
     // ---- OK packet integers at length-encoded boundaries ----------------------------------------
 
     @ParameterizedTest(name = "id {0}")
-    @ValueSource(strings = {"250", "251", "65535", "65536", "16777215", "16777216", "4294967297",
-        "9223372036854775807", "9223372036854775808", "18446744073709551614"})
+    @ValueSource(
+            strings = {
+                "250",
+                "251",
+                "65535",
+                "65536",
+                "16777215",
+                "16777216",
+                "4294967297",
+                "9223372036854775807",
+                "9223372036854775808",
+                "18446744073709551614"
+            })
     void lastInsertIdAtLengthEncodedBoundaries(String id) {
         c.querySync("CREATE TABLE IF NOT EXISTS ids (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT)");
         c.querySync("DELETE FROM ids");
 
-        OkPacket explicit = c.querySync("INSERT INTO ids VALUES (" + id + ", 1)").ok();
+        OkPacket explicit =
+                c.querySync("INSERT INTO ids VALUES (" + id + ", 1)").ok();
         assertThat(Long.toUnsignedString(explicit.lastInsertId())).isEqualTo(id);
 
         c.querySync("DELETE FROM ids");
@@ -409,11 +447,13 @@ class CommandsTest {
     @Test
     void affectedRowsAboveTheThreeByteBoundary() {
         c.querySync("CREATE TEMPORARY TABLE many (id INT PRIMARY KEY, v INT)");
-        OkPacket inserted = c.querySync("INSERT INTO many SELECT seq, 0 FROM seq_1_to_70000").ok();
+        OkPacket inserted = c.querySync("INSERT INTO many SELECT seq, 0 FROM seq_1_to_70000")
+                .ok();
         assertThat(inserted.affectedRows()).isEqualTo(70_000L);
         assertThat(inserted.info()).contains("Records: 70000");
 
-        OkPacket updated = c.querySync("UPDATE many SET v = 1 WHERE id <= 65537").ok();
+        OkPacket updated =
+                c.querySync("UPDATE many SET v = 1 WHERE id <= 65537").ok();
         assertThat(updated.affectedRows()).isEqualTo(65_537L);
         OkPacket deleted = c.querySync("DELETE FROM many").ok();
         assertThat(deleted.affectedRows()).isEqualTo(70_000L);

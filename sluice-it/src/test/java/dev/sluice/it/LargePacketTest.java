@@ -86,9 +86,12 @@ class LargePacketTest {
     @Test
     void aTwentyMibBlobBoundAsAPreparedStatementParameterReadsBackIdentically() {
         PreparedStatement insert = connection.prepareSync("INSERT INTO blobs VALUES (?, ?)");
-        OkPacket ok = connection.executeSync(insert, List.of(
-                        BoundParameter.of(BinaryType.of(ColumnType.LONG), 2L),
-                        BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), twenty)))
+        OkPacket ok = connection
+                .executeSync(
+                        insert,
+                        List.of(
+                                BoundParameter.of(BinaryType.of(ColumnType.LONG), 2L),
+                                BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), twenty)))
                 .ok();
 
         assertThat(ok.affectedRows()).isEqualTo(1);
@@ -97,18 +100,32 @@ class LargePacketTest {
 
     private void assertStoredAndReadable(int id, byte[] expected) {
         String where = " FROM blobs WHERE id = " + id;
-        List<Object> digests = connection.querySync("SELECT LENGTH(b), SHA2(b, 256), MD5(b)" + where)
-                .resultSet().rows().get(0);
+        List<Object> digests = connection
+                .querySync("SELECT LENGTH(b), SHA2(b, 256), MD5(b)" + where)
+                .resultSet()
+                .rows()
+                .get(0);
         assertThat(digests.get(0)).isEqualTo((long) expected.length);
         assertThat(new String((byte[]) digests.get(1), StandardCharsets.US_ASCII))
                 .as("server SHA2 of the stored column (seed %d)", SEED)
                 .isEqualTo(hex("SHA-256", expected));
-        assertThat(new String((byte[]) digests.get(2), StandardCharsets.US_ASCII)).isEqualTo(hex("MD5", expected));
+        assertThat(new String((byte[]) digests.get(2), StandardCharsets.US_ASCII))
+                .isEqualTo(hex("MD5", expected));
 
-        byte[] text = (byte[]) connection.querySync("SELECT b" + where).resultSet().rows().get(0).get(0);
+        byte[] text = (byte[]) connection
+                .querySync("SELECT b" + where)
+                .resultSet()
+                .rows()
+                .get(0)
+                .get(0);
         assertSameBytes("text row", text, expected);
         PreparedStatement select = connection.prepareSync("SELECT b" + where);
-        byte[] binary = (byte[]) connection.executeSync(select, List.of()).resultSet().rows().get(0).get(0);
+        byte[] binary = (byte[]) connection
+                .executeSync(select, List.of())
+                .resultSet()
+                .rows()
+                .get(0)
+                .get(0);
         assertSameBytes("binary row", binary, expected);
     }
 
@@ -122,7 +139,12 @@ class LargePacketTest {
     @ValueSource(ints = {CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK})
     void textRowsOnAndAroundThePacketBoundary(int payload) {
         int length = payload - (payload - 4 < (1 << 24) ? 4 : 9);
-        byte[] rows = (byte[]) connection.querySync(patternSelect(length)).resultSet().rows().get(0).get(0);
+        byte[] rows = (byte[]) connection
+                .querySync(patternSelect(length))
+                .resultSet()
+                .rows()
+                .get(0)
+                .get(0);
         assertSameBytes("text row payload " + payload, rows, pattern(length));
     }
 
@@ -135,7 +157,12 @@ class LargePacketTest {
     void binaryRowsOnThePacketBoundary(int payload) {
         int length = payload - (payload - 6 < (1 << 24) ? 6 : 11);
         PreparedStatement select = connection.prepareSync(patternSelect(length));
-        byte[] value = (byte[]) connection.executeSync(select, List.of()).resultSet().rows().get(0).get(0);
+        byte[] value = (byte[]) connection
+                .executeSync(select, List.of())
+                .resultSet()
+                .rows()
+                .get(0)
+                .get(0);
         assertSameBytes("binary row payload " + payload, value, pattern(length));
     }
 
@@ -165,7 +192,8 @@ class LargePacketTest {
         byte[] value = pattern(length);
         PreparedStatement insert = connection.prepareSync("INSERT INTO blobs VALUES (3, ?)");
         List<BoundParameter> params = List.of(BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), value));
-        assertThat(payloadLength(ComStmtExecute.of(insert.statementId(), params))).isEqualTo(CHUNK);
+        assertThat(payloadLength(ComStmtExecute.of(insert.statementId(), params)))
+                .isEqualTo(CHUNK);
 
         assertThat(connection.executeSync(insert, params).ok().affectedRows()).isEqualTo(1);
 
@@ -175,6 +203,8 @@ class LargePacketTest {
     private static void assertSameBytes(String what, byte[] actual, byte[] expected) {
         assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
         int mismatch = java.util.Arrays.mismatch(actual, expected);
-        assertThat(mismatch).as(what + ": first differing byte (seed " + SEED + ")").isEqualTo(-1);
+        assertThat(mismatch)
+                .as(what + ": first differing byte (seed " + SEED + ")")
+                .isEqualTo(-1);
     }
 }

@@ -9,6 +9,7 @@ public final class Capability {
     // standard (low 32 bits)
     /** Old CLIENT_LONG_PASSWORD; MariaDB reuses bit 0 as "CLIENT_MYSQL": set by MySQL servers/clients. */
     public static final long CLIENT_MYSQL = 1L;
+
     public static final long CLIENT_LONG_PASSWORD = 1L;
     public static final long CLIENT_FOUND_ROWS = 1L << 1;
     public static final long CLIENT_LONG_FLAG = 1L << 2;

@@ -105,10 +105,11 @@ public final class Wire {
             case LENENC_8:
                 return readInt8(buf, field);
             case NULL_MARKER:
-                throw new ProtocolException(field + ": length-encoded integer is NULL (0xFB) where NULL is not allowed");
-            default:
                 throw new ProtocolException(
-                        field + ": invalid first byte 0x" + Integer.toHexString(first) + " of a length-encoded integer");
+                        field + ": length-encoded integer is NULL (0xFB) where NULL is not allowed");
+            default:
+                throw new ProtocolException(field + ": invalid first byte 0x" + Integer.toHexString(first)
+                        + " of a length-encoded integer");
         }
     }
 
@@ -205,8 +206,8 @@ public final class Wire {
     public static byte[] readNulBytes(ByteBuf buf, String field) {
         int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);
         if (end < 0) {
-            throw new ProtocolException(field + ": NUL-terminated string without terminator ("
-                    + buf.readableBytes() + " bytes remaining)");
+            throw new ProtocolException(
+                    field + ": NUL-terminated string without terminator (" + buf.readableBytes() + " bytes remaining)");
         }
         byte[] bytes = new byte[end - buf.readerIndex()];
         buf.readBytes(bytes);
@@ -275,8 +276,8 @@ public final class Wire {
             throw new ProtocolException(field + ": negative length " + length);
         }
         if (buf.readableBytes() < length) {
-            throw new ProtocolException(field + ": truncated, needs " + length + " bytes, " + buf.readableBytes()
-                    + " remaining");
+            throw new ProtocolException(
+                    field + ": truncated, needs " + length + " bytes, " + buf.readableBytes() + " remaining");
         }
     }
 

@@ -67,7 +67,8 @@ class WireTest {
 
     @Test
     void ffIsNeverALenencInt() {
-        assertThatThrownBy(() -> Wire.readLenencInt(Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 0, 0}), "OK affected_rows"))
+        assertThatThrownBy(() ->
+                        Wire.readLenencInt(Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, 0, 0}), "OK affected_rows"))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage("OK affected_rows: invalid first byte 0xff of a length-encoded integer");
     }
@@ -78,7 +79,8 @@ class WireTest {
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageStartingWith("column count: ")
                 .hasMessageContaining("NULL");
-        assertThat(Wire.isNull(Unpooled.wrappedBuffer(new byte[] {(byte) 0xfb}))).isTrue();
+        assertThat(Wire.isNull(Unpooled.wrappedBuffer(new byte[] {(byte) 0xfb})))
+                .isTrue();
     }
 
     @ParameterizedTest

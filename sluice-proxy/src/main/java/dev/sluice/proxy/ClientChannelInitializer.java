@@ -57,13 +57,15 @@ final class ClientChannelInitializer {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<SslContext> tls = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                tls.complete(ClientTlsContexts.create(config.clientTls()));
-            } catch (Throwable e) {
-                tls.completeExceptionally(e);
-            }
-        }, "sluice-tls-init");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        tls.complete(ClientTlsContexts.create(config.clientTls()));
+                    } catch (Throwable e) {
+                        tls.completeExceptionally(e);
+                    }
+                },
+                "sluice-tls-init");
         t.setDaemon(true);
         t.start();
         return tls;
@@ -101,9 +103,19 @@ final class ClientChannelInitializer {
         capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
         // never promise a client what the server behind cannot do (SSL is Sluice's own business)
         capabilities &= server.capabilities() | Capability.CLIENT_SSL;
-        return new FrontendSettings(server.serverVersion(), capabilities, server.characterSet(), status,
-                context.registry()::allocateId, config::user, sslContext, config.clientTls().required(),
-                config.clientAuthPlugin(), FrontendSettings.processRsaKeyPair(), sha2Cache, config.timeouts().clientHandshake(),
+        return new FrontendSettings(
+                server.serverVersion(),
+                capabilities,
+                server.characterSet(),
+                status,
+                context.registry()::allocateId,
+                config::user,
+                sslContext,
+                config.clientTls().required(),
+                config.clientAuthPlugin(),
+                FrontendSettings.processRsaKeyPair(),
+                sha2Cache,
+                config.timeouts().clientHandshake(),
                 config.limits().maxPacketSize());
     }
 
@@ -112,10 +124,18 @@ final class ClientChannelInitializer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof AuthenticatedClient client) {
-                SessionLogin login = new SessionLogin(client.connectionId(), client.user(), client.capabilities(),
-                        client.collationId(), client.database(), client.attributes(), client.tls(), client.clientHost(),
+                SessionLogin login = new SessionLogin(
+                        client.connectionId(),
+                        client.user(),
+                        client.capabilities(),
+                        client.collationId(),
+                        client.database(),
+                        client.attributes(),
+                        client.tls(),
+                        client.clientHost(),
                         client.authPlugin());
-                ctx.pipeline().replace(this, "session", new ClientSession(context, login, ctx.channel(), client.sequence()));
+                ctx.pipeline()
+                        .replace(this, "session", new ClientSession(context, login, ctx.channel(), client.sequence()));
             } else {
                 ctx.fireUserEventTriggered(evt);
             }

@@ -41,8 +41,12 @@ final class GreetingGate {
         HealthMonitor health = context.pools().health(server.name());
         if (health != null && health.isDown()) {
             context.pools().stats(server.name()).failedFast();
-            refuse(channel, ProxyErrors.cannotConnect(describe(server), "server " + server.name() + " is down ("
-                    + health.lastFailure() + "); checked every " + health.interval().toMillis() + " ms"));
+            refuse(
+                    channel,
+                    ProxyErrors.cannotConnect(
+                            describe(server),
+                            "server " + server.name() + " is down (" + health.lastFailure() + "); checked every "
+                                    + health.interval().toMillis() + " ms"));
             return;
         }
         channel.config().setAutoRead(false); // a client sends nothing before its greeting; nothing is read meanwhile
@@ -77,7 +81,8 @@ final class GreetingGate {
             return ProxyErrors.fromServer(se.err(), server.name());
         }
         String why = cause instanceof TimeoutException
-                ? "no greeting within connect-timeout " + context.config().timeouts().connect().toMillis() + " ms"
+                ? "no greeting within connect-timeout "
+                        + context.config().timeouts().connect().toMillis() + " ms"
                 : cause.getMessage();
         return ProxyErrors.cannotConnect(describe(server), why);
     }

@@ -61,7 +61,10 @@ public final class ProxyServer implements AutoCloseable {
         Transport transport = Transport.best();
         EventLoopGroup acceptors = transport.newGroup(1);
         EventLoopGroup workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
-        ProxyContext context = new ProxyContext(config, new SessionRegistry(config.instanceId()), new ServerConnector(workers, transport),
+        ProxyContext context = new ProxyContext(
+                config,
+                new SessionRegistry(config.instanceId()),
+                new ServerConnector(workers, transport),
                 serverCapabilityMask);
         ProxyServer server = new ProxyServer(acceptors, workers, context);
         try {
@@ -77,7 +80,9 @@ public final class ProxyServer implements AutoCloseable {
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                        .childOption(
+                                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel ch) {
@@ -86,12 +91,19 @@ public final class ProxyServer implements AutoCloseable {
                         });
                 Channel channel;
                 try {
-                    channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
+                    channel = bootstrap
+                            .bind(listener.host(), listener.port())
+                            .sync()
+                            .channel();
                 } catch (Exception e) {
-                    throw new IllegalStateException("cannot listen on " + listener.host() + ":" + listener.port() + ": " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "cannot listen on " + listener.host() + ":" + listener.port() + ": " + e.getMessage(), e);
                 }
                 server.listeners.add(channel);
-                LOG.info("listening on {} (transport {})", format((InetSocketAddress) channel.localAddress()), transport);
+                LOG.info(
+                        "listening on {} (transport {})",
+                        format((InetSocketAddress) channel.localAddress()),
+                        transport);
             }
             return server;
         } catch (RuntimeException e) {
@@ -105,19 +117,31 @@ public final class ProxyServer implements AutoCloseable {
         ServerConfig primary = context.primaryServer();
         context.serverGreetingWhenKnown().whenComplete((greeting, failure) -> {
             if (failure != null) {
-                LOG.warn("server {} ({}) did not greet at start; until it does, clients are refused with {}",
-                        primary.name(), primary.address(), GreetingGate.refusal(context, failure));
+                LOG.warn(
+                        "server {} ({}) did not greet at start; until it does, clients are refused with {}",
+                        primary.name(),
+                        primary.address(),
+                        GreetingGate.refusal(context, failure));
                 return;
             }
             boolean offersTls = Capability.has(greeting.capabilities(), Capability.CLIENT_SSL);
-            LOG.info("server {} ({}) is {}, {}{}", primary.name(), primary.address(), greeting.serverVersion(),
-                    primary.describeSecurity(), offersTls || primary.tls().mode() == TlsMode.DISABLED ? ""
+            LOG.info(
+                    "server {} ({}) is {}, {}{}",
+                    primary.name(),
+                    primary.address(),
+                    greeting.serverVersion(),
+                    primary.describeSecurity(),
+                    offersTls || primary.tls().mode() == TlsMode.DISABLED
+                            ? ""
                             : ": its greeting offers no TLS, so "
-                                    + (primary.tls().mode().requiresTls() ? "every login to it will be refused"
+                                    + (primary.tls().mode().requiresTls()
+                                            ? "every login to it will be refused"
                                             : "connections to it go unencrypted"));
             if (!offersTls && primary.tls().mode() == TlsMode.PREFERRED) {
-                context.connector().tlsContexts().warnUnencrypted(primary.address(),
-                        "its greeting (" + greeting.serverVersion() + ") offers no TLS");
+                context.connector()
+                        .tlsContexts()
+                        .warnUnencrypted(
+                                primary.address(), "its greeting (" + greeting.serverVersion() + ") offers no TLS");
             }
         });
     }

@@ -17,7 +17,8 @@ public final class MariaDbInstall {
             + " (sudo apt-get install -y mariadb-server) or run scripts/ensure-mariadb.sh as root";
 
     /** Searched after PATH: Debian puts mariadbd in /usr/sbin, which is not on a normal user's PATH. */
-    private static final List<String> EXTRA_DIRS = List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
+    private static final List<String> EXTRA_DIRS =
+            List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
 
     private MariaDbInstall() {}
 
@@ -56,9 +57,10 @@ public final class MariaDbInstall {
     static Path installDb() {
         ensure();
         return find("mariadb-install-db")
-                .orElseThrow(() -> new SandboxException(
-                        "mariadb-install-db not found next to mariadbd: install Debian's mariadb-server"
-                                + " (sudo apt-get install -y mariadb-server) or run scripts/ensure-mariadb.sh as root"));
+                .orElseThrow(
+                        () -> new SandboxException(
+                                "mariadb-install-db not found next to mariadbd: install Debian's mariadb-server"
+                                        + " (sudo apt-get install -y mariadb-server) or run scripts/ensure-mariadb.sh as root"));
     }
 
     static Path client() {

@@ -137,7 +137,8 @@ public final class MariaDbSandbox implements AutoCloseable {
             outcome = ServerReadiness.await(LOOPBACK, port, launcher::isAlive, startTimeout);
         } catch (SandboxException e) {
             killProcess();
-            throw new SandboxException(describe() + ": " + e.getMessage() + "; error log:\n" + errorLogSince(logOffset));
+            throw new SandboxException(
+                    describe() + ": " + e.getMessage() + "; error log:\n" + errorLogSince(logOffset));
         }
         String log = errorLogSince(logOffset);
         if (outcome == ServerReadiness.Outcome.EXITED || !log.contains("ready for connections")) {
@@ -155,7 +156,8 @@ public final class MariaDbSandbox implements AutoCloseable {
             for (String line : log.split("\n")) {
                 if (line.startsWith("ERROR: ")) {
                     killProcess();
-                    throw new SandboxException(describe() + ": setup SQL failed: " + line.substring(7).strip());
+                    throw new SandboxException(describe() + ": setup SQL failed: "
+                            + line.substring(7).strip());
                 }
             }
         }
@@ -170,7 +172,8 @@ public final class MariaDbSandbox implements AutoCloseable {
         try {
             launcher = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(Processes.devNull()))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("launcher.log").toFile()))
+                    .redirectError(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("launcher.log").toFile()))
                     .start();
             try (InputStream stdout = launcher.getInputStream()) {
                 String line = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.US_ASCII)).readLine();

@@ -69,12 +69,15 @@ public final class PathRelay implements AutoCloseable {
                 Socket server = new Socket(targetHost, targetPort);
                 sockets.add(client);
                 sockets.add(server);
-                start(() -> {
-                    if (stripSsl) {
-                        forwardGreeting(server.getInputStream(), client.getOutputStream());
-                    }
-                    pump(server.getInputStream(), client.getOutputStream());
-                }, client, server);
+                start(
+                        () -> {
+                            if (stripSsl) {
+                                forwardGreeting(server.getInputStream(), client.getOutputStream());
+                            }
+                            pump(server.getInputStream(), client.getOutputStream());
+                        },
+                        client,
+                        server);
                 start(() -> pump(client.getInputStream(), server.getOutputStream()), client, server);
             } catch (IOException e) {
                 if (!closed) {
@@ -89,16 +92,18 @@ public final class PathRelay implements AutoCloseable {
     }
 
     private void start(Io io, Socket a, Socket b) {
-        Thread t = new Thread(() -> {
-            try {
-                io.run();
-            } catch (IOException e) {
-                // the other side went away: close both below
-            } finally {
-                closeQuietly(a);
-                closeQuietly(b);
-            }
-        }, "path-relay-pump");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        io.run();
+                    } catch (IOException e) {
+                        // the other side went away: close both below
+                    } finally {
+                        closeQuietly(a);
+                        closeQuietly(b);
+                    }
+                },
+                "path-relay-pump");
         t.setDaemon(true);
         t.start();
     }

@@ -31,8 +31,8 @@ final class Processes {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
-                throw new SandboxException(String.join(" ", command) + ": no exit within " + timeout + "; stderr: "
-                        + err.get());
+                throw new SandboxException(
+                        String.join(" ", command) + ": no exit within " + timeout + "; stderr: " + err.get());
             }
             return new Result(process.exitValue(), out.get(), err.get());
         } catch (InterruptedException e) {
@@ -49,14 +49,16 @@ final class Processes {
         Result result = run(command, timeout, Map.of());
         if (result.exitCode() != 0) {
             throw new SandboxException(String.join(" ", command) + " exited with " + result.exitCode() + ": "
-                    + result.stderr().strip() + (result.stdout().isBlank() ? "" : " / " + result.stdout().strip()));
+                    + result.stderr().strip()
+                    + (result.stdout().isBlank() ? "" : " / " + result.stdout().strip()));
         }
         return result.stdout();
     }
 
     /** Sends SIGSTOP/SIGCONT (which Java cannot send) through the shell's kill builtin. */
     static void signal(long pid, String signal) {
-        run(List.of("/bin/sh", "-c", "kill -s " + signal + " \"$1\" 2>/dev/null", "sh", Long.toString(pid)),
+        run(
+                List.of("/bin/sh", "-c", "kill -s " + signal + " \"$1\" 2>/dev/null", "sh", Long.toString(pid)),
                 Duration.ofSeconds(10),
                 Map.of());
     }

@@ -83,8 +83,10 @@ final class SandboxDirs {
                 deleteRecursively(candidate);
                 String output = result.stdout() + result.stderr();
                 failure = "mariadb-install-db exited with " + result.exitCode() + " (attempt " + attempt + "): "
-                        + output.lines().filter(l -> l.contains("ERROR") || l.contains("signal") || l.contains("Assert"))
-                                .limit(10).reduce("", (a, b) -> a + b + "\n")
+                        + output.lines()
+                                .filter(l -> l.contains("ERROR") || l.contains("signal") || l.contains("Assert"))
+                                .limit(10)
+                                .reduce("", (a, b) -> a + b + "\n")
                         + "...\n" + tail(output, 30);
                 System.err.println("sluice-testkit: " + failure);
             }
@@ -209,7 +211,8 @@ final class SandboxDirs {
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;
         }
-        long actual = handle.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+        long actual =
+                handle.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         return start == 0 || actual == 0 || Math.abs(actual - start) < 2_000;
     }
 

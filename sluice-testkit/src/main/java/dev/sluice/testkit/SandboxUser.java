@@ -27,7 +27,7 @@ public record SandboxUser(String name, String password, String plugin, String ho
         String auth = password == null
                 ? " IDENTIFIED VIA " + plugin
                 : " IDENTIFIED VIA " + plugin + " USING PASSWORD(" + SqlText.quote(password) + ")";
-        return "CREATE OR REPLACE USER " + account + auth + ";\n"
-                + "GRANT ALL PRIVILEGES ON *.* TO " + account + " WITH GRANT OPTION;\n";
+        return "CREATE OR REPLACE USER " + account + auth + ";\n" + "GRANT ALL PRIVILEGES ON *.* TO " + account
+                + " WITH GRANT OPTION;\n";
     }
 }

@@ -104,7 +104,8 @@ final class ServerCommand {
                     .append(");\n");
         }
         users.forEach(user -> sql.append(user.createSql()));
-        initSql.forEach(statement -> sql.append(statement.strip().replaceAll(";+$", "")).append(";\n"));
+        initSql.forEach(
+                statement -> sql.append(statement.strip().replaceAll(";+$", "")).append(";\n"));
         return sql.toString();
     }
 

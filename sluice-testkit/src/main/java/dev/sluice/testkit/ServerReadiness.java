@@ -34,8 +34,8 @@ final class ServerReadiness {
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
             if (remainingMillis <= 0) {
-                throw new SandboxException("no greeting on " + host.getHostAddress() + ":" + port + " within "
-                        + timeout);
+                throw new SandboxException(
+                        "no greeting on " + host.getHostAddress() + ":" + port + " within " + timeout);
             }
             if (greets(host, port, (int) Math.min(remainingMillis, 1_000))) {
                 return Outcome.GREETED;

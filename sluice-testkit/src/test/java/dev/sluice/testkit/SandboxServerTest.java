@@ -19,7 +19,10 @@ class SandboxServerTest {
             .requireSecureTransport()
             .user("app", "secret")
             .user("edu", "s3cret'\\x", "ed25519")
-            .initSql("CREATE DATABASE shop", "CREATE TABLE shop.item (id INT PRIMARY KEY)", "INSERT INTO shop.item VALUES (42)")
+            .initSql(
+                    "CREATE DATABASE shop",
+                    "CREATE TABLE shop.item (id INT PRIMARY KEY)",
+                    "INSERT INTO shop.item VALUES (42)")
             .build();
 
     private static final String TLS = "sslMode=trust";
@@ -35,8 +38,10 @@ class SandboxServerTest {
     @Test
     void tlsIsNegotiated() throws SQLException {
         try (Connection c = Jdbc.root(DB.sandbox(), TLS)) {
-            assertThat(Jdbc.scalar(c, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
-                            + " WHERE VARIABLE_NAME = 'Ssl_cipher'"))
+            assertThat(Jdbc.scalar(
+                            c,
+                            "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                                    + " WHERE VARIABLE_NAME = 'Ssl_cipher'"))
                     .isNotBlank();
         }
     }
@@ -87,7 +92,8 @@ class SandboxServerTest {
         try (Connection c = Jdbc.connect(DB.sandbox(), "edu", "s3cret'\\x", TLS)) {
             assertThat(Jdbc.scalar(c, "SELECT CURRENT_USER()")).isEqualTo("edu@%");
         }
-        assertThat(DB.sandbox().execute("SELECT user, plugin FROM mysql.user WHERE user IN ('app', 'edu') ORDER BY user"))
+        assertThat(DB.sandbox()
+                        .execute("SELECT user, plugin FROM mysql.user WHERE user IN ('app', 'edu') ORDER BY user"))
                 .isEqualTo("app\tmysql_native_password\nedu\ted25519\n");
     }
 

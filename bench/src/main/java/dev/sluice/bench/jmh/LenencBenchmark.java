@@ -44,10 +44,13 @@ public class LenencBenchmark {
         values = new long[COUNT];
         for (int i = 0; i < COUNT; i++) {
             int form = random.nextInt(100);
-            values[i] = form < 70 ? random.nextLong(251)
-                    : form < 85 ? 251 + random.nextLong(65536 - 251)
-                    : form < 95 ? 65536 + random.nextLong(16777216 - 65536)
-                    : 16777216 + random.nextLong(Long.MAX_VALUE - 16777216);
+            values[i] = form < 70
+                    ? random.nextLong(251)
+                    : form < 85
+                            ? 251 + random.nextLong(65536 - 251)
+                            : form < 95
+                                    ? 65536 + random.nextLong(16777216 - 65536)
+                                    : 16777216 + random.nextLong(Long.MAX_VALUE - 16777216);
         }
         encoded = Unpooled.directBuffer(COUNT * 9);
         for (long v : values) {

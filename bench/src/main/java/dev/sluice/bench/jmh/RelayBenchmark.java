@@ -75,7 +75,8 @@ public class RelayBenchmark {
         ByteBuf count = alloc.buffer();
         Wire.writeLenencInt(count, 2);
         ByteBuf id = alloc.buffer();
-        ColumnDefinition41.of("bench", "big", "id", 63, 11, ColumnType.LONG, 0, 0).encode(id, CAPABILITIES, false);
+        ColumnDefinition41.of("bench", "big", "id", 63, 11, ColumnType.LONG, 0, 0)
+                .encode(id, CAPABILITIES, false);
         ByteBuf text = alloc.buffer();
         ColumnDefinition41.of("bench", "big", "payload", 45, 800, ColumnType.VAR_STRING, 0, 0)
                 .encode(text, CAPABILITIES, false);

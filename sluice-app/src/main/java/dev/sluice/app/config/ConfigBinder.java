@@ -42,13 +42,21 @@ final class ConfigBinder {
             "instance-id",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
-            Stream.of("name", "address"), ServerSecurityReader.KEYS.stream()).toList();
+                    Stream.of("name", "address"), ServerSecurityReader.KEYS.stream())
+            .toList();
     static final List<String> USER_KEYS =
             List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
     static final List<String> POOL_KEYS = List.of(
-            "max-size", "min-idle", "idle-timeout", "max-lifetime", "acquire-timeout", "health-check-interval",
-            "reset-timeout", "max-server-connections", "reserved-connections");
+            "max-size",
+            "min-idle",
+            "idle-timeout",
+            "max-lifetime",
+            "acquire-timeout",
+            "health-check-interval",
+            "reset-timeout",
+            "max-server-connections",
+            "reserved-connections");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
     static final long MAX_PACKET_SIZE_LIMIT = 1L << 30;
 
@@ -94,8 +102,11 @@ final class ConfigBinder {
         long maxClients = values.integer(root, "max-client-connections", 10_000, 1, Integer.MAX_VALUE);
         boolean localInfile = values.bool(root, "local-infile", "local-infile", false);
         PoolSettings pool = pool(root.get("pool"));
-        String authPlugin = values.choice(root.get("client-auth-plugin"), "client-auth-plugin",
-                List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD), ProxyConfig.NATIVE_PASSWORD);
+        String authPlugin = values.choice(
+                root.get("client-auth-plugin"),
+                "client-auth-plugin",
+                List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD),
+                ProxyConfig.NATIVE_PASSWORD);
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
@@ -170,7 +181,9 @@ final class ConfigBinder {
             if (name != null) {
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
-                    values.problem(ValueReader.originOf(m, "name"), path + ".name",
+                    values.problem(
+                            ValueReader.originOf(m, "name"),
+                            path + ".name",
                             "duplicate server name '" + name + "' (also " + previous + ")");
                 }
             }
@@ -228,7 +241,9 @@ final class ConfigBinder {
             if (name != null) {
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
-                    values.problem(ValueReader.originOf(m, "name"), path + ".name",
+                    values.problem(
+                            ValueReader.originOf(m, "name"),
+                            path + ".name",
                             "duplicate user '" + name + "' (also " + previous + ")");
                     ok = false;
                 }
@@ -256,20 +271,22 @@ final class ConfigBinder {
         Duration idle = values.duration(m, "idle-timeout", "pool.idle-timeout", d.idleTimeout(), false);
         Duration lifetime = values.duration(m, "max-lifetime", "pool.max-lifetime", d.maxLifetime(), false);
         Duration acquire = values.duration(m, "acquire-timeout", "pool.acquire-timeout", d.acquireTimeout(), false);
-        Duration health = values.duration(m, "health-check-interval", "pool.health-check-interval",
-                d.healthCheckInterval(), false);
+        Duration health = values.duration(
+                m, "health-check-interval", "pool.health-check-interval", d.healthCheckInterval(), false);
         Duration reset = values.duration(m, "reset-timeout", "pool.reset-timeout", d.resetTimeout(), false);
-        long maxServer = values.integer(m, "max-server-connections", "pool.max-server-connections",
-                d.maxServerConnections(), 1, 1_000_000);
-        long reserved = values.integer(m, "reserved-connections", "pool.reserved-connections",
-                d.reservedConnections(), 0, 1_000);
+        long maxServer = values.integer(
+                m, "max-server-connections", "pool.max-server-connections", d.maxServerConnections(), 1, 1_000_000);
+        long reserved = values.integer(
+                m, "reserved-connections", "pool.reserved-connections", d.reservedConnections(), 0, 1_000);
         if (maxSize > 0 && minIdle > maxSize) {
-            values.problem(ValueReader.originOf(m, "min-idle"), "pool.min-idle",
+            values.problem(
+                    ValueReader.originOf(m, "min-idle"),
+                    "pool.min-idle",
                     minIdle + " is more than pool.max-size " + maxSize);
             minIdle = 0;
         }
-        return new PoolSettings((int) maxSize, (int) minIdle, idle, lifetime, acquire, health, reset, (int) maxServer,
-                (int) reserved);
+        return new PoolSettings(
+                (int) maxSize, (int) minIdle, idle, lifetime, acquire, health, reset, (int) maxServer, (int) reserved);
     }
 
     private ClientTlsConfig tls(ConfigNode node) {
@@ -292,8 +309,11 @@ final class ConfigBinder {
         Path key = values.file(m.get("key"), "tls.key");
         boolean ok = true;
         if ((m.get("certificate") == null) != (m.get("key") == null)) {
-            values.problem(m.origin(), "tls", "certificate and key go together (got only "
-                    + (m.get("key") == null ? "certificate" : "key") + ")");
+            values.problem(
+                    m.origin(),
+                    "tls",
+                    "certificate and key go together (got only " + (m.get("key") == null ? "certificate" : "key")
+                            + ")");
             ok = false;
         }
         if (required && !enabled) {

@@ -64,7 +64,10 @@ final class Overrides {
             items.add(m);
         }
         if (!items.isEmpty()) {
-            root.put("users", items.get(0).origin(), new ConfigNode.Sequence(items, items.get(0).origin()));
+            root.put(
+                    "users",
+                    items.get(0).origin(),
+                    new ConfigNode.Sequence(items, items.get(0).origin()));
         }
     }
 
@@ -83,9 +86,8 @@ final class Overrides {
     private static void set(ConfigNode.Mapping root, String argument) {
         int eq = argument.indexOf('=');
         String key = eq < 0 ? argument : argument.substring(0, eq);
-        Origin origin = Origin.argument("--set " + (key.toLowerCase(java.util.Locale.ROOT).contains("password")
-                ? key + "=***"
-                : argument));
+        Origin origin = Origin.argument(
+                "--set " + (key.toLowerCase(java.util.Locale.ROOT).contains("password") ? key + "=***" : argument));
         if (eq <= 0) {
             throw new ConfigException(origin.describe() + ": expected KEY=VALUE, e.g. --set connect-timeout=2s");
         }
@@ -115,8 +117,8 @@ final class Overrides {
             int index = Integer.parseInt(m.group(2));
             path.append('[').append(index).append(']');
             if (index > seq.items().size()) {
-                throw new ConfigException(origin.describe() + ": " + path + ": index out of range ("
-                        + name + " has " + seq.items().size() + " entries; " + seq.items().size() + " adds one)");
+                throw new ConfigException(origin.describe() + ": " + path + ": index out of range (" + name + " has "
+                        + seq.items().size() + " entries; " + seq.items().size() + " adds one)");
             }
             if (last) {
                 if (index == seq.items().size()) {

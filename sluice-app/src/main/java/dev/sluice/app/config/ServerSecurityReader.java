@@ -18,10 +18,14 @@ import java.util.List;
  */
 final class ServerSecurityReader {
     static final List<String> KEYS = List.of(
-            "tls", "tls-ca", "tls-cert", "tls-key", "allow-cleartext-password", "server-public-key",
+            "tls",
+            "tls-ca",
+            "tls-cert",
+            "tls-key",
+            "allow-cleartext-password",
+            "server-public-key",
             "allow-public-key-retrieval");
-    static final List<String> TLS_MODES =
-            List.of("disabled", "preferred", "required", "verify-ca", "verify-identity");
+    static final List<String> TLS_MODES = List.of("disabled", "preferred", "required", "verify-ca", "verify-identity");
 
     private final ValueReader values;
 
@@ -32,8 +36,7 @@ final class ServerSecurityReader {
     /** The server at {@code name}/{@code address} with these keys; null when one of them is wrong (a problem). */
     ServerConfig read(ConfigNode.Mapping m, String path, String name, HostPort address) {
         int before = values.problems().size();
-        TlsMode mode = TlsMode.fromConfigName(
-                values.choice(m.get("tls"), path + ".tls", TLS_MODES, "preferred"));
+        TlsMode mode = TlsMode.fromConfigName(values.choice(m.get("tls"), path + ".tls", TLS_MODES, "preferred"));
         Path ca = values.file(m.get("tls-ca"), path + ".tls-ca");
         Path cert = values.file(m.get("tls-cert"), path + ".tls-cert");
         Path key = values.file(m.get("tls-key"), path + ".tls-key");
@@ -41,20 +44,31 @@ final class ServerSecurityReader {
         RSAPublicKey publicKey = publicKey(m.get("server-public-key"), path + ".server-public-key");
         boolean retrieval = values.bool(m, "allow-public-key-retrieval", path + ".allow-public-key-retrieval", false);
         if (m.get("tls-ca") != null && !mode.verifiesCertificate()) {
-            values.problem(ValueReader.originOf(m, "tls-ca"), path + ".tls-ca",
+            values.problem(
+                    ValueReader.originOf(m, "tls-ca"),
+                    path + ".tls-ca",
                     "is used only with tls: verify-ca or verify-identity (tls is " + mode.configName() + ")");
         }
         if ((m.get("tls-cert") == null) != (m.get("tls-key") == null)) {
-            values.problem(m.origin(), path, "tls-cert and tls-key go together (got only "
-                    + (m.get("tls-cert") == null ? "tls-key" : "tls-cert") + ")");
+            values.problem(
+                    m.origin(),
+                    path,
+                    "tls-cert and tls-key go together (got only " + (m.get("tls-cert") == null ? "tls-key" : "tls-cert")
+                            + ")");
         } else if (m.get("tls-cert") != null && mode == TlsMode.DISABLED) {
             values.problem(ValueReader.originOf(m, "tls-cert"), path + ".tls-cert", "needs TLS (tls is disabled)");
         }
         if (values.problems().size() > before || name == null || address == null) {
             return null;
         }
-        return new ServerConfig(name, address.host(), address.port(), new ServerTls(mode, ca, cert, key), cleartext,
-                publicKey, retrieval);
+        return new ServerConfig(
+                name,
+                address.host(),
+                address.port(),
+                new ServerTls(mode, ca, cert, key),
+                cleartext,
+                publicKey,
+                retrieval);
     }
 
     private RSAPublicKey publicKey(ConfigNode node, String path) {

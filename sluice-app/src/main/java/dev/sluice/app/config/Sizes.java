@@ -26,10 +26,12 @@ public final class Sizes {
             case "k", "kib" -> 10;
             case "m", "mib" -> 20;
             case "g", "gib" -> 30;
-            case "kb", "mb", "gb" -> throw new IllegalArgumentException("\"" + text + "\": write "
-                    + Character.toUpperCase(m.group(2).charAt(0)) + "iB (1024-based) or a number of bytes");
-            default -> throw new IllegalArgumentException(
-                    "\"" + text + "\" has an unknown unit '" + m.group(2) + "' (expected KiB, MiB or GiB)");
+            case "kb", "mb", "gb" ->
+                throw new IllegalArgumentException("\"" + text + "\": write "
+                        + Character.toUpperCase(m.group(2).charAt(0)) + "iB (1024-based) or a number of bytes");
+            default ->
+                throw new IllegalArgumentException(
+                        "\"" + text + "\" has an unknown unit '" + m.group(2) + "' (expected KiB, MiB or GiB)");
         };
         long n;
         try {

@@ -4,7 +4,6 @@ import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -27,14 +26,18 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append("; servers ")
                 .append(p.servers().stream().map(SluiceConfig::server).collect(Collectors.joining(", ")));
         s.append("; users ");
-        s.append(p.users().isEmpty()
-                ? "none (every login is refused)"
-                : p.users().stream().map(SluiceConfig::user).collect(Collectors.joining(", ")));
+        s.append(
+                p.users().isEmpty()
+                        ? "none (every login is refused)"
+                        : p.users().stream().map(SluiceConfig::user).collect(Collectors.joining(", ")));
         s.append("; tls ");
         if (!p.clientTls().enabled()) {
             s.append("off");
         } else {
-            s.append(p.clientTls().selfSignedCertificate() ? "self-signed" : p.clientTls().certificate());
+            s.append(
+                    p.clientTls().selfSignedCertificate()
+                            ? "self-signed"
+                            : p.clientTls().certificate());
             s.append(p.clientTls().required() ? " (required)" : " (optional)");
         }
         Timeouts t = p.timeouts();
@@ -47,22 +50,35 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append(", max-client-connections ").append(p.limits().maxClientConnections());
         s.append("; local-infile ").append(p.localInfile() ? "on" : "off");
         s.append("; client-auth-plugin ").append(p.clientAuthPlugin());
-        s.append("; pool max-size ").append(p.pool().maxSize() == 0 ? "none" : String.valueOf(p.pool().maxSize()))
-                .append(", min-idle ").append(p.pool().minIdle())
-                .append(", idle-timeout ").append(Durations.format(p.pool().idleTimeout()))
-                .append(", max-lifetime ").append(Durations.format(p.pool().maxLifetime()))
-                .append(", acquire-timeout ").append(Durations.format(p.pool().acquireTimeout()))
-                .append(", health-check-interval ").append(Durations.format(p.pool().healthCheckInterval()))
-                .append(", reset-timeout ").append(Durations.format(p.pool().resetTimeout()))
-                .append(", max-server-connections ").append(p.pool().maxServerConnections() == 0
-                        ? "server's max_connections - " + p.pool().reservedConnections()
-                        : String.valueOf(p.pool().maxServerConnections()));
+        s.append("; pool max-size ")
+                .append(
+                        p.pool().maxSize() == 0
+                                ? "none"
+                                : String.valueOf(p.pool().maxSize()))
+                .append(", min-idle ")
+                .append(p.pool().minIdle())
+                .append(", idle-timeout ")
+                .append(Durations.format(p.pool().idleTimeout()))
+                .append(", max-lifetime ")
+                .append(Durations.format(p.pool().maxLifetime()))
+                .append(", acquire-timeout ")
+                .append(Durations.format(p.pool().acquireTimeout()))
+                .append(", health-check-interval ")
+                .append(Durations.format(p.pool().healthCheckInterval()))
+                .append(", reset-timeout ")
+                .append(Durations.format(p.pool().resetTimeout()))
+                .append(", max-server-connections ")
+                .append(
+                        p.pool().maxServerConnections() == 0
+                                ? "server's max_connections - " + p.pool().reservedConnections()
+                                : String.valueOf(p.pool().maxServerConnections()));
         s.append("; instance-id ").append(p.instanceId());
         return s.toString();
     }
 
     private static String server(ServerConfig server) {
-        return server.name() + "=" + new HostPort(server.host(), server.port()) + " (" + server.describeSecurity() + ")";
+        return server.name() + "=" + new HostPort(server.host(), server.port()) + " (" + server.describeSecurity()
+                + ")";
     }
 
     private static String user(UserConfig user) {

@@ -27,7 +27,9 @@ final class ValueReader {
         }
         try {
             Path p = Path.of(text);
-            Path resolved = node.origin().baseDir() == null || p.isAbsolute() ? p : node.origin().baseDir().resolve(p);
+            Path resolved = node.origin().baseDir() == null || p.isAbsolute()
+                    ? p
+                    : node.origin().baseDir().resolve(p);
             if (!Files.isRegularFile(resolved) || !Files.isReadable(resolved)) {
                 problem(node.origin(), path, resolved + ": no such readable file");
                 return null;
@@ -80,8 +82,11 @@ final class ValueReader {
         try {
             long n = Sizes.parse(text);
             if (n < min || n > max) {
-                problem(m.get(key).origin(), key, "\"" + text + "\" is out of range (expected " + Sizes.format(min)
-                        + ".." + Sizes.format(max) + ")");
+                problem(
+                        m.get(key).origin(),
+                        key,
+                        "\"" + text + "\" is out of range (expected " + Sizes.format(min) + ".." + Sizes.format(max)
+                                + ")");
                 return defaultValue;
             }
             return n;

@@ -36,7 +36,10 @@ final class YamlReader {
         try {
             root = new Compose(settings).composeString(text);
         } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
+            int line = e.getProblemMark()
+                    .or(e::getContextMark)
+                    .map(m -> m.getLine() + 1)
+                    .orElse(0);
             String what = e.getProblem() == null ? e.getContext() : e.getProblem();
             throw new ConfigException(location(name, line) + ": invalid YAML: " + what);
         } catch (YamlEngineException e) {
@@ -73,7 +76,8 @@ final class YamlReader {
             ConfigNode.Mapping result = new ConfigNode.Mapping(origin);
             for (NodeTuple tuple : mapping.getValue()) {
                 Origin keyOrigin = Origin.file(name, line(tuple.getKeyNode()), baseDir);
-                if (!(tuple.getKeyNode() instanceof ScalarNode key) || key.getTag().equals(Tag.NULL)) {
+                if (!(tuple.getKeyNode() instanceof ScalarNode key)
+                        || key.getTag().equals(Tag.NULL)) {
                     throw new ConfigException(keyOrigin.describe() + ": keys must be plain names like 'listen'");
                 }
                 ConfigNode.Entry previous = result.entries().get(key.getValue());

@@ -51,13 +51,14 @@ class ConfigErrorsTest {
 
     @Test
     void wrongTypes() {
-        assertThat(problems(yaml("servers: primary"))).containsExactly(
-                "sluice.yaml:1: servers: expected a list (entries starting with '- '), got \"primary\"");
+        assertThat(problems(yaml("servers: primary")))
+                .containsExactly(
+                        "sluice.yaml:1: servers: expected a list (entries starting with '- '), got \"primary\"");
         assertThat(problems(yaml(SERVER, "listen: {host: a}")))
                 .containsExactly("sluice.yaml:2: listen: expected a single value, got a mapping");
         assertThat(problems(yaml(SERVER, "max-client-connections: many")))
-                .containsExactly("sluice.yaml:2: max-client-connections: \"many\" is not a whole number in"
-                        + " 1..2147483647");
+                .containsExactly(
+                        "sluice.yaml:2: max-client-connections: \"many\" is not a whole number in" + " 1..2147483647");
         assertThat(problems(yaml(SERVER, "max-client-connections: 0")))
                 .containsExactly("sluice.yaml:2: max-client-connections: \"0\" is not a whole number in 1..2147483647");
         assertThat(problems(yaml(SERVER, "instance-id: 256")))
@@ -100,22 +101,30 @@ class ConfigErrorsTest {
 
     @Test
     void badSizes() {
-        assertThat(problems(yaml(SERVER, "max-packet-size: 64MB"))).containsExactly(
-                "sluice.yaml:2: max-packet-size: \"64MB\": write MiB (1024-based) or a number of bytes");
-        assertThat(problems(yaml(SERVER, "max-packet-size: lots"))).containsExactly(
-                "sluice.yaml:2: max-packet-size: \"lots\" is not a size (expected bytes, or e.g. 512KiB, 64MiB, 1GiB)");
+        assertThat(problems(yaml(SERVER, "max-packet-size: 64MB")))
+                .containsExactly(
+                        "sluice.yaml:2: max-packet-size: \"64MB\": write MiB (1024-based) or a number of bytes");
+        assertThat(problems(yaml(SERVER, "max-packet-size: lots")))
+                .containsExactly(
+                        "sluice.yaml:2: max-packet-size: \"lots\" is not a size (expected bytes, or e.g. 512KiB, 64MiB, 1GiB)");
         assertThat(problems(yaml(SERVER, "max-packet-size: 1023")))
                 .containsExactly("sluice.yaml:2: max-packet-size: \"1023\" is out of range (expected 1KiB..1GiB)");
         assertThat(problems(yaml(SERVER, "max-packet-size: 1073741825")))
-                .containsExactly("sluice.yaml:2: max-packet-size: \"1073741825\" is out of range (expected"
-                        + " 1KiB..1GiB)");
+                .containsExactly(
+                        "sluice.yaml:2: max-packet-size: \"1073741825\" is out of range (expected" + " 1KiB..1GiB)");
     }
 
     @Test
     void packetSizeBoundariesThatPass() {
-        assertThat(ConfigTesting.load(yaml(SERVER, "max-packet-size: 1024")).proxy().limits().maxPacketSize())
+        assertThat(ConfigTesting.load(yaml(SERVER, "max-packet-size: 1024"))
+                        .proxy()
+                        .limits()
+                        .maxPacketSize())
                 .isEqualTo(1024);
-        assertThat(ConfigTesting.load(yaml(SERVER, "max-packet-size: 1GiB")).proxy().limits().maxPacketSize())
+        assertThat(ConfigTesting.load(yaml(SERVER, "max-packet-size: 1GiB"))
+                        .proxy()
+                        .limits()
+                        .maxPacketSize())
                 .isEqualTo(1 << 30);
     }
 
@@ -158,7 +167,8 @@ class ConfigErrorsTest {
                 .containsExactly("sluice.yaml:4: users[0].password-hash: not a mysql_native_password hash (expected"
                         + " '*' and 40 hex digits, as SELECT PASSWORD('...') prints)");
         assertThat(problems(yaml(
-                        SERVER, "users: [{name: app, password-hash: \"*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC2\"," 
+                        SERVER,
+                        "users: [{name: app, password-hash: \"*94BDCEBE19083CE2A1F959FD02F964C7AF4CFC2\","
                                 + " server-password: x}]")))
                 .singleElement()
                 .asString()
@@ -204,8 +214,8 @@ class ConfigErrorsTest {
         assertThat(problems(yaml("servers:", "  - name: a", "    tls: disabled")))
                 .containsExactly("sluice.yaml:2: servers[0]: 'address: HOST:PORT' is required");
         assertThat(problems(yaml("servers: [{address: h:0}]")))
-                .containsExactly("sluice.yaml:1: servers[0].address: \"h:0\": port 0 is out of range (expected"
-                        + " 1..65535)");
+                .containsExactly(
+                        "sluice.yaml:1: servers[0].address: \"h:0\": port 0 is out of range (expected" + " 1..65535)");
         assertThat(problems(yaml("servers: []")))
                 .containsExactly("sluice.yaml:1: servers: at least one server is required");
     }
@@ -268,7 +278,8 @@ class ConfigErrorsTest {
         assertThat(problems(new ConfigLoader().backends(List.of("127.0.0.1"))))
                 .containsExactly("--backend 127.0.0.1: servers[0].address: \"127.0.0.1\" is not host:port (the port"
                         + " is missing)");
-        assertThat(problems(new ConfigLoader().listen(List.of("localhost:99999")).backends(List.of("h:1"))))
+        assertThat(problems(
+                        new ConfigLoader().listen(List.of("localhost:99999")).backends(List.of("h:1"))))
                 .containsExactly("--listen localhost:99999: listen[0]: \"localhost:99999\": port 99999 is out of range"
                         + " (expected 0..65535)");
         assertThat(problems(new ConfigLoader().backends(List.of("h:1")).users(List.of("bench"))))

@@ -45,38 +45,40 @@ class ConfigLoaderTest {
         Files.writeString(dir.resolve("tls/cert.pem"), "cert");
         Files.writeString(dir.resolve("tls/key.pem"), "key");
         Path file = dir.resolve("sluice.yaml");
-        Files.writeString(file, yaml(
-                "listen:",
-                "  - 127.0.0.1:3307",
-                "  - \"[::1]:3308\"",
-                "servers:",
-                "  - name: primary",
-                "    address: db1.example:3306",
-                "    tls: required",
-                "  - address: 10.0.0.2:3307",
-                "    tls: DISABLED",
-                "users:",
-                "  - name: app",
-                "    password: secret",
-                "  - name: report",
-                "    password-hash: \"*94bdcebe19083ce2a1f959fd02f964c7af4cfc29\"",
-                "    server-user: reporting",
-                "    server-password: s3rver",
-                "tls:",
-                "  enabled: true",
-                "  certificate: tls/cert.pem",
-                "  key: " + dir.resolve("tls/key.pem"),
-                "  required: true",
-                "connect-timeout: 2s",
-                "client-handshake-timeout: 1500ms",
-                "client-write-timeout: 1m",
-                "server-read-timeout: 1h",
-                "client-idle-timeout: 8h",
-                "max-packet-size: 16MiB",
-                "max-client-connections: 500",
-                "local-infile: true",
-                "instance-id: 7",
-                "log-level: DEBUG"));
+        Files.writeString(
+                file,
+                yaml(
+                        "listen:",
+                        "  - 127.0.0.1:3307",
+                        "  - \"[::1]:3308\"",
+                        "servers:",
+                        "  - name: primary",
+                        "    address: db1.example:3306",
+                        "    tls: required",
+                        "  - address: 10.0.0.2:3307",
+                        "    tls: DISABLED",
+                        "users:",
+                        "  - name: app",
+                        "    password: secret",
+                        "  - name: report",
+                        "    password-hash: \"*94bdcebe19083ce2a1f959fd02f964c7af4cfc29\"",
+                        "    server-user: reporting",
+                        "    server-password: s3rver",
+                        "tls:",
+                        "  enabled: true",
+                        "  certificate: tls/cert.pem",
+                        "  key: " + dir.resolve("tls/key.pem"),
+                        "  required: true",
+                        "connect-timeout: 2s",
+                        "client-handshake-timeout: 1500ms",
+                        "client-write-timeout: 1m",
+                        "server-read-timeout: 1h",
+                        "client-idle-timeout: 8h",
+                        "max-packet-size: 16MiB",
+                        "max-client-connections: 500",
+                        "local-infile: true",
+                        "instance-id: 7",
+                        "log-level: DEBUG"));
 
         SluiceConfig config = new ConfigLoader().file(file).load();
         ProxyConfig p = config.proxy();
@@ -110,14 +112,15 @@ class ConfigLoaderTest {
 
     @Test
     void listenAcceptsASingleString() {
-        assertThat(load(yaml("listen: 0.0.0.0:0", "servers: [{address: h:1}]")).proxy().listeners())
+        assertThat(load(yaml("listen: 0.0.0.0:0", "servers: [{address: h:1}]"))
+                        .proxy()
+                        .listeners())
                 .containsExactly(new ListenerConfig("0.0.0.0", 0));
     }
 
     @Test
     void optionalTimeoutsTurnOffWithOffOrZero() {
-        ProxyConfig p = load(yaml(
-                        "servers: [{address: h:1}]", "server-read-timeout: off", "client-idle-timeout: 0"))
+        ProxyConfig p = load(yaml("servers: [{address: h:1}]", "server-read-timeout: off", "client-idle-timeout: 0"))
                 .proxy();
         assertThat(p.timeouts().serverRead()).isNull();
         assertThat(p.timeouts().clientIdle()).isNull();
@@ -125,7 +128,10 @@ class ConfigLoaderTest {
 
     @Test
     void tlsShorthandAndBooleanSpellings() {
-        assertThat(load(yaml("servers: [{address: h:1}]", "tls: false")).proxy().clientTls().enabled())
+        assertThat(load(yaml("servers: [{address: h:1}]", "tls: false"))
+                        .proxy()
+                        .clientTls()
+                        .enabled())
                 .isFalse();
         assertThat(load(yaml("servers: [{address: h:1}]", "tls: {enabled: no}", "local-infile: on"))
                         .proxy())
@@ -135,7 +141,8 @@ class ConfigLoaderTest {
 
     @Test
     void emptyValuesMeanTheDefault() {
-        ProxyConfig p = load(yaml("servers: [{address: h:1}]", "users:", "tls:", "connect-timeout:")).proxy();
+        ProxyConfig p = load(yaml("servers: [{address: h:1}]", "users:", "tls:", "connect-timeout:"))
+                .proxy();
         assertThat(p.users()).isEmpty();
         assertThat(p.clientTls().selfSignedCertificate()).isTrue();
         assertThat(p.timeouts().connect()).isEqualTo(Duration.ofSeconds(10));
@@ -170,11 +177,13 @@ class ConfigLoaderTest {
     @Test
     void quickStartFlagsReplaceTheFileSections() {
         SluiceConfig config = new ConfigLoader()
-                .yaml("sluice.yaml", yaml(
-                        "listen: 127.0.0.1:4000",
-                        "servers: [{name: a, address: h:1}]",
-                        "users: [{name: x, password: y}]",
-                        "connect-timeout: 3s"))
+                .yaml(
+                        "sluice.yaml",
+                        yaml(
+                                "listen: 127.0.0.1:4000",
+                                "servers: [{name: a, address: h:1}]",
+                                "users: [{name: x, password: y}]",
+                                "connect-timeout: 3s"))
                 .listen(List.of("127.0.0.1:5000"))
                 .backends(List.of("h:2"))
                 .users(List.of("bench:bench"))
@@ -198,7 +207,12 @@ class ConfigLoaderTest {
         assertThat(problems(new ConfigLoader().file(file)))
                 .containsExactly(file + ": servers: at least one server is required (add 'servers:' or --backend"
                         + " HOST:PORT)");
-        assertThat(new ConfigLoader().file(file).backends(List.of("h:1")).load().proxy().servers())
+        assertThat(new ConfigLoader()
+                        .file(file)
+                        .backends(List.of("h:1"))
+                        .load()
+                        .proxy()
+                        .servers())
                 .hasSize(1);
     }
 }

@@ -29,7 +29,8 @@ class ConfigurationDocTest {
 
         assertThat(config.proxy().servers()).hasSize(1);
         assertThat(config.proxy().users()).hasSize(2);
-        assertThat(config.proxy().clientTls().certificate()).isEqualTo(dir.toAbsolutePath().resolve("tls/cert.pem"));
+        assertThat(config.proxy().clientTls().certificate())
+                .isEqualTo(dir.toAbsolutePath().resolve("tls/cert.pem"));
         assertThat(config.logLevel()).isEqualTo("info");
     }
 

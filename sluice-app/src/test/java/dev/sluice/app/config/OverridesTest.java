@@ -27,12 +27,17 @@ class OverridesTest {
 
     @Test
     void topLevelKey() {
-        assertThat(load(FILE, "connect-timeout=2s").proxy().timeouts().connect()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(load(FILE, "server-read-timeout=30s", "server-read-timeout=off").proxy().timeouts().serverRead())
+        assertThat(load(FILE, "connect-timeout=2s").proxy().timeouts().connect())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(load(FILE, "server-read-timeout=30s", "server-read-timeout=off")
+                        .proxy()
+                        .timeouts()
+                        .serverRead())
                 .as("later --set wins")
                 .isNull();
         assertThat(load(FILE, "log-level=debug").logLevel()).isEqualTo("debug");
-        assertThat(load(FILE, "max-packet-size=16M").proxy().limits().maxPacketSize()).isEqualTo(16 << 20);
+        assertThat(load(FILE, "max-packet-size=16M").proxy().limits().maxPacketSize())
+                .isEqualTo(16 << 20);
     }
 
     @Test
@@ -40,12 +45,14 @@ class OverridesTest {
         ProxyConfig p = load(FILE, "tls.required=true").proxy();
         assertThat(p.clientTls().required()).isTrue();
         assertThat(p.clientTls().enabled()).isTrue();
-        assertThat(load(FILE, "tls.enabled=false").proxy().clientTls().enabled()).isFalse();
+        assertThat(load(FILE, "tls.enabled=false").proxy().clientTls().enabled())
+                .isFalse();
     }
 
     @Test
     void listEntriesByIndex() {
-        ProxyConfig p = load(FILE, "servers[0].tls=required", "users[0].server-user=app_rw").proxy();
+        ProxyConfig p = load(FILE, "servers[0].tls=required", "users[0].server-user=app_rw")
+                .proxy();
         assertThat(p.servers()).containsExactly(new ServerConfig("primary", "127.0.0.1", 3306, TlsMode.REQUIRED));
         assertThat(p.users()).containsExactly(new UserConfig("app", "secret", null, "app_rw", "secret"));
     }
@@ -60,9 +67,7 @@ class OverridesTest {
                         "users[1].name=ro",
                         "users[1].password=pw")
                 .proxy();
-        assertThat(p.servers())
-                .extracting(ServerConfig::name)
-                .containsExactly("primary", "replica");
+        assertThat(p.servers()).extracting(ServerConfig::name).containsExactly("primary", "replica");
         assertThat(p.listeners())
                 .containsExactly(new ListenerConfig("127.0.0.1", 3307), new ListenerConfig("127.0.0.1", 3308));
         assertThat(p.user("ro")).isEqualTo(UserConfig.of("ro", "pw"));
@@ -88,7 +93,8 @@ class OverridesTest {
 
     @Test
     void valueIsTakenLiterally() {
-        assertThat(load(FILE, "users[0].password= a=b: #c").proxy().user("app").password()).isEqualTo(" a=b: #c");
+        assertThat(load(FILE, "users[0].password= a=b: #c").proxy().user("app").password())
+                .isEqualTo(" a=b: #c");
     }
 
     @Test
@@ -107,8 +113,8 @@ class OverridesTest {
     @Test
     void unknownKeyNamesTheArgument() {
         assertThat(problems(FILE, "conect-timeout=2s"))
-                .containsExactly("--set conect-timeout=2s: unknown key 'conect-timeout' (did you mean"
-                        + " 'connect-timeout'?)");
+                .containsExactly(
+                        "--set conect-timeout=2s: unknown key 'conect-timeout' (did you mean" + " 'connect-timeout'?)");
         assertThat(problems(FILE, "tls.requird=true"))
                 .containsExactly("--set tls.requird=true: tls: unknown key 'requird' (did you mean 'required'?)");
     }
@@ -149,8 +155,9 @@ class OverridesTest {
     @Test
     void passwordsAreMaskedInArguments() {
         List<String> problems = problems(FILE, "users[0].password=hunter2", "users[0].wrong=1");
-        assertThat(problems).containsExactly("--set users[0].wrong=1: users[0]: unknown key 'wrong' (expected one of:"
-                + " name, password, password-hash, server-user, server-password)");
+        assertThat(problems)
+                .containsExactly("--set users[0].wrong=1: users[0]: unknown key 'wrong' (expected one of:"
+                        + " name, password, password-hash, server-user, server-password)");
         assertThat(problems(FILE, "users[0].password-hash=hunter2"))
                 .allSatisfy(
                         p -> assertThat(p).doesNotContain("hunter2").startsWith("--set users[0].password-hash=***"));

@@ -15,13 +15,15 @@ class PoolConfigTest {
 
     @Test
     void defaultsWithoutAPoolSection() {
-        PoolSettings pool = load("servers: [{address: 127.0.0.1:3306}]\n").proxy().pool();
+        PoolSettings pool =
+                load("servers: [{address: 127.0.0.1:3306}]\n").proxy().pool();
         assertThat(pool).isEqualTo(PoolSettings.defaults());
     }
 
     @Test
     void everyKeyFromTheFileAndFromSet() {
-        PoolSettings pool = load("""
+        PoolSettings pool =
+                load("""
                 servers: [{address: 127.0.0.1:3306}]
                 pool:
                   max-size: 2
@@ -33,8 +35,17 @@ class PoolConfigTest {
                   max-server-connections: 40
                   reserved-connections: 3
                 """, "pool.health-check-interval=500ms").proxy().pool();
-        assertThat(pool).isEqualTo(new PoolSettings(2, 1, Duration.ofSeconds(30), Duration.ofMinutes(5),
-                Duration.ofMillis(750), Duration.ofMillis(500), Duration.ofSeconds(2), 40, 3));
+        assertThat(pool)
+                .isEqualTo(new PoolSettings(
+                        2,
+                        1,
+                        Duration.ofSeconds(30),
+                        Duration.ofMinutes(5),
+                        Duration.ofMillis(750),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(2),
+                        40,
+                        3));
     }
 
     @Test

@@ -50,8 +50,15 @@ class SizesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0", "1000, 1000", "1024, 1KiB", "1536, 1536", "1572864, 1536KiB", "67108864, 64MiB",
-        "1073741824, 1GiB"})
+    @CsvSource({
+        "0, 0",
+        "1000, 1000",
+        "1024, 1KiB",
+        "1536, 1536",
+        "1572864, 1536KiB",
+        "67108864, 64MiB",
+        "1073741824, 1GiB"
+    })
     void formatsShortestExactForm(long bytes, String text) {
         assertThat(Sizes.format(bytes)).isEqualTo(text);
         assertThat(Sizes.parse(text)).isEqualTo(bytes);

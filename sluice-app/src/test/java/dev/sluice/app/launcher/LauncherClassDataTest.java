@@ -39,7 +39,9 @@ class LauncherClassDataTest {
     @BeforeEach
     void layout() throws IOException {
         Path launcher = Path.of("..", "bin", "sluice").toAbsolutePath().normalize();
-        assertThat(launcher).as("the repository's launcher, from sluice-app's directory").isRegularFile();
+        assertThat(launcher)
+                .as("the repository's launcher, from sluice-app's directory")
+                .isRegularFile();
         Files.createDirectories(root.resolve("bin"));
         Files.copy(launcher, root.resolve("bin/sluice"));
         root.resolve("bin/sluice").toFile().setExecutable(true);
@@ -56,7 +58,8 @@ class LauncherClassDataTest {
         assertThat(first.out).isEqualTo("ran: RUN --LISTEN X\n");
         assertThat(first.err).contains("making the class-data archive");
         assertThat(archives()).hasSize(1);
-        assertThat(first.helperSource).as("the archive is made before this launch, which uses it")
+        assertThat(first.helperSource)
+                .as("the archive is made before this launch, which uses it")
                 .contains("shared objects file (top)");
 
         Run second = launch(Map.of(), "run");
@@ -91,7 +94,8 @@ class LauncherClassDataTest {
         // a different jar that looks older than the archive (copied with its old time, say): the launcher keeps
         // the archive, the JVM refuses it, and the start goes on without it
         writeJar(jar, "another jar");
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() - 60_000));
+        Files.setLastModifiedTime(
+                jar, FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() - 60_000));
 
         Run run = launch(Map.of(), "run", "--listen", "y");
         assertThat(run.exit).as(run.toString()).isZero();
@@ -169,11 +173,15 @@ class LauncherClassDataTest {
     /** bin/sluice ARGS with SLUICE_NO_BUILD=1, JAVA = this JVM's java, the class-loading log of the helper class. */
     private Run launch(Map<String, String> env, String... args) throws Exception {
         Path classLog = Files.createTempFile(root, "classes", ".log");
-        List<String> command = new ArrayList<>(List.of(root.resolve("bin/sluice").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(root.resolve("bin/sluice").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("SLUICE_NO_BUILD", "1");
-        pb.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment()
+                .put(
+                        "JAVA",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
         pb.environment().put("SLUICE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog);
         pb.environment().remove("SLUICE_CDS");
         pb.environment().putAll(env);
@@ -186,7 +194,9 @@ class LauncherClassDataTest {
         }
         String helper;
         try (Stream<String> lines = Files.lines(classLog)) {
-            helper = lines.filter(l -> l.contains(" " + HELPER + " ")).findFirst().orElse("(not loaded)");
+            helper = lines.filter(l -> l.contains(" " + HELPER + " "))
+                    .findFirst()
+                    .orElse("(not loaded)");
         }
         Run run = new Run(p.exitValue(), Files.readString(out), Files.readString(err), helper);
         Files.delete(classLog);
@@ -200,13 +210,15 @@ class LauncherClassDataTest {
             return List.of();
         }
         try (Stream<Path> files = Files.list(cds)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jsa")).toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(".jsa"))
+                    .toList();
         }
     }
 
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> files = Files.list(cds)) {
-            return files.filter(f -> !f.getFileName().toString().endsWith(".jsa")).toList();
+            return files.filter(f -> !f.getFileName().toString().endsWith(".jsa"))
+                    .toList();
         }
     }
 
@@ -216,7 +228,8 @@ class LauncherClassDataTest {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeSluiceMain.class.getName());
         Files.deleteIfExists(target);
-        try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
+        try (OutputStream file = Files.newOutputStream(target);
+                JarOutputStream out = new JarOutputStream(file, manifest)) {
             for (Class<?> c : List.of(FakeSluiceMain.class, FakeSluiceMain.Helper.class)) {
                 String name = c.getName().replace('.', '/') + ".class";
                 out.putNextEntry(new JarEntry(name));

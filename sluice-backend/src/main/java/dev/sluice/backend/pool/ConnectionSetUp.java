@@ -33,27 +33,35 @@ final class ConnectionSetUp {
      */
     static CompletableFuture<Learned> setUp(ServerConnection connection, Duration limit, Duration connectTimeout) {
         String sql = "SELECT @@wait_timeout, @@max_connections";
-        return connection.within(connection.query(sql), limit, sql + " (session set-up) within connect-timeout "
-                + connectTimeout.toMillis() + " ms").handle((r, e) -> {
-            if (e instanceof RuntimeException re && !(e instanceof dev.sluice.backend.ServerException)) {
-                throw re; // the connection is gone (deadline, closed): not usable
-            }
-            long seconds = 28800; // the servers' default, when the answer is not a number (an odd server, a fake)
-            int maxConnections = -1;
-            if (e == null && r.resultSets().size() == 1 && !r.resultSet().rows().isEmpty()) {
-                List<Object> row = r.resultSet().rows().get(0);
-                if (row.get(0) instanceof Number n && n.longValue() > 0) {
-                    seconds = n.longValue();
-                }
-                if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
-                    maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
-                }
-            }
-            // retire at half the server's timeout, and at most a second before it
-            long nanos = Math.max(TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
-                    TimeUnit.SECONDS.toNanos(seconds) / 2);
-            return new Learned(nanos, maxConnections);
-        });
+        return connection
+                .within(
+                        connection.query(sql),
+                        limit,
+                        sql + " (session set-up) within connect-timeout " + connectTimeout.toMillis() + " ms")
+                .handle((r, e) -> {
+                    if (e instanceof RuntimeException re && !(e instanceof dev.sluice.backend.ServerException)) {
+                        throw re; // the connection is gone (deadline, closed): not usable
+                    }
+                    long seconds =
+                            28800; // the servers' default, when the answer is not a number (an odd server, a fake)
+                    int maxConnections = -1;
+                    if (e == null
+                            && r.resultSets().size() == 1
+                            && !r.resultSet().rows().isEmpty()) {
+                        List<Object> row = r.resultSet().rows().get(0);
+                        if (row.get(0) instanceof Number n && n.longValue() > 0) {
+                            seconds = n.longValue();
+                        }
+                        if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
+                            maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
+                        }
+                    }
+                    // retire at half the server's timeout, and at most a second before it
+                    long nanos = Math.max(
+                            TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
+                            TimeUnit.SECONDS.toNanos(seconds) / 2);
+                    return new Learned(nanos, maxConnections);
+                });
     }
 
     /**
@@ -77,10 +85,14 @@ final class ConnectionSetUp {
         CompletableFuture<QueryResult> last = answers.get(answers.size() - 1);
         CompletableFuture<QueryResult> all = CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
                 .thenApply(v -> last.join());
-        return conn.within(all, limit, "the reset (COM_RESET_CONNECTION, SET NAMES, database) within pool.reset-timeout "
-                + limit.toMillis() + " ms")
+        return conn.within(
+                        all,
+                        limit,
+                        "the reset (COM_RESET_CONNECTION, SET NAMES, database) within pool.reset-timeout "
+                                + limit.toMillis() + " ms")
                 .thenApply(r -> {
-                    if (options.database() == null && r.resultSet().rows().get(0).get(0) != null) {
+                    if (options.database() == null
+                            && r.resultSet().rows().get(0).get(0) != null) {
                         throw new IllegalStateException("a database was chosen on a connection of a pool without one");
                     }
                     return r;

@@ -34,7 +34,8 @@ public final class HealthMonitor implements AutoCloseable {
     private volatile long checks;
     private ScheduledFuture<?> task;
 
-    public HealthMonitor(String server, String host, int port, ServerConnector connector, Duration interval, Duration timeout) {
+    public HealthMonitor(
+            String server, String host, int port, ServerConnector connector, Duration interval, Duration timeout) {
         this.server = server;
         this.host = host;
         this.port = port;
@@ -45,8 +46,11 @@ public final class HealthMonitor implements AutoCloseable {
 
     public synchronized void start() {
         if (task == null) {
-            task = connector.group().next().scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            task = connector
+                    .group()
+                    .next()
+                    .scheduleWithFixedDelay(
+                            this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -60,8 +64,10 @@ public final class HealthMonitor implements AutoCloseable {
                         full = false;
                         return true;
                     }
-                    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
+                    Throwable cause =
+                            failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                    ? failure.getCause()
+                                    : failure;
                     if (cause instanceof dev.sluice.backend.ServerException se
                             && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR) {
                         markUp(); // it answered: up, and full
@@ -69,8 +75,10 @@ public final class HealthMonitor implements AutoCloseable {
                         onFull.run();
                         return true;
                     }
-                    markDown(failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
-                            ? failure.getCause().getMessage() : failure.getMessage());
+                    markDown(
+                            failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
+                                    ? failure.getCause().getMessage()
+                                    : failure.getMessage());
                     return false;
                 });
     }
@@ -93,8 +101,12 @@ public final class HealthMonitor implements AutoCloseable {
     public void reportFull() {
         if (!full) {
             full = true;
-            LOG.warn("server {} ({}:{}) is full (ERR 1040 too many connections): it is not down; idle pooled"
-                    + " connections give way", server, host, port);
+            LOG.warn(
+                    "server {} ({}:{}) is full (ERR 1040 too many connections): it is not down; idle pooled"
+                            + " connections give way",
+                    server,
+                    host,
+                    port);
         }
     }
 
@@ -123,8 +135,13 @@ public final class HealthMonitor implements AutoCloseable {
         lastFailure = why;
         if (!down) {
             down = true;
-            LOG.warn("server {} ({}:{}) is down: {}; clients get an error at once until a check succeeds (every {} ms)",
-                    server, host, port, why, interval.toMillis());
+            LOG.warn(
+                    "server {} ({}:{}) is down: {}; clients get an error at once until a check succeeds (every {} ms)",
+                    server,
+                    host,
+                    port,
+                    why,
+                    interval.toMillis());
         }
     }
 

@@ -39,8 +39,14 @@ final class PoolOpener {
     private final ServerSlots slots;
     private final Supplier<String> describe;
 
-    PoolOpener(String name, ConnectOptions options, ServerConnector connector, PoolStats stats, HealthMonitor health,
-            ServerSlots slots, Supplier<String> describe) {
+    PoolOpener(
+            String name,
+            ConnectOptions options,
+            ServerConnector connector,
+            PoolStats stats,
+            HealthMonitor health,
+            ServerSlots slots,
+            Supplier<String> describe) {
         this.name = name;
         this.options = options;
         this.connector = connector;
@@ -63,22 +69,33 @@ final class PoolOpener {
 
     private void attempt(EventLoop loop, CompletableFuture<Opened> result, int attempt, long deadline) {
         Duration connectTimeout = options.connectTimeout();
-        ConnectOptions these = attempt == 1 ? options : options.toBuilder().connectTimeout(left(deadline)).build();
-        connector.connect(these, loop).thenCompose(connection -> {
-            return ConnectionSetUp.setUp(connection, left(deadline), connectTimeout)
-                    .thenApply(learned -> {
-                        slots.learnMaxConnections(learned.maxConnections());
-                        return new Opened(connection, learned.maxIdleNanos());
-                    });
-        }).whenComplete((opened, failure) -> {
-            if (failure == null) {
-                stats.created();
-                result.complete(opened);
-            } else {
-                failed(loop, result, attempt, deadline, failure instanceof CompletionException
-                        && failure.getCause() != null ? failure.getCause() : failure);
-            }
-        });
+        ConnectOptions these = attempt == 1
+                ? options
+                : options.toBuilder().connectTimeout(left(deadline)).build();
+        connector
+                .connect(these, loop)
+                .thenCompose(connection -> {
+                    return ConnectionSetUp.setUp(connection, left(deadline), connectTimeout)
+                            .thenApply(learned -> {
+                                slots.learnMaxConnections(learned.maxConnections());
+                                return new Opened(connection, learned.maxIdleNanos());
+                            });
+                })
+                .whenComplete((opened, failure) -> {
+                    if (failure == null) {
+                        stats.created();
+                        result.complete(opened);
+                    } else {
+                        failed(
+                                loop,
+                                result,
+                                attempt,
+                                deadline,
+                                failure instanceof CompletionException && failure.getCause() != null
+                                        ? failure.getCause()
+                                        : failure);
+                    }
+                });
     }
 
     private void failed(EventLoop loop, CompletableFuture<Opened> result, int attempt, long deadline, Throwable cause) {
@@ -93,19 +110,25 @@ final class PoolOpener {
         if (health != null && unreachable) {
             health.reportUnreachable(cause.getMessage());
         }
-        boolean full = cause instanceof ServerException se && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR;
+        boolean full =
+                cause instanceof ServerException se && se.errorCode() == PoolUnavailableException.ER_CON_COUNT_ERROR;
         if (full) {
             stats.refusedFull();
             if (health != null) {
                 health.reportFull();
             }
-            if (attempt < FULL_ATTEMPTS && timeLeft && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
+            if (attempt < FULL_ATTEMPTS
+                    && timeLeft
+                    && (slots.serverFull("a login of pool " + name) > 0 || attempt > 1)) {
                 stats.retried();
-                loop.schedule(() -> attempt(loop, result, attempt + 1, deadline), FULL_RETRY_MILLIS * attempt,
+                loop.schedule(
+                        () -> attempt(loop, result, attempt + 1, deadline),
+                        FULL_RETRY_MILLIS * attempt,
                         TimeUnit.MILLISECONDS);
                 return;
             }
-            result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_FULL,
+            result.completeExceptionally(new PoolUnavailableException(
+                    PoolUnavailableException.Reason.SERVER_FULL,
                     "server " + name + " refused a login: " + cause.getMessage() + "; " + describe.get()));
             return;
         }

@@ -20,8 +20,16 @@ import java.util.Objects;
  * @param reservedConnections server connections left free for Sluice's own control connections (KILL QUERY,
  *     health checks) when the limit is learned from the server
  */
-public record PoolSettings(int maxSize, int minIdle, Duration idleTimeout, Duration maxLifetime, Duration acquireTimeout,
-        Duration healthCheckInterval, Duration resetTimeout, int maxServerConnections, int reservedConnections) {
+public record PoolSettings(
+        int maxSize,
+        int minIdle,
+        Duration idleTimeout,
+        Duration maxLifetime,
+        Duration acquireTimeout,
+        Duration healthCheckInterval,
+        Duration resetTimeout,
+        int maxServerConnections,
+        int reservedConnections) {
     public static final Duration DEFAULT_RESET_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_RESERVED = 2;
 
@@ -38,20 +46,34 @@ public record PoolSettings(int maxSize, int minIdle, Duration idleTimeout, Durat
             throw new IllegalArgumentException("pool.min-idle: " + minIdle + " (expected: 0.." + maxSize + ")");
         }
         if (maxServerConnections < 0 || reservedConnections < 0) {
-            throw new IllegalArgumentException("pool.max-server-connections and pool.reserved-connections must be >= 0");
+            throw new IllegalArgumentException(
+                    "pool.max-server-connections and pool.reserved-connections must be >= 0");
         }
     }
 
     /** The limits of before the server-wide ones: reset-timeout 5 s, the server's limit learned, reserve 2. */
-    public PoolSettings(int maxSize, int minIdle, Duration idleTimeout, Duration maxLifetime, Duration acquireTimeout,
+    public PoolSettings(
+            int maxSize,
+            int minIdle,
+            Duration idleTimeout,
+            Duration maxLifetime,
+            Duration acquireTimeout,
             Duration healthCheckInterval) {
-        this(maxSize, minIdle, idleTimeout, maxLifetime, acquireTimeout, healthCheckInterval, DEFAULT_RESET_TIMEOUT, 0,
+        this(
+                maxSize,
+                minIdle,
+                idleTimeout,
+                maxLifetime,
+                acquireTimeout,
+                healthCheckInterval,
+                DEFAULT_RESET_TIMEOUT,
+                0,
                 DEFAULT_RESERVED);
     }
 
     public static PoolSettings defaults() {
-        return new PoolSettings(0, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofSeconds(5),
-                Duration.ofSeconds(2));
+        return new PoolSettings(
+                0, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofSeconds(5), Duration.ofSeconds(2));
     }
 
     /** Whether one pool may open one more connection, {@code open} being its count (the server's limit aside). */

@@ -169,9 +169,11 @@ public final class PoolStats {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("created=" + created.sum() + " reused=" + reused.sum() + " reset=" + reset.sum()
+        StringBuilder s = new StringBuilder("created=" + created.sum() + " reused=" + reused.sum() + " reset="
+                + reset.sum()
                 + " retries=" + retries.sum() + " kills=" + kills.sum() + " waits=" + acquireWaits.sum()
-                + " timeouts=" + acquireTimeouts.sum() + " fast-failures=" + fastFailures.sum() + " refreshes=" + refreshes.sum()
+                + " timeouts=" + acquireTimeouts.sum() + " fast-failures=" + fastFailures.sum() + " refreshes="
+                + refreshes.sum()
                 + " refused-full=" + refusedFull.sum() + " kill-timeouts=" + killTimeouts.sum() + " discarded{");
         discarded.forEach((r, n) -> {
             if (n.sum() > 0) {

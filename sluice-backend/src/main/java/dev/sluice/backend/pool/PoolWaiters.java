@@ -34,7 +34,11 @@ final class PoolWaiters {
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
 
     /** Queues a lease; {@code onTimeout} runs on its loop after {@code timeoutMillis} unless it was served. */
-    void add(EventLoop loop, CompletableFuture<PooledConnection> future, long timeoutMillis, Consumer<Waiter> onTimeout) {
+    void add(
+            EventLoop loop,
+            CompletableFuture<PooledConnection> future,
+            long timeoutMillis,
+            Consumer<Waiter> onTimeout) {
         Waiter w = new Waiter(loop, future);
         queue.add(w);
         w.timeout = loop.schedule(() -> onTimeout.accept(w), timeoutMillis, TimeUnit.MILLISECONDS);

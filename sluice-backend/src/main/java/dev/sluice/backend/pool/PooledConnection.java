@@ -14,6 +14,7 @@ public final class PooledConnection {
     private final long createdNanos = System.nanoTime();
     /** Idle longer than this and the server may close it (from its wait_timeout); retired before that. */
     private final long maxIdleNanos;
+
     private long idleSinceNanos;
     private ServerConnection.Detached leased;
     /** True when the session state may be older than the server's global values: reset before the next lease. */

@@ -39,7 +39,8 @@ public final class Pools implements AutoCloseable {
     /** Registers a server's health check (started at once) before any pool for it is used. */
     public HealthMonitor monitor(String server, String host, int port, Duration connectTimeout) {
         return health.computeIfAbsent(server, s -> {
-            HealthMonitor m = new HealthMonitor(s, host, port, connector, settings.healthCheckInterval(), connectTimeout);
+            HealthMonitor m =
+                    new HealthMonitor(s, host, port, connector, settings.healthCheckInterval(), connectTimeout);
             ServerSlots serverSlots = slots(s);
             m.onFull(() -> serverSlots.serverFull("the health check"));
             m.start();
@@ -53,9 +54,19 @@ public final class Pools implements AutoCloseable {
         if (pool != null && !pool.isRetired()) {
             return pool;
         }
-        return pools.compute(key, (k, existing) -> existing != null && !existing.isRetired() ? existing
-                : new ServerPool(k.server() + " as " + k.user(), options.get(), connector, settings, stats(k.server()),
-                        health.get(k.server()), slots(k.server()), () -> pool(key, options)));
+        return pools.compute(
+                key,
+                (k, existing) -> existing != null && !existing.isRetired()
+                        ? existing
+                        : new ServerPool(
+                                k.server() + " as " + k.user(),
+                                options.get(),
+                                connector,
+                                settings,
+                                stats(k.server()),
+                                health.get(k.server()),
+                                slots(k.server()),
+                                () -> pool(key, options)));
     }
 
     /**
@@ -75,7 +86,8 @@ public final class Pools implements AutoCloseable {
 
     /** Pools in the map (for tests and metrics). */
     public int poolCount(String server) {
-        return (int) pools.keySet().stream().filter(k -> k.server().equals(server)).count();
+        return (int)
+                pools.keySet().stream().filter(k -> k.server().equals(server)).count();
     }
 
     /** Server connections open (leased, idle, being opened or reset) across this server's pools. */

@@ -51,6 +51,7 @@ public final class ServerPool implements AutoCloseable {
     private final ServerSlots slots;
     /** Where sessions go once this pool was retired for being empty (the map's current pool for the key). */
     private final Supplier<ServerPool> successor;
+
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
     private final Map<PooledConnection, State> states = new IdentityHashMap<>();
@@ -65,8 +66,15 @@ public final class ServerPool implements AutoCloseable {
      * @param slots the server's connections across its pools
      * @param successor the pool that serves this key once this one is retired (see {@link #retireIfEmpty})
      */
-    public ServerPool(String name, ConnectOptions options, ServerConnector connector, PoolSettings settings,
-            PoolStats stats, HealthMonitor health, ServerSlots slots, Supplier<ServerPool> successor) {
+    public ServerPool(
+            String name,
+            ConnectOptions options,
+            ServerConnector connector,
+            PoolSettings settings,
+            PoolStats stats,
+            HealthMonitor health,
+            ServerSlots slots,
+            Supplier<ServerPool> successor) {
         this.name = name;
         this.options = options;
         this.connector = connector;
@@ -94,7 +102,8 @@ public final class ServerPool implements AutoCloseable {
         CompletableFuture<PooledConnection> result = new CompletableFuture<>();
         if (health != null && health.isDown()) {
             stats.failedFast();
-            result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.SERVER_DOWN,
+            result.completeExceptionally(new PoolUnavailableException(
+                    PoolUnavailableException.Reason.SERVER_DOWN,
                     "server " + name + " is down (" + health.lastFailure() + "); checked every "
                             + health.interval().toMillis() + " ms"));
             return result;
@@ -108,8 +117,8 @@ public final class ServerPool implements AutoCloseable {
      * @param mayReuse an idle connection may serve it (false after one failed its reset: the next idle one would
      *     most likely wait out reset-timeout again, so a new connection is opened, within connect-timeout)
      */
-    private void acquire(EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom,
-            boolean mayReuse) {
+    private void acquire(
+            EventLoop loop, CompletableFuture<PooledConnection> result, boolean mayMakeRoom, boolean mayReuse) {
         PooledConnection reuse = null;
         PooledConnection rebalance = null;
         boolean open = false;
@@ -222,9 +231,10 @@ public final class ServerPool implements AutoCloseable {
                 }
             }
             stats.timedOut();
-            result.completeExceptionally(new PoolUnavailableException(PoolUnavailableException.Reason.EXHAUSTED,
-                    "no connection to " + name + " within acquire-timeout " + settings.acquireTimeout().toMillis()
-                            + " ms: " + state));
+            result.completeExceptionally(new PoolUnavailableException(
+                    PoolUnavailableException.Reason.EXHAUSTED,
+                    "no connection to " + name + " within acquire-timeout "
+                            + settings.acquireTimeout().toMillis() + " ms: " + state));
         });
     }
 
@@ -447,9 +457,14 @@ public final class ServerPool implements AutoCloseable {
             }
             evicted = evictUnusable(System.nanoTime());
             // connections being opened are counted in total but have no state entry yet
-            int opening = total - (int) states.values().stream().filter(s -> s != State.CLOSED).count();
+            int opening = total
+                    - (int) states.values().stream()
+                            .filter(s -> s != State.CLOSED)
+                            .count();
             if (health == null || !health.isDown()) {
-                while (idle.size() + opening + toOpen < settings.minIdle() && settings.poolAllows(total) && slots.tryTake()) {
+                while (idle.size() + opening + toOpen < settings.minIdle()
+                        && settings.poolAllows(total)
+                        && slots.tryTake()) {
                     total++;
                     toOpen++;
                 }

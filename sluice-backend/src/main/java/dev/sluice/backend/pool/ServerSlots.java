@@ -52,7 +52,10 @@ public final class ServerSlots {
     void learnMaxConnections(int maxConnections) {
         if (maxConnections > 0 && maxConnections != learnedMaxConnections) {
             learnedMaxConnections = maxConnections;
-            LOG.info("server {}: max_connections {}; Sluice opens at most {} connections to it", server, maxConnections,
+            LOG.info(
+                    "server {}: max_connections {}; Sluice opens at most {} connections to it",
+                    server,
+                    maxConnections,
                     limit());
         }
     }
@@ -135,8 +138,13 @@ public final class ServerSlots {
             closed += p.yieldIdle(Integer.MAX_VALUE);
         }
         if (closed > 0) {
-            LOG.warn("server {} is full (too many connections, seen by {}); closed {} idle pooled connections to make"
-                    + " room; Sluice holds {} connections to it", server, source, closed, open());
+            LOG.warn(
+                    "server {} is full (too many connections, seen by {}); closed {} idle pooled connections to make"
+                            + " room; Sluice holds {} connections to it",
+                    server,
+                    source,
+                    closed,
+                    open());
         }
         return closed;
     }

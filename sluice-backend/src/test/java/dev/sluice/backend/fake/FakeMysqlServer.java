@@ -85,9 +85,12 @@ public final class FakeMysqlServer implements AutoCloseable {
         this.config = config;
         this.cached = new AtomicBoolean(config.cached);
         this.random = new Random(config.seed);
-        this.sslContext = !config.tls ? null
-                : config.certificate == null ? selfSignedContext()
-                : SslContextBuilder.forServer(config.certificate.toFile(), config.key.toFile()).build();
+        this.sslContext = !config.tls
+                ? null
+                : config.certificate == null
+                        ? selfSignedContext()
+                        : SslContextBuilder.forServer(config.certificate.toFile(), config.key.toFile())
+                                .build();
         Transport transport = Transport.best();
         this.group = transport.newGroup(1);
         try {
@@ -219,7 +222,8 @@ public final class FakeMysqlServer implements AutoCloseable {
     @SuppressWarnings("deprecation") // SelfSignedCertificate is test-only by design, and that is our use
     private static SslContext selfSignedContext() throws Exception {
         SelfSignedCertificate certificate = new SelfSignedCertificate("localhost");
-        return SslContextBuilder.forServer(certificate.key(), certificate.cert()).build();
+        return SslContextBuilder.forServer(certificate.key(), certificate.cert())
+                .build();
     }
 
     /** Copies every inbound byte before anything (TLS included) sees it. */

@@ -54,6 +54,7 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
     static final String DECODER = "decoder";
     /** Sends the password as is (plus a NUL); real servers use it for PAM/LDAP accounts. */
     static final String CLEAR_PASSWORD = "mysql_clear_password";
+
     private static final long SERVER_CAPABILITIES = Capability.CLIENT_MYSQL
             | Capability.CLIENT_FOUND_ROWS
             | Capability.CLIENT_LONG_FLAG
@@ -115,8 +116,14 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
         scramble = server.newScramble();
         serverCapabilities = SERVER_CAPABILITIES | (config.tls ? Capability.CLIENT_SSL : 0);
         byte[] pluginData = Arrays.copyOf(scramble, scramble.length + 1); // servers append a NUL
-        HandshakeV10 greeting = new HandshakeV10("8.0.36-sluice-fake", 1000 + connection, pluginData,
-                serverCapabilities, UTF8MB4_0900_AI_CI, ServerStatus.AUTOCOMMIT, config.greetingPlugin);
+        HandshakeV10 greeting = new HandshakeV10(
+                "8.0.36-sluice-fake",
+                1000 + connection,
+                pluginData,
+                serverCapabilities,
+                UTF8MB4_0900_AI_CI,
+                ServerStatus.AUTOCOMMIT,
+                config.greetingPlugin);
         send(greeting::encode);
         ctx.flush();
         if (config.behaviour == Behaviour.SILENT_AFTER_GREETING) {
@@ -160,7 +167,8 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         record(Kind.LOGIN, payload, sequenceId);
-        HandshakeResponse41 login = HandshakeResponse41.decode(payload.duplicate()).requireProtocol41();
+        HandshakeResponse41 login =
+                HandshakeResponse41.decode(payload.duplicate()).requireProtocol41();
         capabilities = login.capabilities() & serverCapabilities;
         user = login.username();
         String plugin = login.authPluginName() == null ? "" : login.authPluginName();
@@ -267,8 +275,11 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
     }
 
     private void deny(boolean usingPassword) {
-        ErrPacket err = new ErrPacket(1045, "28000", "Access denied for user '" + user
-                + "'@'localhost' (using password: " + (usingPassword ? "YES" : "NO") + ")");
+        ErrPacket err = new ErrPacket(
+                1045,
+                "28000",
+                "Access denied for user '" + user + "'@'localhost' (using password: " + (usingPassword ? "YES" : "NO")
+                        + ")");
         state = State.SILENT;
         sendErr(err).addListener(ChannelFutureListener.CLOSE);
     }
@@ -303,8 +314,15 @@ final class FakeSession extends SimpleChannelInboundHandler<Packet> {
     private void sendOneRow(String value) {
         boolean deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
         send(out -> ColumnCount.of(1).encode(out, capabilities));
-        ColumnDefinition41 column = ColumnDefinition41.of("", "", value, BINARY_COLLATION, value.length(),
-                ColumnType.LONGLONG, ColumnFlags.NOT_NULL | ColumnFlags.BINARY | ColumnFlags.NUM, 0);
+        ColumnDefinition41 column = ColumnDefinition41.of(
+                "",
+                "",
+                value,
+                BINARY_COLLATION,
+                value.length(),
+                ColumnType.LONGLONG,
+                ColumnFlags.NOT_NULL | ColumnFlags.BINARY | ColumnFlags.NUM,
+                0);
         send(out -> column.encode(out, capabilities, false));
         if (!deprecateEof) {
             send(out -> new EofPacket(0, ServerStatus.AUTOCOMMIT).encode(out, capabilities));

@@ -32,7 +32,8 @@ class FailedCommitTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test",
+            .initSql(
+                    "CREATE DATABASE test",
                     "CREATE TABLE test.ledger (id INT PRIMARY KEY, note VARCHAR(40)) ENGINE=InnoDB")
             .build();
 
@@ -42,12 +43,15 @@ class FailedCommitTest {
     @BeforeAll
     static void start() {
         MariaDbSandbox sandbox = db.sandbox();
-        plain = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(),
-                Timeouts.defaults(), Limits.defaults(), false));
-        Timeouts serverRead = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(1), null);
-        impatient = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead,
-                Limits.defaults(), false));
+        plain = new ProxyFixture(
+                sandbox,
+                ProxyFixture.config(
+                        sandbox, sandbox.host(), sandbox.port(), Timeouts.defaults(), Limits.defaults(), false));
+        Timeouts serverRead = new Timeouts(
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1), null);
+        impatient = new ProxyFixture(
+                sandbox,
+                ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead, Limits.defaults(), false));
     }
 
     @AfterAll
@@ -94,12 +98,17 @@ class FailedCommitTest {
     }
 
     private static void awaitCommitWaiting(long thread) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try (Connection root = Jdbc.root(db.sandbox())) {
-                return Jdbc.queryLong(root, "SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + thread
-                        + " AND info = 'COMMIT'") == 1;
-            }
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    try (Connection root = Jdbc.root(db.sandbox())) {
+                        return Jdbc.queryLong(
+                                        root,
+                                        "SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + thread
+                                                + " AND info = 'COMMIT'")
+                                == 1;
+                    }
+                });
     }
 
     @ParameterizedTest
@@ -120,7 +129,9 @@ class FailedCommitTest {
             }
             System.out.println("FailedCommitTest " + driver + " lock wait at COMMIT: " + failed);
             assertThat(failed).isInstanceOf(SQLException.class);
-            assertThat(((SQLException) failed).getErrorCode()).as("ER_LOCK_WAIT_TIMEOUT").isEqualTo(1205);
+            assertThat(((SQLException) failed).getErrorCode())
+                    .as("ER_LOCK_WAIT_TIMEOUT")
+                    .isEqualTo(1205);
             c.rollback();
         }
         assertThat(committedRows(id)).as("nothing was committed").isZero();
@@ -149,10 +160,12 @@ class FailedCommitTest {
                 Throwable failed = catchThrowable(() -> commit.get(10, TimeUnit.SECONDS));
                 System.out.println("FailedCommitTest " + driver + " connection killed at COMMIT: " + failed.getCause());
                 assertThat(failed.getCause()).isInstanceOf(SQLException.class);
-                assertThat(failed.getCause().getMessage()).satisfiesAnyOf(
-                        m -> assertThat(m).contains("sluice: lost the connection to server sandbox during COM_QUERY")
-                                .contains("may or may not have run"),
-                        m -> assertThat(m).containsIgnoringCase("connection was killed"));
+                assertThat(failed.getCause().getMessage())
+                        .satisfiesAnyOf(
+                                m -> assertThat(m)
+                                        .contains("sluice: lost the connection to server sandbox during COM_QUERY")
+                                        .contains("may or may not have run"),
+                                m -> assertThat(m).containsIgnoringCase("connection was killed"));
             } finally {
                 unblock(root);
             }
@@ -163,7 +176,9 @@ class FailedCommitTest {
                 // lost on purpose
             }
         }
-        assertThat(committedRows(id)).as("a COMMIT killed while waiting for the commit lock did not commit").isZero();
+        assertThat(committedRows(id))
+                .as("a COMMIT killed while waiting for the commit lock did not commit")
+                .isZero();
     }
 
     /** The server stops answering during COMMIT: ERR 1158 from Sluice after server-read-timeout, never OK. */
@@ -191,14 +206,17 @@ class FailedCommitTest {
                 // lost on purpose
             }
         }
-        System.out.println("FailedCommitTest " + driver + " server paused at COMMIT, error after " + took + " ms: "
-                + failed);
+        System.out.println(
+                "FailedCommitTest " + driver + " server paused at COMMIT, error after " + took + " ms: " + failed);
         assertThat(failed).isInstanceOf(SQLException.class);
         assertThat(((SQLException) failed).getErrorCode()).isEqualTo(1158);
-        assertThat(failed.getMessage()).contains("no answer within server-read-timeout 1000 ms")
+        assertThat(failed.getMessage())
+                .contains("no answer within server-read-timeout 1000 ms")
                 .contains("may or may not have run");
-        assertThat(took).as("ms until the error (server-read-timeout counts from the COMMIT, not the last read)")
-                .isGreaterThanOrEqualTo(1000).isLessThan(5000);
+        assertThat(took)
+                .as("ms until the error (server-read-timeout counts from the COMMIT, not the last read)")
+                .isGreaterThanOrEqualTo(1000)
+                .isLessThan(5000);
         // whether the COMMIT ran once the server resumed is unknown to Sluice, and the message says so
     }
 }

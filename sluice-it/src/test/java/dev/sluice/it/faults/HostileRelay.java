@@ -130,8 +130,9 @@ public final class HostileRelay implements AutoCloseable {
 
     /** Counters for logs: bytes, pieces, 1..3-byte pieces, whole chunks, delays. */
     public String stats() {
-        return String.format("%d bytes in %d pieces (%d of 1..3 bytes, %d whole chunks), %d delays", bytes.get(),
-                pieces.get(), tinyPieces.get(), wholeChunks.get(), delays.get());
+        return String.format(
+                "%d bytes in %d pieces (%d of 1..3 bytes, %d whole chunks), %d delays",
+                bytes.get(), pieces.get(), tinyPieces.get(), wholeChunks.get(), delays.get());
     }
 
     /** Resets every open connection: both peers get an RST, as when a network path dies. */
@@ -208,7 +209,9 @@ public final class HostileRelay implements AutoCloseable {
             Link link = new Link(downstream, upstream);
             links.add(link);
             // distinct streams per connection and direction, all derived from the one seed
-            link.start(new SplittableRandom(seed * 31 + index * 2L), new SplittableRandom(seed * 31 + index * 2L + 1),
+            link.start(
+                    new SplittableRandom(seed * 31 + index * 2L),
+                    new SplittableRandom(seed * 31 + index * 2L + 1),
                     name + "-" + index);
         }
     }
@@ -268,8 +271,8 @@ public final class HostileRelay implements AutoCloseable {
 
         void start(SplittableRandom up, SplittableRandom down, String threadName) {
             Thread a = new Thread(() -> pump(downstream, upstream, up, null), "hostile-relay-" + threadName + "-up");
-            Thread b = new Thread(() -> pump(upstream, downstream, down, new Framing()),
-                    "hostile-relay-" + threadName + "-down");
+            Thread b = new Thread(
+                    () -> pump(upstream, downstream, down, new Framing()), "hostile-relay-" + threadName + "-down");
             a.setDaemon(true);
             b.setDaemon(true);
             a.start();

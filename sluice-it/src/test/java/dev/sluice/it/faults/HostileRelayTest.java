@@ -44,18 +44,20 @@ class HostileRelayTest {
     /** An echo server on its own thread: writes back what it reads, closes on EOF. */
     private int echoTarget() throws IOException {
         targetListener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(() -> {
-            try (Socket s = targetListener.accept()) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
-                }
-            } catch (IOException ignored) {
-                // the test sees it from the client side
-            }
-        }, "echo-target");
+        Thread t = new Thread(
+                () -> {
+                    try (Socket s = targetListener.accept()) {
+                        InputStream in = s.getInputStream();
+                        OutputStream out = s.getOutputStream();
+                        byte[] buf = new byte[8192];
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            out.write(buf, 0, n);
+                        }
+                    } catch (IOException ignored) {
+                        // the test sees it from the client side
+                    }
+                },
+                "echo-target");
         t.setDaemon(true);
         t.start();
         return targetListener.getLocalPort();
@@ -86,7 +88,9 @@ class HostileRelayTest {
             byte[] received = client.getInputStream().readAllBytes(); // ends when the echo's EOF comes back
             writer.get(30, TimeUnit.SECONDS);
             assertThat(received.length).as("relay %s", relay).isEqualTo(sent.length);
-            assertThat(Arrays.mismatch(received, sent)).as("first differing byte, relay %s", relay).isEqualTo(-1);
+            assertThat(Arrays.mismatch(received, sent))
+                    .as("first differing byte, relay %s", relay)
+                    .isEqualTo(-1);
         }
         // each direction relays every byte once
         assertThat(relay.bytesForwarded()).as("relay %s", relay).isEqualTo(2L * sent.length);
@@ -115,7 +119,9 @@ class HostileRelayTest {
                 }
             }
         }
-        assertThat(relay.wholeChunks()).as("chunks forwarded in one piece, relay %s", relay).isPositive();
+        assertThat(relay.wholeChunks())
+                .as("chunks forwarded in one piece, relay %s", relay)
+                .isPositive();
     }
 
     /** A target that never reads: the relay must stop reading too, so the client's writes stop. */
@@ -129,8 +135,8 @@ class HostileRelayTest {
                 throw new RuntimeException(e);
             }
         });
-        relay = HostileRelay.start("sink", "127.0.0.1", targetListener.getLocalPort(), 11,
-                HostileRelay.Profile.NO_DELAYS);
+        relay = HostileRelay.start(
+                "sink", "127.0.0.1", targetListener.getLocalPort(), 11, HostileRelay.Profile.NO_DELAYS);
         long limit = 256L << 20;
         long written = 0;
         try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", relay.port()));
@@ -151,7 +157,9 @@ class HostileRelayTest {
             accepted.get(5, TimeUnit.SECONDS).close();
         }
         // kernel buffers on four sockets (a few MiB each on loopback) plus the relay's one 64 KiB chunk
-        assertThat(written).as("bytes accepted while the target never reads, relay %s", relay).isLessThan(64L << 20);
+        assertThat(written)
+                .as("bytes accepted while the target never reads, relay %s", relay)
+                .isLessThan(64L << 20);
     }
 
     @Test
@@ -165,19 +173,26 @@ class HostileRelayTest {
             }
         });
         relay = HostileRelay.start("cut", "127.0.0.1", targetListener.getLocalPort(), 5);
-        try (Socket client = new Socket("127.0.0.1", relay.port()); Socket server = accepted.get(5, TimeUnit.SECONDS)) {
+        try (Socket client = new Socket("127.0.0.1", relay.port());
+                Socket server = accepted.get(5, TimeUnit.SECONDS)) {
             client.setSoTimeout(5000);
             server.setSoTimeout(5000);
             client.getOutputStream().write("hello".getBytes());
             assertThat(server.getInputStream().readNBytes(5)).isEqualTo("hello".getBytes());
             relay.cut();
             // a reset: the read fails (or, on some kernels, sees end of stream), it never blocks
-            Throwable clientSide = catchThrowable(() -> assertThat(client.getInputStream().read()).isEqualTo(-1));
-            Throwable serverSide = catchThrowable(() -> assertThat(server.getInputStream().read()).isEqualTo(-1));
-            assertThat(clientSide).as("client side").satisfiesAnyOf(
-                    t -> assertThat(t).isNull(), t -> assertThat(t).hasMessageContaining("reset"));
-            assertThat(serverSide).as("server side").satisfiesAnyOf(
-                    t -> assertThat(t).isNull(), t -> assertThat(t).hasMessageContaining("reset"));
+            Throwable clientSide = catchThrowable(
+                    () -> assertThat(client.getInputStream().read()).isEqualTo(-1));
+            Throwable serverSide = catchThrowable(
+                    () -> assertThat(server.getInputStream().read()).isEqualTo(-1));
+            assertThat(clientSide)
+                    .as("client side")
+                    .satisfiesAnyOf(
+                            t -> assertThat(t).isNull(), t -> assertThat(t).hasMessageContaining("reset"));
+            assertThat(serverSide)
+                    .as("server side")
+                    .satisfiesAnyOf(
+                            t -> assertThat(t).isNull(), t -> assertThat(t).hasMessageContaining("reset"));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.openConnections() == 0);
     }

@@ -59,11 +59,20 @@ class HostileStreamingTest {
     @BeforeAll
     static void start() throws Exception {
         System.out.println("HostileStreamingTest seed " + SEED + " (replay with -Dsluice.relay.seed=" + SEED + ")");
-        long ms = BigTable.create(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(), BigTable.ROWS);
+        long ms = BigTable.create(
+                db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(), BigTable.ROWS);
         System.out.println("HostileStreamingTest: test.big filled in " + ms + " ms");
-        serverSide = HostileRelay.start("server-side", db.sandbox().host(), db.sandbox().port(), SEED);
-        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), serverSide.host(), serverSide.port(),
-                Timeouts.defaults(), new Limits(128 << 20, 1000), true));
+        serverSide = HostileRelay.start(
+                "server-side", db.sandbox().host(), db.sandbox().port(), SEED);
+        fixture = new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(
+                        db.sandbox(),
+                        serverSide.host(),
+                        serverSide.port(),
+                        Timeouts.defaults(),
+                        new Limits(128 << 20, 1000),
+                        true));
         clientSide = HostileRelay.start("client-side", "127.0.0.1", fixture.port(), SEED + 1);
     }
 
@@ -87,7 +96,8 @@ class HostileStreamingTest {
             serverSide.close();
         }
         try (var files = Files.walk(SERVER_TMPDIR)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
     }
 
@@ -115,9 +125,10 @@ class HostileStreamingTest {
         checker.assertComplete(BigTable.ROWS);
         long ms = (System.nanoTime() - begin) / 1_000_000;
         long mib = (clientSide.bytesForwarded() - relayedBefore) >> 20;
-        System.out.printf("HostileStreamingTest run %d (%s): %d rows, %d MiB through the client-side relay in %d ms;"
-                + " relays so far: %s / %s%n", run, driver, checker.rows(), mib, ms, serverSide.stats(),
-                clientSide.stats());
+        System.out.printf(
+                "HostileStreamingTest run %d (%s): %d rows, %d MiB through the client-side relay in %d ms;"
+                        + " relays so far: %s / %s%n",
+                run, driver, checker.rows(), mib, ms, serverSide.stats(), clientSide.stats());
         assertThat(mib).as("bytes relayed (about 200 bytes a row)").isGreaterThan(150);
     }
 
@@ -133,7 +144,8 @@ class HostileStreamingTest {
         try (Connection c = Jdbc.driver(driver, clientSide.port(), "useServerPrepStmts=true");
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT id, payload, CRC32(payload) FROM test.big WHERE id >= ? ORDER BY id",
-                        ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                        ResultSet.TYPE_FORWARD_ONLY,
+                        ResultSet.CONCUR_READ_ONLY)) {
             ps.setFetchSize(driver.equals("mysql") ? Integer.MIN_VALUE : 1000);
             ps.setInt(1, 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -142,7 +154,8 @@ class HostileStreamingTest {
         }
         checker.assertComplete(BigTable.ROWS);
         try (Connection root = Jdbc.root(db.sandbox())) {
-            assertThat(globalStatus(root, "Com_stmt_execute") - executesBefore).as("COM_STMT_EXECUTE used")
+            assertThat(globalStatus(root, "Com_stmt_execute") - executesBefore)
+                    .as("COM_STMT_EXECUTE used")
                     .isPositive();
         }
     }
@@ -156,7 +169,8 @@ class HostileStreamingTest {
     void multiResultSets(String driver) throws Exception {
         String sql = BigTable.select("multi-1", 1, 300_000) + "; UPDATE test.counter SET n = n + 1; "
                 + BigTable.select("multi-2", 300_001, 700_000) + "; " + BigTable.select("multi-3", 700_001, 1_000_000);
-        try (Connection root = Jdbc.root(db.sandbox()); Statement s = root.createStatement()) {
+        try (Connection root = Jdbc.root(db.sandbox());
+                Statement s = root.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS test.counter (n INT NOT NULL)");
             s.execute("DELETE FROM test.counter");
             s.execute("INSERT INTO test.counter VALUES (0)");
@@ -169,11 +183,15 @@ class HostileStreamingTest {
                 first.drain(rs);
             }
             first.assertComplete(300_000);
-            assertThat(s.getMoreResults()).as("second result is an update count").isFalse();
+            assertThat(s.getMoreResults())
+                    .as("second result is an update count")
+                    .isFalse();
             assertThat(s.getUpdateCount()).isEqualTo(1);
             long[] bounds = {300_001, 700_000, 700_001, 1_000_000};
             for (int i = 0; i < 2; i++) {
-                assertThat(s.getMoreResults()).as("result %d, %s", i + 3, seeds()).isTrue();
+                assertThat(s.getMoreResults())
+                        .as("result %d, %s", i + 3, seeds())
+                        .isTrue();
                 BigTable.Checker checker =
                         new BigTable.Checker(driver + " result " + (i + 3) + ", " + seeds(), bounds[2 * i]);
                 try (ResultSet rs = s.getResultSet()) {
@@ -240,7 +258,8 @@ class HostileStreamingTest {
                 expectedCrcSum += crc.getValue();
             }
         }
-        try (Connection root = Jdbc.root(db.sandbox()); Statement s = root.createStatement()) {
+        try (Connection root = Jdbc.root(db.sandbox());
+                Statement s = root.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS test.loaded (id INT PRIMARY KEY, v VARCHAR(200) NOT NULL)");
             s.execute("TRUNCATE test.loaded");
         }
@@ -252,7 +271,8 @@ class HostileStreamingTest {
         try (Connection root = Jdbc.root(db.sandbox())) {
             assertThat(Jdbc.queryLong(root, "SELECT COUNT(*) FROM test.loaded WHERE id BETWEEN 1 AND " + lines))
                     .isEqualTo(lines);
-            assertThat(Jdbc.queryLong(root, "SELECT SUM(CRC32(v)) FROM test.loaded")).as(seeds())
+            assertThat(Jdbc.queryLong(root, "SELECT SUM(CRC32(v)) FROM test.loaded"))
+                    .as(seeds())
                     .isEqualTo(expectedCrcSum);
         }
     }
@@ -261,7 +281,8 @@ class HostileStreamingTest {
     @ParameterizedTest
     @ValueSource(strings = {"mysql", "mariadb"})
     void fortyMebibyteRow(String driver) throws Exception {
-        try (Connection root = Jdbc.root(db.sandbox()); Statement s = root.createStatement()) {
+        try (Connection root = Jdbc.root(db.sandbox());
+                Statement s = root.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS test.huge (id INT PRIMARY KEY, b LONGBLOB NOT NULL)");
             if (Jdbc.queryLong(root, "SELECT COUNT(*) FROM test.huge") == 0) {
                 s.execute("SET SESSION group_concat_max_len = 67108864");
@@ -275,7 +296,8 @@ class HostileStreamingTest {
             assertThat(rs.next()).isTrue();
             byte[] b = rs.getBytes(2);
             assertThat(b.length).as(seeds()).isEqualTo(40 << 20).isEqualTo(rs.getInt(3));
-            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(b));
             assertThat(sha).as("SHA-256 of the 40 MiB value, " + seeds()).isEqualTo(rs.getString(4));
             assertThat(rs.getString(5)).isEqualTo("after");
             assertThat(rs.next()).isFalse();

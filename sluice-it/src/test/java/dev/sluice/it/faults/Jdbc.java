@@ -14,15 +14,19 @@ final class Jdbc {
 
     /** MySQL Connector/J as the fixture's user, plain text (so a relay sees the protocol bytes). */
     static Connection mysql(int port, String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/test?sslMode=DISABLED"
-                + "&allowPublicKeyRetrieval=true" + (extra.isEmpty() ? "" : "&" + extra), ProxyFixture.USER,
+        return DriverManager.getConnection(
+                "jdbc:mysql://127.0.0.1:" + port + "/test?sslMode=DISABLED" + "&allowPublicKeyRetrieval=true"
+                        + (extra.isEmpty() ? "" : "&" + extra),
+                ProxyFixture.USER,
                 ProxyFixture.PASSWORD);
     }
 
     /** MariaDB Connector/J as the fixture's user (no TLS unless asked). */
     static Connection mariadb(int port, String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/test"
-                + (extra.isEmpty() ? "" : "?" + extra), ProxyFixture.USER, ProxyFixture.PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + port + "/test" + (extra.isEmpty() ? "" : "?" + extra),
+                ProxyFixture.USER,
+                ProxyFixture.PASSWORD);
     }
 
     static Connection driver(String driver, int port, String extra) throws SQLException {
@@ -31,8 +35,8 @@ final class Jdbc {
 
     /** Root straight to the sandbox: the view the tests check Sluice against. */
     static Connection root(MariaDbSandbox sandbox) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://" + sandbox.host() + ":" + sandbox.port() + "/test", "root",
-                sandbox.rootPassword());
+        return DriverManager.getConnection(
+                "jdbc:mariadb://" + sandbox.host() + ":" + sandbox.port() + "/test", "root", sandbox.rootPassword());
     }
 
     /** A statement that streams: MySQL Connector/J's MIN_VALUE convention, MariaDB's fetch size. */
@@ -43,7 +47,8 @@ final class Jdbc {
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new AssertionError("no row from " + sql);
             }

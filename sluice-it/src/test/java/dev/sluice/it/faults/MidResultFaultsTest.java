@@ -43,22 +43,28 @@ class MidResultFaultsTest {
     static ProxyFixture impatient;
     /** Through a relay that can break the framing of what the server sends. */
     static HostileRelay tamperer;
+
     static ProxyFixture tampered;
 
     @BeforeAll
     static void start() throws Exception {
         MariaDbSandbox sandbox = db.sandbox();
         BigTable.create(sandbox.host(), sandbox.port(), sandbox.rootPassword(), ROWS);
-        plain = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(),
-                Timeouts.defaults(), Limits.defaults(), false));
-        Timeouts serverRead = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(1), null);
-        impatient = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead,
-                Limits.defaults(), false));
-        tamperer = HostileRelay.start("server-side", sandbox.host(), sandbox.port(), 17,
-                HostileRelay.Profile.NO_DELAYS);
-        tampered = new ProxyFixture(sandbox, ProxyFixture.config(sandbox, tamperer.host(), tamperer.port(),
-                Timeouts.defaults(), Limits.defaults(), false));
+        plain = new ProxyFixture(
+                sandbox,
+                ProxyFixture.config(
+                        sandbox, sandbox.host(), sandbox.port(), Timeouts.defaults(), Limits.defaults(), false));
+        Timeouts serverRead = new Timeouts(
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1), null);
+        impatient = new ProxyFixture(
+                sandbox,
+                ProxyFixture.config(sandbox, sandbox.host(), sandbox.port(), serverRead, Limits.defaults(), false));
+        tamperer =
+                HostileRelay.start("server-side", sandbox.host(), sandbox.port(), 17, HostileRelay.Profile.NO_DELAYS);
+        tampered = new ProxyFixture(
+                sandbox,
+                ProxyFixture.config(
+                        sandbox, tamperer.host(), tamperer.port(), Timeouts.defaults(), Limits.defaults(), false));
     }
 
     @AfterAll
@@ -101,10 +107,12 @@ class MidResultFaultsTest {
             fault.inject(marker);
             long faulted = System.nanoTime();
             Throwable end = catchThrowable(() -> checker.drain(rs));
-            System.out.printf("MidResultFaultsTest %s %s: %d rows, then after %d ms: %s%n", driver, marker,
-                    checker.rows(), (System.nanoTime() - faulted) / 1_000_000, end);
+            System.out.printf(
+                    "MidResultFaultsTest %s %s: %d rows, then after %d ms: %s%n",
+                    driver, marker, checker.rows(), (System.nanoTime() - faulted) / 1_000_000, end);
             // an AssertionError here would be a wrong row: the checker throws those
-            assertThat(end).as("how the result ended after %d good rows", checker.rows())
+            assertThat(end)
+                    .as("how the result ended after %d good rows", checker.rows())
                     .isInstanceOf(SQLException.class);
             assertThat(checker.rows()).as("rows before the error").isBetween((long) READ_BEFORE_FAULT, (long) ROWS - 1);
             return (SQLException) end;
@@ -123,19 +131,23 @@ class MidResultFaultsTest {
 
     private static long serverThreadRunning(String marker) throws SQLException {
         try (Connection root = Jdbc.root(db.sandbox())) {
-            return Jdbc.queryLong(root, "SELECT id FROM information_schema.processlist WHERE info LIKE '%" + marker
-                    + "%' AND id <> CONNECTION_ID()");
+            return Jdbc.queryLong(
+                    root,
+                    "SELECT id FROM information_schema.processlist WHERE info LIKE '%" + marker
+                            + "%' AND id <> CONNECTION_ID()");
         }
     }
 
     private static void asRoot(String sql) throws SQLException {
-        try (Connection root = Jdbc.root(db.sandbox()); Statement s = root.createStatement()) {
+        try (Connection root = Jdbc.root(db.sandbox());
+                Statement s = root.createStatement()) {
             s.execute(sql);
         }
     }
 
     private static void assertSluiceLostServer(SQLException e) {
-        assertThat(e.getMessage()).contains("sluice: lost the connection to server sandbox during COM_QUERY after")
+        assertThat(e.getMessage())
+                .contains("sluice: lost the connection to server sandbox during COM_QUERY after")
                 .contains("rows");
         assertThat(e.getErrorCode()).isEqualTo(1158);
         assertThat(e.getSQLState()).isEqualTo("08S01");
@@ -144,8 +156,8 @@ class MidResultFaultsTest {
     @ParameterizedTest
     @ValueSource(strings = {"mysql", "mariadb"})
     void serverConnectionKilledMidResult(String driver) throws Exception {
-        SQLException e = streamThroughFault(plain, driver, "killed-conn-" + driver,
-                marker -> asRoot("KILL " + serverThreadRunning(marker)));
+        SQLException e = streamThroughFault(
+                plain, driver, "killed-conn-" + driver, marker -> asRoot("KILL " + serverThreadRunning(marker)));
         assertSluiceLostServer(e);
     }
 
@@ -153,13 +165,18 @@ class MidResultFaultsTest {
     @ValueSource(strings = {"mysql", "mariadb"})
     void serverProcessKilledMidResult(String driver) throws Exception {
         try {
-            SQLException e =
-                    streamThroughFault(plain, driver, "killed-server-" + driver, marker -> db.sandbox().kill());
+            SQLException e = streamThroughFault(
+                    plain,
+                    driver,
+                    "killed-server-" + driver,
+                    marker -> db.sandbox().kill());
             assertSluiceLostServer(e);
         } finally {
             db.sandbox().start(); // crash recovery; same port and data for the next test
             for (ProxyFixture f : List.of(plain, impatient, tampered)) {
-                assertThat(f.recheckServer()).as("server up again behind Sluice").isTrue();
+                assertThat(f.recheckServer())
+                        .as("server up again behind Sluice")
+                        .isTrue();
             }
         }
     }
@@ -168,13 +185,19 @@ class MidResultFaultsTest {
     @ValueSource(strings = {"mysql", "mariadb"})
     void serverPausedPastServerReadTimeout(String driver) throws Exception {
         try {
-            SQLException e = streamThroughFault(impatient, driver, "paused-" + driver, marker -> db.sandbox().pause());
+            SQLException e = streamThroughFault(
+                    impatient,
+                    driver,
+                    "paused-" + driver,
+                    marker -> db.sandbox().pause());
             assertSluiceLostServer(e);
             assertThat(e.getMessage()).contains("no answer within server-read-timeout 1000 ms");
         } finally {
             db.sandbox().resume();
             for (ProxyFixture f : List.of(plain, impatient, tampered)) {
-                assertThat(f.recheckServer()).as("server answering again behind Sluice").isTrue();
+                assertThat(f.recheckServer())
+                        .as("server answering again behind Sluice")
+                        .isTrue();
             }
         }
     }
@@ -183,8 +206,8 @@ class MidResultFaultsTest {
     @ParameterizedTest
     @ValueSource(strings = {"mysql", "mariadb"})
     void protocolErrorFromServerMidResult(String driver) throws Exception {
-        SQLException e = streamThroughFault(tampered, driver, "bad-sequence-" + driver,
-                marker -> tamperer.tamperNextSequenceId());
+        SQLException e = streamThroughFault(
+                tampered, driver, "bad-sequence-" + driver, marker -> tamperer.tamperNextSequenceId());
         assertSluiceLostServer(e);
         assertThat(e.getMessage()).contains("protocol error: ");
     }
@@ -196,7 +219,8 @@ class MidResultFaultsTest {
         String marker = "killed-query-" + driver;
         BigTable.Checker checker = new BigTable.Checker(driver + " " + marker, 1);
         try (Connection c = Jdbc.driver(driver, plain.port(), "")) {
-            try (Statement s = Jdbc.streaming(c, driver); ResultSet rs = s.executeQuery(BigTable.select(marker))) {
+            try (Statement s = Jdbc.streaming(c, driver);
+                    ResultSet rs = s.executeQuery(BigTable.select(marker))) {
                 for (int i = 0; i < READ_BEFORE_FAULT; i++) {
                     assertThat(rs.next()).isTrue();
                     checker.check(rs);
@@ -205,7 +229,9 @@ class MidResultFaultsTest {
                 Throwable end = catchThrowable(() -> checker.drain(rs));
                 System.out.printf("MidResultFaultsTest %s %s: %d rows, then %s%n", driver, marker, checker.rows(), end);
                 assertThat(end).isInstanceOf(SQLException.class);
-                assertThat(((SQLException) end).getErrorCode()).as("ER_QUERY_INTERRUPTED").isEqualTo(1317);
+                assertThat(((SQLException) end).getErrorCode())
+                        .as("ER_QUERY_INTERRUPTED")
+                        .isEqualTo(1317);
                 assertThat(checker.rows()).isBetween((long) READ_BEFORE_FAULT, (long) ROWS - 1);
             } catch (SQLException closing) {
                 // MySQL Connector/J may report the interrupted result again when the statement closes

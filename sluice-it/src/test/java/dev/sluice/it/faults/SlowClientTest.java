@@ -46,11 +46,13 @@ class SlowClientTest {
     static void start() throws Exception {
         BigTable.create(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(), ROWS);
         // a relay on the server side only for cut(); no delays, so it does not slow the timeline down
-        serverSide = HostileRelay.start("server-side", db.sandbox().host(), db.sandbox().port(), 4,
-                HostileRelay.Profile.NO_DELAYS);
+        serverSide = HostileRelay.start(
+                "server-side", db.sandbox().host(), db.sandbox().port(), 4, HostileRelay.Profile.NO_DELAYS);
         Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), CLIENT_WRITE, null, null);
-        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), serverSide.host(), serverSide.port(),
-                timeouts, Limits.defaults(), false));
+        fixture = new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(
+                        db.sandbox(), serverSide.host(), serverSide.port(), timeouts, Limits.defaults(), false));
     }
 
     /** Every test leaves Sluice without clients, so the next one can count its own. */
@@ -75,8 +77,10 @@ class SlowClientTest {
 
     private static long runningStatements(String marker) throws SQLException {
         try (Connection root = Jdbc.root(db.sandbox())) {
-            return Jdbc.queryLong(root, "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE '%"
-                    + marker + "%' AND id <> CONNECTION_ID()");
+            return Jdbc.queryLong(
+                    root,
+                    "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE '%" + marker
+                            + "%' AND id <> CONNECTION_ID()");
         }
     }
 
@@ -100,15 +104,20 @@ class SlowClientTest {
             }
             long stopped = System.nanoTime(); // from here on the client reads nothing
             int connections = fixture.proxy.clientConnections();
-            assertThat(runningStatements(marker)).as("the statement runs on the server").isEqualTo(1);
+            assertThat(runningStatements(marker))
+                    .as("the statement runs on the server")
+                    .isEqualTo(1);
             // the other session keeps working while the stalled one waits for its deadline
-            await().atMost(Duration.ofSeconds(8)).pollInSameThread().pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(8))
+                    .pollInSameThread()
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         duringStall.add(timedQuery(other));
                         return fixture.proxy.clientConnections() == connections - 1;
                     });
             long closedAfter = ms(stopped);
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> runningStatements(marker) == 0);
             long killedAfter = ms(stopped);
             for (int i = 0; i < 20; i++) {
@@ -119,21 +128,35 @@ class SlowClientTest {
             long drainedAfter = ms(stopped);
             Collections.sort(baseline);
             Collections.sort(duringStall);
-            System.out.printf("SlowClientTest %s timeline: stopped reading after %d rows at t=0; Sluice closed the"
+            System.out.printf(
+                    "SlowClientTest %s timeline: stopped reading after %d rows at t=0; Sluice closed the"
                             + " client at t=%d ms; server statement gone at t=%d ms; client read %d more rows then %s"
                             + " at t=%d ms;"
                             + " other session: %d queries during the stall, median %d ms, max %d ms (baseline median %d"
-                            + " ms, max %d ms)%n", driver, 5000, closedAfter, killedAfter, checker.rows() - 5000,
-                    end == null ? "a clean end" : end.getClass().getSimpleName(), drainedAfter, duringStall.size(),
-                    duringStall.get(duringStall.size() / 2), duringStall.get(duringStall.size() - 1),
-                    baseline.get(baseline.size() / 2), baseline.get(baseline.size() - 1));
+                            + " ms, max %d ms)%n",
+                    driver,
+                    5000,
+                    closedAfter,
+                    killedAfter,
+                    checker.rows() - 5000,
+                    end == null ? "a clean end" : end.getClass().getSimpleName(),
+                    drainedAfter,
+                    duringStall.size(),
+                    duringStall.get(duringStall.size() / 2),
+                    duringStall.get(duringStall.size() - 1),
+                    baseline.get(baseline.size() / 2),
+                    baseline.get(baseline.size() - 1));
             // the deadline runs from the last write progress, a moment before the client's last read at most
-            assertThat(closedAfter).as("closed after client-write-timeout, not before").isGreaterThanOrEqualTo(
-                    CLIENT_WRITE.toMillis() - 300);
-            assertThat(closedAfter).as("closed within client-write-timeout plus slack").isLessThan(6000);
+            assertThat(closedAfter)
+                    .as("closed after client-write-timeout, not before")
+                    .isGreaterThanOrEqualTo(CLIENT_WRITE.toMillis() - 300);
+            assertThat(closedAfter)
+                    .as("closed within client-write-timeout plus slack")
+                    .isLessThan(6000);
             assertThat(end).as("the client never sees a complete result").isInstanceOf(SQLException.class);
             assertThat(checker.rows()).isLessThan(ROWS);
-            assertThat(duringStall.get(duringStall.size() - 1)).as("slowest query of the other session, ms")
+            assertThat(duringStall.get(duringStall.size() - 1))
+                    .as("slowest query of the other session, ms")
                     .isLessThan(1000);
             closeQuietly(slow);
         }
@@ -160,27 +183,33 @@ class SlowClientTest {
             long stopped = System.nanoTime();
             // Sluice's writes to the client stall, so it stops reading the server: the relay goes quiet
             long[] last = {-1, System.nanoTime()};
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                long now = serverSide.bytesForwarded();
-                if (now != last[0]) {
-                    last[0] = now;
-                    last[1] = System.nanoTime();
-                }
-                return ms(last[1]) >= 300;
-            });
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        long now = serverSide.bytesForwarded();
+                        if (now != last[0]) {
+                            last[0] = now;
+                            last[1] = System.nanoTime();
+                        }
+                        return ms(last[1]) >= 300;
+                    });
             long quietAfter = ms(stopped);
             long cut = System.nanoTime();
             serverSide.cut(); // RST towards Sluice: the server connection is gone, the client still not reading
-            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(50))
+            await().atMost(Duration.ofSeconds(8))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> fixture.proxy.clientConnections() == 0);
             long closedAfter = ms(stopped);
             long closedAfterCut = ms(cut);
             Throwable end = catchThrowable(() -> checker.drain(rs));
-            System.out.printf("SlowClientTest %s, server cut while the client stalls: t=0 stopped reading, server side"
+            System.out.printf(
+                    "SlowClientTest %s, server cut while the client stalls: t=0 stopped reading, server side"
                             + " quiet at t=%d ms, cut at t=%d ms, Sluice closed the client at t=%d ms; the client then"
-                            + " read %d rows in all and %s%n", driver, quietAfter, quietAfter, closedAfter,
-                    checker.rows(), end);
-            assertThat(closedAfterCut).as("closed within client-write-timeout plus slack").isLessThan(6000);
+                            + " read %d rows in all and %s%n",
+                    driver, quietAfter, quietAfter, closedAfter, checker.rows(), end);
+            assertThat(closedAfterCut)
+                    .as("closed within client-write-timeout plus slack")
+                    .isLessThan(6000);
             assertThat(end).as("the client never sees a complete result").isInstanceOf(SQLException.class);
             assertThat(checker.rows()).isLessThan(ROWS);
         } finally {
@@ -193,8 +222,8 @@ class SlowClientTest {
     @ValueSource(strings = {"mysql", "mariadb"})
     void clientVanishingMidResultHasItsStatementKilled(String driver) throws Exception {
         String marker = "vanished-" + driver;
-        try (HostileRelay clientSide = HostileRelay.start("client-side", "127.0.0.1", fixture.port(), 8,
-                HostileRelay.Profile.NO_DELAYS)) {
+        try (HostileRelay clientSide =
+                HostileRelay.start("client-side", "127.0.0.1", fixture.port(), 8, HostileRelay.Profile.NO_DELAYS)) {
             Connection c = Jdbc.driver(driver, clientSide.port(), "");
             try {
                 ResultSet rs = Jdbc.streaming(c, driver).executeQuery(BigTable.select(marker));
@@ -203,13 +232,18 @@ class SlowClientTest {
                     assertThat(rs.next()).isTrue();
                     checker.check(rs);
                 }
-                assertThat(runningStatements(marker)).as("the statement runs on the server").isEqualTo(1);
+                assertThat(runningStatements(marker))
+                        .as("the statement runs on the server")
+                        .isEqualTo(1);
                 long cut = System.nanoTime();
                 clientSide.cut();
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                await().atMost(Duration.ofSeconds(5))
+                        .pollInterval(Duration.ofMillis(50))
                         .until(() -> runningStatements(marker) == 0);
-                System.out.printf("SlowClientTest %s: client connection reset mid-result; statement gone from the"
-                        + " server %d ms later%n", driver, ms(cut));
+                System.out.printf(
+                        "SlowClientTest %s: client connection reset mid-result; statement gone from the"
+                                + " server %d ms later%n",
+                        driver, ms(cut));
                 assertThat(catchThrowable(() -> checker.drain(rs))).isInstanceOf(SQLException.class);
             } finally {
                 closeQuietly(c);

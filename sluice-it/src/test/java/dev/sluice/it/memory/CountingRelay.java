@@ -64,22 +64,25 @@ final class CountingRelay implements AutoCloseable {
     }
 
     private static void pump(Socket from, Socket to, AtomicLong counter, String name) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    out.write(buf, 0, n);
-                    if (counter != null) {
-                        counter.addAndGet(n);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        for (int n; (n = in.read(buf)) >= 0; ) {
+                            out.write(buf, 0, n);
+                            if (counter != null) {
+                                counter.addAndGet(n);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // one side closed: the finally below closes the other
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                }
-            } catch (IOException e) {
-                // one side closed: the finally below closes the other
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, name);
+                },
+                name);
         t.setDaemon(true);
         t.start();
     }

@@ -126,7 +126,8 @@ class StreamingMemoryTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void fastClientStreamsInBoundedMemory() throws Exception {
-        try (Connection c = connect(""); Statement s = streaming(c)) {
+        try (Connection c = connect("");
+                Statement s = streaming(c)) {
             long heapBefore = MemorySampler.heapAfterGc();
             long directBefore = MemorySampler.directUsed();
             List<Long> heapGrowth = new ArrayList<>();
@@ -139,10 +140,16 @@ class StreamingMemoryTest {
                 maxDirect = sampler.maxDirect();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            String report = String.format("fast client: %d rows in %.1f s (%.0f MB/s), Netty direct max %s above %s"
-                            + " (allocator now %s), heap after GC above before: %s", sum.rows, seconds,
-                    ROWS * (WIDTH + 10) / seconds / 1e6, mib(maxDirect - directBefore), mib(directBefore),
-                    mib(MemorySampler.allocatorDirect()), heapGrowth.stream().map(StreamingMemoryTest::mib).toList());
+            String report = String.format(
+                    "fast client: %d rows in %.1f s (%.0f MB/s), Netty direct max %s above %s"
+                            + " (allocator now %s), heap after GC above before: %s",
+                    sum.rows,
+                    seconds,
+                    ROWS * (WIDTH + 10) / seconds / 1e6,
+                    mib(maxDirect - directBefore),
+                    mib(directBefore),
+                    mib(MemorySampler.allocatorDirect()),
+                    heapGrowth.stream().map(StreamingMemoryTest::mib).toList());
             System.out.println(report);
             sum.assertComplete();
             assertThat(maxDirect - directBefore).as(report).isLessThanOrEqualTo(STREAM_DIRECT_BOUND);
@@ -157,7 +164,8 @@ class StreamingMemoryTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void stoppedClientStopsSluiceReadingTheServer() throws Exception {
         // a small receive buffer on the client, so that what it has not read is mostly on Sluice's side
-        try (Connection c = connect("tcpRcvBuf=65536"); Statement s = streaming(c)) {
+        try (Connection c = connect("tcpRcvBuf=65536");
+                Statement s = streaming(c)) {
             long heapBefore = MemorySampler.heapAfterGc();
             long directBefore = MemorySampler.directUsed();
             long relayBefore = relay.bytesToDownstream();
@@ -173,13 +181,16 @@ class StreamingMemoryTest {
                     resume.acquireUninterruptibly();
                 }));
                 for (int i = 1; i < ROWS / PAUSE_EVERY; i++) {
-                    assertThat(paused.tryAcquire(60, TimeUnit.SECONDS)).as("the reader reached pause %d", i).isTrue();
+                    assertThat(paused.tryAcquire(60, TimeUnit.SECONDS))
+                            .as("the reader reached pause %d", i)
+                            .isTrue();
                     awaitRelayStill();
                     long inFlight = relay.bytesToDownstream() - relayBefore - consumed.get();
                     long heap = MemorySampler.heapAfterGc() - heapBefore;
                     long direct = MemorySampler.directUsed() - directBefore;
-                    pauses.add(String.format("pause %d after %d rows: in flight %s, direct %s, heap %s", i,
-                            i * PAUSE_EVERY, mib(inFlight), mib(direct), mib(heap)));
+                    pauses.add(String.format(
+                            "pause %d after %d rows: in flight %s, direct %s, heap %s",
+                            i, i * PAUSE_EVERY, mib(inFlight), mib(direct), mib(heap)));
                     assertThat(inFlight).as(String.join("\n", pauses)).isLessThanOrEqualTo(IN_FLIGHT_BOUND);
                     assertThat(heap).as(String.join("\n", pauses)).isLessThanOrEqualTo(HEAP_BOUND);
                     assertThat(direct).as(String.join("\n", pauses)).isLessThanOrEqualTo(PAUSED_DIRECT_BOUND);
@@ -190,8 +201,10 @@ class StreamingMemoryTest {
             } finally {
                 resume.release(ROWS);
             }
-            String report = String.join("\n", pauses) + String.format("%nstopping client: Netty direct max %s above %s;"
-                    + " in-flight bound %s", mib(maxDirect - directBefore), mib(directBefore), mib(IN_FLIGHT_BOUND));
+            String report = String.join("\n", pauses)
+                    + String.format(
+                            "%nstopping client: Netty direct max %s above %s;" + " in-flight bound %s",
+                            mib(maxDirect - directBefore), mib(directBefore), mib(IN_FLIGHT_BOUND));
             System.out.println(report);
             sum.assertComplete();
             assertThat(maxDirect - directBefore).as(report).isLessThanOrEqualTo(STREAM_DIRECT_BOUND);
@@ -201,18 +214,22 @@ class StreamingMemoryTest {
     /** Waits until the relay has handed Sluice nothing new for two polls in a row, 100 ms apart. */
     private static void awaitRelayStill() {
         long[] last = {-1, 0};
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            long now = relay.bytesToDownstream();
-            last[1] = now == last[0] ? last[1] + 1 : 0;
-            last[0] = now;
-            return last[1] >= 2;
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    long now = relay.bytesToDownstream();
+                    last[1] = now == last[0] ? last[1] + 1 : 0;
+                    last[0] = now;
+                    return last[1] >= 2;
+                });
     }
 
     private static Connection connect(String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + proxy.addresses().get(0).getPort()
+        return DriverManager.getConnection(
+                "jdbc:mysql://127.0.0.1:" + proxy.addresses().get(0).getPort()
                         + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true" + (extra.isEmpty() ? "" : "&" + extra),
-                "app", "secret");
+                "app",
+                "secret");
     }
 
     /** Connector/J reads row by row from the socket with this fetch size (no buffering of the result). */

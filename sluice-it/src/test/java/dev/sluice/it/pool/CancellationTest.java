@@ -40,6 +40,7 @@ class CancellationTest {
     private static final int ACTIONS = 2_400;
     /** A KILL costs the most: the rows already in buffers are read and checked up to the ERR. */
     private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(70);
+
     private static final int THREADS = 3;
     private static final int BIG = 200_000;
 
@@ -53,8 +54,12 @@ class CancellationTest {
 
     @BeforeAll
     static void start() {
-        sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), PoolProxy.pool(2, Duration.ofSeconds(30), Duration.ofSeconds(2)));
+        sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                PoolProxy.pool(2, Duration.ofSeconds(30), Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -108,7 +113,8 @@ class CancellationTest {
     private static void checkedStatement(Connection c, Random r, Tally t) throws SQLException {
         String tag = UUID.randomUUID().toString();
         int rows = 1 + r.nextInt(2000);
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(statement(tag, rows))) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(statement(tag, rows))) {
             int n = readChecked(rs, tag, 0, Integer.MAX_VALUE, t);
             if (n != rows) {
                 t.corrupted.incrementAndGet();
@@ -139,7 +145,8 @@ class CancellationTest {
                 st.setFetchSize(50);
                 try (ResultSet rs = st.executeQuery(statement(tag, BIG))) {
                     int read = readChecked(rs, tag, 0, r.nextInt(300), t);
-                    try (Connection killer = sluice.mariadbAs(PoolProxy.USER, PoolProxy.PASSWORD, ""); // its own user: root may not
+                    try (Connection killer = sluice.mariadbAs(
+                                    PoolProxy.USER, PoolProxy.PASSWORD, ""); // its own user: root may not
                             Statement k = killer.createStatement()) {
                         k.execute("KILL QUERY " + session);
                     }
@@ -214,34 +221,60 @@ class CancellationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> countPooled(root) == expectedOpen);
             pooledOnServer = countPooled(root);
         }
-        System.out.printf("cancellation: seed %d: %d actions in %d s: %d checked statements, %d aborted mid-result,"
-                + " %d KILL QUERY (%d interrupted mid-result), %d rows checked, %d foreign, %d corrupted, %d unexpected;"
-                + " %d pooled connections left; %s%n", seed, Math.min(t.actions.get(), ACTIONS), seconds, t.checked.get(),
-                t.aborted.get(), t.killed.get(), t.interrupted.get(), t.rows.get(), t.foreign.get(), t.corrupted.get(),
-                t.unexpected.get(), pooledOnServer, stats);
-        assertThat(t.foreign.get()).as("foreign rows (seed %d): %s", seed, t.problems).isZero();
-        assertThat(t.corrupted.get()).as("corrupted rows (seed %d): %s", seed, t.problems).isZero();
-        assertThat(t.unexpected.get()).as("unexpected errors (seed %d): %s", seed, t.problems).isZero();
+        System.out.printf(
+                "cancellation: seed %d: %d actions in %d s: %d checked statements, %d aborted mid-result,"
+                        + " %d KILL QUERY (%d interrupted mid-result), %d rows checked, %d foreign, %d corrupted, %d unexpected;"
+                        + " %d pooled connections left; %s%n",
+                seed,
+                Math.min(t.actions.get(), ACTIONS),
+                seconds,
+                t.checked.get(),
+                t.aborted.get(),
+                t.killed.get(),
+                t.interrupted.get(),
+                t.rows.get(),
+                t.foreign.get(),
+                t.corrupted.get(),
+                t.unexpected.get(),
+                pooledOnServer,
+                stats);
+        assertThat(t.foreign.get())
+                .as("foreign rows (seed %d): %s", seed, t.problems)
+                .isZero();
+        assertThat(t.corrupted.get())
+                .as("corrupted rows (seed %d): %s", seed, t.problems)
+                .isZero();
+        assertThat(t.unexpected.get())
+                .as("unexpected errors (seed %d): %s", seed, t.problems)
+                .isZero();
         assertThat(running).as("statements left running on the server").isEmpty();
         assertThat(t.aborted.get()).isPositive();
         assertThat(t.killed.get()).isPositive();
-        assertThat(stats.killCount()).as("Sluice killed the statements of clients that left: %s", stats).isPositive();
-        assertThat(stats.discardedCount(DiscardReason.CANCELLED)).as("connections of cancelled statements discarded")
-                .isPositive().isLessThanOrEqualTo(stats.killCount());
-        assertThat(pooledOnServer).as("at most max-size per pool (app and root)").isLessThanOrEqualTo(4);
+        assertThat(stats.killCount())
+                .as("Sluice killed the statements of clients that left: %s", stats)
+                .isPositive();
+        assertThat(stats.discardedCount(DiscardReason.CANCELLED))
+                .as("connections of cancelled statements discarded")
+                .isPositive()
+                .isLessThanOrEqualTo(stats.killCount());
+        assertThat(pooledOnServer)
+                .as("at most max-size per pool (app and root)")
+                .isLessThanOrEqualTo(4);
     }
 
     private static Connection root() throws SQLException {
         MariaDbSandbox s = db.sandbox();
-        return DriverManager.getConnection("jdbc:mariadb://" + s.host() + ":" + s.port() + "/", s.rootUser(), s.rootPassword());
+        return DriverManager.getConnection(
+                "jdbc:mariadb://" + s.host() + ":" + s.port() + "/", s.rootUser(), s.rootPassword());
     }
 
     /** Statements running on the server, other than this connection's own and the server's system threads. */
     private static List<String> running(Connection root) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = root.createStatement();
-                ResultSet rs = st.executeQuery("SELECT ID, USER, COMMAND, STATE, INFO FROM information_schema.PROCESSLIST"
-                        + " WHERE COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID()")) {
+                ResultSet rs =
+                        st.executeQuery("SELECT ID, USER, COMMAND, STATE, INFO FROM information_schema.PROCESSLIST"
+                                + " WHERE COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID()")) {
             while (rs.next()) {
                 out.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4) + " "
                         + rs.getString(5));

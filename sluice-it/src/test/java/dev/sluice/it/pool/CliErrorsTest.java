@@ -28,32 +28,52 @@ class CliErrorsTest {
     @Test
     void anUnreachableServerIsNamedNotAMalformedPacket() throws Exception {
         Timeouts timeouts = PoolProxy.timeouts(Duration.ofSeconds(2));
-        try (PoolProxy sluice = new PoolProxy("127.0.0.1", FakeServer.closedPort(), "unused", timeouts,
+        try (PoolProxy sluice = new PoolProxy(
+                "127.0.0.1",
+                FakeServer.closedPort(),
+                "unused",
+                timeouts,
                 PoolProxy.pool(4, Duration.ofSeconds(2), Duration.ofSeconds(60)))) {
             String out = cli(sluice.port(), "SELECT 1");
             // refused in place of the greeting: the CLI prints it as it prints a server's refusal there (an ERR
             // before TLS, "authenticity cannot be verified"), code and message included
-            assertThat(out).contains("1429").contains("sluice: cannot open a connection to server db")
+            assertThat(out)
+                    .contains("1429")
+                    .contains("sluice: cannot open a connection to server db")
                     .doesNotContain("malformed");
         }
     }
 
     @Test
     void aServerLostMidStatementIsNamedNotAMalformedPacket() throws Exception {
-        Timeouts timeouts = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(1), null);
-        try (PoolProxy sluice = new PoolProxy("127.0.0.1", db.sandbox().port(), "unused", timeouts,
+        Timeouts timeouts = new Timeouts(
+                Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1), null);
+        try (PoolProxy sluice = new PoolProxy(
+                "127.0.0.1",
+                db.sandbox().port(),
+                "unused",
+                timeouts,
                 PoolProxy.pool(4, Duration.ofSeconds(2), Duration.ofSeconds(60)))) {
             String out = cli(sluice.port(), "SELECT SLEEP(5)");
-            assertThat(out).contains("ERROR 1158").contains("sluice: lost the connection to server db during COM_QUERY")
-                    .contains("server-read-timeout").doesNotContain("malformed");
+            assertThat(out)
+                    .contains("ERROR 1158")
+                    .contains("sluice: lost the connection to server db during COM_QUERY")
+                    .contains("server-read-timeout")
+                    .doesNotContain("malformed");
         }
     }
 
     /** Runs the CLI in batch mode through Sluice; its stdout and stderr together. */
     private static String cli(int port, String sql) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + port,
-                        "-u" + PoolProxy.USER, "-p" + PoolProxy.PASSWORD, "-e", sql))
+        Process p = new ProcessBuilder(List.of(
+                        "mariadb",
+                        "--no-defaults",
+                        "-h127.0.0.1",
+                        "-P" + port,
+                        "-u" + PoolProxy.USER,
+                        "-p" + PoolProxy.PASSWORD,
+                        "-e",
+                        sql))
                 .redirectErrorStream(true)
                 .start();
         p.getOutputStream().close();

@@ -44,8 +44,12 @@ class ConnectDeadlineTest {
 
     @BeforeAll
     static void start() {
-        healthy = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(CONNECT_TIMEOUT), PoolProxy.pool(10, Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        healthy = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(CONNECT_TIMEOUT),
+                PoolProxy.pool(10, Duration.ofSeconds(5), Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -56,35 +60,50 @@ class ConnectDeadlineTest {
 
     /** A Sluice in front of a misbehaving server; health checks far apart so only real attempts change its state. */
     private static PoolProxy inFrontOf(int port) {
-        return new PoolProxy("127.0.0.1", port, "unused", PoolProxy.timeouts(CONNECT_TIMEOUT),
+        return new PoolProxy(
+                "127.0.0.1",
+                port,
+                "unused",
+                PoolProxy.timeouts(CONNECT_TIMEOUT),
                 PoolProxy.pool(WAITERS + 2, Duration.ofSeconds(5), Duration.ofSeconds(60)));
     }
 
     @Test
     void serverThatNeverSpeaks() throws Exception {
-        try (FakeServer fake = new FakeServer(FakeServer.Behaviour.SILENT_AFTER_ACCEPT); PoolProxy sluice = inFrontOf(fake.port())) {
+        try (FakeServer fake = new FakeServer(FakeServer.Behaviour.SILENT_AFTER_ACCEPT);
+                PoolProxy sluice = inFrontOf(fake.port())) {
             // Sluice never saw this server's greeting: clients wait with the probe of it that is running (the one
             // from start, which began before they came) and are refused when it times out, so by the deadline or
             // sooner, never later
             attemptsEndAtTheDeadline("silent", sluice, Wait.AT_MOST_THE_DEADLINE, "connect-timeout 1000 ms");
-            assertThat(fake.accepted()).as("TCP connections accepted by the fake").isPositive();
-            assertThat(sluice.health().check().get()).as("a greeting probe of a silent server fails").isFalse();
+            assertThat(fake.accepted())
+                    .as("TCP connections accepted by the fake")
+                    .isPositive();
+            assertThat(sluice.health().check().get())
+                    .as("a greeting probe of a silent server fails")
+                    .isFalse();
             failsFast("silent", sluice);
         }
     }
 
     @Test
     void serverThatStallsMidAuthentication() throws Exception {
-        try (FakeServer fake = new FakeServer(FakeServer.Behaviour.STALL_AFTER_GREETING); PoolProxy sluice = inFrontOf(fake.port())) {
+        try (FakeServer fake = new FakeServer(FakeServer.Behaviour.STALL_AFTER_GREETING);
+                PoolProxy sluice = inFrontOf(fake.port())) {
             attemptsEndAtTheDeadline("stall-in-auth", sluice, Wait.THE_DEADLINE, "connect-timeout 1000 ms");
-            assertThat(fake.loginsRead()).as("login requests the fake read before stalling").isPositive();
+            assertThat(fake.loginsRead())
+                    .as("login requests the fake read before stalling")
+                    .isPositive();
             failsFast("stall-in-auth", sluice);
             // The health check only reads the greeting, which this server sends: it is "up" again, and the next
             // client waits out the deadline once more before it is marked down again.
-            assertThat(sluice.health().check().get()).as("greeting probe of a server that stalls later").isTrue();
+            assertThat(sluice.health().check().get())
+                    .as("greeting probe of a server that stalls later")
+                    .isTrue();
             assertThat(sluice.health().isDown()).isFalse();
             long elapsed = attempt(sluice, "connect-timeout 1000 ms");
-            System.out.printf("connect-deadline: stall-in-auth after a successful health check: ERR after %d ms%n", elapsed);
+            System.out.printf(
+                    "connect-deadline: stall-in-auth after a successful health check: ERR after %d ms%n", elapsed);
             assertThat(elapsed).isBetween(CONNECT_TIMEOUT.toMillis() - 100, CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             assertThat(sluice.health().isDown()).isTrue();
         }
@@ -109,8 +128,7 @@ class ConnectDeadlineTest {
         NONE
     }
 
-    private void attemptsEndAtTheDeadline(String kind, PoolProxy sluice, Wait wait, String cause)
-            throws Exception {
+    private void attemptsEndAtTheDeadline(String kind, PoolProxy sluice, Wait wait, String cause) throws Exception {
         try (ServerConnection c = healthy.codec()) {
             long[] before = latencies(c, () -> false);
             List<CompletableFuture<Long>> attempts = new ArrayList<>();
@@ -120,30 +138,50 @@ class ConnectDeadlineTest {
             CompletableFuture<Void> all = CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
             long[] during = latencies(c, () -> !all.isDone());
             all.get();
-            long[] elapsed = attempts.stream().mapToLong(CompletableFuture::join).sorted().toArray();
-            System.out.printf("connect-deadline: %s: %d attempts ended after %s ms; healthy SELECT 1 before p50 %.2f ms"
-                    + " max %.2f ms (%d samples), during p50 %.2f ms max %.2f ms (%d samples); %s%n", kind, WAITERS,
-                    Arrays.toString(elapsed), p50(before), max(before), before.length, p50(during), max(during),
-                    during.length, sluice.stats());
+            long[] elapsed = attempts.stream()
+                    .mapToLong(CompletableFuture::join)
+                    .sorted()
+                    .toArray();
+            System.out.printf(
+                    "connect-deadline: %s: %d attempts ended after %s ms; healthy SELECT 1 before p50 %.2f ms"
+                            + " max %.2f ms (%d samples), during p50 %.2f ms max %.2f ms (%d samples); %s%n",
+                    kind,
+                    WAITERS,
+                    Arrays.toString(elapsed),
+                    p50(before),
+                    max(before),
+                    before.length,
+                    p50(during),
+                    max(during),
+                    during.length,
+                    sluice.stats());
             for (long e : elapsed) {
                 if (wait == Wait.THE_DEADLINE) {
-                    assertThat(e).as("%s: attempt ended by the deadline, within slack", kind)
+                    assertThat(e)
+                            .as("%s: attempt ended by the deadline, within slack", kind)
                             .isBetween(CONNECT_TIMEOUT.toMillis() - 100, CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
                 } else if (wait == Wait.AT_MOST_THE_DEADLINE) {
-                    assertThat(e).as("%s: attempt ended by the deadline or sooner, within slack", kind)
+                    assertThat(e)
+                            .as("%s: attempt ended by the deadline or sooner, within slack", kind)
                             .isLessThanOrEqualTo(CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
                 } else {
                     assertThat(e).as("%s: refused at once", kind).isLessThan(SLACK_MILLIS);
                 }
             }
-            assertThat(p50(during)).as("healthy p50 while clients wait on %s", kind).isLessThanOrEqualTo(3 * p50(before) + 2);
-            assertThat(max(during)).as("healthy max while clients wait on %s", kind).isLessThanOrEqualTo(3 * max(before) + 50);
+            assertThat(p50(during))
+                    .as("healthy p50 while clients wait on %s", kind)
+                    .isLessThanOrEqualTo(3 * p50(before) + 2);
+            assertThat(max(during))
+                    .as("healthy max while clients wait on %s", kind)
+                    .isLessThanOrEqualTo(3 * max(before) + 50);
         }
     }
 
     /** Once marked down, an attempt fails at once with the health state in the message. */
     private void failsFast(String kind, PoolProxy sluice) {
-        assertThat(sluice.health().isDown()).as("%s marked down after a failed connect", kind).isTrue();
+        assertThat(sluice.health().isDown())
+                .as("%s marked down after a failed connect", kind)
+                .isTrue();
         long fast = sluice.stats().fastFailureCount();
         long elapsed = attempt(sluice, "is down");
         System.out.printf("connect-deadline: %s: next attempt failed fast after %d ms%n", kind, elapsed);
@@ -166,7 +204,8 @@ class ConnectDeadlineTest {
         long elapsed = (System.nanoTime() - begin) / 1_000_000;
         assertThat(e).as("an ERR instead of a result").isNotNull();
         assertThat(e.errorCode()).isEqualTo(1429);
-        assertThat(e.err().message()).contains("sluice: cannot open a connection to server " + PoolProxy.SERVER)
+        assertThat(e.err().message())
+                .contains("sluice: cannot open a connection to server " + PoolProxy.SERVER)
                 .contains(cause);
         return elapsed;
     }

@@ -85,12 +85,24 @@ final class FakeServer implements AutoCloseable {
             for (int i = 0; i < 20; i++) {
                 pluginData[i] = (byte) ('a' + i);
             }
-            long caps = Capability.CLIENT_LONG_PASSWORD | Capability.CLIENT_CONNECT_WITH_DB | Capability.CLIENT_PROTOCOL_41
-                    | Capability.CLIENT_TRANSACTIONS | Capability.CLIENT_SECURE_CONNECTION | Capability.CLIENT_PLUGIN_AUTH
-                    | Capability.CLIENT_MULTI_RESULTS | Capability.CLIENT_DEPRECATE_EOF;
+            long caps = Capability.CLIENT_LONG_PASSWORD
+                    | Capability.CLIENT_CONNECT_WITH_DB
+                    | Capability.CLIENT_PROTOCOL_41
+                    | Capability.CLIENT_TRANSACTIONS
+                    | Capability.CLIENT_SECURE_CONNECTION
+                    | Capability.CLIENT_PLUGIN_AUTH
+                    | Capability.CLIENT_MULTI_RESULTS
+                    | Capability.CLIENT_DEPRECATE_EOF;
             ByteBuf payload = Unpooled.buffer();
-            new HandshakeV10("10.11.0-MariaDB-fake", 7, pluginData, caps, 45, ServerStatus.AUTOCOMMIT,
-                    "mysql_native_password").encode(payload);
+            new HandshakeV10(
+                            "10.11.0-MariaDB-fake",
+                            7,
+                            pluginData,
+                            caps,
+                            45,
+                            ServerStatus.AUTOCOMMIT,
+                            "mysql_native_password")
+                    .encode(payload);
             byte[] packet = new byte[4 + payload.readableBytes()];
             packet[0] = (byte) payload.readableBytes(); // int<3> length (a greeting is < 256 bytes), sequence 0
             payload.readBytes(packet, 4, payload.readableBytes());

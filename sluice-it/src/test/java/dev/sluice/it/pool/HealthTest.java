@@ -43,8 +43,12 @@ class HealthTest {
 
     @BeforeAll
     static void start() {
-        sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(CONNECT_TIMEOUT), PoolProxy.pool(20, Duration.ofSeconds(5), INTERVAL));
+        sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(CONNECT_TIMEOUT),
+                PoolProxy.pool(20, Duration.ofSeconds(5), INTERVAL));
     }
 
     @AfterAll
@@ -90,17 +94,26 @@ class HealthTest {
                 }
             });
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> attempts.stream().filter(Attempt::ok).count() >= 50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> attempts.stream().filter(Attempt::ok).count() >= 50);
         long stopCalled = System.nanoTime();
         server.stop();
         long stopped = System.nanoTime();
         // the outage itself: long enough for many attempts while Sluice knows the server is down
-        await().atMost(Duration.ofSeconds(20)).until(() -> sluice.health().isDown()
-                && attempts.stream().filter(a -> a.start() > stopped && !a.ok()).count() >= 100);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> sluice.health().isDown()
+                        && attempts.stream()
+                                        .filter(a -> a.start() > stopped && !a.ok())
+                                        .count()
+                                >= 100);
         long startCalled = System.nanoTime();
         server.start();
         long started = System.nanoTime();
-        await().atMost(Duration.ofSeconds(10)).until(() -> attempts.stream().filter(a -> a.start() > started && a.ok()).count() >= 50);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> attempts.stream()
+                                .filter(a -> a.start() > started && a.ok())
+                                .count()
+                        >= 50);
         running.set(false);
         clients.shutdown();
         assertThat(clients.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
@@ -110,30 +123,59 @@ class HealthTest {
         List<Attempt> failures = all.stream().filter(a -> !a.ok()).toList();
         Attempt firstFailure = failures.get(0);
         Attempt lastFailure = failures.get(failures.size() - 1);
-        Attempt firstDown = failures.stream().filter(a -> a.message().contains("is down")).findFirst().orElseThrow();
-        Attempt firstBack = all.stream().filter(a -> a.ok() && a.end() > firstFailure.end()).findFirst().orElseThrow();
+        Attempt firstDown = failures.stream()
+                .filter(a -> a.message().contains("is down"))
+                .findFirst()
+                .orElseThrow();
+        Attempt firstBack = all.stream()
+                .filter(a -> a.ok() && a.end() > firstFailure.end())
+                .findFirst()
+                .orElseThrow();
         long slowestFailure = failures.stream().mapToLong(Attempt::millis).max().orElse(0);
-        long isDown = failures.stream().filter(a -> a.message().contains("is down")).count();
-        System.out.printf("health: timeline (ms from start): stop() called %d, returned %d; first failed attempt ended %d"
+        long isDown =
+                failures.stream().filter(a -> a.message().contains("is down")).count();
+        System.out.printf(
+                "health: timeline (ms from start): stop() called %d, returned %d; first failed attempt ended %d"
                         + " (%s); first 'is down' %d; start() called %d, returned %d; last failure ended %d; first success"
                         + " after the outage ended %d (%d ms after start() returned); %d attempts, %d failed (%d 'is down'),"
                         + " slowest failure %d ms; %s%n",
-                ms(t0, stopCalled), ms(t0, stopped), ms(t0, firstFailure.end()), firstFailure.message(), ms(t0, firstDown.end()),
-                ms(t0, startCalled), ms(t0, started), ms(t0, lastFailure.end()), ms(t0, firstBack.end()),
-                ms(started, firstBack.end()), all.size(), failures.size(), isDown, slowestFailure, sluice.stats());
+                ms(t0, stopCalled),
+                ms(t0, stopped),
+                ms(t0, firstFailure.end()),
+                firstFailure.message(),
+                ms(t0, firstDown.end()),
+                ms(t0, startCalled),
+                ms(t0, started),
+                ms(t0, lastFailure.end()),
+                ms(t0, firstBack.end()),
+                ms(started, firstBack.end()),
+                all.size(),
+                failures.size(),
+                isDown,
+                slowestFailure,
+                sluice.stats());
 
         for (Attempt a : failures) {
-            assertThat(a.code()).as("ERR code of a failed attempt: %s", a.message()).isIn(1429, 1158);
-            assertThat(a.millis()).as("a failure is fast (connect-timeout is %d ms): %s", CONNECT_TIMEOUT.toMillis(), a.message())
+            assertThat(a.code())
+                    .as("ERR code of a failed attempt: %s", a.message())
+                    .isIn(1429, 1158);
+            assertThat(a.millis())
+                    .as("a failure is fast (connect-timeout is %d ms): %s", CONNECT_TIMEOUT.toMillis(), a.message())
                     .isLessThan(FAST_MILLIS);
         }
-        assertThat(firstDown.message()).contains("sluice: cannot open a connection to server " + PoolProxy.SERVER)
-                .contains("is down").contains("checked every 500 ms");
+        assertThat(firstDown.message())
+                .contains("sluice: cannot open a connection to server " + PoolProxy.SERVER)
+                .contains("is down")
+                .contains("checked every 500 ms");
         assertThat(sluice.stats().fastFailureCount()).isPositive();
-        assertThat(ms(started, firstBack.end())).as("back within one check interval plus slack")
+        assertThat(ms(started, firstBack.end()))
+                .as("back within one check interval plus slack")
                 .isLessThanOrEqualTo(INTERVAL.toMillis() + BACK_SLACK_MILLIS);
-        assertThat(failures.stream().filter(a -> a.start() > started + TimeUnit.MILLISECONDS.toNanos(
-                INTERVAL.toMillis() + BACK_SLACK_MILLIS))).as("failures once the server is back").isEmpty();
+        assertThat(failures.stream()
+                        .filter(a -> a.start()
+                                > started + TimeUnit.MILLISECONDS.toNanos(INTERVAL.toMillis() + BACK_SLACK_MILLIS)))
+                .as("failures once the server is back")
+                .isEmpty();
     }
 
     private static long ms(long from, long to) {

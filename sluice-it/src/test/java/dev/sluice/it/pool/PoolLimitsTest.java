@@ -36,8 +36,12 @@ class PoolLimitsTest {
 
     @BeforeAll
     static void start() {
-        sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), PoolProxy.pool(2, ACQUIRE_TIMEOUT, Duration.ofSeconds(2)));
+        sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                PoolProxy.pool(2, ACQUIRE_TIMEOUT, Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -47,29 +51,41 @@ class PoolLimitsTest {
 
     private static long connectionId(ServerConnection c) {
         // the server thread: through Sluice, CONNECTION_ID() is the session's id
-        return ((Number) c.querySync("SELECT @@pseudo_thread_id").resultSet().rows().get(0).get(0)).longValue();
+        return ((Number) c.querySync("SELECT @@pseudo_thread_id")
+                        .resultSet()
+                        .rows()
+                        .get(0)
+                        .get(0))
+                .longValue();
     }
 
     @Test
     void thirdClientWaitsAndGetsTheConnectionAClientReturns() {
-        try (ServerConnection a = sluice.codec(); ServerConnection b = sluice.codec()) {
+        try (ServerConnection a = sluice.codec();
+                ServerConnection b = sluice.codec()) {
             long threadA = connectionId(a);
             connectionId(b);
             long waits = sluice.stats().acquireWaitCount();
             ServerConnection c = sluice.codec(); // Sluice answers the login; the lease is what waits
             try {
                 CompletableFuture<QueryResult> first = c.query("SELECT @@pseudo_thread_id");
-                await().pollInterval(Duration.ofMillis(2)).atMost(Duration.ofMillis(400))
+                await().pollInterval(Duration.ofMillis(2))
+                        .atMost(Duration.ofMillis(400))
                         .until(() -> sluice.stats().acquireWaitCount() > waits);
-                assertThat(first).as("the third client must wait while both connections are leased").isNotDone();
+                assertThat(first)
+                        .as("the third client must wait while both connections are leased")
+                        .isNotDone();
                 long returned = System.nanoTime();
                 a.close();
                 QueryResult r = ServerConnection.await(first, Duration.ofSeconds(5));
                 long waitedMillis = (System.nanoTime() - returned) / 1_000_000;
-                assertThat(waitedMillis).as("served after the first client left").isLessThan(ACQUIRE_TIMEOUT.toMillis());
+                assertThat(waitedMillis)
+                        .as("served after the first client left")
+                        .isLessThan(ACQUIRE_TIMEOUT.toMillis());
                 long threadC = ((Number) r.resultSet().rows().get(0).get(0)).longValue();
                 // same event loop: A's connection itself; another loop: a new one replaces it (REBALANCED)
-                System.out.printf("pool-limits: waiter served %d ms after the return; thread %d (returned %d); %s%n",
+                System.out.printf(
+                        "pool-limits: waiter served %d ms after the return; thread %d (returned %d); %s%n",
                         waitedMillis, threadC, threadA, sluice.stats());
             } finally {
                 c.close();
@@ -79,16 +95,22 @@ class PoolLimitsTest {
 
     @Test
     void exhaustedPoolAnswersTheServersErr1040WithinAcquireTimeout() {
-        try (ServerConnection a = sluice.codec(); ServerConnection b = sluice.codec()) {
+        try (ServerConnection a = sluice.codec();
+                ServerConnection b = sluice.codec()) {
             connectionId(a);
             connectionId(b);
             long timeouts = sluice.stats().acquireTimeoutCount();
             long begin = System.nanoTime();
             try (ServerConnection c = sluice.codec()) {
-                List<Object> charset = b.querySync("SELECT @@character_set_client, @@collation_connection,"
-                        + " @@character_set_results").resultSet().rows().get(0);
-                assertThat(charset).as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
-                        .extracting(v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
+                List<Object> charset = b.querySync(
+                                "SELECT @@character_set_client, @@collation_connection," + " @@character_set_results")
+                        .resultSet()
+                        .rows()
+                        .get(0);
+                assertThat(charset)
+                        .as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
+                        .extracting(
+                                v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
                         .containsExactly("utf8mb4", "utf8mb4_general_ci", "utf8mb4");
                 ServerException e = catchThrowableOfType(ServerException.class, () -> c.querySync("SELECT 1"));
                 long elapsed = (System.nanoTime() - begin) / 1_000_000;
@@ -97,9 +119,12 @@ class PoolLimitsTest {
                 assertThat(e.sqlState()).isEqualTo("08004");
                 // exactly the server's answer (drivers match on it); the pool's numbers go to Sluice's log
                 assertThat(e.err().message()).isEqualTo("Too many connections");
-                assertThat(elapsed).as("ERR after the acquire timeout, not much later: %d ms", elapsed)
+                assertThat(elapsed)
+                        .as("ERR after the acquire timeout, not much later: %d ms", elapsed)
                         .isBetween(ACQUIRE_TIMEOUT.toMillis() - 50, ACQUIRE_TIMEOUT.toMillis() + 700);
-                System.out.printf("pool-limits: ERR %d after %d ms: %s%n", e.errorCode(), elapsed, e.err().message());
+                System.out.printf(
+                        "pool-limits: ERR %d after %d ms: %s%n",
+                        e.errorCode(), elapsed, e.err().message());
             }
             assertThat(sluice.stats().acquireTimeoutCount()).isEqualTo(timeouts + 1);
             // the two holders are unaffected
@@ -109,7 +134,12 @@ class PoolLimitsTest {
     }
 
     private static String database(ServerConnection c) {
-        return new String((byte[]) c.querySync("SELECT DATABASE()").resultSet().rows().get(0).get(0),
+        return new String(
+                (byte[]) c.querySync("SELECT DATABASE()")
+                        .resultSet()
+                        .rows()
+                        .get(0)
+                        .get(0),
                 java.nio.charset.StandardCharsets.UTF_8);
     }
 
@@ -129,7 +159,13 @@ class PoolLimitsTest {
             a.querySync("INSERT INTO t VALUES (7)");
             a.querySync("SELECT 1; USE other"); // a database change Sluice does not look for
             assertThat(database(a)).isEqualTo("other");
-            assertThat(a.querySync("SELECT @@in_transaction").resultSet().rows().get(0).get(0).toString()).isEqualTo("1");
+            assertThat(a.querySync("SELECT @@in_transaction")
+                            .resultSet()
+                            .rows()
+                            .get(0)
+                            .get(0)
+                            .toString())
+                    .isEqualTo("1");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> sluice.stats().resetCount() > resets);
         // Pools are event-loop affine: the next client gets A's connection only on A's loop, so try a few
@@ -141,23 +177,37 @@ class PoolLimitsTest {
                 if (threadB != threadA) {
                     continue;
                 }
-                assertThat(database(b)).as("the database the pool promises, not A's last USE").isEqualTo("test");
-                List<Object> row = b.querySync("SELECT @leak IS NULL, @@session.wait_timeout = @@global.wait_timeout,"
-                        + " @@sql_mode LIKE '%ANSI_QUOTES%', @@autocommit, @@in_transaction, (SELECT COUNT(*) FROM t)")
-                        .resultSet().rows().get(0);
-                assertThat(row).as("@leak is null, wait_timeout global, no ANSI_QUOTES, autocommit, no transaction, "
-                        + "A's insert rolled back").extracting(Object::toString).containsExactly("1", "1", "0", "1", "0", "0");
-                List<Object> charset = b.querySync("SELECT @@character_set_client, @@collation_connection,"
-                        + " @@character_set_results").resultSet().rows().get(0);
-                assertThat(charset).as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
-                        .extracting(v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
+                assertThat(database(b))
+                        .as("the database the pool promises, not A's last USE")
+                        .isEqualTo("test");
+                List<Object> row = b.querySync(
+                                "SELECT @leak IS NULL, @@session.wait_timeout = @@global.wait_timeout,"
+                                        + " @@sql_mode LIKE '%ANSI_QUOTES%', @@autocommit, @@in_transaction, (SELECT COUNT(*) FROM t)")
+                        .resultSet()
+                        .rows()
+                        .get(0);
+                assertThat(row)
+                        .as("@leak is null, wait_timeout global, no ANSI_QUOTES, autocommit, no transaction, "
+                                + "A's insert rolled back")
+                        .extracting(Object::toString)
+                        .containsExactly("1", "1", "0", "1", "0", "0");
+                List<Object> charset = b.querySync(
+                                "SELECT @@character_set_client, @@collation_connection," + " @@character_set_results")
+                        .resultSet()
+                        .rows()
+                        .get(0);
+                assertThat(charset)
+                        .as("the pool's character set (the codec client logs in with 45), not A's SET NAMES")
+                        .extracting(
+                                v -> v == null ? null : new String((byte[]) v, java.nio.charset.StandardCharsets.UTF_8))
                         .containsExactly("utf8mb4", "utf8mb4_general_ci", "utf8mb4");
-                ServerException e = catchThrowableOfType(ServerException.class,
-                        () -> b.querySync("SELECT * FROM leak_tmp"));
+                ServerException e =
+                        catchThrowableOfType(ServerException.class, () -> b.querySync("SELECT * FROM leak_tmp"));
                 assertThat(e).as("A's temporary table must be gone").isNotNull();
                 assertThat(e.errorCode()).isEqualTo(1146);
-                System.out.printf("pool-limits: thread %d reused after reset on attempt %d; %s%n", threadA, attempt + 1,
-                        sluice.stats());
+                System.out.printf(
+                        "pool-limits: thread %d reused after reset on attempt %d; %s%n",
+                        threadA, attempt + 1, sluice.stats());
                 return;
             }
         }

@@ -25,14 +25,32 @@ class PoolMapTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(PoolProxy.USER, PoolProxy.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE DATABASE d0", "CREATE DATABASE d1", "CREATE DATABASE d2",
-                    "CREATE DATABASE d3", "CREATE DATABASE d4", "CREATE DATABASE d5")
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE DATABASE d0",
+                    "CREATE DATABASE d1",
+                    "CREATE DATABASE d2",
+                    "CREATE DATABASE d3",
+                    "CREATE DATABASE d4",
+                    "CREATE DATABASE d5")
             .build();
 
     private static PoolProxy sluice(Duration idleTimeout, int maxServerConnections) {
-        return new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), new PoolSettings(0, 0, idleTimeout, Duration.ofMinutes(30),
-                        Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(5), maxServerConnections, 2));
+        return new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                new PoolSettings(
+                        0,
+                        0,
+                        idleTimeout,
+                        Duration.ofMinutes(30),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(5),
+                        maxServerConnections,
+                        2));
     }
 
     private static ServerConnection client(PoolProxy sluice, String database) {
@@ -47,15 +65,19 @@ class PoolMapTest {
                     c.querySync("SELECT 1");
                 }
             }
-            assertThat(sluice.proxy.poolCount(PoolProxy.SERVER)).as("one pool per database asked for").isEqualTo(DATABASES);
+            assertThat(sluice.proxy.poolCount(PoolProxy.SERVER))
+                    .as("one pool per database asked for")
+                    .isEqualTo(DATABASES);
             long begin = System.nanoTime();
             // idle-timeout closes the connections, then the empty pools go
             await().atMost(Duration.ofSeconds(10)).until(() -> sluice.proxy.poolCount(PoolProxy.SERVER) == 0);
-            System.out.printf("pool-map: %d pools removed %d ms after their clients left; %s%n", DATABASES,
-                    (System.nanoTime() - begin) / 1_000_000, sluice.stats());
+            System.out.printf(
+                    "pool-map: %d pools removed %d ms after their clients left; %s%n",
+                    DATABASES, (System.nanoTime() - begin) / 1_000_000, sluice.stats());
             assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isZero();
             try (ServerConnection again = client(sluice, "d0")) {
-                assertThat(again.querySync("SELECT DATABASE()").resultSet().rows()).hasSize(1);
+                assertThat(again.querySync("SELECT DATABASE()").resultSet().rows())
+                        .hasSize(1);
             }
         }
     }
@@ -74,7 +96,9 @@ class PoolMapTest {
             ServerConnection d = client(sluice, "d3");
             CompletableFuture<QueryResult> waiting = d.query("SELECT DATABASE()");
             await().atMost(Duration.ofSeconds(2)).until(() -> sluice.stats().acquireWaitCount() > waits);
-            assertThat(waiting).as("a client of a fourth pool waits: the server's limit is 3 for all pools").isNotDone();
+            assertThat(waiting)
+                    .as("a client of a fourth pool waits: the server's limit is 3 for all pools")
+                    .isNotDone();
             long gaveWay = sluice.stats().discardedCount(DiscardReason.GAVE_WAY);
             a.close(); // its connection is not kept idle for d0: d3's client gets the slot
             ServerConnection.await(waiting, Duration.ofSeconds(3));
@@ -88,7 +112,9 @@ class PoolMapTest {
             try (ServerConnection e = client(sluice, "d4")) {
                 assertThat(e.querySync("SELECT 1").resultSet().rows()).hasSize(1);
             }
-            assertThat(sluice.stats().acquireWaitCount()).as("served without waiting").isEqualTo(waitsBefore);
+            assertThat(sluice.stats().acquireWaitCount())
+                    .as("served without waiting")
+                    .isEqualTo(waitsBefore);
             assertThat(sluice.stats().discardedCount(DiscardReason.GAVE_WAY)).isEqualTo(gaveWay + 2);
             System.out.printf("pool-map: server limit 3 across pools held; %s%n", sluice.stats());
             b.close();

@@ -59,8 +59,8 @@ final class PoolProxy implements AutoCloseable {
     }
 
     static PoolSettings pool(int maxSize, Duration acquireTimeout, Duration healthCheckInterval) {
-        return new PoolSettings(maxSize, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), acquireTimeout,
-                healthCheckInterval);
+        return new PoolSettings(
+                maxSize, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), acquireTimeout, healthCheckInterval);
     }
 
     int port() {
@@ -94,13 +94,13 @@ final class PoolProxy implements AutoCloseable {
 
     /** MariaDB Connector/J through Sluice as app, database test. */
     Connection mariadb(String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/test"
-                + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + port() + "/test" + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
     }
 
     Connection mariadbAs(String user, String password, String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/"
-                + (extra.isEmpty() ? "" : "?" + extra), user, password);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + port() + "/" + (extra.isEmpty() ? "" : "?" + extra), user, password);
     }
 
     @Override

@@ -103,46 +103,50 @@ final class Relay implements AutoCloseable {
 
     /** Copies one direction; once {@code severed} (a cut began), nothing more goes through either way. */
     private void pump(Socket from, Socket to, boolean fromServer, AtomicBoolean severed) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[64 * 1024];
-            byte[] tail = new byte[0]; // the end of the previous chunk, so a marker split across reads is found
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    Cut pending = cut.get();
-                    if (pending != null && pending.fromServer() == fromServer) {
-                        byte[] window = concat(tail, buf, n);
-                        if (indexOf(window, pending.marker()) >= 0 && cut.compareAndSet(pending, null)) {
-                            cuts.incrementAndGet();
-                            if (pending.stall()) {
-                                while (in.read(buf) > 0) {
-                                    // dropped: the server never sees it, the connection stays open
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[64 * 1024];
+                    byte[] tail = new byte[0]; // the end of the previous chunk, so a marker split across reads is found
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        for (int n; (n = in.read(buf)) > 0; ) {
+                            Cut pending = cut.get();
+                            if (pending != null && pending.fromServer() == fromServer) {
+                                byte[] window = concat(tail, buf, n);
+                                if (indexOf(window, pending.marker()) >= 0 && cut.compareAndSet(pending, null)) {
+                                    cuts.incrementAndGet();
+                                    if (pending.stall()) {
+                                        while (in.read(buf) > 0) {
+                                            // dropped: the server never sees it, the connection stays open
+                                        }
+                                        break;
+                                    }
+                                    severed.set(true); // the answer to what is forwarded now never comes back
+                                    if (pending.forwardFirst()) {
+                                        out.write(buf, 0, n);
+                                        out.flush();
+                                    }
+                                    break;
                                 }
+                                tail = Arrays.copyOfRange(
+                                        window, Math.max(0, window.length - pending.marker().length), window.length);
+                            }
+                            if (severed.get()) {
                                 break;
                             }
-                            severed.set(true); // the answer to what is forwarded now never comes back
-                            if (pending.forwardFirst()) {
-                                out.write(buf, 0, n);
-                                out.flush();
-                            }
-                            break;
+                            out.write(buf, 0, n);
+                            out.flush();
                         }
-                        tail = Arrays.copyOfRange(window, Math.max(0, window.length - pending.marker().length), window.length);
+                    } catch (IOException e) {
+                        // the other direction closed it, or the peer went away: close both below
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        sockets.remove(from);
+                        sockets.remove(to);
                     }
-                    if (severed.get()) {
-                        break;
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // the other direction closed it, or the peer went away: close both below
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                sockets.remove(from);
-                sockets.remove(to);
-            }
-        }, "relay-" + from.getPort() + "-" + to.getPort());
+                },
+                "relay-" + from.getPort() + "-" + to.getPort());
         t.setDaemon(true);
         t.start();
     }

@@ -36,7 +36,10 @@ class SafeRetryTest {
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(PoolProxy.USER, PoolProxy.PASSWORD)
             // no unique key on id on purpose: a statement run twice would show as two rows
-            .initSql("CREATE DATABASE test", "CREATE DATABASE killdb", "CREATE TABLE test.ledger (id BIGINT NOT NULL, note VARCHAR(64), KEY (id))")
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE DATABASE killdb",
+                    "CREATE TABLE test.ledger (id BIGINT NOT NULL, note VARCHAR(64), KEY (id))")
             .build();
 
     static Relay relay;
@@ -47,9 +50,17 @@ class SafeRetryTest {
     static void start() throws Exception {
         MariaDbSandbox s = db.sandbox();
         relay = new Relay(s.host(), s.port());
-        viaRelay = new PoolProxy("127.0.0.1", relay.port(), s.rootPassword(), PoolProxy.timeouts(Duration.ofSeconds(5)),
+        viaRelay = new PoolProxy(
+                "127.0.0.1",
+                relay.port(),
+                s.rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
                 PoolProxy.pool(8, Duration.ofSeconds(5), Duration.ofSeconds(2)));
-        direct = new PoolProxy(s.host(), s.port(), s.rootPassword(), PoolProxy.timeouts(Duration.ofSeconds(5)),
+        direct = new PoolProxy(
+                s.host(),
+                s.port(),
+                s.rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
                 PoolProxy.pool(8, Duration.ofSeconds(5), Duration.ofSeconds(2)));
     }
 
@@ -62,11 +73,13 @@ class SafeRetryTest {
 
     static Connection root() throws SQLException {
         MariaDbSandbox s = db.sandbox();
-        return DriverManager.getConnection("jdbc:mariadb://" + s.host() + ":" + s.port() + "/", s.rootUser(), s.rootPassword());
+        return DriverManager.getConnection(
+                "jdbc:mariadb://" + s.host() + ":" + s.port() + "/", s.rootUser(), s.rootPassword());
     }
 
     static long queryLong(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -85,9 +98,12 @@ class SafeRetryTest {
                 assertThat(c.querySync("SELECT 1").resultSet().rows()).hasSize(1);
                 String marker = "cut-" + id;
                 relay.cutAt(marker, forwardFirst);
-                ServerException e = catchThrowableOfType(ServerException.class,
+                ServerException e = catchThrowableOfType(
+                        ServerException.class,
                         () -> c.querySync("INSERT INTO ledger VALUES (" + id + ", '" + marker + "')"));
-                assertThat(e).as("the client must get an ERR, not an OK (forwardFirst %s)", forwardFirst).isNotNull();
+                assertThat(e)
+                        .as("the client must get an ERR, not an OK (forwardFirst %s)", forwardFirst)
+                        .isNotNull();
                 assertThat(e.errorCode()).isEqualTo(1158);
                 assertThat(e.sqlState()).isEqualTo("08S01");
                 assertThat(e.err().message()).contains("COM_QUERY").contains("may or may not have run");
@@ -99,22 +115,31 @@ class SafeRetryTest {
             long count;
             try (Connection root = root()) {
                 // the cut connection's server thread may still be finishing the INSERT
-                await().atMost(Duration.ofSeconds(10)).until(() -> queryLong(root, "SELECT COUNT(*) FROM"
-                        + " information_schema.PROCESSLIST WHERE USER = 'app' AND COMMAND = 'Query'") == 0);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> queryLong(
+                                        root,
+                                        "SELECT COUNT(*) FROM"
+                                                + " information_schema.PROCESSLIST WHERE USER = 'app' AND COMMAND = 'Query'")
+                                == 0);
                 count = queryLong(root, "SELECT COUNT(*) FROM test.ledger WHERE id = " + id);
             }
-            System.out.printf("safe-retry: cut %s the INSERT of id %d: rows %d%n", forwardFirst ? "after" : "before", id, count);
-            assertThat(count).as("rows with id %d (cut %s forwarding)", id, forwardFirst ? "after" : "before")
+            System.out.printf(
+                    "safe-retry: cut %s the INSERT of id %d: rows %d%n", forwardFirst ? "after" : "before", id, count);
+            assertThat(count)
+                    .as("rows with id %d (cut %s forwarding)", id, forwardFirst ? "after" : "before")
                     .isLessThanOrEqualTo(1);
             if (!forwardFirst) {
                 assertThat(count).as("the INSERT never reached the server").isZero();
             }
-            assertThat(stats.retryCount()).as("a statement that left is never retried").isEqualTo(retries);
+            assertThat(stats.retryCount())
+                    .as("a statement that left is never retried")
+                    .isEqualTo(retries);
             assertThat(stats.discardedCount(DiscardReason.BROKEN)).isEqualTo(broken + 1);
         }
         // and Sluice goes on serving through the relay
         try (ServerConnection c = viaRelay.codec()) {
-            assertThat(c.querySync("SELECT COUNT(*) FROM ledger").resultSet().rows()).hasSize(1);
+            assertThat(c.querySync("SELECT COUNT(*) FROM ledger").resultSet().rows())
+                    .hasSize(1);
         }
     }
 
@@ -129,8 +154,12 @@ class SafeRetryTest {
         List<ServerConnection> held = new ArrayList<>();
         int ok = 0;
         int lost = 0;
-        try (PoolProxy fresh = new PoolProxy("127.0.0.1", relay.port(), s.rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), PoolProxy.pool(40, Duration.ofSeconds(5), Duration.ofSeconds(2)))) {
+        try (PoolProxy fresh = new PoolProxy(
+                "127.0.0.1",
+                relay.port(),
+                s.rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                PoolProxy.pool(40, Duration.ofSeconds(5), Duration.ofSeconds(2)))) {
             for (int i = 0; i < 20; i++) {
                 int cuts = relay.cuts();
                 relay.cutAfterServerSends("@@wait_timeout");
@@ -138,16 +167,22 @@ class SafeRetryTest {
                 held.add(c);
                 try {
                     Object v = ServerConnection.await(c.query("SELECT 'fresh-" + i + "'"), Duration.ofSeconds(10))
-                            .resultSet().rows().get(0).get(0);
+                            .resultSet()
+                            .rows()
+                            .get(0)
+                            .get(0);
                     assertThat(Sha.text(v)).isEqualTo("fresh-" + i);
                     ok++;
                 } catch (ServerException e) {
-                    assertThat(e.errorCode()).as("only a statement that left may fail: %s", e.err()).isEqualTo(1158);
+                    assertThat(e.errorCode())
+                            .as("only a statement that left may fail: %s", e.err())
+                            .isEqualTo(1158);
                     lost++;
                 }
                 assertThat(relay.cuts()).as("the new connection was cut").isEqualTo(cuts + 1);
             }
-            System.out.printf("safe-retry: 20 connections cut right after opening: %d statements ok, %d ERR 1158; %s%n",
+            System.out.printf(
+                    "safe-retry: 20 connections cut right after opening: %d statements ok, %d ERR 1158; %s%n",
                     ok, lost, fresh.stats());
         } finally {
             held.forEach(ServerConnection::close);
@@ -177,10 +212,11 @@ class SafeRetryTest {
                 for (ServerConnection s : sessions) {
                     queries.add(s.query("SELECT CONNECTION_ID()"));
                 }
-                CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new)).join();
+                CompletableFuture.allOf(queries.toArray(CompletableFuture[]::new))
+                        .join();
                 sessions.forEach(ServerConnection::close);
-                await().atMost(Duration.ofSeconds(5)).until(() -> queryLong(root, "SELECT COUNT(*) FROM" + mine
-                        + " AND COMMAND <> 'Sleep'") == 0);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> queryLong(root, "SELECT COUNT(*) FROM" + mine + " AND COMMAND <> 'Sleep'") == 0);
                 List<Long> ids = new ArrayList<>();
                 try (Statement st = root.createStatement();
                         ResultSet rs = st.executeQuery("SELECT ID FROM" + mine)) {
@@ -200,7 +236,12 @@ class SafeRetryTest {
                 for (int i = 0; i < width; i++) {
                     try (ServerConnection c = direct.codec(killdb)) {
                         String tag = "after-kill-" + round + "-" + i;
-                        assertThat(Sha.text(c.querySync("SELECT '" + tag + "'").resultSet().rows().get(0).get(0))).isEqualTo(tag);
+                        assertThat(Sha.text(c.querySync("SELECT '" + tag + "'")
+                                        .resultSet()
+                                        .rows()
+                                        .get(0)
+                                        .get(0)))
+                                .isEqualTo(tag);
                     } catch (RuntimeException e) {
                         errors++;
                         if (firstErrors.size() < 5) {
@@ -211,12 +252,15 @@ class SafeRetryTest {
             }
         }
         long stale = stats.discardedCount(DiscardReason.STALE) - staleBefore;
-        System.out.printf("safe-retry: killed %d idle pooled connections in %d rounds: %d client errors; stale %d;"
-                + " %s%n", killed, rounds, errors, stale, stats);
+        System.out.printf(
+                "safe-retry: killed %d idle pooled connections in %d rounds: %d client errors; stale %d;" + " %s%n",
+                killed, rounds, errors, stale, stats);
         assertThat(errors).as("client-visible errors: %s", firstErrors).isZero();
         long wanted = killed;
-        await().atMost(Duration.ofSeconds(20)).until(() -> stats.discardedCount(DiscardReason.STALE) - staleBefore >= wanted);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stats.discardedCount(DiscardReason.STALE) - staleBefore >= wanted);
         assertThat(stats.discardedCount(DiscardReason.STALE) - staleBefore)
-                .as("every killed connection is discarded as stale: %s", stats).isEqualTo(killed);
+                .as("every killed connection is discarded as stale: %s", stats)
+                .isEqualTo(killed);
     }
 }

@@ -37,7 +37,11 @@ class ServerCapacityTest {
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(PoolProxy.USER, PoolProxy.PASSWORD)
             .option("max-connections", String.valueOf(MAX_CONNECTIONS))
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.t (x INT)", "CREATE DATABASE other", "CREATE DATABASE third")
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE TABLE test.t (x INT)",
+                    "CREATE DATABASE other",
+                    "CREATE DATABASE third")
             .build();
 
     static Transport transport = Transport.best();
@@ -64,9 +68,13 @@ class ServerCapacityTest {
 
     /** Sluice with no limit of its own per pool (the default) and health checks far apart (only tests check). */
     private static PoolProxy sluice() {
-        return new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), new PoolSettings(0, 0, Duration.ofMinutes(10),
-                        Duration.ofMinutes(30), ACQUIRE_TIMEOUT, Duration.ofSeconds(60)));
+        return new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                new PoolSettings(
+                        0, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), ACQUIRE_TIMEOUT, Duration.ofSeconds(60)));
     }
 
     private ServerConnection through(PoolProxy sluice, String database) {
@@ -79,8 +87,11 @@ class ServerCapacityTest {
     private ServerException fillDirectly() {
         for (int i = 0; i < 2 * MAX_CONNECTIONS; i++) {
             try {
-                held.add(ServerConnection.await(direct.connect(ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
-                        .user(PoolProxy.USER, PoolProxy.PASSWORD).database("test").build())));
+                held.add(ServerConnection.await(direct.connect(
+                        ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
+                                .user(PoolProxy.USER, PoolProxy.PASSWORD)
+                                .database("test")
+                                .build())));
             } catch (ServerException e) {
                 return e;
             }
@@ -101,16 +112,20 @@ class ServerCapacityTest {
             long begin = System.nanoTime();
             ServerException e = catchThrowableOfType(ServerException.class, () -> beyond.querySync("SELECT 1"));
             long elapsed = (System.nanoTime() - begin) / 1_000_000;
-            assertThat(e).as("the client beyond Sluice's limit (max_connections - 2) gets an ERR").isNotNull();
-            System.out.printf("capacity: client beyond the limit: %s after %d ms; %s%n", e.err(), elapsed, sluice.stats());
+            assertThat(e)
+                    .as("the client beyond Sluice's limit (max_connections - 2) gets an ERR")
+                    .isNotNull();
+            System.out.printf(
+                    "capacity: client beyond the limit: %s after %d ms; %s%n", e.err(), elapsed, sluice.stats());
             assertThat(e.errorCode()).isEqualTo(1040);
             assertThat(e.sqlState()).isEqualTo("08004");
             assertThat(e.err().message()).isEqualTo("Too many connections");
             assertThat(elapsed).isBetween(ACQUIRE_TIMEOUT.toMillis() - 50, ACQUIRE_TIMEOUT.toMillis() + 700);
             // the reserve is there: Sluice's control connections (and the server's own) still get in
             ServerException server = fillDirectly();
-            System.out.printf("capacity: the server's own refusal: %s (%d direct connections got in)%n", server.err(),
-                    held.size() - MAX_CONNECTIONS + 1);
+            System.out.printf(
+                    "capacity: the server's own refusal: %s (%d direct connections got in)%n",
+                    server.err(), held.size() - MAX_CONNECTIONS + 1);
             assertThat(server.errorCode()).isEqualTo(e.errorCode());
             assertThat(server.err().message()).isEqualTo(e.err().message());
         }
@@ -129,8 +144,12 @@ class ServerCapacityTest {
             c.close();
             held.remove(c);
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> sluice.stats().resetCount() >= 3);
-        assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).as("3 idle in the pool of 'test'").isEqualTo(3);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> sluice.stats().resetCount() >= 3);
+        assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER))
+                .as("3 idle in the pool of 'test'")
+                .isEqualTo(3);
     }
 
     /**
@@ -142,18 +161,27 @@ class ServerCapacityTest {
         try (PoolProxy sluice = sluice()) {
             leaveThreeIdle(sluice);
             fillDirectly();
-            assertThat(sluice.health().check().get()).as("a full server passes the health check").isTrue();
-            System.out.printf("capacity: health check of a full server: down=%s full=%s; %s%n", sluice.health().isDown(),
-                    sluice.health().isFull(), sluice.stats());
+            assertThat(sluice.health().check().get())
+                    .as("a full server passes the health check")
+                    .isTrue();
+            System.out.printf(
+                    "capacity: health check of a full server: down=%s full=%s; %s%n",
+                    sluice.health().isDown(), sluice.health().isFull(), sluice.stats());
             assertThat(sluice.health().isFull()).isTrue();
             assertThat(sluice.health().isDown()).isFalse();
             assertThat(sluice.stats().discardedCount(DiscardReason.GAVE_WAY)).isEqualTo(3);
             assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isZero();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
-                held.add(ServerConnection.await(direct.connect(ConnectOptions.builder(db.sandbox().host(),
-                        db.sandbox().port()).user(PoolProxy.USER, PoolProxy.PASSWORD).database("test").build())));
-                return true;
-            });
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(3))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        held.add(ServerConnection.await(direct.connect(ConnectOptions.builder(
+                                        db.sandbox().host(), db.sandbox().port())
+                                .user(PoolProxy.USER, PoolProxy.PASSWORD)
+                                .database("test")
+                                .build())));
+                        return true;
+                    });
         }
     }
 
@@ -167,21 +195,24 @@ class ServerCapacityTest {
             // a client of another pool: Sluice's login is refused as full, the idle connections give way, it gets in
             ServerConnection other = through(sluice, "other");
             assertThat(other.querySync("SELECT 1").resultSet().rows()).hasSize(1);
-            System.out.printf("capacity: client of another pool served after idle connections gave way; %s%n",
-                    sluice.stats());
+            System.out.printf(
+                    "capacity: client of another pool served after idle connections gave way; %s%n", sluice.stats());
             assertThat(sluice.stats().discardedCount(DiscardReason.GAVE_WAY)).isPositive();
             assertThat(sluice.health().isDown()).isFalse();
 
             // full again, nothing idle left: the client gets the server's answer, and the server is not "down"
             fillDirectly();
-            assertThat(sluice.health().check().get()).as("a full server passes the health check").isTrue();
+            assertThat(sluice.health().check().get())
+                    .as("a full server passes the health check")
+                    .isTrue();
             assertThat(sluice.health().isDown()).isFalse();
             for (int i = 0; i < 2; i++) {
                 ServerConnection third = through(sluice, "third");
                 ServerException e = catchThrowableOfType(ServerException.class, () -> third.querySync("SELECT 1"));
                 assertThat(e).as("refused while the server is full").isNotNull();
-                System.out.printf("capacity: client while the server is full: %s; down=%s full=%s; %s%n", e.err(),
-                        sluice.health().isDown(), sluice.health().isFull(), sluice.stats());
+                System.out.printf(
+                        "capacity: client while the server is full: %s; down=%s full=%s; %s%n",
+                        e.err(), sluice.health().isDown(), sluice.health().isFull(), sluice.stats());
                 assertThat(e.errorCode()).isEqualTo(1040);
                 assertThat(e.sqlState()).isEqualTo("08004");
                 assertThat(e.err().message()).isEqualTo(full.err().message());

@@ -41,8 +41,12 @@ class SessionDefaultsTest {
 
     @BeforeAll
     static void start() {
-        sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), PoolProxy.pool(20, Duration.ofSeconds(5), Duration.ofSeconds(2)));
+        sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                PoolProxy.pool(20, Duration.ofSeconds(5), Duration.ofSeconds(2)));
     }
 
     @AfterAll
@@ -69,8 +73,9 @@ class SessionDefaultsTest {
             first.add(c);
         }
         first.forEach(ServerConnection::close);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sluice.stats().resetCount() >= resets + CLIENTS - 1
-                && sluice.proxy.openServerConnections(PoolProxy.SERVER) == CLIENTS);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> sluice.stats().resetCount() >= resets + CLIENTS - 1
+                        && sluice.proxy.openServerConnections(PoolProxy.SERVER) == CLIENTS);
         db.sandbox().execute("SET GLOBAL sql_mode = 'ANSI_QUOTES'");
         try {
             long reused = sluice.stats().reusedCount();
@@ -78,16 +83,22 @@ class SessionDefaultsTest {
             for (int i = 0; i < CLIENTS; i++) {
                 try (ServerConnection c = sluice.codec()) {
                     List<Object> row = c.querySync("SELECT @@SESSION.sql_mode, @@GLOBAL.sql_mode, CONNECTION_ID()")
-                            .resultSet().rows().get(0);
-                    System.out.printf("session-defaults: client %d on thread %s: session sql_mode '%s', global '%s'%n",
+                            .resultSet()
+                            .rows()
+                            .get(0);
+                    System.out.printf(
+                            "session-defaults: client %d on thread %s: session sql_mode '%s', global '%s'%n",
                             i, row.get(2), text(row.get(0)), text(row.get(1)));
-                    assertThat(text(row.get(0))).as("a new session's sql_mode is the global one of now, as directly")
+                    assertThat(text(row.get(0)))
+                            .as("a new session's sql_mode is the global one of now, as directly")
                             .isEqualTo("ANSI_QUOTES");
                 }
             }
-            assertThat(sluice.stats().reusedCount()).as("the clients got pooled connections, not new ones")
+            assertThat(sluice.stats().reusedCount())
+                    .as("the clients got pooled connections, not new ones")
                     .isGreaterThan(reused);
-            System.out.printf("session-defaults: %d pooled, %d new connections; %s%n",
+            System.out.printf(
+                    "session-defaults: %d pooled, %d new connections; %s%n",
                     sluice.stats().reusedCount() - reused, sluice.stats().createdCount() - created, sluice.stats());
         } finally {
             db.sandbox().execute("SET GLOBAL sql_mode = '" + original + "'");
@@ -103,17 +114,22 @@ class SessionDefaultsTest {
     void costOfTheResetAtLease() {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
-        try (ServerConnection direct = ServerConnection.await(new ServerConnector(group, transport).connect(
-                ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
-                        .user(PoolProxy.USER, PoolProxy.PASSWORD).database("test").build()))) {
+        try (ServerConnection direct = ServerConnection.await(new ServerConnector(group, transport)
+                .connect(
+                        ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
+                                .user(PoolProxy.USER, PoolProxy.PASSWORD)
+                                .database("test")
+                                .build()))) {
             long[] select = new long[500];
             long[] reset = new long[500];
             for (int i = 0; i < 500; i++) {
                 long t0 = System.nanoTime();
                 direct.querySync("SELECT 1");
                 long t1 = System.nanoTime();
-                var answers = direct.pipeline(List.of(new ComResetConnection(),
-                        ComQuery.of("SET NAMES utf8mb4 COLLATE utf8mb4_general_ci"), ComQuery.of("SELECT DATABASE()")));
+                var answers = direct.pipeline(List.of(
+                        new ComResetConnection(),
+                        ComQuery.of("SET NAMES utf8mb4 COLLATE utf8mb4_general_ci"),
+                        ComQuery.of("SELECT DATABASE()")));
                 ServerConnection.await(answers.get(2));
                 long t2 = System.nanoTime();
                 select[i] = t1 - t0;
@@ -121,8 +137,10 @@ class SessionDefaultsTest {
             }
             Arrays.sort(select);
             Arrays.sort(reset);
-            System.out.printf("session-defaults: cost: SELECT 1 round trip p50 %.3f ms; reset (3 commands pipelined) p50"
-                    + " %.3f ms, p90 %.3f ms%n", select[250] / 1e6, reset[250] / 1e6, reset[450] / 1e6);
+            System.out.printf(
+                    "session-defaults: cost: SELECT 1 round trip p50 %.3f ms; reset (3 commands pipelined) p50"
+                            + " %.3f ms, p90 %.3f ms%n",
+                    select[250] / 1e6, reset[250] / 1e6, reset[450] / 1e6);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
@@ -141,10 +159,12 @@ class SessionDefaultsTest {
         }
         Arrays.sort(lease);
         long pooledLeases = sluice.stats().reusedCount() - reused;
-        System.out.printf("session-defaults: cost: client login + SELECT 1 + quit through Sluice p50 %.3f ms"
-                + " (%d of %d leases pooled, %d reset at lease)%n", lease[50] / 1e6, pooledLeases, lease.length,
-                sluice.stats().refreshCount() - refreshes);
-        assertThat(sluice.stats().refreshCount() - refreshes).as("every lease of a connection that idled is reset")
+        System.out.printf(
+                "session-defaults: cost: client login + SELECT 1 + quit through Sluice p50 %.3f ms"
+                        + " (%d of %d leases pooled, %d reset at lease)%n",
+                lease[50] / 1e6, pooledLeases, lease.length, sluice.stats().refreshCount() - refreshes);
+        assertThat(sluice.stats().refreshCount() - refreshes)
+                .as("every lease of a connection that idled is reset")
                 .isEqualTo(pooledLeases);
     }
 }

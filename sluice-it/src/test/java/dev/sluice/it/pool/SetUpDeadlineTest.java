@@ -37,32 +37,49 @@ class SetUpDeadlineTest {
 
     private static PoolSettings pool() {
         // health checks far apart: only what a test does changes the server's state
-        return new PoolSettings(10, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofSeconds(5),
-                Duration.ofSeconds(60), RESET_TIMEOUT, 0, PoolSettings.DEFAULT_RESERVED);
+        return new PoolSettings(
+                10,
+                0,
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(30),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(60),
+                RESET_TIMEOUT,
+                0,
+                PoolSettings.DEFAULT_RESERVED);
     }
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void setUpQueryIsBoundedByConnectTimeout() throws Exception {
         try (Relay relay = new Relay(db.sandbox().host(), db.sandbox().port());
-                PoolProxy sluice = new PoolProxy("127.0.0.1", relay.port(), db.sandbox().rootPassword(),
-                        PoolProxy.timeouts(CONNECT_TIMEOUT), pool())) {
+                PoolProxy sluice = new PoolProxy(
+                        "127.0.0.1",
+                        relay.port(),
+                        db.sandbox().rootPassword(),
+                        PoolProxy.timeouts(CONNECT_TIMEOUT),
+                        pool())) {
             relay.stallAt("@@wait_timeout");
             long begin = System.nanoTime();
             try (ServerConnection c = sluice.codec()) {
                 CompletableFuture<QueryResult> first = c.query("SELECT 1");
-                ServerException e = catchThrowableOfType(ServerException.class,
-                        () -> ServerConnection.await(first, Duration.ofSeconds(10)));
+                ServerException e = catchThrowableOfType(
+                        ServerException.class, () -> ServerConnection.await(first, Duration.ofSeconds(10)));
                 long elapsed = (System.nanoTime() - begin) / 1_000_000;
-                System.out.printf("setup-deadline: ERR after %d ms: %s; %s%n", elapsed, e == null ? first : e.err(),
-                        sluice.stats());
-                assertThat(e).as("an ERR, within connect-timeout, for a server that logged in and went silent").isNotNull();
+                System.out.printf(
+                        "setup-deadline: ERR after %d ms: %s; %s%n",
+                        elapsed, e == null ? first : e.err(), sluice.stats());
+                assertThat(e)
+                        .as("an ERR, within connect-timeout, for a server that logged in and went silent")
+                        .isNotNull();
                 assertThat(e.errorCode()).isEqualTo(1429);
                 assertThat(e.err().message()).contains("@@wait_timeout").contains("connect-timeout 1000 ms");
-                assertThat(elapsed).isBetween(CONNECT_TIMEOUT.toMillis() - 100, CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
+                assertThat(elapsed)
+                        .isBetween(CONNECT_TIMEOUT.toMillis() - 100, CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             }
             assertThat(relay.cuts()).as("the set-up query was swallowed").isEqualTo(1);
-            assertThat(sluice.stats().discardedCount(DiscardReason.SETUP_TIMEOUT)).isEqualTo(1);
+            assertThat(sluice.stats().discardedCount(DiscardReason.SETUP_TIMEOUT))
+                    .isEqualTo(1);
             await().atMost(Duration.ofSeconds(3)).until(() -> relay.openConnections() == 0);
             assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isZero();
         }
@@ -71,8 +88,12 @@ class SetUpDeadlineTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void resetOfAReturnedConnectionIsBoundedByResetTimeout() throws Exception {
-        try (PoolProxy sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(Duration.ofSeconds(5)), pool())) {
+        try (PoolProxy sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(Duration.ofSeconds(5)),
+                pool())) {
             ServerConnection c = sluice.codec();
             c.querySync("SELECT 1"); // the lease is used: it is reset when it comes back
             assertThat(sluice.proxy.openServerConnections(PoolProxy.SERVER)).isEqualTo(1);
@@ -84,16 +105,19 @@ class SetUpDeadlineTest {
             try {
                 begin = System.nanoTime();
                 c.close();
-                await().atMost(Duration.ofMillis(RESET_TIMEOUT.toMillis() + 3000)).pollInterval(Duration.ofMillis(10))
+                await().atMost(Duration.ofMillis(RESET_TIMEOUT.toMillis() + 3000))
+                        .pollInterval(Duration.ofMillis(10))
                         .until(() -> sluice.proxy.openServerConnections(PoolProxy.SERVER) == 0);
                 elapsed = (System.nanoTime() - begin) / 1_000_000;
             } finally {
                 db.sandbox().resume();
             }
-            System.out.printf("reset-deadline: slot freed %d ms after the client left a paused server; %s%n", elapsed,
-                    sluice.stats());
+            System.out.printf(
+                    "reset-deadline: slot freed %d ms after the client left a paused server; %s%n",
+                    elapsed, sluice.stats());
             assertThat(elapsed).isBetween(RESET_TIMEOUT.toMillis() - 100, RESET_TIMEOUT.toMillis() + SLACK_MILLIS);
-            assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT)).isEqualTo(1);
+            assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT))
+                    .isEqualTo(1);
             assertThat(sluice.stats().resetCount()).isEqualTo(resets);
             try (ServerConnection next = sluice.codec()) {
                 assertThat(next.querySync("SELECT 1").resultSet().rows()).hasSize(1);
@@ -109,15 +133,20 @@ class SetUpDeadlineTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void resetOfALeaseIsBoundedByResetTimeout() throws Exception {
-        try (PoolProxy sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
-                PoolProxy.timeouts(CONNECT_TIMEOUT), pool())) {
+        try (PoolProxy sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
+                PoolProxy.timeouts(CONNECT_TIMEOUT),
+                pool())) {
             // idle connections on every event loop of Sluice, so the next client's lease finds one of its loop
             java.util.List<ServerConnection> first = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 first.add(sluice.codec());
             }
             first.forEach(ServerConnection::close);
-            await().atMost(Duration.ofSeconds(5)).until(() -> sluice.proxy.openServerConnections(PoolProxy.SERVER) == 4);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> sluice.proxy.openServerConnections(PoolProxy.SERVER) == 4);
             db.sandbox().pause();
             long elapsed;
             ServerException e;
@@ -126,17 +155,20 @@ class SetUpDeadlineTest {
                 long begin = System.nanoTime();
                 try (ServerConnection c = sluice.codec()) {
                     CompletableFuture<QueryResult> q = c.query("SELECT 1");
-                    e = catchThrowableOfType(ServerException.class, () -> ServerConnection.await(q, Duration.ofSeconds(10)));
+                    e = catchThrowableOfType(
+                            ServerException.class, () -> ServerConnection.await(q, Duration.ofSeconds(10)));
                     elapsed = (System.nanoTime() - begin) / 1_000_000;
                 }
             } finally {
                 db.sandbox().resume();
             }
-            System.out.printf("lease-reset-deadline: ERR after %d ms: %s; %s%n", elapsed, e == null ? null : e.err(),
-                    sluice.stats());
+            System.out.printf(
+                    "lease-reset-deadline: ERR after %d ms: %s; %s%n",
+                    elapsed, e == null ? null : e.err(), sluice.stats());
             assertThat(e).as("an ERR, not a wait without end").isNotNull();
             assertThat(e.errorCode()).isEqualTo(1429);
-            assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT)).isEqualTo(1);
+            assertThat(sluice.stats().discardedCount(DiscardReason.RESET_TIMEOUT))
+                    .isEqualTo(1);
             assertThat(elapsed).isLessThan(RESET_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
         }
     }
@@ -144,8 +176,8 @@ class SetUpDeadlineTest {
     /** SIGSTOP is delivered asynchronously: until every thread of the server is stopped, it may still answer. */
     private static void awaitStopped(long pid) {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(() -> {
-            try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
-                    java.nio.file.Path.of("/proc/" + pid + "/task"))) {
+            try (java.util.stream.Stream<java.nio.file.Path> tasks =
+                    java.nio.file.Files.list(java.nio.file.Path.of("/proc/" + pid + "/task"))) {
                 return tasks.allMatch(t -> {
                     try {
                         String stat = java.nio.file.Files.readString(t.resolve("stat"));
@@ -162,22 +194,30 @@ class SetUpDeadlineTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void killQueryConnectionIsBoundedByConnectTimeout() throws Exception {
         try (Relay relay = new Relay(db.sandbox().host(), db.sandbox().port());
-                PoolProxy sluice = new PoolProxy("127.0.0.1", relay.port(), db.sandbox().rootPassword(),
-                        PoolProxy.timeouts(CONNECT_TIMEOUT), pool())) {
+                PoolProxy sluice = new PoolProxy(
+                        "127.0.0.1",
+                        relay.port(),
+                        db.sandbox().rootPassword(),
+                        PoolProxy.timeouts(CONNECT_TIMEOUT),
+                        pool())) {
             ServerConnection c = sluice.codec();
             c.querySync("SELECT 1");
             c.query("SELECT SLEEP(20) AS kill_deadline");
-            await().atMost(Duration.ofSeconds(5)).until(() -> db.sandbox().execute(
-                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%AS kill_deadline'").strip()
-                    .equals("1"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> db.sandbox()
+                            .execute(
+                                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%AS kill_deadline'")
+                            .strip()
+                            .equals("1"));
             relay.stallAt("KILL QUERY");
             long begin = System.nanoTime();
             c.channel().close(); // the client goes away mid-statement: Sluice kills the statement on a new connection
-            await().atMost(Duration.ofMillis(CONNECT_TIMEOUT.toMillis() + 3000)).pollInterval(Duration.ofMillis(10))
+            await().atMost(Duration.ofMillis(CONNECT_TIMEOUT.toMillis() + 3000))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> relay.cuts() == 1 && relay.openConnections() == 0);
             long elapsed = (System.nanoTime() - begin) / 1_000_000;
-            System.out.printf("kill-deadline: KILL connection closed %d ms after the client left; %s%n", elapsed,
-                    sluice.stats());
+            System.out.printf(
+                    "kill-deadline: KILL connection closed %d ms after the client left; %s%n", elapsed, sluice.stats());
             assertThat(elapsed).isLessThan(CONNECT_TIMEOUT.toMillis() + SLACK_MILLIS);
             assertThat(sluice.stats().killTimeoutCount()).isEqualTo(1);
         }

@@ -37,29 +37,32 @@ class SetUpRetryTest {
 
         DroppingForwarder(int targetPort) throws IOException {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(() -> {
-                try {
-                    for (;;) {
-                        Socket in = listener.accept();
-                        if (accepted.incrementAndGet() == dropAt.get()) {
-                            in.close();
-                            continue;
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            for (; ; ) {
+                                Socket in = listener.accept();
+                                if (accepted.incrementAndGet() == dropAt.get()) {
+                                    in.close();
+                                    continue;
+                                }
+                                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                                pump(in, out);
+                                pump(out, in);
+                            }
+                        } catch (IOException e) {
+                            // closed
                         }
-                        Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                        pump(in, out);
-                        pump(out, in);
-                    }
-                } catch (IOException e) {
-                    // closed
-                }
-            }, "dropping-forwarder");
+                    },
+                    "dropping-forwarder");
             t.setDaemon(true);
             t.start();
         }
 
         private static void pump(Socket from, Socket to) {
             Thread t = new Thread(() -> {
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                try (InputStream in = from.getInputStream();
+                        OutputStream out = to.getOutputStream()) {
                     in.transferTo(out);
                 } catch (IOException e) {
                     // one side went away
@@ -86,7 +89,10 @@ class SetUpRetryTest {
     void aConnectionClosedDuringSetUpIsReplacedAndTheServerStaysUp() throws Exception {
         // the greeting probe at start takes the first connection: drop the next one, the pool's first open
         try (DroppingForwarder forwarder = new DroppingForwarder(db.sandbox().port());
-                PoolProxy sluice = new PoolProxy("127.0.0.1", forwarder.listener.getLocalPort(), db.sandbox().rootPassword(),
+                PoolProxy sluice = new PoolProxy(
+                        "127.0.0.1",
+                        forwarder.listener.getLocalPort(),
+                        db.sandbox().rootPassword(),
                         PoolProxy.timeouts(Duration.ofSeconds(5)),
                         PoolProxy.pool(4, Duration.ofSeconds(2), Duration.ofMinutes(10)))) {
             // start no longer waits for that probe: let it connect first, so that the drop hits the pool's open
@@ -94,10 +100,15 @@ class SetUpRetryTest {
             int before = forwarder.accepted.get();
             forwarder.dropAt.set(before + 1);
             try (ServerConnection c = sluice.codec()) {
-                assertThat(c.querySync("SELECT 6 * 7").resultSet().rows().get(0).get(0)).isEqualTo(42L);
+                assertThat(c.querySync("SELECT 6 * 7").resultSet().rows().get(0).get(0))
+                        .isEqualTo(42L);
             }
-            assertThat(forwarder.accepted.get()).as("a second connection replaced the dropped one").isGreaterThanOrEqualTo(before + 2);
-            assertThat(sluice.health().isDown()).as("one closed set-up does not mark the server down").isFalse();
+            assertThat(forwarder.accepted.get())
+                    .as("a second connection replaced the dropped one")
+                    .isGreaterThanOrEqualTo(before + 2);
+            assertThat(sluice.health().isDown())
+                    .as("one closed set-up does not mark the server down")
+                    .isFalse();
             assertThat(sluice.stats().retryCount()).isEqualTo(1);
             assertThat(sluice.stats().createFailureCount()).isEqualTo(1);
         }

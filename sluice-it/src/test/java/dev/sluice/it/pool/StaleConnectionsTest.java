@@ -42,7 +42,10 @@ class StaleConnectionsTest {
 
     @BeforeAll
     static void start() {
-        sluice = new PoolProxy(db.sandbox().host(), db.sandbox().port(), db.sandbox().rootPassword(),
+        sluice = new PoolProxy(
+                db.sandbox().host(),
+                db.sandbox().port(),
+                db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
                 PoolProxy.pool(CLIENTS + 50, Duration.ofSeconds(10), Duration.ofSeconds(2)));
     }
@@ -71,8 +74,11 @@ class StaleConnectionsTest {
                         try (ServerConnection c = sluice.codec()) {
                             String tag = "stale-" + seed + "-" + k;
                             List<Object> row = c.querySync("SELECT '" + tag + "', SHA2('" + tag + "', 256)")
-                                    .resultSet().rows().get(0);
-                            if (!tag.equals(Sha.text(row.get(0))) || !Sha.sha256(tag).equals(Sha.text(row.get(1)))) {
+                                    .resultSet()
+                                    .rows()
+                                    .get(0);
+                            if (!tag.equals(Sha.text(row.get(0)))
+                                    || !Sha.sha256(tag).equals(Sha.text(row.get(1)))) {
                                 throw new AssertionError("statement " + k + ": wrong row " + row);
                             }
                             done.incrementAndGet();
@@ -92,17 +98,24 @@ class StaleConnectionsTest {
             }
         } finally {
             threads.shutdown();
-            assertThat(threads.awaitTermination(200, TimeUnit.SECONDS)).as("clients finished").isTrue();
+            assertThat(threads.awaitTermination(200, TimeUnit.SECONDS))
+                    .as("clients finished")
+                    .isTrue();
         }
         long seconds = (System.nanoTime() - begin) / 1_000_000_000L;
         PoolStats stats = sluice.stats();
         long stale = stats.discardedCount(DiscardReason.STALE);
         long idleTimeout = stats.discardedCount(DiscardReason.IDLE_TIMEOUT);
-        System.out.printf("stale-connections: seed %d: %d statements ok, %d errors in %d s; stale %d, idle-timeout %d;"
-                + " %s%n", seed, done.get(), errors.get(), seconds, stale, idleTimeout, stats);
-        assertThat(errors.get()).as("client-visible errors (seed %d): %s", seed, firstErrors).isZero();
+        System.out.printf(
+                "stale-connections: seed %d: %d statements ok, %d errors in %d s; stale %d, idle-timeout %d;" + " %s%n",
+                seed, done.get(), errors.get(), seconds, stale, idleTimeout, stats);
+        assertThat(errors.get())
+                .as("client-visible errors (seed %d): %s", seed, firstErrors)
+                .isZero();
         assertThat(done.get()).isEqualTo(STATEMENTS);
-        assertThat(stale + idleTimeout).as("connections retired or found closed by the server: %s", stats).isPositive();
+        assertThat(stale + idleTimeout)
+                .as("connections retired or found closed by the server: %s", stats)
+                .isPositive();
         assertThat(stats.reusedCount()).as("the pool was used: %s", stats).isPositive();
     }
 

@@ -35,7 +35,9 @@ class BadClientInputTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.t (id INT PRIMARY KEY)",
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE TABLE test.t (id INT PRIMARY KEY)",
                     "INSERT INTO test.t VALUES (1), (2), (3)")
             .build();
 
@@ -45,8 +47,8 @@ class BadClientInputTest {
 
     @BeforeAll
     static void start() {
-        fixture = new ProxyFixture(db.sandbox(),
-                ProxyFixture.config(db.sandbox(), false, new Limits(MAX_PACKET, 10_000)));
+        fixture = new ProxyFixture(
+                db.sandbox(), ProxyFixture.config(db.sandbox(), false, new Limits(MAX_PACKET, 10_000)));
     }
 
     @AfterAll
@@ -65,29 +67,34 @@ class BadClientInputTest {
     void checkBystanderAndSessions() throws SQLException {
         assertBystanderWorks();
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(fixture.proxy.sessionCount()).as("sessions").isEqualTo(baseline));
+                .untilAsserted(() ->
+                        assertThat(fixture.proxy.sessionCount()).as("sessions").isEqualTo(baseline));
         // no server connection leaked: each one the server has for app is leased to a live session or idle in
         // Sluice's pool (a bad client's session gives its connection back; pooled ones stay open by design)
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(serverConnections()).as("server connections of user app")
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(serverConnections())
+                        .as("server connections of user app")
                         .isEqualTo((long) fixture.proxy.openServerConnections("sandbox")));
         bystander.close();
     }
 
     /** Connections of user app on the server itself (a session leaked by Sluice would hold one). */
     private static long serverConnections() throws SQLException {
-        try (Connection root = java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + db.sandbox().port()
-                        + "/", db.sandbox().rootUser(), db.sandbox().rootPassword());
+        try (Connection root = java.sql.DriverManager.getConnection(
+                        "jdbc:mariadb://127.0.0.1:" + db.sandbox().port() + "/",
+                        db.sandbox().rootUser(),
+                        db.sandbox().rootPassword());
                 Statement s = root.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'")) {
+                ResultSet rs =
+                        s.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app'")) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
     private void assertBystanderWorks() throws SQLException {
-        try (Statement s = bystander.createStatement(); ResultSet rs = s.executeQuery("SELECT SUM(id) FROM t")) {
+        try (Statement s = bystander.createStatement();
+                ResultSet rs = s.executeQuery("SELECT SUM(id) FROM t")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(6);
         }
@@ -131,9 +138,11 @@ class BadClientInputTest {
                 // that parses), Sluice answers ERR 1043/1045 or closes; it never starts a session on garbage
                 try {
                     RawPacket answer = client.read();
-                    assertThat(answer.isErr()).as("round %d, seed %d: answer 0x%02x", round, SEED, answer.first())
+                    assertThat(answer.isErr())
+                            .as("round %d, seed %d: answer 0x%02x", round, SEED, answer.first())
                             .isTrue();
-                    assertThat(answer.err().errorCode()).as("round %d, seed %d: %s", round, SEED, answer.err())
+                    assertThat(answer.err().errorCode())
+                            .as("round %d, seed %d: %s", round, SEED, answer.err())
                             .isIn(1043, 1045);
                 } catch (java.io.UncheckedIOException closed) {
                     // closed without an answer: allowed
@@ -173,7 +182,9 @@ class BadClientInputTest {
             assertThat(err.errorCode()).isEqualTo(1153);
             assertThat(err.sqlState()).isEqualTo("08S01");
             assertThat(err.message()).contains("16777215").contains(String.valueOf(MAX_PACKET));
-            assertThat(answer.sequenceId()).as("the ERR answers the packet with sequence id 0").isEqualTo(1);
+            assertThat(answer.sequenceId())
+                    .as("the ERR answers the packet with sequence id 0")
+                    .isEqualTo(1);
             assertThat(client.closedByPeer()).isTrue();
             assertThat(took).isLessThan(Duration.ofSeconds(2));
         }

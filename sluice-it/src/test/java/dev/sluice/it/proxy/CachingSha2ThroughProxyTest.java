@@ -39,8 +39,16 @@ class CachingSha2ThroughProxyTest {
     static void start() {
         log = new ProxyLog();
         ProxyConfig base = ProxyFixture.config(db.sandbox(), ClientTlsConfig.selfSigned(), false);
-        ProxyConfig sha2 = new ProxyConfig(base.listeners(), base.servers(), base.users(), base.clientTls(),
-                base.timeouts(), base.limits(), base.localInfile(), base.pool(), ProxyConfig.CACHING_SHA2_PASSWORD);
+        ProxyConfig sha2 = new ProxyConfig(
+                base.listeners(),
+                base.servers(),
+                base.users(),
+                base.clientTls(),
+                base.timeouts(),
+                base.limits(),
+                base.localInfile(),
+                base.pool(),
+                ProxyConfig.CACHING_SHA2_PASSWORD);
         fixture = new ProxyFixture(db.sandbox(), sha2, 0);
     }
 
@@ -51,8 +59,8 @@ class CachingSha2ThroughProxyTest {
     }
 
     private static Connection mariadb(String options, String password) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test?" + options,
-                ProxyFixture.USER, password);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test?" + options, ProxyFixture.USER, password);
     }
 
     private static long connectionId(Connection c) throws SQLException {
@@ -60,7 +68,8 @@ class CachingSha2ThroughProxyTest {
     }
 
     private static void assertWorks(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT CURRENT_USER()")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).startsWith(ProxyFixture.USER + "@");
         }
@@ -79,8 +88,12 @@ class CachingSha2ThroughProxyTest {
             assertWorks(c);
             plainId = connectionId(c);
         }
-        assertThat(log.awaitLine("session " + tlsId + ": authenticated")).contains("plugin=caching_sha2_password").contains("tls=yes");
-        assertThat(log.awaitLine("session " + plainId + ": authenticated")).contains("plugin=caching_sha2_password").contains("tls=no");
+        assertThat(log.awaitLine("session " + tlsId + ": authenticated"))
+                .contains("plugin=caching_sha2_password")
+                .contains("tls=yes");
+        assertThat(log.awaitLine("session " + plainId + ": authenticated"))
+                .contains("plugin=caching_sha2_password")
+                .contains("tls=no");
     }
 
     @Test
@@ -94,17 +107,26 @@ class CachingSha2ThroughProxyTest {
 
     @Test
     void codecClientWithTheRsaKeyThenFastPath() {
-        io.netty.channel.EventLoopGroup group = dev.sluice.backend.Transport.best().newGroup(1);
+        io.netty.channel.EventLoopGroup group =
+                dev.sluice.backend.Transport.best().newGroup(1);
         try {
-            dev.sluice.backend.ServerConnector connector = new dev.sluice.backend.ServerConnector(group, dev.sluice.backend.Transport.best());
+            dev.sluice.backend.ServerConnector connector =
+                    new dev.sluice.backend.ServerConnector(group, dev.sluice.backend.Transport.best());
             for (int i = 0; i < 2; i++) {
-                dev.sluice.backend.ConnectOptions options = dev.sluice.backend.ConnectOptions.builder("127.0.0.1", fixture.port())
+                dev.sluice.backend.ConnectOptions options = dev.sluice.backend.ConnectOptions.builder(
+                                "127.0.0.1", fixture.port())
                         .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
                         .allowPublicKeyRetrieval(true)
                         .build();
-                try (dev.sluice.backend.ServerConnection c = dev.sluice.backend.ServerConnection.await(connector.connect(options))) {
+                try (dev.sluice.backend.ServerConnection c =
+                        dev.sluice.backend.ServerConnection.await(connector.connect(options))) {
                     assertThat(c.authPlugin()).isEqualTo(ProxyConfig.CACHING_SHA2_PASSWORD);
-                    assertThat(c.querySync("SELECT 41 + 1").resultSet().rows().get(0).get(0)).isEqualTo(42L);
+                    assertThat(c.querySync("SELECT 41 + 1")
+                                    .resultSet()
+                                    .rows()
+                                    .get(0)
+                                    .get(0))
+                            .isEqualTo(42L);
                 }
             }
         } finally {

@@ -38,6 +38,7 @@ class ChangeUserTest {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
     /** A Sluice user whose server password is wrong: the server refuses Sluice's own COM_CHANGE_USER. */
     private static final String MISMAPPED = "mismapped";
+
     private static final int UTF8MB4_GENERAL_CI = 45;
     private static final int LATIN1_SWEDISH_CI = 8;
 
@@ -52,12 +53,26 @@ class ChangeUserTest {
     @BeforeAll
     static void start() {
         Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), HANDSHAKE_TIMEOUT, Duration.ofSeconds(60), null, null);
-        ProxyConfig config = ProxyFixture.config(db.sandbox(), db.sandbox().host(), db.sandbox().port(),
-                ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false);
+        ProxyConfig config = ProxyFixture.config(
+                db.sandbox(),
+                db.sandbox().host(),
+                db.sandbox().port(),
+                ProxyFixture.NO_TLS,
+                timeouts,
+                Limits.defaults(),
+                false);
         List<UserConfig> users = new ArrayList<>(config.users());
         users.add(new UserConfig(MISMAPPED, ProxyFixture.PASSWORD, null, ProxyFixture.USER, "not-the-server-password"));
-        fixture = new ProxyFixture(db.sandbox(), new ProxyConfig(config.listeners(), config.servers(), users,
-                config.clientTls(), config.timeouts(), config.limits(), config.localInfile()));
+        fixture = new ProxyFixture(
+                db.sandbox(),
+                new ProxyConfig(
+                        config.listeners(),
+                        config.servers(),
+                        users,
+                        config.clientTls(),
+                        config.timeouts(),
+                        config.limits(),
+                        config.localInfile()));
     }
 
     @AfterAll
@@ -75,7 +90,8 @@ class ChangeUserTest {
     }
 
     private static AuthSwitchRequest sendChangeUser(RawClient client, String user, String database, int collation) {
-        ComChangeUser change = new ComChangeUser(user, new byte[20], database, collation, NativePassword.PLUGIN_NAME, null);
+        ComChangeUser change =
+                new ComChangeUser(user, new byte[20], database, collation, NativePassword.PLUGIN_NAME, null);
         ByteBuf buf = Unpooled.buffer();
         change.encode(buf, RawClient.CAPABILITIES);
         client.writePacket(0, ByteBufUtil.getBytes(buf));
@@ -97,8 +113,9 @@ class ChangeUserTest {
             assertThat(ok.first()).as(ok.isErr() ? ok.err().toString() : "OK").isZero();
 
             // the server connection dies before the client's next command: Sluice takes another one silently
-            String thread = db.sandbox().execute("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app'"
-                    + " AND DB = 'other'").strip();
+            String thread = db.sandbox()
+                    .execute("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app'" + " AND DB = 'other'")
+                    .strip();
             assertThat(thread).as("the changed server connection").matches("\\d+");
             long stale = stats().discardedCount(PoolStats.DiscardReason.STALE);
             db.sandbox().execute("KILL " + thread);
@@ -166,9 +183,11 @@ class ChangeUserTest {
     void aWrongPasswordFromConnectorJOpensNoKillConnection() throws Exception {
         long kills = stats().killCount();
         try (Connection c = fixture.mysql("")) {
-            assertThatThrownBy(() -> c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).changeUser("app", "wrong"))
+            assertThatThrownBy(() ->
+                            c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).changeUser("app", "wrong"))
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1045));
+                    .satisfies(
+                            e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1045));
         }
         assertThat(stats().killCount()).as("KILL connections").isEqualTo(kills);
     }

@@ -137,12 +137,14 @@ class ClientBackpressureTest {
     /** Waits until the count reached {@code end} or stood still for three polls in a row, 200 ms apart. */
     private static long awaitStill(LongSupplier count, long end) {
         long[] last = {-1, 0};
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            long now = count.getAsLong();
-            last[1] = now == last[0] ? last[1] + 1 : 0;
-            last[0] = now;
-            return now >= end || last[1] >= 3;
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    long now = count.getAsLong();
+                    last[1] = now == last[0] ? last[1] + 1 : 0;
+                    last[0] = now;
+                    return now >= end || last[1] >= 3;
+                });
         return count.getAsLong();
     }
 
@@ -152,7 +154,8 @@ class ClientBackpressureTest {
     private static Measured measure(MemorySampler sampler, long directBefore, long heapBefore, String what) {
         long direct = sampler.maxDirect() - directBefore;
         long heap = MemorySampler.heapAfterGc() - heapBefore;
-        String report = String.format("%s; Netty direct max %s above %s, heap after GC %s above before (bounds %s, %s)",
+        String report = String.format(
+                "%s; Netty direct max %s above %s, heap after GC %s above before (bounds %s, %s)",
                 what, mib(direct), mib(directBefore), mib(heap), mib(DIRECT_BOUND), mib(HEAP_BOUND));
         System.out.println(report);
         return new Measured(direct, heap, report);
@@ -176,8 +179,13 @@ class ClientBackpressureTest {
                     return ps.executeQuery();
                 });
                 sent = awaitStill(data::taken, LONG_DATA);
-                m = measure(sampler, directBefore, heapBefore, String.format(
-                        "1 GiB of COM_STMT_SEND_LONG_DATA to a stalled server: the client stood still after %s", mib(sent)));
+                m = measure(
+                        sampler,
+                        directBefore,
+                        heapBefore,
+                        String.format(
+                                "1 GiB of COM_STMT_SEND_LONG_DATA to a stalled server: the client stood still after %s",
+                                mib(sent)));
             }
             assertThat(m.direct()).as(m.report()).isLessThanOrEqualTo(DIRECT_BOUND);
             assertThat(m.heap()).as(m.report()).isLessThanOrEqualTo(HEAP_BOUND);
@@ -217,13 +225,18 @@ class ClientBackpressureTest {
                     }
                 });
                 long sent = awaitStill(data::taken, length);
-                m = measure(sampler, directBefore, heapBefore, String.format(
-                        "48 MiB of long data to a stalled server: the client stood still after %s", mib(sent)));
+                m = measure(
+                        sampler,
+                        directBefore,
+                        heapBefore,
+                        String.format(
+                                "48 MiB of long data to a stalled server: the client stood still after %s", mib(sent)));
                 assertThat(sent).as(m.report()).isLessThan(length);
             } finally {
                 db.sandbox().resume();
             }
-            assertThat(answer.get(120, TimeUnit.SECONDS)).as("MD5 of the data the server received")
+            assertThat(answer.get(120, TimeUnit.SECONDS))
+                    .as("MD5 of the data the server received")
                     .isEqualTo(HexFormat.of().formatHex(md5.digest()));
             assertThat(m.direct()).as(m.report()).isLessThanOrEqualTo(DIRECT_BOUND);
         }
@@ -234,13 +247,22 @@ class ClientBackpressureTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aServerThatTakesNothingForServerReadTimeoutEndsTheSession() throws Exception {
         Duration serverRead = Duration.ofSeconds(2);
-        Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60),
-                serverRead, null);
-        try (ProxyFixture timed = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), db.sandbox().host(),
-                db.sandbox().port(), ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false), 0)) {
+        Timeouts timeouts =
+                new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60), serverRead, null);
+        try (ProxyFixture timed = new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(
+                        db.sandbox(),
+                        db.sandbox().host(),
+                        db.sandbox().port(),
+                        ProxyFixture.NO_TLS,
+                        timeouts,
+                        Limits.defaults(),
+                        false),
+                0)) {
             // not closed: Sluice ended the session, and closing would only report that again
-            Connection c = Driver.CONNECTOR_J.connect(timed.port(), "useServerPrepStmts=true", ProxyFixture.USER,
-                    ProxyFixture.PASSWORD);
+            Connection c = Driver.CONNECTOR_J.connect(
+                    timed.port(), "useServerPrepStmts=true", ProxyFixture.USER, ProxyFixture.PASSWORD);
             PreparedStatement ps = c.prepareStatement("SELECT LENGTH(?)");
             CountingStream data = new CountingStream(LONG_DATA, null);
             db.sandbox().pause();
@@ -254,7 +276,8 @@ class ClientBackpressureTest {
                 });
                 assertThatThrownBy(() -> sent.get(60, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class)
-                        .cause().isInstanceOf(SQLException.class);
+                        .cause()
+                        .isInstanceOf(SQLException.class);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(serverRead);
                 assertThat(data.taken()).isLessThan(LONG_DATA);
                 assertThat(c.isValid(5)).isFalse();
@@ -287,15 +310,22 @@ class ClientBackpressureTest {
                     }
                 });
                 long sent = awaitStill(written::get, commands);
-                m = measure(sampler, directBefore, heapBefore, String.format(
-                        "%d pipelined 1 MiB COM_QUERYs to a stalled server: the client stood still after %d", commands, sent));
+                m = measure(
+                        sampler,
+                        directBefore,
+                        heapBefore,
+                        String.format(
+                                "%d pipelined 1 MiB COM_QUERYs to a stalled server: the client stood still after %d",
+                                commands, sent));
                 assertThat(sent).as(m.report()).isLessThan(commands);
             } finally {
                 db.sandbox().resume();
             }
             for (int i = 0; i < commands; i++) {
                 RawClient.RawPacket answer = client.read();
-                assertThat(answer.first()).as("answer %d: %s", i, answer.isErr() ? answer.err() : "").isEqualTo(0x00);
+                assertThat(answer.first())
+                        .as("answer %d: %s", i, answer.isErr() ? answer.err() : "")
+                        .isEqualTo(0x00);
             }
             writer.get(60, TimeUnit.SECONDS);
             assertThat(m.direct()).as(m.report()).isLessThanOrEqualTo(DIRECT_BOUND);

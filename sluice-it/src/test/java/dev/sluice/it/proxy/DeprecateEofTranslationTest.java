@@ -66,7 +66,9 @@ class DeprecateEofTranslationTest extends DriverScenarios {
     void bothDriversNegotiateDeprecateEofWithSluice(Driver driver) throws Exception {
         // without this the scenarios above would not exercise any translation
         try (Connection c = driver.viaSluice(fixture, "")) {
-            assertThat(driver.deprecateEof(c)).as("%s negotiated CLIENT_DEPRECATE_EOF", driver).isTrue();
+            assertThat(driver.deprecateEof(c))
+                    .as("%s negotiated CLIENT_DEPRECATE_EOF", driver)
+                    .isTrue();
         }
     }
 
@@ -79,17 +81,24 @@ class DeprecateEofTranslationTest extends DriverScenarios {
     void theCodecClientReadsTheSameResponsesThroughSluice(boolean deprecateEof) {
         List<String> direct;
         try (ServerConnection c = codec(fixture.sandbox.port(), deprecateEof)) {
-            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF)).isEqualTo(deprecateEof);
+            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF))
+                    .isEqualTo(deprecateEof);
             direct = codecScenario(c);
         }
         List<String> proxied;
         try (ServerConnection c = codec(fixture.port(), deprecateEof)) {
-            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF)).isEqualTo(deprecateEof);
+            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF))
+                    .isEqualTo(deprecateEof);
             proxied = codecScenario(c);
         }
         assertThat(proxied).isEqualTo(direct);
-        assertThat(proxied).contains("field: label default NULL", "columns: [id, label, p]", "row: 'a=7 c=7' 21",
-                "status: PS_OUT_PARAMS", "fetched 1000 rows in 143 batches");
+        assertThat(proxied)
+                .contains(
+                        "field: label default NULL",
+                        "columns: [id, label, p]",
+                        "row: 'a=7 c=7' 21",
+                        "status: PS_OUT_PARAMS",
+                        "fetched 1000 rows in 143 batches");
     }
 
     /** Text rows, an empty result, multi-statement results, field list, prepared rows, CALL OUT params, a cursor. */
@@ -99,26 +108,33 @@ class DeprecateEofTranslationTest extends DriverScenarios {
         describe(c.querySync("SELECT id FROM thousand WHERE id < 0"), out);
         describe(c.querySync("SELECT 1 AS a; SET @x = 2; SELECT @x AS x, NULL AS n; DO 1"), out);
         for (ColumnDefinition41 field : ServerConnection.await(c.command(ComFieldList.of("thousand", "")))
-                .resultSet().columns()) {
+                .resultSet()
+                .columns()) {
             out.add("field: " + field.name() + " default "
                     + (field.defaultValue() == null ? "NULL" : HexFormat.of().formatHex(field.defaultValue())));
         }
 
         PreparedStatement select = c.prepareSync("SELECT id, label, ? AS p FROM thousand WHERE id <= 2 ORDER BY id");
-        out.add("prepared: " + select.parameters().size() + " params, " + select.columns().size() + " columns");
+        out.add("prepared: " + select.parameters().size() + " params, "
+                + select.columns().size() + " columns");
         describe(c.executeSync(select, List.of(BoundParameter.of(BinaryType.of(ColumnType.LONG), 7L))), out);
 
         PreparedStatement call = c.prepareSync("CALL p_out(?, ?, ?)");
-        describe(c.executeSync(call, List.of(
-                BoundParameter.of(BinaryType.of(ColumnType.LONG), 7L),
-                BoundParameter.of(BinaryType.of(ColumnType.NULL), null),
-                BoundParameter.of(BinaryType.of(ColumnType.LONGLONG), 7L))), out);
+        describe(
+                c.executeSync(
+                        call,
+                        List.of(
+                                BoundParameter.of(BinaryType.of(ColumnType.LONG), 7L),
+                                BoundParameter.of(BinaryType.of(ColumnType.NULL), null),
+                                BoundParameter.of(BinaryType.of(ColumnType.LONGLONG), 7L))),
+                out);
         describe(c.querySync("CALL p_two(7)"), out);
 
         PreparedStatement cursor = c.prepareSync("SELECT id, label FROM thousand ORDER BY id");
         QueryResult opened = ServerConnection.await(c.executeWithCursor(cursor, List.of()));
-        out.add("cursor columns " + opened.resultSet().columns().size() + " rows " + opened.resultSet().rows().size()
-                + " exists " + ServerStatus.has(opened.resultSet().statusFlags(), ServerStatus.CURSOR_EXISTS));
+        out.add("cursor columns " + opened.resultSet().columns().size() + " rows "
+                + opened.resultSet().rows().size() + " exists "
+                + ServerStatus.has(opened.resultSet().statusFlags(), ServerStatus.CURSOR_EXISTS));
         List<List<Object>> fetched = new ArrayList<>();
         int batches = 0;
         for (; ; batches++) {
@@ -140,13 +156,18 @@ class DeprecateEofTranslationTest extends DriverScenarios {
 
     private static void describe(QueryResult r, List<String> out) {
         for (ResultSet rs : r.resultSets()) {
-            out.add("columns: " + rs.columns().stream().map(ColumnDefinition41::name).toList());
+            out.add("columns: "
+                    + rs.columns().stream().map(ColumnDefinition41::name).toList());
             for (List<Object> row : rs.rows()) {
                 StringBuilder line = new StringBuilder("row:");
                 for (Object v : row) {
-                    line.append(' ').append(v == null ? "NULL"
-                            : v instanceof byte[] b ? "'" + new String(b, java.nio.charset.StandardCharsets.UTF_8) + "'"
-                            : v.toString());
+                    line.append(' ')
+                            .append(
+                                    v == null
+                                            ? "NULL"
+                                            : v instanceof byte[] b
+                                                    ? "'" + new String(b, java.nio.charset.StandardCharsets.UTF_8) + "'"
+                                                    : v.toString());
                 }
                 out.add(line.toString());
             }

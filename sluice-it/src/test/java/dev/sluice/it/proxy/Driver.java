@@ -12,8 +12,8 @@ import java.util.Map;
  */
 enum Driver {
     /** MySQL Connector/J. YEAR as a number and no instant shifting, as {@link dev.sluice.it.Canonical} expects. */
-    CONNECTOR_J("jdbc:mysql",
-            "sslMode=DISABLED&allowPublicKeyRetrieval=true&yearIsDateType=false&preserveInstants=false"),
+    CONNECTOR_J(
+            "jdbc:mysql", "sslMode=DISABLED&allowPublicKeyRetrieval=true&yearIsDateType=false&preserveInstants=false"),
     MARIADB("jdbc:mariadb", "");
 
     private final String scheme;
@@ -49,7 +49,8 @@ enum Driver {
                 }
             }
         }
-        StringBuilder url = new StringBuilder(scheme).append("://127.0.0.1:").append(port).append("/test");
+        StringBuilder url =
+                new StringBuilder(scheme).append("://127.0.0.1:").append(port).append("/test");
         String sep = "?";
         for (Map.Entry<String, String> e : merged.entrySet()) {
             url.append(sep).append(e.getKey()).append('=').append(e.getValue());
@@ -69,18 +70,21 @@ enum Driver {
     boolean usesTls(Connection c) throws SQLException {
         return this == CONNECTOR_J
                 ? c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getSession().isSSLEstablished()
-                : c.unwrap(org.mariadb.jdbc.Connection.class).getContext()
+                : c.unwrap(org.mariadb.jdbc.Connection.class)
+                        .getContext()
                         .hasClientCapability(org.mariadb.jdbc.util.constants.Capabilities.SSL);
     }
 
     /** Whether the driver negotiated CLIENT_DEPRECATE_EOF with whoever it connected to. */
     boolean deprecateEof(Connection c) throws SQLException {
         if (this == CONNECTOR_J) {
-            com.mysql.cj.protocol.ServerSession session =
-                    c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getSession().getServerSession();
+            com.mysql.cj.protocol.ServerSession session = c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class)
+                    .getSession()
+                    .getServerSession();
             return session.isEOFDeprecated();
         }
-        return c.unwrap(org.mariadb.jdbc.Connection.class).getContext()
+        return c.unwrap(org.mariadb.jdbc.Connection.class)
+                .getContext()
                 .hasClientCapability(org.mariadb.jdbc.util.constants.Capabilities.CLIENT_DEPRECATE_EOF);
     }
 

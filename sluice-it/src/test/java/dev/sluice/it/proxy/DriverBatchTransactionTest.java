@@ -32,7 +32,8 @@ class DriverBatchTransactionTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test CHARACTER SET utf8mb4",
+            .initSql(
+                    "CREATE DATABASE test CHARACTER SET utf8mb4",
                     "CREATE TABLE test.tx (k VARCHAR(40) PRIMARY KEY, v INT)")
             .build();
 
@@ -56,10 +57,16 @@ class DriverBatchTransactionTest {
         long bulk = org.mariadb.jdbc.util.constants.Capabilities.STMT_BULK_OPERATIONS;
         try (Connection direct = Driver.MARIADB.direct(fixture, "");
                 Connection proxied = Driver.MARIADB.viaSluice(fixture, "")) {
-            org.mariadb.jdbc.client.Context d = direct.unwrap(org.mariadb.jdbc.Connection.class).getContext();
-            org.mariadb.jdbc.client.Context p = proxied.unwrap(org.mariadb.jdbc.Connection.class).getContext();
-            assertThat(d.hasServerCapability(bulk)).as("the sandbox offers bulk operations").isTrue();
-            assertThat(p.hasServerCapability(bulk)).as("Sluice offers bulk operations").isTrue();
+            org.mariadb.jdbc.client.Context d =
+                    direct.unwrap(org.mariadb.jdbc.Connection.class).getContext();
+            org.mariadb.jdbc.client.Context p =
+                    proxied.unwrap(org.mariadb.jdbc.Connection.class).getContext();
+            assertThat(d.hasServerCapability(bulk))
+                    .as("the sandbox offers bulk operations")
+                    .isTrue();
+            assertThat(p.hasServerCapability(bulk))
+                    .as("Sluice offers bulk operations")
+                    .isTrue();
             assertThat(p.hasClientCapability(bulk)).as("the driver took them").isTrue();
         }
     }
@@ -101,8 +108,9 @@ class DriverBatchTransactionTest {
             out.add(contents(c, "b"));
             out.add(counters(c));
         });
-        assertThat(seen.get(1)).as("insert counts").matches("insert counts: (" + BATCH + "x1|1x-2|" + BATCH + "x-2|"
-                + "1x" + BATCH + ")");
+        assertThat(seen.get(1))
+                .as("insert counts")
+                .matches("insert counts: (" + BATCH + "x1|1x-2|" + BATCH + "x-2|" + "1x" + BATCH + ")");
         assertThat(seen.get(3)).startsWith(BATCH + " rows");
     }
 
@@ -161,9 +169,10 @@ class DriverBatchTransactionTest {
 
     /** "N rows" and a digest of every row, computed by the server. */
     private static String contents(Connection c, String table) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*), MD5(GROUP_CONCAT("
-                + "CONCAT_WS(':', " + (table.equals("b") ? "id, name, amount, HEX(data)" : "id, v")
-                + ") ORDER BY id SEPARATOR '|')) FROM " + table)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), MD5(GROUP_CONCAT("
+                        + "CONCAT_WS(':', " + (table.equals("b") ? "id, name, amount, HEX(data)" : "id, v")
+                        + ") ORDER BY id SEPARATOR '|')) FROM " + table)) {
             rs.next();
             return rs.getLong(1) + " rows, md5 " + rs.getString(2);
         }
@@ -172,9 +181,10 @@ class DriverBatchTransactionTest {
     /** The session's command counters: what reached the server, in what shape. */
     private static String counters(Connection c) throws SQLException {
         StringBuilder out = new StringBuilder("counters:");
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE "
-                + "FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME IN ('COM_INSERT', 'COM_UPDATE', "
-                + "'COM_STMT_PREPARE', 'COM_STMT_EXECUTE', 'COM_STMT_CLOSE') ORDER BY VARIABLE_NAME")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE "
+                        + "FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME IN ('COM_INSERT', 'COM_UPDATE', "
+                        + "'COM_STMT_PREPARE', 'COM_STMT_EXECUTE', 'COM_STMT_CLOSE') ORDER BY VARIABLE_NAME")) {
             while (rs.next()) {
                 out.append(' ').append(rs.getString(1)).append('=').append(rs.getString(2));
             }
@@ -216,15 +226,23 @@ class DriverBatchTransactionTest {
                 ps.setString(1, run + "-committed");
                 ps.setInt(2, 1);
                 ps.executeUpdate();
-                assertThat(count(reader, run + "-committed")).as("uncommitted, another connection").isZero();
+                assertThat(count(reader, run + "-committed"))
+                        .as("uncommitted, another connection")
+                        .isZero();
                 writer.commit();
-                assertThat(count(reader, run + "-committed")).as("committed, through Sluice").isEqualTo(1);
-                assertThat(count(directReader, run + "-committed")).as("committed, direct").isEqualTo(1);
+                assertThat(count(reader, run + "-committed"))
+                        .as("committed, through Sluice")
+                        .isEqualTo(1);
+                assertThat(count(directReader, run + "-committed"))
+                        .as("committed, direct")
+                        .isEqualTo(1);
 
                 ps.setString(1, run + "-rolled-back");
                 ps.setInt(2, 2);
                 ps.executeUpdate();
-                assertThat(count(writer, run + "-rolled-back")).as("own transaction sees it").isEqualTo(1);
+                assertThat(count(writer, run + "-rolled-back"))
+                        .as("own transaction sees it")
+                        .isEqualTo(1);
                 writer.rollback();
             }
             assertThat(count(writer, run + "-rolled-back")).isZero();
@@ -236,12 +254,14 @@ class DriverBatchTransactionTest {
                 s.executeUpdate("INSERT INTO tx VALUES ('" + run + "-kept', 3)");
                 assertThatThrownBy(() -> s.executeUpdate("INSERT INTO tx VALUES ('" + run + "-kept', 4)"))
                         .isInstanceOf(SQLException.class)
-                        .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1062));
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getErrorCode()).isEqualTo(1062));
             }
             writer.commit();
             assertThat(count(reader, run + "-kept")).isEqualTo(1);
             writer.setAutoCommit(true);
-            try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
+            try (Statement s = writer.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }

@@ -55,36 +55,45 @@ class DriverKillTest {
     private record Outcome(String value, int errorCode, String exception, long millis) {}
 
     private CompletableFuture<Outcome> sleepOn(Statement s, String marker) {
-        return CompletableFuture.supplyAsync(() -> {
-            long start = System.nanoTime();
-            try (ResultSet rs = s.executeQuery("SELECT SLEEP(30) AS " + marker)) {
-                rs.next();
-                return new Outcome(rs.getString(1), 0, null, (System.nanoTime() - start) / 1_000_000);
-            } catch (SQLException e) {
-                return new Outcome(null, e.getErrorCode(), e.getClass().getSimpleName(),
-                        (System.nanoTime() - start) / 1_000_000);
-            }
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    long start = System.nanoTime();
+                    try (ResultSet rs = s.executeQuery("SELECT SLEEP(30) AS " + marker)) {
+                        rs.next();
+                        return new Outcome(rs.getString(1), 0, null, (System.nanoTime() - start) / 1_000_000);
+                    } catch (SQLException e) {
+                        return new Outcome(
+                                null,
+                                e.getErrorCode(),
+                                e.getClass().getSimpleName(),
+                                (System.nanoTime() - start) / 1_000_000);
+                    }
+                },
+                executor);
     }
 
     /** Waits until the server runs the statement tagged {@code marker}. */
     private static void awaitRunning(String marker) throws SQLException {
-        try (Connection root = Driver.MARIADB.connect(fixture.sandbox.port(), "", fixture.sandbox.rootUser(),
-                fixture.sandbox.rootPassword())) {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                try (Statement s = root.createStatement(); ResultSet rs = s.executeQuery(
-                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(30) AS "
-                                + marker + "%' AND INFO NOT LIKE '%PROCESSLIST%'")) {
-                    rs.next();
-                    return rs.getInt(1) == 1;
-                }
-            });
+        try (Connection root = Driver.MARIADB.connect(
+                fixture.sandbox.port(), "", fixture.sandbox.rootUser(), fixture.sandbox.rootPassword())) {
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        try (Statement s = root.createStatement();
+                                ResultSet rs = s.executeQuery(
+                                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(30) AS "
+                                                + marker + "%' AND INFO NOT LIKE '%PROCESSLIST%'")) {
+                            rs.next();
+                            return rs.getInt(1) == 1;
+                        }
+                    });
         }
     }
 
     /** SLEEP returns 1 when its query is killed (MariaDB), or the statement fails with ER_QUERY_INTERRUPTED. */
     private static void assertInterrupted(Outcome outcome) {
-        assertThat(outcome.millis()).as("statement ended after %d ms", outcome.millis())
+        assertThat(outcome.millis())
+                .as("statement ended after %d ms", outcome.millis())
                 .isLessThan(STOPPED_WITHIN.toMillis());
         if (outcome.value() != null) {
             assertThat(outcome.value()).isEqualTo("1");
@@ -97,7 +106,8 @@ class DriverKillTest {
     @CsvSource({"CONNECTOR_J", "MARIADB"})
     void killQueryFromAnotherSessionStopsTheStatement(Driver driver) throws Exception {
         String marker = "kq_" + driver.name().toLowerCase();
-        try (Connection a = driver.viaSluice(fixture, ""); Connection b = driver.viaSluice(fixture, "");
+        try (Connection a = driver.viaSluice(fixture, "");
+                Connection b = driver.viaSluice(fixture, "");
                 Statement sa = a.createStatement()) {
             long id = driver.connectionId(a);
             CompletableFuture<Outcome> running = sleepOn(sa, marker);
@@ -123,7 +133,8 @@ class DriverKillTest {
     @CsvSource({"CONNECTOR_J", "MARIADB"})
     void statementCancelStopsTheStatement(Driver driver) throws Exception {
         String marker = "cancel_" + driver.name().toLowerCase();
-        try (Connection a = driver.viaSluice(fixture, ""); Statement sa = a.createStatement()) {
+        try (Connection a = driver.viaSluice(fixture, "");
+                Statement sa = a.createStatement()) {
             CompletableFuture<Outcome> running = sleepOn(sa, marker);
             awaitRunning(marker);
             sa.cancel();
@@ -142,9 +153,11 @@ class DriverKillTest {
     @ParameterizedTest
     @CsvSource({"CONNECTOR_J", "MARIADB"})
     void killConnectionEndsTheOtherSession(Driver driver) throws Exception {
-        try (Connection a = driver.viaSluice(fixture, ""); Connection b = driver.viaSluice(fixture, "")) {
+        try (Connection a = driver.viaSluice(fixture, "");
+                Connection b = driver.viaSluice(fixture, "")) {
             long id = driver.connectionId(a);
-            try (Statement sa = a.createStatement(); ResultSet rs = sa.executeQuery("SELECT CONNECTION_ID()")) {
+            try (Statement sa = a.createStatement();
+                    ResultSet rs = sa.executeQuery("SELECT CONNECTION_ID()")) {
                 rs.next(); // A's session has its server connection
             }
             int sessions = fixture.proxy.sessionCount();
@@ -153,13 +166,15 @@ class DriverKillTest {
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.proxy.sessionCount() == sessions - 1);
             assertThatThrownBy(() -> {
-                try (Statement sa = a.createStatement()) {
-                    sa.executeQuery("SELECT 1");
-                }
-            }).isInstanceOf(SQLException.class);
+                        try (Statement sa = a.createStatement()) {
+                            sa.executeQuery("SELECT 1");
+                        }
+                    })
+                    .isInstanceOf(SQLException.class);
             assertThat(a.isValid(2)).isFalse();
             // B killed someone else, not itself
-            try (Statement sb = b.createStatement(); ResultSet rs = sb.executeQuery("SELECT 3")) {
+            try (Statement sb = b.createStatement();
+                    ResultSet rs = sb.executeQuery("SELECT 3")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(3);
             }
@@ -176,8 +191,10 @@ class DriverKillTest {
                     assertThatThrownBy(() -> s.execute(kill))
                             .as("%s %s", kill, viaSluice ? "through Sluice" : "direct")
                             .isInstanceOf(SQLException.class)
-                            .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1094))
-                            .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("HY000"));
+                            .satisfies(e -> assertThat(((SQLException) e).getErrorCode())
+                                    .isEqualTo(1094))
+                            .satisfies(e ->
+                                    assertThat(((SQLException) e).getSQLState()).isEqualTo("HY000"));
                     // the connection is fine afterwards
                     try (ResultSet rs = s.executeQuery("SELECT 4")) {
                         rs.next();

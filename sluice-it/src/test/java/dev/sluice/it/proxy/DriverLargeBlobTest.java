@@ -54,7 +54,8 @@ class DriverLargeBlobTest {
     void twentyMebibytesRoundTrip(int id, Driver driver, String params) throws Exception {
         byte[] data = new byte[SIZE];
         new Random(SEED + id).nextBytes(data);
-        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        String sha256 =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         String what = driver + " " + params + " (seed " + (SEED + id) + ")";
         try (Connection c = driver.viaSluice(fixture, params)) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs VALUES (?, ?)")) {
@@ -68,18 +69,25 @@ class DriverLargeBlobTest {
                 try (ResultSet rs = ps.executeQuery()) {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getLong(2)).as(what).isEqualTo(SIZE);
-                    assertThat(rs.getString(3)).as(what + ": server's SHA2 of what it stored").isEqualTo(sha256);
-                    assertThat(rs.getBytes(1)).as(what + ": bytes read back through Sluice").isEqualTo(data);
+                    assertThat(rs.getString(3))
+                            .as(what + ": server's SHA2 of what it stored")
+                            .isEqualTo(sha256);
+                    assertThat(rs.getBytes(1))
+                            .as(what + ": bytes read back through Sluice")
+                            .isEqualTo(data);
                 }
             }
             // and a text-protocol read of the same row through Sluice
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT b FROM blobs WHERE id = " + id)) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getBytes(1)).as(what + ": text read through Sluice").isEqualTo(data);
+                assertThat(rs.getBytes(1))
+                        .as(what + ": text read through Sluice")
+                        .isEqualTo(data);
             }
         }
-        try (Connection c = driver.direct(fixture, params); Statement s = c.createStatement();
+        try (Connection c = driver.direct(fixture, params);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT b FROM blobs WHERE id = " + id)) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getBytes(1)).as(what + ": read directly").isEqualTo(data);

@@ -23,14 +23,26 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class DriverOkPacketTest {
     /** Generated ids: the last one-byte value and the first of each wider encoding, and their neighbours. */
-    private static final List<String> IDS = List.of("250", "251", "65535", "65536", "16777215", "16777216",
-            "4294967295", "4294967296", "4294967303", "9223372036854775807", "9223372036854775809");
+    private static final List<String> IDS = List.of(
+            "250",
+            "251",
+            "65535",
+            "65536",
+            "16777215",
+            "16777216",
+            "4294967295",
+            "4294967296",
+            "4294967303",
+            "9223372036854775807",
+            "9223372036854775809");
+
     private static final int BIG = 70_000;
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test",
+            .initSql(
+                    "CREATE DATABASE test",
                     "CREATE TABLE test.big (id INT PRIMARY KEY, v INT) "
                             + "SELECT seq AS id, 0 AS v FROM test.seq_1_to_" + BIG)
             .build();
@@ -63,21 +75,24 @@ class DriverOkPacketTest {
             for (String id : IDS) {
                 // an explicit id one below (unless the last generated id is that one), so the next generated id
                 // is the boundary value; the OK packet carries the explicit id too
-                String below = new java.math.BigInteger(id).subtract(java.math.BigInteger.ONE).toString();
+                String below = new java.math.BigInteger(id)
+                        .subtract(java.math.BigInteger.ONE)
+                        .toString();
                 if (!below.equals(previous)) {
                     try (Statement s = c.createStatement()) {
-                        s.executeUpdate("INSERT INTO ai VALUES (" + below + ", 'explicit')",
-                                Statement.RETURN_GENERATED_KEYS);
+                        s.executeUpdate(
+                                "INSERT INTO ai VALUES (" + below + ", 'explicit')", Statement.RETURN_GENERATED_KEYS);
                         out.add("explicit " + below + ": keys " + keys(s.getGeneratedKeys()));
                     }
                 }
                 previous = id;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai (v) VALUES (?)",
-                        Statement.RETURN_GENERATED_KEYS)) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO ai (v) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
                     ps.setString(1, "generated");
                     out.add("generated: count " + ps.executeUpdate() + " keys " + keys(ps.getGeneratedKeys()));
                 }
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT LAST_INSERT_ID()")) {
                     rs.next();
                     out.add("LAST_INSERT_ID() " + rs.getString(1));
                 }
@@ -87,7 +102,8 @@ class DriverOkPacketTest {
             assertThat(seen).contains("LAST_INSERT_ID() " + id);
             // MariaDB Connector/J gives generated keys as signed longs (directly too): above 2^63-1 they wrap
             String key = driver == Driver.MARIADB ? Long.toString(new java.math.BigInteger(id).longValue()) : id;
-            assertThat(seen.stream().filter(l -> l.equals("generated: count 1 keys [" + key + "]"))).as("%s", seen)
+            assertThat(seen.stream().filter(l -> l.equals("generated: count 1 keys [" + key + "]")))
+                    .as("%s", seen)
                     .hasSize(1);
         }
     }
@@ -104,14 +120,17 @@ class DriverOkPacketTest {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE big SET v = v + ? WHERE id > ?")) {
                     ps.setInt(1, 1);
                     ps.setInt(2, 0);
-                    assertThat(ps.executeLargeUpdate()).as("all rows, %s", viaSluice ? "Sluice" : "direct")
+                    assertThat(ps.executeLargeUpdate())
+                            .as("all rows, %s", viaSluice ? "Sluice" : "direct")
                             .isEqualTo(BIG);
                     ps.setInt(2, 65536 - 1);
                     assertThat(ps.executeLargeUpdate()).isEqualTo(BIG - 65535);
                 }
                 try (Statement s = c.createStatement()) {
-                    assertThat(s.executeLargeUpdate("DELETE FROM big WHERE id <= 65536")).isEqualTo(65536);
-                    assertThat(s.executeLargeUpdate("UPDATE big SET v = 7 WHERE id <= 65536 + 251")).isEqualTo(251);
+                    assertThat(s.executeLargeUpdate("DELETE FROM big WHERE id <= 65536"))
+                            .isEqualTo(65536);
+                    assertThat(s.executeLargeUpdate("UPDATE big SET v = 7 WHERE id <= 65536 + 251"))
+                            .isEqualTo(251);
                 }
                 c.rollback();
             }

@@ -48,10 +48,11 @@ abstract class DriverScenarios {
 
     @BeforeAll
     void start() throws SQLException {
-        fixture = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false),
-                serverCapabilityMask());
+        fixture = new ProxyFixture(
+                db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), serverCapabilityMask());
         columns = EveryTypeTable.columns(new Random(SEED));
-        try (Connection c = Driver.MARIADB.direct(fixture, ""); Statement s = c.createStatement()) {
+        try (Connection c = Driver.MARIADB.direct(fixture, "");
+                Statement s = c.createStatement()) {
             for (String sql : EveryTypeTable.setupSql("types", columns)) {
                 s.execute(sql);
             }
@@ -60,10 +61,20 @@ abstract class DriverScenarios {
             StringBuilder insert = new StringBuilder("INSERT INTO thousand VALUES ");
             Random random = new Random(SEED);
             for (int i = 1; i <= CURSOR_ROWS; i++) {
-                insert.append(i == 1 ? "" : ", ").append('(').append(i).append(", 'row ").append(i).append(' ')
-                        .append(Long.toHexString(random.nextLong())).append("', ").append(random.nextInt(1_000_000))
-                        .append(".").append(random.nextInt(1000)).append(", TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ")
-                        .append(random.nextInt(1_000_000)).append(" SECOND)");
+                insert.append(i == 1 ? "" : ", ")
+                        .append('(')
+                        .append(i)
+                        .append(", 'row ")
+                        .append(i)
+                        .append(' ')
+                        .append(Long.toHexString(random.nextLong()))
+                        .append("', ")
+                        .append(random.nextInt(1_000_000))
+                        .append(".")
+                        .append(random.nextInt(1000))
+                        .append(", TIMESTAMP'2024-01-01 00:00:00' + INTERVAL ")
+                        .append(random.nextInt(1_000_000))
+                        .append(" SECOND)");
             }
             s.execute(insert.toString());
             s.execute("CREATE PROCEDURE p_out(IN a INT, OUT b VARCHAR(40), INOUT c BIGINT) "
@@ -105,13 +116,15 @@ abstract class DriverScenarios {
                 .isEmpty();
         assertThat(EveryTypeTable.differences(what + " Statement, Sluice vs direct", columns, directText, proxiedText))
                 .isEmpty();
-        assertThat(EveryTypeTable.differences(what + " Statement vs prepared", columns, direct, proxiedText)).isEmpty();
+        assertThat(EveryTypeTable.differences(what + " Statement vs prepared", columns, direct, proxiedText))
+                .isEmpty();
     }
 
     /** The table read with a plain Statement: always COM_QUERY, text rows. */
     private List<List<String>> textRows(Connection c) throws SQLException {
         List<List<String>> out = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM types ORDER BY id")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT * FROM types ORDER BY id")) {
             while (rs.next()) {
                 out.add(EveryTypeTable.jdbcRow(rs, columns));
             }
@@ -144,13 +157,27 @@ abstract class DriverScenarios {
                 }
             }
             // the connection is usable afterwards
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM m")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM m")) {
                 Transcript.rows(rs, out);
             }
         });
-        assertThat(seen).containsExactly("update count: 0", "update count: 3", "columns: one txt nothing",
-                "row: '1' 'x' NULL", "update count: 2", "columns: id v", "update count: 0", "columns: id v",
-                "row: '1' 'a'", "row: '2' '!'", "row: '3' 'c!'", "error 1146 42S02", "columns: COUNT(*)", "row: '3'");
+        assertThat(seen)
+                .containsExactly(
+                        "update count: 0",
+                        "update count: 3",
+                        "columns: one txt nothing",
+                        "row: '1' 'x' NULL",
+                        "update count: 2",
+                        "columns: id v",
+                        "update count: 0",
+                        "columns: id v",
+                        "row: '1' 'a'",
+                        "row: '2' '!'",
+                        "row: '3' 'c!'",
+                        "error 1146 42S02",
+                        "columns: COUNT(*)",
+                        "row: '3'");
     }
 
     @ParameterizedTest
@@ -163,8 +190,9 @@ abstract class DriverScenarios {
                 Transcript.allResults(s, first, out);
             }
         });
-        assertThat(seen).containsExactly("columns: id", "row: '1'", "row: '2'", "update count: 0", "columns: a ac",
-                "row: '1' '1'");
+        assertThat(seen)
+                .containsExactly(
+                        "columns: id", "row: '1'", "row: '2'", "update count: 0", "columns: a ac", "row: '1' '1'");
     }
 
     // ---- stored procedures -----------------------------------------------------------------------
@@ -172,8 +200,8 @@ abstract class DriverScenarios {
     @ParameterizedTest(name = "{0} useServerPrepStmts={1}")
     @CsvSource({"CONNECTOR_J, false", "CONNECTOR_J, true", "MARIADB, false", "MARIADB, true"})
     void procedureOutAndInOutParameters(Driver driver, boolean serverPrepared) throws Exception {
-        List<String> seen = Transcript.sameBothWays(fixture, driver, "useServerPrepStmts=" + serverPrepared,
-                (c, out) -> {
+        List<String> seen =
+                Transcript.sameBothWays(fixture, driver, "useServerPrepStmts=" + serverPrepared, (c, out) -> {
                     try (CallableStatement call = c.prepareCall("{call p_out(?, ?, ?)}")) {
                         for (long inout : new long[] {1L << 40, -3}) {
                             call.setInt(1, 7);
@@ -197,8 +225,8 @@ abstract class DriverScenarios {
     @ParameterizedTest(name = "{0} useServerPrepStmts={1}")
     @CsvSource({"CONNECTOR_J, false", "CONNECTOR_J, true", "MARIADB, false", "MARIADB, true"})
     void procedureReturningTwoResultSets(Driver driver, boolean serverPrepared) throws Exception {
-        List<String> seen = Transcript.sameBothWays(fixture, driver, "useServerPrepStmts=" + serverPrepared,
-                (c, out) -> {
+        List<String> seen =
+                Transcript.sameBothWays(fixture, driver, "useServerPrepStmts=" + serverPrepared, (c, out) -> {
                     try (CallableStatement call = c.prepareCall("{call p_two(?)}")) {
                         call.setInt(1, 5);
                         Transcript.allResults(call, call.execute(), out);
@@ -207,9 +235,17 @@ abstract class DriverScenarios {
                         Transcript.allResults(s, s.execute("CALL p_two(2)"), out);
                     }
                 });
-        assertThat(seen).containsSubsequence("columns: first label", "row: '5' 'one'", "columns: id product",
-                "row: '1' '5'", "row: '2' '10'", "row: '3' '15'", "columns: first label", "row: '2' 'one'",
-                "row: '3' '6'");
+        assertThat(seen)
+                .containsSubsequence(
+                        "columns: first label",
+                        "row: '5' 'one'",
+                        "columns: id product",
+                        "row: '1' '5'",
+                        "row: '2' '10'",
+                        "row: '3' '15'",
+                        "columns: first label",
+                        "row: '2' 'one'",
+                        "row: '3' '6'");
     }
 
     // ---- cursors ---------------------------------------------------------------------------------

@@ -109,23 +109,30 @@ class DriverTlsAuthTest {
             String where = port == fixture.port() ? "through Sluice" : "direct";
             boolean viaSluice = port == fixture.port();
             // the sandbox has no TLS
-            String p = viaSluice ? params
-                    : params.replaceAll("sslMode=\\w+",
-                            driver == Driver.MARIADB ? "sslMode=disable" : "sslMode=DISABLED");
-            assertThatThrownBy(() -> driver.connect(port, p, ProxyFixture.USER, "not-" + ProxyFixture.PASSWORD).close())
+            String p = viaSluice
+                    ? params
+                    : params.replaceAll(
+                            "sslMode=\\w+", driver == Driver.MARIADB ? "sslMode=disable" : "sslMode=DISABLED");
+            assertThatThrownBy(() -> driver.connect(port, p, ProxyFixture.USER, "not-" + ProxyFixture.PASSWORD)
+                            .close())
                     .as(where)
                     .isInstanceOf(SQLException.class)
                     .satisfies(e -> {
                         SQLException se = (SQLException) e;
-                        assertThat(se.getErrorCode()).as(where + ": %s", se.getMessage()).isEqualTo(1045);
-                        assertThat(se.getSQLState()).as(where + ": %s", se.getMessage()).isEqualTo("28000");
+                        assertThat(se.getErrorCode())
+                                .as(where + ": %s", se.getMessage())
+                                .isEqualTo(1045);
+                        assertThat(se.getSQLState())
+                                .as(where + ": %s", se.getMessage())
+                                .isEqualTo("28000");
                     });
         }
         assertThat(fixture.proxy.sessionCount()).isEqualTo(sessions);
     }
 
     private static String scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }

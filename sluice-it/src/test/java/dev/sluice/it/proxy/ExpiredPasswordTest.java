@@ -20,9 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A server account whose password expired (issue 10, item 8), behind Sluice. Sluice authenticates clients against
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ExpiredPasswordTest {
     /** Sluice's user for each server account: same name, its own password (Sluice's users do not expire). */
     private static final String SLUICE_PASSWORD = "sluice-side";
+
     private static final String SERVER_PASSWORD = "old";
     private static final int MUST_CHANGE_PASSWORD = 1820;
     private static final int MUST_CHANGE_PASSWORD_LOGIN = 1862;
@@ -75,9 +76,15 @@ class ExpiredPasswordTest {
         for (String account : accounts()) {
             users.add(new UserConfig(account, SLUICE_PASSWORD, null, account, SERVER_PASSWORD));
         }
-        ProxyConfig config = new ProxyConfig(List.of(new ListenerConfig("127.0.0.1", 0)),
-                List.of(new ServerConfig(ProxyFixture.SERVER, db.sandbox().host(), db.sandbox().port(), TlsMode.DISABLED)),
-                users, ProxyFixture.NO_TLS, Timeouts.defaults(), Limits.defaults(), false);
+        ProxyConfig config = new ProxyConfig(
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                List.of(new ServerConfig(
+                        ProxyFixture.SERVER, db.sandbox().host(), db.sandbox().port(), TlsMode.DISABLED)),
+                users,
+                ProxyFixture.NO_TLS,
+                Timeouts.defaults(),
+                Limits.defaults(),
+                false);
         fixture = new ProxyFixture(db.sandbox(), config);
     }
 
@@ -96,8 +103,13 @@ class ExpiredPasswordTest {
         List<String> seen = new ArrayList<>();
         try (Statement s = c.createStatement()) {
             SQLException e = catchThrowableOfType(SQLException.class, () -> s.executeQuery("SELECT 1"));
-            seen.add(e == null ? "SELECT 1 ran" : "SELECT 1: " + e.getErrorCode() + " " + e.getMessage()
-                    .replaceAll("^\\(conn=\\d+\\) ", "").replaceAll(" \\(sluice.*", ""));
+            seen.add(
+                    e == null
+                            ? "SELECT 1 ran"
+                            : "SELECT 1: " + e.getErrorCode() + " "
+                                    + e.getMessage()
+                                            .replaceAll("^\\(conn=\\d+\\) ", "")
+                                            .replaceAll(" \\(sluice.*", ""));
             // the same password again: the account is valid from now on, and Sluice's configuration still fits it
             s.execute("SET PASSWORD = PASSWORD('" + SERVER_PASSWORD + "')");
             seen.add("password set");
@@ -123,24 +135,32 @@ class ExpiredPasswordTest {
         try (Connection c = connect(driver, fixture.port(), account, SLUICE_PASSWORD, params)) {
             assertThat(sandboxSession(c, account)).isEqualTo(direct);
         }
-        assertThat(direct).containsExactly("SELECT 1: " + MUST_CHANGE_PASSWORD
-                + " You must SET PASSWORD before executing this statement", "password set", "then: " + account + "@%");
+        assertThat(direct)
+                .containsExactly(
+                        "SELECT 1: " + MUST_CHANGE_PASSWORD + " You must SET PASSWORD before executing this statement",
+                        "password set",
+                        "then: " + account + "@%");
     }
 
     @ParameterizedTest
     @EnumSource(Driver.class)
     void aClientThatDoesNotIsRefusedWith1862AsDirectly(Driver driver) throws Exception {
         String account = "refused_" + driver.name().toLowerCase();
-        SQLException direct = catchThrowableOfType(SQLException.class,
-                () -> connect(driver, db.sandbox().port(), account, SERVER_PASSWORD, "").close());
-        SQLException viaSluice = catchThrowableOfType(SQLException.class,
-                () -> connect(driver, fixture.port(), account, SLUICE_PASSWORD, "").close());
+        SQLException direct = catchThrowableOfType(
+                SQLException.class,
+                () -> connect(driver, db.sandbox().port(), account, SERVER_PASSWORD, "")
+                        .close());
+        SQLException viaSluice = catchThrowableOfType(
+                SQLException.class,
+                () -> connect(driver, fixture.port(), account, SLUICE_PASSWORD, "")
+                        .close());
         assertThat((Throwable) direct).as("directly").isNotNull();
         assertThat(direct.getErrorCode()).isEqualTo(MUST_CHANGE_PASSWORD_LOGIN);
         assertThat((Throwable) viaSluice).as("through Sluice").isNotNull();
         // Sluice's login OK comes before its server login, so the server's refusal answers the driver's first
         // statement; MariaDB Connector/J reports that as "Initialization command fail" caused by the 1862
-        assertThat(codeOrCauses(viaSluice)).as("through Sluice: %s", viaSluice.getMessage())
+        assertThat(codeOrCauses(viaSluice))
+                .as("through Sluice: %s", viaSluice.getMessage())
                 .contains(MUST_CHANGE_PASSWORD_LOGIN);
     }
 

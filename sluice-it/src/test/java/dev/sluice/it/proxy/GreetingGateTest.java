@@ -48,15 +48,18 @@ class GreetingGateTest {
 
     private static ProxyFixture sluice(String host, int port) {
         Timeouts timeouts = new Timeouts(CONNECT_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(60), null, null);
-        return new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), host, port, ProxyFixture.NO_TLS,
-                timeouts, Limits.defaults(), false));
+        return new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(db.sandbox(), host, port, ProxyFixture.NO_TLS, timeouts, Limits.defaults(), false));
     }
 
     /** The greeting tells the server's truth: its version, and no capability it lacks (SSL is Sluice's own). */
     private static void assertTellsTheServersTruth(HandshakeV10 greeting) {
         assertThat(greeting.serverVersion()).isEqualTo(serverGreeting.serverVersion());
         long lacking = greeting.capabilities() & ~(serverGreeting.capabilities() | Capability.CLIENT_SSL);
-        assertThat(lacking).as("capabilities offered that the server lacks: 0x%x", lacking).isZero();
+        assertThat(lacking)
+                .as("capabilities offered that the server lacks: 0x%x", lacking)
+                .isZero();
     }
 
     @Test
@@ -69,13 +72,17 @@ class GreetingGateTest {
                 assertThat(first.isErr()).as("ERR in place of the greeting").isTrue();
                 ErrPacket err = first.err();
                 assertThat(err.errorCode()).isEqualTo(1429);
-                assertThat(err.message()).startsWith("sluice: cannot open a connection to server " + ProxyFixture.SERVER);
+                assertThat(err.message())
+                        .startsWith("sluice: cannot open a connection to server " + ProxyFixture.SERVER);
                 assertThat(client.closedByPeer()).isTrue();
             }
-            assertThatThrownBy(() -> DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test",
-                            ProxyFixture.USER, ProxyFixture.PASSWORD))
+            assertThatThrownBy(() -> DriverManager.getConnection(
+                            "jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test",
+                            ProxyFixture.USER,
+                            ProxyFixture.PASSWORD))
                     .isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1429));
+                    .satisfies(
+                            e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1429));
 
             server.start();
             // marked down by the failed probes, the server is used again once a health check succeeds
@@ -92,8 +99,8 @@ class GreetingGateTest {
 
     @Test
     void aClientArrivingWhileTheStartUpProbeWaitsGetsTheServersGreeting() throws Exception {
-        try (HostileRelay relay = HostileRelay.start("slow-greeting", db.sandbox().host(), db.sandbox().port(), 1L,
-                HostileRelay.Profile.NO_DELAYS)) {
+        try (HostileRelay relay = HostileRelay.start(
+                "slow-greeting", db.sandbox().host(), db.sandbox().port(), 1L, HostileRelay.Profile.NO_DELAYS)) {
             relay.stall(); // the server's greeting is held back: the probe at start is still waiting
             try (ProxyFixture fixture = sluice(relay.host(), relay.port())) {
                 CompletableFuture<HandshakeV10> greeting = CompletableFuture.supplyAsync(() -> {

@@ -49,7 +49,8 @@ class KillIdsTest {
 
     /** The server thread behind a connection ({@code @@pseudo_thread_id} starts as the thread id). */
     private static long serverThreadOf(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
             rs.next();
             return rs.getLong(1);
         }
@@ -58,8 +59,10 @@ class KillIdsTest {
     @ParameterizedTest
     @CsvSource({"CONNECTOR_J", "MARIADB"})
     void connectionIdAgreesWithTheGreetingAndIsNoServerThreadId(Driver driver) throws Exception {
-        try (Connection c = driver.viaSluice(fixture, ""); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT CONNECTION_ID(), connection_id() + 0 AS plus, 'CONNECTION_ID()'")) {
+        try (Connection c = driver.viaSluice(fixture, "");
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT CONNECTION_ID(), connection_id() + 0 AS plus, 'CONNECTION_ID()'")) {
             long greeting = driver.connectionId(c);
             assertThat(greeting).isBetween(1L << 30, (1L << 31) - 1);
             rs.next();
@@ -93,11 +96,15 @@ class KillIdsTest {
             try (Connection victim = driver.viaSluice(fixture, "")) {
                 long thread = serverThreadOf(victim);
                 assertThatThrownBy(() -> {
-                    try (java.sql.PreparedStatement kill = c.prepareStatement("KILL " + thread)) {
-                        kill.execute();
-                    }
-                }).isInstanceOfSatisfying(SQLException.class,
-                        e -> assertThat(e.getErrorCode()).as(e.getMessage()).isIn(1094, 1235));
+                            try (java.sql.PreparedStatement kill = c.prepareStatement("KILL " + thread)) {
+                                kill.execute();
+                            }
+                        })
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getErrorCode())
+                                        .as(e.getMessage())
+                                        .isIn(1094, 1235));
                 assertThat(victim.isValid(2)).isTrue();
             }
             assertThat(c.isValid(2)).isTrue();
@@ -112,8 +119,8 @@ class KillIdsTest {
     @Test
     void aServerThreadIdFromTheProcesslistKillsNobody() throws Exception {
         List<Connection> clients = new ArrayList<>();
-        try (ProxyFixture fresh = new ProxyFixture(db.sandbox(),
-                        ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), 0);
+        try (ProxyFixture fresh = new ProxyFixture(
+                        db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), 0);
                 Connection dba = Driver.MARIADB.viaSluice(fresh, "")) {
             long thread = serverThreadOf(dba);
             long last = Driver.MARIADB.connectionId(dba);
@@ -124,8 +131,10 @@ class KillIdsTest {
             }
             int sessions = fresh.proxy.sessionCount();
             try (Statement s = dba.createStatement()) {
-                assertThatThrownBy(() -> s.execute("KILL " + thread)).isInstanceOfSatisfying(SQLException.class,
-                        e -> assertThat(e.getErrorCode()).isEqualTo(1094));
+                assertThatThrownBy(() -> s.execute("KILL " + thread))
+                        .isInstanceOfSatisfying(
+                                SQLException.class,
+                                e -> assertThat(e.getErrorCode()).isEqualTo(1094));
             }
             for (Connection c : clients) {
                 assertThat(c.isValid(5)).isTrue();
@@ -140,11 +149,13 @@ class KillIdsTest {
 
     @Test
     void aKillAfterACommentIsTranslated() throws Exception {
-        try (Connection a = Driver.MARIADB.viaSluice(fixture, ""); Connection b = Driver.MARIADB.viaSluice(fixture, "")) {
+        try (Connection a = Driver.MARIADB.viaSluice(fixture, "");
+                Connection b = Driver.MARIADB.viaSluice(fixture, "")) {
             long id = Driver.MARIADB.connectionId(a);
             CompletableFuture<Long> sleeping = CompletableFuture.supplyAsync(() -> {
                 long start = System.nanoTime();
-                try (Statement s = a.createStatement(); ResultSet rs = s.executeQuery("SELECT SLEEP(30) AS kill_after_comment")) {
+                try (Statement s = a.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT SLEEP(30) AS kill_after_comment")) {
                     rs.next();
                 } catch (SQLException e) {
                     // 1317 or SLEEP's 1: either way it ended
@@ -161,18 +172,21 @@ class KillIdsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "KILL QUERY %d; SELECT 1|KILL among several statements",
-        "SELECT 1; KILL %d|KILL among several statements",
-        "KILL QUERY ID %d|KILL QUERY ID",
-        "KILL USER app|KILL USER",
-        "KILL %d + 0|expression",
-        "EXECUTE IMMEDIATE 'KILL %d'|PREPARE or EXECUTE IMMEDIATE",
-        "PREPARE k FROM '/* x */ KILL QUERY %d'|PREPARE or EXECUTE IMMEDIATE",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "KILL QUERY %d; SELECT 1|KILL among several statements",
+                "SELECT 1; KILL %d|KILL among several statements",
+                "KILL QUERY ID %d|KILL QUERY ID",
+                "KILL USER app|KILL USER",
+                "KILL %d + 0|expression",
+                "EXECUTE IMMEDIATE 'KILL %d'|PREPARE or EXECUTE IMMEDIATE",
+                "PREPARE k FROM '/* x */ KILL QUERY %d'|PREPARE or EXECUTE IMMEDIATE",
+            })
     void whatCannotBeTranslatedIsRefusedAndNothingRuns(String template, String what) throws Exception {
         try (Connection a = Driver.MARIADB.viaSluice(fixture, "allowMultiQueries=true");
-                Connection b = Driver.MARIADB.viaSluice(fixture, "allowMultiQueries=true"); Statement s = b.createStatement()) {
+                Connection b = Driver.MARIADB.viaSluice(fixture, "allowMultiQueries=true");
+                Statement s = b.createStatement()) {
             String sql = String.format(template, Driver.MARIADB.connectionId(a));
             assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOfSatisfying(SQLException.class, e -> {
                 assertThat(e.getErrorCode()).isEqualTo(1235);
@@ -199,16 +213,19 @@ class KillIdsTest {
     }
 
     private static void awaitRunning(String marker) throws SQLException {
-        try (Connection root = Driver.MARIADB.connect(fixture.sandbox.port(), "", fixture.sandbox.rootUser(),
-                fixture.sandbox.rootPassword())) {
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                try (Statement s = root.createStatement(); ResultSet rs = s.executeQuery(
-                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(30) AS "
-                                + marker + "%' AND INFO NOT LIKE '%PROCESSLIST%'")) {
-                    rs.next();
-                    return rs.getInt(1) == 1;
-                }
-            });
+        try (Connection root = Driver.MARIADB.connect(
+                fixture.sandbox.port(), "", fixture.sandbox.rootUser(), fixture.sandbox.rootPassword())) {
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        try (Statement s = root.createStatement();
+                                ResultSet rs = s.executeQuery(
+                                        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(30) AS "
+                                                + marker + "%' AND INFO NOT LIKE '%PROCESSLIST%'")) {
+                            rs.next();
+                            return rs.getInt(1) == 1;
+                        }
+                    });
         }
     }
 }

@@ -110,9 +110,11 @@ class LargePacketProxyTest {
     void aTwentyMibPreparedStatementParameterMatchesTheServersSha2AndReadsBack() {
         ServerConnection c = throughSluice(true);
         PreparedStatement insert = c.prepareSync("INSERT INTO blobs VALUES (?, ?)");
-        long affected = c.executeSync(insert, List.of(
-                        BoundParameter.of(BinaryType.of(ColumnType.LONG), 2L),
-                        BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), twenty)))
+        long affected = c.executeSync(
+                        insert,
+                        List.of(
+                                BoundParameter.of(BinaryType.of(ColumnType.LONG), 2L),
+                                BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), twenty)))
                 .ok()
                 .affectedRows();
 
@@ -122,35 +124,60 @@ class LargePacketProxyTest {
 
     private static void assertStoredAndReadable(ServerConnection c, int id, byte[] expected) {
         String where = " FROM blobs WHERE id = " + id;
-        List<Object> digests = c.querySync("SELECT LENGTH(b), SHA2(b, 256)" + where).resultSet().rows().get(0);
+        List<Object> digests = c.querySync("SELECT LENGTH(b), SHA2(b, 256)" + where)
+                .resultSet()
+                .rows()
+                .get(0);
         assertThat(digests.get(0)).isEqualTo((long) expected.length);
         assertThat(new String((byte[]) digests.get(1), StandardCharsets.US_ASCII))
                 .as("server SHA2 of the stored value (seed %d)", SEED)
                 .isEqualTo(hex("SHA-256", expected));
 
-        assertSameBytes("text row", (byte[]) c.querySync("SELECT b" + where).resultSet().rows().get(0).get(0),
+        assertSameBytes(
+                "text row",
+                (byte[]) c.querySync("SELECT b" + where)
+                        .resultSet()
+                        .rows()
+                        .get(0)
+                        .get(0),
                 expected);
         PreparedStatement select = c.prepareSync("SELECT b" + where);
-        assertSameBytes("binary row", (byte[]) c.executeSync(select, List.of()).resultSet().rows().get(0).get(0),
+        assertSameBytes(
+                "binary row",
+                (byte[]) c.executeSync(select, List.of())
+                        .resultSet()
+                        .rows()
+                        .get(0)
+                        .get(0),
                 expected);
     }
 
     /** One text column: L + 4 bytes of payload below 2^24 (0xFD + int3), L + 9 from there (0xFE + int8). */
     @ParameterizedTest(name = "payload {0}, deprecateEof {1}")
     @CsvSource({
-        "16777214, true", "16777215, true", "16777216, true", "33554430, true",
-        "16777215, false", "16777216, false", "33554430, false"
+        "16777214, true",
+        "16777215, true",
+        "16777216, true",
+        "33554430, true",
+        "16777215, false",
+        "16777216, false",
+        "33554430, false"
     })
     void textRowsOnAndAroundThePacketBoundary(int payload, boolean deprecateEof) {
         ServerConnection c = throughSluice(deprecateEof);
         int length = payload - (payload - 4 < (1 << 24) ? 4 : 9);
 
-        List<List<Object>> rows = c.querySync(patternSelect(length) + " UNION ALL SELECT 'after'").resultSet().rows();
+        List<List<Object>> rows = c.querySync(patternSelect(length) + " UNION ALL SELECT 'after'")
+                .resultSet()
+                .rows();
 
         assertThat(rows).hasSize(2);
         assertSameBytes("text row payload " + payload, (byte[]) rows.get(0).get(0), pattern(length));
-        assertThat(new String((byte[]) rows.get(1).get(0), StandardCharsets.US_ASCII)).isEqualTo("after");
-        assertThat(c.querySync("SELECT 1").resultSet().rows()).as("the session after it").hasSize(1);
+        assertThat(new String((byte[]) rows.get(1).get(0), StandardCharsets.US_ASCII))
+                .isEqualTo("after");
+        assertThat(c.querySync("SELECT 1").resultSet().rows())
+                .as("the session after it")
+                .hasSize(1);
     }
 
     /** One binary column: header 0x00, a 1-byte NULL bitmap, then the length-encoded value: L + 6, L + 11. */
@@ -161,7 +188,8 @@ class LargePacketProxyTest {
         int length = payload - (payload - 6 < (1 << 24) ? 6 : 11);
         PreparedStatement select = c.prepareSync(patternSelect(length));
 
-        byte[] value = (byte[]) c.executeSync(select, List.of()).resultSet().rows().get(0).get(0);
+        byte[] value = (byte[])
+                c.executeSync(select, List.of()).resultSet().rows().get(0).get(0);
 
         assertSameBytes("binary row payload " + payload, value, pattern(length));
     }
@@ -180,7 +208,9 @@ class LargePacketProxyTest {
         List<Object> row = c.querySync(sql).resultSet().rows().get(0);
 
         assertThat(new String((byte[]) row.get(0), StandardCharsets.US_ASCII)).isEqualTo(hex("MD5", text));
-        assertThat(c.querySync("SELECT 1").resultSet().rows()).as("the session after it").hasSize(1);
+        assertThat(c.querySync("SELECT 1").resultSet().rows())
+                .as("the session after it")
+                .hasSize(1);
     }
 
     /** COM_STMT_EXECUTE of exactly 0xFFFFFF bytes: 18 bytes of header and parameter metadata, then the value. */
@@ -190,7 +220,8 @@ class LargePacketProxyTest {
         byte[] value = pattern(CHUNK - 18);
         PreparedStatement insert = c.prepareSync("INSERT INTO blobs VALUES (3, ?)");
         List<BoundParameter> params = List.of(BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), value));
-        assertThat(payloadLength(ComStmtExecute.of(insert.statementId(), params))).isEqualTo(CHUNK);
+        assertThat(payloadLength(ComStmtExecute.of(insert.statementId(), params)))
+                .isEqualTo(CHUNK);
 
         assertThat(c.executeSync(insert, params).ok().affectedRows()).isEqualTo(1);
 
@@ -199,7 +230,8 @@ class LargePacketProxyTest {
 
     private static void assertSameBytes(String what, byte[] actual, byte[] expected) {
         assertThat(actual.length).as(what + ": length").isEqualTo(expected.length);
-        assertThat(Arrays.mismatch(actual, expected)).as(what + ": first differing byte (seed " + SEED + ")")
+        assertThat(Arrays.mismatch(actual, expected))
+                .as(what + ": first differing byte (seed " + SEED + ")")
                 .isEqualTo(-1);
     }
 }

@@ -39,7 +39,9 @@ class LocalAnswerStatusTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.saved (id INT PRIMARY KEY, who VARCHAR(40)) ENGINE=InnoDB")
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE TABLE test.saved (id INT PRIMARY KEY, who VARCHAR(40)) ENGINE=InnoDB")
             .build();
 
     static final AtomicInteger IDS = new AtomicInteger();
@@ -51,7 +53,9 @@ class LocalAnswerStatusTest {
     @BeforeAll
     static void start() {
         passThrough = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), 0);
-        translating = new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false),
+        translating = new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false),
                 Capability.CLIENT_DEPRECATE_EOF);
         Transport transport = Transport.best();
         group = transport.newGroup(1);
@@ -91,9 +95,12 @@ class LocalAnswerStatusTest {
             }
             c.commit();
         }
-        try (Connection direct = Driver.MARIADB.direct(passThrough, ""); Statement s = direct.createStatement();
+        try (Connection direct = Driver.MARIADB.direct(passThrough, "");
+                Statement s = direct.createStatement();
                 ResultSet rs = s.executeQuery("SELECT who FROM saved WHERE id = " + id)) {
-            assertThat(rs.next()).as("the row committed through Sluice by %s", driver).isTrue();
+            assertThat(rs.next())
+                    .as("the row committed through Sluice by %s", driver)
+                    .isTrue();
             assertThat(rs.getString(1)).isEqualTo(driver.name());
         }
     }
@@ -112,13 +119,17 @@ class LocalAnswerStatusTest {
         }
         List<String> local;
         try (ServerConnection c = codec(fixture(translate).port(), deprecateEof)) {
-            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF)).isEqualTo(deprecateEof);
+            assertThat(Capability.has(c.capabilities(), Capability.CLIENT_DEPRECATE_EOF))
+                    .isEqualTo(deprecateEof);
             local = statusScenario(c, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
         }
         assertThat(local).isEqualTo(direct);
-        assertThat(local).contains("in transaction: IN_TRANS AUTOCOMMIT",
-                "read-only transaction: IN_TRANS AUTOCOMMIT IN_TRANS_READONLY",
-                "autocommit off: ", "no backslash escapes: AUTOCOMMIT NO_BACKSLASH_ESCAPES");
+        assertThat(local)
+                .contains(
+                        "in transaction: IN_TRANS AUTOCOMMIT",
+                        "read-only transaction: IN_TRANS AUTOCOMMIT IN_TRANS_READONLY",
+                        "autocommit off: ",
+                        "no backslash escapes: AUTOCOMMIT NO_BACKSLASH_ESCAPES");
     }
 
     /** The session flags of a status query's answer in each state a driver tracks. */

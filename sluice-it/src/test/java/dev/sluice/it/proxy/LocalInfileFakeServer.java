@@ -31,15 +31,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class LocalInfileFakeServer implements AutoCloseable {
     static final String VERSION = "10.11.99-MariaDB-hostile";
-    private static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD | Capability.CLIENT_FOUND_ROWS
-            | Capability.CLIENT_LONG_FLAG | Capability.CLIENT_CONNECT_WITH_DB | Capability.CLIENT_LOCAL_FILES
-            | Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_TRANSACTIONS | Capability.CLIENT_SECURE_CONNECTION
-            | Capability.CLIENT_MULTI_STATEMENTS | Capability.CLIENT_MULTI_RESULTS | Capability.CLIENT_PLUGIN_AUTH
-            | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.CLIENT_DEPRECATE_EOF;
+    private static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD
+            | Capability.CLIENT_FOUND_ROWS
+            | Capability.CLIENT_LONG_FLAG
+            | Capability.CLIENT_CONNECT_WITH_DB
+            | Capability.CLIENT_LOCAL_FILES
+            | Capability.CLIENT_PROTOCOL_41
+            | Capability.CLIENT_TRANSACTIONS
+            | Capability.CLIENT_SECURE_CONNECTION
+            | Capability.CLIENT_MULTI_STATEMENTS
+            | Capability.CLIENT_MULTI_RESULTS
+            | Capability.CLIENT_PLUGIN_AUTH
+            | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+            | Capability.CLIENT_DEPRECATE_EOF;
 
     private final String file;
     /** The statement was the first of a multi-statement text: its OK says more results follow, then a result set. */
     private final boolean moreResults;
+
     private final ServerSocket listener;
     private final Thread acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -74,11 +83,13 @@ final class LocalInfileFakeServer implements AutoCloseable {
 
     /** The bytes each logged-in connection sent after its login, in order of connection. */
     List<byte[]> commandPhaseBytes() {
-        return received.stream().map(b -> {
-            synchronized (b) {
-                return b.toByteArray();
-            }
-        }).toList();
+        return received.stream()
+                .map(b -> {
+                    synchronized (b) {
+                        return b.toByteArray();
+                    }
+                })
+                .toList();
     }
 
     private void accept() {
@@ -102,8 +113,14 @@ final class LocalInfileFakeServer implements AutoCloseable {
             byte[] scramble = "0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
             byte[] data = new byte[21];
             System.arraycopy(scramble, 0, data, 0, 20);
-            HandshakeV10 greeting = new HandshakeV10(VERSION, 1000 + sockets.size(), data, CAPABILITIES, 45,
-                    ServerStatus.AUTOCOMMIT, NativePassword.PLUGIN_NAME);
+            HandshakeV10 greeting = new HandshakeV10(
+                    VERSION,
+                    1000 + sockets.size(),
+                    data,
+                    CAPABILITIES,
+                    45,
+                    ServerStatus.AUTOCOMMIT,
+                    NativePassword.PLUGIN_NAME);
             write(out, 0, greeting::encode);
             byte[] login = readPacket(in, null); // any login is fine
             if (login == null) {
@@ -112,7 +129,7 @@ final class LocalInfileFakeServer implements AutoCloseable {
             write(out, 2, LocalInfileFakeServer::encodeOk);
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             received.add(log);
-            for (;;) {
+            for (; ; ) {
                 byte[] command = readPacket(in, log);
                 if (command == null || command.length == 0 || command[0] == 0x01) {
                     return; // EOF or COM_QUIT
@@ -139,14 +156,24 @@ final class LocalInfileFakeServer implements AutoCloseable {
 
     /** OK with MORE_RESULTS_EXISTS, then a result set of one column and one row (DEPRECATE_EOF: no EOFs). */
     private static void writeMoreResults(OutputStream out, int seq) throws IOException {
-        write(out, seq++ & 0xFF, b -> OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT | ServerStatus.MORE_RESULTS_EXISTS, 0)
-                .encode(b, CAPABILITIES));
+        write(
+                out,
+                seq++ & 0xFF,
+                b -> OkPacket.of(0, 0, ServerStatus.AUTOCOMMIT | ServerStatus.MORE_RESULTS_EXISTS, 0)
+                        .encode(b, CAPABILITIES));
         write(out, seq++ & 0xFF, b -> b.writeByte(1));
-        write(out, seq++ & 0xFF, b -> new ColumnDefinition41("def", "", "", "", "1", "", new byte[0], 63, 1,
-                ColumnType.LONGLONG, 0x81, 0, null).encode(b, CAPABILITIES, false));
+        write(
+                out,
+                seq++ & 0xFF,
+                b -> new ColumnDefinition41(
+                                "def", "", "", "", "1", "", new byte[0], 63, 1, ColumnType.LONGLONG, 0x81, 0, null)
+                        .encode(b, CAPABILITIES, false));
         write(out, seq++ & 0xFF, b -> b.writeBytes(new byte[] {1, '1'}));
-        write(out, seq & 0xFF, b -> new OkPacket(OkPacket.HEADER_EOF, 0, 0, ServerStatus.AUTOCOMMIT, 0, "", List.of())
-                .encode(b, CAPABILITIES));
+        write(
+                out,
+                seq & 0xFF,
+                b -> new OkPacket(OkPacket.HEADER_EOF, 0, 0, ServerStatus.AUTOCOMMIT, 0, "", List.of())
+                        .encode(b, CAPABILITIES));
     }
 
     private static void encodeOk(ByteBuf buf) {

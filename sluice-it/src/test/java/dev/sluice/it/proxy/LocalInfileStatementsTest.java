@@ -50,6 +50,7 @@ class LocalInfileStatementsTest {
 
     static ProxyFixture disabled;
     static ProxyFixture enabled;
+
     @TempDir
     static Path dir;
 
@@ -67,7 +68,8 @@ class LocalInfileStatementsTest {
 
     @BeforeEach
     void emptyTable() throws SQLException {
-        try (Connection c = enabled.direct("mariadb", ""); Statement s = c.createStatement()) {
+        try (Connection c = enabled.direct("mariadb", "");
+                Statement s = c.createStatement()) {
             s.execute("DELETE FROM li");
         }
     }
@@ -88,11 +90,15 @@ class LocalInfileStatementsTest {
         Path quote = file("it's.tsv", 1);
         Path backslash = file("back\\slash.tsv", 2);
         // MySQL Connector/J: MariaDB Connector/J checks the server's file name against the raw SQL text itself
-        try (Connection c = enabled.mysql("allowLoadLocalInfile=true"); Statement s = c.createStatement()) {
-            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(quote, "''") + "'" + INTO)).isEqualTo(1);
+        try (Connection c = enabled.mysql("allowLoadLocalInfile=true");
+                Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(quote, "''") + "'" + INTO))
+                    .isEqualTo(1);
             s.execute("DELETE FROM li");
-            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(quote, "\\'") + "'" + INTO)).isEqualTo(1);
-            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(backslash, "''") + "'" + INTO)).isEqualTo(1);
+            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(quote, "\\'") + "'" + INTO))
+                    .isEqualTo(1);
+            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + escaped(backslash, "''") + "'" + INTO))
+                    .isEqualTo(1);
         }
         assertThat(values()).containsExactly("it's.tsv", "back\\slash.tsv");
     }
@@ -100,9 +106,11 @@ class LocalInfileStatementsTest {
     @Test
     void underNoBackslashEscapesABackslashIsPartOfTheName() throws Exception {
         Path backslash = file("nbe\\name.tsv", 3);
-        try (Connection c = enabled.mysql("allowLoadLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = enabled.mysql("allowLoadLocalInfile=true");
+                Statement s = c.createStatement()) {
             s.execute("SET sql_mode = 'NO_BACKSLASH_ESCAPES'");
-            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + backslash + "' INTO TABLE li (id, v)")).isEqualTo(1);
+            assertThat(s.executeUpdate("LOAD DATA LOCAL INFILE '" + backslash + "' INTO TABLE li (id, v)"))
+                    .isEqualTo(1);
         }
         assertThat(values()).hasSize(1);
     }
@@ -113,8 +121,10 @@ class LocalInfileStatementsTest {
         Path b = file("in-batch.tsv", 2);
         try (Connection c = enabled.mariadb("allowLocalInfile=true&allowMultiQueries=true");
                 Statement s = c.createStatement()) {
-            assertThat(s.executeUpdate("/* app */ LOAD DATA LOCAL INFILE '" + a + "'" + INTO)).isEqualTo(1);
-            assertThat(s.execute("SELECT 1; LOAD DATA LOCAL INFILE '" + b + "'" + INTO)).isTrue();
+            assertThat(s.executeUpdate("/* app */ LOAD DATA LOCAL INFILE '" + a + "'" + INTO))
+                    .isEqualTo(1);
+            assertThat(s.execute("SELECT 1; LOAD DATA LOCAL INFILE '" + b + "'" + INTO))
+                    .isTrue();
             assertThat(s.getMoreResults()).isFalse();
             assertThat(s.getUpdateCount()).isEqualTo(1);
         }
@@ -125,10 +135,11 @@ class LocalInfileStatementsTest {
     void disabledRefusesALoadAfterACommentItselfAndNeverReadsTheStream() throws Exception {
         try (Connection c = disabled.mariadb("allowLocalInfile=true&allowMultiQueries=true");
                 Statement s = c.createStatement()) {
-            for (String sql : List.of("/* app */ LOAD DATA LOCAL INFILE 'x.tsv'" + INTO,
-                    "DO 1; LOAD DATA LOCAL INFILE 'x.tsv'" + INTO)) {
-                s.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(
-                        new ByteArrayInputStream("9\tnever\n".getBytes(StandardCharsets.UTF_8)));
+            for (String sql : List.of(
+                    "/* app */ LOAD DATA LOCAL INFILE 'x.tsv'" + INTO, "DO 1; LOAD DATA LOCAL INFILE 'x.tsv'" + INTO)) {
+                s.unwrap(org.mariadb.jdbc.Statement.class)
+                        .setLocalInfileInputStream(
+                                new ByteArrayInputStream("9\tnever\n".getBytes(StandardCharsets.UTF_8)));
                 assertThatThrownBy(() -> s.execute(sql)).as(sql).isInstanceOfSatisfying(SQLException.class, e -> {
                     assertThat(e.getErrorCode()).isEqualTo(1148);
                     assertThat(e.getMessage()).contains("sluice: LOAD DATA LOCAL INFILE is disabled");
@@ -145,7 +156,8 @@ class LocalInfileStatementsTest {
         try (Connection c = enabled.mariadb("allowLocalInfile=true&useServerPrepStmts=true");
                 PreparedStatement ps = c.prepareStatement("LOAD DATA LOCAL INFILE '" + f + "'" + INTO)) {
             assertThat(ps.executeUpdate()).isEqualTo(1);
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 'still in step'")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 'still in step'")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("still in step");
             }
@@ -165,22 +177,33 @@ class LocalInfileStatementsTest {
                     List.of(new ListenerConfig("127.0.0.1", 0)),
                     List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
                     List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
-                    ClientTlsConfig.selfSigned(), Timeouts.defaults(), Limits.defaults(), true));
-            try (RawClient client = RawClient.login(proxy.addresses().get(0).getPort(), ProxyFixture.USER,
-                    ProxyFixture.PASSWORD, null, RawClient.CAPABILITIES | Capability.CLIENT_LOCAL_FILES
-                            | Capability.CLIENT_MULTI_STATEMENTS | Capability.CLIENT_MULTI_RESULTS
+                    ClientTlsConfig.selfSigned(),
+                    Timeouts.defaults(),
+                    Limits.defaults(),
+                    true));
+            try (RawClient client = RawClient.login(
+                    proxy.addresses().get(0).getPort(),
+                    ProxyFixture.USER,
+                    ProxyFixture.PASSWORD,
+                    null,
+                    RawClient.CAPABILITIES
+                            | Capability.CLIENT_LOCAL_FILES
+                            | Capability.CLIENT_MULTI_STATEMENTS
+                            | Capability.CLIENT_MULTI_RESULTS
                             | Capability.CLIENT_DEPRECATE_EOF)) { // the fake sends no EOFs
                 client.sendQuery("LOAD DATA LOCAL INFILE '/tmp/innocent.tsv' INTO TABLE li; SELECT 1");
                 RawPacket answer = client.read();
                 assertThat(answer.isErr()).as("answer 0x%02x", answer.first()).isTrue();
                 assertThat(answer.err().errorCode()).isEqualTo(1148);
-                assertThat(answer.err().message()).contains("'/etc/passwd'")
+                assertThat(answer.err().message())
+                        .contains("'/etc/passwd'")
                         .contains("the statements after it in this text ran on the server");
 
                 client.writePacket(0, new byte[] {0x0E}); // COM_PING
                 RawPacket pong = client.read();
-                assertThat(pong.first()).as("the first packet after the ERR answers the ping: %s",
-                        pong.isErr() ? pong.err() : null).isZero();
+                assertThat(pong.first())
+                        .as("the first packet after the ERR answers the ping: %s", pong.isErr() ? pong.err() : null)
+                        .isZero();
                 assertThat(pong.sequenceId()).isEqualTo(1);
             } finally {
                 proxy.close();
@@ -190,7 +213,8 @@ class LocalInfileStatementsTest {
 
     private static List<String> values() throws SQLException {
         List<String> out = new java.util.ArrayList<>();
-        try (Connection c = enabled.direct("mariadb", ""); Statement s = c.createStatement();
+        try (Connection c = enabled.direct("mariadb", "");
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT v FROM li ORDER BY id")) {
             while (rs.next()) {
                 out.add(rs.getString(1));

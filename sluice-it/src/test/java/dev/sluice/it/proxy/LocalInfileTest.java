@@ -57,12 +57,14 @@ class LocalInfileTest {
             .option("local_infile", "ON")
             .option("max_allowed_packet", "64M")
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test",
+            .initSql(
+                    "CREATE DATABASE test",
                     "CREATE TABLE test.li (id INT PRIMARY KEY, v VARCHAR(255)) DEFAULT CHARSET utf8mb4")
             .build();
 
     static ProxyFixture disabled;
     static ProxyFixture enabled;
+
     @TempDir
     static Path dir;
 
@@ -80,7 +82,8 @@ class LocalInfileTest {
 
     @BeforeEach
     void emptyTable() throws SQLException {
-        try (Connection c = disabled.direct("mariadb", ""); Statement s = c.createStatement()) {
+        try (Connection c = disabled.direct("mariadb", "");
+                Statement s = c.createStatement()) {
             s.execute("DELETE FROM li");
         }
     }
@@ -90,7 +93,8 @@ class LocalInfileTest {
     @Test
     void disabledMariadbConnectorGetsSluicesErrAndItsStreamIsNeverRead() throws Exception {
         CountingStream stream = new CountingStream("1\tnever\n");
-        try (Connection c = disabled.mariadb("allowLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = disabled.mariadb("allowLocalInfile=true");
+                Statement s = c.createStatement()) {
             s.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(stream);
 
             assertThatThrownBy(() -> s.execute(String.format(LOAD, "data.tsv")))
@@ -107,7 +111,8 @@ class LocalInfileTest {
     @Test
     void disabledMysqlConnectorGetsSluicesErrAndItsStreamIsNeverRead() throws Exception {
         CountingStream stream = new CountingStream("1\tnever\n");
-        try (Connection c = disabled.mysql("allowLoadLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = disabled.mysql("allowLoadLocalInfile=true");
+                Statement s = c.createStatement()) {
             s.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(stream);
 
             assertThatThrownBy(() -> s.execute(String.format(LOAD, "data.tsv")))
@@ -130,8 +135,18 @@ class LocalInfileTest {
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertThat(mkfifo.waitFor()).isZero();
 
-        ProgramRun run = ProgramRun.run(List.of("mariadb", "--no-defaults", "--local-infile=1", "-h127.0.0.1",
-                "-P" + disabled.port(), "-uapp", "-psecret", "-e", String.format(LOAD, fifo), "test"),
+        ProgramRun run = ProgramRun.run(
+                List.of(
+                        "mariadb",
+                        "--no-defaults",
+                        "--local-infile=1",
+                        "-h127.0.0.1",
+                        "-P" + disabled.port(),
+                        "-uapp",
+                        "-psecret",
+                        "-e",
+                        String.format(LOAD, fifo),
+                        "test"),
                 Duration.ofSeconds(20));
 
         assertThat(run.exitCode()).as(run.describe()).isEqualTo(1);
@@ -149,20 +164,34 @@ class LocalInfileTest {
         Path file = write("small.tsv", values);
         String load = String.format(LOAD, file);
 
-        try (Connection c = enabled.mariadb("allowLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = enabled.mariadb("allowLocalInfile=true");
+                Statement s = c.createStatement()) {
             assertThat(s.executeUpdate(load)).isEqualTo(values.size());
             assertThat(readBack(s)).isEqualTo(values);
             s.execute("DELETE FROM li");
         }
-        try (Connection c = enabled.mysql("allowLoadLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = enabled.mysql("allowLoadLocalInfile=true");
+                Statement s = c.createStatement()) {
             assertThat(s.executeUpdate(load)).isEqualTo(values.size());
             assertThat(readBack(s)).isEqualTo(values);
             s.execute("DELETE FROM li");
         }
-        ProgramRun run = ProgramRun.run(List.of("mariadb", "--no-defaults", "--local-infile=1", "-h127.0.0.1",
-                "-P" + enabled.port(), "-uapp", "-psecret", "-e", load, "test"), Duration.ofSeconds(30));
+        ProgramRun run = ProgramRun.run(
+                List.of(
+                        "mariadb",
+                        "--no-defaults",
+                        "--local-infile=1",
+                        "-h127.0.0.1",
+                        "-P" + enabled.port(),
+                        "-uapp",
+                        "-psecret",
+                        "-e",
+                        load,
+                        "test"),
+                Duration.ofSeconds(30));
         assertThat(run.exitCode()).as(run.describe()).isZero();
-        try (Connection c = enabled.direct("mariadb", ""); Statement s = c.createStatement()) {
+        try (Connection c = enabled.direct("mariadb", "");
+                Statement s = c.createStatement()) {
             assertThat(readBack(s)).isEqualTo(values);
         }
     }
@@ -185,12 +214,14 @@ class LocalInfileTest {
         Path file = write("big.tsv", values);
         assertThat(Files.size(file)).isGreaterThan(20L << 20); // the client's data spans 16 MiB packets
 
-        try (Connection c = enabled.mariadb("allowLocalInfile=true"); Statement s = c.createStatement()) {
+        try (Connection c = enabled.mariadb("allowLocalInfile=true");
+                Statement s = c.createStatement()) {
             assertThat(s.executeUpdate(String.format(LOAD, file))).isEqualTo(values.size());
         }
-        try (Connection c = enabled.direct("mariadb", ""); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(
-                        "SELECT COUNT(*), SUM(LENGTH(v)), SUM(CRC32(v)), MIN(id), MAX(id) FROM li")) {
+        try (Connection c = enabled.direct("mariadb", "");
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("SELECT COUNT(*), SUM(LENGTH(v)), SUM(CRC32(v)), MIN(id), MAX(id) FROM li")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(values.size());
             assertThat(rs.getLong(2)).as("bytes").isEqualTo(bytes);
@@ -209,10 +240,16 @@ class LocalInfileTest {
                     List.of(new ListenerConfig("127.0.0.1", 0)),
                     List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
                     List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
-                    ClientTlsConfig.selfSigned(), Timeouts.defaults(), Limits.defaults(),
+                    ClientTlsConfig.selfSigned(),
+                    Timeouts.defaults(),
+                    Limits.defaults(),
                     true)); // relaying enabled: the guard alone stands between the server and the file
-            try (RawClient client = RawClient.login(proxy.addresses().get(0).getPort(), ProxyFixture.USER,
-                    ProxyFixture.PASSWORD, null, RawClient.CAPABILITIES | Capability.CLIENT_LOCAL_FILES)) {
+            try (RawClient client = RawClient.login(
+                    proxy.addresses().get(0).getPort(),
+                    ProxyFixture.USER,
+                    ProxyFixture.PASSWORD,
+                    null,
+                    RawClient.CAPABILITIES | Capability.CLIENT_LOCAL_FILES)) {
                 // a client that can send files (CLIENT_LOCAL_FILES) and asked for none
                 client.sendQuery("SELECT 1");
                 RawPacket answer = client.read();
@@ -235,9 +272,12 @@ class LocalInfileTest {
             // answers that with its file request too, and Sluice's own client answers with an empty packet); then the
             // client's part:
             byte[] expected = concat(
-                    comQuery("SELECT @@wait_timeout, @@max_connections"), EMPTY_PACKET_2,
-                    comQuery("SELECT 1"), EMPTY_PACKET_2,
-                    comQuery("LOAD DATA LOCAL INFILE '/tmp/innocent.tsv' INTO TABLE li"), EMPTY_PACKET_2,
+                    comQuery("SELECT @@wait_timeout, @@max_connections"),
+                    EMPTY_PACKET_2,
+                    comQuery("SELECT 1"),
+                    EMPTY_PACKET_2,
+                    comQuery("LOAD DATA LOCAL INFILE '/tmp/innocent.tsv' INTO TABLE li"),
+                    EMPTY_PACKET_2,
                     new byte[] {0x01, 0x00, 0x00, 0x00, 0x0E});
             String passwdLine = HexFormat.of().formatHex("root:".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

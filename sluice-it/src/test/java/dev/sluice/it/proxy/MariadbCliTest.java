@@ -65,8 +65,8 @@ class MariadbCliTest {
     }
 
     private static List<String> cli(int port, String password, String... options) {
-        List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + port,
-                "-u" + ProxyFixture.USER, "-p" + password));
+        List<String> command = new ArrayList<>(List.of(
+                "mariadb", "--no-defaults", "-h127.0.0.1", "-P" + port, "-u" + ProxyFixture.USER, "-p" + password));
         command.addAll(List.of(options));
         return command;
     }
@@ -104,29 +104,39 @@ class MariadbCliTest {
     void tlsIsUsedWithSslAndNotWithSkipSsl() {
         ProgramRun tls = viaSluice("--ssl", "-e", "status; SELECT 'over tls'");
         assertThat(tls.exitCode()).as(tls.describe()).isZero();
-        assertThat(tls.out()).as(tls.describe()).containsPattern("SSL:\\s+Cipher in use is \\S+").contains("over tls");
+        assertThat(tls.out())
+                .as(tls.describe())
+                .containsPattern("SSL:\\s+Cipher in use is \\S+")
+                .contains("over tls");
 
         ProgramRun plain = viaSluice("--skip-ssl", "-e", "status; SELECT 'in the clear'");
         assertThat(plain.exitCode()).as(plain.describe()).isZero();
-        assertThat(plain.out()).as(plain.describe()).containsPattern("SSL:\\s+Not in use").contains("in the clear");
+        assertThat(plain.out())
+                .as(plain.describe())
+                .containsPattern("SSL:\\s+Not in use")
+                .contains("in the clear");
     }
 
     @Test
     void sourcingAFileAndReadingStdinPrintWhatTheyPrintDirectly(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("script.sql");
-        Files.writeString(file, String.join("\n",
-                "-- a comment line",
-                "CREATE TABLE IF NOT EXISTS sourced (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10));",
-                "INSERT INTO sourced (v) VALUES ('a'), ('b'), (NULL);",
-                "SELECT * FROM sourced ORDER BY id;",
-                "DELIMITER //",
-                "CREATE PROCEDURE twice(IN n INT) BEGIN SELECT n * 2 AS doubled; SELECT n AS again; END //",
-                "DELIMITER ;",
-                "CALL twice(21);",
-                "SELECT ROW_COUNT(), LAST_INSERT_ID();",
-                "DROP PROCEDURE twice;",
-                "DROP TABLE sourced;",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "-- a comment line",
+                        "CREATE TABLE IF NOT EXISTS sourced (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10));",
+                        "INSERT INTO sourced (v) VALUES ('a'), ('b'), (NULL);",
+                        "SELECT * FROM sourced ORDER BY id;",
+                        "DELIMITER //",
+                        "CREATE PROCEDURE twice(IN n INT) BEGIN SELECT n * 2 AS doubled; SELECT n AS again; END //",
+                        "DELIMITER ;",
+                        "CALL twice(21);",
+                        "SELECT ROW_COUNT(), LAST_INSERT_ID();",
+                        "DROP PROCEDURE twice;",
+                        "DROP TABLE sourced;",
+                        ""),
+                StandardCharsets.UTF_8);
 
         assertSameOutput(viaSluice("-e", "source " + file, "test"), direct("-e", "source " + file, "test"));
 
@@ -164,7 +174,8 @@ class MariadbCliTest {
     @Test
     void interactiveSessionOnATerminal() throws Exception {
         String version;
-        try (Connection c = fixture.direct("mariadb", ""); Statement s = c.createStatement();
+        try (Connection c = fixture.direct("mariadb", "");
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT VERSION()")) {
             rs.next();
             version = rs.getString(1);
@@ -190,7 +201,9 @@ class MariadbCliTest {
             assertThat(terminal.expect("MariaDB [other]> ", PROMPT)).contains("Database changed");
 
             terminal.send("SELECT x FROM o;");
-            assertThat(terminal.expect("MariaDB [other]> ", PROMPT)).contains("|   42 |").contains("1 row in set");
+            assertThat(terminal.expect("MariaDB [other]> ", PROMPT))
+                    .contains("|   42 |")
+                    .contains("1 row in set");
 
             terminal.send("SELECT no_such_column FROM o;");
             assertThat(terminal.expect("MariaDB [other]> ", PROMPT))

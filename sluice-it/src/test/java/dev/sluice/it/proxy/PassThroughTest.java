@@ -32,12 +32,16 @@ class PassThroughTest {
 
     @Test
     void selectThroughBothDrivers() throws Exception {
-        try (Connection c = fixture.mysql(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1+1, @@version")) {
+        try (Connection c = fixture.mysql("");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1+1, @@version")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(2);
             assertThat(rs.getString(2)).contains("MariaDB");
         }
-        try (Connection c = fixture.mariadb(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1+1")) {
+        try (Connection c = fixture.mariadb("");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1+1")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).isEqualTo(2);
         }

@@ -40,7 +40,10 @@ record ProgramRun(List<String> command, int exitCode, byte[] stdout, String stde
                         + tail(Files.readString(out, StandardCharsets.UTF_8)) + " / "
                         + tail(Files.readString(err, StandardCharsets.UTF_8)));
             }
-            return new ProgramRun(List.copyOf(command), process.exitValue(), Files.readAllBytes(out),
+            return new ProgramRun(
+                    List.copyOf(command),
+                    process.exitValue(),
+                    Files.readAllBytes(out),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);

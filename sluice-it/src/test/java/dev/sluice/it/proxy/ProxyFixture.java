@@ -45,7 +45,13 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** The fixture's configuration: one listener on a free port, the sandbox as the only server, app and root. */
     public static ProxyConfig config(MariaDbSandbox sandbox, boolean localInfile, Limits limits) {
-        return config(sandbox, sandbox.host(), sandbox.port(), ClientTlsConfig.selfSigned(), Timeouts.defaults(), limits,
+        return config(
+                sandbox,
+                sandbox.host(),
+                sandbox.port(),
+                ClientTlsConfig.selfSigned(),
+                Timeouts.defaults(),
+                limits,
                 localInfile);
     }
 
@@ -57,7 +63,13 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** The configuration of the first constructor, with the given client TLS (e.g. {@link #NO_TLS}). */
     public static ProxyConfig config(MariaDbSandbox sandbox, ClientTlsConfig clientTls, boolean localInfile) {
-        return config(sandbox, sandbox.host(), sandbox.port(), clientTls, Timeouts.defaults(), Limits.defaults(),
+        return config(
+                sandbox,
+                sandbox.host(),
+                sandbox.port(),
+                clientTls,
+                Timeouts.defaults(),
+                Limits.defaults(),
                 localInfile);
     }
 
@@ -65,14 +77,25 @@ public final class ProxyFixture implements AutoCloseable {
      * The fixture's users and TLS with the server at {@code serverHost:serverPort} (the sandbox, or a relay in
      * front of it) and the given deadlines, limits and LOCAL INFILE setting.
      */
-    public static ProxyConfig config(MariaDbSandbox sandbox, String serverHost, int serverPort, Timeouts timeouts,
-            Limits limits, boolean localInfile) {
+    public static ProxyConfig config(
+            MariaDbSandbox sandbox,
+            String serverHost,
+            int serverPort,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile) {
         return config(sandbox, serverHost, serverPort, ClientTlsConfig.selfSigned(), timeouts, limits, localInfile);
     }
 
     /** The general form the others fill in. */
-    public static ProxyConfig config(MariaDbSandbox sandbox, String serverHost, int serverPort, ClientTlsConfig clientTls,
-            Timeouts timeouts, Limits limits, boolean localInfile) {
+    public static ProxyConfig config(
+            MariaDbSandbox sandbox,
+            String serverHost,
+            int serverPort,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile) {
         return new ProxyConfig(
                 List.of(new ListenerConfig("127.0.0.1", 0)),
                 List.of(new ServerConfig(SERVER, serverHost, serverPort, TlsMode.PREFERRED)),
@@ -99,14 +122,17 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** MySQL Connector/J through Sluice. */
     public Connection mysql(String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true"
-                + (extra.isEmpty() ? "" : "&" + extra), USER, PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:mysql://127.0.0.1:" + port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                        + (extra.isEmpty() ? "" : "&" + extra),
+                USER,
+                PASSWORD);
     }
 
     /** MariaDB Connector/J through Sluice. */
     public Connection mariadb(String extra) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port() + "/test"
-                + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + port() + "/test" + (extra.isEmpty() ? "" : "?" + extra), USER, PASSWORD);
     }
 
     /** The codec client as the fixture's user on database {@code test} at {@code port} (Sluice's or the sandbox's). */
@@ -122,7 +148,8 @@ public final class ProxyFixture implements AutoCloseable {
     /** A driver connection straight to the sandbox, to compare with. */
     public Connection direct(String driver, String extra) throws SQLException {
         String url = driver.equals("mysql")
-                ? "jdbc:mysql://127.0.0.1:" + sandbox.port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true" + (extra.isEmpty() ? "" : "&" + extra)
+                ? "jdbc:mysql://127.0.0.1:" + sandbox.port() + "/test?sslMode=DISABLED&allowPublicKeyRetrieval=true"
+                        + (extra.isEmpty() ? "" : "&" + extra)
                 : "jdbc:mariadb://127.0.0.1:" + sandbox.port() + "/test" + (extra.isEmpty() ? "" : "?" + extra);
         return DriverManager.getConnection(url, USER, PASSWORD);
     }

@@ -36,7 +36,11 @@ final class ProxyLog implements AutoCloseable {
     /** The first line starting with {@code prefix}, waiting up to 5 s for it. */
     String awaitLine(String prefix) {
         return await().atMost(Duration.ofSeconds(5))
-                .until(() -> lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse(null),
+                .until(
+                        () -> lines.stream()
+                                .filter(l -> l.startsWith(prefix))
+                                .findFirst()
+                                .orElse(null),
                         l -> l != null);
     }
 

@@ -26,9 +26,13 @@ import java.util.List;
  * with EOF packets), enough to check that a session still works.
  */
 final class RawClient implements AutoCloseable {
-    static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD | Capability.CLIENT_PROTOCOL_41
-            | Capability.CLIENT_SECURE_CONNECTION | Capability.CLIENT_PLUGIN_AUTH | Capability.CLIENT_TRANSACTIONS
-            | Capability.CLIENT_MULTI_RESULTS | Capability.CLIENT_CONNECT_WITH_DB;
+    static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD
+            | Capability.CLIENT_PROTOCOL_41
+            | Capability.CLIENT_SECURE_CONNECTION
+            | Capability.CLIENT_PLUGIN_AUTH
+            | Capability.CLIENT_TRANSACTIONS
+            | Capability.CLIENT_MULTI_RESULTS
+            | Capability.CLIENT_CONNECT_WITH_DB;
 
     /** One physical packet as read. */
     record RawPacket(int sequenceId, byte[] payload) {
@@ -94,11 +98,10 @@ final class RawClient implements AutoCloseable {
         return HandshakeV10.decode(Unpooled.wrappedBuffer(p.payload()));
     }
 
-    byte[] handshakeResponse(HandshakeV10 greeting, String user, String password, String database,
-            long capabilities) {
+    byte[] handshakeResponse(HandshakeV10 greeting, String user, String password, String database, long capabilities) {
         byte[] auth = NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), greeting.scramble());
-        HandshakeResponse41 response = new HandshakeResponse41(capabilities, 1 << 24, 45, user, auth, database,
-                NativePassword.PLUGIN_NAME, List.of(), 0);
+        HandshakeResponse41 response = new HandshakeResponse41(
+                capabilities, 1 << 24, 45, user, auth, database, NativePassword.PLUGIN_NAME, List.of(), 0);
         ByteBuf buf = Unpooled.buffer();
         response.encode(buf);
         byte[] bytes = new byte[buf.readableBytes()];

@@ -24,7 +24,9 @@ class ServerDefaultStatusTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
-            .initSql("CREATE DATABASE test", "CREATE TABLE test.saved (id INT PRIMARY KEY, who VARCHAR(40)) ENGINE=InnoDB")
+            .initSql(
+                    "CREATE DATABASE test",
+                    "CREATE TABLE test.saved (id INT PRIMARY KEY, who VARCHAR(40)) ENGINE=InnoDB")
             .option("autocommit", "0")
             .build();
 
@@ -44,7 +46,8 @@ class ServerDefaultStatusTest {
     }
 
     private static boolean saved(int id) throws Exception {
-        try (Connection direct = Driver.MARIADB.direct(fixture, ""); Statement s = direct.createStatement();
+        try (Connection direct = Driver.MARIADB.direct(fixture, "");
+                Statement s = direct.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM saved WHERE id = " + id)) {
             rs.next();
             return rs.getInt(1) == 1;
@@ -53,7 +56,8 @@ class ServerDefaultStatusTest {
 
     private static int insertWithDefaultAutocommit(Connection c, Driver driver) throws Exception {
         int id = IDS.incrementAndGet();
-        try (c; Statement s = c.createStatement()) {
+        try (c;
+                Statement s = c.createStatement()) {
             assertThat(c.getAutoCommit()).isTrue();
             s.executeUpdate("INSERT INTO saved VALUES (" + id + ", '" + driver.name() + "')");
         }

@@ -67,7 +67,8 @@ class ServerTlsThroughProxyTest {
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
             .tls()
             .user(USER, PASSWORD)
-            .initSql("CREATE DATABASE test",
+            .initSql(
+                    "CREATE DATABASE test",
                     "CREATE USER '" + X509_USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "' REQUIRE X509",
                     "GRANT ALL ON test.* TO '" + X509_USER + "'@'%'")
             .build();
@@ -110,8 +111,13 @@ class ServerTlsThroughProxyTest {
     }
 
     private static ProxyServer proxy(ServerConfig server) {
-        return ProxyServer.start(new ProxyConfig(List.of(new ListenerConfig("127.0.0.1", 0)), List.of(server),
-                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of(X509_USER, PASSWORD)), ProxyFixture.NO_TLS, Timeouts.defaults(), Limits.defaults(),
+        return ProxyServer.start(new ProxyConfig(
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                List.of(server),
+                List.of(UserConfig.of(USER, PASSWORD), UserConfig.of(X509_USER, PASSWORD)),
+                ProxyFixture.NO_TLS,
+                Timeouts.defaults(),
+                Limits.defaults(),
                 false));
     }
 
@@ -120,19 +126,26 @@ class ServerTlsThroughProxyTest {
     }
 
     private static Connection mariadb(ProxyServer proxy) throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort()
-                + "/test?sslMode=disable", USER, PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/test?sslMode=disable",
+                USER,
+                PASSWORD);
     }
 
     /** A protocol-level client of Sluice (no driver set-up queries, which a fake server could not answer). */
     private static ServerConnection client(ProxyServer proxy) {
-        return ServerConnection.await(clients.connect(ConnectOptions.builder("127.0.0.1",
-                proxy.addresses().get(0).getPort()).user(USER, PASSWORD).build()), Duration.ofSeconds(20));
+        return ServerConnection.await(
+                clients.connect(ConnectOptions.builder(
+                                "127.0.0.1", proxy.addresses().get(0).getPort())
+                        .user(USER, PASSWORD)
+                        .build()),
+                Duration.ofSeconds(20));
     }
 
     private static String serverSslVersion(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT VARIABLE_VALUE FROM"
-                + " information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version'")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT VARIABLE_VALUE FROM"
+                        + " information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version'")) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }
@@ -143,7 +156,8 @@ class ServerTlsThroughProxyTest {
      * its own set-up command, so the one with a code is looked for among the causes).
      */
     private static SQLException firstQueryFails(ProxyServer proxy) {
-        try (Connection c = mariadb(proxy); Statement s = c.createStatement()) {
+        try (Connection c = mariadb(proxy);
+                Statement s = c.createStatement()) {
             s.executeQuery("SELECT 1");
         } catch (SQLException thrown) {
             for (Throwable t = thrown; t != null; t = t.getCause()) {
@@ -165,18 +179,24 @@ class ServerTlsThroughProxyTest {
 
     @Test
     void aPeerWithASelfSignedCertificateAskingForTheClearPasswordGetsNoPasswordAndTheClientAClearError() {
-        try (FakeMysqlServer mitm = FakeMysqlServer.builder().account(USER, PASSWORD).tls(true)
-                        .accountPlugin(CLEAR_PASSWORD).start();
+        try (FakeMysqlServer mitm = FakeMysqlServer.builder()
+                        .account(USER, PASSWORD)
+                        .tls(true)
+                        .accountPlugin(CLEAR_PASSWORD)
+                        .start();
                 ProxyServer proxy = proxy(new ServerConfig("db", mitm.host(), mitm.port(), TlsMode.REQUIRED))) {
             SQLException e = firstQueryFails(proxy);
             assertThat(e.getErrorCode()).as("%s", e).isEqualTo(1251);
             assertThat(e.getSQLState()).isEqualTo("08004");
-            assertThat(e.getMessage()).contains("sluice: server db: " + mitm.host() + ":" + mitm.port())
+            assertThat(e.getMessage())
+                    .contains("sluice: server db: " + mitm.host() + ":" + mitm.port())
                     .contains("asked for the password in clear (" + CLEAR_PASSWORD + ")")
                     .contains("not verified (tls: required)");
             byte[] password = PASSWORD.getBytes(StandardCharsets.UTF_8);
-            assertThat(mitm.received()).isNotEmpty().allSatisfy(r -> assertThat(new String(r.payload(),
-                    StandardCharsets.ISO_8859_1)).doesNotContain(new String(password, StandardCharsets.ISO_8859_1)));
+            assertThat(mitm.received())
+                    .isNotEmpty()
+                    .allSatisfy(r -> assertThat(new String(r.payload(), StandardCharsets.ISO_8859_1))
+                            .doesNotContain(new String(password, StandardCharsets.ISO_8859_1)));
             assertThat(mitm.received(Kind.AUTH_SWITCH_RESPONSE)).isEmpty();
             assertThat(logLines(Level.WARN, "cannot open a connection to server db"))
                     .anySatisfy(l -> assertThat(l).contains(CLEAR_PASSWORD));
@@ -185,22 +205,39 @@ class ServerTlsThroughProxyTest {
 
     @Test
     void verifyCaWithACaThatDidNotSignTheServersCertificateIsRefusedWithAClearError() {
-        try (ProxyServer proxy = proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
-                trusting(TlsMode.VERIFY_CA, otherCa.caCert()), false, null, false))) {
+        try (ProxyServer proxy = proxy(new ServerConfig(
+                "db",
+                db.sandbox().host(),
+                db.sandbox().port(),
+                trusting(TlsMode.VERIFY_CA, otherCa.caCert()),
+                false,
+                null,
+                false))) {
             SQLException e = firstQueryFails(proxy);
             assertThat(e.getErrorCode()).as("%s", e).isEqualTo(1429);
-            assertThat(e.getMessage()).contains("sluice: server db: ")
+            assertThat(e.getMessage())
+                    .contains("sluice: server db: ")
                     .contains("TLS handshake failed: the server's certificate was refused (tls: verify-ca (ca "
                             + otherCa.caCert() + "))");
             assertThat(logLines(Level.WARN, "cannot open a connection to server db"))
                     .anySatisfy(l -> assertThat(l).contains("certificate was refused"));
             // the mariadb CLI (MariaDB Connector/C) shows it too: a code in the client range 2000-2999 would
             // reach it as "ERROR 2027: Received malformed packet", the reason lost
-            ProgramRun cli = ProgramRun.run(List.of("mariadb", "--no-defaults", "-h127.0.0.1",
-                    "-P" + proxy.addresses().get(0).getPort(), "-u" + USER, "-p" + PASSWORD, "-e", "SELECT 1"),
+            ProgramRun cli = ProgramRun.run(
+                    List.of(
+                            "mariadb",
+                            "--no-defaults",
+                            "-h127.0.0.1",
+                            "-P" + proxy.addresses().get(0).getPort(),
+                            "-u" + USER,
+                            "-p" + PASSWORD,
+                            "-e",
+                            "SELECT 1"),
                     Duration.ofSeconds(30));
             assertThat(cli.exitCode()).isNotZero();
-            assertThat(cli.stderr()).contains("ERROR 1429 (HY000)").contains("sluice: server db: ")
+            assertThat(cli.stderr())
+                    .contains("ERROR 1429 (HY000)")
+                    .contains("sluice: server db: ")
                     .contains("the server's certificate was refused");
         }
     }
@@ -208,8 +245,14 @@ class ServerTlsThroughProxyTest {
     @Test
     void aCaBundleThatCannotBeUsedStopsTheStartNamingTheServerAndTheFile(@TempDir Path dir) throws Exception {
         Path garbage = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
-        assertThatThrownBy(() -> proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
-                        trusting(TlsMode.VERIFY_CA, garbage), false, null, false)))
+        assertThatThrownBy(() -> proxy(new ServerConfig(
+                        "db",
+                        db.sandbox().host(),
+                        db.sandbox().port(),
+                        trusting(TlsMode.VERIFY_CA, garbage),
+                        false,
+                        null,
+                        false)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("server db: tls-ca " + garbage + ": ");
     }
@@ -217,8 +260,14 @@ class ServerTlsThroughProxyTest {
     @Test
     void verifyIdentityWithTheServersCaLogsInOverTls() throws Exception {
         Path ca = db.sandbox().tlsFiles().orElseThrow().caCert();
-        try (ProxyServer proxy = proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
-                        trusting(TlsMode.VERIFY_IDENTITY, ca), false, null, false));
+        try (ProxyServer proxy = proxy(new ServerConfig(
+                        "db",
+                        db.sandbox().host(),
+                        db.sandbox().port(),
+                        trusting(TlsMode.VERIFY_IDENTITY, ca),
+                        false,
+                        null,
+                        false));
                 Connection c = mariadb(proxy)) {
             assertThat(serverSslVersion(c)).startsWith("TLSv1.");
         }
@@ -227,13 +276,14 @@ class ServerTlsThroughProxyTest {
     @Test
     void theKillQueryConnectionUsesTheServersTlsSettingsClientCertificateIncluded() throws Exception {
         TlsFiles files = db.sandbox().tlsFiles().orElseThrow();
-        ServerTls withCertificate = new ServerTls(TlsMode.VERIFY_IDENTITY, files.caCert(), files.clientCert(),
-                files.clientKey());
-        try (ProxyServer proxy = proxy(new ServerConfig("db", db.sandbox().host(), db.sandbox().port(),
-                        withCertificate, false, null, false));
-                PathRelay clientPath = PathRelay.forwarding("127.0.0.1", "127.0.0.1", proxy.addresses().get(0).getPort())) {
-            Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + clientPath.port()
-                    + "/test?sslMode=disable", X509_USER, PASSWORD);
+        ServerTls withCertificate =
+                new ServerTls(TlsMode.VERIFY_IDENTITY, files.caCert(), files.clientCert(), files.clientKey());
+        try (ProxyServer proxy = proxy(new ServerConfig(
+                        "db", db.sandbox().host(), db.sandbox().port(), withCertificate, false, null, false));
+                PathRelay clientPath = PathRelay.forwarding(
+                        "127.0.0.1", "127.0.0.1", proxy.addresses().get(0).getPort())) {
+            Connection c = DriverManager.getConnection(
+                    "jdbc:mariadb://127.0.0.1:" + clientPath.port() + "/test?sslMode=disable", X509_USER, PASSWORD);
             assertThat(serverSslVersion(c)).startsWith("TLSv1.");
             Statement sleeper = c.createStatement();
             Thread running = new Thread(() -> {
@@ -250,7 +300,9 @@ class ServerTlsThroughProxyTest {
             clientPath.close();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> sleeping() == 0);
-            assertThat(logLines(Level.INFO, ": killed COM_QUERY on server db thread ")).as("%s", log).hasSize(1);
+            assertThat(logLines(Level.INFO, ": killed COM_QUERY on server db thread "))
+                    .as("%s", log)
+                    .hasSize(1);
             assertThat(logLines(Level.WARN, "could not kill")).isEmpty();
             running.join(10_000);
         }
@@ -258,50 +310,68 @@ class ServerTlsThroughProxyTest {
 
     /** Statements SLEEP(60) running on the server. */
     private static int sleeping() {
-        return Integer.parseInt(db.sandbox().execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                + " WHERE INFO = 'SELECT SLEEP(60)' AND COMMAND = 'Query'").strip());
+        return Integer.parseInt(db.sandbox()
+                .execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                        + " WHERE INFO = 'SELECT SLEEP(60)' AND COMMAND = 'Query'")
+                .strip());
     }
 
     @Test
     void preferredThroughAPeerThatRemovesTheTlsOfferWarnsOncePerServer() throws Exception {
-        try (PathRelay downgrade = PathRelay.strippingSsl("127.0.0.1", db.sandbox().host(), db.sandbox().port());
-                ProxyServer proxy = proxy(new ServerConfig("db", downgrade.host(), downgrade.port(), TlsMode.PREFERRED));
+        try (PathRelay downgrade = PathRelay.strippingSsl(
+                        "127.0.0.1", db.sandbox().host(), db.sandbox().port());
+                ProxyServer proxy =
+                        proxy(new ServerConfig("db", downgrade.host(), downgrade.port(), TlsMode.PREFERRED));
                 Connection first = mariadb(proxy);
                 Connection second = mariadb(proxy)) {
             // two sessions at once: two server connections, both unencrypted
             assertThat(serverSslVersion(first)).isEmpty();
             assertThat(serverSslVersion(second)).isEmpty();
             // the start-up probe and at least one session connection (the pool may serve both sessions with one)
-            assertThat(downgrade.greetingsStripped()).as("greetings that lost their TLS offer").isGreaterThanOrEqualTo(2);
+            assertThat(downgrade.greetingsStripped())
+                    .as("greetings that lost their TLS offer")
+                    .isGreaterThanOrEqualTo(2);
 
             String server = downgrade.host() + ":" + downgrade.port();
-            assertThat(logLines(Level.WARN, "tls preferred, but")).singleElement().asString()
+            assertThat(logLines(Level.WARN, "tls preferred, but"))
+                    .singleElement()
+                    .asString()
                     .startsWith("server " + server + ": tls preferred, but its greeting (")
                     .contains("offers no TLS: connections to it go unencrypted");
             // the start-up line says it too
-            assertThat(logLines(Level.INFO, "server db (" + server + ") is ")).singleElement().asString()
+            assertThat(logLines(Level.INFO, "server db (" + server + ") is "))
+                    .singleElement()
+                    .asString()
                     .endsWith("tls preferred: its greeting offers no TLS, so connections to it go unencrypted");
         }
     }
 
     @Test
     void cachingSha2FullAuthenticationWithoutTlsUsesThePinnedKeyOrFailsNamingTheRemedies() {
-        try (FakeMysqlServer mysql = FakeMysqlServer.builder().account(USER, PASSWORD).start()) {
-            try (ProxyServer proxy = proxy(new ServerConfig("mysql", mysql.host(), mysql.port(),
-                    ServerTls.of(TlsMode.DISABLED), false, null, false));
+        try (FakeMysqlServer mysql =
+                FakeMysqlServer.builder().account(USER, PASSWORD).start()) {
+            try (ProxyServer proxy = proxy(new ServerConfig(
+                            "mysql", mysql.host(), mysql.port(), ServerTls.of(TlsMode.DISABLED), false, null, false));
                     ServerConnection c = client(proxy)) {
-                assertThatThrownBy(() -> c.querySync("SELECT 42"))
-                        .isInstanceOfSatisfying(ServerException.class, e -> {
-                            assertThat(e.errorCode()).isEqualTo(1251);
-                            assertThat(e.getMessage()).contains("sluice: server mysql: ")
-                                    .contains("needs the server's RSA public key")
-                                    .contains("server-public-key").contains("allow-public-key-retrieval");
-                        });
+                assertThatThrownBy(() -> c.querySync("SELECT 42")).isInstanceOfSatisfying(ServerException.class, e -> {
+                    assertThat(e.errorCode()).isEqualTo(1251);
+                    assertThat(e.getMessage())
+                            .contains("sluice: server mysql: ")
+                            .contains("needs the server's RSA public key")
+                            .contains("server-public-key")
+                            .contains("allow-public-key-retrieval");
+                });
             }
             assertThat(mysql.received(Kind.ENCRYPTED_PASSWORD)).isEmpty();
 
-            try (ProxyServer proxy = proxy(new ServerConfig("mysql", mysql.host(), mysql.port(),
-                    ServerTls.of(TlsMode.DISABLED), false, mysql.publicKey(), false));
+            try (ProxyServer proxy = proxy(new ServerConfig(
+                            "mysql",
+                            mysql.host(),
+                            mysql.port(),
+                            ServerTls.of(TlsMode.DISABLED),
+                            false,
+                            mysql.publicKey(),
+                            false));
                     ServerConnection c = client(proxy)) {
                 assertThat(c.querySync("SELECT 42").resultSet().rows()).containsExactly(List.of(42L));
             }

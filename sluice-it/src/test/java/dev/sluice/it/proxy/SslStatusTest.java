@@ -52,7 +52,8 @@ class SslStatusTest {
 
     private static Map<String, String> status(Connection c, String like) throws Exception {
         Map<String, String> out = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE '" + like + "'")) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE '" + like + "'")) {
             while (rs.next()) {
                 out.put(rs.getString(1), rs.getString(2));
             }
@@ -90,13 +91,18 @@ class SslStatusTest {
                     .tls(TlsMode.REQUIRED)
                     .deprecateEof(deprecateEof)
                     .build();
-            try (ServerConnection c = ServerConnection.await(new ServerConnector(group, Transport.best()).connect(options))) {
-                List<List<Object>> rows = c.querySync("show status like 'ssl_c%'").resultSet().rows();
+            try (ServerConnection c =
+                    ServerConnection.await(new ServerConnector(group, Transport.best()).connect(options))) {
+                List<List<Object>> rows =
+                        c.querySync("show status like 'ssl_c%'").resultSet().rows();
                 assertThat(rows).hasSize(1);
-                assertThat(new String((byte[]) rows.get(0).get(0), StandardCharsets.UTF_8)).isEqualTo("Ssl_cipher");
-                assertThat(new String((byte[]) rows.get(0).get(1), StandardCharsets.UTF_8)).startsWith("TLS_");
+                assertThat(new String((byte[]) rows.get(0).get(0), StandardCharsets.UTF_8))
+                        .isEqualTo("Ssl_cipher");
+                assertThat(new String((byte[]) rows.get(0).get(1), StandardCharsets.UTF_8))
+                        .startsWith("TLS_");
                 // the session goes on normally after a locally answered statement
-                assertThat(c.querySync("SELECT 7").resultSet().rows().get(0).get(0)).isEqualTo(7L);
+                assertThat(c.querySync("SELECT 7").resultSet().rows().get(0).get(0))
+                        .isEqualTo(7L);
             }
         }
     }

@@ -53,11 +53,22 @@ class SysbenchTest {
     }
 
     private static List<String> sysbench(int port, String psMode, int threads, String action) {
-        return new ArrayList<>(List.of("sysbench", "oltp_read_write", "--mysql-host=127.0.0.1",
-                "--mysql-port=" + port, "--mysql-user=" + ProxyFixture.USER,
-                "--mysql-password=" + ProxyFixture.PASSWORD, "--mysql-db=sbtest", "--mysql-ssl=off",
-                "--db-ps-mode=" + psMode, "--tables=4", "--table-size=10000", "--threads=" + threads,
-                "--time=" + SECONDS, "--report-interval=0", action));
+        return new ArrayList<>(List.of(
+                "sysbench",
+                "oltp_read_write",
+                "--mysql-host=127.0.0.1",
+                "--mysql-port=" + port,
+                "--mysql-user=" + ProxyFixture.USER,
+                "--mysql-password=" + ProxyFixture.PASSWORD,
+                "--mysql-db=sbtest",
+                "--mysql-ssl=off",
+                "--db-ps-mode=" + psMode,
+                "--tables=4",
+                "--table-size=10000",
+                "--threads=" + threads,
+                "--time=" + SECONDS,
+                "--report-interval=0",
+                action));
     }
 
     @ParameterizedTest(name = "db-ps-mode={0}")
@@ -68,10 +79,13 @@ class SysbenchTest {
 
         Result d = Result.of(direct);
         Result s = Result.of(sluice);
-        System.out.printf("sysbench oltp_read_write db-ps-mode=%s, %d s, 16 threads: direct %d transactions,"
-                + " %d ignored errors; through Sluice %d transactions, %d ignored errors%n",
+        System.out.printf(
+                "sysbench oltp_read_write db-ps-mode=%s, %d s, 16 threads: direct %d transactions,"
+                        + " %d ignored errors; through Sluice %d transactions, %d ignored errors%n",
                 psMode, SECONDS, d.transactions, d.ignoredErrors, s.transactions, s.ignoredErrors);
-        assertThat(s.transactions).as("transactions through Sluice\n" + sluice.describe()).isPositive();
+        assertThat(s.transactions)
+                .as("transactions through Sluice\n" + sluice.describe())
+                .isPositive();
         // Ignored errors are deadlocks and lock-wait timeouts (sysbench's default --mysql-ignore-errors; any
         // other error is FATAL, checked above): random events of the workload, about 0-2 per run here. Two
         // runs with the same rate differ by a Poisson difference, so "through Sluice <= direct" is asserted
@@ -90,13 +104,18 @@ class SysbenchTest {
         static Result of(ProgramRun run) {
             String out = run.out();
             assertThat(run.exitCode()).as(run.describe()).isZero();
-            assertThat(out + run.stderr()).as(run.describe()).doesNotContain("FATAL").doesNotContain("failed");
+            assertThat(out + run.stderr())
+                    .as(run.describe())
+                    .doesNotContain("FATAL")
+                    .doesNotContain("failed");
             return new Result(number(TRANSACTIONS, out, run), number(IGNORED, out, run));
         }
 
         private static long number(Pattern pattern, String out, ProgramRun run) {
             Matcher m = pattern.matcher(out);
-            assertThat(m.find()).as("'%s' in the output of %s", pattern, run.describe()).isTrue();
+            assertThat(m.find())
+                    .as("'%s' in the output of %s", pattern, run.describe())
+                    .isTrue();
             return Long.parseLong(m.group(1));
         }
     }

@@ -23,6 +23,7 @@ final class Terminal implements AutoCloseable {
     private final Thread reader;
     /** Where the next {@link #expect} starts looking. */
     private int cursor;
+
     private boolean ended;
 
     private Terminal(Process process) {
@@ -38,8 +39,8 @@ final class Terminal implements AutoCloseable {
         for (String arg : command) {
             quoted.add("'" + arg.replace("'", "'\\''") + "'");
         }
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", String.join(" ", quoted), "/dev/null")
-                .redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder("script", "-qefc", String.join(" ", quoted), "/dev/null").redirectErrorStream(true);
         builder.environment().put("TERM", "dumb");
         try {
             return new Terminal(builder.start());
@@ -83,7 +84,7 @@ final class Terminal implements AutoCloseable {
      */
     synchronized String expect(String marker, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (;;) {
+        for (; ; ) {
             int at = output.indexOf(marker, cursor);
             if (at >= 0) {
                 String seen = output.substring(cursor, at + marker.length());

@@ -43,7 +43,9 @@ final class Transcript {
         try (Connection c = driver.viaSluice(fixture, params)) {
             proxied = of(c, scenario);
         }
-        assertThat(proxied).as("%s (%s) through Sluice vs direct", driver, params).isEqualTo(direct);
+        assertThat(proxied)
+                .as("%s (%s) through Sluice vs direct", driver, params)
+                .isEqualTo(direct);
         return proxied;
     }
 
@@ -69,7 +71,7 @@ final class Transcript {
     static void allResults(Statement s, boolean firstIsResultSet, List<String> out) {
         try {
             boolean isResultSet = firstIsResultSet;
-            for (;;) {
+            for (; ; ) {
                 if (isResultSet) {
                     try (ResultSet rs = s.getResultSet()) {
                         rows(rs, out);

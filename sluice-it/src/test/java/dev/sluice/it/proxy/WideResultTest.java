@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class WideResultTest {
     private static final int COLUMNS = 70_000;
-    private static final String SELECT = IntStream.range(0, COLUMNS).mapToObj(Integer::toString)
-            .collect(Collectors.joining(",", "SELECT ", ""));
+    private static final String SELECT =
+            IntStream.range(0, COLUMNS).mapToObj(Integer::toString).collect(Collectors.joining(",", "SELECT ", ""));
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
@@ -55,7 +55,8 @@ class WideResultTest {
         }
         try (Connection c = driver.viaSluice(fixture, params)) {
             assertThat(read(c)).isEqualTo(direct).startsWith(COLUMNS + " columns: 0,1,2,");
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 'still usable'")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 'still usable'")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("still usable");
             }
@@ -64,11 +65,13 @@ class WideResultTest {
 
     /** The column count, the first three and the last value of the one row, and the last column's label. */
     private static String read(Connection c) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SELECT)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(SELECT)) {
             ResultSetMetaData md = rs.getMetaData();
             assertThat(rs.next()).isTrue();
             String out = md.getColumnCount() + " columns: " + rs.getInt(1) + "," + rs.getInt(2) + "," + rs.getInt(3)
-                    + ",...," + rs.getInt(md.getColumnCount()) + " (last labelled " + md.getColumnLabel(md.getColumnCount())
+                    + ",...," + rs.getInt(md.getColumnCount()) + " (last labelled "
+                    + md.getColumnLabel(md.getColumnCount())
                     + ")";
             assertThat(rs.next()).isFalse();
             return out;

@@ -81,8 +81,10 @@ public final class CachingSha2Password {
             cipher.init(Cipher.DECRYPT_MODE, key);
             plain = cipher.doFinal(encrypted);
         } catch (GeneralSecurityException e) {
-            throw new ProtocolException("caching_sha2_password encrypted password: cannot decrypt ("
-                    + encrypted.length + " bytes): " + e.getMessage(), e);
+            throw new ProtocolException(
+                    "caching_sha2_password encrypted password: cannot decrypt (" + encrypted.length + " bytes): "
+                            + e.getMessage(),
+                    e);
         }
         byte[] withNul = xorRepeating(plain, seed);
         Arrays.fill(plain, (byte) 0);

@@ -43,8 +43,8 @@ public final class NativePassword {
             return new byte[0];
         }
         if (stored.length() != 1 + 2 * HASH_LENGTH || stored.charAt(0) != '*') {
-            throw new IllegalArgumentException("mysql_native_password hash: '" + stored
-                    + "' (expected: '*' followed by 40 hex digits, or empty)");
+            throw new IllegalArgumentException(
+                    "mysql_native_password hash: '" + stored + "' (expected: '*' followed by 40 hex digits, or empty)");
         }
         return HexFormat.of().parseHex(stored, 1, stored.length());
     }

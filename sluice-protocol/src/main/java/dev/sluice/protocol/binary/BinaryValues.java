@@ -248,7 +248,7 @@ public final class BinaryValues {
     }
 
     private static IllegalArgumentException mismatch(Object value, BinaryType t) {
-        return new IllegalArgumentException("value of " + (value == null ? "null" : value.getClass().getSimpleName())
-                + " cannot be written as " + t.type());
+        return new IllegalArgumentException("value of "
+                + (value == null ? "null" : value.getClass().getSimpleName()) + " cannot be written as " + t.type());
     }
 }

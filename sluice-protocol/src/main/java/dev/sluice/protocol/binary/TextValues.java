@@ -1,7 +1,6 @@
 package dev.sluice.protocol.binary;
 
 import dev.sluice.protocol.ProtocolException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
@@ -46,8 +45,8 @@ public final class TextValues {
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             // NumberFormatException is an IllegalArgumentException
-            throw new ProtocolException(field + ": '" + (s == null ? ascii(text) : s) + "' is not a valid "
-                    + t.type() + " text value", e);
+            throw new ProtocolException(
+                    field + ": '" + (s == null ? ascii(text) : s) + "' is not a valid " + t.type() + " text value", e);
         }
     }
 
@@ -72,8 +71,7 @@ public final class TextValues {
         expect(s, 13, ':');
         expect(s, 16, ':');
         int micros = fraction(s, 19);
-        return new MysqlDateTime(
-                year, month, day, digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19), micros);
+        return new MysqlDateTime(year, month, day, digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19), micros);
     }
 
     /** "[-]h...h:mm:ss[.f]", total hours of any width. */
@@ -157,8 +155,7 @@ public final class TextValues {
             }
             case TIME: {
                 MysqlTime v = (MysqlTime) value;
-                s = String.format("%s%02d:%02d:%02d", v.negative() ? "-" : "", v.totalHours(), v.minutes(),
-                                v.seconds())
+                s = String.format("%s%02d:%02d:%02d", v.negative() ? "-" : "", v.totalHours(), v.minutes(), v.seconds())
                         + fractionText(v.micros(), decimals);
                 break;
             }

@@ -130,12 +130,13 @@ public final class ResponseDecoder {
                     COM_CONNECT_OUT,
                     COM_REGISTER_SLAVE,
                     COM_DAEMON -> Phase.SIMPLE;
-            case COM_QUIT, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA -> throw new IllegalArgumentException(
-                    command + " has no response; waiting for one would hang");
-            case COM_CHANGE_USER -> throw new IllegalArgumentException(
-                    "COM_CHANGE_USER is answered by an authentication exchange, not a command response");
-            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID -> throw new IllegalArgumentException(
-                    command + " starts a replication stream, not a command response");
+            case COM_QUIT, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA ->
+                throw new IllegalArgumentException(command + " has no response; waiting for one would hang");
+            case COM_CHANGE_USER ->
+                throw new IllegalArgumentException(
+                        "COM_CHANGE_USER is answered by an authentication exchange, not a command response");
+            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID ->
+                throw new IllegalArgumentException(command + " starts a replication stream, not a command response");
         };
     }
 
@@ -203,7 +204,8 @@ public final class ResponseDecoder {
             case COLUMN_DEFINITIONS:
                 return columnDefinition(p, first, length);
             case COLUMNS_EOF: {
-                EofPacket eof = expectEof(p, first, length, "the EOF after " + definitionsExpected + " column definitions");
+                EofPacket eof =
+                        expectEof(p, first, length, "the EOF after " + definitionsExpected + " column definitions");
                 boolean cursor = cursorRequested && ServerStatus.has(eof.statusFlags(), ServerStatus.CURSOR_EXISTS);
                 if (cursor) {
                     cursorOpen = true;
@@ -226,14 +228,14 @@ public final class ResponseDecoder {
             case PREPARE_COLUMNS:
                 return prepareDefinition(p, first, length);
             case PREPARE_PARAMS_EOF: {
-                EofPacket eof = expectEof(p, first, length, "the EOF after " + definitionsExpected
-                        + " parameter definitions");
+                EofPacket eof =
+                        expectEof(p, first, length, "the EOF after " + definitionsExpected + " parameter definitions");
                 startPrepareColumns();
                 return new ResponseEvent.ColumnsEnd(eof, true, phase == Phase.DONE);
             }
             case PREPARE_COLUMNS_EOF: {
-                EofPacket eof = expectEof(p, first, length, "the EOF after " + definitionsExpected
-                        + " column definitions");
+                EofPacket eof =
+                        expectEof(p, first, length, "the EOF after " + definitionsExpected + " column definitions");
                 phase = Phase.DONE;
                 return new ResponseEvent.ColumnsEnd(eof, false, true);
             }
@@ -302,8 +304,8 @@ public final class ResponseDecoder {
 
     private ResponseEvent columnDefinition(ByteBuf p, int first, int length) {
         if (first == EofPacket.HEADER && isTerminator(length)) {
-            throw fail("column count announced " + definitionsExpected + " column definitions, got "
-                    + definitionsSeen + " before an EOF/OK");
+            throw fail("column count announced " + definitionsExpected + " column definitions, got " + definitionsSeen
+                    + " before an EOF/OK");
         }
         ColumnDefinition41 def = definition(p, false);
         if (++definitionsSeen == definitionsExpected) {

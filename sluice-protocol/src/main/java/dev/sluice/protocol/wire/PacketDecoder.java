@@ -55,9 +55,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private int lastSequenceId;
     /** Parts of a logical packet whose physical packets so far were all exactly maxChunk long. */
     private CompositeByteBuf pending;
+
     private Sink sink;
     /** Since the last read complete: input arrived / a payload was emitted or lent. */
     private boolean readSinceComplete;
+
     private boolean deliveredSinceComplete;
 
     public PacketDecoder(PacketSequence sequence, int maxPacketSize) {
@@ -96,7 +98,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {
-            for (;;) {
+            for (; ; ) {
                 switch (state) {
                     case HEADER:
                         if (in.readableBytes() < Framing.HEADER_SIZE) {
@@ -199,7 +201,9 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         discardSomeReadBytes();
-        if (readSinceComplete && !deliveredSinceComplete && !ctx.channel().config().isAutoRead()) {
+        if (readSinceComplete
+                && !deliveredSinceComplete
+                && !ctx.channel().config().isAutoRead()) {
             ctx.read();
         }
         readSinceComplete = false;

@@ -84,13 +84,14 @@ class CachingSha2PasswordTest {
         assertThat(plain).isEqualTo("secret\0".getBytes(StandardCharsets.UTF_8));
         // a wrong seed is detected (no NUL at the end)
         assertThatThrownBy(() -> CachingSha2Password.decryptPassword(
-                        encrypted, "ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII),
-                        (RSAPrivateKey) keys.getPrivate()))
+                        encrypted, "ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII), (RSAPrivateKey)
+                                keys.getPrivate()))
                 .isInstanceOf(ProtocolException.class);
         // a password longer than the seed wraps the seed around
         byte[] longPw = "a-password-longer-than-twenty-bytes".getBytes(StandardCharsets.UTF_8);
         assertThat(CachingSha2Password.decryptPassword(
-                        CachingSha2Password.encryptPassword(longPw, seed, pub), seed, (RSAPrivateKey) keys.getPrivate()))
+                        CachingSha2Password.encryptPassword(longPw, seed, pub), seed, (RSAPrivateKey)
+                                keys.getPrivate()))
                 .isEqualTo(longPw);
     }
 
@@ -100,7 +101,8 @@ class CachingSha2PasswordTest {
         String x509 = RsaPem.encodePublicKey(pub);
         assertThat(x509).startsWith("-----BEGIN PUBLIC KEY-----\n").endsWith("-----END PUBLIC KEY-----\n");
         assertThat(RsaPem.parsePublicKey(x509)).isEqualTo(pub);
-        assertThat(RsaPem.parsePublicKey(x509.getBytes(StandardCharsets.US_ASCII))).isEqualTo(pub);
+        assertThat(RsaPem.parsePublicKey(x509.getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(pub);
         String pkcs1 = "-----BEGIN RSA PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(pkcs1Der(pub.getModulus(), pub.getPublicExponent()))
                 + "\n-----END RSA PUBLIC KEY-----\n";
@@ -108,7 +110,8 @@ class CachingSha2PasswordTest {
         assertThat(parsed.getModulus()).isEqualTo(pub.getModulus());
         assertThat(parsed.getPublicExponent()).isEqualTo(pub.getPublicExponent());
         assertThatThrownBy(() -> RsaPem.parsePublicKey("garbage")).isInstanceOf(ProtocolException.class);
-        assertThatThrownBy(() -> RsaPem.parsePublicKey("-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----"))
+        assertThatThrownBy(() ->
+                        RsaPem.parsePublicKey("-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----"))
                 .isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> RsaPem.parsePublicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"))
                 .isInstanceOf(ProtocolException.class);

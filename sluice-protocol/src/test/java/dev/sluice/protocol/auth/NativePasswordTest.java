@@ -47,8 +47,8 @@ class NativePasswordTest {
         assertThat(seed).hasSize(20);
         byte[] response = NativePassword.scramble(SECRET, seed);
         assertThat(HexFormat.of().formatHex(response)).isEqualTo("a6108bb2a01ea3642b7b366c5a5fb3d3631aac4b");
-        assertThat(NativePassword.verify(seed, response, NativePassword.parseStoredHash(
-                        "*14E65567ABDB5135D0CFD9A70B3032C179A49EE7")))
+        assertThat(NativePassword.verify(
+                        seed, response, NativePassword.parseStoredHash("*14E65567ABDB5135D0CFD9A70B3032C179A49EE7")))
                 .isTrue();
     }
 
@@ -64,9 +64,13 @@ class NativePasswordTest {
             byte[] response = NativePassword.scramble(password, seed);
             assertThat(response).as("seed %d", seedValue).isEqualTo(expected(password, seed));
             byte[] stored = NativePassword.hashOfHash(password);
-            assertThat(NativePassword.verify(seed, response, stored)).as("seed %d", seedValue).isTrue();
+            assertThat(NativePassword.verify(seed, response, stored))
+                    .as("seed %d", seedValue)
+                    .isTrue();
             response[random.nextInt(20)] ^= 1 << random.nextInt(8);
-            assertThat(NativePassword.verify(seed, response, stored)).as("seed %d", seedValue).isFalse();
+            assertThat(NativePassword.verify(seed, response, stored))
+                    .as("seed %d", seedValue)
+                    .isFalse();
         }
     }
 
@@ -76,8 +80,11 @@ class NativePasswordTest {
         assertThat(NativePassword.scramble(new byte[0], seed)).isEmpty();
         assertThat(NativePassword.hashOfHash(new byte[0])).isEmpty();
         assertThat(NativePassword.verify(seed, new byte[0], new byte[0])).isTrue();
-        assertThat(NativePassword.verify(seed, new byte[0], NativePassword.hashOfHash(SECRET))).isFalse();
-        assertThat(NativePassword.verify(seed, NativePassword.scramble(SECRET, seed), new byte[0])).isFalse();
-        assertThat(NativePassword.verify(seed, new byte[5], NativePassword.hashOfHash(SECRET))).isFalse();
+        assertThat(NativePassword.verify(seed, new byte[0], NativePassword.hashOfHash(SECRET)))
+                .isFalse();
+        assertThat(NativePassword.verify(seed, NativePassword.scramble(SECRET, seed), new byte[0]))
+                .isFalse();
+        assertThat(NativePassword.verify(seed, new byte[5], NativePassword.hashOfHash(SECRET)))
+                .isFalse();
     }
 }

@@ -46,7 +46,9 @@ class BinaryValuesTest {
         same(BinaryType.unsignedOf(ColumnType.LONG), 4294967295L);
         same(BinaryType.of(ColumnType.LONGLONG), Long.MIN_VALUE);
         same(BinaryType.unsignedOf(ColumnType.LONGLONG), Long.MAX_VALUE);
-        same(BinaryType.unsignedOf(ColumnType.LONGLONG), BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+        same(
+                BinaryType.unsignedOf(ColumnType.LONGLONG),
+                BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
         // signed -1 and unsigned 2^64-1 share their bits
         assertThat(roundTrip(BinaryType.unsignedOf(ColumnType.LONGLONG), -1L))
                 .isEqualTo(new BigInteger("18446744073709551615"));
@@ -99,8 +101,8 @@ class BinaryValuesTest {
                 if (type.shape() != ColumnType.Shape.FLOAT && type.shape() != ColumnType.Shape.DOUBLE) {
                     Object parsed = TextValues.parse(TextValues.format(v, t, 6), t, "text");
                     Object expected = type == ColumnType.DATE || type == ColumnType.NEWDATE
-                            ? MysqlDateTime.date(((MysqlDateTime) v).year(), ((MysqlDateTime) v).month(),
-                                    ((MysqlDateTime) v).day())
+                            ? MysqlDateTime.date(
+                                    ((MysqlDateTime) v).year(), ((MysqlDateTime) v).month(), ((MysqlDateTime) v).day())
                             : roundTrip(t, v);
                     if (expected instanceof byte[] bytes) {
                         assertThat((byte[]) parsed).isEqualTo(bytes);
@@ -119,21 +121,36 @@ class BinaryValuesTest {
         return switch (t.type().shape()) {
             case INT1 -> t.unsigned() ? bits & 0xFF : (long) (byte) bits;
             case INT2 -> t.unsigned() ? bits & 0xFFFF : (long) (short) bits;
-            case INT4 -> t.type() == ColumnType.INT24
-                    ? (t.unsigned() ? bits & 0xFFFFFF : (bits << 40) >> 40)
-                    : (t.unsigned() ? bits & 0xFFFFFFFFL : (long) (int) bits);
+            case INT4 ->
+                t.type() == ColumnType.INT24
+                        ? (t.unsigned() ? bits & 0xFFFFFF : (bits << 40) >> 40)
+                        : (t.unsigned() ? bits & 0xFFFFFFFFL : (long) (int) bits);
             case INT8 -> t.unsigned() && bits < 0 ? BigInteger.valueOf(bits).add(BigInteger.ONE.shiftLeft(64)) : bits;
             case FLOAT -> Float.intBitsToFloat((int) bits);
             case DOUBLE -> Double.longBitsToDouble(bits);
-            case DATETIME -> r.nextInt(10) == 0
-                    ? MysqlDateTime.ZERO
-                    : new MysqlDateTime(r.nextInt(10000), r.nextInt(13), r.nextInt(32), r.nextInt(24), r.nextInt(60),
-                            r.nextInt(60), r.nextBoolean() ? 0 : r.nextInt(1_000_000));
-            case TIME -> new MysqlTime(r.nextBoolean(), r.nextInt(35), r.nextInt(24), r.nextInt(60), r.nextInt(60),
-                    r.nextBoolean() ? 0 : r.nextInt(1_000_000));
-            case LENENC -> t.type() == ColumnType.DECIMAL || t.type() == ColumnType.NEWDECIMAL
-                    ? BigDecimal.valueOf(bits, r.nextInt(10))
-                    : randomBytes(r);
+            case DATETIME ->
+                r.nextInt(10) == 0
+                        ? MysqlDateTime.ZERO
+                        : new MysqlDateTime(
+                                r.nextInt(10000),
+                                r.nextInt(13),
+                                r.nextInt(32),
+                                r.nextInt(24),
+                                r.nextInt(60),
+                                r.nextInt(60),
+                                r.nextBoolean() ? 0 : r.nextInt(1_000_000));
+            case TIME ->
+                new MysqlTime(
+                        r.nextBoolean(),
+                        r.nextInt(35),
+                        r.nextInt(24),
+                        r.nextInt(60),
+                        r.nextInt(60),
+                        r.nextBoolean() ? 0 : r.nextInt(1_000_000));
+            case LENENC ->
+                t.type() == ColumnType.DECIMAL || t.type() == ColumnType.NEWDECIMAL
+                        ? BigDecimal.valueOf(bits, r.nextInt(10))
+                        : randomBytes(r);
             case NONE -> null;
         };
     }

@@ -62,7 +62,9 @@ class CollationsTest {
         }
         assertThat(Collations.all()).hasSizeGreaterThan(370);
         for (String cs : charsets) {
-            assertThat(Collations.defaultFor(cs)).as("default collation of %s", cs).isPresent();
+            assertThat(Collations.defaultFor(cs))
+                    .as("default collation of %s", cs)
+                    .isPresent();
         }
     }
 }

@@ -43,8 +43,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ClientCommandsTest {
-    static final long CAPS = Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_SECURE_CONNECTION
-            | Capability.CLIENT_PLUGIN_AUTH | Capability.CLIENT_CONNECT_ATTRS;
+    static final long CAPS = Capability.CLIENT_PROTOCOL_41
+            | Capability.CLIENT_SECURE_CONNECTION
+            | Capability.CLIENT_PLUGIN_AUTH
+            | Capability.CLIENT_CONNECT_ATTRS;
     static final long QA = CAPS | Capability.CLIENT_QUERY_ATTRIBUTES;
     static final StatementParams THREE = id -> id == 7 ? 3 : -1;
 
@@ -58,10 +60,16 @@ class ClientCommandsTest {
                 ComInitDb.of("test"),
                 ComFieldList.of("t", "%"),
                 ComStmtPrepare.of("SELECT ?"),
-                new ComStmtExecute(7, ComStmtExecute.CURSOR_TYPE_READ_ONLY, 1, true, List.of(
-                        BoundParameter.of(BinaryType.unsignedOf(ColumnType.LONGLONG), 5L),
-                        BoundParameter.of(vc, null),
-                        BoundParameter.of(BinaryType.of(ColumnType.TIME), new MysqlTime(true, 40, 1, 2, 3, 4)))),
+                new ComStmtExecute(
+                        7,
+                        ComStmtExecute.CURSOR_TYPE_READ_ONLY,
+                        1,
+                        true,
+                        List.of(
+                                BoundParameter.of(BinaryType.unsignedOf(ColumnType.LONGLONG), 5L),
+                                BoundParameter.of(vc, null),
+                                BoundParameter.of(
+                                        BinaryType.of(ColumnType.TIME), new MysqlTime(true, 40, 1, 2, 3, 4)))),
                 new ComStmtSendLongData(7, 1, new byte[] {1, 2, 3}),
                 new ComStmtClose(7),
                 new ComStmtReset(7),
@@ -93,19 +101,21 @@ class ClientCommandsTest {
 
     @Test
     void queryAttributesRoundTrip() {
-        ComQuery q = new ComQuery("SELECT 1".getBytes(), List.of(
-                new BoundParameter(BinaryType.of(ColumnType.VARCHAR), "trace_id", "abc".getBytes())));
+        ComQuery q = new ComQuery(
+                "SELECT 1".getBytes(),
+                List.of(new BoundParameter(BinaryType.of(ColumnType.VARCHAR), "trace_id", "abc".getBytes())));
         byte[] bytes = encode(q, QA);
         assertThat(Arrays.copyOf(bytes, 3)).isEqualTo(Golden.hex("03 01 01")); // command, count 1, set count 1
-        assertThat(ClientCommands.decode(Unpooled.wrappedBuffer(bytes), QA, THREE)).isEqualTo(q);
+        assertThat(ClientCommands.decode(Unpooled.wrappedBuffer(bytes), QA, THREE))
+                .isEqualTo(q);
         // without attributes: count 0, set count 1, then the text
         assertThat(encode(ComQuery.of("X"), QA)).isEqualTo(Golden.hex("03 00 01 58"));
     }
 
     @Test
     void executeWithoutTypesUsesTheBoundOnes() {
-        List<BinaryType> types = List.of(BinaryType.of(ColumnType.LONG), BinaryType.of(ColumnType.TINY),
-                BinaryType.of(ColumnType.TINY));
+        List<BinaryType> types =
+                List.of(BinaryType.of(ColumnType.LONG), BinaryType.of(ColumnType.TINY), BinaryType.of(ColumnType.TINY));
         StatementParams known = new StatementParams() {
             @Override
             public int paramCount(long id) {
@@ -123,8 +133,8 @@ class ClientCommandsTest {
         assertThat(e.newParamsBound()).isFalse();
         assertThat(e.parameters()).extracting(BoundParameter::value).containsExactly(5L, null, 9L);
         assertThat(encode(e, CAPS)).isEqualTo(payload);
-        assertThatThrownBy(() -> ClientCommands.decode(Golden.buf("17 07000000 00 01000000 02 00 05000000 09"),
-                        CAPS, THREE))
+        assertThatThrownBy(() ->
+                        ClientCommands.decode(Golden.buf("17 07000000 00 01000000 02 00 05000000 09"), CAPS, THREE))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("no parameter types were bound");
     }

@@ -90,8 +90,9 @@ class SpecVectorsTest {
             events.add(d.next(Unpooled.wrappedBuffer(p)));
         }
         assertThat(d.isComplete()).isTrue();
-        assertThat(events).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "ColumnCountEvent", "ColumnDefinition", "ColumnsEnd", "Row", "ResultEnd");
+        assertThat(events)
+                .extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("ColumnCountEvent", "ColumnDefinition", "ColumnsEnd", "Row", "ResultEnd");
         ColumnDefinition41 col = ((ResponseEvent.ColumnDefinition) events.get(1)).definition();
         assertThat(col.name()).isEqualTo("col1");
         assertThat(col.type()).isEqualTo(ColumnType.VAR_STRING);
@@ -124,8 +125,10 @@ class SpecVectorsTest {
     @Test
     void prepareResponseExample() {
         // page_protocol_com_stmt_prepare: SELECT CONCAT(?, ?) AS col1 — 2 params, 1 column, EOFs
-        byte[] ok = Golden.hex("00 01000000 0100 0200 00 0000"); // status, stmt 1, 1 column, 2 params, filler, 0 warnings
-        byte[] param = Golden.hex("03646566 00 00 00 01 3f 00 0c 3f00 00000000 fd 8000 00 0000"); // "?" binary VAR_STRING
+        byte[] ok =
+                Golden.hex("00 01000000 0100 0200 00 0000"); // status, stmt 1, 1 column, 2 params, filler, 0 warnings
+        byte[] param =
+                Golden.hex("03646566 00 00 00 01 3f 00 0c 3f00 00000000 fd 8000 00 0000"); // "?" binary VAR_STRING
         byte[] col = Golden.hex("03646566 00 00 00 04 636f6c31 00 0c 3f00 00000000 fd 8000 1f 0000");
         byte[] eof = Golden.hex("fe 0000 0200");
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_PREPARE, CAPS);
@@ -135,9 +138,14 @@ class SpecVectorsTest {
             events.add(e.getClass().getSimpleName()
                     + (e instanceof ResponseEvent.ColumnDefinition cd && cd.parameter() ? "(param)" : ""));
         }
-        assertThat(events).containsExactly(
-                "PrepareOk", "ColumnDefinition(param)", "ColumnDefinition(param)", "ColumnsEnd", "ColumnDefinition",
-                "ColumnsEnd");
+        assertThat(events)
+                .containsExactly(
+                        "PrepareOk",
+                        "ColumnDefinition(param)",
+                        "ColumnDefinition(param)",
+                        "ColumnsEnd",
+                        "ColumnDefinition",
+                        "ColumnsEnd");
         assertThat(d.isComplete()).isTrue();
         ComStmtPrepareOk p = ComStmtPrepareOk.decode(Unpooled.wrappedBuffer(ok));
         assertThat(p).isEqualTo(ComStmtPrepareOk.of(1, 1, 2, 0));
@@ -160,7 +168,10 @@ class SpecVectorsTest {
         check(ColumnType.TINY, "01", 1L);
         check(ColumnType.STRING, "03 66 6f 6f", "foo".getBytes());
         // length 11: year 2010, month 10, day 17, 19:27:30, 1 microsecond
-        check(ColumnType.DATETIME, "0b da 07 0a 11 13 1b 1e 01 00 00 00", new MysqlDateTime(2010, 10, 17, 19, 27, 30, 1));
+        check(
+                ColumnType.DATETIME,
+                "0b da 07 0a 11 13 1b 1e 01 00 00 00",
+                new MysqlDateTime(2010, 10, 17, 19, 27, 30, 1));
         check(ColumnType.DATETIME, "07 da 07 0a 11 13 1b 1e", new MysqlDateTime(2010, 10, 17, 19, 27, 30, 0));
         check(ColumnType.DATE, "04 da 07 0a 11", MysqlDateTime.date(2010, 10, 17));
         check(ColumnType.TIMESTAMP, "00", MysqlDateTime.ZERO);
@@ -176,6 +187,8 @@ class SpecVectorsTest {
         Object value = BinaryValues.decode(in, BinaryType.of(type), "value");
         assertThat(in.isReadable()).isFalse();
         assertThat(value).isEqualTo(expected);
-        assertThat(bytes(b -> BinaryValues.encode(b, BinaryType.of(type), expected))).as(type.name()).isEqualTo(encoded);
+        assertThat(bytes(b -> BinaryValues.encode(b, BinaryType.of(type), expected)))
+                .as(type.name())
+                .isEqualTo(encoded);
     }
 }

@@ -42,7 +42,9 @@ class GoldenTest {
             for (Frame f : frames) {
                 ByteBuf payload = Unpooled.wrappedBuffer(f.payload());
                 list.add(decoder.apply(payload));
-                assertThat(payload.isReadable()).as("%s consumed entirely", file).isFalse();
+                assertThat(payload.isReadable())
+                        .as("%s consumed entirely", file)
+                        .isFalse();
             }
             return list;
         });
@@ -124,9 +126,11 @@ class GoldenTest {
     /** A recorded MariaDB login, decoded by position: greeting, response, then switch/OK/ERR. */
     private static List<Object> conversation(List<Frame> frames) {
         List<Object> messages = new ArrayList<>();
-        HandshakeV10 greeting = HandshakeV10.decode(Unpooled.wrappedBuffer(frames.get(0).payload()));
+        HandshakeV10 greeting =
+                HandshakeV10.decode(Unpooled.wrappedBuffer(frames.get(0).payload()));
         messages.add(greeting);
-        HandshakeResponse41 response = HandshakeResponse41.decode(Unpooled.wrappedBuffer(frames.get(1).payload()));
+        HandshakeResponse41 response =
+                HandshakeResponse41.decode(Unpooled.wrappedBuffer(frames.get(1).payload()));
         messages.add(response);
         long caps = greeting.capabilities() & response.capabilities();
         for (int i = 2; i < frames.size(); i++) {
@@ -148,7 +152,9 @@ class GoldenTest {
 
     private static void assertMariaDbGreeting(HandshakeV10 g) {
         assertThat(g.serverVersion()).startsWith("5.5.5-10.11.");
-        assertThat(g.capabilities() & Capability.CLIENT_MYSQL).as("MariaDB clears CLIENT_MYSQL").isZero();
+        assertThat(g.capabilities() & Capability.CLIENT_MYSQL)
+                .as("MariaDB clears CLIENT_MYSQL")
+                .isZero();
         assertThat(Capability.mariadbExtended(g.capabilities())).isEqualTo(0x1d);
         assertThat(g.capabilities())
                 .matches(c -> Capability.has(c, Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS))
@@ -168,8 +174,9 @@ class GoldenTest {
         // The server accepted this response, so it is a real known-answer vector for mysql_native_password.
         assertThat(response.authResponse())
                 .isEqualTo(NativePassword.scramble("secret".getBytes(StandardCharsets.UTF_8), greeting.scramble()));
-        assertThat(response.attributeMap()).containsExactly(
-                java.util.Map.entry("_client_name", "sluice-recorder"), java.util.Map.entry("_os", "Linux"));
+        assertThat(response.attributeMap())
+                .containsExactly(
+                        java.util.Map.entry("_client_name", "sluice-recorder"), java.util.Map.entry("_os", "Linux"));
         assertThat(Capability.has(response.capabilities(), Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS))
                 .isTrue();
         OkPacket ok = (OkPacket) m.get(2);
@@ -185,7 +192,8 @@ class GoldenTest {
         List<Object> m = Feed.messagesAtEverySplit(Hex.resource("mariadb-bad-password.hex"), GoldenTest::conversation);
         assertMariaDbGreeting((HandshakeV10) m.get(0));
         assertThat(m.get(2))
-                .isEqualTo(new ErrPacket(1045, "28000", "Access denied for user 'sluice'@'localhost' (using password: YES)"));
+                .isEqualTo(new ErrPacket(
+                        1045, "28000", "Access denied for user 'sluice'@'localhost' (using password: YES)"));
         assertFramesReencode(Hex.resource("mariadb-bad-password.hex"), m);
     }
 

@@ -85,12 +85,19 @@ class MalformedInputTest {
         byte[] response = payload("mariadb-native-login.hex", 1);
         // caps, max packet, charset, filler, user name, auth response are mandatory
         everyPrefix(response, "HandshakeResponse41", HandshakeResponse41::decode, 32 + 7 + 21);
-        everyPrefix(payload("spec-handshake-response41.hex", 0), "HandshakeResponse41", HandshakeResponse41::decode, 32 + 4 + 21);
+        everyPrefix(
+                payload("spec-handshake-response41.hex", 0),
+                "HandshakeResponse41",
+                HandshakeResponse41::decode,
+                32 + 4 + 21);
     }
 
     private static ByteBuf responseWith(String tailHex) {
-        long caps = Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_SECURE_CONNECTION | Capability.CLIENT_PLUGIN_AUTH
-                | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capability.CLIENT_CONNECT_ATTRS;
+        long caps = Capability.CLIENT_PROTOCOL_41
+                | Capability.CLIENT_SECURE_CONNECTION
+                | Capability.CLIENT_PLUGIN_AUTH
+                | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+                | Capability.CLIENT_CONNECT_ATTRS;
         ByteBuf buf = Unpooled.buffer();
         buf.writeIntLE((int) caps);
         buf.writeIntLE(1 << 24);
@@ -128,23 +135,29 @@ class MalformedInputTest {
                 .hasMessageStartingWith("HandshakeResponse41 auth_response: ")
                 .hasMessageContaining("NULL");
         assertThatThrownBy(() -> HandshakeResponse41.decode(responseWith("00  70 00  ff")))
-                .hasMessage("HandshakeResponse41 connect_attrs length: invalid first byte 0xff of a length-encoded integer");
+                .hasMessage(
+                        "HandshakeResponse41 connect_attrs length: invalid first byte 0xff of a length-encoded integer");
     }
 
     @Test
     void validAttributesInOrder() {
-        HandshakeResponse41 r = HandshakeResponse41.decode(responseWith("00  70 00  0c 01 62 01 31 01 61 01 32 01 62 01 33"));
-        assertThat(r.attributes()).containsExactly(
-                new HandshakeResponse41.Attribute("b", "1"),
-                new HandshakeResponse41.Attribute("a", "2"),
-                new HandshakeResponse41.Attribute("b", "3"));
+        HandshakeResponse41 r =
+                HandshakeResponse41.decode(responseWith("00  70 00  0c 01 62 01 31 01 61 01 32 01 62 01 33"));
+        assertThat(r.attributes())
+                .containsExactly(
+                        new HandshakeResponse41.Attribute("b", "1"),
+                        new HandshakeResponse41.Attribute("a", "2"),
+                        new HandshakeResponse41.Attribute("b", "3"));
         assertThat(r.attributeMap()).containsExactly(java.util.Map.entry("b", "3"), java.util.Map.entry("a", "2"));
     }
 
     @Test
     void sslRequestTruncatedAndRecognised() {
         ByteBuf ssl = Unpooled.buffer();
-        new SslRequest(Capability.CLIENT_SSL | Capability.CLIENT_PROTOCOL_41 | Capability.MARIADB_CLIENT_PROGRESS, 1 << 24, 45)
+        new SslRequest(
+                        Capability.CLIENT_SSL | Capability.CLIENT_PROTOCOL_41 | Capability.MARIADB_CLIENT_PROGRESS,
+                        1 << 24,
+                        45)
                 .encode(ssl);
         assertThat(ssl.readableBytes()).isEqualTo(32);
         assertThat(SslRequest.isSslRequest(ssl)).isTrue();
@@ -152,7 +165,8 @@ class MalformedInputTest {
         byte[] bytes = new byte[32];
         ssl.getBytes(0, bytes);
         everyPrefix(bytes, "SSLRequest", SslRequest::decode, 32);
-        assertThat(SslRequest.isSslRequest(Unpooled.wrappedBuffer(payload("mariadb-native-login.hex", 1)))).isFalse();
+        assertThat(SslRequest.isSslRequest(Unpooled.wrappedBuffer(payload("mariadb-native-login.hex", 1))))
+                .isFalse();
         ByteBuf noSsl = Unpooled.wrappedBuffer(new byte[32]);
         assertThat(SslRequest.isSslRequest(noSsl)).isFalse();
     }
@@ -161,7 +175,8 @@ class MalformedInputTest {
     void authSwitchAndMoreData() {
         assertThatThrownBy(() -> AuthSwitchRequest.decode(Unpooled.wrappedBuffer(Hex.parse("fe 6d 79"))))
                 .isInstanceOf(ProtocolException.class)
-                .hasMessage("AuthSwitchRequest plugin_name: NUL-terminated string without terminator (2 bytes remaining)");
+                .hasMessage(
+                        "AuthSwitchRequest plugin_name: NUL-terminated string without terminator (2 bytes remaining)");
         assertThatThrownBy(() -> AuthSwitchRequest.decode(Unpooled.EMPTY_BUFFER))
                 .hasMessage("AuthSwitchRequest header: truncated, needs 1 bytes, 0 remaining");
         assertThatThrownBy(() -> AuthSwitchRequest.decode(Unpooled.wrappedBuffer(Hex.parse("00 61 00"))))
@@ -170,7 +185,9 @@ class MalformedInputTest {
                 .hasMessage("AuthMoreData header: truncated, needs 1 bytes, 0 remaining");
         assertThatThrownBy(() -> AuthMoreData.decode(Unpooled.wrappedBuffer(Hex.parse("02"))))
                 .hasMessage("AuthMoreData header: 0x2 (expected: 0x01)");
-        assertThat(AuthMoreData.decode(Unpooled.wrappedBuffer(Hex.parse("01 03"))).isFastAuthOk()).isTrue();
+        assertThat(AuthMoreData.decode(Unpooled.wrappedBuffer(Hex.parse("01 03")))
+                        .isFastAuthOk())
+                .isTrue();
         assertThat(new AuthSwitchRequest("p", new byte[] {1, 2}).scramble()).containsExactly(1, 2);
         assertThat(new AuthSwitchRequest("p", new byte[] {1, 0, 0}).scramble()).containsExactly(1, 0);
     }

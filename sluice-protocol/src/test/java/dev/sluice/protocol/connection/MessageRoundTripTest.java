@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /** Seeded random messages: decode(encode(m)) == m, consuming every byte. */
 class MessageRoundTripTest {
 
-    private static <T> void roundTrip(T message, BiConsumer<T, ByteBuf> encoder, Function<ByteBuf, T> decoder, String ctx) {
+    private static <T> void roundTrip(
+            T message, BiConsumer<T, ByteBuf> encoder, Function<ByteBuf, T> decoder, String ctx) {
         ByteBuf buf = Unpooled.buffer();
         encoder.accept(message, buf);
         T decoded = decoder.apply(buf);
@@ -62,10 +63,17 @@ class MessageRoundTripTest {
         for (int i = 0; i < 2000; i++) {
             String ctx = "seed " + seed + ", round " + i;
             long caps = Capability.CLIENT_PROTOCOL_41
-                    | flags(r, Capability.CLIENT_MYSQL, Capability.CLIENT_SECURE_CONNECTION, Capability.CLIENT_PLUGIN_AUTH,
-                            Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA, Capability.CLIENT_CONNECT_WITH_DB,
-                            Capability.CLIENT_CONNECT_ATTRS, Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM,
-                            Capability.CLIENT_SSL, Capability.CLIENT_DEPRECATE_EOF);
+                    | flags(
+                            r,
+                            Capability.CLIENT_MYSQL,
+                            Capability.CLIENT_SECURE_CONNECTION,
+                            Capability.CLIENT_PLUGIN_AUTH,
+                            Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA,
+                            Capability.CLIENT_CONNECT_WITH_DB,
+                            Capability.CLIENT_CONNECT_ATTRS,
+                            Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM,
+                            Capability.CLIENT_SSL,
+                            Capability.CLIENT_DEPRECATE_EOF);
             if (!Capability.has(caps, Capability.CLIENT_MYSQL)) {
                 caps |= (r.nextLong() & 0x3FL) << 32;
             }
@@ -79,8 +87,18 @@ class MessageRoundTripTest {
             byte[] data = new byte[21 + (longer ? r.nextInt(20) : 0)];
             r.nextBytes(data);
             String plugin = Capability.has(serverCaps, Capability.CLIENT_PLUGIN_AUTH) ? text(r, true) : "";
-            roundTrip(new HandshakeV10(text(r, true), r.nextLong() & 0xFFFFFFFFL, data, serverCaps, r.nextInt(256),
-                            r.nextInt(1 << 16), plugin), (m, b) -> m.encode(b), HandshakeV10::decode, ctx);
+            roundTrip(
+                    new HandshakeV10(
+                            text(r, true),
+                            r.nextLong() & 0xFFFFFFFFL,
+                            data,
+                            serverCaps,
+                            r.nextInt(256),
+                            r.nextInt(1 << 16),
+                            plugin),
+                    (m, b) -> m.encode(b),
+                    HandshakeV10::decode,
+                    ctx);
 
             // HandshakeResponse41: every optional field follows its flag
             byte[] auth;
@@ -109,10 +127,16 @@ class MessageRoundTripTest {
                     Capability.has(caps, Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM) ? 1 + r.nextInt(22) : 0);
             roundTrip(response, (m, b) -> m.encode(b), HandshakeResponse41::decode, ctx);
 
-            roundTrip(new SslRequest(caps, r.nextLong() & 0xFFFFFFFFL, charset), (m, b) -> m.encode(b),
-                    SslRequest::decode, ctx);
-            roundTrip(new AuthSwitchRequest(text(r, true), bytes(r, 40)), (m, b) -> m.encode(b),
-                    AuthSwitchRequest::decode, ctx);
+            roundTrip(
+                    new SslRequest(caps, r.nextLong() & 0xFFFFFFFFL, charset),
+                    (m, b) -> m.encode(b),
+                    SslRequest::decode,
+                    ctx);
+            roundTrip(
+                    new AuthSwitchRequest(text(r, true), bytes(r, 40)),
+                    (m, b) -> m.encode(b),
+                    AuthSwitchRequest::decode,
+                    ctx);
             roundTrip(new AuthSwitchResponse(bytes(r, 40)), (m, b) -> m.encode(b), AuthSwitchResponse::decode, ctx);
             roundTrip(new AuthMoreData(bytes(r, 40)), (m, b) -> m.encode(b), AuthMoreData::decode, ctx);
         }

@@ -61,7 +61,10 @@ class RandomGarbageTest {
     void decodersThrowOnlyProtocolException() {
         long seed = System.nanoTime();
         Random r = new Random(seed);
-        List<byte[]> bases = SEEDS.stream().map(Hex::resource).map(b -> Arrays.copyOfRange(b, 4, b.length)).toList();
+        List<byte[]> bases = SEEDS.stream()
+                .map(Hex::resource)
+                .map(b -> Arrays.copyOfRange(b, 4, b.length))
+                .toList();
         for (int i = 0; i < 20000; i++) {
             byte[] input;
             if (r.nextBoolean()) {
@@ -94,7 +97,8 @@ class RandomGarbageTest {
                 input[1] = 0;
                 input[2] = 0;
             }
-            EmbeddedChannel channel = new EmbeddedChannel(new PacketDecoder(new PacketSequence(), 64, 1 + r.nextInt(64)));
+            EmbeddedChannel channel =
+                    new EmbeddedChannel(new PacketDecoder(new PacketSequence(), 64, 1 + r.nextInt(64)));
             int from = 0;
             try {
                 while (from < input.length) {
@@ -103,7 +107,9 @@ class RandomGarbageTest {
                     from += n;
                 }
             } catch (DecoderException e) {
-                assertThat(e.getCause()).as("seed %d, input %s", seed, Hex.of(input)).isInstanceOf(ProtocolException.class);
+                assertThat(e.getCause())
+                        .as("seed %d, input %s", seed, Hex.of(input))
+                        .isInstanceOf(ProtocolException.class);
             }
             for (Object o; (o = channel.readInbound()) != null; ) {
                 ReferenceCountUtil.release(o);

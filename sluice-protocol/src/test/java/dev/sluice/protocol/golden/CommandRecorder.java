@@ -60,7 +60,8 @@ public final class CommandRecorder {
 
     private void pump(Socket from, Socket to, boolean fromClient) {
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        try (InputStream in = from.getInputStream(); OutputStream os = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream os = to.getOutputStream()) {
             byte[] buf = new byte[65536];
             int n;
             while ((n = in.read(buf)) > 0) {

@@ -54,7 +54,9 @@ public final class Feed {
         }
         assertThat(channel.finish()).as("nothing left after %s", frames).isFalse();
         for (ByteBuf piece : pieces) {
-            assertThat(piece.refCnt()).as("input buffer released once every packet was").isZero();
+            assertThat(piece.refCnt())
+                    .as("input buffer released once every packet was")
+                    .isZero();
         }
         return frames;
     }
@@ -103,7 +105,9 @@ public final class Feed {
         List<T> reference = decoder.apply(decode(input, new int[0]));
         assertThat(decoder.apply(decode(input, oneByteAtATime(input.length)))).isEqualTo(reference);
         for (int cut = 1; cut < input.length; cut++) {
-            assertThat(decoder.apply(decode(input, new int[] {cut}))).as("split at %d", cut).isEqualTo(reference);
+            assertThat(decoder.apply(decode(input, new int[] {cut})))
+                    .as("split at %d", cut)
+                    .isEqualTo(reference);
         }
         return reference;
     }

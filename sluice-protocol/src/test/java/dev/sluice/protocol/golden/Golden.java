@@ -54,14 +54,17 @@ public final class Golden {
             }
             String[] lines = new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n");
             String title = lines[0].substring(2);
-            long caps = Long.parseLong(lines[1].substring("# capabilities 0x".length()).trim(), 16);
+            long caps = Long.parseLong(
+                    lines[1].substring("# capabilities 0x".length()).trim(), 16);
             List<Packet> packets = new ArrayList<>();
             for (int i = 2; i < lines.length; i++) {
                 String l = lines[i];
                 if (l.isBlank()) {
                     continue;
                 }
-                packets.add(new Packet(l.charAt(0) == 'C', HexFormat.of().parseHex(l.substring(1).trim())));
+                packets.add(new Packet(
+                        l.charAt(0) == 'C',
+                        HexFormat.of().parseHex(l.substring(1).trim())));
             }
             return new Capture(title, caps, packets);
         } catch (IOException e) {

@@ -77,7 +77,8 @@ public final class Recorder {
     private static void login(String host, int port, Path path, String password, String plugin) throws IOException {
         try (Socket socket = new Socket(host, port);
                 PrintWriter file = new PrintWriter(Files.newBufferedWriter(path, StandardCharsets.UTF_8))) {
-            file.println("# Recorded by dev.sluice.protocol.golden.Recorder from a MariaDB 10.11 server: user 'sluice',");
+            file.println(
+                    "# Recorded by dev.sluice.protocol.golden.Recorder from a MariaDB 10.11 server: user 'sluice',");
             file.println("# password '" + password + "', plugin announced '" + plugin + "'. Framed packets in order.");
             Recorder r = new Recorder(socket, file);
             byte[] greetingPayload = r.receive("server -> client: HandshakeV10");
@@ -86,8 +87,8 @@ public final class Recorder {
             byte[] auth = plugin.equals(NativePassword.PLUGIN_NAME)
                     ? NativePassword.scramble(pw, greeting.scramble())
                     : new byte[32];
-            HandshakeResponse41 response = new HandshakeResponse41(
-                    CLIENT_CAPS, 1 << 24, 45, "sluice", auth, "golden", plugin, ATTRS, 0);
+            HandshakeResponse41 response =
+                    new HandshakeResponse41(CLIENT_CAPS, 1 << 24, 45, "sluice", auth, "golden", plugin, ATTRS, 0);
             ByteBuf payload = Unpooled.buffer();
             response.encode(payload);
             r.send("client -> server: HandshakeResponse41", payload);

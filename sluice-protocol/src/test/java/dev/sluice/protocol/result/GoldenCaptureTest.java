@@ -29,17 +29,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GoldenCaptureTest {
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = ';', value = {
-        "text_resultset; COM_QUERY[ColumnCountEvent ColumnDefinition*14 ColumnsEnd Row*2 ResultEnd] COM_QUIT[]",
-        "multi_result; COM_QUERY[ColumnCountEvent ColumnDefinition ColumnsEnd Row ResultEnd ColumnCountEvent"
-                + " ColumnDefinition*2 ColumnsEnd Row ResultEnd Ok] COM_QUIT[]",
-        "call_procedure; COM_QUERY[ColumnCountEvent ColumnDefinition ColumnsEnd Row ResultEnd ColumnCountEvent"
-                + " ColumnDefinition*2 ColumnsEnd Row ResultEnd Ok] COM_QUERY[ColumnCountEvent ColumnDefinition"
-                + " ColumnsEnd Row ResultEnd] COM_QUIT[]",
-        "error; COM_QUERY[Err] COM_QUIT[]",
-        "local_infile; COM_QUERY[LocalInfile ProgressReport Ok] COM_QUIT[]",
-        "admin_status; COM_STATISTICS[StatisticsText] COM_PING[Ok] COM_QUIT[]",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "text_resultset; COM_QUERY[ColumnCountEvent ColumnDefinition*14 ColumnsEnd Row*2 ResultEnd] COM_QUIT[]",
+                "multi_result; COM_QUERY[ColumnCountEvent ColumnDefinition ColumnsEnd Row ResultEnd ColumnCountEvent"
+                        + " ColumnDefinition*2 ColumnsEnd Row ResultEnd Ok] COM_QUIT[]",
+                "call_procedure; COM_QUERY[ColumnCountEvent ColumnDefinition ColumnsEnd Row ResultEnd ColumnCountEvent"
+                        + " ColumnDefinition*2 ColumnsEnd Row ResultEnd Ok] COM_QUERY[ColumnCountEvent ColumnDefinition"
+                        + " ColumnsEnd Row ResultEnd] COM_QUIT[]",
+                "error; COM_QUERY[Err] COM_QUIT[]",
+                "local_infile; COM_QUERY[LocalInfile ProgressReport Ok] COM_QUIT[]",
+                "admin_status; COM_STATISTICS[StatisticsText] COM_PING[Ok] COM_QUIT[]",
+            })
     void captureDecodesToExpectedEvents(String name, String expected) {
         Capture c = Golden.capture(name);
         assertThat(walk(c, 0, null)).as(c.title()).isEqualTo(expected);
@@ -73,7 +75,9 @@ class GoldenCaptureTest {
                     continue; // the file's contents and the empty packet ending it
                 }
                 if (decoder != null) {
-                    assertThat(decoder.isComplete()).as("response complete before the next command").isTrue();
+                    assertThat(decoder.isComplete())
+                            .as("response complete before the next command")
+                            .isTrue();
                     out.append(runs(events)).append("] ");
                 }
                 ClientCommand cmd = ClientCommands.decode(payload, c.capabilities(), StatementParams.NONE);
@@ -105,7 +109,10 @@ class GoldenCaptureTest {
                 ByteBuf re = Unpooled.buffer();
                 row.encode(re);
                 assertThat(ByteBufUtil.getBytes(re)).isEqualTo(p.payload());
-                detail = "Row" + row.values().stream().map(v -> v == null ? "NULL" : new String(v)).toList();
+                detail = "Row"
+                        + row.values().stream()
+                                .map(v -> v == null ? "NULL" : new String(v))
+                                .toList();
             }
             if (details != null) {
                 details.add(detail);
@@ -156,8 +163,9 @@ class GoldenCaptureTest {
             }
         }
         assertThat(d.isComplete()).isTrue();
-        assertThat(defs).extracting(ColumnDefinition41::name).containsExactly(
-                "id", "ti", "bu", "d", "f", "db", "dt", "tm", "dte", "yr", "vc", "bl", "bt", "js");
+        assertThat(defs)
+                .extracting(ColumnDefinition41::name)
+                .containsExactly("id", "ti", "bu", "d", "f", "db", "dt", "tm", "dte", "yr", "vc", "bl", "bt", "js");
         // MariaDB's extended metadata: JSON is a LONGTEXT (BLOB type) with format "json".
         assertThat(defs.get(13).extendedTypeInfo()).isEqualTo(Golden.hex("01 04 6a736f6e"));
         assertThat(rows.get(0).values().get(1)).asString().isEqualTo("-128");

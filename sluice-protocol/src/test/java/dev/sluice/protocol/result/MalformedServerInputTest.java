@@ -38,36 +38,52 @@ class MalformedServerInputTest {
         bad(() -> ColumnCount.decode(Golden.buf("ff"), P41), "ColumnCount column_count: invalid first byte 0xff");
         bad(() -> ColumnCount.decode(Golden.buf("fc 01"), P41), "ColumnCount column_count: truncated");
         bad(() -> ColumnDefinition41.decode(Golden.buf("ff"), P41, false), "ColumnDefinition41 catalog: invalid");
-        bad(() -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00"),
-                P41, false), "ColumnDefinition41 filler: truncated, needs 2 bytes, 0 remaining");
-        bad(() -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 00 01 61 00 0b"), P41, false),
+        bad(
+                () -> ColumnDefinition41.decode(
+                        Golden.buf("03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00"), P41, false),
+                "ColumnDefinition41 filler: truncated, needs 2 bytes, 0 remaining");
+        bad(
+                () -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 00 01 61 00 0b"), P41, false),
                 "length_of_fixed_fields: 11 (expected: 12)");
-        bad(() -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 00 01 61 00 0c 3f00 0b000000 e0 0000 00 0000"),
-                P41, false), "ColumnDefinition41 type: unknown column type 0xe0");
-        bad(() -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 09 61"), P41, false),
+        bad(
+                () -> ColumnDefinition41.decode(
+                        Golden.buf("03646566 00 00 00 01 61 00 0c 3f00 0b000000 e0 0000 00 0000"), P41, false),
+                "ColumnDefinition41 type: unknown column type 0xe0");
+        bad(
+                () -> ColumnDefinition41.decode(Golden.buf("03646566 00 00 09 61"), P41, false),
                 "ColumnDefinition41 org_table: length 9");
         bad(() -> TextRow.decode(Golden.buf("01 31 fb"), 3), "TextRow: 2 values (expected: 3)");
         bad(() -> TextRow.decode(Golden.buf("01 31 fb 00"), 2), "more values than columns");
         bad(() -> TextRow.decode(Golden.buf("05 31"), 1), "TextRow column 0: length 5");
         List<BinaryType> nine = java.util.Collections.nCopies(9, BinaryType.of(ColumnType.TINY));
         bad(() -> BinaryRow.decode(Golden.buf("00 00"), nine), "BinaryRow null_bitmap: truncated, needs 2 bytes");
-        bad(() -> BinaryRow.decode(Golden.buf("01 00"), List.of(BinaryType.of(ColumnType.TINY))),
+        bad(
+                () -> BinaryRow.decode(Golden.buf("01 00"), List.of(BinaryType.of(ColumnType.TINY))),
                 "BinaryRow header: 0x1");
-        bad(() -> BinaryRow.decode(Golden.buf("00 00 05 01"), List.of(BinaryType.of(ColumnType.DATETIME))),
+        bad(
+                () -> BinaryRow.decode(Golden.buf("00 00 05 01"), List.of(BinaryType.of(ColumnType.DATETIME))),
                 "BinaryRow column 0: date/time length 5");
-        bad(() -> BinaryRow.decode(Golden.buf("00 00 07 da07 0d 01 00 00 00"), List.of(BinaryType.of(ColumnType.DATETIME))),
+        bad(
+                () -> BinaryRow.decode(
+                        Golden.buf("00 00 07 da07 0d 01 00 00 00"), List.of(BinaryType.of(ColumnType.DATETIME))),
                 "BinaryRow column 0: invalid date/time: month: 13");
-        bad(() -> BinaryRow.decode(Golden.buf("00 00 08 02 00000000 00 00 00"), List.of(BinaryType.of(ColumnType.TIME))),
+        bad(
+                () -> BinaryRow.decode(
+                        Golden.buf("00 00 08 02 00000000 00 00 00"), List.of(BinaryType.of(ColumnType.TIME))),
                 "time is_negative 2");
-        bad(() -> BinaryRow.decode(Golden.buf("00 00 03 31 2e 78"), List.of(BinaryType.of(ColumnType.NEWDECIMAL))),
+        bad(
+                () -> BinaryRow.decode(Golden.buf("00 00 03 31 2e 78"), List.of(BinaryType.of(ColumnType.NEWDECIMAL))),
                 "invalid decimal '1.x'");
-        bad(() -> ComStmtPrepareOk.decode(Golden.buf("00 01000000 0100 0200 00 00")),
+        bad(
+                () -> ComStmtPrepareOk.decode(Golden.buf("00 01000000 0100 0200 00 00")),
                 "ComStmtPrepareOk warning_count: truncated, needs 2 bytes, 1 remaining");
         bad(() -> ComStmtPrepareOk.decode(Golden.buf("00 01000000 01")), "ComStmtPrepareOk num_columns: truncated");
-        bad(() -> TextValues.parse("2024-13-01".getBytes(), BinaryType.of(ColumnType.DATE), "dte"),
+        bad(
+                () -> TextValues.parse("2024-13-01".getBytes(), BinaryType.of(ColumnType.DATE), "dte"),
                 "dte: '2024-13-01' is not a valid DATE");
         bad(() -> new ResponseDecoder(Command.COM_QUERY, P41).next(Golden.buf("fe 00")), "0xfe where a result starts");
-        bad(() -> new ResponseDecoder(Command.COM_STMT_BULK_EXECUTE, P41).next(Golden.buf("fb 2f")),
+        bad(
+                () -> new ResponseDecoder(Command.COM_STMT_BULK_EXECUTE, P41).next(Golden.buf("fb 2f")),
                 "only COM_QUERY and COM_STMT_EXECUTE may ask");
         bad(() -> new ResponseDecoder(Command.COM_PING, P41).next(Golden.buf("01")), "expected: OK 0x00 or ERR 0xff");
     }
@@ -85,7 +101,8 @@ class MalformedServerInputTest {
                 new String[] {COLDEF, "false", "p41"},
                 new String[] {"03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00 0000 fb", "true", "p41"},
                 new String[] {"03646566 00 00 00 01 61 00 0c 3f00 0b000000 03 0000 00 0000 02 3132", "true", "p41"},
-                new String[] {"03646566 00 00 00 01 61 00 04 00 01 6a 0c 3f00 0b000000 03 0000 00 0000", "false", "ext"});
+                new String[] {"03646566 00 00 00 01 61 00 04 00 01 6a 0c 3f00 0b000000 03 0000 00 0000", "false", "ext"
+                });
         int compared = 0;
         for (String[] c : cases) {
             byte[] valid = Golden.hex(c[0]);
@@ -108,13 +125,15 @@ class MalformedServerInputTest {
             for (byte[] v : variants) {
                 String decodeError = error(() -> ColumnDefinition41.decode(Unpooled.wrappedBuffer(v), caps, fieldList));
                 String checkError = error(() -> ColumnDefinition41.check(Unpooled.wrappedBuffer(v), caps, fieldList));
-                assertThat(checkError).as("seed %d, payload %s", seed, io.netty.buffer.ByteBufUtil.hexDump(v))
+                assertThat(checkError)
+                        .as("seed %d, payload %s", seed, io.netty.buffer.ByteBufUtil.hexDump(v))
                         .isEqualTo(decodeError);
                 compared++;
             }
         }
         assertThat(compared).isGreaterThan(2000);
-        assertThat(error(() -> ColumnDefinition41.check(Golden.buf(COLDEF), P41, false))).isNull();
+        assertThat(error(() -> ColumnDefinition41.check(Golden.buf(COLDEF), P41, false)))
+                .isNull();
     }
 
     private static String error(Runnable call) {
@@ -131,12 +150,25 @@ class MalformedServerInputTest {
     void randomGarbageOnlyThrowsProtocolException() {
         long seed = System.nanoTime();
         Random r = new Random(seed);
-        long[] caps = {P41, P41 | Capability.CLIENT_DEPRECATE_EOF | Capability.CLIENT_SESSION_TRACK,
-                P41 | Capability.MARIADB_CLIENT_CACHE_METADATA | Capability.MARIADB_CLIENT_EXTENDED_METADATA
-                        | Capability.MARIADB_CLIENT_PROGRESS};
-        Command[] commands = {Command.COM_QUERY, Command.COM_STMT_EXECUTE, Command.COM_STMT_PREPARE,
-            Command.COM_FIELD_LIST, Command.COM_STMT_FETCH, Command.COM_STATISTICS, Command.COM_PING};
-        List<BinaryType> types = java.util.Arrays.stream(ColumnType.values()).map(BinaryType::of).toList();
+        long[] caps = {
+            P41,
+            P41 | Capability.CLIENT_DEPRECATE_EOF | Capability.CLIENT_SESSION_TRACK,
+            P41
+                    | Capability.MARIADB_CLIENT_CACHE_METADATA
+                    | Capability.MARIADB_CLIENT_EXTENDED_METADATA
+                    | Capability.MARIADB_CLIENT_PROGRESS
+        };
+        Command[] commands = {
+            Command.COM_QUERY,
+            Command.COM_STMT_EXECUTE,
+            Command.COM_STMT_PREPARE,
+            Command.COM_FIELD_LIST,
+            Command.COM_STMT_FETCH,
+            Command.COM_STATISTICS,
+            Command.COM_PING
+        };
+        List<BinaryType> types =
+                java.util.Arrays.stream(ColumnType.values()).map(BinaryType::of).toList();
         for (int i = 0; i < 20_000; i++) {
             long c = caps[r.nextInt(caps.length)];
             byte[] b = new byte[r.nextInt(30)];
@@ -150,7 +182,8 @@ class MalformedServerInputTest {
                     p -> BinaryValues.decode(p, types.get(r.nextInt(types.size())), "v"),
                     p -> TextValues.parse(ByteBufUtil.getBytes(p), types.get(r.nextInt(types.size())), "v"),
                     p -> {
-                        ResponseDecoder d = new ResponseDecoder(commands[r.nextInt(commands.length)], c, r.nextBoolean());
+                        ResponseDecoder d =
+                                new ResponseDecoder(commands[r.nextInt(commands.length)], c, r.nextBoolean());
                         // a plausible prefix, then garbage packets
                         for (int k = 0; k < 4 && !d.isComplete(); k++) {
                             byte[] g = new byte[r.nextInt(12)];
@@ -163,8 +196,8 @@ class MalformedServerInputTest {
             } catch (ProtocolException expected) {
                 // fine
             } catch (RuntimeException e) {
-                throw new AssertionError("seed " + seed + " decoder " + (i % decoders.size()) + " input "
-                        + ByteBufUtil.hexDump(b), e);
+                throw new AssertionError(
+                        "seed " + seed + " decoder " + (i % decoders.size()) + " input " + ByteBufUtil.hexDump(b), e);
             }
         }
     }

@@ -53,16 +53,16 @@ class ResponseDecoderTest {
     @Test
     void deprecateEofTextResultEndsWithFeOk() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_QUERY, DEP);
-        assertThat(run(d, "01", COLDEF, "01 31", "fe 00 00 0200 0000")).containsExactly(
-                "ColumnCountEvent", "ColumnDefinition", "Row", "ResultEnd");
+        assertThat(run(d, "01", COLDEF, "01 31", "fe 00 00 0200 0000"))
+                .containsExactly("ColumnCountEvent", "ColumnDefinition", "Row", "ResultEnd");
         assertThat(d.isComplete()).isTrue();
     }
 
     @Test
     void moreResultsContinuesAfterResultEnd() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_QUERY, DEP);
-        assertThat(run(d, "01", COLDEF, "fe 00 00 0a00 0000", "00 01 00 0200 0000")).containsExactly(
-                "ColumnCountEvent", "ColumnDefinition", "ResultEnd", "Ok");
+        assertThat(run(d, "01", COLDEF, "fe 00 00 0a00 0000", "00 01 00 0200 0000"))
+                .containsExactly("ColumnCountEvent", "ColumnDefinition", "ResultEnd", "Ok");
         assertThat(d.isComplete()).isTrue();
     }
 
@@ -70,19 +70,20 @@ class ResponseDecoderTest {
     void executeWithCursorEndsAfterColumnsEof() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_EXECUTE, P41, true);
         // EOF status: AUTOCOMMIT | CURSOR_EXISTS
-        assertThat(run(d, "01", COLDEF, "fe 0000 4200")).containsExactly(
-                "ColumnCountEvent", "ColumnDefinition", "ColumnsEnd");
+        assertThat(run(d, "01", COLDEF, "fe 0000 4200"))
+                .containsExactly("ColumnCountEvent", "ColumnDefinition", "ColumnsEnd");
         assertThat(d.isComplete()).isTrue();
         assertThat(d.cursorOpen()).isTrue();
-        assertThatThrownBy(() -> d.next(Golden.buf("00 00 01000000"))).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> d.next(Golden.buf("00 00 01000000")))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("after the response was complete");
     }
 
     @Test
     void executeWithCursorUnderDeprecateEofEndsWithCursorOk() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_EXECUTE, DEP, true);
-        assertThat(run(d, "01", COLDEF, "fe 00 00 4200 0000")).containsExactly(
-                "ColumnCountEvent", "ColumnDefinition", "ResultEnd");
+        assertThat(run(d, "01", COLDEF, "fe 00 00 4200 0000"))
+                .containsExactly("ColumnCountEvent", "ColumnDefinition", "ResultEnd");
         assertThat(d.isComplete()).isTrue();
         assertThat(d.cursorOpen()).isTrue();
     }
@@ -104,7 +105,8 @@ class ResponseDecoderTest {
         assertThat(d.isComplete()).isTrue();
         ResponseDecoder more = new ResponseDecoder(Command.COM_STMT_FETCH, P41);
         ResponseEvent end = more.next(Golden.buf("fe 0000 4200"));
-        assertThat(((ResponseEvent.ResultEnd) end).statusFlags() & ServerStatus.CURSOR_EXISTS).isNotZero();
+        assertThat(((ResponseEvent.ResultEnd) end).statusFlags() & ServerStatus.CURSOR_EXISTS)
+                .isNotZero();
         assertThat(more.isComplete()).isTrue();
     }
 
@@ -112,9 +114,12 @@ class ResponseDecoderTest {
     void fieldListWithDefaultsEndsWithEof() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_FIELD_LIST, P41);
         ResponseEvent e = d.next(Golden.buf(COLDEF + " 01 35")); // default value "5"
-        assertThat(((ResponseEvent.ColumnDefinition) e).definition().defaultValue()).asString().isEqualTo("5");
+        assertThat(((ResponseEvent.ColumnDefinition) e).definition().defaultValue())
+                .asString()
+                .isEqualTo("5");
         ResponseEvent nul = d.next(Golden.buf(COLDEF + " fb")); // NULL default
-        assertThat(((ResponseEvent.ColumnDefinition) nul).definition().defaultValue()).isNull();
+        assertThat(((ResponseEvent.ColumnDefinition) nul).definition().defaultValue())
+                .isNull();
         assertThat(d.next(Golden.buf("fe 0000 0200"))).isInstanceOf(ResponseEvent.ResultEnd.class);
         assertThat(d.isComplete()).isTrue();
     }
@@ -122,7 +127,8 @@ class ResponseDecoderTest {
     @Test
     void prepareWithoutParamsOrColumnsIsOnePacket() {
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_PREPARE, P41);
-        assertThat(d.next(Golden.buf("00 05000000 0000 0000 00 0000")).terminal()).isTrue();
+        assertThat(d.next(Golden.buf("00 05000000 0000 0000 00 0000")).terminal())
+                .isTrue();
         assertThat(d.isComplete()).isTrue();
     }
 
@@ -130,8 +136,8 @@ class ResponseDecoderTest {
     void metadataSkippedUnderCacheMetadata() {
         long caps = P41 | Capability.MARIADB_CLIENT_CACHE_METADATA;
         ResponseDecoder d = new ResponseDecoder(Command.COM_STMT_EXECUTE, caps);
-        assertThat(run(d, "01 00", "fe 0000 0200", "00 00 07000000", "fe 0000 0200")).containsExactly(
-                "ColumnCountEvent", "ColumnsEnd", "Row", "ResultEnd");
+        assertThat(run(d, "01 00", "fe 0000 0200", "00 00 07000000", "fe 0000 0200"))
+                .containsExactly("ColumnCountEvent", "ColumnsEnd", "Row", "ResultEnd");
         assertThat(d.isComplete()).isTrue();
     }
 
@@ -143,7 +149,8 @@ class ResponseDecoderTest {
             new ResponseDecoder(Command.COM_QUERY, DEP), ResponseDecoder.forRelay(Command.COM_QUERY, DEP, false)
         }) {
             ResponseEvent first = d.next(Golden.buf("fd 70 11 01"));
-            assertThat(((ResponseEvent.ColumnCountEvent) first).columnCount().count()).isEqualTo(columns);
+            assertThat(((ResponseEvent.ColumnCountEvent) first).columnCount().count())
+                    .isEqualTo(columns);
             ByteBuf def = Golden.buf(COLDEF);
             for (int i = 0; i < columns; i++) {
                 assertThat(d.next(def.duplicate())).isInstanceOf(ResponseEvent.ColumnDefinition.class);
@@ -159,7 +166,8 @@ class ResponseDecoderTest {
         // the largest count of a 4-byte length-encoded integer is accepted; a 9-byte one (0xFE) is not a count
         assertThat(new ResponseDecoder(Command.COM_QUERY, DEP).next(Golden.buf("fd ff ff ff")))
                 .isInstanceOf(ResponseEvent.ColumnCountEvent.class);
-        assertThatThrownBy(() -> new ResponseDecoder(Command.COM_QUERY, DEP).next(Golden.buf("fe 00 00 00 01 00 00 00 00")))
+        assertThatThrownBy(() ->
+                        new ResponseDecoder(Command.COM_QUERY, DEP).next(Golden.buf("fe 00 00 00 01 00 00 00 00")))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("0xfe where a result starts");
     }
@@ -246,7 +254,8 @@ class ResponseDecoderTest {
     void eofIsNotASuccessForOtherSimpleCommands() {
         for (long caps : new long[] {P41, DEP}) {
             ResponseDecoder d = new ResponseDecoder(Command.COM_PING, caps);
-            assertThatThrownBy(() -> d.next(Golden.buf("fe 0000 0200"))).isInstanceOf(ProtocolException.class)
+            assertThatThrownBy(() -> d.next(Golden.buf("fe 0000 0200")))
+                    .isInstanceOf(ProtocolException.class)
                     .hasMessageContaining("first byte 0xfe");
         }
     }
@@ -301,8 +310,20 @@ class ResponseDecoderTest {
     @Test
     void columnDefinitionWithExtendedMetadataRoundTrips() {
         long caps = P41 | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
-        ColumnDefinition41 c = new ColumnDefinition41("def", "g", "t", "t", "js", "js",
-                Golden.hex("01 04 6a736f6e"), 33, 0xFFFFFFFFL, ColumnType.BLOB, 0x90, 0, null);
+        ColumnDefinition41 c = new ColumnDefinition41(
+                "def",
+                "g",
+                "t",
+                "t",
+                "js",
+                "js",
+                Golden.hex("01 04 6a736f6e"),
+                33,
+                0xFFFFFFFFL,
+                ColumnType.BLOB,
+                0x90,
+                0,
+                null);
         ByteBuf b = Unpooled.buffer();
         c.encode(b, caps, false);
         assertThat(ColumnDefinition41.decode(b, caps, false)).isEqualTo(c);

@@ -40,7 +40,8 @@ class OversizedPacketSequenceTest {
         assertThat(sequence.stampOutbound()).isZero(); // e.g. the greeting
         EmbeddedChannel channel = new EmbeddedChannel(new PacketDecoder(sequence, 1024));
         // length 01 10 00 (4097 > 1024), sequence id 01: the expected id
-        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 10 00 01")))).cause()
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 10 00 01"))))
+                .cause()
                 .hasMessageStartingWith("packet length: 4097");
 
         sequence.respondToLastInbound();
@@ -54,7 +55,8 @@ class OversizedPacketSequenceTest {
         PacketSequence sequence = new PacketSequence();
         EmbeddedChannel channel = new EmbeddedChannel(new PacketDecoder(sequence, 1024));
         // "GET " read as a header: length 0x544547, sequence id 0x20
-        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("47 45 54 20")))).cause()
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("47 45 54 20"))))
+                .cause()
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage("sequence id: got 32 (expected: 0)");
         assertThat(channel.finish()).isFalse();

@@ -30,8 +30,7 @@ class PacketDecoderTest {
                 0a 0b
                 """);
         List<Frame> frames = Feed.everyChunking(input);
-        assertThat(frames)
-                .containsExactly(new Frame(0, "010203"), new Frame(1, ""), new Frame(2, "0a0b"));
+        assertThat(frames).containsExactly(new Frame(0, "010203"), new Frame(1, ""), new Frame(2, "0a0b"));
     }
 
     @Test
@@ -48,7 +47,8 @@ class PacketDecoderTest {
         List<Frame> frames = Feed.everyChunking(input, 100, 3);
         assertThat(frames).containsExactly(new Frame(0, "61626364656667"), new Frame(3, "313233"), new Frame(5, ""));
         ByteBuf framed = Framing.encode(Unpooled.wrappedBuffer("abcdefg".getBytes()), 0, ByteBufAllocator.DEFAULT, 3);
-        assertThat(ByteBufUtil.hexDump(framed)).isEqualTo(Hex.of(Hex.parse("03000000616263 03000001646566 0100000267")));
+        assertThat(ByteBufUtil.hexDump(framed))
+                .isEqualTo(Hex.of(Hex.parse("03000000616263 03000001646566 0100000267")));
         framed.release();
     }
 
@@ -61,7 +61,8 @@ class PacketDecoderTest {
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage("sequence id: got 3 (expected: 0)");
         // terminal: a perfectly good packet afterwards is discarded, not decoded
-        assertThat(channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 00 00 00 aa")))).isFalse();
+        assertThat(channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 00 00 00 aa"))))
+                .isFalse();
         assertThat((Object) channel.readInbound()).isNull();
         assertThat(channel.finish()).isFalse();
     }
@@ -90,12 +91,13 @@ class PacketDecoderTest {
     void declaredLengthAboveMaxFailsBeforeAnyPayloadArrives() {
         EmbeddedChannel channel = new EmbeddedChannel(new PacketDecoder(new PacketSequence(), 1024));
         // header declaring 0xFFFFFF bytes; only the 4 header bytes are ever sent
-        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("ff ff ff 00")))).satisfies(e -> {
-            assertThat(e).isInstanceOf(DecoderException.class);
-            assertThat(e.getCause())
-                    .isInstanceOf(ProtocolException.class)
-                    .hasMessage("packet length: 16777215 (expected: <= max packet size 1024)");
-        });
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("ff ff ff 00"))))
+                .satisfies(e -> {
+                    assertThat(e).isInstanceOf(DecoderException.class);
+                    assertThat(e.getCause())
+                            .isInstanceOf(ProtocolException.class)
+                            .hasMessage("packet length: 16777215 (expected: <= max packet size 1024)");
+                });
         assertThat(channel.finish()).isFalse();
     }
 
@@ -152,7 +154,10 @@ class PacketDecoderTest {
         framed.readBytes(input);
         List<Frame> whole = Feed.decode(input, new int[0], 1000, 7);
         for (int round = 0; round < 20; round++) {
-            int[] cuts = random.ints(random.nextInt(30), 1, input.length).sorted().distinct().toArray();
+            int[] cuts = random.ints(random.nextInt(30), 1, input.length)
+                    .sorted()
+                    .distinct()
+                    .toArray();
             assertThat(Feed.decode(input, cuts, 1000, 7)).as("seed %d", seed).isEqualTo(whole);
         }
         assertThat(whole).as("seed %d", seed).hasSize(50);
@@ -209,13 +214,15 @@ class PacketDecoderTest {
         int[] reads = {0};
         PacketDecoder decoder = new PacketDecoder(new PacketSequence(), 100);
         decoder.sink((payload, seq) -> {});
-        EmbeddedChannel channel = new EmbeddedChannel(new io.netty.channel.ChannelOutboundHandlerAdapter() {
-            @Override
-            public void read(io.netty.channel.ChannelHandlerContext ctx) {
-                reads[0]++;
-                ctx.read();
-            }
-        }, decoder);
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void read(io.netty.channel.ChannelHandlerContext ctx) {
+                        reads[0]++;
+                        ctx.read();
+                    }
+                },
+                decoder);
         channel.config().setAutoRead(false);
         reads[0] = 0;
         channel.writeInbound(Unpooled.wrappedBuffer(Hex.parse("01 00 00 00 aa  02 00")));

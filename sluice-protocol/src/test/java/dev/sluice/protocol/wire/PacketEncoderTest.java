@@ -78,7 +78,8 @@ class PacketEncoderTest {
             }
             EmbeddedChannel channel = new EmbeddedChannel(new PacketEncoder(seq, maxChunk));
             channel.writeOutbound(Unpooled.wrappedBuffer(payload));
-            ByteBuf expected = Framing.encode(Unpooled.wrappedBuffer(payload), start, ByteBufAllocator.DEFAULT, maxChunk);
+            ByteBuf expected =
+                    Framing.encode(Unpooled.wrappedBuffer(payload), start, ByteBufAllocator.DEFAULT, maxChunk);
             assertThat(Hex.of(drainOutbound(channel)))
                     .as("seed %d, round %d", seed, i)
                     .isEqualTo(ByteBufUtil.hexDump(expected));
@@ -114,7 +115,9 @@ class PacketEncoderTest {
             Packet p = receiver.readInbound();
             assertThat(p.sequenceId()).isZero();
             assertThat(p.payload().readableBytes()).isEqualTo(length);
-            assertThat(ByteBufUtil.equals(p.payload(), original)).as("payload of length %d", length).isTrue();
+            assertThat(ByteBufUtil.equals(p.payload(), original))
+                    .as("payload of length %d", length)
+                    .isTrue();
             assertThat((Object) receiver.readInbound()).isNull();
             p.release();
             original.release();
@@ -132,10 +135,13 @@ class PacketEncoderTest {
         for (int i = 0; i < 3; i++) {
             channel.write(Unpooled.wrappedBuffer(new byte[] {(byte) i}), channel.voidPromise());
         }
-        assertThat((Object) channel.readOutbound()).as("nothing handed on before the flush").isNull();
+        assertThat((Object) channel.readOutbound())
+                .as("nothing handed on before the flush")
+                .isNull();
         channel.flush();
         ByteBuf out = channel.readOutbound();
-        assertThat(Hex.of(ByteBufUtil.getBytes(out))).isEqualTo(Hex.of(Hex.parse("01000000 00  01000001 01  01000002 02")));
+        assertThat(Hex.of(ByteBufUtil.getBytes(out)))
+                .isEqualTo(Hex.of(Hex.parse("01000000 00  01000001 01  01000002 02")));
         out.release();
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.finish()).isFalse();
@@ -222,11 +228,15 @@ class PacketEncoderTest {
         encoder.writeRelayed(lentLarge);
         channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {3}));
         byte[] out = drainOutbound(channel);
-        assertThat(Hex.of(java.util.Arrays.copyOf(out, 14))).isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01080002")));
-        assertThat(Hex.of(java.util.Arrays.copyOfRange(out, out.length - 5, out.length))).isEqualTo("0100000303");
+        assertThat(Hex.of(java.util.Arrays.copyOf(out, 14)))
+                .isEqualTo(Hex.of(Hex.parse("01000000 01  01000001 02  01080002")));
+        assertThat(Hex.of(java.util.Arrays.copyOfRange(out, out.length - 5, out.length)))
+                .isEqualTo("0100000303");
         assertThat(out.length).isEqualTo(5 + 5 + 4 + big.length + 5);
         assertThat(lent.refCnt()).as("the lender's").isEqualTo(1);
-        assertThat(lentLarge.refCnt()).as("the lender's, slices written and released").isEqualTo(1);
+        assertThat(lentLarge.refCnt())
+                .as("the lender's, slices written and released")
+                .isEqualTo(1);
         channel.pipeline().remove(encoder);
         encoder.writeRelayed(lent); // the encoder has left: a retained slice takes the ordinary path
         channel.flush();

@@ -32,20 +32,40 @@ public record ProxyConfig(
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
 
     /** With the default pool settings and mysql_native_password announced to clients. */
-    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
-            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile) {
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile) {
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, PoolSettings.defaults());
     }
 
     /** With mysql_native_password announced to clients. */
-    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
-            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile, PoolSettings pool) {
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool) {
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, NATIVE_PASSWORD);
     }
 
     /** As instance 0. */
-    public ProxyConfig(List<ListenerConfig> listeners, List<ServerConfig> servers, List<UserConfig> users,
-            ClientTlsConfig clientTls, Timeouts timeouts, Limits limits, boolean localInfile, PoolSettings pool,
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
             String clientAuthPlugin) {
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, clientAuthPlugin, 0);
     }

@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param serverPublicKey the server's caching_sha2_password RSA key, pinned; null when not configured
  * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
  */
-public record ServerConfig(String name, String host, int port, ServerTls tls, boolean allowCleartextPassword,
-        RSAPublicKey serverPublicKey, boolean allowPublicKeyRetrieval) {
+public record ServerConfig(
+        String name,
+        String host,
+        int port,
+        ServerTls tls,
+        boolean allowCleartextPassword,
+        RSAPublicKey serverPublicKey,
+        boolean allowPublicKeyRetrieval) {
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");

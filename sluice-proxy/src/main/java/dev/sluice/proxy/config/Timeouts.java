@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param serverRead optional: a server silent this long in the middle of a response fails the statement
  * @param clientIdle optional: a client idle this long between commands is disconnected
  */
-public record Timeouts(Duration connect, Duration clientHandshake, Duration clientWrite, Duration serverRead,
-        Duration clientIdle) {
+public record Timeouts(
+        Duration connect, Duration clientHandshake, Duration clientWrite, Duration serverRead, Duration clientIdle) {
     public Timeouts {
         Objects.requireNonNull(connect, "connect");
         Objects.requireNonNull(clientHandshake, "clientHandshake");

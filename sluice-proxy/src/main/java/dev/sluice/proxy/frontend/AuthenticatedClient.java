@@ -1,7 +1,7 @@
 package dev.sluice.proxy.frontend;
 
-import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.config.UserConfig;
 import java.util.Map;
 import java.util.Objects;
 

@@ -93,6 +93,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private byte[] scramble;
     /** SSLRequest accepted: the SslHandler is in place (its handshake may still be running). */
     private boolean tls;
+
     private boolean tlsEstablished;
     private HandshakeResponse41 login;
     private long negotiated;
@@ -154,8 +155,13 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         long millis = settings.handshakeTimeout().toMillis();
         deadline = ctx.executor().schedule(() -> onDeadline(millis), millis, TimeUnit.MILLISECONDS);
         scramble = Scrambles.next();
-        HandshakeV10 greeting = new HandshakeV10(settings.serverVersion(), connectionId, Scrambles.withNul(scramble),
-                settings.capabilities(), settings.characterSet(), settings.statusFlags(),
+        HandshakeV10 greeting = new HandshakeV10(
+                settings.serverVersion(),
+                connectionId,
+                Scrambles.withNul(scramble),
+                settings.capabilities(),
+                settings.characterSet(),
+                settings.statusFlags(),
                 settings.defaultAuthPlugin());
         send(greeting::encode);
         ctx.flush();
@@ -166,8 +172,11 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (state != State.DONE) {
             state = State.DONE;
             cancelDeadline();
-            LOG.info("session {}: handshake aborted from {}: the client closed the connection{}", connectionId,
-                    clientHost, user == null ? "" : " (user " + user.name() + ")");
+            LOG.info(
+                    "session {}: handshake aborted from {}: the client closed the connection{}",
+                    connectionId,
+                    clientHost,
+                    user == null ? "" : " (user " + user.name() + ")");
         }
         ctx.fireChannelInactive();
     }
@@ -196,7 +205,8 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof Packet packet)) {
             ReferenceCountUtil.release(msg);
-            fail(HandshakeErrors.internalError("unexpected " + msg.getClass().getSimpleName()),
+            fail(
+                    HandshakeErrors.internalError("unexpected " + msg.getClass().getSimpleName()),
                     "pipeline delivered " + msg.getClass().getName() + " instead of a packet");
             return;
         }
@@ -278,8 +288,9 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         login = response;
         negotiated = response.capabilities() & settings.capabilities();
         if (settings.tlsRequired() && !tls) {
-            fail(HandshakeErrors.insecureTransport(), "user " + response.username()
-                    + " did not switch to TLS, which is required");
+            fail(
+                    HandshakeErrors.insecureTransport(),
+                    "user " + response.username() + " did not switch to TLS, which is required");
             return;
         }
         user = settings.users().apply(response.username());
@@ -289,10 +300,10 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         // As a server does with an account's plugin: the announced plugin when this user can use it (a user
         // with only a native hash cannot use caching_sha2_password), else mysql_native_password.
-        String target = CachingSha2Password.PLUGIN_NAME.equals(settings.defaultAuthPlugin())
-                        && !Credentials.canUseSha2(user)
-                ? NativePassword.PLUGIN_NAME
-                : settings.defaultAuthPlugin();
+        String target =
+                CachingSha2Password.PLUGIN_NAME.equals(settings.defaultAuthPlugin()) && !Credentials.canUseSha2(user)
+                        ? NativePassword.PLUGIN_NAME
+                        : settings.defaultAuthPlugin();
         if (!Capability.has(response.capabilities(), Capability.CLIENT_PLUGIN_AUTH)) {
             // A client without plugin auth cannot be switched; it speaks 4.1 native auth, which every user has.
             plugin = NativePassword.PLUGIN_NAME;
@@ -326,8 +337,9 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             if (ok) {
                 succeed();
             } else {
-                deny(response.length > 0, Credentials.hasEmptyPassword(user) ? "a password was given, none is set"
-                        : "wrong password");
+                deny(
+                        response.length > 0,
+                        Credentials.hasEmptyPassword(user) ? "a password was given, none is set" : "wrong password");
             }
         } else {
             verifySha2(response);
@@ -403,10 +415,25 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
         sequence.reset(); // the client's first command carries sequence id 0
         ctx.pipeline().get(PacketDecoder.class).maxPacketSize(settings.maxPacketSize()); // commands may be large
-        LOG.info("session {}: authenticated user {} from {} (tls={}, plugin={})", connectionId, user.name(),
-                clientHost, tls ? "yes" : "no", plugin);
-        AuthenticatedClient client = new AuthenticatedClient(connectionId, user, negotiated, login.maxPacketSize(),
-                login.characterSet(), login.database(), login.attributeMap(), tls, plugin, clientHost, sequence);
+        LOG.info(
+                "session {}: authenticated user {} from {} (tls={}, plugin={})",
+                connectionId,
+                user.name(),
+                clientHost,
+                tls ? "yes" : "no",
+                plugin);
+        AuthenticatedClient client = new AuthenticatedClient(
+                connectionId,
+                user,
+                negotiated,
+                login.maxPacketSize(),
+                login.characterSet(),
+                login.database(),
+                login.attributeMap(),
+                tls,
+                plugin,
+                clientHost,
+                sequence);
         ctx.fireUserEventTriggered(client);
         if (!ctx.isRemoved()) {
             ctx.pipeline().remove(this);
@@ -454,8 +481,12 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void logFailure(String reason) {
         if (login != null) {
-            LOG.info("session {}: authentication failed for {} from {}: {}", connectionId, login.username(),
-                    clientHost, reason);
+            LOG.info(
+                    "session {}: authentication failed for {} from {}: {}",
+                    connectionId,
+                    login.username(),
+                    clientHost,
+                    reason);
         } else {
             LOG.info("session {}: handshake failed from {}: {}", connectionId, clientHost, reason);
         }

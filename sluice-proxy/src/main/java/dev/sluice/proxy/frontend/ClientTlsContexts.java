@@ -45,11 +45,15 @@ public final class ClientTlsContexts {
             return selfSigned();
         }
         try {
-            return SslContextBuilder.forServer(config.certificate().toFile(), config.key().toFile()).build();
+            return SslContextBuilder.forServer(
+                            config.certificate().toFile(), config.key().toFile())
+                    .build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("tls: cannot use certificate " + config.certificate() + " with key "
-                    + config.key() + " (expected: PEM certificate chain and unencrypted PKCS#8 PEM key): "
-                    + rootMessage(e), e);
+            throw new IllegalArgumentException(
+                    "tls: cannot use certificate " + config.certificate() + " with key "
+                            + config.key() + " (expected: PEM certificate chain and unencrypted PKCS#8 PEM key): "
+                            + rootMessage(e),
+                    e);
         }
     }
 
@@ -87,7 +91,8 @@ public final class ClientTlsContexts {
         try {
             SslContext context;
             if (cert != null) {
-                context = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile()).build();
+                context = SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
+                        .build();
             } else {
                 // the cache directory is not writable: generate into memory only
                 GeneratedPair pair = generateInMemory();
@@ -95,8 +100,11 @@ public final class ClientTlsContexts {
                 context = SslContextBuilder.forServer(pair.key(), pair.cert()).build();
                 origin = "generated now (not cached: " + dir + " is not writable)";
             }
-            LOG.info("TLS: no certificate configured, using a self-signed certificate (CN={}, SHA-256 fingerprint {}; {})",
-                    SELF_SIGNED_CN, fingerprint(cert), origin);
+            LOG.info(
+                    "TLS: no certificate configured, using a self-signed certificate (CN={}, SHA-256 fingerprint {}; {})",
+                    SELF_SIGNED_CN,
+                    fingerprint(cert),
+                    origin);
             return new SelfSigned(context, cert);
         } catch (SSLException e) {
             throw new IllegalStateException("tls: cannot use the self-signed certificate: " + rootMessage(e), e);
@@ -117,7 +125,8 @@ public final class ClientTlsContexts {
             return null;
         }
         try (InputStream in = Files.newInputStream(certFile)) {
-            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            X509Certificate cert =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             cert.checkValidity(Date.from(Instant.now().plus(Duration.ofDays(7))));
             return cert;
         } catch (IOException | GeneralSecurityException e) {
@@ -134,8 +143,10 @@ public final class ClientTlsContexts {
         SelfSignedCertificate generated = newSelfSigned();
         try {
             // the key first: a certificate without its key would be taken for a usable cache
-            CacheFiles.writeOwnerOnly(keyFile, Files.readAllBytes(generated.privateKey().toPath()));
-            CacheFiles.writeOwnerOnly(certFile, Files.readAllBytes(generated.certificate().toPath()));
+            CacheFiles.writeOwnerOnly(
+                    keyFile, Files.readAllBytes(generated.privateKey().toPath()));
+            CacheFiles.writeOwnerOnly(
+                    certFile, Files.readAllBytes(generated.certificate().toPath()));
             return generated.cert();
         } catch (IOException | UnsupportedOperationException e) {
             return null;

@@ -16,7 +16,9 @@ public final class Credentials {
     }
 
     static boolean hasEmptyPassword(UserConfig user) {
-        return user.password() != null ? user.password().isEmpty() : user.nativeHash().isEmpty();
+        return user.password() != null
+                ? user.password().isEmpty()
+                : user.nativeHash().isEmpty();
     }
 
     /**

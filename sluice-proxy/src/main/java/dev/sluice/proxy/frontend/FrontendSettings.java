@@ -89,9 +89,8 @@ public record FrontendSettings(
             throw new IllegalArgumentException("capabilities: 0x" + Long.toHexString(capabilities)
                     + " (expected: PROTOCOL_41, SECURE_CONNECTION and PLUGIN_AUTH set)");
         }
-        capabilities = sslContext == null
-                ? capabilities & ~Capability.CLIENT_SSL
-                : capabilities | Capability.CLIENT_SSL;
+        capabilities =
+                sslContext == null ? capabilities & ~Capability.CLIENT_SSL : capabilities | Capability.CLIENT_SSL;
         if (tlsRequired && sslContext == null) {
             throw new IllegalArgumentException("tlsRequired: needs an sslContext");
         }
@@ -101,8 +100,8 @@ public record FrontendSettings(
                     + NativePassword.PLUGIN_NAME + " or " + CachingSha2Password.PLUGIN_NAME + ")");
         }
         if (!(rsaKeyPair.getPublic() instanceof RSAPublicKey) || !(rsaKeyPair.getPrivate() instanceof RSAPrivateKey)) {
-            throw new IllegalArgumentException("rsaKeyPair: " + rsaKeyPair.getPublic().getAlgorithm()
-                    + " (expected: an RSA key pair)");
+            throw new IllegalArgumentException(
+                    "rsaKeyPair: " + rsaKeyPair.getPublic().getAlgorithm() + " (expected: an RSA key pair)");
         }
         if (characterSet < 1 || characterSet > 255) {
             throw new IllegalArgumentException("characterSet: " + characterSet + " (expected: 1..255)");
@@ -126,39 +125,122 @@ public record FrontendSettings(
      */
     public static FrontendSettings defaults(
             String serverVersion, LongSupplier connectionIds, Function<String, UserConfig> users, KeyPair rsaKeyPair) {
-        return new FrontendSettings(serverVersion, defaultCapabilities(false), UTF8MB4_GENERAL_CI,
-                ServerStatus.AUTOCOMMIT, connectionIds, users, null, false, NativePassword.PLUGIN_NAME, rsaKeyPair,
-                new Sha2Cache(), Duration.ofSeconds(10), 64 << 20);
+        return new FrontendSettings(
+                serverVersion,
+                defaultCapabilities(false),
+                UTF8MB4_GENERAL_CI,
+                ServerStatus.AUTOCOMMIT,
+                connectionIds,
+                users,
+                null,
+                false,
+                NativePassword.PLUGIN_NAME,
+                rsaKeyPair,
+                new Sha2Cache(),
+                Duration.ofSeconds(10),
+                64 << 20);
     }
 
     public FrontendSettings withTls(SslContext context, boolean required) {
-        return new FrontendSettings(serverVersion, capabilities, characterSet, statusFlags, connectionIds, users,
-                context, required, defaultAuthPlugin, rsaKeyPair, sha2Cache, handshakeTimeout, maxPacketSize);
+        return new FrontendSettings(
+                serverVersion,
+                capabilities,
+                characterSet,
+                statusFlags,
+                connectionIds,
+                users,
+                context,
+                required,
+                defaultAuthPlugin,
+                rsaKeyPair,
+                sha2Cache,
+                handshakeTimeout,
+                maxPacketSize);
     }
 
     public FrontendSettings withDefaultAuthPlugin(String plugin) {
-        return new FrontendSettings(serverVersion, capabilities, characterSet, statusFlags, connectionIds, users,
-                sslContext, tlsRequired, plugin, rsaKeyPair, sha2Cache, handshakeTimeout, maxPacketSize);
+        return new FrontendSettings(
+                serverVersion,
+                capabilities,
+                characterSet,
+                statusFlags,
+                connectionIds,
+                users,
+                sslContext,
+                tlsRequired,
+                plugin,
+                rsaKeyPair,
+                sha2Cache,
+                handshakeTimeout,
+                maxPacketSize);
     }
 
     public FrontendSettings withHandshakeTimeout(Duration timeout) {
-        return new FrontendSettings(serverVersion, capabilities, characterSet, statusFlags, connectionIds, users,
-                sslContext, tlsRequired, defaultAuthPlugin, rsaKeyPair, sha2Cache, timeout, maxPacketSize);
+        return new FrontendSettings(
+                serverVersion,
+                capabilities,
+                characterSet,
+                statusFlags,
+                connectionIds,
+                users,
+                sslContext,
+                tlsRequired,
+                defaultAuthPlugin,
+                rsaKeyPair,
+                sha2Cache,
+                timeout,
+                maxPacketSize);
     }
 
     public FrontendSettings withMaxPacketSize(int max) {
-        return new FrontendSettings(serverVersion, capabilities, characterSet, statusFlags, connectionIds, users,
-                sslContext, tlsRequired, defaultAuthPlugin, rsaKeyPair, sha2Cache, handshakeTimeout, max);
+        return new FrontendSettings(
+                serverVersion,
+                capabilities,
+                characterSet,
+                statusFlags,
+                connectionIds,
+                users,
+                sslContext,
+                tlsRequired,
+                defaultAuthPlugin,
+                rsaKeyPair,
+                sha2Cache,
+                handshakeTimeout,
+                max);
     }
 
     public FrontendSettings withCapabilities(long advertised) {
-        return new FrontendSettings(serverVersion, advertised, characterSet, statusFlags, connectionIds, users,
-                sslContext, tlsRequired, defaultAuthPlugin, rsaKeyPair, sha2Cache, handshakeTimeout, maxPacketSize);
+        return new FrontendSettings(
+                serverVersion,
+                advertised,
+                characterSet,
+                statusFlags,
+                connectionIds,
+                users,
+                sslContext,
+                tlsRequired,
+                defaultAuthPlugin,
+                rsaKeyPair,
+                sha2Cache,
+                handshakeTimeout,
+                maxPacketSize);
     }
 
     public FrontendSettings withCharacterSet(int collationId) {
-        return new FrontendSettings(serverVersion, capabilities, collationId, statusFlags, connectionIds, users,
-                sslContext, tlsRequired, defaultAuthPlugin, rsaKeyPair, sha2Cache, handshakeTimeout, maxPacketSize);
+        return new FrontendSettings(
+                serverVersion,
+                capabilities,
+                collationId,
+                statusFlags,
+                connectionIds,
+                users,
+                sslContext,
+                tlsRequired,
+                defaultAuthPlugin,
+                rsaKeyPair,
+                sha2Cache,
+                handshakeTimeout,
+                maxPacketSize);
     }
 
     RSAPublicKey rsaPublicKey() {
@@ -179,6 +261,7 @@ public record FrontendSettings(
     }
 
     private static final class ProcessKeys {
-        static final KeyPair PAIR = RsaKeyCache.loadOrCreate(ClientTlsContexts.cacheDir().resolve("caching-sha2-rsa.der"));
+        static final KeyPair PAIR =
+                RsaKeyCache.loadOrCreate(ClientTlsContexts.cacheDir().resolve("caching-sha2-rsa.der"));
     }
 }

@@ -32,19 +32,25 @@ public final class HandshakeErrors {
 
     /** Formatted exactly as servers do: {@code Access denied for user 'app'@'10.0.0.5' (using password: YES)}. */
     public static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
-        return new ErrPacket(ACCESS_DENIED, "28000", "Access denied for user '" + user + "'@'" + host
-                + "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
+        return new ErrPacket(
+                ACCESS_DENIED,
+                "28000",
+                "Access denied for user '" + user + "'@'" + host + "' (using password: "
+                        + (usingPassword ? "YES" : "NO") + ")");
     }
 
     /** "Bad handshake", followed by what was wrong when known. */
     public static ErrPacket badHandshake(String detail) {
-        return new ErrPacket(BAD_HANDSHAKE, "08S01", detail == null || detail.isEmpty()
-                ? "Bad handshake"
-                : "Bad handshake: " + detail);
+        return new ErrPacket(
+                BAD_HANDSHAKE,
+                "08S01",
+                detail == null || detail.isEmpty() ? "Bad handshake" : "Bad handshake: " + detail);
     }
 
     public static ErrPacket insecureTransport() {
-        return new ErrPacket(SECURE_TRANSPORT_REQUIRED, "HY000",
+        return new ErrPacket(
+                SECURE_TRANSPORT_REQUIRED,
+                "HY000",
                 "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
     }
 

@@ -38,7 +38,8 @@ final class RsaKeyCache {
         byte[] priv = new byte[in.getInt()];
         in.get(priv);
         KeyFactory rsa = KeyFactory.getInstance("RSA");
-        return new KeyPair(rsa.generatePublic(new X509EncodedKeySpec(pub)), rsa.generatePrivate(new PKCS8EncodedKeySpec(priv)));
+        return new KeyPair(
+                rsa.generatePublic(new X509EncodedKeySpec(pub)), rsa.generatePrivate(new PKCS8EncodedKeySpec(priv)));
     }
 
     /** Best effort: without a writable cache directory the pair lives for this process only. */

@@ -57,8 +57,11 @@ final class ChangeUserExchange implements Exchange {
     static ChangeUserExchange start(ClientSession session, ComChangeUser request) {
         UserConfig user = session.context().config().user(request.user());
         if (user == null) {
-            session.refuseChangeUser(HandshakeErrors.accessDenied(request.user(), session.remoteHost(),
-                    request.authResponse().length > 0), "unknown user " + request.user(), false);
+            session.refuseChangeUser(
+                    HandshakeErrors.accessDenied(
+                            request.user(), session.remoteHost(), request.authResponse().length > 0),
+                    "unknown user " + request.user(),
+                    false);
             return null;
         }
         ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
@@ -78,10 +81,12 @@ final class ChangeUserExchange implements Exchange {
             return;
         }
         step = Step.DONE;
-        session.refuseChangeUser(HandshakeErrors.badHandshake("COM_CHANGE_USER: no answer to the authentication"
-                + " switch within " + timeout.toMillis() + " ms (client-handshake-timeout)"),
+        session.refuseChangeUser(
+                HandshakeErrors.badHandshake("COM_CHANGE_USER: no answer to the authentication" + " switch within "
+                        + timeout.toMillis() + " ms (client-handshake-timeout)"),
                 "no answer from the client to the authentication switch within client-handshake-timeout "
-                        + timeout.toMillis() + " ms", false);
+                        + timeout.toMillis() + " ms",
+                false);
     }
 
     @Override
@@ -98,8 +103,10 @@ final class ChangeUserExchange implements Exchange {
         }
         if (!ok) {
             step = Step.DONE;
-            session.refuseChangeUser(HandshakeErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
-                    "wrong password for " + user.name(), false);
+            session.refuseChangeUser(
+                    HandshakeErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
+                    "wrong password for " + user.name(),
+                    false);
             return;
         }
         step = Step.SERVER_AUTH;
@@ -107,8 +114,13 @@ final class ChangeUserExchange implements Exchange {
         long serverCapabilities = session.serverCapabilities();
         serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
         byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
-        Map<String, String> attributes = request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
-        ComChangeUser toServer = new ComChangeUser(user.serverUser(), auth, request.database(), collation(),
+        Map<String, String> attributes =
+                request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
+        ComChangeUser toServer = new ComChangeUser(
+                user.serverUser(),
+                auth,
+                request.database(),
+                collation(),
                 Capability.has(serverCapabilities, Capability.CLIENT_PLUGIN_AUTH) ? NativePassword.PLUGIN_NAME : null,
                 Capability.has(serverCapabilities, Capability.CLIENT_CONNECT_ATTRS) ? attributes : null);
         ByteBuf out = session.allocate();
@@ -119,7 +131,8 @@ final class ChangeUserExchange implements Exchange {
     @Override
     public void onServerPayload(ByteBuf payload) {
         if (step != Step.SERVER_AUTH) {
-            throw new dev.sluice.protocol.ProtocolException("COM_CHANGE_USER: server packet before the client authenticated");
+            throw new dev.sluice.protocol.ProtocolException(
+                    "COM_CHANGE_USER: server packet before the client authenticated");
         }
         Authenticator.Step next;
         try {
@@ -127,14 +140,19 @@ final class ChangeUserExchange implements Exchange {
         } catch (ServerException e) {
             step = Step.DONE;
             ErrPacket err = e.err();
-            session.refuseChangeUser(new ErrPacket(err.errorCode(), err.sqlState(),
-                    err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
-                    "server refused the change to " + user.serverUser() + ": " + err, true);
+            session.refuseChangeUser(
+                    new ErrPacket(
+                            err.errorCode(),
+                            err.sqlState(),
+                            err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
+                    "server refused the change to " + user.serverUser() + ": " + err,
+                    true);
             return;
         } catch (ServerTrustException e) {
             // the server asked for the password in a form a peer could read, over an unverified link: not sent
             step = Step.DONE;
-            session.refuseChangeUser(ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage(), true);
+            session.refuseChangeUser(
+                    ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage(), true);
             return;
         }
         if (next instanceof Authenticator.Send send) {
@@ -143,7 +161,8 @@ final class ChangeUserExchange implements Exchange {
             step = Step.DONE;
             session.userChanged(user, request.database(), collation());
             session.serverStatus(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
-            session.writeToClient(OkPacket.of(0, 0, session.sessionStatus(), done.ok().warnings()));
+            session.writeToClient(
+                    OkPacket.of(0, 0, session.sessionStatus(), done.ok().warnings()));
         }
     }
 

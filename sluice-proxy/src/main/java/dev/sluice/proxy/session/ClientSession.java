@@ -1,13 +1,12 @@
 package dev.sluice.proxy.session;
 
-import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.ServerTrustException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolUnavailableException;
-import dev.sluice.backend.pool.Pools;
 import dev.sluice.backend.pool.PooledConnection;
+import dev.sluice.backend.pool.Pools;
 import dev.sluice.backend.pool.ServerPool;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
@@ -21,25 +20,25 @@ import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import dev.sluice.proxy.config.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +56,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** What the session asks of servers, at most: everything it knows how to relay. */
     public static final long RELAYABLE = 0xFFFF_FFFFL
-            & ~(Capability.CLIENT_COMPRESS
-                    | Capability.CLIENT_SSL
-                    | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
-                    | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM
-                    | Capability.CLIENT_QUERY_ATTRIBUTES
-                    | Capability.MULTI_FACTOR_AUTHENTICATION
-                    | Capability.CLIENT_CAPABILITY_EXTENSION
-                    | Capability.CLIENT_SSL_VERIFY_SERVER_CERT)
+                    & ~(Capability.CLIENT_COMPRESS
+                            | Capability.CLIENT_SSL
+                            | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
+                            | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM
+                            | Capability.CLIENT_QUERY_ATTRIBUTES
+                            | Capability.MULTI_FACTOR_AUTHENTICATION
+                            | Capability.CLIENT_CAPABILITY_EXTENSION
+                            | Capability.CLIENT_SSL_VERIFY_SERVER_CERT)
             | Capability.MARIADB_CLIENT_PROGRESS
             | Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS
             | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
@@ -85,6 +84,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private PacketEncoder clientEncoder;
     /** server-read-timeout of the leased connection; null when none is configured. */
     private ReadDeadline readDeadline;
+
     private final ServerConfig server;
     private final CommandQueue queue = new CommandQueue();
 
@@ -95,6 +95,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private PooledConnection pooled;
     /** Commands sent on the current lease: none means nothing of this session's state is on that connection. */
     private long commandsOnLease;
+
     private Channel serverChannel;
     private PacketSequence serverSequence;
     private long serverCapabilities;
@@ -103,23 +104,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final ServerThread thread = new ServerThread();
     /** The client may send several statements in one COM_QUERY (capability, or COM_SET_OPTION seen). */
     private boolean multiStatements;
+
     private final PreparedLoads preparedLoads = new PreparedLoads();
     private Exchange current;
     private long statements;
     /** The first bytes of the last COM_QUERY, for log lines about it. */
     private final byte[] lastStatement = new byte[100];
+
     private int lastStatementLength = -1;
     private boolean lastStatementTruncated;
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastClientWrite;
+
     private WriteDeadline writeDeadline;
     /** The exchange a KILL QUERY was already sent for (one per statement, whichever path ends it first). */
     private Exchange cancelled;
+
     private ErrPacket connectFailure;
     /** The server user changed (COM_CHANGE_USER): the connection no longer belongs to its pool's key. */
     private boolean userChanged;
     /** False once the server side failed (protocol error, lost, timeout): the connection is never reused. */
     private boolean serverTrusted = true;
+
     private UserConfig currentUser;
     private String currentDatabase;
     private int currentCollation;
@@ -167,8 +173,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         Timeouts timeouts = context.config().timeouts();
         if (timeouts.clientIdle() != null) {
-            ctx.pipeline().addBefore(ctx.name(), "client-idle",
-                    new IdleStateHandler(timeouts.clientIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+            ctx.pipeline()
+                    .addBefore(
+                            ctx.name(),
+                            "client-idle",
+                            new IdleStateHandler(timeouts.clientIdle().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         }
         writeDeadline = new WriteDeadline(client, timeouts.clientWrite().toNanos(), this::onClientWriteTimeout);
         clientEncoder = ctx.pipeline().get(PacketEncoder.class);
@@ -183,19 +192,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * nothing was sent on the lease, so a database or charset chosen by a statement never has to be carried over.
      */
     private void openServer() {
-        long capabilities = (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
-        Pools.Key key = new Pools.Key(server.name(), currentUser.serverUser(), capabilities, currentCollation, currentDatabase);
-        pool = context.pools().pool(key, () -> ServerLogin.options(server, currentUser)
-                .database(currentDatabase)
-                .connectTimeout(context.config().timeouts().connect())
-                .maxPacketSize(context.config().limits().maxPacketSize())
-                .collationId(currentCollation)
-                .capabilities(capabilities)
-                .connectAttribute("_client_name", "sluice")
-                .build());
+        long capabilities =
+                (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
+        Pools.Key key =
+                new Pools.Key(server.name(), currentUser.serverUser(), capabilities, currentCollation, currentDatabase);
+        pool = context.pools()
+                .pool(
+                        key,
+                        () -> ServerLogin.options(server, currentUser)
+                                .database(currentDatabase)
+                                .connectTimeout(context.config().timeouts().connect())
+                                .maxPacketSize(context.config().limits().maxPacketSize())
+                                .collationId(currentCollation)
+                                .capabilities(capabilities)
+                                .connectAttribute("_client_name", "sluice")
+                                .build());
         pool.acquire(client.eventLoop()).whenComplete((connection, failure) -> {
             if (failure != null) {
-                onServerConnectFailed(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+                onServerConnectFailed(
+                        failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
             } else {
                 client.eventLoop().execute(() -> onServerLeased(connection));
             }
@@ -226,14 +243,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         serverTls = detached.tls();
         long serverRead = millis(context.config().timeouts().serverRead());
         readDeadline = serverRead > 0
-                ? new ReadDeadline(serverChannel.eventLoop(), TimeUnit.MILLISECONDS.toNanos(serverRead), this::onServerSilent)
+                ? new ReadDeadline(
+                        serverChannel.eventLoop(), TimeUnit.MILLISECONDS.toNanos(serverRead), this::onServerSilent)
                 : null;
         ServerHandler handler = new ServerHandler(this);
         serverChannel.pipeline().addLast(SERVER_HANDLER, handler);
         // payloads come straight from the decoder to this session: no Packet or slice per row
         serverChannel.pipeline().get(PacketDecoder.class).sink(handler);
         state = State.READY;
-        LOG.debug("session {}: leased server {} thread {} as {}", id(), server.name(), serverThreadId, currentUser.serverUser());
+        LOG.debug(
+                "session {}: leased server {} thread {} as {}",
+                id(),
+                server.name(),
+                serverThreadId,
+                currentUser.serverUser());
         if (!serverChannel.isActive()) {
             onServerInactive();
             return;
@@ -276,7 +299,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (reasonIfDiscarded == null && serverChannel.isActive()) {
             connection.pool().release(connection, commandsOnLease == 0);
         } else {
-            connection.pool().discard(connection, reasonIfDiscarded == null ? PoolStats.DiscardReason.BROKEN : reasonIfDiscarded);
+            connection
+                    .pool()
+                    .discard(
+                            connection, reasonIfDiscarded == null ? PoolStats.DiscardReason.BROKEN : reasonIfDiscarded);
         }
         serverChannel = null;
     }
@@ -286,11 +312,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (failure instanceof PoolUnavailableException pu) {
             boolean capacity = pu.reason() == PoolUnavailableException.Reason.EXHAUSTED
                     || pu.reason() == PoolUnavailableException.Reason.SERVER_FULL;
-            err = capacity ? ProxyErrors.tooManyConnections() // the server's answer; the detail is logged below
+            err = capacity
+                    ? ProxyErrors.tooManyConnections() // the server's answer; the detail is logged below
                     : ProxyErrors.cannotConnect(server.name() + " (" + server.address() + ")", pu.getMessage());
         } else if (failure instanceof ServerException se) {
             // The server's own answer (unknown database, access denied for the mapped user, ...)
-            err = new ErrPacket(se.errorCode(), se.sqlState(), se.err().message() + " (sluice: server " + server.name() + ")");
+            err = new ErrPacket(
+                    se.errorCode(), se.sqlState(), se.err().message() + " (sluice: server " + server.name() + ")");
         } else if (failure instanceof ServerTrustException st) {
             err = ProxyErrors.serverNotTrusted(server.name(), st); // TLS or password rules refused it (invariant 13)
         } else {
@@ -300,7 +328,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
-            LOG.warn("session {}: cannot open a connection to server {}: {} ({})", id(), server.name(), err,
+            LOG.warn(
+                    "session {}: cannot open a connection to server {}: {} ({})",
+                    id(),
+                    server.name(),
+                    err,
                     failure.getMessage());
             state = State.FAILED;
             connectFailure = err;
@@ -403,8 +435,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case COM_CHANGE_USER -> startChangeUser(packet);
-            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID, COM_REGISTER_SLAVE, COM_CONNECT_OUT,
-                    COM_DAEMON, COM_CONNECT, COM_TABLE_DUMP, COM_DELAYED_INSERT, COM_SHUTDOWN -> {
+            case COM_BINLOG_DUMP,
+                    COM_BINLOG_DUMP_GTID,
+                    COM_REGISTER_SLAVE,
+                    COM_CONNECT_OUT,
+                    COM_DAEMON,
+                    COM_CONNECT,
+                    COM_TABLE_DUMP,
+                    COM_DELAYED_INSERT,
+                    COM_SHUTDOWN -> {
                 packet.release();
                 writeToClient(ProxyErrors.unsupportedCommand(command.name()));
             }
@@ -478,7 +517,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     preparedLoads.closed(payload.getUnsignedIntLE(from));
                 }
             }
-            case COM_SET_OPTION -> multiStatements |= payload.readableBytes() >= 3 && payload.getUnsignedShortLE(from) == 0;
+            case COM_SET_OPTION ->
+                multiStatements |= payload.readableBytes() >= 3 && payload.getUnsignedShortLE(from) == 0;
             case COM_RESET_CONNECTION -> preparedLoads.clear();
             default -> {}
         }
@@ -539,8 +579,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
             // server) before this first write. Another one takes it.
             queue.addFirst(packet);
-            reacquire(serverChannel.isActive() ? "server connection idle too long for a first command"
-                    : "server connection closed before the first command");
+            reacquire(
+                    serverChannel.isActive()
+                            ? "server connection idle too long for a first command"
+                            : "server connection closed before the first command");
             return;
         }
         commandsOnLease++;
@@ -549,7 +591,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (hasResponse) {
             current = new ResponseRelay(this, command, cursorRequested(command, packet.payload()), localFiles);
         }
-        serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
+        serverChannel.writeAndFlush(
+                packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (readDeadline != null && (hasResponse || !serverChannel.isWritable())) {
             readDeadline.commandSent(); // an answer is awaited, or the server has yet to take what was written
         }
@@ -628,9 +671,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current != null) {
-            writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(),
-                    "the server closed the connection"));
-            close("server closed the connection during " + current.commandName() + " after " + current.rows() + " rows", true);
+            writeToClient(ProxyErrors.serverLost(
+                    server.name(), current.commandName(), current.rows(), "the server closed the connection"));
+            close(
+                    "server closed the connection during " + current.commandName() + " after " + current.rows()
+                            + " rows",
+                    true);
         } else {
             close("server closed the connection", true);
         }
@@ -675,7 +721,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void writeToServer(Packet packet) {
-        serverChannel.writeAndFlush(packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
+        serverChannel.writeAndFlush(
+                packet, serverChannel.voidPromise()); // a failed write fires exceptionCaught: the session ends
         if (readDeadline != null) {
             readDeadline.commandSent(); // LOCAL INFILE data, an authentication step: an answer is awaited again
         }
@@ -707,7 +754,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     void userChanged(UserConfig user, String database, int collation) {
         userChanged = true;
         commandsOnLease = 0;
-        LOG.info("session {}: changed user from {} to {} (server user {})", id(), currentUser.name(), user.name(),
+        LOG.info(
+                "session {}: changed user from {} to {} (server user {})",
+                id(),
+                currentUser.name(),
+                user.name(),
                 user.serverUser());
         currentUser = user;
         currentDatabase = database.isEmpty() ? null : database;
@@ -773,7 +824,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (client.isWritable() && serverChannel != null && !serverChannel.config().isAutoRead()) {
+        if (client.isWritable()
+                && serverChannel != null
+                && !serverChannel.config().isAutoRead()) {
             serverChannel.config().setAutoRead(true);
             serverChannel.read();
         }
@@ -787,9 +840,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         // a client Sluice stopped reading (the server takes nothing) is waiting, not idle
-        if (state != State.CLOSED && idle.state() == IdleState.READER_IDLE && current == null && queue.isEmpty()
+        if (state != State.CLOSED
+                && idle.state() == IdleState.READER_IDLE
+                && current == null
+                && queue.isEmpty()
                 && client.config().isAutoRead()) {
-            close("idle longer than client-idle-timeout " + context.config().timeouts().clientIdle().toMillis() + " ms", false);
+            close(
+                    "idle longer than client-idle-timeout "
+                            + context.config().timeouts().clientIdle().toMillis() + " ms",
+                    false);
         }
     }
 
@@ -799,14 +858,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             // close(reason, true) waits for a last write (an ERR) that a client not reading never takes:
             // that write has the same deadline as every other
-            LOG.warn("session {}: closing without delivering its last {} bytes: not taken by the client within"
-                    + " client-write-timeout", id(), writeDeadline.pending());
+            LOG.warn(
+                    "session {}: closing without delivering its last {} bytes: not taken by the client within"
+                            + " client-write-timeout",
+                    id(),
+                    writeDeadline.pending());
             client.close();
             return;
         }
-        LOG.warn("session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
-                id(), writeDeadline.pending(), limit.toMillis(), current != null ? current.commandName() : "no statement",
-                current != null ? current.rows() : 0, digest());
+        LOG.warn(
+                "session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
+                id(),
+                writeDeadline.pending(),
+                limit.toMillis(),
+                current != null ? current.commandName() : "no statement",
+                current != null ? current.rows() : 0,
+                digest());
         cancelOnServer("client write timeout");
         close("client-write-timeout " + limit.toMillis() + " ms expired", false);
     }
@@ -848,9 +915,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             close("server took nothing of what was written to it for server-read-timeout " + limit + " ms", false);
             return false;
         }
-        writeToClient(ProxyErrors.serverLost(server.name(), current.commandName(), current.rows(), stuck
-                ? "the server took nothing of what was written to it within server-read-timeout " + limit + " ms"
-                : "no answer within server-read-timeout " + limit + " ms"));
+        writeToClient(ProxyErrors.serverLost(
+                server.name(),
+                current.commandName(),
+                current.rows(),
+                stuck
+                        ? "the server took nothing of what was written to it within server-read-timeout " + limit
+                                + " ms"
+                        : "no answer within server-read-timeout " + limit + " ms"));
         cancelOnServer("server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
         return false;
@@ -867,13 +939,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         cancelled = current;
-        QueryKiller.kill(context, server, currentUser, thread, pool.stats(), client.eventLoop(),
-                "session " + id() + ": ", current.commandName(), why);
+        QueryKiller.kill(
+                context,
+                server,
+                currentUser,
+                thread,
+                pool.stats(),
+                client.eventLoop(),
+                "session " + id() + ": ",
+                current.commandName(),
+                why);
     }
 
     private String digest() {
-        return lastStatementLength < 0 ? "-"
-                : new String(lastStatement, 0, lastStatementLength, StandardCharsets.UTF_8) + (lastStatementTruncated ? "…" : "");
+        return lastStatementLength < 0
+                ? "-"
+                : new String(lastStatement, 0, lastStatementLength, StandardCharsets.UTF_8)
+                        + (lastStatementTruncated ? "…" : "");
     }
 
     private static long millis(Duration d) {
@@ -899,7 +981,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (message.startsWith("packet length")) {
                 clientSequence.respondToLastInbound();
             }
-            writeToClient(message.startsWith("packet length") ? ProxyErrors.packetTooLarge(message) : ProxyErrors.malformed(message));
+            writeToClient(
+                    message.startsWith("packet length")
+                            ? ProxyErrors.packetTooLarge(message)
+                            : ProxyErrors.malformed(message));
             close("bad packet from the client: " + message, true);
         } else {
             close("client connection failed: " + root, false);
@@ -929,8 +1014,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             current = null;
         }
         boolean broken = !serverTrusted || serverChannel == null || !serverChannel.isActive();
-        returnServer(broken ? PoolStats.DiscardReason.BROKEN : inFlight ? PoolStats.DiscardReason.CANCELLED
-                : userChanged ? PoolStats.DiscardReason.USER_CHANGED : null);
+        returnServer(
+                broken
+                        ? PoolStats.DiscardReason.BROKEN
+                        : inFlight
+                                ? PoolStats.DiscardReason.CANCELLED
+                                : userChanged ? PoolStats.DiscardReason.USER_CHANGED : null);
         if (flushFirst && lastClientWrite != null && !lastClientWrite.isDone()) {
             flushClient();
             lastClientWrite.addListener(ChannelFutureListener.CLOSE);

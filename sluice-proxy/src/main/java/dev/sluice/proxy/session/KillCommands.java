@@ -26,8 +26,12 @@ final class KillCommands {
         if (held == null) {
             return;
         }
-        LOG.info("session {}: {} for session {} (server thread {})", session.id(), kill.query() ? "KILL QUERY" : "KILL",
-                kill.id(), held.serverThread());
+        LOG.info(
+                "session {}: {} for session {} (server thread {})",
+                session.id(),
+                kill.query() ? "KILL QUERY" : "KILL",
+                kill.id(),
+                held.serverThread());
         ByteBuf sql = session.allocate();
         sql.writeByte(Command.COM_QUERY.code());
         sql.writeCharSequence(kill.withId(held.serverThread()), StandardCharsets.UTF_8);
@@ -50,7 +54,8 @@ final class KillCommands {
         ByteBuf kill = session.allocate();
         kill.writeByte(Command.COM_PROCESS_KILL.code());
         kill.writeIntLE((int) held.serverThread());
-        session.forwardOwn(new Packet(0, kill), Command.COM_PROCESS_KILL, held.target().thread()::release);
+        session.forwardOwn(
+                new Packet(0, kill), Command.COM_PROCESS_KILL, held.target().thread()::release);
     }
 
     /**
@@ -59,7 +64,8 @@ final class KillCommands {
      * thread, ERR 1095 for another user's session.
      */
     private static Held hold(ClientSession session, long id) {
-        ClientSession target = SessionRegistry.isSluiceId(id) ? session.context().registry().find(id) : null;
+        ClientSession target =
+                SessionRegistry.isSluiceId(id) ? session.context().registry().find(id) : null;
         if (target == null) {
             session.writeToClient(ProxyErrors.unknownThread(id));
             return null;

@@ -18,8 +18,8 @@ public record KillStatement(String modifier, boolean query, long id, String unsu
      * The KILL statement (its first keyword is KILL) as Sluice reads it; {@code KILL [QUERY] CONNECTION_ID()} names
      * {@code sessionId}.
      */
-    static KillStatement parse(ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes,
-            long sessionId) {
+    static KillStatement parse(
+            ByteBuf buf, StatementScanner.Statement statement, boolean noBackslashEscapes, long sessionId) {
         SqlLexer lexer = SqlLexer.of(buf, statement, noBackslashEscapes);
         lexer.next(); // KILL
         String modifier = null;
@@ -39,7 +39,9 @@ public record KillStatement(String modifier, boolean query, long id, String unsu
         if (lexer.is("USER")) {
             return refused("KILL USER (server accounts are shared by Sluice's pooled connections)");
         }
-        if (lexer.is("CONNECTION_ID") && lexer.next() == SqlLexer.LPAREN && lexer.next() == SqlLexer.RPAREN
+        if (lexer.is("CONNECTION_ID")
+                && lexer.next() == SqlLexer.LPAREN
+                && lexer.next() == SqlLexer.RPAREN
                 && lexer.next() == SqlLexer.END) {
             return new KillStatement(modifier, query, sessionId, null);
         }

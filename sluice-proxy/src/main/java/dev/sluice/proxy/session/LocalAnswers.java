@@ -26,8 +26,8 @@ import javax.net.ssl.SSLSession;
  * server unchanged.
  */
 final class LocalAnswers {
-    private static final Pattern SSL_STATUS = Pattern.compile(
-            "(?i)\\s*SHOW\\s+(?:SESSION\\s+|LOCAL\\s+)?STATUS\\s+LIKE\\s+'(ssl[^']*)'\\s*;?\\s*");
+    private static final Pattern SSL_STATUS =
+            Pattern.compile("(?i)\\s*SHOW\\s+(?:SESSION\\s+|LOCAL\\s+)?STATUS\\s+LIKE\\s+'(ssl[^']*)'\\s*;?\\s*");
 
     private LocalAnswers() {}
 
@@ -81,8 +81,10 @@ final class LocalAnswers {
         int status = session.sessionStatus();
         boolean deprecateEof = Capability.has(caps, Capability.CLIENT_DEPRECATE_EOF);
         List<ColumnDefinition41> columns = List.of(
-                ColumnDefinition41.of("information_schema", "SESSION_STATUS", "Variable_name", 33, 256, ColumnType.VAR_STRING, 1, 0),
-                ColumnDefinition41.of("information_schema", "SESSION_STATUS", "Value", 33, 8192, ColumnType.VAR_STRING, 0, 0));
+                ColumnDefinition41.of(
+                        "information_schema", "SESSION_STATUS", "Variable_name", 33, 256, ColumnType.VAR_STRING, 1, 0),
+                ColumnDefinition41.of(
+                        "information_schema", "SESSION_STATUS", "Value", 33, 8192, ColumnType.VAR_STRING, 0, 0));
         ByteBuf count = session.allocate();
         ColumnCount.of(columns.size()).encode(count, caps);
         session.writeToClient(count);

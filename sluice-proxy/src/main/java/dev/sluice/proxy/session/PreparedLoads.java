@@ -49,8 +49,10 @@ final class PreparedLoads {
      * it prepared before.
      */
     boolean refusedLast(Command command, ByteBuf payload) {
-        return lastRefused && command != Command.COM_SET_OPTION
-                && command != Command.COM_RESET_CONNECTION && payload.readableBytes() >= 5
+        return lastRefused
+                && command != Command.COM_SET_OPTION
+                && command != Command.COM_RESET_CONNECTION
+                && payload.readableBytes() >= 5
                 && payload.getUnsignedIntLE(payload.readerIndex() + 1) == LAST_PREPARED;
     }
 

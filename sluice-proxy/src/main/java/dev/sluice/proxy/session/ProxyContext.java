@@ -27,14 +27,19 @@ public final class ProxyContext {
      * @param serverCapabilityMask capabilities never asked of servers (tests use it to make a server look
      *     older, e.g. without CLIENT_DEPRECATE_EOF, so translation is exercised); 0 in production
      */
-    public ProxyContext(ProxyConfig config, SessionRegistry registry, ServerConnector connector, long serverCapabilityMask) {
+    public ProxyContext(
+            ProxyConfig config, SessionRegistry registry, ServerConnector connector, long serverCapabilityMask) {
         this.config = config;
         this.registry = registry;
         this.connector = connector;
         this.serverCapabilityMask = serverCapabilityMask;
         this.pools = new Pools(connector, config.pool());
         for (ServerConfig server : config.servers()) {
-            pools.monitor(server.name(), server.host(), server.port(), config.timeouts().connect());
+            pools.monitor(
+                    server.name(),
+                    server.host(),
+                    server.port(),
+                    config.timeouts().connect());
         }
     }
 
@@ -86,8 +91,12 @@ public final class ProxyContext {
             if (probe == null || probe.isCompletedExceptionally()) {
                 ServerConfig server = primaryServer();
                 long millis = config.timeouts().connect().toMillis();
-                CompletableFuture<HandshakeV10> started = GreetingProbe.probe(connector.group(), connector.transport(),
-                                server.host(), server.port(), config.timeouts().connect())
+                CompletableFuture<HandshakeV10> started = GreetingProbe.probe(
+                                connector.group(),
+                                connector.transport(),
+                                server.host(),
+                                server.port(),
+                                config.timeouts().connect())
                         .orTimeout(millis, TimeUnit.MILLISECONDS); // connect and greeting together, not each
                 started.thenAccept(this::learnGreeting);
                 probe = started;

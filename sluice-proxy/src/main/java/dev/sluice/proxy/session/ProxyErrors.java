@@ -35,7 +35,8 @@ public final class ProxyErrors {
     private ProxyErrors() {}
 
     public static ErrPacket cannotConnect(String server, String cause) {
-        return new ErrPacket(CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
+        return new ErrPacket(
+                CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
     }
 
     /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
@@ -70,13 +71,18 @@ public final class ProxyErrors {
     }
 
     public static ErrPacket serverLost(String server, String command, long rows, String cause) {
-        return new ErrPacket(SERVER_LOST, "08S01", "sluice: lost the connection to server " + server + " during "
-                + command + (rows > 0 ? " after " + rows + " rows" : "") + " (" + cause
-                + "); the result is incomplete and the statement may or may not have run");
+        return new ErrPacket(
+                SERVER_LOST,
+                "08S01",
+                "sluice: lost the connection to server " + server + " during "
+                        + command + (rows > 0 ? " after " + rows + " rows" : "") + " (" + cause
+                        + "); the result is incomplete and the statement may or may not have run");
     }
 
     public static ErrPacket unknownCommand(int code) {
-        return new ErrPacket(UNKNOWN_COMMAND, "08S01",
+        return new ErrPacket(
+                UNKNOWN_COMMAND,
+                "08S01",
                 "sluice: unknown command byte 0x" + Integer.toHexString(code) + " from the client");
     }
 
@@ -95,13 +101,18 @@ public final class ProxyErrors {
 
     /** A KILL Sluice cannot map to the right server thread: refused, nothing of the text ran. */
     public static ErrPacket killNotTranslated(String what) {
-        return new ErrPacket(NOT_SUPPORTED, "42000", "sluice: " + what + " cannot be translated to the server's"
-                + " thread ids; nothing of this statement text was run. Send KILL [QUERY] <id> alone, with an id from"
-                + " CONNECTION_ID() through Sluice");
+        return new ErrPacket(
+                NOT_SUPPORTED,
+                "42000",
+                "sluice: " + what + " cannot be translated to the server's"
+                        + " thread ids; nothing of this statement text was run. Send KILL [QUERY] <id> alone, with an id from"
+                        + " CONNECTION_ID() through Sluice");
     }
 
     public static ErrPacket localInfileDisabled() {
-        return new ErrPacket(NOT_ALLOWED, "42000",
+        return new ErrPacket(
+                NOT_ALLOWED,
+                "42000",
                 "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)");
     }
 
@@ -110,14 +121,21 @@ public final class ProxyErrors {
      *     their results were read and dropped (the ERR ends the response for the client)
      */
     public static ErrPacket localInfileRefused(String fileName, boolean moreResults) {
-        return new ErrPacket(NOT_ALLOWED, "42000", "sluice: the server asked for local file '" + fileName
-                + "', which this statement did not name in a LOAD DATA LOCAL INFILE; refused, no file was sent"
-                + (moreResults ? "; the statements after it in this text ran on the server, their results were"
-                        + " discarded" : ""));
+        return new ErrPacket(
+                NOT_ALLOWED,
+                "42000",
+                "sluice: the server asked for local file '" + fileName
+                        + "', which this statement did not name in a LOAD DATA LOCAL INFILE; refused, no file was sent"
+                        + (moreResults
+                                ? "; the statements after it in this text ran on the server, their results were"
+                                        + " discarded"
+                                : ""));
     }
 
     public static ErrPacket packetTooLarge(String detail) {
-        return new ErrPacket(PACKET_TOO_LARGE, "08S01",
+        return new ErrPacket(
+                PACKET_TOO_LARGE,
+                "08S01",
                 "Got a packet bigger than 'max_allowed_packet' bytes (sluice: " + detail + ")");
     }
 

@@ -27,15 +27,28 @@ final class QueryKiller {
      * @param what the command being stopped, for the log
      * @param why what made Sluice stop it, for the log
      */
-    static void kill(ProxyContext context, ServerConfig server, UserConfig user, long thread, PoolStats stats,
-            EventLoop loop, String who, String what, String why) {
+    static void kill(
+            ProxyContext context,
+            ServerConfig server,
+            UserConfig user,
+            long thread,
+            PoolStats stats,
+            EventLoop loop,
+            String who,
+            String what,
+            String why) {
         ConnectOptions options = ServerLogin.options(server, user)
                 .connectTimeout(context.config().timeouts().connect())
                 .build();
         stats.killed();
         String kill = "KILL QUERY " + thread;
-        context.connector().connect(options, loop).thenCompose(killer -> killer.within(killer.query(kill),
-                        options.connectTimeout(), kill + " within connect-timeout " + options.connectTimeout().toMillis() + " ms")
+        context.connector()
+                .connect(options, loop)
+                .thenCompose(killer -> killer.within(
+                                killer.query(kill),
+                                options.connectTimeout(),
+                                kill + " within connect-timeout "
+                                        + options.connectTimeout().toMillis() + " ms")
                         .whenComplete((r, e) -> {
                             if (e instanceof DeadlineExceededException) {
                                 stats.killTimedOut();
@@ -48,11 +61,22 @@ final class QueryKiller {
                         LOG.info("{}killed {} on server {} thread {} ({})", who, what, server.name(), thread, why);
                     } else if (cause instanceof ServerException se && se.errorCode() == ProxyErrors.UNKNOWN_THREAD) {
                         // the discarded server connection went first, taking its statement with it
-                        LOG.info("{}{} on server {} thread {} already ended with its connection ({})", who, what,
-                                server.name(), thread, why);
+                        LOG.info(
+                                "{}{} on server {} thread {} already ended with its connection ({})",
+                                who,
+                                what,
+                                server.name(),
+                                thread,
+                                why);
                     } else {
-                        LOG.warn("{}could not kill {} on server {} thread {} ({}): {}", who, what, server.name(), thread,
-                                why, e.getMessage());
+                        LOG.warn(
+                                "{}could not kill {} on server {} thread {} ({}): {}",
+                                who,
+                                what,
+                                server.name(),
+                                thread,
+                                why,
+                                e.getMessage());
                     }
                 });
     }

@@ -14,7 +14,8 @@ import java.util.List;
  * ({@code rewritten}, a new payload) and with the files its LOAD DATA LOCAL statements may ask for
  * ({@code localFiles}).
  */
-record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBuf rewritten, LocalInfileGuard localFiles) {
+record QueryPlan(
+        ErrPacket answer, KillStatement kill, String sslPattern, ByteBuf rewritten, LocalInfileGuard localFiles) {
 
     static QueryPlan of(ClientSession session, Packet packet) {
         ByteBuf payload = packet.payload();
@@ -39,8 +40,8 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
         }
         StatementScanner.Statement single = scan.single();
         if (single != null && single.keyword() == StatementScanner.SHOW) {
-            String pattern = LocalAnswers.sslStatusPattern(payload.toString(single.start(),
-                    Math.min(single.end() - single.start(), 4096), StandardCharsets.UTF_8));
+            String pattern = LocalAnswers.sslStatusPattern(payload.toString(
+                    single.start(), Math.min(single.end() - single.start(), 4096), StandardCharsets.UTF_8));
             if (pattern != null) {
                 return new QueryPlan(null, null, pattern, null, null);
             }
@@ -49,7 +50,8 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
         if (files != null && !session.localInfileEnabled()) {
             return answer(ProxyErrors.localInfileDisabled());
         }
-        ByteBuf rewritten = scan.connectionIdCalls().isEmpty() ? null
+        ByteBuf rewritten = scan.connectionIdCalls().isEmpty()
+                ? null
                 : withConnectionId(payload.alloc(), payload, scan.connectionIdCalls(), session.id());
         return new QueryPlan(null, null, null, rewritten, files);
     }
@@ -61,14 +63,15 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
     static QueryPlan ofPrepare(ClientSession session, Packet packet) {
         ByteBuf payload = packet.payload();
         boolean noBackslashEscapes = session.noBackslashEscapes();
-        StatementScanner.Scan scan = StatementScanner.scan(payload, payload.readerIndex() + 1, payload.writerIndex(),
-                noBackslashEscapes);
+        StatementScanner.Scan scan =
+                StatementScanner.scan(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
         for (StatementScanner.Statement statement : scan.statements()) {
             if (statement.keyword() == StatementScanner.KILL) {
                 return answer(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
             }
         }
-        ByteBuf rewritten = scan.connectionIdCalls().isEmpty() ? null
+        ByteBuf rewritten = scan.connectionIdCalls().isEmpty()
+                ? null
                 : withConnectionId(payload.alloc(), payload, scan.connectionIdCalls(), session.id());
         return new QueryPlan(null, null, null, rewritten, LocalInfileGuard.of(payload, scan, noBackslashEscapes));
     }
@@ -82,8 +85,8 @@ record QueryPlan(ErrPacket answer, KillStatement kill, String sslPattern, ByteBu
      * greeting, which KILL takes); a call that is a whole select-list item keeps its column name through an alias
      * of the text as written ({@code SELECT CONNECTION_ID()} reads as {@code SELECT 1073741825 AS `CONNECTION_ID()`}).
      */
-    static ByteBuf withConnectionId(ByteBufAllocator alloc, ByteBuf payload, List<StatementScanner.ConnectionIdCall> calls,
-            long sessionId) {
+    static ByteBuf withConnectionId(
+            ByteBufAllocator alloc, ByteBuf payload, List<StatementScanner.ConnectionIdCall> calls, long sessionId) {
         byte[] id = Long.toUnsignedString(sessionId).getBytes(StandardCharsets.US_ASCII);
         ByteBuf out = alloc.buffer(payload.readableBytes() + calls.size() * 40);
         out.writeByte(payload.getByte(payload.readerIndex())); // the command: COM_QUERY or COM_STMT_PREPARE

@@ -18,6 +18,7 @@ final class ReadDeadline implements Runnable {
     private final long nanos;
     /** Called when the limit passed without activity: true to keep watching (nothing awaited was overdue). */
     private final BooleanSupplier onSilence;
+
     private ScheduledFuture<?> task;
     private long lastActivity;
 

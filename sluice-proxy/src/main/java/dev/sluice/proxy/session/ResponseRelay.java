@@ -31,16 +31,19 @@ final class ResponseRelay implements Exchange {
     private final boolean dropEofs;
     /** The server sends none, the client wants EOFs. */
     private final boolean addEofs;
+
     private final long clientCapabilities;
 
     private long rows;
     /** The last result of this response ended with SERVER_MORE_RESULTS_EXISTS: another one is being relayed. */
     private boolean moreResults;
+
     private boolean eofOwed;
     private boolean clientData;
     private String refusedFile;
     /** After a refused LOCAL INFILE whose statement was not the last: the rest is read, not relayed. */
     private boolean draining;
+
     private Runnable afterResponse;
 
     ResponseRelay(ClientSession session, Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
@@ -145,8 +148,10 @@ final class ResponseRelay implements Exchange {
      * reaches the client after its ERR.
      */
     private void refuse(boolean moreResults) {
-        session.writeToClient(session.localInfileEnabled() ? ProxyErrors.localInfileRefused(refusedFile, moreResults)
-                : ProxyErrors.localInfileDisabled());
+        session.writeToClient(
+                session.localInfileEnabled()
+                        ? ProxyErrors.localInfileRefused(refusedFile, moreResults)
+                        : ProxyErrors.localInfileDisabled());
         refusedFile = null;
         draining = moreResults;
     }
@@ -166,7 +171,8 @@ final class ResponseRelay implements Exchange {
         ResponseDecoder.Phase phase = decoder.phase();
         if (command == Command.COM_STMT_PREPARE) {
             // parameters end when the column definitions (or the end) come next; columns end with the response
-            if ((parameter && phase != ResponseDecoder.Phase.PREPARE_PARAMS) || (!parameter && phase == ResponseDecoder.Phase.DONE)) {
+            if ((parameter && phase != ResponseDecoder.Phase.PREPARE_PARAMS)
+                    || (!parameter && phase == ResponseDecoder.Phase.DONE)) {
                 writeEof(0, intermediateStatus(false));
             }
         } else if (command != Command.COM_FIELD_LIST && phase == ResponseDecoder.Phase.ROWS) {
@@ -204,8 +210,10 @@ final class ResponseRelay implements Exchange {
 
     /** @param payload the request as sent (the guard compares its bytes); {@code fileName} its decoded name */
     private void onLocalInfile(ByteBuf payload, String fileName) {
-        if (session.localInfileEnabled() && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
-                && localFiles != null && localFiles.allows(payload)) {
+        if (session.localInfileEnabled()
+                && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
+                && localFiles != null
+                && localFiles.allows(payload)) {
             session.relayToClient(payload);
             session.clientSequence().expectClientData();
             clientData = true;

@@ -46,7 +46,6 @@ final class ServerHandler extends ChannelInboundHandlerAdapter implements Packet
         session.onServerWritabilityChanged();
     }
 
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         session.onServerInactive();

@@ -38,7 +38,7 @@ public final class SessionRegistry {
 
     /** A fresh connection id, not held by a live session. */
     public long allocateId() {
-        for (;;) {
+        for (; ; ) {
             long counter = next.getAndIncrement() & COUNTER_MASK;
             if (counter != 0 && !sessions.containsKey(prefix | counter)) {
                 return prefix | counter;

@@ -32,6 +32,7 @@ final class SqlLexer {
 
     /** The current token: its type and its bytes [start, stop). */
     int type;
+
     int start;
     int stop;
 
@@ -74,7 +75,8 @@ final class SqlLexer {
             byte c = buf.getByte(pos);
             if (isSpace(c)) {
                 pos++;
-            } else if (c == '#' || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || (at(pos + 2) & 0xFF) <= ' '))) {
+            } else if (c == '#'
+                    || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || (at(pos + 2) & 0xFF) <= ' '))) {
                 while (pos < end && buf.getByte(pos) != '\n') {
                     pos++;
                 }

@@ -82,7 +82,8 @@ final class StatementScanner {
             e--;
         }
         int s = e - 13;
-        return s >= from && SqlLexer.matches(buf, s, e, "CONNECTION_ID")
+        return s >= from
+                && SqlLexer.matches(buf, s, e, "CONNECTION_ID")
                 && (s == from || !SqlLexer.isIdentifier(buf.getByte(s - 1)));
     }
 
@@ -92,7 +93,8 @@ final class StatementScanner {
             return false;
         }
         int word = buf.getInt(i) & 0xDFDFDFDF; // ASCII upper case
-        return word == (('P' << 24) | ('R' << 16) | ('E' << 8) | 'P') || word == (('E' << 24) | ('X' << 16) | ('E' << 8) | 'C');
+        return word == (('P' << 24) | ('R' << 16) | ('E' << 8) | 'P')
+                || word == (('E' << 24) | ('X' << 16) | ('E' << 8) | 'C');
     }
 
     /** The keyword at {@code i} if it is one Sluice acts on (KILL, LOAD, SHOW), else OTHER; a few byte reads. */
@@ -162,8 +164,10 @@ final class StatementScanner {
         for (int t = lexer.next(); t != SqlLexer.END; t = lexer.next()) {
             if (t == SqlLexer.STRING) {
                 ByteBuf text = Unpooled.wrappedBuffer(lexer.stringValue());
-                for (Statement inner : scan(text, 0, text.writerIndex(), noBackslashEscapes).statements()) {
-                    if (inner.keyword() == KILL || (inner.keyword() == DYNAMIC && preparesKill(text, inner, noBackslashEscapes))) {
+                for (Statement inner :
+                        scan(text, 0, text.writerIndex(), noBackslashEscapes).statements()) {
+                    if (inner.keyword() == KILL
+                            || (inner.keyword() == DYNAMIC && preparesKill(text, inner, noBackslashEscapes))) {
                         return true;
                     }
                 }
@@ -203,7 +207,10 @@ final class StatementScanner {
         if (afterItemStart) {
             SqlLexer after = ahead.copy();
             int t = after.next();
-            item = t == SqlLexer.COMMA || t == SqlLexer.RPAREN || t == SqlLexer.SEMICOLON || t == SqlLexer.END
+            item = t == SqlLexer.COMMA
+                    || t == SqlLexer.RPAREN
+                    || t == SqlLexer.SEMICOLON
+                    || t == SqlLexer.END
                     || (t == SqlLexer.WORD && SelectList.endsList(after));
         }
         lexer.next();
@@ -212,10 +219,18 @@ final class StatementScanner {
     }
 
     private static boolean startsSelectItem(SqlLexer lexer) {
-        return lexer.is("SELECT") || lexer.is("DISTINCT") || lexer.is("ALL") || lexer.is("DISTINCTROW")
-                || lexer.is("HIGH_PRIORITY") || lexer.is("STRAIGHT_JOIN") || lexer.is("SQL_SMALL_RESULT")
-                || lexer.is("SQL_BIG_RESULT") || lexer.is("SQL_BUFFER_RESULT") || lexer.is("SQL_CACHE")
-                || lexer.is("SQL_NO_CACHE") || lexer.is("SQL_CALC_FOUND_ROWS");
+        return lexer.is("SELECT")
+                || lexer.is("DISTINCT")
+                || lexer.is("ALL")
+                || lexer.is("DISTINCTROW")
+                || lexer.is("HIGH_PRIORITY")
+                || lexer.is("STRAIGHT_JOIN")
+                || lexer.is("SQL_SMALL_RESULT")
+                || lexer.is("SQL_BIG_RESULT")
+                || lexer.is("SQL_BUFFER_RESULT")
+                || lexer.is("SQL_CACHE")
+                || lexer.is("SQL_NO_CACHE")
+                || lexer.is("SQL_CALC_FOUND_ROWS");
     }
 
     /** Whether the current token is inside a select list, per parenthesis depth (up to 64 levels). */
@@ -253,9 +268,20 @@ final class StatementScanner {
         }
 
         static boolean endsList(SqlLexer w) {
-            return w.is("FROM") || w.is("INTO") || w.is("WHERE") || w.is("GROUP") || w.is("ORDER") || w.is("HAVING")
-                    || w.is("LIMIT") || w.is("UNION") || w.is("EXCEPT") || w.is("INTERSECT") || w.is("WINDOW")
-                    || w.is("FOR") || w.is("LOCK") || w.is("PROCEDURE");
+            return w.is("FROM")
+                    || w.is("INTO")
+                    || w.is("WHERE")
+                    || w.is("GROUP")
+                    || w.is("ORDER")
+                    || w.is("HAVING")
+                    || w.is("LIMIT")
+                    || w.is("UNION")
+                    || w.is("EXCEPT")
+                    || w.is("INTERSECT")
+                    || w.is("WINDOW")
+                    || w.is("FOR")
+                    || w.is("LOCK")
+                    || w.is("PROCEDURE");
         }
     }
 }

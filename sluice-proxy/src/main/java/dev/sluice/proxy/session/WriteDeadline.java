@@ -76,7 +76,8 @@ final class WriteDeadline implements Runnable {
     private boolean progressed() {
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
         return out != null
-                && (out.current() != lastCurrent || out.currentProgress() != lastProgress
+                && (out.current() != lastCurrent
+                        || out.currentProgress() != lastProgress
                         || out.totalPendingWriteBytes() != lastPending);
     }
 }

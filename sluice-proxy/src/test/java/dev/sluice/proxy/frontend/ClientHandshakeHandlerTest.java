@@ -26,8 +26,10 @@ class ClientHandshakeHandlerTest {
         0x00, // OK header
         0x00, // affected rows, lenenc 0
         0x00, // last insert id, lenenc 0
-        0x02, 0x00, // status flags: AUTOCOMMIT
-        0x00, 0x00 // warnings; no info string (SESSION_TRACK and nothing changed)
+        0x02,
+        0x00, // status flags: AUTOCOMMIT
+        0x00,
+        0x00 // warnings; no info string (SESSION_TRACK and nothing changed)
     };
 
     private HandshakeHarness h = new HandshakeHarness();
@@ -54,7 +56,8 @@ class ClientHandshakeHandlerTest {
         assertThat(g.connectionId()).isEqualTo(42);
         assertThat(g.capabilities()).isEqualTo(FrontendSettings.defaultCapabilities(false));
         assertThat(Capability.has(g.capabilities(), Capability.CLIENT_SSL)).isFalse();
-        assertThat(Capability.has(g.capabilities(), Capability.CLIENT_LOCAL_FILES)).isFalse();
+        assertThat(Capability.has(g.capabilities(), Capability.CLIENT_LOCAL_FILES))
+                .isFalse();
         assertThat(g.characterSet()).isEqualTo(45);
         assertThat(g.statusFlags()).isEqualTo(ServerStatus.AUTOCOMMIT);
         assertThat(g.authPluginName()).isEqualTo(NativePassword.PLUGIN_NAME);
@@ -62,7 +65,10 @@ class ClientHandshakeHandlerTest {
         assertThat(data).hasSize(21);
         assertThat(data[20]).as("NUL after the scramble").isEqualTo((byte) 0);
         for (int i = 0; i < 20; i++) {
-            assertThat(data[i] & 0xFF).as("scramble byte %d", i).isBetween(1, 127).isNotEqualTo((int) '$');
+            assertThat(data[i] & 0xFF)
+                    .as("scramble byte %d", i)
+                    .isBetween(1, 127)
+                    .isNotEqualTo((int) '$');
         }
         assertThat(h.poll()).as("nothing but the greeting").isNull();
     }
@@ -108,13 +114,17 @@ class ClientHandshakeHandlerTest {
         assertThat(c.maxPacketSize()).isEqualTo(16 << 20);
         assertThat(c.collationId()).isEqualTo(33);
         assertThat(c.database()).isEqualTo("shop");
-        assertThat(c.attributes()).containsExactly(
-                java.util.Map.entry("_client_name", "harness"), java.util.Map.entry("_pid", "42"));
+        assertThat(c.attributes())
+                .containsExactly(java.util.Map.entry("_client_name", "harness"), java.util.Map.entry("_pid", "42"));
         assertThat(c.tls()).isFalse();
         assertThat(c.authPlugin()).isEqualTo(NativePassword.PLUGIN_NAME);
         assertThat(c.clientHost()).isEqualTo(HandshakeHarness.CLIENT_IP);
-        assertThat(c.sequence().nextExpected()).as("reset for the first command").isZero();
-        assertThat(h.channel.pipeline().get(ClientHandshakeHandler.NAME)).as("handler removed").isNull();
+        assertThat(c.sequence().nextExpected())
+                .as("reset for the first command")
+                .isZero();
+        assertThat(h.channel.pipeline().get(ClientHandshakeHandler.NAME))
+                .as("handler removed")
+                .isNull();
         assertThat(h.channel.isActive()).isTrue();
 
         h.send(0, new byte[] {0x0e}); // COM_PING with sequence id 0 reaches the next handler
@@ -127,13 +137,78 @@ class ClientHandshakeHandlerTest {
         h.sendLogin(1, login("app", h.nativeAuth("wrong"), NativePassword.PLUGIN_NAME));
         Frame e = h.next();
         assertThat(e.seq()).isEqualTo(2);
-        assertThat(e.payload()).containsExactly(
-                0xFF - 256, 0x15, 0x04, // ERR, 1045 little-endian
-                '#', '2', '8', '0', '0', '0', // SQLSTATE marker and 28000
-                'A', 'c', 'c', 'e', 's', 's', ' ', 'd', 'e', 'n', 'i', 'e', 'd', ' ', 'f', 'o', 'r', ' ', 'u', 's',
-                'e', 'r', ' ', '\'', 'a', 'p', 'p', '\'', '@', '\'', '1', '0', '.', '1', '.', '2', '.', '3', '\'',
-                ' ', '(', 'u', 's', 'i', 'n', 'g', ' ', 'p', 'a', 's', 's', 'w', 'o', 'r', 'd', ':', ' ', 'Y', 'E',
-                'S', ')');
+        assertThat(e.payload())
+                .containsExactly(
+                        0xFF - 256,
+                        0x15,
+                        0x04, // ERR, 1045 little-endian
+                        '#',
+                        '2',
+                        '8',
+                        '0',
+                        '0',
+                        '0', // SQLSTATE marker and 28000
+                        'A',
+                        'c',
+                        'c',
+                        'e',
+                        's',
+                        's',
+                        ' ',
+                        'd',
+                        'e',
+                        'n',
+                        'i',
+                        'e',
+                        'd',
+                        ' ',
+                        'f',
+                        'o',
+                        'r',
+                        ' ',
+                        'u',
+                        's',
+                        'e',
+                        'r',
+                        ' ',
+                        '\'',
+                        'a',
+                        'p',
+                        'p',
+                        '\'',
+                        '@',
+                        '\'',
+                        '1',
+                        '0',
+                        '.',
+                        '1',
+                        '.',
+                        '2',
+                        '.',
+                        '3',
+                        '\'',
+                        ' ',
+                        '(',
+                        'u',
+                        's',
+                        'i',
+                        'n',
+                        'g',
+                        ' ',
+                        'p',
+                        'a',
+                        's',
+                        's',
+                        'w',
+                        'o',
+                        'r',
+                        'd',
+                        ':',
+                        ' ',
+                        'Y',
+                        'E',
+                        'S',
+                        ')');
         assertThat(h.channel.isOpen()).isFalse();
         assertThat(h.events).isEmpty();
     }
@@ -207,7 +282,8 @@ class ClientHandshakeHandlerTest {
         h.send(5, new byte[] {0x02});
         Frame key = h.next();
         assertThat(key.seq()).isEqualTo(6);
-        RSAPublicKey publicKey = RsaPem.parsePublicKey(AuthMoreData.decode(key.buf()).data());
+        RSAPublicKey publicKey =
+                RsaPem.parsePublicKey(AuthMoreData.decode(key.buf()).data());
         h.send(7, CachingSha2Password.encryptPassword(bytes("secret"), seed, publicKey)); // the switch's seed
         Frame ok = h.next();
         assertThat(ok.seq()).isEqualTo(8);
@@ -240,7 +316,10 @@ class ClientHandshakeHandlerTest {
         h.sendLogin(1, login("app", new byte[0], null));
         Frame sw = h.next();
         assertThat(sw.first()).isEqualTo(AuthSwitchRequest.HEADER);
-        h.send(3, NativePassword.scramble(bytes("secret"), AuthSwitchRequest.decode(sw.buf()).scramble()));
+        h.send(
+                3,
+                NativePassword.scramble(
+                        bytes("secret"), AuthSwitchRequest.decode(sw.buf()).scramble()));
         assertThat(h.next().payload()).containsExactly(OK_AUTOCOMMIT);
     }
 
@@ -249,7 +328,8 @@ class ClientHandshakeHandlerTest {
         long caps = CLIENT_CAPS & ~Capability.CLIENT_PLUGIN_AUTH & ~Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA;
         h.sendLogin(1, login(caps, "app", h.nativeAuth("secret"), null));
         assertThat(h.next().payload()).containsExactly(0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00);
-        assertThat(Capability.has(h.events.get(0).capabilities(), Capability.CLIENT_PLUGIN_AUTH)).isFalse();
+        assertThat(Capability.has(h.events.get(0).capabilities(), Capability.CLIENT_PLUGIN_AUTH))
+                .isFalse();
     }
 
     @Test
@@ -261,7 +341,9 @@ class ClientHandshakeHandlerTest {
         h.sendLogin(1, login("app", h.sha2Auth("secret"), CachingSha2Password.PLUGIN_NAME));
         Frame full = h.next();
         assertThat(full.seq()).isEqualTo(2);
-        assertThat(full.payload()).as("AuthMoreData: perform full authentication").containsExactly(0x01, 0x04);
+        assertThat(full.payload())
+                .as("AuthMoreData: perform full authentication")
+                .containsExactly(0x01, 0x04);
         h.send(3, new byte[] {0x02}); // request the public key
         Frame key = h.next();
         assertThat(key.seq()).isEqualTo(4);
@@ -295,8 +377,8 @@ class ClientHandshakeHandlerTest {
         h.settings.sha2Cache().put("app", "secret");
         h.sendLogin(1, login("app", h.sha2Auth("wrong"), CachingSha2Password.PLUGIN_NAME));
         assertThat(h.next().payload()).containsExactly(0x01, 0x04);
-        h.send(3, CachingSha2Password.encryptPassword(bytes("wrong"), h.scramble(),
-                (RSAPublicKey) HandshakeHarness.KEYS.getPublic()));
+        h.send(3, CachingSha2Password.encryptPassword(bytes("wrong"), h.scramble(), (RSAPublicKey)
+                HandshakeHarness.KEYS.getPublic()));
         Frame e = h.next();
         assertThat(e.seq()).isEqualTo(4);
         assertThat(e.payload())
@@ -308,7 +390,9 @@ class ClientHandshakeHandlerTest {
         announceSha2();
         h.settings.sha2Cache().put("app", "old-password");
         h.sendLogin(1, login("app", h.sha2Auth("old-password"), CachingSha2Password.PLUGIN_NAME));
-        assertThat(h.next().payload()).as("full auth, not fast path with the old password").containsExactly(1, 4);
+        assertThat(h.next().payload())
+                .as("full auth, not fast path with the old password")
+                .containsExactly(1, 4);
         assertThat(h.settings.sha2Cache().contains("app")).isFalse();
     }
 
@@ -433,20 +517,26 @@ class ClientHandshakeHandlerTest {
         h.close();
         h = new HandshakeHarness(HandshakeHarness.settings()
                 .withTls(ClientTlsContexts.create(dev.sluice.proxy.config.ClientTlsConfig.selfSigned()), true));
-        assertThat(Capability.has(h.greeting().capabilities(), Capability.CLIENT_SSL)).isTrue();
+        assertThat(Capability.has(h.greeting().capabilities(), Capability.CLIENT_SSL))
+                .isTrue();
         h.sendLogin(1, login("app", h.nativeAuth("secret"), NativePassword.PLUGIN_NAME));
         Frame e = h.next();
         assertThat(e.seq()).isEqualTo(2);
-        assertThat(e.payload()).containsExactly(err(3159, "HY000",
-                "Connections using insecure transport are prohibited while --require_secure_transport=ON."));
+        assertThat(e.payload())
+                .containsExactly(err(
+                        3159,
+                        "HY000",
+                        "Connections using insecure transport are prohibited while --require_secure_transport=ON."));
         assertThat(h.channel.isOpen()).isFalse();
     }
 
     @Test
     void sslRequestWithoutTlsConfiguredIsBadHandshake() {
         h.greeting();
-        h.send(1, new dev.sluice.protocol.message.client.SslRequest(CLIENT_CAPS | Capability.CLIENT_SSL, 1 << 24, 45)
-                ::encode);
+        h.send(
+                1,
+                new dev.sluice.protocol.message.client.SslRequest(CLIENT_CAPS | Capability.CLIENT_SSL, 1 << 24, 45)
+                        ::encode);
         assertThat(errMessage(h.next())).startsWith("Bad handshake: SSLRequest: TLS is not enabled");
     }
 

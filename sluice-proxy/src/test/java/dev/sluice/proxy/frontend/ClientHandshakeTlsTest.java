@@ -48,10 +48,11 @@ class ClientHandshakeTlsTest {
     }
 
     private void start(boolean required, String plugin) throws Exception {
-        h = new HandshakeHarness(HandshakeHarness.settings().withTls(serverContext, required)
-                .withDefaultAuthPlugin(plugin));
+        h = new HandshakeHarness(
+                HandshakeHarness.settings().withTls(serverContext, required).withDefaultAuthPlugin(plugin));
         tls = new TlsClientEngine();
-        assertThat(Capability.has(h.greeting().capabilities(), Capability.CLIENT_SSL)).isTrue();
+        assertThat(Capability.has(h.greeting().capabilities(), Capability.CLIENT_SSL))
+                .isTrue();
     }
 
     private static ByteBuf sslRequest() {
@@ -70,18 +71,27 @@ class ClientHandshakeTlsTest {
         int first = Math.min(helloBytes, hello.length);
         ByteBuf oneRead = Unpooled.wrappedBuffer(sslRequest(), Unpooled.wrappedBuffer(hello, 0, first));
         h.channel.writeInbound(oneRead);
-        assertThat(h.channel.pipeline().get(SslHandler.class)).as("TLS installed").isNotNull();
+        assertThat(h.channel.pipeline().get(SslHandler.class))
+                .as("TLS installed")
+                .isNotNull();
         if (first < hello.length) {
             h.channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(hello, first, hello.length)));
         }
         tls.finishHandshake(h);
-        assertThat(h.channel.pipeline().names()).startsWith(ClientHandshakeHandler.TLS, ClientHandshakeHandler.DECODER,
-                ClientHandshakeHandler.ENCODER, ClientHandshakeHandler.NAME);
+        assertThat(h.channel.pipeline().names())
+                .startsWith(
+                        ClientHandshakeHandler.TLS,
+                        ClientHandshakeHandler.DECODER,
+                        ClientHandshakeHandler.ENCODER,
+                        ClientHandshakeHandler.NAME);
         assertThat(h.channel.pipeline().get(ClientHandshakeHandler.DECODER)).isInstanceOf(PacketDecoder.class);
 
         // caching_sha2_password inside TLS: not cached, so full authentication with the cleartext password.
-        HandshakeResponse41 login = login(TLS_CAPS, "app", CachingSha2Password.scramble(bytes("secret"),
-                h.scramble()), CachingSha2Password.PLUGIN_NAME);
+        HandshakeResponse41 login = login(
+                TLS_CAPS,
+                "app",
+                CachingSha2Password.scramble(bytes("secret"), h.scramble()),
+                CachingSha2Password.PLUGIN_NAME);
         tls.sendFrame(h, frame(2, login::encode));
         Frame more = tls.nextFrame(h);
         assertThat(more.seq()).isEqualTo(3);
@@ -107,8 +117,9 @@ class ClientHandshakeTlsTest {
         tls.sendFrame(h, frame(4, b -> b.writeBytes(CachingSha2Password.cleartext(bytes("wrong")))));
         Frame e = tls.nextFrame(h);
         assertThat(e.seq()).isEqualTo(5);
-        assertThat(e.payload()).containsExactly(HandshakeHarness.err(1045, "28000",
-                "Access denied for user 'app'@'10.1.2.3' (using password: YES)"));
+        assertThat(e.payload())
+                .containsExactly(HandshakeHarness.err(
+                        1045, "28000", "Access denied for user 'app'@'10.1.2.3' (using password: YES)"));
         assertThat(h.channel.isOpen()).isFalse();
     }
 
@@ -118,8 +129,8 @@ class ClientHandshakeTlsTest {
         h.channel.writeInbound(sslRequest());
         h.channel.writeInbound(Unpooled.wrappedBuffer(tls.produce()));
         tls.finishHandshake(h);
-        HandshakeResponse41 login = login(TLS_CAPS, "app", NativePassword.scramble(bytes("secret"), h.scramble()),
-                NativePassword.PLUGIN_NAME);
+        HandshakeResponse41 login = login(
+                TLS_CAPS, "app", NativePassword.scramble(bytes("secret"), h.scramble()), NativePassword.PLUGIN_NAME);
         tls.sendFrame(h, frame(2, login::encode));
         Frame ok = tls.nextFrame(h);
         assertThat(ok.seq()).isEqualTo(3);

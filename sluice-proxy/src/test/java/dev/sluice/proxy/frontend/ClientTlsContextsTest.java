@@ -21,7 +21,8 @@ class ClientTlsContextsTest {
 
     @Test
     void disabledIsNull() {
-        assertThat(ClientTlsContexts.create(new ClientTlsConfig(false, null, null, false))).isNull();
+        assertThat(ClientTlsContexts.create(new ClientTlsConfig(false, null, null, false)))
+                .isNull();
     }
 
     @Test
@@ -40,9 +41,23 @@ class ClientTlsContextsTest {
     void pemFilesFromOpenssl() throws Exception {
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process p = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
-                        "-days", "1", "-subj", "/CN=sluice-test"))
+        Process p = new ProcessBuilder(List.of(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:P-256",
+                        "-nodes",
+                        "-keyout",
+                        key.toString(),
+                        "-out",
+                        cert.toString(),
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=sluice-test"))
                 .redirectErrorStream(true)
                 .start();
         String output = new String(p.getInputStream().readAllBytes());
@@ -52,8 +67,8 @@ class ClientTlsContextsTest {
         assertThat(context.isServer()).isTrue();
 
         // The fingerprint format matches `openssl x509 -fingerprint -sha256`.
-        Process fp = new ProcessBuilder("openssl", "x509", "-in", cert.toString(), "-noout", "-fingerprint",
-                "-sha256").start();
+        Process fp = new ProcessBuilder("openssl", "x509", "-in", cert.toString(), "-noout", "-fingerprint", "-sha256")
+                .start();
         String line = new String(fp.getInputStream().readAllBytes()).trim();
         assertThat(fp.waitFor(30, TimeUnit.SECONDS)).isTrue();
         X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509")

@@ -13,26 +13,32 @@ class FrontendSettingsTest {
     @Test
     void defaultCapabilities() {
         long caps = FrontendSettings.defaultCapabilities(false);
-        assertThat(caps).isEqualTo(0x0000_0000_01FF_A70FL
-                // 0x0000000F: LONG_PASSWORD (= CLIENT_MYSQL), FOUND_ROWS, LONG_FLAG, CONNECT_WITH_DB
-                // 0x0000A700: IGNORE_SPACE, PROTOCOL_41, INTERACTIVE, TRANSACTIONS, SECURE_CONNECTION
-                // 0x000F0000: MULTI_STATEMENTS, MULTI_RESULTS, PS_MULTI_RESULTS, PLUGIN_AUTH
-                // 0x00F00000: CONNECT_ATTRS, PLUGIN_AUTH_LENENC_CLIENT_DATA, CAN_HANDLE_EXPIRED_PASSWORDS,
-                //             SESSION_TRACK
-                // 0x01000000: DEPRECATE_EOF
-                );
+        assertThat(caps)
+                .isEqualTo(
+                        0x0000_0000_01FF_A70FL
+                        // 0x0000000F: LONG_PASSWORD (= CLIENT_MYSQL), FOUND_ROWS, LONG_FLAG, CONNECT_WITH_DB
+                        // 0x0000A700: IGNORE_SPACE, PROTOCOL_41, INTERACTIVE, TRANSACTIONS, SECURE_CONNECTION
+                        // 0x000F0000: MULTI_STATEMENTS, MULTI_RESULTS, PS_MULTI_RESULTS, PLUGIN_AUTH
+                        // 0x00F00000: CONNECT_ATTRS, PLUGIN_AUTH_LENENC_CLIENT_DATA, CAN_HANDLE_EXPIRED_PASSWORDS,
+                        //             SESSION_TRACK
+                        // 0x01000000: DEPRECATE_EOF
+                        );
         assertThat(Capability.has(caps, Capability.CLIENT_LOCAL_FILES)).isFalse();
-        assertThat(Capability.has(FrontendSettings.defaultCapabilities(true), Capability.CLIENT_LOCAL_FILES)).isTrue();
-        assertThat(Capability.mariadbExtended(caps)).as("no MariaDB extensions advertised").isZero();
+        assertThat(Capability.has(FrontendSettings.defaultCapabilities(true), Capability.CLIENT_LOCAL_FILES))
+                .isTrue();
+        assertThat(Capability.mariadbExtended(caps))
+                .as("no MariaDB extensions advertised")
+                .isZero();
     }
 
     @Test
     void sslBitFollowsTheContext() {
-        FrontendSettings plain = HandshakeHarness.settings().withCapabilities(
-                FrontendSettings.defaultCapabilities(false) | Capability.CLIENT_SSL);
+        FrontendSettings plain = HandshakeHarness.settings()
+                .withCapabilities(FrontendSettings.defaultCapabilities(false) | Capability.CLIENT_SSL);
         assertThat(Capability.has(plain.capabilities(), Capability.CLIENT_SSL)).isFalse();
         SslContext tls = ClientTlsContexts.create(ClientTlsConfig.selfSigned());
-        assertThat(Capability.has(plain.withTls(tls, false).capabilities(), Capability.CLIENT_SSL)).isTrue();
+        assertThat(Capability.has(plain.withTls(tls, false).capabilities(), Capability.CLIENT_SSL))
+                .isTrue();
     }
 
     @Test

@@ -11,12 +11,39 @@ import org.junit.jupiter.api.Test;
 class HandshakeErrorsTest {
     /** ERR 1040 framed as the first packet of a connection, in place of the greeting. */
     private static final byte[] TOO_MANY = {
-        0x1d, 0x00, 0x00, // payload length 29
+        0x1d,
+        0x00,
+        0x00, // payload length 29
         0x00, // sequence id 0
         (byte) 0xff, // ERR
-        0x10, 0x04, // 1040
-        '#', '0', '8', '0', '0', '4', // SQLSTATE 08004
-        'T', 'o', 'o', ' ', 'm', 'a', 'n', 'y', ' ', 'c', 'o', 'n', 'n', 'e', 'c', 't', 'i', 'o', 'n', 's'
+        0x10,
+        0x04, // 1040
+        '#',
+        '0',
+        '8',
+        '0',
+        '0',
+        '4', // SQLSTATE 08004
+        'T',
+        'o',
+        'o',
+        ' ',
+        'm',
+        'a',
+        'n',
+        'y',
+        ' ',
+        'c',
+        'o',
+        'n',
+        'n',
+        'e',
+        'c',
+        't',
+        'i',
+        'o',
+        'n',
+        's'
     };
 
     @Test

@@ -50,8 +50,13 @@ final class HandshakeHarness {
     /** app/secret (plaintext), hashonly (native hash of "hashpw"), nopw (empty password). */
     static final Map<String, UserConfig> USERS = Map.of(
             "app", UserConfig.of("app", "secret"),
-            "hashonly", new UserConfig("hashonly", null,
-                    NativePassword.formatStoredHash(NativePassword.hashOfHash(bytes("hashpw"))), null, "server-pw"),
+            "hashonly",
+                    new UserConfig(
+                            "hashonly",
+                            null,
+                            NativePassword.formatStoredHash(NativePassword.hashOfHash(bytes("hashpw"))),
+                            null,
+                            "server-pw"),
             "nopw", UserConfig.of("nopw", ""));
 
     record Frame(int seq, byte[] payload) {
@@ -128,7 +133,9 @@ final class HandshakeHarness {
             if (settings.sslContext() == null) {
                 // The encoder's header buffers and payload slices: this is their last reference. (TLS records
                 // come from the SslHandler's own buffers and may share them.)
-                assertThat(freed).as("outbound buffer released by its last owner").isTrue();
+                assertThat(freed)
+                        .as("outbound buffer released by its last owner")
+                        .isTrue();
             }
         }
     }
@@ -187,9 +194,18 @@ final class HandshakeHarness {
     }
 
     static HandshakeResponse41 login(long caps, String user, byte[] auth, String plugin) {
-        return new HandshakeResponse41(caps, 16 << 20, 33, user, auth, "shop", plugin,
-                List.of(new HandshakeResponse41.Attribute("_client_name", "harness"),
-                        new HandshakeResponse41.Attribute("_pid", "42")), 0);
+        return new HandshakeResponse41(
+                caps,
+                16 << 20,
+                33,
+                user,
+                auth,
+                "shop",
+                plugin,
+                List.of(
+                        new HandshakeResponse41.Attribute("_client_name", "harness"),
+                        new HandshakeResponse41.Attribute("_pid", "42")),
+                0);
     }
 
     void sendLogin(int seq, HandshakeResponse41 login) {

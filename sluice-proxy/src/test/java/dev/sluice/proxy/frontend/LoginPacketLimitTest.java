@@ -34,13 +34,15 @@ class LoginPacketLimitTest {
         h.greeting();
         int length = ClientHandshakeHandler.MAX_LOGIN_PACKET + 1;
         // the header alone: nothing of the payload needs to arrive (or be buffered) for the refusal
-        h.channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), 1}));
+        h.channel.writeInbound(
+                Unpooled.wrappedBuffer(new byte[] {(byte) length, (byte) (length >>> 8), (byte) (length >>> 16), 1}));
         Frame e = h.poll();
         assertThat(e).as("an ERR as soon as the header was read").isNotNull();
         assertThat(e.seq()).isEqualTo(2);
         assertThat(errCode(e)).isEqualTo(HandshakeErrors.BAD_HANDSHAKE);
-        assertThat(errMessage(e)).isEqualTo("Bad handshake: packet length: " + length + " (expected: <= max packet size "
-                + ClientHandshakeHandler.MAX_LOGIN_PACKET + ")");
+        assertThat(errMessage(e))
+                .isEqualTo("Bad handshake: packet length: " + length + " (expected: <= max packet size "
+                        + ClientHandshakeHandler.MAX_LOGIN_PACKET + ")");
         assertThat(h.channel.isOpen()).isFalse();
     }
 
@@ -50,12 +52,22 @@ class LoginPacketLimitTest {
         for (int i = 0; i < 16; i++) {
             attributes.add(new HandshakeResponse41.Attribute("attr" + i, "v".repeat(4096 - 8)));
         }
-        HandshakeResponse41 login = new HandshakeResponse41(CLIENT_CAPS, 16 << 20, 33, "app", h.nativeAuth("secret"),
-                "shop", NativePassword.PLUGIN_NAME, attributes, 0);
+        HandshakeResponse41 login = new HandshakeResponse41(
+                CLIENT_CAPS,
+                16 << 20,
+                33,
+                "app",
+                h.nativeAuth("secret"),
+                "shop",
+                NativePassword.PLUGIN_NAME,
+                attributes,
+                0);
         ByteBuf encoded = Unpooled.buffer();
         login.encode(encoded);
-        assertThat(encoded.readableBytes()).as("a login with 64 KiB of attributes")
-                .isGreaterThan(64 * 1024).isLessThanOrEqualTo(ClientHandshakeHandler.MAX_LOGIN_PACKET);
+        assertThat(encoded.readableBytes())
+                .as("a login with 64 KiB of attributes")
+                .isGreaterThan(64 * 1024)
+                .isLessThanOrEqualTo(ClientHandshakeHandler.MAX_LOGIN_PACKET);
         encoded.release();
         h.sendLogin(1, login);
         assertThat(h.next().first()).as("OK").isEqualTo(0x00);

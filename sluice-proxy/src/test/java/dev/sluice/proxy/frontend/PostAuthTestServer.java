@@ -71,8 +71,8 @@ final class PostAuthTestServer implements AutoCloseable {
             Map.entry("wait_timeout", "28800"),
             Map.entry("version_comment", "Sluice test double"),
             Map.entry("version", "8.0.36"));
-    private static final Pattern SELECT = Pattern.compile(
-            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*select\\s+(.*?)(?:\\s+limit\\s+\\d+)?\\s*;?\\s*");
+    private static final Pattern SELECT =
+            Pattern.compile("(?is)\\s*(?:/\\*.*?\\*/\\s*)*select\\s+(.*?)(?:\\s+limit\\s+\\d+)?\\s*;?\\s*");
     private static final Pattern VARIABLE = Pattern.compile("(?i)@@(?:session\\.|global\\.|local\\.)?(\\w+)");
     private static final Pattern ALIAS = Pattern.compile("(?is)(.*?)\\s+as\\s+`?(\\w+)`?");
     private static final int UTF8MB4_GENERAL_CI = 45;
@@ -140,8 +140,10 @@ final class PostAuthTestServer implements AutoCloseable {
                 } else {
                     sendOk(ctx, OkPacket.HEADER);
                 }
-            } else if (command == Command.COM_PING || command == Command.COM_INIT_DB
-                    || command == Command.COM_SET_OPTION || command == Command.COM_RESET_CONNECTION) {
+            } else if (command == Command.COM_PING
+                    || command == Command.COM_INIT_DB
+                    || command == Command.COM_SET_OPTION
+                    || command == Command.COM_RESET_CONNECTION) {
                 sendOk(ctx, OkPacket.HEADER);
             } else {
                 ErrPacket err = new ErrPacket(1047, "08S01", "Unknown command");
@@ -184,10 +186,17 @@ final class PostAuthTestServer implements AutoCloseable {
             send(ctx, count);
             for (int i = 0; i < names.size(); i++) {
                 ColumnDefinition41 column = numeric.get(i)
-                        ? ColumnDefinition41.of("", "", names.get(i), BINARY, 21, ColumnType.LONGLONG,
-                                ColumnFlags.NOT_NULL | ColumnFlags.BINARY | ColumnFlags.NUM, 0)
-                        : ColumnDefinition41.of("", "", names.get(i), UTF8MB4_GENERAL_CI, 1024, ColumnType.VAR_STRING,
-                                0, 31);
+                        ? ColumnDefinition41.of(
+                                "",
+                                "",
+                                names.get(i),
+                                BINARY,
+                                21,
+                                ColumnType.LONGLONG,
+                                ColumnFlags.NOT_NULL | ColumnFlags.BINARY | ColumnFlags.NUM,
+                                0)
+                        : ColumnDefinition41.of(
+                                "", "", names.get(i), UTF8MB4_GENERAL_CI, 1024, ColumnType.VAR_STRING, 0, 31);
                 ByteBuf def = ctx.alloc().buffer();
                 column.encode(def, capabilities, false);
                 send(ctx, def);

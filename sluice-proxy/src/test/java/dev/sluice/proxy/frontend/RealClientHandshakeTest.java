@@ -49,8 +49,8 @@ class RealClientHandshakeTest {
 
     private PostAuthTestServer start(String plugin, boolean tlsRequired) throws Exception {
         AtomicLong ids = new AtomicLong(100);
-        settings = FrontendSettings.defaults(VERSION, ids::incrementAndGet,
-                        HandshakeHarness.USERS::get, HandshakeHarness.KEYS)
+        settings = FrontendSettings.defaults(
+                        VERSION, ids::incrementAndGet, HandshakeHarness.USERS::get, HandshakeHarness.KEYS)
                 .withTls(tls, tlsRequired)
                 .withDefaultAuthPlugin(plugin);
         server = new PostAuthTestServer(settings);
@@ -111,8 +111,8 @@ class RealClientHandshakeTest {
     @Test
     void connectorJDefaultAuthenticationPluginAgainstNativeGreeting() throws Exception {
         start(NativePassword.PLUGIN_NAME, false);
-        String url = mysqlUrl("sslMode=DISABLED&allowPublicKeyRetrieval=true"
-                + "&defaultAuthenticationPlugin=caching_sha2_password");
+        String url = mysqlUrl(
+                "sslMode=DISABLED&allowPublicKeyRetrieval=true" + "&defaultAuthenticationPlugin=caching_sha2_password");
         assertThat(selectOne(url, "app", "secret")).isEqualTo(1);
         assertThat(lastClient().authPlugin())
                 .as("switched to the announced plugin")
@@ -135,15 +135,14 @@ class RealClientHandshakeTest {
     void connectorJWrongPasswordAndUnknownUser() throws Exception {
         start(CachingSha2Password.PLUGIN_NAME, false);
         String url = mysqlUrl("sslMode=DISABLED&allowPublicKeyRetrieval=true");
-        assertThatThrownBy(() -> selectOne(url, "app", "wrong"))
-                .isInstanceOfSatisfying(SQLException.class, e -> {
-                    assertThat(e.getErrorCode()).isEqualTo(1045);
-                    assertThat(e.getSQLState()).isEqualTo("28000");
-                    assertThat(e.getMessage())
-                            .contains("Access denied for user 'app'@'127.0.0.1' (using password: YES)");
-                });
+        assertThatThrownBy(() -> selectOne(url, "app", "wrong")).isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getErrorCode()).isEqualTo(1045);
+            assertThat(e.getSQLState()).isEqualTo("28000");
+            assertThat(e.getMessage()).contains("Access denied for user 'app'@'127.0.0.1' (using password: YES)");
+        });
         assertThatThrownBy(() -> selectOne(url, "nobody", "x"))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
         assertThat(server.clients).isEmpty();
     }
 
@@ -151,7 +150,8 @@ class RealClientHandshakeTest {
     void connectorJRefusedWithoutTlsWhenRequired() throws Exception {
         start(NativePassword.PLUGIN_NAME, true);
         assertThatThrownBy(() -> selectOne(mysqlUrl("sslMode=DISABLED"), "app", "secret"))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(3159));
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(3159));
     }
 
     // ---- MariaDB Connector/J ----------------------------------------------------------------------------
@@ -185,7 +185,8 @@ class RealClientHandshakeTest {
                     assertThat(e.getSQLState()).isEqualTo("28000");
                 });
         assertThatThrownBy(() -> selectOne(mariadbUrl("sslMode=disable"), "nobody", ""))
-                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
     }
 
     // ---- mariadb CLI ------------------------------------------------------------------------------------
@@ -199,8 +200,19 @@ class RealClientHandshakeTest {
     })
     void mariadbCli(String ssl, String plugin) throws Exception {
         start(plugin, false);
-        List<String> command = new ArrayList<>(List.of("mariadb", "--no-defaults", "-h127.0.0.1",
-                "-P" + server.port(), "-uapp", "-psecret", ssl, "--connect-timeout=5", "-N", "-B", "-e", "select 1"));
+        List<String> command = new ArrayList<>(List.of(
+                "mariadb",
+                "--no-defaults",
+                "-h127.0.0.1",
+                "-P" + server.port(),
+                "-uapp",
+                "-psecret",
+                ssl,
+                "--connect-timeout=5",
+                "-N",
+                "-B",
+                "-e",
+                "select 1"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("mariadb CLI finished").isTrue();
@@ -213,13 +225,22 @@ class RealClientHandshakeTest {
     @Test
     void mariadbCliWrongPassword() throws Exception {
         start(NativePassword.PLUGIN_NAME, false);
-        Process p = new ProcessBuilder("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + server.port(), "-uapp",
-                        "-pwrong", "--skip-ssl", "--connect-timeout=5", "-e", "select 1")
+        Process p = new ProcessBuilder(
+                        "mariadb",
+                        "--no-defaults",
+                        "-h127.0.0.1",
+                        "-P" + server.port(),
+                        "-uapp",
+                        "-pwrong",
+                        "--skip-ssl",
+                        "--connect-timeout=5",
+                        "-e",
+                        "select 1")
                 .redirectErrorStream(true)
                 .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(output.trim()).isEqualTo(
-                "ERROR 1045 (28000): Access denied for user 'app'@'127.0.0.1' (using password: YES)");
+        assertThat(output.trim())
+                .isEqualTo("ERROR 1045 (28000): Access denied for user 'app'@'127.0.0.1' (using password: YES)");
     }
 }

@@ -18,8 +18,8 @@ class RsaKeyCacheTest {
     void madeOnceThenLoadedAndStillAWorkingPair(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("rsa.der");
         KeyPair first = RsaKeyCache.loadOrCreate(file);
-        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
-                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(file))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         KeyPair second = RsaKeyCache.loadOrCreate(file);
         assertThat(second.getPublic()).isEqualTo(first.getPublic());
         assertThat(second.getPrivate()).isEqualTo(first.getPrivate());

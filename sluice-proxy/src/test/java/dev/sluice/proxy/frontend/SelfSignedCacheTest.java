@@ -16,8 +16,8 @@ class SelfSignedCacheTest {
         Path cert = dir.resolve("self-signed-cert.pem");
         Path key = dir.resolve("self-signed-key.pem");
         assertThat(cert).isRegularFile();
-        assertThat(Files.getPosixFilePermissions(key)).containsExactlyInAnyOrder(
-                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(key))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         FileTime written = Files.getLastModifiedTime(cert);
 
         ClientTlsContexts.SelfSigned second = ClientTlsContexts.selfSignedIn(dir);

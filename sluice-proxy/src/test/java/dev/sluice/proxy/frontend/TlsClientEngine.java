@@ -36,7 +36,7 @@ final class TlsClientEngine {
     /** Everything the engine wants to send now (the ClientHello first, later the client's Finished). */
     byte[] produce() throws SSLException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (;;) {
+        for (; ; ) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             if (hs == HandshakeStatus.NEED_TASK) {
                 runTasks();
@@ -59,7 +59,7 @@ final class TlsClientEngine {
         ByteBuffer joined = ByteBuffer.allocate(netIn.remaining() + fromServer.length);
         joined.put(netIn).put(fromServer).flip();
         netIn = joined;
-        for (;;) {
+        for (; ; ) {
             if (engine.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
                 runTasks();
                 continue;
@@ -71,8 +71,7 @@ final class TlsClientEngine {
             SSLEngineResult r = engine.unwrap(netIn, dst);
             dst.flip();
             plain.writeBytes(dst);
-            if (r.getStatus() != SSLEngineResult.Status.OK
-                    || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
+            if (r.getStatus() != SSLEngineResult.Status.OK || (r.bytesConsumed() == 0 && r.bytesProduced() == 0)) {
                 return;
             }
         }

@@ -18,7 +18,9 @@ class SessionRegistryTest {
             assertThat(SessionRegistry.isSluiceId(first)).isTrue();
             assertThat(second).isLessThanOrEqualTo(Integer.MAX_VALUE);
         }
-        assertThat(SessionRegistry.isSluiceId((1L << 30) - 1)).as("a server thread id").isFalse();
+        assertThat(SessionRegistry.isSluiceId((1L << 30) - 1))
+                .as("a server thread id")
+                .isFalse();
         assertThat(SessionRegistry.isSluiceId(1L << 31)).isFalse();
     }
 
@@ -35,7 +37,8 @@ class SessionRegistryTest {
 
     @Test
     void anInstanceIdOutOfRangeIsRefused() {
-        assertThatThrownBy(() -> new SessionRegistry(256)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new SessionRegistry(256))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("instance-id");
     }
 }

@@ -65,8 +65,8 @@ public record ComChangeUser(
                     String key = Wire.readLenencString(block, "COM_CHANGE_USER connection attribute key");
                     String value = Wire.readLenencString(block, "COM_CHANGE_USER connection attribute value");
                     if (attrs.put(key, value) != null) {
-                        throw new ProtocolException("COM_CHANGE_USER connection attribute key: '" + key
-                                + "' sent twice");
+                        throw new ProtocolException(
+                                "COM_CHANGE_USER connection attribute key: '" + key + "' sent twice");
                     }
                 }
             }
@@ -136,7 +136,7 @@ public record ComChangeUser(
     @Override
     public String toString() {
         // The auth response is a credential: never print it.
-        return "ComChangeUser[user=" + user + ", database=" + database + ", characterSet=" + characterSet
-                + ", plugin=" + authPluginName + ", attributes=" + connectAttributes + "]";
+        return "ComChangeUser[user=" + user + ", database=" + database + ", characterSet=" + characterSet + ", plugin="
+                + authPluginName + ", attributes=" + connectAttributes + "]";
     }
 }

@@ -32,8 +32,8 @@ public record ComQuery(byte[] query, List<BoundParameter> attributes) implements
             long count = Wire.readLenencInt(buf, "COM_QUERY parameter_count");
             long sets = Wire.readLenencInt(buf, "COM_QUERY parameter_set_count");
             if (sets != 1) {
-                throw new ProtocolException("COM_QUERY parameter_set_count: " + Long.toUnsignedString(sets)
-                        + " (expected: 1)");
+                throw new ProtocolException(
+                        "COM_QUERY parameter_set_count: " + Long.toUnsignedString(sets) + " (expected: 1)");
             }
             // Each parameter needs at least its two type bytes: a count beyond that cannot be honest.
             if (count < 0 || count > buf.readableBytes() / 2) {
@@ -41,7 +41,8 @@ public record ComQuery(byte[] query, List<BoundParameter> attributes) implements
                         + " (expected: <= " + buf.readableBytes() / 2 + " for the bytes remaining)");
             }
             if (count > 0) {
-                attributes = ParameterBlock.decode(buf, (int) count, true, null, "COM_QUERY").parameters();
+                attributes = ParameterBlock.decode(buf, (int) count, true, null, "COM_QUERY")
+                        .parameters();
             }
         }
         return new ComQuery(Wire.readRestBytes(buf), attributes);

@@ -13,8 +13,8 @@ final class Commands {
     static void header(ByteBuf buf, Command expected) {
         int code = Wire.readInt1(buf, name(expected) + " command");
         if (code != expected.code()) {
-            throw new ProtocolException(name(expected) + " command: 0x" + Integer.toHexString(code)
-                    + " (expected: 0x" + Integer.toHexString(expected.code()) + ")");
+            throw new ProtocolException(name(expected) + " command: 0x" + Integer.toHexString(code) + " (expected: 0x"
+                    + Integer.toHexString(expected.code()) + ")");
         }
     }
 

@@ -69,7 +69,7 @@ public record AuthSwitchRequest(String pluginName, byte[] pluginData) {
 
     @Override
     public String toString() {
-        return "AuthSwitchRequest[pluginName=" + pluginName + ", pluginData=" + HexFormat.of().formatHex(pluginData)
-                + "]";
+        return "AuthSwitchRequest[pluginName=" + pluginName + ", pluginData="
+                + HexFormat.of().formatHex(pluginData) + "]";
     }
 }

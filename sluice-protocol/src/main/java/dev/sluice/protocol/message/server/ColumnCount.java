@@ -39,8 +39,8 @@ public record ColumnCount(long count, boolean metadataFollows) {
     public static ColumnCount decode(ByteBuf buf, long capabilities) {
         long count = Wire.readLenencInt(buf, "ColumnCount column_count");
         if (count < 1 || Long.compareUnsigned(count, MAX_COLUMNS) > 0) {
-            throw new ProtocolException("ColumnCount column_count: " + Long.toUnsignedString(count)
-                    + " (expected: 1.." + MAX_COLUMNS + ")");
+            throw new ProtocolException("ColumnCount column_count: " + Long.toUnsignedString(count) + " (expected: 1.."
+                    + MAX_COLUMNS + ")");
         }
         boolean follows = true;
         if (Capability.has(capabilities, Capability.MARIADB_CLIENT_CACHE_METADATA)) {

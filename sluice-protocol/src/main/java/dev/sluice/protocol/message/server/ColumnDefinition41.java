@@ -45,7 +45,14 @@ public record ColumnDefinition41(
 
     /** A plain column as in a SELECT result: catalog "def", no extended info, no default. */
     public static ColumnDefinition41 of(
-            String schema, String table, String name, int charset, long length, ColumnType type, int flags, int decimals) {
+            String schema,
+            String table,
+            String name,
+            int charset,
+            long length,
+            ColumnType type,
+            int flags,
+            int decimals) {
         return new ColumnDefinition41(
                 "def", schema, table, table, name, name, new byte[0], charset, length, type, flags, decimals, null);
     }
@@ -86,8 +93,8 @@ public record ColumnDefinition41(
         }
         long fixed = Wire.readLenencInt(buf, "ColumnDefinition41 length_of_fixed_fields");
         if (fixed != FIXED_FIELDS_LENGTH) {
-            throw new ProtocolException("ColumnDefinition41 length_of_fixed_fields: " + Long.toUnsignedString(fixed)
-                    + " (expected: 12)");
+            throw new ProtocolException(
+                    "ColumnDefinition41 length_of_fixed_fields: " + Long.toUnsignedString(fixed) + " (expected: 12)");
         }
         int charset = Wire.readInt2(buf, "ColumnDefinition41 character_set");
         long length = Wire.readInt4(buf, "ColumnDefinition41 column_length");
@@ -109,8 +116,20 @@ public record ColumnDefinition41(
         if (!build) {
             return null;
         }
-        return new ColumnDefinition41(catalog, schema, table, orgTable, name, orgName, extended, charset, length,
-                type, flags, decimals, defaultValue);
+        return new ColumnDefinition41(
+                catalog,
+                schema,
+                table,
+                orgTable,
+                name,
+                orgName,
+                extended,
+                charset,
+                length,
+                type,
+                flags,
+                decimals,
+                defaultValue);
     }
 
     private static String name(ByteBuf buf, String field, boolean build) {

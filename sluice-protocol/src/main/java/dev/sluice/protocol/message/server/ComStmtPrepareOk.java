@@ -19,8 +19,8 @@ public record ComStmtPrepareOk(long statementId, int numColumns, int numParams, 
     public static ComStmtPrepareOk decode(ByteBuf buf) {
         int header = Wire.readInt1(buf, "ComStmtPrepareOk status");
         if (header != HEADER) {
-            throw new ProtocolException("ComStmtPrepareOk status: 0x" + Integer.toHexString(header)
-                    + " (expected: 0x00)");
+            throw new ProtocolException(
+                    "ComStmtPrepareOk status: 0x" + Integer.toHexString(header) + " (expected: 0x00)");
         }
         long id = Wire.readInt4(buf, "ComStmtPrepareOk statement_id");
         int columns = Wire.readInt2(buf, "ComStmtPrepareOk num_columns");

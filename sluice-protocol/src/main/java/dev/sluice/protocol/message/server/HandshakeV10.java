@@ -85,8 +85,7 @@ public record HandshakeV10(
         if (Capability.has(capabilities, Capability.CLIENT_PLUGIN_AUTH)) {
             pluginName = readNulOrRest(buf);
         }
-        return new HandshakeV10(
-                serverVersion, connectionId, data, capabilities, characterSet, statusFlags, pluginName);
+        return new HandshakeV10(serverVersion, connectionId, data, capabilities, characterSet, statusFlags, pluginName);
     }
 
     /** string&lt;NUL&gt;, or the rest of the packet when the NUL is missing (seen from some servers). */

@@ -15,8 +15,8 @@ public record LocalInfileRequest(String filename) {
     public static LocalInfileRequest decode(ByteBuf buf) {
         int header = Wire.readInt1(buf, "LocalInfileRequest header");
         if (header != HEADER) {
-            throw new ProtocolException("LocalInfileRequest header: 0x" + Integer.toHexString(header)
-                    + " (expected: 0xfb)");
+            throw new ProtocolException(
+                    "LocalInfileRequest header: 0x" + Integer.toHexString(header) + " (expected: 0xfb)");
         }
         return new LocalInfileRequest(Wire.readRestString(buf, StandardCharsets.UTF_8));
     }

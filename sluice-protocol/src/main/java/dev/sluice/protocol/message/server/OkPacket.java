@@ -100,5 +100,4 @@ public record OkPacket(
             buf.writeBytes(info.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
-
 }
