@@ -1,5 +1,6 @@
 package dev.sluice.app.config;
 
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
@@ -48,6 +49,7 @@ final class ConfigBinder {
             List.of("name", "password", "password-hash", "server-user", "server-password");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
     static final List<String> POOL_KEYS = List.of(
+            "mode",
             "max-size",
             "min-idle",
             "idle-timeout",
@@ -285,8 +287,22 @@ final class ConfigBinder {
                     minIdle + " is more than pool.max-size " + maxSize);
             minIdle = 0;
         }
+        String mode = values.choice(
+                m.get("mode"),
+                "pool.mode",
+                List.of("transaction", "session"),
+                d.mode().key());
         return new PoolSettings(
-                (int) maxSize, (int) minIdle, idle, lifetime, acquire, health, reset, (int) maxServer, (int) reserved);
+                (int) maxSize,
+                (int) minIdle,
+                idle,
+                lifetime,
+                acquire,
+                health,
+                reset,
+                (int) maxServer,
+                (int) reserved,
+                PoolMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
     }
 
     private ClientTlsConfig tls(ConfigNode node) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  *     again after idling); a connection that misses it is discarded
  * @param maxServerConnections connections open at most to one server across all its pools; 0: the server's
  *     own {@code @@max_connections} (learned at set-up) minus {@code reservedConnections}
+ * @param mode how long a client session holds a server connection: per transaction (the default) or for its life
  * @param reservedConnections server connections left free for Sluice's own control connections (KILL QUERY,
  *     health checks) when the limit is learned from the server
  */
@@ -29,7 +30,8 @@ public record PoolSettings(
         Duration healthCheckInterval,
         Duration resetTimeout,
         int maxServerConnections,
-        int reservedConnections) {
+        int reservedConnections,
+        PoolMode mode) {
     public static final Duration DEFAULT_RESET_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_RESERVED = 2;
 
@@ -39,6 +41,7 @@ public record PoolSettings(
         Objects.requireNonNull(acquireTimeout, "acquireTimeout");
         Objects.requireNonNull(healthCheckInterval, "healthCheckInterval");
         Objects.requireNonNull(resetTimeout, "resetTimeout");
+        Objects.requireNonNull(mode, "mode");
         if (maxSize < 0) {
             throw new IllegalArgumentException("pool.max-size: " + maxSize + " (expected: >= 1, or 0 for none)");
         }
@@ -49,6 +52,45 @@ public record PoolSettings(
             throw new IllegalArgumentException(
                     "pool.max-server-connections and pool.reserved-connections must be >= 0");
         }
+    }
+
+    /** In transaction mode (the default). */
+    public PoolSettings(
+            int maxSize,
+            int minIdle,
+            Duration idleTimeout,
+            Duration maxLifetime,
+            Duration acquireTimeout,
+            Duration healthCheckInterval,
+            Duration resetTimeout,
+            int maxServerConnections,
+            int reservedConnections) {
+        this(
+                maxSize,
+                minIdle,
+                idleTimeout,
+                maxLifetime,
+                acquireTimeout,
+                healthCheckInterval,
+                resetTimeout,
+                maxServerConnections,
+                reservedConnections,
+                PoolMode.TRANSACTION);
+    }
+
+    /** The same limits in another mode. */
+    public PoolSettings withMode(PoolMode newMode) {
+        return new PoolSettings(
+                maxSize,
+                minIdle,
+                idleTimeout,
+                maxLifetime,
+                acquireTimeout,
+                healthCheckInterval,
+                resetTimeout,
+                maxServerConnections,
+                reservedConnections,
+                newMode);
     }
 
     /** The limits of before the server-wide ones: reset-timeout 5 s, the server's limit learned, reserve 2. */

@@ -40,6 +40,7 @@ public final class PoolStats {
     private final LongAdder createFailures = new LongAdder();
     private final LongAdder reused = new LongAdder();
     private final LongAdder reset = new LongAdder();
+    private final LongAdder returnedAsIs = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder kills = new LongAdder();
     private final LongAdder acquireWaits = new LongAdder();
@@ -66,6 +67,15 @@ public final class PoolStats {
 
     void reused() {
         reused.increment();
+    }
+
+    /** Transaction mode: a connection came back without a reset, its state known to the proxy. */
+    void returnedAsIs() {
+        returnedAsIs.increment();
+    }
+
+    public long returnedAsIsCount() {
+        return returnedAsIs.sum();
     }
 
     void reset() {
@@ -170,7 +180,7 @@ public final class PoolStats {
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("created=" + created.sum() + " reused=" + reused.sum() + " reset="
-                + reset.sum()
+                + reset.sum() + " returned-as-is=" + returnedAsIs.sum()
                 + " retries=" + retries.sum() + " kills=" + kills.sum() + " waits=" + acquireWaits.sum()
                 + " timeouts=" + acquireTimeouts.sum() + " fast-failures=" + fastFailures.sum() + " refreshes="
                 + refreshes.sum()

@@ -18,6 +18,7 @@ final class PoolWaiters {
     static final class Waiter {
         final EventLoop loop;
         final CompletableFuture<PooledConnection> future;
+        private final long sinceNanos = System.nanoTime();
         private ScheduledFuture<?> timeout;
 
         private Waiter(EventLoop loop, CompletableFuture<PooledConnection> future) {
@@ -57,6 +58,30 @@ final class PoolWaiters {
             }
         }
         return null;
+    }
+
+    /**
+     * The oldest lease waiting on {@code loop}, taken out of the queue, unless the oldest of all has waited longer
+     * than {@code patienceNanos} (then that one): a returned connection serves its own loop without being closed
+     * and reopened elsewhere, and no loop's clients starve. Null if none waits.
+     */
+    Waiter next(EventLoop loop, long patienceNanos) {
+        Waiter oldest = null;
+        for (Waiter w; (w = queue.peek()) != null && w.future.isDone(); ) {
+            queue.poll();
+        }
+        oldest = queue.peek();
+        if (oldest == null || oldest.loop == loop || System.nanoTime() - oldest.sinceNanos > patienceNanos) {
+            return next();
+        }
+        for (java.util.Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.loop == loop && !w.future.isDone()) {
+                it.remove();
+                return w;
+            }
+        }
+        return next();
     }
 
     boolean isEmpty() {

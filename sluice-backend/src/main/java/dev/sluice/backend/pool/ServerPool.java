@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -40,6 +41,9 @@ public final class ServerPool implements AutoCloseable {
         RESETTING,
         CLOSED
     }
+
+    /** Transaction mode: how long the oldest waiter of another loop lets a returned connection serve its own loop. */
+    private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final String name;
     private final ConnectOptions options;
@@ -190,7 +194,7 @@ public final class ServerPool implements AutoCloseable {
      * discarded and the lease tries again with a new connection.
      */
     private void handOut(PooledConnection c, EventLoop loop, CompletableFuture<PooledConnection> result) {
-        if (!c.sessionStale()) {
+        if (!c.sessionStale() || settings.mode() == PoolMode.TRANSACTION) {
             stats.reused();
             if (!result.complete(c)) {
                 release(c, true);
@@ -320,6 +324,26 @@ public final class ServerPool implements AutoCloseable {
         });
     }
 
+    /**
+     * Transaction mode: the session is done with the connection, and what of its state is left on it is known to
+     * the proxy (kept with the connection): no reset. Call on the connection's event loop.
+     */
+    public void giveBackAsIs(PooledConnection c) {
+        synchronized (this) {
+            if (states.get(c) != State.LEASED) {
+                return;
+            }
+            states.put(c, State.RESETTING);
+        }
+        c.unlease();
+        if (!c.isActive()) {
+            discard(c, DiscardReason.STALE);
+            return;
+        }
+        stats.returnedAsIs();
+        giveBack(c);
+    }
+
     private void giveBack(PooledConnection c) {
         PoolWaiters.Waiter waiter = null;
         boolean shutdown = false;
@@ -331,7 +355,9 @@ public final class ServerPool implements AutoCloseable {
                 forget(c);
                 shutdown = true;
             } else {
-                waiter = waiters.next();
+                waiter = settings.mode() == PoolMode.TRANSACTION
+                        ? waiters.next(c.loop(), WAITER_PATIENCE_NANOS)
+                        : waiters.next();
                 if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;

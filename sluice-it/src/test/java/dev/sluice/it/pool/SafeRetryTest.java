@@ -9,6 +9,7 @@ import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.testkit.MariaDbSandbox;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.sql.Connection;
@@ -159,7 +160,7 @@ class SafeRetryTest {
                 relay.port(),
                 s.rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
-                PoolProxy.pool(40, Duration.ofSeconds(5), Duration.ofSeconds(2)))) {
+                PoolProxy.pool(40, Duration.ofSeconds(5), Duration.ofSeconds(2)).withMode(PoolMode.SESSION))) {
             for (int i = 0; i < 20; i++) {
                 int cuts = relay.cuts();
                 relay.cutAfterServerSends("@@wait_timeout");

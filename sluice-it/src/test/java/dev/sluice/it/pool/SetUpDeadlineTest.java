@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import dev.sluice.testkit.MariaDbSandboxExtension;
@@ -46,7 +47,8 @@ class SetUpDeadlineTest {
                 Duration.ofSeconds(60),
                 RESET_TIMEOUT,
                 0,
-                PoolSettings.DEFAULT_RESERVED);
+                PoolSettings.DEFAULT_RESERVED,
+                PoolMode.SESSION); // the resets at return and at lease are session mode's
     }
 
     @Test

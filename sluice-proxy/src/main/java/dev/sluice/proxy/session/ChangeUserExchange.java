@@ -65,11 +65,11 @@ final class ChangeUserExchange implements Exchange {
             return null;
         }
         ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
-        ByteBuf out = session.allocate();
+        ByteBuf out = session.output().allocate();
         new AuthSwitchRequest(NativePassword.PLUGIN_NAME, Scrambles.withNul(exchange.scramble)).encode(out);
-        session.writeToClient(out);
-        session.flushClient();
-        session.clientSequence().expectClientData();
+        session.output().write(out);
+        session.output().flush();
+        session.output().sequence().expectClientData();
         Duration timeout = session.context().config().timeouts().clientHandshake();
         exchange.clientDeadline = session.schedule(() -> exchange.onClientSilent(timeout), timeout);
         return exchange;
@@ -94,7 +94,7 @@ final class ChangeUserExchange implements Exchange {
         clientDeadline.cancel(false);
         byte[] response = ByteBufUtil.getBytes(packet.payload());
         packet.release();
-        session.clientSequence().endClientData();
+        session.output().sequence().endClientData();
         boolean ok;
         try {
             ok = Credentials.verifyNative(user, scramble, response);
@@ -110,10 +110,12 @@ final class ChangeUserExchange implements Exchange {
             return;
         }
         step = Step.SERVER_AUTH;
-        ConnectOptions options = ServerLogin.options(session.server(), user).build();
-        long serverCapabilities = session.serverCapabilities();
-        serverAuth = new Authenticator(options, session.serverTls(), serverCapabilities);
-        byte[] auth = serverAuth.initialResponse(NativePassword.PLUGIN_NAME, session.serverScramble());
+        ConnectOptions options =
+                ServerLogin.options(session.serverSide().server(), user).build();
+        long serverCapabilities = session.serverSide().capabilities();
+        serverAuth = new Authenticator(options, session.serverSide().tls(), serverCapabilities);
+        byte[] auth = serverAuth.initialResponse(
+                NativePassword.PLUGIN_NAME, session.serverSide().scramble());
         Map<String, String> attributes =
                 request.connectAttributes() == null ? null : new LinkedHashMap<>(request.connectAttributes());
         ComChangeUser toServer = new ComChangeUser(
@@ -123,9 +125,9 @@ final class ChangeUserExchange implements Exchange {
                 collation(),
                 Capability.has(serverCapabilities, Capability.CLIENT_PLUGIN_AUTH) ? NativePassword.PLUGIN_NAME : null,
                 Capability.has(serverCapabilities, Capability.CLIENT_CONNECT_ATTRS) ? attributes : null);
-        ByteBuf out = session.allocate();
+        ByteBuf out = session.output().allocate();
         toServer.encode(out, serverCapabilities);
-        session.sendToServer(new Packet(0, out), true);
+        session.serverSide().send(new Packet(0, out), true);
     }
 
     @Override
@@ -152,23 +154,24 @@ final class ChangeUserExchange implements Exchange {
             // the server asked for the password in a form a peer could read, over an unverified link: not sent
             step = Step.DONE;
             session.refuseChangeUser(
-                    ProxyErrors.serverNotTrusted(session.server().name(), e), e.getMessage(), true);
+                    ProxyErrors.serverNotTrusted(session.serverSide().server().name(), e), e.getMessage(), true);
             return;
         }
         if (next instanceof Authenticator.Send send) {
-            session.sendToServer(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
+            session.serverSide().send(new Packet(0, Unpooled.wrappedBuffer(send.payload())), false);
         } else if (next instanceof Authenticator.Done done) {
             step = Step.DONE;
             session.userChanged(user, request.database(), collation());
-            session.serverStatus(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
-            session.writeToClient(
-                    OkPacket.of(0, 0, session.sessionStatus(), done.ok().warnings()));
+            session.status()
+                    .server(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
+            session.output()
+                    .write(OkPacket.of(0, 0, session.status().flags(), done.ok().warnings()));
         }
     }
 
     /** The character set asked for, or the session's when the client sent none. */
     private int collation() {
-        return request.characterSet() == null ? session.collationId() : request.characterSet();
+        return request.characterSet() == null ? session.serverSide().collation() : request.characterSet();
     }
 
     @Override

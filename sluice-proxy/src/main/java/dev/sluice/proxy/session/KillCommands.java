@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.protocol.Command;
+import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ final class KillCommands {
     private record Held(ClientSession target, long serverThread) {}
 
     static void kill(ClientSession session, KillStatement kill) {
-        Held held = hold(session, kill.id());
+        Held held = hold(session, kill.id(), kill.query());
         if (held == null) {
             return;
         }
@@ -32,7 +33,7 @@ final class KillCommands {
                 kill.query() ? "KILL QUERY" : "KILL",
                 kill.id(),
                 held.serverThread());
-        ByteBuf sql = session.allocate();
+        ByteBuf sql = session.output().allocate();
         sql.writeByte(Command.COM_QUERY.code());
         sql.writeCharSequence(kill.withId(held.serverThread()), StandardCharsets.UTF_8);
         session.forwardOwn(new Packet(0, sql), Command.COM_QUERY, held.target().thread()::release);
@@ -44,14 +45,14 @@ final class KillCommands {
         long id = payload.readableBytes() >= 5 ? payload.getUnsignedIntLE(payload.readerIndex() + 1) : -1;
         packet.release();
         if (id < 0) {
-            session.writeToClient(ProxyErrors.malformed("COM_PROCESS_KILL without an id"));
+            session.output().write(ProxyErrors.malformed("COM_PROCESS_KILL without an id"));
             return;
         }
-        Held held = hold(session, id);
+        Held held = hold(session, id, false);
         if (held == null) {
             return;
         }
-        ByteBuf kill = session.allocate();
+        ByteBuf kill = session.output().allocate();
         kill.writeByte(Command.COM_PROCESS_KILL.code());
         kill.writeIntLE((int) held.serverThread());
         session.forwardOwn(
@@ -63,20 +64,26 @@ final class KillCommands {
      * that is no live Sluice session (server thread ids included: they are never forwarded) or one without a server
      * thread, ERR 1095 for another user's session.
      */
-    private static Held hold(ClientSession session, long id) {
+    private static Held hold(ClientSession session, long id, boolean queryOnly) {
         ClientSession target =
                 SessionRegistry.isSluiceId(id) ? session.context().registry().find(id) : null;
         if (target == null) {
-            session.writeToClient(ProxyErrors.unknownThread(id));
+            session.output().write(ProxyErrors.unknownThread(id));
             return null;
         }
         if (!target.user().equals(session.user())) {
-            session.writeToClient(ProxyErrors.notOwner(id));
+            session.output().write(ProxyErrors.notOwner(id));
             return null;
         }
         long serverThread = target.thread().hold();
         if (serverThread < 0) {
-            session.writeToClient(ProxyErrors.unknownThread(id));
+            // the session holds no server connection (transaction mode, between transactions; or not yet): nothing
+            // runs for it; KILL QUERY has nothing to stop, KILL ends the session, as the server does for an idle thread
+            if (!queryOnly) {
+                LOG.info("session {}: KILL for session {}, which holds no server connection", session.id(), id);
+                target.closeFromOutside("killed by session " + session.id());
+            }
+            session.output().write(OkPacket.of(0, 0, session.status().flags(), 0));
             return null;
         }
         return new Held(target, serverThread);

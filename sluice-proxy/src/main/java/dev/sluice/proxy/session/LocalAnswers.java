@@ -76,42 +76,42 @@ final class LocalAnswers {
 
     /** Writes a two-column (Variable_name, Value) text result set as a server would, for these capabilities. */
     static void writeVariables(ClientSession session, Map<String, String> rows) {
-        long caps = session.clientCapabilities();
+        long caps = session.output().capabilities();
         // the server's transaction state, as its own answer would carry: drivers take it from the last packet
-        int status = session.sessionStatus();
+        int status = session.status().flags();
         boolean deprecateEof = Capability.has(caps, Capability.CLIENT_DEPRECATE_EOF);
         List<ColumnDefinition41> columns = List.of(
                 ColumnDefinition41.of(
                         "information_schema", "SESSION_STATUS", "Variable_name", 33, 256, ColumnType.VAR_STRING, 1, 0),
                 ColumnDefinition41.of(
                         "information_schema", "SESSION_STATUS", "Value", 33, 8192, ColumnType.VAR_STRING, 0, 0));
-        ByteBuf count = session.allocate();
+        ByteBuf count = session.output().allocate();
         ColumnCount.of(columns.size()).encode(count, caps);
-        session.writeToClient(count);
+        session.output().write(count);
         for (ColumnDefinition41 column : columns) {
-            ByteBuf buf = session.allocate();
+            ByteBuf buf = session.output().allocate();
             column.encode(buf, caps, false);
-            session.writeToClient(buf);
+            session.output().write(buf);
         }
         if (!deprecateEof) {
-            ByteBuf eof = session.allocate();
+            ByteBuf eof = session.output().allocate();
             new EofPacket(0, status).encode(eof, caps);
-            session.writeToClient(eof);
+            session.output().write(eof);
         }
         for (Map.Entry<String, String> row : rows.entrySet()) {
             List<byte[]> values = new ArrayList<>();
             values.add(row.getKey().getBytes(StandardCharsets.UTF_8));
             values.add(row.getValue().getBytes(StandardCharsets.UTF_8));
-            ByteBuf buf = session.allocate();
+            ByteBuf buf = session.output().allocate();
             new TextRow(values).encode(buf);
-            session.writeToClient(buf);
+            session.output().write(buf);
         }
-        ByteBuf end = session.allocate();
+        ByteBuf end = session.output().allocate();
         if (deprecateEof) {
             new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, 0, "", List.of()).encode(end, caps);
         } else {
             new EofPacket(0, status).encode(end, caps);
         }
-        session.writeToClient(end);
+        session.output().write(end);
     }
 }

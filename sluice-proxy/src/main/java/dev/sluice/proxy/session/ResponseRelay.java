@@ -22,7 +22,11 @@ import java.util.List;
  * the server with an empty file itself and the client gets an ERR saying why.
  */
 final class ResponseRelay implements Exchange {
-    private final ClientSession session;
+    private final ClientOutput client;
+    private final ServerSide server;
+    private final SessionStatus status;
+    private final PreparedLoads preparedLoads;
+    private final boolean localInfileEnabled;
     private final Command command;
     private final ResponseDecoder decoder;
     /** The files the command named in LOAD DATA LOCAL statements; null for none. */
@@ -46,14 +50,26 @@ final class ResponseRelay implements Exchange {
 
     private Runnable afterResponse;
 
-    ResponseRelay(ClientSession session, Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
-        this.session = session;
+    ResponseRelay(
+            ClientOutput client,
+            ServerSide server,
+            SessionStatus status,
+            PreparedLoads preparedLoads,
+            boolean localInfileEnabled,
+            Command command,
+            boolean cursorRequested,
+            LocalInfileGuard localFiles) {
+        this.client = client;
+        this.server = server;
+        this.status = status;
+        this.preparedLoads = preparedLoads;
+        this.localInfileEnabled = localInfileEnabled;
         this.command = command;
         this.localFiles = localFiles;
-        this.decoder = ResponseDecoder.forRelay(command, session.serverCapabilities(), cursorRequested);
-        this.clientCapabilities = session.clientCapabilities();
+        this.decoder = ResponseDecoder.forRelay(command, server.capabilities(), cursorRequested);
+        this.clientCapabilities = client.capabilities();
         boolean clientDeprecate = Capability.has(clientCapabilities, Capability.CLIENT_DEPRECATE_EOF);
-        boolean serverDeprecate = Capability.has(session.serverCapabilities(), Capability.CLIENT_DEPRECATE_EOF);
+        boolean serverDeprecate = Capability.has(server.capabilities(), Capability.CLIENT_DEPRECATE_EOF);
         this.dropEofs = clientDeprecate && !serverDeprecate;
         this.addEofs = !clientDeprecate && serverDeprecate;
     }
@@ -97,48 +113,48 @@ final class ResponseRelay implements Exchange {
                 eofOwed = false;
             }
             rows++;
-            session.relayToClient(payload);
+            client.relay(payload);
         } else if (event instanceof ResponseEvent.ColumnDefinition def) {
-            session.relayToClient(payload);
+            client.relay(payload);
             if (addEofs) {
                 afterDefinition(def.parameter());
             }
         } else if (event instanceof ResponseEvent.ColumnsEnd end) {
-            session.serverStatus(end.eof().statusFlags());
+            status.server(end.eof().statusFlags());
             if (dropEofs) {
                 if (end.terminal() && command == Command.COM_STMT_EXECUTE) {
                     // a cursor was opened: under DEPRECATE_EOF the definitions end with a 0xFE OK instead
                     writeOkTerminator(end.eof().statusFlags(), end.eof().warnings());
                 }
             } else {
-                session.relayToClient(payload);
+                client.relay(payload);
             }
         } else if (event instanceof ResponseEvent.ResultEnd end) {
             onResultEnd(payload, end);
         } else if (event instanceof ResponseEvent.Ok ok) {
-            session.serverStatus(ok.ok().statusFlags());
+            status.server(ok.ok().statusFlags());
             moreResults = ok.moreResults();
             if (refusedFile != null) {
                 refuse(ok.moreResults());
             } else {
-                session.relayToClient(payload);
+                client.relay(payload);
             }
         } else if (event instanceof ResponseEvent.Err) {
             if (refusedFile != null) {
                 refuse(false);
             } else {
-                session.relayToClient(payload);
+                client.relay(payload);
             }
         } else if (event instanceof ResponseEvent.Eof eof) {
-            session.serverStatus(eof.eof().statusFlags());
-            session.relayToClient(payload);
+            status.server(eof.eof().statusFlags());
+            client.relay(payload);
         } else if (event instanceof ResponseEvent.LocalInfile request) {
             onLocalInfile(payload, request.request().filename());
         } else if (event instanceof ResponseEvent.PrepareOk prepared) {
-            session.preparedLoads().prepared(prepared.prepareOk().statementId(), localFiles);
-            session.relayToClient(payload);
+            preparedLoads.prepared(prepared.prepareOk().statementId(), localFiles);
+            client.relay(payload);
         } else {
-            session.relayToClient(payload);
+            client.relay(payload);
         }
     }
 
@@ -148,8 +164,8 @@ final class ResponseRelay implements Exchange {
      * reaches the client after its ERR.
      */
     private void refuse(boolean moreResults) {
-        session.writeToClient(
-                session.localInfileEnabled()
+        client.write(
+                localInfileEnabled
                         ? ProxyErrors.localInfileRefused(refusedFile, moreResults)
                         : ProxyErrors.localInfileDisabled());
         refusedFile = null;
@@ -159,11 +175,11 @@ final class ResponseRelay implements Exchange {
     /** A packet of the results after a refusal: read to the end, relayed never; a further file request gets none. */
     private void drain(ResponseEvent event) {
         if (event instanceof ResponseEvent.LocalInfile) {
-            session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
+            server.write(new Packet(0, Unpooled.EMPTY_BUFFER));
         } else if (event instanceof ResponseEvent.Ok ok) {
-            session.serverStatus(ok.ok().statusFlags());
+            status.server(ok.ok().statusFlags());
         } else if (event instanceof ResponseEvent.ResultEnd end) {
-            session.serverStatus(end.statusFlags());
+            status.server(end.statusFlags());
         }
     }
 
@@ -181,7 +197,7 @@ final class ResponseRelay implements Exchange {
     }
 
     private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
-        session.serverStatus(end.statusFlags());
+        status.server(end.statusFlags());
         if (addEofs) {
             boolean cursor = ServerStatus.has(end.statusFlags(), ServerStatus.CURSOR_EXISTS) && rows == 0;
             if (eofOwed && !cursor) {
@@ -193,7 +209,7 @@ final class ResponseRelay implements Exchange {
         } else if (dropEofs) {
             writeOkTerminator(end.statusFlags(), end.warnings());
         } else {
-            session.relayToClient(payload);
+            client.relay(payload);
         }
         moreResults = end.moreResults();
     }
@@ -205,22 +221,22 @@ final class ResponseRelay implements Exchange {
      * this one. Whether one follows is known only at the result's end: until then, the previous result's end decides.
      */
     private int intermediateStatus(boolean more) {
-        return session.sessionStatus() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
+        return status.flags() | (more ? ServerStatus.MORE_RESULTS_EXISTS : 0);
     }
 
     /** @param payload the request as sent (the guard compares its bytes); {@code fileName} its decoded name */
     private void onLocalInfile(ByteBuf payload, String fileName) {
-        if (session.localInfileEnabled()
+        if (localInfileEnabled
                 && Capability.has(clientCapabilities, Capability.CLIENT_LOCAL_FILES)
                 && localFiles != null
                 && localFiles.allows(payload)) {
-            session.relayToClient(payload);
-            session.clientSequence().expectClientData();
+            client.relay(payload);
+            client.sequence().expectClientData();
             clientData = true;
         } else {
             // Answer with an empty file so the server ends the statement; the client hears why.
             refusedFile = fileName;
-            session.writeToServer(new Packet(0, Unpooled.EMPTY_BUFFER));
+            server.write(new Packet(0, Unpooled.EMPTY_BUFFER));
         }
     }
 
@@ -228,21 +244,21 @@ final class ResponseRelay implements Exchange {
     @Override
     public void onClientData(Packet packet) {
         boolean end = !packet.payload().isReadable();
-        session.writeToServer(packet);
+        server.write(packet);
         if (end) {
-            session.clientSequence().endClientData();
+            client.sequence().endClientData();
             clientData = false;
         }
     }
 
     private void writeEof(int warnings, int status) {
-        ByteBuf buf = session.allocate();
+        ByteBuf buf = client.allocate();
         new EofPacket(warnings, status).encode(buf, clientCapabilities);
-        session.writeToClient(buf);
+        client.write(buf);
     }
 
     private void writeOkTerminator(int status, int warnings) {
-        session.writeToClient(new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, warnings, "", List.of()));
+        client.write(new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, warnings, "", List.of()));
     }
 
     /** Runs {@code action} once, when the response is complete or abandoned. */

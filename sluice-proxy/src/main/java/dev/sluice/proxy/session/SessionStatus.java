@@ -1,0 +1,38 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.protocol.ServerStatus;
+
+/**
+ * The session-state bits of the server's latest status flags (see {@link ServerStatus#SESSION_STATE}): what the
+ * packets Sluice writes itself carry, whether a transaction is open, how strings are escaped.
+ */
+final class SessionStatus {
+    private int flags = ServerStatus.AUTOCOMMIT;
+    /** SERVER_SESSION_STATE_CHANGED was seen since {@link #takeStateChanged()} was last asked. */
+    private boolean stateChanged;
+
+    /** The status flags of an OK or EOF the server sent on this session: its state from now on. */
+    void server(int statusFlags) {
+        flags = statusFlags & ServerStatus.SESSION_STATE;
+        stateChanged |= ServerStatus.has(statusFlags, ServerStatus.SESSION_STATE_CHANGED);
+    }
+
+    /** Whether the server reported a change of session state since the last call. */
+    boolean takeStateChanged() {
+        boolean changed = stateChanged;
+        stateChanged = false;
+        return changed;
+    }
+
+    int flags() {
+        return flags;
+    }
+
+    boolean noBackslashEscapes() {
+        return ServerStatus.has(flags, ServerStatus.NO_BACKSLASH_ESCAPES);
+    }
+
+    boolean inTransaction() {
+        return ServerStatus.has(flags, ServerStatus.IN_TRANS);
+    }
+}
