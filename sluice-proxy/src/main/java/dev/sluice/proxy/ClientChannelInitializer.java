@@ -8,7 +8,7 @@ import dev.sluice.proxy.frontend.AuthenticatedClient;
 import dev.sluice.proxy.frontend.ClientHandshakeHandler;
 import dev.sluice.proxy.frontend.ClientTlsContexts;
 import dev.sluice.proxy.frontend.FrontendSettings;
-import dev.sluice.proxy.frontend.HandshakeErrors;
+import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.frontend.Sha2Cache;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
@@ -75,7 +75,7 @@ final class ClientChannelInitializer {
         ProxyConfig config = context.config();
         if (open.incrementAndGet() > config.limits().maxClientConnections()) {
             open.decrementAndGet();
-            HandshakeErrors.refuseTooManyConnections(channel);
+            Refusals.refuseTooManyConnections(channel);
             return;
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
