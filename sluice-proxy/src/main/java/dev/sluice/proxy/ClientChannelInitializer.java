@@ -12,7 +12,6 @@ import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.frontend.Sha2Cache;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
-import dev.sluice.proxy.session.SessionLogin;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
@@ -124,18 +123,8 @@ final class ClientChannelInitializer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof AuthenticatedClient client) {
-                SessionLogin login = new SessionLogin(
-                        client.connectionId(),
-                        client.user(),
-                        client.capabilities(),
-                        client.collationId(),
-                        client.database(),
-                        client.attributes(),
-                        client.tls(),
-                        client.clientHost(),
-                        client.authPlugin());
                 ctx.pipeline()
-                        .replace(this, "session", new ClientSession(context, login, ctx.channel(), client.sequence()));
+                        .replace(this, "session", new ClientSession(context, client, ctx.channel(), client.sequence()));
             } else {
                 ctx.fireUserEventTriggered(evt);
             }

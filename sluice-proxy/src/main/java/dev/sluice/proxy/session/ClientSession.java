@@ -22,6 +22,7 @@ import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.frontend.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -77,7 +78,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private final ProxyContext context;
-    private final SessionLogin login;
+    private final AuthenticatedClient login;
     private final Channel client;
     private final PacketSequence clientSequence;
     /** The client channel's encoder: relayed packets go straight into it (see PacketEncoder#writeRelayed). */
@@ -134,7 +135,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** The session-state bits of the server's latest status flags: what packets Sluice writes itself carry. */
     private int sessionStatus = ServerStatus.AUTOCOMMIT;
 
-    public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
+    public ClientSession(
+            ProxyContext context, AuthenticatedClient login, Channel client, PacketSequence clientSequence) {
         this.context = context;
         this.login = login;
         this.client = client;

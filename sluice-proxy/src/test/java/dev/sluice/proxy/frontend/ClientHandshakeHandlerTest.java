@@ -108,17 +108,17 @@ class ClientHandshakeHandlerTest {
         assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
         assertThat(h.events).hasSize(1);
         AuthenticatedClient c = h.events.get(0);
-        assertThat(c.connectionId()).isEqualTo(42);
+        assertThat(c.sessionId()).isEqualTo(42);
         assertThat(c.user().name()).isEqualTo("app");
         assertThat(c.capabilities()).isEqualTo(CLIENT_CAPS & FrontendSettings.defaultCapabilities(false));
         assertThat(c.maxPacketSize()).isEqualTo(16 << 20);
         assertThat(c.collationId()).isEqualTo(33);
         assertThat(c.database()).isEqualTo("shop");
-        assertThat(c.attributes())
+        assertThat(c.connectAttributes())
                 .containsExactly(java.util.Map.entry("_client_name", "harness"), java.util.Map.entry("_pid", "42"));
         assertThat(c.tls()).isFalse();
         assertThat(c.authPlugin()).isEqualTo(NativePassword.PLUGIN_NAME);
-        assertThat(c.clientHost()).isEqualTo(HandshakeHarness.CLIENT_IP);
+        assertThat(c.remoteAddress()).isEqualTo(HandshakeHarness.CLIENT_IP);
         assertThat(c.sequence().nextExpected())
                 .as("reset for the first command")
                 .isZero();
