@@ -1,6 +1,5 @@
 package dev.sluice.proxy;
 
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ProxyConfig;
@@ -92,16 +91,10 @@ final class ClientChannelInitializer {
     /** What the greeting offers: the server's version and character set, and only capabilities it has. */
     private FrontendSettings settings(HandshakeV10 server) {
         ProxyConfig config = context.config();
-        long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
         int status = server.statusFlags() & ServerStatus.SESSION_STATE;
-        // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
-        // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
-        // greeting, which the intersection carries over, so the greeting then sends the extended bits.
-        capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
-        // never promise a client what the server behind cannot do (SSL is Sluice's own business)
-        capabilities &= server.capabilities() | Capability.CLIENT_SSL;
+        long capabilities = CapabilityPolicy.greeting(server.capabilities(), config.localInfile());
         return new FrontendSettings(
                 server.serverVersion(),
                 capabilities,

@@ -16,6 +16,7 @@ import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
@@ -459,7 +460,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
-        err.encode(out, Refusals.ERR_CAPABILITIES);
+        err.encode(out, CapabilityPolicy.BEFORE_LOGIN);
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
     }
 

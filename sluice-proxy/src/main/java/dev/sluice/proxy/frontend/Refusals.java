@@ -1,8 +1,8 @@
 package dev.sluice.proxy.frontend;
 
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.wire.Framing;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -12,9 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 
 /** Writing an ERR of the connection phase (built by {@link ProxyErrors}), in place of the greeting or later. */
 public final class Refusals {
-    /** Every ERR of the handshake is written for a 4.1 client (Sluice refuses older ones), so with SQLSTATE. */
-    static final long ERR_CAPABILITIES = Capability.CLIENT_PROTOCOL_41;
-
     private Refusals() {}
 
     /**
@@ -31,7 +28,7 @@ public final class Refusals {
         ByteBuf payload = channel.alloc().buffer();
         ByteBuf framed;
         try {
-            err.encode(payload, ERR_CAPABILITIES);
+            err.encode(payload, CapabilityPolicy.BEFORE_LOGIN);
             framed = Framing.encode(payload, 0, channel.alloc());
         } finally {
             payload.release();

@@ -55,20 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
 
-    /** What the session asks of servers, at most: everything it knows how to relay. */
-    public static final long RELAYABLE = 0xFFFF_FFFFL
-                    & ~(Capability.CLIENT_COMPRESS
-                            | Capability.CLIENT_SSL
-                            | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
-                            | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM
-                            | Capability.CLIENT_QUERY_ATTRIBUTES
-                            | Capability.MULTI_FACTOR_AUTHENTICATION
-                            | Capability.CLIENT_CAPABILITY_EXTENSION
-                            | Capability.CLIENT_SSL_VERIFY_SERVER_CERT)
-            | Capability.MARIADB_CLIENT_PROGRESS
-            | Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS
-            | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
-
     private enum State {
         CONNECTING,
         READY,
@@ -194,8 +180,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * nothing was sent on the lease, so a database or charset chosen by a statement never has to be carried over.
      */
     private void openServer() {
-        long capabilities =
-                (login.capabilities() & RELAYABLE & ~context.serverCapabilityMask()) | Capability.CLIENT_PROTOCOL_41;
+        long capabilities = context.capabilityPolicy().forServer(login.capabilities());
         Pools.Key key =
                 new Pools.Key(server.name(), currentUser.serverUser(), capabilities, currentCollation, currentDatabase);
         pool = context.pools()
