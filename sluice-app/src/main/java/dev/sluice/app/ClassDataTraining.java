@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.wire.Framing;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.frontend.FrontendSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -43,7 +44,7 @@ final class ClassDataTraining {
                             "5.5.5-10.11.0-MariaDB-sluice-training",
                             1,
                             withNul,
-                            FrontendSettings.BASE_CAPABILITIES,
+                            CapabilityPolicy.OFFERED_TO_CLIENTS,
                             FrontendSettings.UTF8MB4_GENERAL_CI,
                             2,
                             NativePassword.PLUGIN_NAME)

@@ -31,34 +31,36 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ServerConnection implements AutoCloseable {
     private final Channel channel;
-    private final ConnectionHandler handler;
+    private final CommandHandler handler;
+    private final Login login;
 
-    ServerConnection(Channel channel, ConnectionHandler handler) {
+    ServerConnection(Channel channel, CommandHandler handler) {
         this.channel = channel;
         this.handler = handler;
+        this.login = handler.login();
     }
 
     public HandshakeV10 greeting() {
-        return handler.greeting();
+        return login.greeting();
     }
 
     /** Capabilities agreed with the server (the client's request intersected with the greeting's). */
     public long capabilities() {
-        return handler.capabilities();
+        return login.capabilities();
     }
 
     /** The server's id for this connection (the greeting's connection id: what KILL takes). */
     public long connectionId() {
-        return handler.greeting().connectionId();
+        return login.greeting().connectionId();
     }
 
     public boolean isTls() {
-        return handler.isTls();
+        return login.tls();
     }
 
     /** The authentication plugin that finally logged this connection in. */
     public String authPlugin() {
-        return handler.authPlugin();
+        return login.authPlugin();
     }
 
     /**
@@ -71,7 +73,7 @@ public final class ServerConnection implements AutoCloseable {
             throw new IllegalStateException("detach must run on the connection's event loop");
         }
         handler.detach();
-        return new Detached(channel, handler.sequence(), handler.capabilities(), handler.greeting(), handler.isTls());
+        return new Detached(channel, handler.sequence(), login.capabilities(), login.greeting(), login.tls());
     }
 
     /**
@@ -251,6 +253,6 @@ public final class ServerConnection implements AutoCloseable {
     @Override
     public String toString() {
         return "ServerConnection[" + channel.remoteAddress() + ", id="
-                + handler.greeting().connectionId() + "]";
+                + login.greeting().connectionId() + "]";
     }
 }

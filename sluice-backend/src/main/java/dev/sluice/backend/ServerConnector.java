@@ -62,7 +62,7 @@ public final class ServerConnector {
     public CompletableFuture<ServerConnection> connect(ConnectOptions options, EventLoopGroup loop) {
         CompletableFuture<ServerConnection> connected = new CompletableFuture<>();
         PacketSequence sequence = new PacketSequence();
-        ConnectionHandler handler = new ConnectionHandler(options, sequence, tlsContexts, connected);
+        LoginHandler handler = new LoginHandler(options, sequence, tlsContexts, connected);
         long deadlineMillis = options.connectTimeout().toMillis();
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -75,7 +75,7 @@ public final class ServerConnector {
                         ch.pipeline()
                                 .addLast("frame-decoder", new PacketDecoder(sequence, options.maxPacketSize()))
                                 .addLast("frame-encoder", new PacketEncoder(sequence))
-                                .addLast("connection", handler);
+                                .addLast("login", handler);
                     }
                 });
         ChannelFuture f = bootstrap.connect(options.host(), options.port());

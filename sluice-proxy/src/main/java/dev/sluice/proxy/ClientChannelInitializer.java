@@ -1,6 +1,5 @@
 package dev.sluice.proxy;
 
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ProxyConfig;
@@ -8,11 +7,10 @@ import dev.sluice.proxy.frontend.AuthenticatedClient;
 import dev.sluice.proxy.frontend.ClientHandshakeHandler;
 import dev.sluice.proxy.frontend.ClientTlsContexts;
 import dev.sluice.proxy.frontend.FrontendSettings;
-import dev.sluice.proxy.frontend.HandshakeErrors;
+import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.frontend.Sha2Cache;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
-import dev.sluice.proxy.session.SessionLogin;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
@@ -75,7 +73,7 @@ final class ClientChannelInitializer {
         ProxyConfig config = context.config();
         if (open.incrementAndGet() > config.limits().maxClientConnections()) {
             open.decrementAndGet();
-            HandshakeErrors.refuseTooManyConnections(channel);
+            Refusals.refuseTooManyConnections(channel);
             return;
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
@@ -93,16 +91,10 @@ final class ClientChannelInitializer {
     /** What the greeting offers: the server's version and character set, and only capabilities it has. */
     private FrontendSettings settings(HandshakeV10 server) {
         ProxyConfig config = context.config();
-        long capabilities = FrontendSettings.defaultCapabilities(config.localInfile());
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
         int status = server.statusFlags() & ServerStatus.SESSION_STATE;
-        // MariaDB's extensions that sessions relay (COM_STMT_BULK_EXECUTE, progress reports, extended
-        // metadata), offered only when the server has them: a MariaDB server clears CLIENT_MYSQL in its
-        // greeting, which the intersection carries over, so the greeting then sends the extended bits.
-        capabilities |= ClientSession.RELAYABLE & ~0xFFFF_FFFFL;
-        // never promise a client what the server behind cannot do (SSL is Sluice's own business)
-        capabilities &= server.capabilities() | Capability.CLIENT_SSL;
+        long capabilities = CapabilityPolicy.greeting(server.capabilities(), config.localInfile());
         return new FrontendSettings(
                 server.serverVersion(),
                 capabilities,
@@ -124,18 +116,8 @@ final class ClientChannelInitializer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof AuthenticatedClient client) {
-                SessionLogin login = new SessionLogin(
-                        client.connectionId(),
-                        client.user(),
-                        client.capabilities(),
-                        client.collationId(),
-                        client.database(),
-                        client.attributes(),
-                        client.tls(),
-                        client.clientHost(),
-                        client.authPlugin());
                 ctx.pipeline()
-                        .replace(this, "session", new ClientSession(context, login, ctx.channel(), client.sequence()));
+                        .replace(this, "session", new ClientSession(context, client, ctx.channel(), client.sequence()));
             } else {
                 ctx.fireUserEventTriggered(evt);
             }

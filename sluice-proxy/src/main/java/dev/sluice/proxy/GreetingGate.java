@@ -5,7 +5,7 @@ import dev.sluice.backend.pool.HealthMonitor;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.config.ServerConfig;
-import dev.sluice.proxy.frontend.HandshakeErrors;
+import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.session.ProxyContext;
 import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.channel.Channel;
@@ -70,7 +70,7 @@ final class GreetingGate {
 
     private static void refuse(Channel channel, ErrPacket err) {
         LOG.info("client from {} refused: the server's greeting is not known yet: {}", channel.remoteAddress(), err);
-        HandshakeErrors.refuse(channel, err);
+        Refusals.refuse(channel, err);
     }
 
     /** The ERR for a client that cannot be greeted because the probe failed. */

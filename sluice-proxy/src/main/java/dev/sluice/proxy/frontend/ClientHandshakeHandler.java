@@ -16,7 +16,9 @@ import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -195,7 +197,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             // An ERR written now would wait inside the SslHandler for a handshake that is not coming.
             failWithoutErr(reason + ", during the TLS handshake");
         } else {
-            fail(HandshakeErrors.badHandshake("handshake timed out after " + millis + " ms"), reason);
+            fail(ProxyErrors.badHandshake("handshake timed out after " + millis + " ms"), reason);
         }
     }
 
@@ -206,14 +208,14 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (!(msg instanceof Packet packet)) {
             ReferenceCountUtil.release(msg);
             fail(
-                    HandshakeErrors.internalError("unexpected " + msg.getClass().getSimpleName()),
+                    ProxyErrors.internalError("unexpected " + msg.getClass().getSimpleName()),
                     "pipeline delivered " + msg.getClass().getName() + " instead of a packet");
             return;
         }
         try {
             onPacket(packet.payload());
         } catch (ProtocolException e) {
-            fail(HandshakeErrors.badHandshake(e.getMessage()), "bad packet: " + e.getMessage());
+            fail(ProxyErrors.badHandshake(e.getMessage()), "bad packet: " + e.getMessage());
         } finally {
             packet.release();
         }
@@ -289,7 +291,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         negotiated = response.capabilities() & settings.capabilities();
         if (settings.tlsRequired() && !tls) {
             fail(
-                    HandshakeErrors.insecureTransport(),
+                    ProxyErrors.insecureTransport(),
                     "user " + response.username() + " did not switch to TLS, which is required");
             return;
         }
@@ -442,7 +444,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void deny(boolean usingPassword, String reason) {
         String name = login.username();
-        fail(HandshakeErrors.accessDenied(name, clientHost, usingPassword), reason);
+        fail(ProxyErrors.accessDenied(name, clientHost, usingPassword), reason);
     }
 
     /** Logs, writes {@code err} and closes. No-op after the outcome is decided. */
@@ -458,7 +460,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
-        err.encode(out, HandshakeErrors.ERR_CAPABILITIES);
+        err.encode(out, CapabilityPolicy.BEFORE_LOGIN);
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -496,7 +498,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException) {
-            fail(HandshakeErrors.badHandshake(c.getMessage()), "bad packet: " + c.getMessage());
+            fail(ProxyErrors.badHandshake(c.getMessage()), "bad packet: " + c.getMessage());
         } else if (c instanceof SSLException) {
             failWithoutErr("TLS handshake failed: " + describe(c));
         } else if (c instanceof IOException) {
@@ -506,7 +508,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         } else {
             // Not the peer's doing: a bug in Sluice, worth its stack trace.
             LOG.warn("session {}: unexpected error during the handshake from {}", connectionId, clientHost, c);
-            fail(HandshakeErrors.internalError(describe(c)), "internal error: " + describe(c));
+            fail(ProxyErrors.internalError(describe(c)), "internal error: " + describe(c));
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.sluice.proxy.frontend;
 
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.CachingSha2Password;
 import dev.sluice.protocol.auth.NativePassword;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.UserConfig;
 import io.netty.handler.ssl.SslContext;
 import java.security.KeyPair;
@@ -51,32 +51,6 @@ public record FrontendSettings(
     /** utf8mb4_general_ci, understood by MySQL 5.5+ and every MariaDB. */
     public static final int UTF8MB4_GENERAL_CI = 45;
 
-    /** Everything the proxy relays; LOCAL_FILES and SSL are added by {@link #defaultCapabilities(boolean)}. */
-    public static final long BASE_CAPABILITIES = Capability.CLIENT_LONG_PASSWORD // = CLIENT_MYSQL
-            | Capability.CLIENT_FOUND_ROWS
-            | Capability.CLIENT_LONG_FLAG
-            | Capability.CLIENT_CONNECT_WITH_DB
-            | Capability.CLIENT_IGNORE_SPACE
-            | Capability.CLIENT_PROTOCOL_41
-            | Capability.CLIENT_INTERACTIVE
-            | Capability.CLIENT_TRANSACTIONS
-            | Capability.CLIENT_SECURE_CONNECTION
-            | Capability.CLIENT_MULTI_STATEMENTS
-            | Capability.CLIENT_MULTI_RESULTS
-            | Capability.CLIENT_PS_MULTI_RESULTS
-            | Capability.CLIENT_PLUGIN_AUTH
-            | Capability.CLIENT_CONNECT_ATTRS
-            | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
-            | Capability.CLIENT_SESSION_TRACK
-            | Capability.CLIENT_DEPRECATE_EOF
-            // a client that says it can handle an expired password gets its server login asked the same way, so
-            // an expired server account puts it in sandbox mode as directly (ClientSession asks what it negotiated)
-            | Capability.CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS;
-
-    /** Capabilities the handshake itself relies on; advertising less is a configuration error. */
-    static final long REQUIRED_CAPABILITIES =
-            Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_SECURE_CONNECTION | Capability.CLIENT_PLUGIN_AUTH;
-
     public FrontendSettings {
         Objects.requireNonNull(serverVersion, "serverVersion");
         Objects.requireNonNull(connectionIds, "connectionIds");
@@ -85,12 +59,11 @@ public record FrontendSettings(
         Objects.requireNonNull(rsaKeyPair, "rsaKeyPair");
         Objects.requireNonNull(sha2Cache, "sha2Cache");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-        if ((capabilities & REQUIRED_CAPABILITIES) != REQUIRED_CAPABILITIES) {
+        if ((capabilities & CapabilityPolicy.REQUIRED) != CapabilityPolicy.REQUIRED) {
             throw new IllegalArgumentException("capabilities: 0x" + Long.toHexString(capabilities)
                     + " (expected: PROTOCOL_41, SECURE_CONNECTION and PLUGIN_AUTH set)");
         }
-        capabilities =
-                sslContext == null ? capabilities & ~Capability.CLIENT_SSL : capabilities | Capability.CLIENT_SSL;
+        capabilities = CapabilityPolicy.withTls(capabilities, sslContext != null);
         if (tlsRequired && sslContext == null) {
             throw new IllegalArgumentException("tlsRequired: needs an sslContext");
         }
@@ -114,20 +87,16 @@ public record FrontendSettings(
         }
     }
 
-    /** {@link #BASE_CAPABILITIES}, plus CLIENT_LOCAL_FILES when LOAD DATA LOCAL INFILE is enabled. */
-    public static long defaultCapabilities(boolean localFiles) {
-        return BASE_CAPABILITIES | (localFiles ? Capability.CLIENT_LOCAL_FILES : 0);
-    }
-
     /**
-     * Settings with the defaults: {@link #defaultCapabilities(boolean) default capabilities} without LOCAL_FILES,
+     * Settings with the defaults: {@link CapabilityPolicy#offeredToClients(boolean) default capabilities} without
+     * LOCAL_FILES,
      * utf8mb4_general_ci, AUTOCOMMIT, no TLS, mysql_native_password announced, a 10 s deadline, 64 MiB packets.
      */
     public static FrontendSettings defaults(
             String serverVersion, LongSupplier connectionIds, Function<String, UserConfig> users, KeyPair rsaKeyPair) {
         return new FrontendSettings(
                 serverVersion,
-                defaultCapabilities(false),
+                CapabilityPolicy.offeredToClients(false),
                 UTF8MB4_GENERAL_CI,
                 ServerStatus.AUTOCOMMIT,
                 connectionIds,

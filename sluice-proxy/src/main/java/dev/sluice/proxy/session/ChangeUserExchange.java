@@ -13,7 +13,6 @@ import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.Credentials;
-import dev.sluice.proxy.frontend.HandshakeErrors;
 import dev.sluice.proxy.frontend.Scrambles;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -58,8 +57,7 @@ final class ChangeUserExchange implements Exchange {
         UserConfig user = session.context().config().user(request.user());
         if (user == null) {
             session.refuseChangeUser(
-                    HandshakeErrors.accessDenied(
-                            request.user(), session.remoteHost(), request.authResponse().length > 0),
+                    ProxyErrors.accessDenied(request.user(), session.remoteHost(), request.authResponse().length > 0),
                     "unknown user " + request.user(),
                     false);
             return null;
@@ -82,7 +80,7 @@ final class ChangeUserExchange implements Exchange {
         }
         step = Step.DONE;
         session.refuseChangeUser(
-                HandshakeErrors.badHandshake("COM_CHANGE_USER: no answer to the authentication" + " switch within "
+                ProxyErrors.badHandshake("COM_CHANGE_USER: no answer to the authentication" + " switch within "
                         + timeout.toMillis() + " ms (client-handshake-timeout)"),
                 "no answer from the client to the authentication switch within client-handshake-timeout "
                         + timeout.toMillis() + " ms",
@@ -104,7 +102,7 @@ final class ChangeUserExchange implements Exchange {
         if (!ok) {
             step = Step.DONE;
             session.refuseChangeUser(
-                    HandshakeErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
+                    ProxyErrors.accessDenied(user.name(), session.remoteHost(), response.length > 0),
                     "wrong password for " + user.name(),
                     false);
             return;
@@ -143,10 +141,7 @@ final class ChangeUserExchange implements Exchange {
             step = Step.DONE;
             ErrPacket err = e.err();
             session.refuseChangeUser(
-                    new ErrPacket(
-                            err.errorCode(),
-                            err.sqlState(),
-                            err.message() + " (sluice: changing the server connection to " + user.serverUser() + ")"),
+                    ProxyErrors.fromServerChangingUser(err, user.serverUser()),
                     "server refused the change to " + user.serverUser() + ": " + err,
                     true);
             return;

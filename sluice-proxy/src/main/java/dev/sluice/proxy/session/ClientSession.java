@@ -12,6 +12,7 @@ import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.frontend.AuthenticatedClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,20 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
 
-    /** What the session asks of servers, at most: everything it knows how to relay. */
-    public static final long RELAYABLE = 0xFFFF_FFFFL
-                    & ~(Capability.CLIENT_COMPRESS
-                            | Capability.CLIENT_SSL
-                            | Capability.CLIENT_OPTIONAL_RESULTSET_METADATA
-                            | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM
-                            | Capability.CLIENT_QUERY_ATTRIBUTES
-                            | Capability.MULTI_FACTOR_AUTHENTICATION
-                            | Capability.CLIENT_CAPABILITY_EXTENSION
-                            | Capability.CLIENT_SSL_VERIFY_SERVER_CERT)
-            | Capability.MARIADB_CLIENT_PROGRESS
-            | Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS
-            | Capability.MARIADB_CLIENT_EXTENDED_METADATA;
-
     private enum State {
         OPEN,
         /** No server connection could be had; the next command is answered with why, then close. */
@@ -63,7 +50,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private final ProxyContext context;
-    private final SessionLogin login;
+    private final AuthenticatedClient login;
     private final Channel client;
     private final ClientOutput output;
     private final ServerSide server;
@@ -80,7 +67,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private long commands;
     private ErrPacket leaseFailure;
 
-    public ClientSession(ProxyContext context, SessionLogin login, Channel client, PacketSequence clientSequence) {
+    public ClientSession(
+            ProxyContext context, AuthenticatedClient login, Channel client, PacketSequence clientSequence) {
         this.context = context;
         this.login = login;
         this.client = client;

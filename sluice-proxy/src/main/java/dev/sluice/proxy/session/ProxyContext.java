@@ -4,6 +4,7 @@ import dev.sluice.backend.GreetingProbe;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,7 @@ public final class ProxyContext {
     private final ProxyConfig config;
     private final SessionRegistry registry;
     private final ServerConnector connector;
-    private final long serverCapabilityMask;
+    private final CapabilityPolicy capabilityPolicy;
     private final Pools pools;
     private volatile HandshakeV10 serverGreeting;
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
@@ -32,7 +33,7 @@ public final class ProxyContext {
         this.config = config;
         this.registry = registry;
         this.connector = connector;
-        this.serverCapabilityMask = serverCapabilityMask;
+        this.capabilityPolicy = new CapabilityPolicy(serverCapabilityMask);
         this.pools = new Pools(connector, config.pool());
         for (ServerConfig server : config.servers()) {
             pools.monitor(
@@ -59,8 +60,9 @@ public final class ProxyContext {
         return connector;
     }
 
-    public long serverCapabilityMask() {
-        return serverCapabilityMask;
+    /** What sessions ask of servers (see {@link CapabilityPolicy}). */
+    public CapabilityPolicy capabilityPolicy() {
+        return capabilityPolicy;
     }
 
     /** The server every session uses until routing exists: the first configured. */

@@ -2,118 +2,201 @@ package dev.sluice.proxy.session;
 
 import dev.sluice.backend.ServerTrustException;
 import dev.sluice.protocol.message.server.ErrPacket;
+import java.util.Locale;
 
 /**
- * The ERR packets Sluice itself sends. Codes are the MySQL/MariaDB codes drivers already understand; the
- * messages say what failed and where (DESIGN invariant 9). Listed for users in docs/ERRORS.md.
+ * The ERR packets Sluice itself sends, at login and in sessions: {@link Row} is the table (code, SQLSTATE,
+ * message pattern, in code order, as docs/ERRORS.md lists them for users), the methods below fill in a row. Codes
+ * are the MySQL/MariaDB codes drivers already understand; where a server would answer, code, SQLSTATE and text are
+ * the server's (drivers match on them, e.g. SQLSTATE 28000 for an authentication failure), and Sluice's own
+ * messages say what failed and where (DESIGN invariants 9 and 11).
+ *
+ * <p>Every code is in the server's range. MariaDB Connector/C (the mariadb CLI and the clients built on it) reads an
+ * ERR carrying a client code (2000-2999, such as CR_CONN_HOST_ERROR 2003, CR_SERVER_LOST 2013, or the 2026/2059/2061
+ * a MySQL client reports for a refused TLS link or password exchange) as "Received malformed packet" and drops its
+ * message (CONC-648; observed with the mariadb 10.11 CLI).
  */
 public final class ProxyErrors {
-    /**
-     * ER_CONNECT_TO_FOREIGN_DATA_SOURCE (what a server says when it cannot reach another server): no server
-     * connection could be opened. Sluice's codes are all in the server's range: MariaDB Connector/C (the mariadb
-     * CLI and the clients built on it) reads an ERR carrying a client code (2000-2999, such as CR_CONN_HOST_ERROR
-     * 2003 or CR_SERVER_LOST 2013) as "Received malformed packet" and drops its message (CONC-648).
-     */
-    public static final int CANNOT_CONNECT = 1429;
-    /** ER_NET_READ_ERROR: the server connection failed while a statement was running (SQLSTATE 08S01: link lost). */
-    public static final int SERVER_LOST = 1158;
-    /** ER_UNKNOWN_COM_ERROR. */
-    public static final int UNKNOWN_COMMAND = 1047;
-    /** ER_NO_SUCH_THREAD. */
-    public static final int UNKNOWN_THREAD = 1094;
-    /** ER_KILL_DENIED_ERROR. */
-    public static final int NOT_OWNER = 1095;
-    /** ER_NOT_SUPPORTED_YET. */
-    public static final int NOT_SUPPORTED = 1235;
-    /** ER_NOT_ALLOWED_COMMAND. */
-    public static final int NOT_ALLOWED = 1148;
-    /** ER_NET_PACKET_TOO_LARGE. */
-    public static final int PACKET_TOO_LARGE = 1153;
-    /** ER_MALFORMED_PACKET. */
-    public static final int MALFORMED_PACKET = 1835;
+
+    /** Sluice's errors: code, SQLSTATE, message pattern ({@link String#format} with {@code %s} only). */
+    enum Row {
+        /** ER_CON_COUNT_ERROR, the server's text: too many clients, no server connection, the server full. */
+        TOO_MANY_CONNECTIONS(1040, "08004", "Too many connections"),
+        /** ER_HANDSHAKE_ERROR: a login Sluice cannot read; the argument is {@code ": what failed"} or empty. */
+        BAD_HANDSHAKE(1043, "08S01", "Bad handshake%s"),
+        /** ER_ACCESS_DENIED_ERROR, the server's text. */
+        ACCESS_DENIED(1045, "28000", "Access denied for user '%s'@'%s' (using password: %s)"),
+        /** ER_UNKNOWN_COM_ERROR: a command byte no protocol defines. */
+        UNKNOWN_COMMAND_BYTE(1047, "08S01", "sluice: unknown command byte 0x%s from the client"),
+        /** ER_UNKNOWN_COM_ERROR: a command a proxy cannot relay. */
+        UNSUPPORTED_COMMAND(1047, "08S01", "sluice: %s is not supported through the proxy"),
+        /** ER_NO_SUCH_THREAD, the server's text. */
+        UNKNOWN_THREAD(1094, "HY000", "Unknown thread id: %s"),
+        /** ER_KILL_DENIED_ERROR, the server's text. */
+        NOT_OWNER(1095, "HY000", "You are not owner of thread %s"),
+        /** ER_UNKNOWN_ERROR: a failure of Sluice's own during the login. */
+        HANDSHAKE_INTERNAL(1105, "HY000", "Sluice: internal error during the handshake: %s"),
+        /** ER_NOT_ALLOWED_COMMAND: LOAD DATA LOCAL INFILE while local-infile is false. */
+        LOCAL_INFILE_DISABLED(
+                1148, "42000", "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)"),
+        /** ER_NOT_ALLOWED_COMMAND: a server asked for a file the statement did not name; the argument ends it. */
+        LOCAL_INFILE_REFUSED(
+                1148,
+                "42000",
+                "sluice: the server asked for local file '%s', which this statement did not name in a LOAD DATA LOCAL"
+                        + " INFILE; refused, no file was sent%s"),
+        /** ER_NET_PACKET_TOO_LARGE, the server's text and Sluice's detail. */
+        PACKET_TOO_LARGE(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (sluice: %s)"),
+        /** ER_NET_READ_ERROR: the server connection failed while a statement was running (08S01: link lost). */
+        SERVER_LOST(
+                1158,
+                "08S01",
+                "sluice: lost the connection to server %s during %s%s (%s); the result is incomplete and the statement"
+                        + " may or may not have run"),
+        /** ER_NOT_SUPPORTED_YET: a KILL Sluice cannot map to the right server thread; nothing of the text ran. */
+        KILL_NOT_TRANSLATED(
+                1235,
+                "42000",
+                "sluice: %s cannot be translated to the server's thread ids; nothing of this statement text was run."
+                        + " Send KILL [QUERY] <id> alone, with an id from CONNECTION_ID() through Sluice"),
+        /** ER_NOT_SUPPORTED_AUTH_MODE: Sluice will not send the password the way the server asked for it. */
+        PASSWORD_EXCHANGE_REFUSED(1251, "08004", "sluice: server %s: %s"),
+        /**
+         * ER_CONNECT_TO_FOREIGN_DATA_SOURCE (what a server says when it cannot reach another server): no server
+         * connection could be opened.
+         */
+        CANNOT_CONNECT(1429, "HY000", "sluice: cannot open a connection to server %s: %s"),
+        /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
+        SERVER_TLS_REFUSED(1429, "HY000", "sluice: server %s: %s"),
+        /** ER_MALFORMED_PACKET, the server's text and Sluice's detail. */
+        MALFORMED_PACKET(1835, "08S01", "Malformed communication packet (sluice: %s)"),
+        /** ER_SECURE_TRANSPORT_REQUIRED (MySQL 5.7+; MariaDB sends the same code), the server's text. */
+        SECURE_TRANSPORT_REQUIRED(
+                3159,
+                "HY000",
+                "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
+
+        final int code;
+        final String sqlState;
+        final String pattern;
+
+        Row(int code, String sqlState, String pattern) {
+            this.code = code;
+            this.sqlState = sqlState;
+            this.pattern = pattern;
+        }
+
+        ErrPacket err(Object... arguments) {
+            return new ErrPacket(
+                    code, sqlState, arguments.length == 0 ? pattern : String.format(Locale.ROOT, pattern, arguments));
+        }
+    }
+
+    public static final int TOO_MANY_CONNECTIONS = Row.TOO_MANY_CONNECTIONS.code;
+    public static final int BAD_HANDSHAKE = Row.BAD_HANDSHAKE.code;
+    public static final int ACCESS_DENIED = Row.ACCESS_DENIED.code;
+    public static final int UNKNOWN_COMMAND = Row.UNKNOWN_COMMAND_BYTE.code;
+    public static final int UNKNOWN_THREAD = Row.UNKNOWN_THREAD.code;
+    public static final int NOT_OWNER = Row.NOT_OWNER.code;
+    public static final int UNKNOWN_ERROR = Row.HANDSHAKE_INTERNAL.code;
+    public static final int NOT_ALLOWED = Row.LOCAL_INFILE_DISABLED.code;
+    public static final int PACKET_TOO_LARGE = Row.PACKET_TOO_LARGE.code;
+    public static final int SERVER_LOST = Row.SERVER_LOST.code;
+    public static final int NOT_SUPPORTED = Row.KILL_NOT_TRANSLATED.code;
+    public static final int PASSWORD_EXCHANGE_REFUSED = Row.PASSWORD_EXCHANGE_REFUSED.code;
+    public static final int CANNOT_CONNECT = Row.CANNOT_CONNECT.code;
+    public static final int SERVER_TLS_REFUSED = Row.SERVER_TLS_REFUSED.code;
+    public static final int MALFORMED_PACKET = Row.MALFORMED_PACKET.code;
+    public static final int SECURE_TRANSPORT_REQUIRED = Row.SECURE_TRANSPORT_REQUIRED.code;
 
     private ProxyErrors() {}
 
-    public static ErrPacket cannotConnect(String server, String cause) {
-        return new ErrPacket(
-                CANNOT_CONNECT, "HY000", "sluice: cannot open a connection to server " + server + ": " + cause);
-    }
-
-    /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
-    public static final int SERVER_TLS_REFUSED = 1429;
-    /** ER_NOT_SUPPORTED_AUTH_MODE: Sluice will not send the password the way the server asked for it. */
-    public static final int PASSWORD_EXCHANGE_REFUSED = 1251;
+    // ---- login (frontend) --------------------------------------------------------------------------
 
     /**
-     * Sluice did not log in to a server because the link could not be trusted (DESIGN invariant 13). Server-range
-     * codes, not the 2026/2059/2061 a MySQL client would report for itself: clients built on MariaDB Connector/C
-     * (the mariadb CLI among them) read an ERR packet with a code in the client range 2000-2999 as "Received
-     * malformed packet" (2027) and lose the message (observed with the mariadb 10.11 CLI).
+     * More clients than max-client-connections; no server connection for this client within acquire-timeout, or
+     * the server refused Sluice's login as full. Exactly as a server sends it (drivers match on the text); Sluice's
+     * detail goes to its log, not to the client.
      */
+    public static ErrPacket tooManyConnections() {
+        return Row.TOO_MANY_CONNECTIONS.err();
+    }
+
+    /** "Bad handshake", followed by what was wrong when known. */
+    public static ErrPacket badHandshake(String detail) {
+        return Row.BAD_HANDSHAKE.err(detail == null || detail.isEmpty() ? "" : ": " + detail);
+    }
+
+    /** Formatted exactly as servers do: {@code Access denied for user 'app'@'10.0.0.5' (using password: YES)}. */
+    public static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
+        return Row.ACCESS_DENIED.err(user, host, usingPassword ? "YES" : "NO");
+    }
+
+    public static ErrPacket internalError(String detail) {
+        return Row.HANDSHAKE_INTERNAL.err(detail);
+    }
+
+    /** tls.required and a client that did not switch to TLS. */
+    public static ErrPacket insecureTransport() {
+        return Row.SECURE_TRANSPORT_REQUIRED.err();
+    }
+
+    // ---- a session's server connection ---------------------------------------------------------------
+
+    public static ErrPacket cannotConnect(String server, String cause) {
+        return Row.CANNOT_CONNECT.err(server, cause);
+    }
+
+    /** Sluice did not log in to a server because the link could not be trusted (DESIGN invariant 13). */
     public static ErrPacket serverNotTrusted(String server, ServerTrustException e) {
-        return e.reason() == ServerTrustException.Reason.TLS
-                ? new ErrPacket(SERVER_TLS_REFUSED, "HY000", "sluice: server " + server + ": " + e.getMessage())
-                : new ErrPacket(PASSWORD_EXCHANGE_REFUSED, "08004", "sluice: server " + server + ": " + e.getMessage());
+        return (e.reason() == ServerTrustException.Reason.TLS ? Row.SERVER_TLS_REFUSED : Row.PASSWORD_EXCHANGE_REFUSED)
+                .err(server, e.getMessage());
     }
 
     /** A server's own refusal (its code, SQLSTATE and text), naming the server it came from. */
     public static ErrPacket fromServer(ErrPacket err, String server) {
-        return new ErrPacket(err.errorCode(), err.sqlState(), err.message() + " (sluice: server " + server + ")");
+        return withDetail(err, "server " + server);
     }
 
-    /**
-     * ER_CON_COUNT_ERROR, exactly as a server sends it (drivers match on the text): no server connection for
-     * this client within acquire-timeout, or the server refused Sluice's login as full. Sluice's detail goes
-     * to its log, not to the client.
-     */
-    public static ErrPacket tooManyConnections() {
-        return new ErrPacket(1040, "08004", "Too many connections");
+    /** The server's refusal of Sluice's own COM_CHANGE_USER to {@code serverUser} (its code, SQLSTATE and text). */
+    public static ErrPacket fromServerChangingUser(ErrPacket err, String serverUser) {
+        return withDetail(err, "changing the server connection to " + serverUser);
+    }
+
+    private static ErrPacket withDetail(ErrPacket err, String where) {
+        return new ErrPacket(err.errorCode(), err.sqlState(), err.message() + " (sluice: " + where + ")");
     }
 
     public static ErrPacket serverLost(String server, String command, long rows, String cause) {
-        return new ErrPacket(
-                SERVER_LOST,
-                "08S01",
-                "sluice: lost the connection to server " + server + " during "
-                        + command + (rows > 0 ? " after " + rows + " rows" : "") + " (" + cause
-                        + "); the result is incomplete and the statement may or may not have run");
+        return Row.SERVER_LOST.err(server, command, rows > 0 ? " after " + rows + " rows" : "", cause);
     }
 
+    // ---- commands --------------------------------------------------------------------------------------
+
     public static ErrPacket unknownCommand(int code) {
-        return new ErrPacket(
-                UNKNOWN_COMMAND,
-                "08S01",
-                "sluice: unknown command byte 0x" + Integer.toHexString(code) + " from the client");
+        return Row.UNKNOWN_COMMAND_BYTE.err(Integer.toHexString(code));
     }
 
     public static ErrPacket unsupportedCommand(String command) {
-        return new ErrPacket(UNKNOWN_COMMAND, "08S01", "sluice: " + command + " is not supported through the proxy");
+        return Row.UNSUPPORTED_COMMAND.err(command);
     }
 
     public static ErrPacket unknownThread(long id) {
-        return new ErrPacket(UNKNOWN_THREAD, "HY000", "Unknown thread id: " + Long.toUnsignedString(id));
+        return Row.UNKNOWN_THREAD.err(Long.toUnsignedString(id));
     }
 
     /** What the server answers a KILL of another account's thread (the id is the one the client named). */
     public static ErrPacket notOwner(long id) {
-        return new ErrPacket(NOT_OWNER, "HY000", "You are not owner of thread " + Long.toUnsignedString(id));
+        return Row.NOT_OWNER.err(Long.toUnsignedString(id));
     }
 
     /** A KILL Sluice cannot map to the right server thread: refused, nothing of the text ran. */
     public static ErrPacket killNotTranslated(String what) {
-        return new ErrPacket(
-                NOT_SUPPORTED,
-                "42000",
-                "sluice: " + what + " cannot be translated to the server's"
-                        + " thread ids; nothing of this statement text was run. Send KILL [QUERY] <id> alone, with an id from"
-                        + " CONNECTION_ID() through Sluice");
+        return Row.KILL_NOT_TRANSLATED.err(what);
     }
 
     public static ErrPacket localInfileDisabled() {
-        return new ErrPacket(
-                NOT_ALLOWED,
-                "42000",
-                "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)");
+        return Row.LOCAL_INFILE_DISABLED.err();
     }
 
     /**
@@ -121,25 +204,18 @@ public final class ProxyErrors {
      *     their results were read and dropped (the ERR ends the response for the client)
      */
     public static ErrPacket localInfileRefused(String fileName, boolean moreResults) {
-        return new ErrPacket(
-                NOT_ALLOWED,
-                "42000",
-                "sluice: the server asked for local file '" + fileName
-                        + "', which this statement did not name in a LOAD DATA LOCAL INFILE; refused, no file was sent"
-                        + (moreResults
-                                ? "; the statements after it in this text ran on the server, their results were"
-                                        + " discarded"
-                                : ""));
+        return Row.LOCAL_INFILE_REFUSED.err(
+                fileName,
+                moreResults
+                        ? "; the statements after it in this text ran on the server, their results were discarded"
+                        : "");
     }
 
     public static ErrPacket packetTooLarge(String detail) {
-        return new ErrPacket(
-                PACKET_TOO_LARGE,
-                "08S01",
-                "Got a packet bigger than 'max_allowed_packet' bytes (sluice: " + detail + ")");
+        return Row.PACKET_TOO_LARGE.err(detail);
     }
 
     public static ErrPacket malformed(String detail) {
-        return new ErrPacket(MALFORMED_PACKET, "08S01", "Malformed communication packet (sluice: " + detail + ")");
+        return Row.MALFORMED_PACKET.err(detail);
     }
 }

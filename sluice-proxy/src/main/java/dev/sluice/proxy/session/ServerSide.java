@@ -8,7 +8,6 @@ import dev.sluice.backend.pool.PoolUnavailableException;
 import dev.sluice.backend.pool.PooledConnection;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.backend.pool.ServerPool;
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.wire.Packet;
@@ -109,8 +108,7 @@ final class ServerSide {
      */
     void acquire() {
         acquiring = true;
-        long caps = (clientCapabilities & ClientSession.RELAYABLE & ~context.serverCapabilityMask())
-                | Capability.CLIENT_PROTOCOL_41;
+        long caps = context.capabilityPolicy().forServer(clientCapabilities);
         Pools.Key key = new Pools.Key(server.name(), user.serverUser(), caps, collation, database);
         UserConfig leaseUser = user;
         String leaseDatabase = database;

@@ -14,6 +14,7 @@ import dev.sluice.protocol.auth.RsaPem;
 import dev.sluice.protocol.message.server.AuthMoreData;
 import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.frontend.HandshakeHarness.Frame;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class ClientHandshakeHandlerTest {
         HandshakeV10 g = h.greeting();
         assertThat(g.serverVersion()).isEqualTo("10.11.6-MariaDB-sluice");
         assertThat(g.connectionId()).isEqualTo(42);
-        assertThat(g.capabilities()).isEqualTo(FrontendSettings.defaultCapabilities(false));
+        assertThat(g.capabilities()).isEqualTo(CapabilityPolicy.offeredToClients(false));
         assertThat(Capability.has(g.capabilities(), Capability.CLIENT_SSL)).isFalse();
         assertThat(Capability.has(g.capabilities(), Capability.CLIENT_LOCAL_FILES))
                 .isFalse();
@@ -108,17 +109,17 @@ class ClientHandshakeHandlerTest {
         assertThat(ok.payload()).containsExactly(OK_AUTOCOMMIT);
         assertThat(h.events).hasSize(1);
         AuthenticatedClient c = h.events.get(0);
-        assertThat(c.connectionId()).isEqualTo(42);
+        assertThat(c.sessionId()).isEqualTo(42);
         assertThat(c.user().name()).isEqualTo("app");
-        assertThat(c.capabilities()).isEqualTo(CLIENT_CAPS & FrontendSettings.defaultCapabilities(false));
+        assertThat(c.capabilities()).isEqualTo(CLIENT_CAPS & CapabilityPolicy.offeredToClients(false));
         assertThat(c.maxPacketSize()).isEqualTo(16 << 20);
         assertThat(c.collationId()).isEqualTo(33);
         assertThat(c.database()).isEqualTo("shop");
-        assertThat(c.attributes())
+        assertThat(c.connectAttributes())
                 .containsExactly(java.util.Map.entry("_client_name", "harness"), java.util.Map.entry("_pid", "42"));
         assertThat(c.tls()).isFalse();
         assertThat(c.authPlugin()).isEqualTo(NativePassword.PLUGIN_NAME);
-        assertThat(c.clientHost()).isEqualTo(HandshakeHarness.CLIENT_IP);
+        assertThat(c.remoteAddress()).isEqualTo(HandshakeHarness.CLIENT_IP);
         assertThat(c.sequence().nextExpected())
                 .as("reset for the first command")
                 .isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class FrontendSettingsTest {
     @Test
     void defaultCapabilities() {
-        long caps = FrontendSettings.defaultCapabilities(false);
+        long caps = CapabilityPolicy.offeredToClients(false);
         assertThat(caps)
                 .isEqualTo(
                         0x0000_0000_01FF_A70FL
@@ -24,7 +25,7 @@ class FrontendSettingsTest {
                         // 0x01000000: DEPRECATE_EOF
                         );
         assertThat(Capability.has(caps, Capability.CLIENT_LOCAL_FILES)).isFalse();
-        assertThat(Capability.has(FrontendSettings.defaultCapabilities(true), Capability.CLIENT_LOCAL_FILES))
+        assertThat(Capability.has(CapabilityPolicy.offeredToClients(true), Capability.CLIENT_LOCAL_FILES))
                 .isTrue();
         assertThat(Capability.mariadbExtended(caps))
                 .as("no MariaDB extensions advertised")
@@ -34,7 +35,7 @@ class FrontendSettingsTest {
     @Test
     void sslBitFollowsTheContext() {
         FrontendSettings plain = HandshakeHarness.settings()
-                .withCapabilities(FrontendSettings.defaultCapabilities(false) | Capability.CLIENT_SSL);
+                .withCapabilities(CapabilityPolicy.offeredToClients(false) | Capability.CLIENT_SSL);
         assertThat(Capability.has(plain.capabilities(), Capability.CLIENT_SSL)).isFalse();
         SslContext tls = ClientTlsContexts.create(ClientTlsConfig.selfSigned());
         assertThat(Capability.has(plain.withTls(tls, false).capabilities(), Capability.CLIENT_SSL))

@@ -39,7 +39,7 @@ class LoginPacketLimitTest {
         Frame e = h.poll();
         assertThat(e).as("an ERR as soon as the header was read").isNotNull();
         assertThat(e.seq()).isEqualTo(2);
-        assertThat(errCode(e)).isEqualTo(HandshakeErrors.BAD_HANDSHAKE);
+        assertThat(errCode(e)).isEqualTo(dev.sluice.proxy.session.ProxyErrors.BAD_HANDSHAKE);
         assertThat(errMessage(e))
                 .isEqualTo("Bad handshake: packet length: " + length + " (expected: <= max packet size "
                         + ClientHandshakeHandler.MAX_LOGIN_PACKET + ")");

@@ -91,7 +91,7 @@ class RealClientHandshakeTest {
         assertThat(client.tls()).isFalse();
         assertThat(client.authPlugin()).isEqualTo(plugin);
         assertThat(client.database()).isEqualTo("shop");
-        assertThat(client.attributes()).containsKey("_client_name");
+        assertThat(client.connectAttributes()).containsKey("_client_name");
         assertThat(settings.sha2Cache().contains("app"))
                 .as("a full caching_sha2_password authentication (RSA) filled the cache")
                 .isEqualTo(plugin.equals(CachingSha2Password.PLUGIN_NAME));

@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
-class HandshakeErrorsTest {
+class RefusalsTest {
     /** ERR 1040 framed as the first packet of a connection, in place of the greeting. */
     private static final byte[] TOO_MANY = {
         0x1d,
@@ -49,7 +49,7 @@ class HandshakeErrorsTest {
     @Test
     void tooManyConnectionsOnABareChannel() {
         EmbeddedChannel ch = new EmbeddedChannel();
-        HandshakeErrors.refuseTooManyConnections(ch);
+        Refusals.refuseTooManyConnections(ch);
         assertThat(written(ch)).containsExactly(TOO_MANY);
         assertThat(ch.isOpen()).isFalse();
         assertThat(ch.finish()).isFalse();
@@ -59,16 +59,9 @@ class HandshakeErrorsTest {
     void tooManyConnectionsPastAnInstalledEncoder() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline().addLast(new dev.sluice.protocol.wire.PacketEncoder(new PacketSequence()));
-        HandshakeErrors.refuseTooManyConnections(ch);
+        Refusals.refuseTooManyConnections(ch);
         assertThat(written(ch)).as("framed once, not twice").containsExactly(TOO_MANY);
         assertThat(ch.isOpen()).isFalse();
-    }
-
-    @Test
-    void accessDeniedText() {
-        assertThat(HandshakeErrors.accessDenied("bob", "192.168.0.7", false).message())
-                .isEqualTo("Access denied for user 'bob'@'192.168.0.7' (using password: NO)");
-        assertThat(HandshakeErrors.badHandshake(null).message()).isEqualTo("Bad handshake");
     }
 
     private static byte[] written(EmbeddedChannel ch) {
