@@ -176,6 +176,28 @@ CFG
     [ "$i" -lt 100 ] || bench_die "haproxy did not forward a login within 10 s"
 }
 
+# bench_sluice_accepts KEY=VALUE: whether this sluice.jar knows the configuration key (e.g. pool.mode=transaction,
+# which older builds refuse as an unknown key). Validation only: a second, always invalid --set makes Sluice exit 2
+# after listing every problem, without starting.
+bench_sluice_accepts() {
+    local out
+    out=$("$JAVA" -jar "$SLUICE_JAR" run --backend 127.0.0.1:1 --user probe:probe --set "$1" \
+        --set connect-timeout=not-a-duration 2>&1) && return 1
+    ! grep -qF -- "--set $1:" <<<"$out"
+}
+
+# bench_rotate R ITEM...: the items rotated left by R (the order of round R when targets are interleaved).
+bench_rotate() {
+    local r="$1"; shift
+    local items=("$@")
+    r=$((r % ${#items[@]}))
+    echo "${items[@]:$r} ${items[@]:0:$r}"
+}
+
+# bench_p99 FILE: p99 (ms) from sysbench's --histogram output in FILE (lines "value |**** count").
+bench_p99() { awk '/^ *[0-9.]+ \|/ { v[n] = $1; c[n] = $NF; total += $NF; n++ }
+    END { need = total * 0.99; for (i = 0; i < n; i++) { acc += c[i]; if (acc >= need) { print v[i]; exit } } }' "$1"; }
+
 # CPU seconds (user + system) process PID has used so far, from /proc/PID/stat.
 bench_cpu() {
     awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"
