@@ -4,7 +4,8 @@
 # jar knows it, a pool bound, a server user of its own) and one measured sysbench run written as raw lines.
 #
 # Environment: TIME (s per run), PS_MODE (auto), TABLES (4), TABLE_SIZE (100000), MAX_CONNECTIONS (3000),
-# POOL_MODE (transaction), POOL_MAX (pool.max-size; empty: Sluice's default), SLUICE_SET (more --set KEY=VALUE,
+# POOL_MODE (transaction), POOL_MAX (pool.max-server-connections: Sluice's server connections at most, across all
+# its pools, which are per user, database and character set; empty: Sluice's default), SLUICE_SET (more --set KEY=VALUE,
 # space-separated), SAMPLE_INTERVAL (0.5 s between counts of the server's connections).
 
 TIME="${TIME:-20}" PS_MODE="${PS_MODE:-auto}"
@@ -35,7 +36,8 @@ scale_server() {
 }
 
 # Sets SLUICE_ARGS (for bench_sluice) and SLUICE_MODE (for the report): pool.mode=POOL_MODE when this jar knows the
-# key (else a warning: it runs in session mode, a server connection per client), pool.max-size=POOL_MAX when set,
+# key (else a warning: it runs in session mode, a server connection per client), pool.max-server-connections=POOL_MAX
+# when set,
 # the server user `sluice`, then SLUICE_SET.
 scale_sluice_args() {
     SLUICE_ARGS=()
@@ -46,7 +48,7 @@ scale_sluice_args() {
         bench_log "warning: this sluice.jar has no pool.mode: Sluice runs as it is (session mode: a connection per client)"
         SLUICE_MODE="session (the jar has no pool.mode)"
     fi
-    [ -n "${POOL_MAX:-}" ] && SLUICE_ARGS+=(--set "pool.max-size=$POOL_MAX")
+    [ -n "${POOL_MAX:-}" ] && SLUICE_ARGS+=(--set "pool.max-server-connections=$POOL_MAX")
     SLUICE_ARGS+=(--set "users[0].server-user=sluice")
     local kv
     for kv in $SLUICE_SET; do SLUICE_ARGS+=(--set "$kv"); done
@@ -107,9 +109,10 @@ scale_measure() {
     bench_log "$kase $t round $round: ${qps:-0} QPS$([ "$failed" = 1 ] && echo ', FAILED') ($(bench_load))"
 }
 
-# scale_report: the table of $RAW (medians, ratios) to stdout and next to $RAW as .md, then the failed runs.
+# scale_report [TARGET...]: the table of $RAW (medians, ratios; with targets named: those, and ratios to the first)
+# to stdout and next to $RAW as .md, then the failed runs.
 scale_report() {
-    bench_java dev.sluice.bench.MatrixReport "$RAW" | tee "${RAW%.tsv}.md"
+    bench_java dev.sluice.bench.MatrixReport "$RAW" "$@" | tee "${RAW%.tsv}.md"
     echo "(medians; ratios are of medians; a failed run counts 0 QPS and has no latency or CPU figures; proxy CPU: user"
     echo " + system time of the proxy process per query; server connections: peak count of the target's connections in"
     echo " the server's PROCESSLIST during the run: for Sluice its pool's, leased or idle)"

@@ -19,8 +19,9 @@
 #   TESTS ("oltp_point_select oltp_read_only"), THREADS ("16 64 256 1000"), TIME (20 s per run), ROUNDS (2),
 #   WARMUP (2 s unmeasured per target before each case; 0 skips), PS_MODE (auto; or disable), TARGETS
 #   ("direct sluice haproxy"), POOL_MODE (transaction; session is today's behaviour; a jar without pool.mode runs
-#   as it is, with a warning), POOL_MAX (64: pool.max-size; empty leaves Sluice's default), and those of
-#   bench/scale-lib.sh (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS, SAMPLE_INTERVAL) and bench/lib.sh.
+#   as it is, with a warning), POOL_MAX (64: pool.max-server-connections, Sluice's connections to the server; empty:
+#   Sluice's default), and those of bench/scale-lib.sh (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS,
+#   SAMPLE_INTERVAL) and bench/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/scale-lib.sh"
 
