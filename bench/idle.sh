@@ -29,17 +29,7 @@ bench_build
 bench_init
 scale_raise_open_files $((2 * most + 1000))
 scale_sluice_args
-mkdir -p "$BENCH_ROOT/bench/results"
-RAW="$BENCH_ROOT/bench/results/idle-$(date +%Y%m%d-%H%M%S).tsv"
-FAILURES="$BENCH_TMP/failures.txt"
-: >"$FAILURES"
-{
-    echo "# bench/idle.sh IDLE=$IDLE BUSY=$BUSY TEST=$TEST TIME=$TIME ROUNDS=$ROUNDS PS_MODE=$PS_MODE"
-    echo "# sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}"
-    bench_machine | sed 's/^/# /'
-} >"$RAW"
-bench_machine
-echo "sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}; heap ${SLUICE_HEAP:-256m}"
+scale_results idle "IDLE=$IDLE BUSY=$BUSY TEST=$TEST TIME=$TIME ROUNDS=$ROUNDS PS_MODE=$PS_MODE"
 
 ports=($(bench_ports 3))
 DB=${ports[0]} SLUICE=${ports[1]} JMX=${ports[2]}

@@ -54,6 +54,22 @@ scale_sluice_args() {
     for kv in $SLUICE_SET; do SLUICE_ARGS+=(--set "$kv"); done
 }
 
+# scale_results NAME SETTINGS: sets RAW (bench/results/NAME-<date>.tsv, its header: SETTINGS, Sluice's options, the
+# machine) and FAILURES (empty); prints the machine and Sluice's options.
+scale_results() {
+    mkdir -p "$BENCH_ROOT/bench/results"
+    RAW="$BENCH_ROOT/bench/results/$1-$(date +%Y%m%d-%H%M%S).tsv"
+    FAILURES="$BENCH_TMP/failures.txt"
+    : >"$FAILURES"
+    {
+        echo "# bench/$1.sh $2"
+        echo "# sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}; heap ${SLUICE_HEAP:-256m}"
+        bench_machine | sed 's/^/# /'
+    } >"$RAW"
+    bench_machine
+    echo "sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}; heap ${SLUICE_HEAP:-256m}"
+}
+
 # the connections of server user $2 at the server, every SAMPLE_INTERVAL s, while file $1 exists (and the script runs)
 scale_sample_connections() {
     while [ -e "$1" ] && kill -0 $$ 2>/dev/null; do
@@ -63,6 +79,10 @@ scale_sample_connections() {
     done
 }
 
+scale_deadlocks() {
+    mariadb --no-defaults -uroot --socket="$MARIADB_SOCKET" -N -B -e "SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'" |
+        awk '{ print $2 }'
+}
 scale_raw() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 scale_per_query() { awk -v a="$1" -v b="$2" -v q="$3" 'BEGIN { if (q > 0) print (b - a) * 1e6 / q; else print 0 }'; }
 
@@ -70,13 +90,16 @@ scale_per_query() { awk -v a="$1" -v b="$2" -v q="$3" 'BEGIN { if (q > 0) print 
 # $RAW (case target round metric value): QPS, p95 and p99 ms, errors sysbench ignored (its default list: deadlock
 # 1213, lock wait timeout 1205, 1020), reconnects, failed runs (sysbench stopped: an error it does not ignore; the
 # first error line goes to $FAILURES), the peak count of SERVER_USER's connections at the server, the CPU per query of
-# PROXY_PID (empty for direct) and of mariadbd. A failed run counts 0 QPS and has no latency or CPU figures.
+# PROXY_PID (empty for direct) and of mariadbd, and the deadlocks InnoDB counted (Innodb_deadlocks over the run: what
+# the workload itself causes, to hold sysbench's ignored errors against). A failed run counts 0 QPS and has no latency
+# or CPU figures. (sysbench's --mysql-ignore-errors=all with --verbosity=5 would log ignored errors by code, but its
+# log drops repeated messages: 14 lines for 488 ignored errors in a trial, so the count by code is not kept.)
 scale_measure() {
     local kase="$1" t="$2" round="$3" test="$4" threads="$5" port="$6" pid="$7" user="$8"
     local out="$BENCH_TMP/sb.out" samples="$BENCH_TMP/connections.txt" flag="$BENCH_TMP/sampling"
-    local p0=0 p1=0 m0 m1 rc=0 sampler queries qps failed=0
+    local p0=0 p1=0 m0 m1 d0 d1 rc=0 sampler queries qps failed=0
     [ -n "$pid" ] && p0=$(bench_cpu "$pid")
-    m0=$(bench_cpu "$MARIADB_PID")
+    m0=$(bench_cpu "$MARIADB_PID") d0=$(scale_deadlocks)
     touch "$flag"
     scale_sample_connections "$flag" "$user" >"$samples" &
     sampler=$!
@@ -84,7 +107,7 @@ scale_measure() {
         --db-ps-mode="$PS_MODE" --percentile=95 --histogram=on run >"$out" 2>&1 || rc=$?
     rm -f "$flag"
     wait "$sampler" 2>/dev/null || true
-    m1=$(bench_cpu "$MARIADB_PID")
+    m1=$(bench_cpu "$MARIADB_PID") d1=$(scale_deadlocks)
     [ -n "$pid" ] && p1=$(bench_cpu "$pid")
     queries=$(awk '/^ *queries:/ { print $2 }' "$out")
     if [ "$rc" -ne 0 ] || [ -z "$queries" ] || grep -q FATAL "$out"; then
@@ -99,6 +122,7 @@ scale_measure() {
         scale_raw "$kase" "$t" "$round" "p99 ms" "$(bench_p99 "$out")"
     fi
     scale_raw "$kase" "$t" "$round" "errors (ignored)" "$(awk '/ignored errors:/ { print $3 }' "$out" | grep . || echo 0)"
+    scale_raw "$kase" "$t" "$round" "server deadlocks" $((d1 - d0))
     scale_raw "$kase" "$t" "$round" "reconnects" "$(awk '/reconnects:/ { print $2 }' "$out" | grep . || echo 0)"
     scale_raw "$kase" "$t" "$round" "failed runs" "$failed"
     scale_raw "$kase" "$t" "$round" "server connections (peak)" "$(sort -n "$samples" | tail -1 | grep . || echo 0)"

@@ -40,17 +40,7 @@ bench_init
 max_threads=$(printf '%s\n' $THREADS | sort -n | tail -1)
 scale_raise_open_files $((3 * max_threads + 1000))
 scale_sluice_args
-mkdir -p "$BENCH_ROOT/bench/results"
-RAW="$BENCH_ROOT/bench/results/scale-$(date +%Y%m%d-%H%M%S).tsv"
-FAILURES="$BENCH_TMP/failures.txt"
-: >"$FAILURES"
-{
-    echo "# bench/scale.sh TESTS=$TESTS THREADS=$THREADS TIME=$TIME ROUNDS=$ROUNDS PS_MODE=$PS_MODE TARGETS=$TARGETS"
-    echo "# sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}"
-    bench_machine | sed 's/^/# /'
-} >"$RAW"
-bench_machine
-echo "sluice: pool.mode $SLUICE_MODE; options: ${SLUICE_ARGS[*]}"
+scale_results scale "TESTS=$TESTS THREADS=$THREADS TIME=$TIME ROUNDS=$ROUNDS PS_MODE=$PS_MODE TARGETS=$TARGETS"
 
 ports=($(bench_ports 4))
 DB=${ports[0]} SLUICE=${ports[1]} JMX=${ports[2]} HAPROXY=${ports[3]}
