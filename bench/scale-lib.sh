@@ -33,6 +33,12 @@ scale_server() {
     sysbench oltp_read_write "${SB_CONN[@]}" --mysql-port="$1" prepare >"$BENCH_TMP/prepare.log" 2>&1 ||
         { cat "$BENCH_TMP/prepare.log" >&2; bench_die "sysbench prepare failed"; }
     bench_sql "CREATE USER 'sluice'@'%' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'sluice'@'%'"
+    # the server lowers max_connections silently when it cannot get the open files it needs
+    local got
+    got=$(mariadb --no-defaults -uroot --socket="$MARIADB_SOCKET" -N -B \
+        -e "SELECT CONCAT(@@max_connections, ' ', @@open_files_limit, ' ', @@max_prepared_stmt_count)")
+    bench_log "server: max_connections, open_files_limit, max_prepared_stmt_count: $got"
+    [ "${got%% *}" -ge "$MAX_CONNECTIONS" ] || bench_log "warning: the server runs with max_connections ${got%% *}"
 }
 
 # Sets SLUICE_ARGS (for bench_sluice) and SLUICE_MODE (for the report): pool.mode=POOL_MODE when this jar knows the

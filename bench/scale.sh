@@ -12,7 +12,7 @@
 # own root connection is neither.
 # Prints a Markdown table with ratios (medians over ROUNDS); raw numbers go to bench/results/scale-<date>.tsv.
 #
-#   bench/scale.sh                                           # 16/64/256/1000 threads, 2 rounds of 20 s (~35 minutes)
+#   bench/scale.sh                                           # 16/64/256/1000 threads, 2 rounds of 20 s (~20 minutes)
 #   THREADS="16 64" TIME=5 ROUNDS=1 bench/scale.sh           # shorter
 #   TESTS=oltp_read_write THREADS=64 bench/scale.sh          # see bench/readwrite.sh
 # Environment:
