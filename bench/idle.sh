@@ -68,10 +68,14 @@ echo
 echo "Sluice's memory per idle client session (over the baseline with no client; Connector/J logins, then idle):"
 echo
 {
-    echo "| idle clients | opened | failed | heap after full GC | direct | RSS | heap per client | direct per client | RSS per client |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    awk '/^idle step/ { printf "| %d | %d | %d | %.1f MiB | %.1f MiB | %.1f MiB | %.1f KiB | %.1f KiB | %.1f KiB |\n",
-        $3, $5, $7, $9 / 1048576, $11 / 1048576, $13 / 1048576, $15 / 1024, $17 / 1024, $19 / 1024 }' "$out"
+    echo "| idle clients | opened | failed | heap after full GC | direct | RSS | heap per client | direct per client | RSS per client | heap per client since the step before | RSS per client since the step before |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    awk '/^idle baseline/ { h = $4; r = $8; n = 0 }
+        /^idle step/ { d = ($5 > n) ? $5 - n : 1
+            printf "| %d | %d | %d | %.1f MiB | %.1f MiB | %.1f MiB | %.1f KiB | %.1f KiB | %.1f KiB | %.1f KiB | %.1f KiB |\n",
+            $3, $5, $7, $9 / 1048576, $11 / 1048576, $13 / 1048576, $15 / 1024, $17 / 1024, $19 / 1024,
+            ($9 - h) / d / 1024, ($13 - r) / d / 1024
+            h = $9; r = $13; n = $5 }' "$out"
 } | tee "${RAW%.tsv}-memory.md"
 grep -E '^idle (baseline|step .* first-error)' "$out" || true
 grep '^idle check' "$out" | sed 's/^/after the busy runs, every idle session ran SELECT 1: /' | tee -a "${RAW%.tsv}-memory.md"
