@@ -87,10 +87,12 @@ bench_mariadb() {
     local port="$1"; shift
     local dir="$BENCH_TMP/mariadb" asroot=()
     [ "$(id -u)" -eq 0 ] && asroot=(--user=root)
-    mkdir -p "$dir"
+    # its own tmpdir: in the shared /tmp, an install once failed deleting its '#sql-temptable-*.MAI' (Errcode 2)
+    mkdir -p "$dir/tmp"
     mariadb-install-db --no-defaults --datadir="$dir/data" "${asroot[@]}" --auth-root-authentication-method=normal \
-        --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; bench_die "mariadb-install-db failed"; }
-    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
+        --skip-test-db --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 ||
+        { cat "$dir/install.log" >&2; bench_die "mariadb-install-db failed"; }
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" --tmpdir="$dir/tmp" \
         --bind-address=127.0.0.1 "${asroot[@]}" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
         --skip-name-resolve --max-connect-errors=1000000 --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
         "$@" >/dev/null 2>&1 &

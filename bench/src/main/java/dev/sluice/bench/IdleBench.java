@@ -39,6 +39,12 @@ public final class IdleBench {
     /** Failed logins after which a step stops trying (and says so: opened + failed is less than the step). */
     private static final int GIVE_UP_AFTER = 50;
 
+    /**
+     * Clients that come and go before the baseline (classes, JIT, buffers). Few: in session mode each leaves an idle
+     * server connection in Sluice's pool, which the baseline then holds and the first step's clients reuse.
+     */
+    private static final int WARM_UP = 20;
+
     private IdleBench() {}
 
     public static void main(String[] argv) throws Exception {
@@ -58,7 +64,7 @@ public final class IdleBench {
         try (SluiceJvm sluice = SluiceJvm.attach(args.integer("jmx-port"), args.number("pid", 0))) {
             // warm-up: classes, JIT and buffers of a session's path, then all closed again
             List<Connection> warm = Collections.synchronizedList(new ArrayList<>());
-            connect(pool, port, user, password, 100, warm, firstError);
+            connect(pool, port, user, password, WARM_UP, warm, firstError);
             closeAll(warm);
             Thread.sleep(500);
             long heap0 = sluice.heapAfterFullGc();
