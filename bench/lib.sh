@@ -87,10 +87,12 @@ bench_mariadb() {
     local port="$1"; shift
     local dir="$BENCH_TMP/mariadb" asroot=()
     [ "$(id -u)" -eq 0 ] && asroot=(--user=root)
-    mkdir -p "$dir"
+    # its own tmpdir: in the shared /tmp, an install once failed deleting its '#sql-temptable-*.MAI' (Errcode 2)
+    mkdir -p "$dir/tmp"
     mariadb-install-db --no-defaults --datadir="$dir/data" "${asroot[@]}" --auth-root-authentication-method=normal \
-        --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; bench_die "mariadb-install-db failed"; }
-    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
+        --skip-test-db --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 ||
+        { cat "$dir/install.log" >&2; bench_die "mariadb-install-db failed"; }
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" --tmpdir="$dir/tmp" \
         --bind-address=127.0.0.1 "${asroot[@]}" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
         --skip-name-resolve --max-connect-errors=1000000 --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
         "$@" >/dev/null 2>&1 &
@@ -175,6 +177,28 @@ CFG
     done
     [ "$i" -lt 100 ] || bench_die "haproxy did not forward a login within 10 s"
 }
+
+# bench_sluice_accepts KEY=VALUE: whether this sluice.jar knows the configuration key (e.g. pool.mode=transaction,
+# which older builds refuse as an unknown key). Validation only: a second, always invalid --set makes Sluice exit 2
+# after listing every problem, without starting.
+bench_sluice_accepts() {
+    local out
+    out=$("$JAVA" -jar "$SLUICE_JAR" run --backend 127.0.0.1:1 --user probe:probe --set "$1" \
+        --set connect-timeout=not-a-duration 2>&1) && return 1
+    ! grep -qF -- "--set $1:" <<<"$out"
+}
+
+# bench_rotate R ITEM...: the items rotated left by R (the order of round R when targets are interleaved).
+bench_rotate() {
+    local r="$1"; shift
+    local items=("$@")
+    r=$((r % ${#items[@]}))
+    echo "${items[@]:$r} ${items[@]:0:$r}"
+}
+
+# bench_p99 FILE: p99 (ms) from sysbench's --histogram output in FILE (lines "value |**** count").
+bench_p99() { awk '/^ *[0-9.]+ \|/ { v[n] = $1; c[n] = $NF; total += $NF; n++ }
+    END { need = total * 0.99; for (i = 0; i < n; i++) { acc += c[i]; if (acc >= need) { print v[i]; exit } } }' "$1"; }
 
 # CPU seconds (user + system) process PID has used so far, from /proc/PID/stat.
 bench_cpu() {

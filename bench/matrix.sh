@@ -52,13 +52,10 @@ bench_sluice "$SLUICE" "$DB" "$JMX"
 bench_haproxy "$HAPROXY" "$DB"
 port_of() { case "$1" in direct) echo "$DB" ;; sluice) echo "$SLUICE" ;; haproxy) echo "$HAPROXY" ;; esac; }
 # round r's order: the three targets rotated by r
-order() { local t=(direct sluice haproxy); local r=$(($1 % 3)); echo "${t[@]:$r} ${t[@]:0:$r}"; }
+order() { bench_rotate "$1" direct sluice haproxy; }
 raw() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 skipped() { case " $SKIP " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# p99 (ms) from sysbench's --histogram output: lines "value |**** count"
-p99() { awk '/^ *[0-9.]+ \|/ { v[n] = $1; c[n] = $NF; total += $NF; n++ }
-    END { need = total * 0.99; for (i = 0; i < n; i++) { acc += c[i]; if (acc >= need) { print v[i]; exit } } }' "$1"; }
 
 if ! skipped sysbench; then
     for test in $TESTS; do
@@ -83,7 +80,7 @@ if ! skipped sysbench; then
                         p95=$(awk '/95th percentile:/ { print $3 }' "$out")
                         raw "$kase" "$t" "$round" "QPS" "$qps"
                         raw "$kase" "$t" "$round" "p95 ms" "$p95"
-                        raw "$kase" "$t" "$round" "p99 ms" "$(p99 "$out")"
+                        raw "$kase" "$t" "$round" "p99 ms" "$(bench_p99 "$out")"
                         case $t in
                             sluice) raw "$kase" "$t" "$round" "proxy CPU ms/1000 q" \
                                 "$(awk -v a="$s0" -v b="$s1" -v q="$queries" 'BEGIN { print (b - a) * 1e6 / q }')" ;;

@@ -11,7 +11,9 @@ import java.util.Map;
 /**
  * The table of bench/matrix.sh: reads its raw results (one measurement per line, tab-separated:
  * {@code case target round metric value}) and prints, per case and metric, the median of every target and the
- * ratios Sluice/direct, Sluice/HAProxy and HAProxy/direct, as a Markdown table.
+ * ratios Sluice/direct, Sluice/HAProxy and HAProxy/direct, as a Markdown table. With target names after the file
+ * ({@code MatrixReport RAW base other...}), the columns are those targets and the ratios of each other one to the
+ * first (bench/idle.sh: the busy clients alone and with thousands of idle ones).
  */
 public final class MatrixReport {
     private MatrixReport() {}
@@ -30,6 +32,10 @@ public final class MatrixReport {
                     .computeIfAbsent(f[1], k -> new ArrayList<>())
                     .add(v);
         }
+        if (args.length > 2) {
+            printAgainstFirst(all, List.of(args).subList(1, args.length));
+            return;
+        }
         System.out.println(
                 "| case | metric | n | direct | Sluice | HAProxy | Sluice/direct | Sluice/HAProxy | HAProxy/direct |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
@@ -41,6 +47,34 @@ public final class MatrixReport {
             System.out.printf(
                     "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
                     kase, metric, n, fmt(d), fmt(s), fmt(h), ratio(s, d), ratio(s, h), ratio(h, d));
+        }));
+    }
+
+    private static void printAgainstFirst(
+            Map<String, Map<String, Map<String, List<Double>>>> all, List<String> targets) {
+        StringBuilder head = new StringBuilder("| case | metric | n |");
+        StringBuilder rule = new StringBuilder("|---|---|---|");
+        for (String t : targets) {
+            head.append(' ').append(t).append(" |");
+            rule.append("---|");
+        }
+        for (String t : targets.subList(1, targets.size())) {
+            head.append(' ').append(t).append('/').append(targets.get(0)).append(" |");
+            rule.append("---|");
+        }
+        System.out.println(head);
+        System.out.println(rule);
+        all.forEach((kase, metrics) -> metrics.forEach((metric, values) -> {
+            int n = values.values().stream().mapToInt(List::size).max().orElse(0);
+            StringBuilder line = new StringBuilder("| " + kase + " | " + metric + " | " + n + " |");
+            double base = med(values.get(targets.get(0)));
+            for (String t : targets) {
+                line.append(' ').append(fmt(med(values.get(t)))).append(" |");
+            }
+            for (String t : targets.subList(1, targets.size())) {
+                line.append(' ').append(ratio(med(values.get(t)), base)).append(" |");
+            }
+            System.out.println(line);
         }));
     }
 
