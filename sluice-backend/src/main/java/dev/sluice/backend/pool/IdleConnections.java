@@ -31,6 +31,12 @@ final class IdleConnections {
         return deque.pollLast();
     }
 
+    /** The longest idle connection if it has idled at least {@code minIdleNanos}, taken out; null otherwise. */
+    PooledConnection takeOldestIdleFor(long now, long minIdleNanos) {
+        PooledConnection oldest = deque.peekLast();
+        return oldest != null && oldest.idleNanos(now) >= minIdleNanos ? deque.pollLast() : null;
+    }
+
     void add(PooledConnection c) {
         deque.addFirst(c);
     }

@@ -35,7 +35,7 @@ final class PoolWaiters {
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
 
     /** Queues a lease; {@code onTimeout} runs on its loop after {@code timeoutMillis} unless it was served. */
-    void add(
+    Waiter add(
             EventLoop loop,
             CompletableFuture<PooledConnection> future,
             long timeoutMillis,
@@ -43,6 +43,7 @@ final class PoolWaiters {
         Waiter w = new Waiter(loop, future);
         queue.add(w);
         w.timeout = loop.schedule(() -> onTimeout.accept(w), timeoutMillis, TimeUnit.MILLISECONDS);
+        return w;
     }
 
     /** False when it was no longer waiting (served meanwhile). */

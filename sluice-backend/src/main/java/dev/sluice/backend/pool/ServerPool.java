@@ -43,7 +43,7 @@ public final class ServerPool implements AutoCloseable {
     }
 
     /** Transaction mode: how long the oldest waiter of another loop lets a returned connection serve its own loop. */
-    private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
     private final ConnectOptions options;
@@ -144,8 +144,7 @@ public final class ServerPool implements AutoCloseable {
                     if (settings.poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
-                    } else if (!idle.isEmpty()) {
-                        rebalance = idle.takeOldest();
+                    } else if (!idle.isEmpty() && (rebalance = idleElsewhere()) != null) {
                         states.put(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
                     } else if (settings.poolAllows(total) && mayMakeRoom) {
@@ -182,6 +181,17 @@ public final class ServerPool implements AutoCloseable {
             }
             open(loop, result);
         }
+    }
+
+    /**
+     * An idle connection of another loop that may be closed so this loop can open one. In transaction mode only one
+     * that has idled longer than the waiters' patience: connections come back after every transaction, so one idle
+     * for a moment is about to serve its own loop again, and closing it would cost a new login each time.
+     */
+    private PooledConnection idleElsewhere() {
+        return settings.mode() == PoolMode.TRANSACTION
+                ? idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS)
+                : idle.takeOldest();
     }
 
     private PoolUnavailableException closedException() {
@@ -226,20 +236,58 @@ public final class ServerPool implements AutoCloseable {
     /** Under the monitor. */
     private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
         stats.waited();
-        waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
-            String state;
-            synchronized (this) {
-                state = describe(); // before removing this waiter, so "waiting" counts it
-                if (!waiters.remove(waiter)) {
-                    return;
-                }
-            }
-            stats.timedOut();
-            result.completeExceptionally(new PoolUnavailableException(
-                    PoolUnavailableException.Reason.EXHAUSTED,
-                    "no connection to " + name + " within acquire-timeout "
-                            + settings.acquireTimeout().toMillis() + " ms: " + state));
-        });
+        PoolWaiters.Waiter added =
+                waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
+                    String state;
+                    synchronized (this) {
+                        state = describe(); // before removing this waiter, so "waiting" counts it
+                        if (!waiters.remove(waiter)) {
+                            return;
+                        }
+                    }
+                    stats.timedOut();
+                    result.completeExceptionally(new PoolUnavailableException(
+                            PoolUnavailableException.Reason.EXHAUSTED,
+                            "no connection to " + name + " within acquire-timeout "
+                                    + settings.acquireTimeout().toMillis() + " ms: " + state));
+                });
+        if (settings.mode() == PoolMode.TRANSACTION && !idle.isEmpty()) {
+            scheduleRebalance(added);
+        }
+    }
+
+    /**
+     * Transaction mode: a client waits on a loop while a connection of another loop idles. If it still idles after
+     * the waiters' patience (its loop does not need it), it is closed and one is opened on the waiter's loop.
+     */
+    private void scheduleRebalance(PoolWaiters.Waiter waiter) {
+        waiter.loop.schedule(
+                () -> {
+                    PooledConnection other;
+                    synchronized (this) {
+                        if (closed || waiter.future.isDone()) {
+                            return;
+                        }
+                        other = idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS);
+                        if (other == null) {
+                            if (!idle.isEmpty()) {
+                                scheduleRebalance(waiter);
+                            }
+                            return;
+                        }
+                        if (!waiters.remove(waiter)) {
+                            idle.add(other);
+                            return;
+                        }
+                        states.put(other, State.CLOSED);
+                    }
+                    stats.discarded(DiscardReason.REBALANCED);
+                    other.close();
+                    waiter.served();
+                    open(waiter.loop, waiter.future);
+                },
+                WAITER_PATIENCE_NANOS,
+                TimeUnit.NANOSECONDS);
     }
 
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Pool limits through Sluice (issue 5): max-size 2 with acquire-timeout 500 ms. A third client waits for a
  * returned connection, or gets ERR 1040 after acquire-timeout; a returned connection is reset before the next client
  * gets it. The ERR is the server's own ER_CON_COUNT_ERROR, code, SQLSTATE and text (issue 10). Codec clients
- * only, so every session lands in the same pool (the key includes capabilities).
+ * only, so every session lands in the same pool (the key includes capabilities). pool.mode session: each client holds
+ * its connection from login to disconnect (MultiplexingTest covers the limit in transaction mode).
  */
 class PoolLimitsTest {
     private static final Duration ACQUIRE_TIMEOUT = Duration.ofMillis(500);
@@ -41,7 +43,7 @@ class PoolLimitsTest {
                 db.sandbox().port(),
                 db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
-                PoolProxy.pool(2, ACQUIRE_TIMEOUT, Duration.ofSeconds(2)));
+                PoolProxy.pool(2, ACQUIRE_TIMEOUT, Duration.ofSeconds(2)).withMode(PoolMode.SESSION));
     }
 
     @AfterAll

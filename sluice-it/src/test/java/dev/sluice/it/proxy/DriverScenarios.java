@@ -2,6 +2,7 @@ package dev.sluice.it.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.it.EveryTypeTable;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.sql.CallableStatement;
@@ -46,10 +47,17 @@ abstract class DriverScenarios {
     /** Capabilities Sluice must never ask the server for (see {@code ProxyServer.start}). */
     abstract long serverCapabilityMask();
 
+    /** How long a session holds its server connection (both modes must give the same answers as direct). */
+    PoolMode mode() {
+        return PoolMode.TRANSACTION;
+    }
+
     @BeforeAll
     void start() throws SQLException {
         fixture = new ProxyFixture(
-                db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), serverCapabilityMask());
+                db.sandbox(),
+                ProxyFixture.withMode(ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), mode()),
+                serverCapabilityMask());
         columns = EveryTypeTable.columns(new Random(SEED));
         try (Connection c = Driver.MARIADB.direct(fixture, "");
                 Statement s = c.createStatement()) {

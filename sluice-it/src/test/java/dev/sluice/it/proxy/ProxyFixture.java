@@ -4,6 +4,7 @@ import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.TlsMode;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
@@ -104,6 +105,21 @@ public final class ProxyFixture implements AutoCloseable {
                 timeouts,
                 limits,
                 localInfile);
+    }
+
+    /** {@code config} with its pool in {@code mode}. */
+    public static ProxyConfig withMode(ProxyConfig config, PoolMode mode) {
+        return new ProxyConfig(
+                config.listeners(),
+                config.servers(),
+                config.users(),
+                config.clientTls(),
+                config.timeouts(),
+                config.limits(),
+                config.localInfile(),
+                config.pool().withMode(mode),
+                config.clientAuthPlugin(),
+                config.instanceId());
     }
 
     /**

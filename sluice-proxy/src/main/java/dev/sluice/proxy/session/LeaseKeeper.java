@@ -34,7 +34,7 @@ final class LeaseKeeper {
             "VALUES",
             "TABLE");
     private static final String[] STATEFUL_WORDS = {
-        ";", "@", "SQL_CALC_FOUND_ROWS", "FOUND_ROWS", "ROW_COUNT", "LAST_INSERT_ID", "GET_LOCK", "TEMPORARY", "LOCK"
+        ";", "SQL_CALC_FOUND_ROWS", "FOUND_ROWS", "ROW_COUNT", "LAST_INSERT_ID", "GET_LOCK", "TEMPORARY", "LOCK"
     };
 
     private final long sessionId;
@@ -105,6 +105,11 @@ final class LeaseKeeper {
         }
         if (!STATELESS.contains(trimmed.substring(0, end)) || payload.readableBytes() > 4097) {
             return false;
+        }
+        for (int i = text.indexOf('@'); i >= 0; i = text.indexOf('@', i + 2)) {
+            if (i + 1 >= text.length() || text.charAt(i + 1) != '@') {
+                return false; // a user variable (@@name is a system variable)
+            }
         }
         for (String word : STATEFUL_WORDS) {
             if (text.contains(word)) {
