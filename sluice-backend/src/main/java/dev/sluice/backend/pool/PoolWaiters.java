@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,6 @@ final class PoolWaiters {
     static final class Waiter {
         final EventLoop loop;
         final CompletableFuture<PooledConnection> future;
-        private final long sinceNanos = System.nanoTime();
         private ScheduledFuture<?> timeout;
 
         private Waiter(EventLoop loop, CompletableFuture<PooledConnection> future) {
@@ -62,27 +62,34 @@ final class PoolWaiters {
     }
 
     /**
-     * The oldest lease waiting on {@code loop}, taken out of the queue, unless the oldest of all has waited longer
-     * than {@code patienceNanos} (then that one): a returned connection serves its own loop without being closed
-     * and reopened elsewhere, and no loop's clients starve. Null if none waits.
+     * Transaction mode: the lease a connection of {@code loop} that just came back should serve, taken out of the
+     * queue; null if none waits. The oldest waiting on {@code loop} first (the connection serves its own loop and is
+     * not closed and reopened elsewhere: under load every loop has waiters, and moving connections between them would
+     * cost a login each time), unless a lease waits on a loop with no open connection of this pool at all (it would
+     * otherwise wait for acquire-timeout); without any on {@code loop}, the oldest of another loop.
      */
-    Waiter next(EventLoop loop, long patienceNanos) {
-        Waiter oldest = null;
-        for (Waiter w; (w = queue.peek()) != null && w.future.isDone(); ) {
-            queue.poll();
-        }
-        oldest = queue.peek();
-        if (oldest == null || oldest.loop == loop || System.nanoTime() - oldest.sinceNanos > patienceNanos) {
-            return next();
-        }
-        for (java.util.Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.loop == loop && !w.future.isDone()) {
-                it.remove();
-                return w;
+    Waiter next(EventLoop loop, Map<EventLoop, Integer> openPerLoop) {
+        Waiter own = null;
+        Waiter starving = null;
+        for (Waiter w : queue) {
+            if (w.future.isDone()) {
+                continue;
+            }
+            if (w.loop == loop) {
+                own = own == null ? w : own;
+            } else if (starving == null && openPerLoop.getOrDefault(w.loop, 0) == 0) {
+                starving = w;
+            }
+            if (own != null && starving != null) {
+                break;
             }
         }
-        return next();
+        Waiter chosen = starving != null ? starving : own;
+        if (chosen == null) {
+            return next();
+        }
+        queue.remove(chosen);
+        return chosen;
     }
 
     boolean isEmpty() {

@@ -42,7 +42,7 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
-    /** Transaction mode: how long the oldest waiter of another loop lets a returned connection serve its own loop. */
+    /** Transaction mode: how long a connection must have idled on its loop before a client of another loop may take its place. */
     private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
@@ -59,6 +59,9 @@ public final class ServerPool implements AutoCloseable {
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
     private final Map<PooledConnection, State> states = new IdentityHashMap<>();
+    /** Open connections (not closed) per event loop. */
+    private final Map<EventLoop, Integer> perLoop = new IdentityHashMap<>();
+
     private int total;
     private boolean closed;
     private boolean retired;
@@ -139,13 +142,13 @@ public final class ServerPool implements AutoCloseable {
                 evicted = evictUnusable(System.nanoTime());
                 reuse = mayReuse ? idle.takeOn(loop) : null;
                 if (reuse != null) {
-                    states.put(reuse, State.LEASED);
+                    state(reuse, State.LEASED);
                 } else {
                     if (settings.poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
                     } else if (!idle.isEmpty() && (rebalance = idleElsewhere()) != null) {
-                        states.put(rebalance, State.CLOSED);
+                        state(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
                     } else if (settings.poolAllows(total) && mayMakeRoom) {
                         needRoom = true; // the server is at Sluice's limit for it
@@ -279,7 +282,7 @@ public final class ServerPool implements AutoCloseable {
                             idle.add(other);
                             return;
                         }
-                        states.put(other, State.CLOSED);
+                        state(other, State.CLOSED);
                     }
                     stats.discarded(DiscardReason.REBALANCED);
                     other.close();
@@ -321,7 +324,7 @@ public final class ServerPool implements AutoCloseable {
             boolean closedMeanwhile;
             synchronized (this) {
                 closedMeanwhile = closed;
-                states.put(pooled, closedMeanwhile ? State.CLOSED : State.LEASED);
+                state(pooled, closedMeanwhile ? State.CLOSED : State.LEASED);
                 if (closedMeanwhile) {
                     total--;
                 }
@@ -349,7 +352,7 @@ public final class ServerPool implements AutoCloseable {
             if (states.get(c) != State.LEASED) {
                 return;
             }
-            states.put(c, State.RESETTING);
+            state(c, State.RESETTING);
         }
         c.unlease();
         if (!c.isActive()) {
@@ -381,7 +384,7 @@ public final class ServerPool implements AutoCloseable {
             if (states.get(c) != State.LEASED) {
                 return;
             }
-            states.put(c, State.RESETTING);
+            state(c, State.RESETTING);
         }
         c.unlease();
         if (!c.isActive()) {
@@ -403,20 +406,18 @@ public final class ServerPool implements AutoCloseable {
                 forget(c);
                 shutdown = true;
             } else {
-                waiter = settings.mode() == PoolMode.TRANSACTION
-                        ? waiters.next(c.loop(), WAITER_PATIENCE_NANOS)
-                        : waiters.next();
+                waiter = settings.mode() == PoolMode.TRANSACTION ? waiters.next(c.loop(), perLoop) : waiters.next();
                 if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;
                 } else if (waiter == null) {
                     c.markIdle(System.nanoTime());
-                    states.put(c, State.IDLE);
+                    state(c, State.IDLE);
                     idle.add(c);
                 } else if (waiter.loop == c.loop()) {
-                    states.put(c, State.LEASED);
+                    state(c, State.LEASED);
                 } else {
-                    states.put(c, State.CLOSED);
+                    state(c, State.CLOSED);
                     rebalance = true; // a new one for the waiter's loop takes its place in total
                 }
             }
@@ -454,9 +455,22 @@ public final class ServerPool implements AutoCloseable {
         slots.give(this);
     }
 
+    /**
+     * Sets a connection's state (under the monitor), keeping the count of open connections per event loop that
+     * transaction mode's hand-out looks at.
+     */
+    private void state(PooledConnection c, State next) {
+        State before = states.put(c, next);
+        boolean wasOpen = before != null && before != State.CLOSED;
+        boolean isOpen = next != State.CLOSED;
+        if (wasOpen != isOpen) {
+            perLoop.merge(c.loop(), isOpen ? 1 : -1, Integer::sum);
+        }
+    }
+
     /** Under the monitor; the caller gives the server slot back outside it. */
     private void forget(PooledConnection c) {
-        states.put(c, State.CLOSED);
+        state(c, State.CLOSED);
         total--;
     }
 
