@@ -26,6 +26,22 @@ final class IdleConnections {
         return null;
     }
 
+    /**
+     * The longest idle connection of {@code loop}, taken out; null if none. Transaction mode hands connections out
+     * in this order, so the one a session has just given back is the last another session takes (the values of that
+     * session's last statement, such as ROW_COUNT(), stay on it for the session to reclaim).
+     */
+    PooledConnection takeOldestOn(EventLoop loop) {
+        for (Iterator<PooledConnection> it = deque.descendingIterator(); it.hasNext(); ) {
+            PooledConnection c = it.next();
+            if (c.loop() == loop) {
+                it.remove();
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** The longest idle connection, taken out; null if none. */
     PooledConnection takeOldest() {
         return deque.pollLast();

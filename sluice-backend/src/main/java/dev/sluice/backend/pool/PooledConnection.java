@@ -17,6 +17,7 @@ public final class PooledConnection {
 
     private long idleSinceNanos;
     private ServerConnection.Detached leased;
+    private long leases;
     /** True when the session state may be older than the server's global values: reset before the next lease. */
     private volatile boolean sessionStale;
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
@@ -94,9 +95,15 @@ public final class PooledConnection {
         return connection.connectionId();
     }
 
+    /** How many times it was leased (see {@link ServerPool#reclaim}); read on its event loop. */
+    public long leases() {
+        return leases;
+    }
+
     /** Detaches the channel for relaying; on its event loop. */
     public ServerConnection.Detached lease() {
         if (leased == null) {
+            leases++;
             leased = connection.detach();
         }
         return leased;

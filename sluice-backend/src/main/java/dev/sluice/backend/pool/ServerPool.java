@@ -120,6 +120,22 @@ public final class ServerPool implements AutoCloseable {
     }
 
     /**
+     * Transaction mode: {@code previous} again, if it idles untouched since the caller gave it back (no lease since:
+     * {@code leases} unchanged), so the values of the caller's last statement on it (ROW_COUNT(), FOUND_ROWS(),
+     * warnings) are still there; null otherwise. On the connection's event loop.
+     */
+    public PooledConnection reclaim(PooledConnection previous, long leases) {
+        synchronized (this) {
+            if (closed || states.get(previous) != State.IDLE || previous.leases() != leases || !idle.remove(previous)) {
+                return null;
+            }
+            state(previous, State.LEASED);
+        }
+        stats.reused();
+        return previous;
+    }
+
+    /**
      * @param mayMakeRoom at the server's limit, an idle connection of another pool may be closed for this lease
      * @param mayReuse an idle connection may serve it (false after one failed its reset: the next idle one would
      *     most likely wait out reset-timeout again, so a new connection is opened, within connect-timeout)
@@ -140,7 +156,9 @@ public final class ServerPool implements AutoCloseable {
                 return;
             } else {
                 evicted = evictUnusable(System.nanoTime());
-                reuse = mayReuse ? idle.takeOn(loop) : null;
+                reuse = !mayReuse
+                        ? null
+                        : settings.mode() == PoolMode.TRANSACTION ? idle.takeOldestOn(loop) : idle.takeOn(loop);
                 if (reuse != null) {
                     state(reuse, State.LEASED);
                 } else {

@@ -71,6 +71,13 @@ final class ServerSide {
     private boolean trusted = true;
     /** The server user changed (COM_CHANGE_USER): the connection no longer belongs to its pool's key. */
     private boolean userChanged;
+    /** The connection given back last in transaction mode, and its lease count then (see ServerPool#reclaim). */
+    private PooledConnection previous;
+
+    private long previousLeases;
+    /** Commands that wanted their previous statement's connection and found it used by another session since. */
+    private long lostPrevious;
+
     /** The exchange a KILL QUERY was already sent for (one per statement, whichever path ends it first). */
     private Exchange cancelled;
 
@@ -107,6 +114,25 @@ final class ServerSide {
      * {@link ClientSession#onLeased} or {@link ClientSession#onLeaseFailed}, on the session's loop.
      */
     void acquire() {
+        acquire(false);
+    }
+
+    /**
+     * @param reclaim the command reads values its session's previous statement left on the connection that ran it
+     *     (ROW_COUNT(), FOUND_ROWS(), warnings): that connection again if nobody leased it since
+     */
+    void acquire(boolean reclaim) {
+        if (reclaim && previous != null) {
+            PooledConnection again = previous.pool().reclaim(previous, previousLeases);
+            previous = null;
+            if (again != null) {
+                acquiring = true;
+                leased(again);
+                return;
+            }
+            LOG.debug("session {}: its previous statement's connection served another session since", session.id());
+            lostPrevious++;
+        }
         acquiring = true;
         long caps = context.capabilityPolicy().forServer(clientCapabilities);
         Pools.Key key = new Pools.Key(server.name(), user.serverUser(), caps, collation, database);
@@ -258,6 +284,8 @@ final class ServerSide {
             reasonIfDiscarded = PoolStats.DiscardReason.USER_CHANGED;
         }
         if (reasonIfDiscarded == null && keepState && commandsOnLease > 0) {
+            previous = connection;
+            previousLeases = connection.leases();
             connection.pool().giveBackAsIs(connection);
         } else if (reasonIfDiscarded == null) {
             connection.pool().release(connection, commandsOnLease == 0);
