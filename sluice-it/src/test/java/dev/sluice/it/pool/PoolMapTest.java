@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import dev.sluice.testkit.MariaDbSandboxExtension;
@@ -50,7 +51,8 @@ class PoolMapTest {
                         Duration.ofSeconds(60),
                         Duration.ofSeconds(5),
                         maxServerConnections,
-                        2));
+                        2,
+                        PoolMode.SESSION)); // clients hold their connections, filling the server's limit
     }
 
     private static ServerConnection client(PoolProxy sluice, String database) {

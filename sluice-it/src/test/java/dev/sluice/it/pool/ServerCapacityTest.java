@@ -8,6 +8,7 @@ import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.Transport;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import dev.sluice.testkit.MariaDbSandboxExtension;
@@ -74,7 +75,13 @@ class ServerCapacityTest {
                 db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
                 new PoolSettings(
-                        0, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), ACQUIRE_TIMEOUT, Duration.ofSeconds(60)));
+                                0,
+                                0,
+                                Duration.ofMinutes(10),
+                                Duration.ofMinutes(30),
+                                ACQUIRE_TIMEOUT,
+                                Duration.ofSeconds(60))
+                        .withMode(PoolMode.SESSION)); // clients hold their connections, filling the server
     }
 
     private ServerConnection through(PoolProxy sluice, String database) {

@@ -179,7 +179,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (multiplexed && !queue.isEmpty()) {
             // the session stays: this command fails as the server would refuse a connection, the next one tries again
             LOG.warn(
-                    "session {}: no connection to server {} for a command: {} ({})",
+                    "session {}: cannot open a connection to server {}: {} ({}); the command gets the ERR, the session goes on",
                     id(),
                     server.server().name(),
                     err,
