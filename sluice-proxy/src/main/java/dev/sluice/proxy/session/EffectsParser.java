@@ -1,0 +1,483 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.proxy.session.StatementEffects.Kind;
+import dev.sluice.proxy.session.StatementEffects.Name;
+import dev.sluice.proxy.session.StatementEffects.Op;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The slow path of {@link StatementEffects}: each statement of the text as {@link SqlLexer} tokens (strings, comments
+ * and executable comments handled there), read for the statements that change connection state by their kind
+ * (CREATE TEMPORARY TABLE, DROP TABLE, RENAME TABLE, HANDLER, PREPARE, EXECUTE, DEALLOCATE, XA, LOCK, UNLOCK, FLUSH
+ * ... WITH READ LOCK, BACKUP, SET TRANSACTION, SET STATEMENT ... FOR, USE, CALL, compound statements) and, in any
+ * statement, for user-variable assignments, {@code SQL_CALC_FOUND_ROWS} and calls of GET_LOCK, RELEASE_LOCK,
+ * RELEASE_ALL_LOCKS, LAST_INSERT_ID, FOUND_ROWS and ROW_COUNT. Where a name is not a literal, the effect is recorded
+ * with an unknown (null) name, which only a reset (or RELEASE_ALL_LOCKS()) removes: when in doubt, pin.
+ */
+final class EffectsParser {
+    private enum Mode {
+        PLAIN,
+        /** SET items: {@code @a = v} assigns. */
+        SET,
+        /** CALL arguments: {@code @a} may be an OUT parameter. */
+        CALL,
+        /** LOAD DATA / LOAD XML: {@code @a} in the column list is assigned. */
+        LOAD
+    }
+
+    private final ByteBuf buf;
+    private final boolean noBackslashEscapes;
+    private final List<Op> ops = new ArrayList<>();
+    private int reads;
+    private final TokenList tk;
+    private int statement;
+    private String cause;
+    /** After a compound statement: what follows may not run (IF, loops), so nothing is removed. */
+    private boolean compound;
+
+    private EffectsParser(ByteBuf buf, boolean noBackslashEscapes) {
+        this.buf = buf;
+        this.noBackslashEscapes = noBackslashEscapes;
+        this.tk = new TokenList(buf, noBackslashEscapes);
+    }
+
+    static StatementEffects parse(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
+        EffectsParser p = new EffectsParser(buf, noBackslashEscapes);
+        SqlLexer lexer = new SqlLexer(buf, from, to, noBackslashEscapes);
+        int count = 0;
+        for (int t = lexer.next(); ; t = lexer.next()) {
+            if (t == SqlLexer.END || t == SqlLexer.SEMICOLON) {
+                if (p.tk.n > 0) {
+                    p.statement = count++;
+                    p.cause = StatementEffects.cause(buf, p.tk.start[0], p.tk.stop[p.tk.n - 1]);
+                    p.dispatch(0);
+                    p.tk.n = 0;
+                }
+                if (t == SqlLexer.END) {
+                    break;
+                }
+            } else {
+                p.tk.add(lexer);
+            }
+        }
+        if (p.ops.isEmpty() && p.reads == 0 && count <= 1) {
+            return StatementEffects.NONE;
+        }
+        return new StatementEffects(p.ops, Math.max(1, count), p.reads);
+    }
+
+    /** The statement whose first token is {@code f}. */
+    private void dispatch(int f) {
+        if (tk.type[f] != SqlLexer.WORD) {
+            expressions(f, tk.n, Mode.PLAIN);
+            return;
+        }
+        if (f + 1 < tk.n && tk.isChar(f + 1, ':')) {
+            storedCode(f); // a label: a compound statement
+        } else if (tk.is(f, "CREATE")) {
+            create(f + 1);
+        } else if (tk.is(f, "DROP")) {
+            drop(f + 1);
+        } else if (tk.is(f, "RENAME")) {
+            rename(f + 1);
+        } else if (tk.is(f, "ALTER")) {
+            alter(f + 1);
+        } else if (tk.is(f, "HANDLER")) {
+            handler(f + 1);
+        } else if (tk.is(f, "PREPARE")) {
+            prepare(f + 1);
+        } else if (tk.is(f, "EXECUTE")) {
+            execute(f + 1);
+        } else if (tk.is(f, "DEALLOCATE") && tk.is(f + 1, "PREPARE")) {
+            op(Kind.REMOVE, PinReason.SQL_PREPARED_STATEMENT, tk.lowerName(f + 2));
+        } else if (tk.is(f, "XA")) {
+            if (tk.is(f + 1, "START") || tk.is(f + 1, "BEGIN")) {
+                op(Kind.ADD, PinReason.XA, null);
+            } else if (tk.is(f + 1, "COMMIT") || tk.is(f + 1, "ROLLBACK")) {
+                op(Kind.REMOVE_ALL, PinReason.XA, null);
+            }
+        } else if (tk.is(f, "LOCK")) {
+            if (tk.is(f + 1, "TABLE") || tk.is(f + 1, "TABLES")) {
+                op(Kind.ADD, PinReason.TABLE_LOCK, null);
+            } else if (tk.is(f + 1, "INSTANCE")) {
+                op(Kind.ADD, PinReason.BACKUP_LOCK, new Name(null, "instance"));
+            }
+        } else if (tk.is(f, "UNLOCK")) {
+            if (tk.is(f + 1, "TABLE") || tk.is(f + 1, "TABLES")) {
+                op(Kind.REMOVE_ALL, PinReason.TABLE_LOCK, null);
+            } else if (tk.is(f + 1, "INSTANCE")) {
+                op(Kind.REMOVE, PinReason.BACKUP_LOCK, new Name(null, "instance"));
+            }
+        } else if (tk.is(f, "FLUSH")) {
+            flush(f + 1);
+        } else if (tk.is(f, "BACKUP")) {
+            backup(f + 1);
+        } else if (tk.is(f, "SET")) {
+            set(f + 1);
+        } else if (tk.is(f, "USE") && f + 1 < tk.n) {
+            op(Kind.USE, null, new Name(null, tk.text(f + 1)));
+        } else if (tk.is(f, "CALL")) {
+            op(Kind.ADD, PinReason.STORED_ROUTINE, null);
+            expressions(f + 1, tk.n, Mode.CALL);
+        } else if (tk.is(f, "LOAD")) {
+            expressions(f + 1, tk.n, Mode.LOAD);
+        } else if (tk.is(f, "BEGIN")) {
+            if (tk.is(f + 1, "NOT") && tk.is(f + 2, "ATOMIC")) {
+                storedCode(f);
+            }
+        } else if (tk.is(f, "IF")
+                || tk.is(f, "WHILE")
+                || tk.is(f, "LOOP")
+                || tk.is(f, "REPEAT")
+                || tk.is(f, "CASE")
+                || tk.is(f, "DECLARE")) {
+            storedCode(f);
+        } else {
+            expressions(f + 1, tk.n, Mode.PLAIN);
+        }
+    }
+
+    private void storedCode(int f) {
+        op(Kind.ADD, PinReason.STORED_ROUTINE, null);
+        compound = true;
+        expressions(f, tk.n, Mode.PLAIN);
+    }
+
+    /**
+     * CREATE [OR REPLACE] [TEMPORARY] TABLE|SEQUENCE [IF NOT EXISTS] name ...; other CREATEs store code, whose body
+     * may hold {@code ;}: what follows in the text could be part of it, so from there on nothing is removed.
+     */
+    private void create(int i) {
+        if (tk.is(i, "OR") && tk.is(i + 1, "REPLACE")) {
+            i += 2;
+        }
+        boolean temporary = tk.is(i, "TEMPORARY");
+        if (temporary) {
+            i++;
+        }
+        if (!tk.is(i, "TABLE") && !tk.is(i, "SEQUENCE")) {
+            // stored code (a procedure's body may hold ';'): the rest of the text is read for additions only
+            compound = true;
+            return;
+        }
+        i++;
+        if (tk.is(i, "IF") && tk.is(i + 1, "NOT") && tk.is(i + 2, "EXISTS")) {
+            i += 3;
+        }
+        if (temporary) {
+            op(Kind.ADD, PinReason.TEMPORARY_TABLE, tk.name(i));
+        }
+        expressions(i, tk.n, Mode.PLAIN); // CREATE ... SELECT
+    }
+
+    /** DROP [TEMPORARY] TABLE|TABLES|SEQUENCE [IF EXISTS] a, b: each may be a temporary table; DROP PREPARE n. */
+    private void drop(int i) {
+        if (tk.is(i, "PREPARE")) {
+            op(Kind.REMOVE, PinReason.SQL_PREPARED_STATEMENT, tk.lowerName(i + 1));
+            return;
+        }
+        if (tk.is(i, "TEMPORARY")) {
+            i++;
+        }
+        if (!tk.is(i, "TABLE") && !tk.is(i, "TABLES") && !tk.is(i, "SEQUENCE")) {
+            return;
+        }
+        i++;
+        if (tk.is(i, "IF") && tk.is(i + 1, "EXISTS")) {
+            i += 2;
+        }
+        while (i < tk.n) {
+            Name table = tk.name(i);
+            if (table == null) {
+                return;
+            }
+            op(Kind.REMOVE, PinReason.TEMPORARY_TABLE, table);
+            i = tk.afterName(i);
+            if (i >= tk.n || tk.type[i] != SqlLexer.COMMA) {
+                return;
+            }
+            i++;
+        }
+    }
+
+    /** RENAME TABLE a [WAIT tk.n | NOWAIT] TO b [, c TO d]: a temporary table keeps its pin under its new name. */
+    private void rename(int i) {
+        if (!tk.is(i, "TABLE") && !tk.is(i, "TABLES")) {
+            return;
+        }
+        i++;
+        while (i < tk.n) {
+            Name from = tk.name(i);
+            while (i < tk.n && !tk.is(i, "TO")) {
+                i++;
+            }
+            Name to = tk.name(i + 1);
+            if (from == null || to == null) {
+                return;
+            }
+            ops.add(new Op(statement, Kind.RENAME, PinReason.TEMPORARY_TABLE, from, to, null, cause));
+            i = tk.afterName(i + 1);
+            if (i >= tk.n || tk.type[i] != SqlLexer.COMMA) {
+                return;
+            }
+            i++;
+        }
+    }
+
+    /** ALTER [ONLINE] [IGNORE] TABLE a ... RENAME [TO|AS|=] b (not RENAME COLUMN/INDEX/KEY); other ALTERs: nothing. */
+    private void alter(int i) {
+        while (tk.is(i, "ONLINE") || tk.is(i, "IGNORE")) {
+            i++;
+        }
+        if (!tk.is(i, "TABLE")) {
+            return;
+        }
+        Name from = tk.name(i + 1);
+        int depth = 0;
+        for (int k = tk.afterName(i + 1); k < tk.n && from != null; k++) {
+            depth += tk.type[k] == SqlLexer.LPAREN ? 1 : tk.type[k] == SqlLexer.RPAREN ? -1 : 0;
+            if (depth == 0
+                    && tk.is(k, "RENAME")
+                    && !tk.is(k + 1, "COLUMN")
+                    && !tk.is(k + 1, "INDEX")
+                    && !tk.is(k + 1, "KEY")) {
+                int j = tk.is(k + 1, "TO") || tk.is(k + 1, "AS") || tk.isChar(k + 1, '=') ? k + 2 : k + 1;
+                Name to = tk.name(j);
+                if (to != null) {
+                    ops.add(new Op(statement, Kind.RENAME, PinReason.TEMPORARY_TABLE, from, to, null, cause));
+                }
+                return;
+            }
+        }
+    }
+
+    /** HANDLER t OPEN [[AS] h] opens handler h (else t); HANDLER h CLOSE closes it. */
+    private void handler(int i) {
+        Name table = tk.name(i);
+        if (table == null) {
+            return;
+        }
+        int j = tk.afterName(i);
+        if (tk.is(j, "OPEN")) {
+            int alias = tk.is(j + 1, "AS") ? j + 2 : j + 1;
+            boolean named = alias < tk.n && (tk.type[alias] == SqlLexer.WORD || tk.type[alias] == SqlLexer.QUOTED_ID);
+            op(Kind.ADD, PinReason.HANDLER, new Name(null, named ? tk.text(alias) : table.name()));
+        } else if (tk.is(j, "CLOSE")) {
+            op(Kind.REMOVE, PinReason.HANDLER, new Name(null, table.name()));
+        }
+    }
+
+    /** PREPARE tk.n FROM 'text' (effects known, applied at EXECUTE) or FROM @v (unknown). */
+    private void prepare(int i) {
+        Name name = tk.lowerName(i);
+        if (name == null || !tk.is(i + 1, "FROM")) {
+            return;
+        }
+        StatementEffects inner = literalOnly(i + 2) ? inner(i + 2) : null;
+        op(Kind.ADD, PinReason.SQL_PREPARED_STATEMENT, name);
+        ops.add(new Op(statement, Kind.PREPARE, null, name, null, inner, cause));
+    }
+
+    /** EXECUTE IMMEDIATE 'text' (its effects happen now), EXECUTE IMMEDIATE expr (unknown), EXECUTE n. */
+    private void execute(int i) {
+        if (tk.is(i, "IMMEDIATE")) {
+            if (literalOnly(i + 1)) {
+                StatementEffects inner = inner(i + 1);
+                for (Op op : inner.ops()) {
+                    ops.add(new Op(statement, op.kind(), op.reason(), op.name(), op.to(), op.inner(), cause));
+                }
+                reads |= inner.reads();
+            } else {
+                op(Kind.ADD, PinReason.DYNAMIC_SQL, null);
+            }
+            return;
+        }
+        Name name = tk.lowerName(i);
+        if (name != null) {
+            ops.add(new Op(statement, Kind.EXECUTE, null, name, null, null, cause));
+        }
+    }
+
+    /** Whether token i is a string literal alone (not concatenated, not an expression), ending the text or before USING. */
+    private boolean literalOnly(int i) {
+        return i < tk.n && tk.type[i] == SqlLexer.STRING && (i + 1 == tk.n || tk.is(i + 1, "USING"));
+    }
+
+    private StatementEffects inner(int i) {
+        byte[] text = tk.value(i);
+        return StatementEffects.ofQuery(Unpooled.wrappedBuffer(text), 0, text.length, noBackslashEscapes);
+    }
+
+    /** FLUSH [NO_WRITE_TO_BINLOG|LOCAL] TABLE|TABLES [names] WITH READ LOCK | FOR EXPORT. */
+    private void flush(int i) {
+        boolean tables = false;
+        for (int k = i; k < tk.n; k++) {
+            tables |= tk.is(k, "TABLE") || tk.is(k, "TABLES");
+            if (tables && ((tk.is(k, "READ") && tk.is(k + 1, "LOCK")) || (tk.is(k, "FOR") && tk.is(k + 1, "EXPORT")))) {
+                op(Kind.ADD, PinReason.TABLE_LOCK, null);
+                return;
+            }
+        }
+    }
+
+    /** MariaDB's BACKUP STAGE (until BACKUP STAGE END) and BACKUP LOCK t (until BACKUP UNLOCK). */
+    private void backup(int i) {
+        if (tk.is(i, "STAGE")) {
+            Kind kind = tk.is(i + 1, "END") ? Kind.REMOVE : Kind.ADD;
+            op(kind, PinReason.BACKUP_LOCK, new Name(null, "stage"));
+        } else if (tk.is(i, "LOCK")) {
+            op(Kind.ADD, PinReason.BACKUP_LOCK, new Name(null, "lock"));
+        } else if (tk.is(i, "UNLOCK")) {
+            op(Kind.REMOVE, PinReason.BACKUP_LOCK, new Name(null, "lock"));
+        }
+    }
+
+    /** SET TRANSACTION (next transaction only), SET STATEMENT ... FOR stmt, SET items. */
+    private void set(int i) {
+        if (tk.is(i, "TRANSACTION")) {
+            op(Kind.ADD, PinReason.TRANSACTION_CHARACTERISTICS, null);
+        } else if ((tk.is(i, "SESSION") || tk.is(i, "LOCAL") || tk.is(i, "GLOBAL")) && tk.is(i + 1, "TRANSACTION")) {
+            return; // re-applicable session state (or not this session's)
+        } else if (tk.is(i, "STATEMENT")) {
+            int depth = 0;
+            for (int k = i + 1; k < tk.n; k++) {
+                depth += tk.type[k] == SqlLexer.LPAREN ? 1 : tk.type[k] == SqlLexer.RPAREN ? -1 : 0;
+                if (depth == 0 && tk.is(k, "FOR") && k + 1 < tk.n) {
+                    expressions(i + 1, k, Mode.PLAIN);
+                    dispatch(k + 1);
+                    return;
+                }
+            }
+            expressions(i + 1, tk.n, Mode.PLAIN);
+        } else {
+            expressions(i, tk.n, Mode.SET);
+        }
+    }
+
+    /** Tokens [from, to) of any statement: user variables assigned, SQL_CALC_FOUND_ROWS, functions of interest. */
+    private void expressions(int from, int to, Mode mode) {
+        int depth = 0;
+        boolean itemStart = mode == Mode.SET;
+        boolean into = false;
+        for (int i = from; i < to; i++) {
+            boolean atItem = itemStart;
+            itemStart = false;
+            int t = tk.type[i];
+            if (t == SqlLexer.COMMA) {
+                itemStart = mode == Mode.SET && depth == 0;
+                continue; // keeps INTO @a, @b going
+            }
+            if (tk.isChar(i, '@')) {
+                i = variable(i, to, mode, atItem, into);
+                continue;
+            }
+            into = false;
+            if (t == SqlLexer.LPAREN) {
+                depth++;
+            } else if (t == SqlLexer.RPAREN) {
+                depth--;
+            } else if (t == SqlLexer.WORD || t == SqlLexer.QUOTED_ID) {
+                if (tk.is(i, "INTO")) {
+                    into = true;
+                } else if (tk.is(i, "SQL_CALC_FOUND_ROWS")) {
+                    op(Kind.ADD, PinReason.FOUND_ROWS, null);
+                } else if (atItem && (tk.is(i, "SESSION") || tk.is(i, "LOCAL"))) {
+                    itemStart = true;
+                } else if (atItem && (tk.is(i, "LAST_INSERT_ID") || tk.is(i, "IDENTITY")) && tk.assignment(i + 1)) {
+                    op(Kind.ADD, PinReason.INSERT_ID, null);
+                } else if (i + 1 < to && tk.type[i + 1] == SqlLexer.LPAREN && !(i > 0 && tk.isChar(i - 1, '.'))) {
+                    function(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * The {@code @} at i: a user variable (assigned or read), a system variable ({@code @@identity} reads or sets
+     * LAST_INSERT_ID), or the {@code @} of {@code user@host}. Returns the last token it consumed.
+     */
+    private int variable(int i, int to, Mode mode, boolean atItem, boolean into) {
+        if (i > 0
+                && tk.stop[i - 1] == tk.start[i]
+                && (tk.type[i - 1] == SqlLexer.STRING
+                        || tk.type[i - 1] == SqlLexer.QUOTED_ID
+                        || tk.type[i - 1] == SqlLexer.WORD)
+                && !tk.is(i - 1, "INTO")) {
+            return i; // 'user'@'host'
+        }
+        if (i + 1 < to && tk.isChar(i + 1, '@')) {
+            int j = i + 2;
+            if ((tk.is(j, "SESSION") || tk.is(j, "LOCAL") || tk.is(j, "GLOBAL")) && tk.isChar(j + 1, '.')) {
+                j += 2;
+            }
+            if (tk.is(j, "LAST_INSERT_ID") || tk.is(j, "IDENTITY")) {
+                if (atItem && mode == Mode.SET && tk.assignment(j + 1)) {
+                    op(Kind.ADD, PinReason.INSERT_ID, null);
+                } else {
+                    reads |= StatementEffects.READS_LAST_INSERT_ID;
+                }
+            }
+            return Math.min(j, to - 1);
+        }
+        int j = i + 1;
+        if (j >= to || tk.type[j] == SqlLexer.OTHER || tk.type[j] == SqlLexer.LPAREN || tk.type[j] == SqlLexer.COMMA) {
+            return i;
+        }
+        StringBuilder name = new StringBuilder(tk.text(j));
+        while (j + 1 < to
+                && tk.start[j + 1] == tk.stop[j]
+                && (tk.isChar(j + 1, '.') || tk.type[j + 1] == SqlLexer.WORD || tk.type[j + 1] == SqlLexer.NUMBER)) {
+            j++;
+            name.append(tk.text(j));
+        }
+        boolean assigned = mode == Mode.LOAD
+                || mode == Mode.CALL
+                || into
+                || (tk.isChar(j + 1, ':') && tk.isChar(j + 2, '='))
+                || (atItem && mode == Mode.SET && tk.assignment(j + 1));
+        if (assigned) {
+            op(Kind.ADD, PinReason.USER_VARIABLE, new Name(null, name.toString().toLowerCase(Locale.ROOT)));
+        }
+        return j;
+    }
+
+    /** A call of a function that takes, releases or reads connection state: the word at i, {@code (} at i + 1. */
+    private void function(int i) {
+        if (tk.isFunction(i, "GET_LOCK")) {
+            boolean literal = tk.type[i + 2] == SqlLexer.STRING && i + 3 < tk.n && tk.type[i + 3] == SqlLexer.COMMA;
+            op(Kind.ADD, PinReason.ADVISORY_LOCK, literal ? new Name(null, tk.text(i + 2)) : null);
+        } else if (tk.isFunction(i, "RELEASE_LOCK")) {
+            if (i + 3 < tk.n && tk.type[i + 2] == SqlLexer.STRING && tk.type[i + 3] == SqlLexer.RPAREN) {
+                op(Kind.REMOVE, PinReason.ADVISORY_LOCK, new Name(null, tk.text(i + 2)));
+            }
+        } else if (tk.isFunction(i, "RELEASE_ALL_LOCKS") && tk.closes(i + 2)) {
+            op(Kind.REMOVE_ALL, PinReason.ADVISORY_LOCK, null);
+            op(Kind.REMOVE_ALL, PinReason.STORED_ROUTINE, null);
+        } else if (tk.isFunction(i, "LAST_INSERT_ID")) {
+            if (tk.closes(i + 2)) {
+                reads |= StatementEffects.READS_LAST_INSERT_ID;
+            } else {
+                op(Kind.ADD, PinReason.INSERT_ID, null);
+            }
+        } else if (tk.isFunction(i, "FOUND_ROWS") && tk.closes(i + 2)) {
+            reads |= StatementEffects.READS_FOUND_ROWS;
+        } else if (tk.isFunction(i, "ROW_COUNT") && tk.closes(i + 2)) {
+            reads |= StatementEffects.READS_ROW_COUNT;
+        }
+    }
+
+    private void op(Kind kind, PinReason reason, Name name) {
+        if (compound && (kind == Kind.REMOVE || kind == Kind.REMOVE_ALL)) {
+            return; // inside a compound statement a removal may be in a branch that never runs
+        }
+        if (reason == PinReason.USER_VARIABLE
+                && ops.contains(new Op(statement, kind, reason, name, null, null, cause))) {
+            return;
+        }
+        ops.add(new Op(statement, kind, reason, name, null, null, cause));
+    }
+}
