@@ -128,13 +128,17 @@ final class EffectsFastPath {
     private static boolean changesState(ByteBuf buf, int s, int e) {
         return switch (e - s) {
             case 2 -> SqlLexer.matches(buf, s, e, "XA") || SqlLexer.matches(buf, s, e, "IF");
-            case 3 -> SqlLexer.matches(buf, s, e, "SET") || SqlLexer.matches(buf, s, e, "USE");
+            case 3 ->
+                SqlLexer.matches(buf, s, e, "SET")
+                        || SqlLexer.matches(buf, s, e, "USE")
+                        || SqlLexer.matches(buf, s, e, "GET");
             case 4 ->
                 SqlLexer.matches(buf, s, e, "DROP")
                         || SqlLexer.matches(buf, s, e, "LOCK")
                         || SqlLexer.matches(buf, s, e, "CALL")
                         || SqlLexer.matches(buf, s, e, "LOAD")
                         || SqlLexer.matches(buf, s, e, "LOOP")
+                        || SqlLexer.matches(buf, s, e, "SHOW")
                         || SqlLexer.matches(buf, s, e, "CASE");
             case 5 ->
                 SqlLexer.matches(buf, s, e, "ALTER")

@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The slow path of {@link StatementEffects}: each statement of the text as {@link SqlLexer} tokens (strings, comments
@@ -19,21 +18,12 @@ import java.util.Locale;
  * with an unknown (null) name, which only a reset (or RELEASE_ALL_LOCKS()) removes: when in doubt, pin.
  */
 final class EffectsParser {
-    private enum Mode {
-        PLAIN,
-        /** SET items: {@code @a = v} assigns. */
-        SET,
-        /** CALL arguments: {@code @a} may be an OUT parameter. */
-        CALL,
-        /** LOAD DATA / LOAD XML: {@code @a} in the column list is assigned. */
-        LOAD
-    }
-
     private final ByteBuf buf;
     private final boolean noBackslashEscapes;
     private final List<Op> ops = new ArrayList<>();
     private int reads;
     private final TokenList tk;
+    private final ExpressionEffects expressions;
     private int statement;
     private String cause;
     /** After a compound statement: what follows may not run (IF, loops), so nothing is removed. */
@@ -43,6 +33,12 @@ final class EffectsParser {
         this.buf = buf;
         this.noBackslashEscapes = noBackslashEscapes;
         this.tk = new TokenList(buf, noBackslashEscapes);
+        this.expressions = new ExpressionEffects(tk, this);
+    }
+
+    /** A statement-adjacent read (StatementEffects.READS_*). */
+    void read(int bit) {
+        reads |= bit;
     }
 
     static StatementEffects parse(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
@@ -73,7 +69,7 @@ final class EffectsParser {
     /** The statement whose first token is {@code f}. */
     private void dispatch(int f) {
         if (tk.type[f] != SqlLexer.WORD) {
-            expressions(f, tk.n, Mode.PLAIN);
+            expressions.scan(f, tk.n, ExpressionEffects.Mode.PLAIN);
             return;
         }
         if (f + 1 < tk.n && tk.isChar(f + 1, ':')) {
@@ -120,11 +116,19 @@ final class EffectsParser {
             set(f + 1);
         } else if (tk.is(f, "USE") && f + 1 < tk.n) {
             op(Kind.USE, null, new Name(null, tk.text(f + 1)));
+        } else if (tk.is(f, "SHOW")) {
+            diagnostics(f + 1);
+        } else if (tk.is(f, "GET")) {
+            int d = tk.is(f + 1, "CURRENT") || tk.is(f + 1, "STACKED") ? f + 2 : f + 1;
+            if (tk.is(d, "DIAGNOSTICS")) {
+                read(StatementEffects.READS_DIAGNOSTICS);
+                expressions.scan(d + 1, tk.n, ExpressionEffects.Mode.TARGETS);
+            }
         } else if (tk.is(f, "CALL")) {
             op(Kind.ADD, PinReason.STORED_ROUTINE, null);
-            expressions(f + 1, tk.n, Mode.CALL);
+            expressions.scan(f + 1, tk.n, ExpressionEffects.Mode.CALL);
         } else if (tk.is(f, "LOAD")) {
-            expressions(f + 1, tk.n, Mode.LOAD);
+            expressions.scan(f + 1, tk.n, ExpressionEffects.Mode.TARGETS);
         } else if (tk.is(f, "BEGIN")) {
             if (tk.is(f + 1, "NOT") && tk.is(f + 2, "ATOMIC")) {
                 storedCode(f);
@@ -137,14 +141,14 @@ final class EffectsParser {
                 || tk.is(f, "DECLARE")) {
             storedCode(f);
         } else {
-            expressions(f + 1, tk.n, Mode.PLAIN);
+            expressions.scan(f + 1, tk.n, ExpressionEffects.Mode.PLAIN);
         }
     }
 
     private void storedCode(int f) {
         op(Kind.ADD, PinReason.STORED_ROUTINE, null);
         compound = true;
-        expressions(f, tk.n, Mode.PLAIN);
+        expressions.scan(f, tk.n, ExpressionEffects.Mode.PLAIN);
     }
 
     /**
@@ -171,7 +175,7 @@ final class EffectsParser {
         if (temporary) {
             op(Kind.ADD, PinReason.TEMPORARY_TABLE, tk.name(i));
         }
-        expressions(i, tk.n, Mode.PLAIN); // CREATE ... SELECT
+        expressions.scan(i, tk.n, ExpressionEffects.Mode.PLAIN); // CREATE ... SELECT
     }
 
     /** DROP [TEMPORARY] TABLE|TABLES|SEQUENCE [IF EXISTS] a, b: each may be a temporary table; DROP PREPARE n. */
@@ -312,6 +316,16 @@ final class EffectsParser {
         return StatementEffects.ofQuery(Unpooled.wrappedBuffer(text), 0, text.length, noBackslashEscapes);
     }
 
+    /** SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) WARNINGS|ERRORS: the previous statement's diagnostics. */
+    private void diagnostics(int i) {
+        if (tk.is(i, "COUNT")) {
+            i += 4; // COUNT ( * )
+        }
+        if (tk.is(i, "WARNINGS") || tk.is(i, "ERRORS")) {
+            read(StatementEffects.READS_DIAGNOSTICS);
+        }
+    }
+
     /** FLUSH [NO_WRITE_TO_BINLOG|LOCAL] TABLE|TABLES [names] WITH READ LOCK | FOR EXPORT. */
     private void flush(int i) {
         boolean tables = false;
@@ -347,130 +361,18 @@ final class EffectsParser {
             for (int k = i + 1; k < tk.n; k++) {
                 depth += tk.type[k] == SqlLexer.LPAREN ? 1 : tk.type[k] == SqlLexer.RPAREN ? -1 : 0;
                 if (depth == 0 && tk.is(k, "FOR") && k + 1 < tk.n) {
-                    expressions(i + 1, k, Mode.PLAIN);
+                    expressions.scan(i + 1, k, ExpressionEffects.Mode.PLAIN);
                     dispatch(k + 1);
                     return;
                 }
             }
-            expressions(i + 1, tk.n, Mode.PLAIN);
+            expressions.scan(i + 1, tk.n, ExpressionEffects.Mode.PLAIN);
         } else {
-            expressions(i, tk.n, Mode.SET);
+            expressions.scan(i, tk.n, ExpressionEffects.Mode.SET);
         }
     }
 
-    /** Tokens [from, to) of any statement: user variables assigned, SQL_CALC_FOUND_ROWS, functions of interest. */
-    private void expressions(int from, int to, Mode mode) {
-        int depth = 0;
-        boolean itemStart = mode == Mode.SET;
-        boolean into = false;
-        for (int i = from; i < to; i++) {
-            boolean atItem = itemStart;
-            itemStart = false;
-            int t = tk.type[i];
-            if (t == SqlLexer.COMMA) {
-                itemStart = mode == Mode.SET && depth == 0;
-                continue; // keeps INTO @a, @b going
-            }
-            if (tk.isChar(i, '@')) {
-                i = variable(i, to, mode, atItem, into);
-                continue;
-            }
-            into = false;
-            if (t == SqlLexer.LPAREN) {
-                depth++;
-            } else if (t == SqlLexer.RPAREN) {
-                depth--;
-            } else if (t == SqlLexer.WORD || t == SqlLexer.QUOTED_ID) {
-                if (tk.is(i, "INTO")) {
-                    into = true;
-                } else if (tk.is(i, "SQL_CALC_FOUND_ROWS")) {
-                    op(Kind.ADD, PinReason.FOUND_ROWS, null);
-                } else if (atItem && (tk.is(i, "SESSION") || tk.is(i, "LOCAL"))) {
-                    itemStart = true;
-                } else if (atItem && (tk.is(i, "LAST_INSERT_ID") || tk.is(i, "IDENTITY")) && tk.assignment(i + 1)) {
-                    op(Kind.ADD, PinReason.INSERT_ID, null);
-                } else if (i + 1 < to && tk.type[i + 1] == SqlLexer.LPAREN && !(i > 0 && tk.isChar(i - 1, '.'))) {
-                    function(i);
-                }
-            }
-        }
-    }
-
-    /**
-     * The {@code @} at i: a user variable (assigned or read), a system variable ({@code @@identity} reads or sets
-     * LAST_INSERT_ID), or the {@code @} of {@code user@host}. Returns the last token it consumed.
-     */
-    private int variable(int i, int to, Mode mode, boolean atItem, boolean into) {
-        if (i > 0
-                && tk.stop[i - 1] == tk.start[i]
-                && (tk.type[i - 1] == SqlLexer.STRING
-                        || tk.type[i - 1] == SqlLexer.QUOTED_ID
-                        || tk.type[i - 1] == SqlLexer.WORD)
-                && !tk.is(i - 1, "INTO")) {
-            return i; // 'user'@'host'
-        }
-        if (i + 1 < to && tk.isChar(i + 1, '@')) {
-            int j = i + 2;
-            if ((tk.is(j, "SESSION") || tk.is(j, "LOCAL") || tk.is(j, "GLOBAL")) && tk.isChar(j + 1, '.')) {
-                j += 2;
-            }
-            if (tk.is(j, "LAST_INSERT_ID") || tk.is(j, "IDENTITY")) {
-                if (atItem && mode == Mode.SET && tk.assignment(j + 1)) {
-                    op(Kind.ADD, PinReason.INSERT_ID, null);
-                } else {
-                    reads |= StatementEffects.READS_LAST_INSERT_ID;
-                }
-            }
-            return Math.min(j, to - 1);
-        }
-        int j = i + 1;
-        if (j >= to || tk.type[j] == SqlLexer.OTHER || tk.type[j] == SqlLexer.LPAREN || tk.type[j] == SqlLexer.COMMA) {
-            return i;
-        }
-        StringBuilder name = new StringBuilder(tk.text(j));
-        while (j + 1 < to
-                && tk.start[j + 1] == tk.stop[j]
-                && (tk.isChar(j + 1, '.') || tk.type[j + 1] == SqlLexer.WORD || tk.type[j + 1] == SqlLexer.NUMBER)) {
-            j++;
-            name.append(tk.text(j));
-        }
-        boolean assigned = mode == Mode.LOAD
-                || mode == Mode.CALL
-                || into
-                || (tk.isChar(j + 1, ':') && tk.isChar(j + 2, '='))
-                || (atItem && mode == Mode.SET && tk.assignment(j + 1));
-        if (assigned) {
-            op(Kind.ADD, PinReason.USER_VARIABLE, new Name(null, name.toString().toLowerCase(Locale.ROOT)));
-        }
-        return j;
-    }
-
-    /** A call of a function that takes, releases or reads connection state: the word at i, {@code (} at i + 1. */
-    private void function(int i) {
-        if (tk.isFunction(i, "GET_LOCK")) {
-            boolean literal = tk.type[i + 2] == SqlLexer.STRING && i + 3 < tk.n && tk.type[i + 3] == SqlLexer.COMMA;
-            op(Kind.ADD, PinReason.ADVISORY_LOCK, literal ? new Name(null, tk.text(i + 2)) : null);
-        } else if (tk.isFunction(i, "RELEASE_LOCK")) {
-            if (i + 3 < tk.n && tk.type[i + 2] == SqlLexer.STRING && tk.type[i + 3] == SqlLexer.RPAREN) {
-                op(Kind.REMOVE, PinReason.ADVISORY_LOCK, new Name(null, tk.text(i + 2)));
-            }
-        } else if (tk.isFunction(i, "RELEASE_ALL_LOCKS") && tk.closes(i + 2)) {
-            op(Kind.REMOVE_ALL, PinReason.ADVISORY_LOCK, null);
-            op(Kind.REMOVE_ALL, PinReason.STORED_ROUTINE, null);
-        } else if (tk.isFunction(i, "LAST_INSERT_ID")) {
-            if (tk.closes(i + 2)) {
-                reads |= StatementEffects.READS_LAST_INSERT_ID;
-            } else {
-                op(Kind.ADD, PinReason.INSERT_ID, null);
-            }
-        } else if (tk.isFunction(i, "FOUND_ROWS") && tk.closes(i + 2)) {
-            reads |= StatementEffects.READS_FOUND_ROWS;
-        } else if (tk.isFunction(i, "ROW_COUNT") && tk.closes(i + 2)) {
-            reads |= StatementEffects.READS_ROW_COUNT;
-        }
-    }
-
-    private void op(Kind kind, PinReason reason, Name name) {
+    void op(Kind kind, PinReason reason, Name name) {
         if (compound && (kind == Kind.REMOVE || kind == Kind.REMOVE_ALL)) {
             return; // inside a compound statement a removal may be in a branch that never runs
         }

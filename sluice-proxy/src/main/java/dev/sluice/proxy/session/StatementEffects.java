@@ -9,8 +9,8 @@ import java.util.Set;
  * What one COM_QUERY text (every statement of a multi-statement text) or one COM_STMT_PREPARE text does to the
  * state a session keeps on its server connection: the pin reasons it adds and removes, with the object names where
  * they matter (temporary tables, advisory locks, handlers, SQL prepared statements), in text order; and whether it
- * reads a statement-adjacent value (FOUND_ROWS(), ROW_COUNT(), LAST_INSERT_ID()) that the previous statement's
- * connection holds. {@link SessionPins} applies it once the server answered.
+ * reads a statement-adjacent value (FOUND_ROWS(), ROW_COUNT(), LAST_INSERT_ID(), warnings) that the previous
+ * statement's connection holds. {@link SessionPins} applies it once the server answered.
  *
  * <p>Most statements have no effect and are told apart cheaply ({@link #ofQuery}): the first word, and one
  * {@link ByteBuf#forEachByte} pass that stops only at {@code @ ( ; _}; they get the shared {@link #NONE}, with no
@@ -52,6 +52,8 @@ public final class StatementEffects {
 
     public static final int READS_ROW_COUNT = 2;
     public static final int READS_LAST_INSERT_ID = 4;
+    /** SHOW WARNINGS / ERRORS, GET DIAGNOSTICS, {@code @@warning_count}, {@code @@error_count}. */
+    public static final int READS_DIAGNOSTICS = 8;
 
     /** No effect at all: shared, returned for most statements. */
     public static final StatementEffects NONE = new StatementEffects(List.of(), 1, 0);
@@ -154,6 +156,11 @@ public final class StatementEffects {
         return (reads & READS_LAST_INSERT_ID) != 0;
     }
 
+    /** Whether the text reads the previous statement's warnings or errors (SHOW WARNINGS, GET DIAGNOSTICS, ...). */
+    public boolean readsDiagnostics() {
+        return (reads & READS_DIAGNOSTICS) != 0;
+    }
+
     /** A mask of READS_* bits. */
     public int reads() {
         return reads;
@@ -195,6 +202,7 @@ public final class StatementEffects {
             out.append(readsFoundRows() ? ":found-rows" : "");
             out.append(readsRowCount() ? ":row-count" : "");
             out.append(readsLastInsertId() ? ":last-insert-id" : "");
+            out.append(readsDiagnostics() ? ":diagnostics" : "");
         }
         return out.toString();
     }

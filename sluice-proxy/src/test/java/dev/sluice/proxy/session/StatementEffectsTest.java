@@ -138,6 +138,13 @@ class StatementEffectsTest {
                 "SET LAST_INSERT_ID = 5|add:insert-id",
                 "SET @@session.identity = 5|add:insert-id",
                 "SELECT found_rows_count(1)|none",
+                "SET INSERT_ID = 10|add:insert-id",
+                "SHOW WARNINGS|reads:diagnostics",
+                "show count(*) errors|reads:diagnostics",
+                "SHOW TABLES|none",
+                "GET DIAGNOSTICS CONDITION 1 @m = MESSAGE_TEXT, @s = RETURNED_SQLSTATE|add:user-variable(m) add:user-variable(s) reads:diagnostics",
+                "SELECT @@warning_count, @@session.error_count|reads:diagnostics",
+                "SELECT GET_LOCK(|add:advisory-lock",
                 // multi-statement texts
                 "SELECT 1; SET @a = 1|add:user-variable(a)",
                 "SELECT ';'; SELECT 2|none",
