@@ -6,14 +6,23 @@ import io.netty.util.ByteProcessor;
 /**
  * The cheap answer "this text has no effect on what a session keeps on its connection", for most statements: the
  * first word is not one that changes such state (SET, CREATE, DROP, LOCK, ...), and one pass over the bytes finds no
- * {@code @} (user variables, {@code @@identity}), no {@code ;} (a second statement), no {@code SQL_CALC_FOUND_ROWS}
- * and no {@code (} after the name of a function that takes or reads such state (GET_LOCK, LAST_INSERT_ID, ...).
+ * {@code @} (user variables, {@code @@identity}), no {@code ;} (a second statement), no {@code SQL_CALC_FOUND_ROWS},
+ * no {@code VALUE} (of NEXT / PREVIOUS VALUE FOR a sequence) and no {@code (} after the name of a function that takes or reads such state (GET_LOCK, LAST_INSERT_ID, ...).
  * It does not know strings or comments: it may send a harmless text to the {@link EffectsParser} (false alarm), never
  * the other way round. Whatever could hide a function name from it (a comment or newline before the {@code (}, a
  * quoted name) sends the text to the parser too.
  */
 final class EffectsFastPath {
-    private static final ByteProcessor STOPS = b -> b != '(' && b != '@' && b != ';' && b != '_';
+    /** The bytes the pass stops at: ( @ ; and the letters that start SQL_CALC_FOUND_ROWS and NEXT/PREVIOUS VALUE FOR. */
+    private static final boolean[] STOP = new boolean[256];
+
+    static {
+        for (char c : new char[] {'(', '@', ';', '_', 'V', 'v'}) {
+            STOP[c] = true;
+        }
+    }
+
+    private static final ByteProcessor STOPS = b -> !STOP[b & 0xFF];
 
     private EffectsFastPath() {}
 
@@ -47,13 +56,14 @@ final class EffectsFastPath {
                     return false;
                 }
                 at = found + 1;
-            } else if (b == '_') {
+            } else if (b == '_' || b == 'V' || b == 'v') {
                 int start = wordStart(buf, i, found);
                 int end = found;
                 while (end < to && SqlLexer.isIdentifier(buf.getByte(end))) {
                     end++;
                 }
-                if (SqlLexer.matches(buf, start, end, "SQL_CALC_FOUND_ROWS")) {
+                if (SqlLexer.matches(buf, start, end, "SQL_CALC_FOUND_ROWS")
+                        || SqlLexer.matches(buf, start, end, "VALUE")) {
                     return false;
                 }
                 at = end;
@@ -93,6 +103,8 @@ final class EffectsFastPath {
         }
         int s = wordStart(buf, from, e);
         return switch (e - s) {
+            case 6 -> !SqlLexer.matches(buf, s, e, "SETVAL");
+            case 7 -> !SqlLexer.matches(buf, s, e, "NEXTVAL") && !SqlLexer.matches(buf, s, e, "LASTVAL");
             case 8 -> !SqlLexer.matches(buf, s, e, "GET_LOCK");
             case 9 -> !SqlLexer.matches(buf, s, e, "ROW_COUNT");
             case 10 -> !SqlLexer.matches(buf, s, e, "FOUND_ROWS");

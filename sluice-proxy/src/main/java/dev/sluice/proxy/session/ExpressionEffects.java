@@ -9,7 +9,7 @@ import java.util.Locale;
  * := v}, {@code INTO @a}, SET items, LOAD DATA column lists, GET DIAGNOSTICS, CALL
  * arguments) and not merely read, {@code @@identity}
  * and {@code @@last_insert_id} read or set, {@code @@warning_count} read, {@code SQL_CALC_FOUND_ROWS}, and calls of
- * GET_LOCK, RELEASE_LOCK, RELEASE_ALL_LOCKS, LAST_INSERT_ID, FOUND_ROWS and ROW_COUNT (not qualified: {@code
+ * GET_LOCK, RELEASE_LOCK, RELEASE_ALL_LOCKS, LAST_INSERT_ID, FOUND_ROWS, ROW_COUNT and the sequence functions (not qualified: {@code
  * db.get_lock()} is a stored function).
  */
 final class ExpressionEffects {
@@ -56,6 +56,9 @@ final class ExpressionEffects {
             } else if (t == SqlLexer.WORD || t == SqlLexer.QUOTED_ID) {
                 if (tk.is(i, "INTO")) {
                     into = true;
+                } else if ((tk.is(i, "NEXT") || tk.is(i, "PREVIOUS")) && tk.is(i + 1, "VALUE") && tk.is(i + 2, "FOR")) {
+                    sequence(tk.is(i, "NEXT"), i + 3);
+                    i += 2;
                 } else if (tk.is(i, "SQL_CALC_FOUND_ROWS")) {
                     out.op(Kind.ADD, PinReason.FOUND_ROWS, null);
                 } else if (atItem && (tk.is(i, "SESSION") || tk.is(i, "LOCAL"))) {
@@ -139,10 +142,26 @@ final class ExpressionEffects {
             } else {
                 out.op(Kind.ADD, PinReason.INSERT_ID, null);
             }
+        } else if (tk.isFunction(i, "NEXTVAL") || tk.isFunction(i, "SETVAL")) {
+            sequence(true, i + 2);
+        } else if (tk.isFunction(i, "LASTVAL")) {
+            sequence(false, i + 2);
         } else if (tk.isFunction(i, "FOUND_ROWS") && tk.closes(i + 2)) {
             out.read(StatementEffects.READS_FOUND_ROWS);
         } else if (tk.isFunction(i, "ROW_COUNT") && tk.closes(i + 2)) {
             out.read(StatementEffects.READS_ROW_COUNT);
+        }
+    }
+
+    /**
+     * NEXTVAL(s), NEXT VALUE FOR s, SETVAL(s, v): the connection keeps the value for LASTVAL(s) / PREVIOUS VALUE FOR s
+     * until it ends; those read it.
+     */
+    private void sequence(boolean generates, int name) {
+        if (generates) {
+            out.op(Kind.ADD, PinReason.SEQUENCE_VALUE, tk.name(name));
+        } else {
+            out.read(StatementEffects.READS_SEQUENCE_VALUE);
         }
     }
 

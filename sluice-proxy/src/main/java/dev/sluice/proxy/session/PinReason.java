@@ -29,6 +29,12 @@ public enum PinReason {
     FOUND_ROWS("found-rows", "FOUND_ROWS() of a SQL_CALC_FOUND_ROWS select may still be asked for"),
     /** LAST_INSERT_ID(expr) or SET LAST_INSERT_ID = v: a value Sluice cannot learn; lasts until a reset. */
     INSERT_ID("insert-id", "LAST_INSERT_ID() was set to a value Sluice cannot learn"),
+    /**
+     * NEXTVAL(s), NEXT VALUE FOR s, SETVAL(s, v): the connection keeps s's last value for LASTVAL(s) until it ends; no
+     * statement forgets it, so it lasts until a reset. (A column's DEFAULT NEXTVAL cannot be seen.)
+     */
+    SEQUENCE_VALUE(
+            "sequence-value", "a sequence's last value (for LASTVAL / PREVIOUS VALUE FOR) lives on the connection"),
     /** SET TRANSACTION without SESSION/GLOBAL; released after the next transaction ended. */
     TRANSACTION_CHARACTERISTICS("transaction-characteristics", "SET TRANSACTION applies to the next transaction only"),
     /** COM_STMT_EXECUTE with a cursor; released when the cursor is closed or exhausted. */

@@ -54,6 +54,8 @@ public final class StatementEffects {
     public static final int READS_LAST_INSERT_ID = 4;
     /** SHOW WARNINGS / ERRORS, GET DIAGNOSTICS, {@code @@warning_count}, {@code @@error_count}. */
     public static final int READS_DIAGNOSTICS = 8;
+    /** LASTVAL(s) / PREVIOUS VALUE FOR s: the last value this connection generated (also by a column DEFAULT). */
+    public static final int READS_SEQUENCE_VALUE = 16;
 
     /** No effect at all: shared, returned for most statements. */
     public static final StatementEffects NONE = new StatementEffects(List.of(), 1, 0);
@@ -161,6 +163,14 @@ public final class StatementEffects {
         return (reads & READS_DIAGNOSTICS) != 0;
     }
 
+    /**
+     * Whether the text reads a sequence's last value of the connection (LASTVAL, PREVIOUS VALUE FOR): right only on
+     * the connection that generated it, and a column's DEFAULT NEXTVAL(s) generates values no statement text shows.
+     */
+    public boolean readsSequenceValue() {
+        return (reads & READS_SEQUENCE_VALUE) != 0;
+    }
+
     /** A mask of READS_* bits. */
     public int reads() {
         return reads;
@@ -203,6 +213,7 @@ public final class StatementEffects {
             out.append(readsRowCount() ? ":row-count" : "");
             out.append(readsLastInsertId() ? ":last-insert-id" : "");
             out.append(readsDiagnostics() ? ":diagnostics" : "");
+            out.append(readsSequenceValue() ? ":sequence-value" : "");
         }
         return out.toString();
     }
