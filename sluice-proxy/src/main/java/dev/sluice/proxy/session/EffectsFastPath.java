@@ -13,11 +13,14 @@ import io.netty.util.ByteProcessor;
  * quoted name) sends the text to the parser too.
  */
 final class EffectsFastPath {
-    /** The bytes the pass stops at: ( @ ; and the letters that start SQL_CALC_FOUND_ROWS and NEXT/PREVIOUS VALUE FOR. */
+    /**
+     * The bytes the pass stops at: ( @ ; the letters that start SQL_CALC_FOUND_ROWS and NEXT/PREVIOUS VALUE FOR, and the
+     * ! of an executable comment (whose version digits may be glued to a name: {@code /*!50000GET_LOCK(}).
+     */
     private static final boolean[] STOP = new boolean[256];
 
     static {
-        for (char c : new char[] {'(', '@', ';', '_', 'V', 'v'}) {
+        for (char c : new char[] {'(', '@', ';', '_', 'V', 'v', '!'}) {
             STOP[c] = true;
         }
     }
@@ -41,6 +44,14 @@ final class EffectsFastPath {
             if (changesState(buf, i, w)) {
                 return SqlLexer.matches(buf, i, w, "BEGIN") && onlyWork(buf, w, to);
             }
+            int after = SqlLexer.skipSpaces(buf, w, to);
+            byte next = after < to ? buf.getByte(after) : 0;
+            if (next == ':'
+                    || next == '/'
+                    || next == '#'
+                    || (next == '-' && after + 1 < to && buf.getByte(after + 1) == '-')) {
+                return false; // a label (a compound statement), or a comment that may hide one
+            }
         } else if (first != '(') {
             return false; // a comment, an executable comment, anything unusual
         }
@@ -53,6 +64,11 @@ final class EffectsFastPath {
             byte b = buf.getByte(found);
             if (b == '(') {
                 if (!plainCall(buf, i, found)) {
+                    return false;
+                }
+                at = found + 1;
+            } else if (b == '!') {
+                if (executableComment(buf, i, found)) {
                     return false;
                 }
                 at = found + 1;
@@ -126,6 +142,15 @@ final class EffectsFastPath {
             return false;
         }
         return SqlLexer.skipSpaces(buf, w, to) == to;
+    }
+
+    /** Whether the {@code !} at {@code bang} opens {@code /*!} or {@code /*M!}. */
+    private static boolean executableComment(ByteBuf buf, int from, int bang) {
+        int p = bang - 1;
+        if (p >= from && (buf.getByte(p) | 0x20) == 'm') {
+            p--;
+        }
+        return p - 1 >= from && buf.getByte(p) == '*' && buf.getByte(p - 1) == '/';
     }
 
     private static int wordStart(ByteBuf buf, int from, int e) {

@@ -88,6 +88,8 @@ class StatementEffectsTest {
                 "SELECT GET_LOCK /* c */ ('c', 1)|add:advisory-lock(c)",
                 "SELECT GET_LOCK{nl}-- c{nl}('d', 1)|add:advisory-lock(d)",
                 "SELECT `get_lock`('e', 1)|add:advisory-lock(e)",
+                "SELECT /*!50000GET_LOCK('f', 1)*/|add:advisory-lock(f)",
+                "SELECT a != b, /*M!100100SQL_CALC_FOUND_ROWS*/ 1|add:found-rows",
                 "SELECT RELEASE_LOCK(@n)|none",
                 "SELECT RELEASE_ALL_LOCKS()|remove_all:advisory-lock remove_all:stored-routine",
                 "SELECT db.GET_LOCK('a', 1)|none",
