@@ -29,7 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PinsAgainstServerTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
-            .initSql("CREATE DATABASE IF NOT EXISTS test", "CREATE DATABASE other")
+            .initSql(
+                    "CREATE DATABASE IF NOT EXISTS test",
+                    "CREATE DATABASE other",
+                    "CREATE TABLE test.h1 (a INT)",
+                    "CREATE TABLE test.probe (a INT)")
             .build();
 
     private static final List<String> TABLES = List.of(
@@ -227,6 +231,72 @@ class PinsAgainstServerTest {
         variableStep("DO 1; SELECT 1 INTO @j; SELECT @k");
         variableStep("EXECUTE IMMEDIATE 'SET @l = 1'");
         variableStep("SELECT @x.y$z := 1");
+    }
+
+    /** Whether the statement runs without error (an oracle: it changes nothing the script looks at). */
+    private boolean succeeds(String sql) {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** The server's view: open handlers (HANDLER h READ works), SQL prepared statements (EXECUTE works), LOCK TABLES. */
+    private String serverObjects() throws SQLException {
+        Set<String> handlers = new TreeSet<>();
+        for (String h : List.of("h1", "hx", "hy", "missing")) {
+            if (succeeds("HANDLER " + h + " READ FIRST")) {
+                handlers.add(h);
+            }
+        }
+        Set<String> prepared = new TreeSet<>();
+        for (String p : List.of("p1", "p2", "p3")) {
+            if (succeeds("EXECUTE " + p)) {
+                prepared.add(p);
+            }
+        }
+        boolean tablesLocked;
+        try (Statement s = connection.createStatement()) {
+            s.execute("SELECT a FROM probe LIMIT 0");
+            tablesLocked = false;
+        } catch (SQLException e) {
+            tablesLocked = e.getErrorCode() == 1100; // Table 'probe' was not locked with LOCK TABLES
+        }
+        return "handlers " + handlers + ", prepared " + prepared + ", table locks " + tablesLocked;
+    }
+
+    private String ourObjects() {
+        return "handlers " + new TreeSet<>(pins.objects(PinReason.HANDLER).keySet()) + ", prepared "
+                + new TreeSet<>(pins.objects(PinReason.SQL_PREPARED_STATEMENT).keySet()) + ", table locks "
+                + pins.holds(PinReason.TABLE_LOCK);
+    }
+
+    private void objectStep(String sql, boolean expectOk) throws SQLException {
+        assertThat(run(sql)).as("server accepted: " + sql).isEqualTo(expectOk);
+        assertThat(ourObjects()).as("after: " + sql).isEqualTo(serverObjects());
+    }
+
+    @Test
+    void handlersPreparedStatementsAndTableLocksMatchTheServerAfterEachStatement() throws SQLException {
+        objectStep("HANDLER h1 OPEN", true);
+        objectStep("handler test.h1 open as hx", true);
+        objectStep("HANDLER `h1` OPEN hy; SELECT 'HANDLER hy CLOSE' /* HANDLER hx CLOSE */", true);
+        objectStep("HANDLER h1 CLOSE", true);
+        objectStep("HANDLER hx CLOSE; HANDLER hy CLOSE", true);
+        objectStep("HANDLER missing OPEN", false);
+        objectStep("PREPARE p1 FROM 'SELECT 1'", true);
+        objectStep("PREPARE `P2` FROM \"SELECT 'DEALLOCATE PREPARE p1'\"", true);
+        objectStep("PREPARE p3 FROM 'SELECT * FROM no_such_table'", false);
+        objectStep("DEALLOCATE PREPARE P1", true);
+        objectStep("/*!50000 DROP PREPARE p2 */", true);
+        objectStep("LOCK TABLES h1 READ", true);
+        objectStep("SELECT 'UNLOCK TABLES'", true);
+        objectStep("UNLOCK TABLES", true);
+        objectStep("LOCK TABLE h1 AS x WRITE; SELECT 1", true);
+        objectStep("unlock table", true);
+        assertThat(pins.isPinned()).isFalse();
     }
 
     @Test
