@@ -7,10 +7,11 @@ import io.netty.util.ByteProcessor;
  * The cheap answer "this text has no effect on what a session keeps on its connection", for most statements: the
  * first word is not one that changes such state (SET, CREATE, DROP, LOCK, ...), and one pass over the bytes finds no
  * {@code @} (user variables, {@code @@identity}), no {@code ;} (a second statement), no {@code SQL_CALC_FOUND_ROWS},
- * no {@code VALUE} (of NEXT / PREVIOUS VALUE FOR a sequence) and no {@code (} after the name of a function that takes or reads such state (GET_LOCK, LAST_INSERT_ID, ...).
- * It does not know strings or comments: it may send a harmless text to the {@link EffectsParser} (false alarm), never
- * the other way round. Whatever could hide a function name from it (a comment or newline before the {@code (}, a
- * quoted name) sends the text to the parser too.
+ * no {@code VALUE} (of NEXT / PREVIOUS VALUE FOR a sequence), no executable comment and no {@code (} after the name
+ * of a function that takes or reads such state (GET_LOCK, LAST_INSERT_ID, ...). It does not know strings or
+ * comments: it may send a harmless text to the {@link EffectsParser} (false alarm), never the other way round.
+ * Whatever could hide a function name from it (a comment or newline before the {@code (}, a quoted name, a label)
+ * sends the text to the parser too; {@code StatementEffectsFuzzTest} holds it to that.
  */
 final class EffectsFastPath {
     /**
