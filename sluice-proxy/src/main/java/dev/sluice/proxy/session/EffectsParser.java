@@ -38,6 +38,9 @@ final class EffectsParser {
 
     /** A statement-adjacent read (StatementEffects.READS_*). */
     void read(int bit) {
+        if (statement > 0 && (bit & StatementEffects.READS_OF_PREVIOUS_STATEMENT) != 0) {
+            return; // the statement before it is in the same text, on the same connection
+        }
         reads |= bit;
     }
 
@@ -294,7 +297,7 @@ final class EffectsParser {
                 for (Op op : inner.ops()) {
                     ops.add(new Op(statement, op.kind(), op.reason(), op.name(), op.to(), op.inner(), cause));
                 }
-                reads |= inner.reads();
+                read(inner.reads());
             } else {
                 op(Kind.ADD, PinReason.DYNAMIC_SQL, null);
             }

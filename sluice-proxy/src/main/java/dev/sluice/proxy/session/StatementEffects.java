@@ -57,6 +57,12 @@ public final class StatementEffects {
     /** LASTVAL(s) / PREVIOUS VALUE FOR s: the last value this connection generated (also by a column DEFAULT). */
     public static final int READS_SEQUENCE_VALUE = 16;
 
+    /**
+     * The reads of values only the statement just before has (not LAST_INSERT_ID or a sequence's value, which last):
+     * recorded for the first statement of a text only, as the others follow their predecessor on the same connection.
+     */
+    static final int READS_OF_PREVIOUS_STATEMENT = READS_FOUND_ROWS | READS_ROW_COUNT | READS_DIAGNOSTICS;
+
     /** No effect at all: shared, returned for most statements. */
     public static final StatementEffects NONE = new StatementEffects(List.of(), 1, 0);
 

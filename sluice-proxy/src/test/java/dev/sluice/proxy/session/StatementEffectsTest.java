@@ -155,7 +155,10 @@ class StatementEffectsTest {
                 // multi-statement texts
                 "SELECT 1; SET @a = 1|add:user-variable(a)",
                 "SELECT ';'; SELECT 2|none",
-                "SELECT SQL_CALC_FOUND_ROWS a FROM t; SELECT FOUND_ROWS()|add:found-rows reads:found-rows",
+                // a read of the previous statement's values inside one text needs nothing from an earlier connection
+                "SELECT SQL_CALC_FOUND_ROWS a FROM t; SELECT FOUND_ROWS()|add:found-rows",
+                "INSERT INTO t VALUES (1); SELECT ROW_COUNT(), LAST_INSERT_ID(); SHOW WARNINGS|reads:last-insert-id",
+                "SELECT ROW_COUNT(); SELECT 1|reads:row-count",
                 "USE d2; CREATE TEMPORARY TABLE t (a INT); DROP TABLE t|use(d2) add:temporary-table(t) remove:temporary-table(t)",
             })
     void classifies(String sql, String expected) {
