@@ -30,12 +30,25 @@ final class EffectsFastPath {
 
     private EffectsFastPath() {}
 
+    /** The text certainly has no effect. */
+    static final int NOTHING = 0;
+    /** The text must be read by the {@link EffectsParser}. */
+    static final int PARSE = 1;
+    /** The text is BEGIN [WORK] or START TRANSACTION ... and nothing else: it ends LOCK TABLES. */
+    static final int TRANSACTION_START = 2;
+
     /** True when the text in [from, to) certainly has no effect. */
     static boolean plain(ByteBuf buf, int from, int to) {
+        return classify(buf, from, to) == NOTHING;
+    }
+
+    /** NOTHING, PARSE or TRANSACTION_START for the text in [from, to). */
+    static int classify(ByteBuf buf, int from, int to) {
         int i = SqlLexer.skipSpaces(buf, from, to);
         if (i >= to) {
-            return true;
+            return NOTHING;
         }
+        boolean start = false;
         byte first = buf.getByte(i);
         if (isLetter(first)) {
             int w = i + 1;
@@ -43,7 +56,7 @@ final class EffectsFastPath {
                 w++;
             }
             if (changesState(buf, i, w)) {
-                return SqlLexer.matches(buf, i, w, "BEGIN") && onlyWork(buf, w, to);
+                return SqlLexer.matches(buf, i, w, "BEGIN") && onlyWork(buf, w, to) ? TRANSACTION_START : PARSE;
             }
             int after = SqlLexer.skipSpaces(buf, w, to);
             byte next = after < to ? buf.getByte(after) : 0;
@@ -51,11 +64,17 @@ final class EffectsFastPath {
                     || next == '/'
                     || next == '#'
                     || (next == '-' && after + 1 < to && buf.getByte(after + 1) == '-')) {
-                return false; // a label (a compound statement), or a comment that may hide one
+                return PARSE; // a label (a compound statement), or a comment that may hide one
             }
+            start = SqlLexer.matches(buf, i, w, "START") && isWord(buf, after, to, "TRANSACTION");
         } else if (first != '(') {
-            return false; // a comment, an executable comment, anything unusual
+            return PARSE; // a comment, an executable comment, anything unusual
         }
+        return bytesPlain(buf, i, to) ? (start ? TRANSACTION_START : NOTHING) : PARSE;
+    }
+
+    /** The pass over the bytes from the first word at {@code i}: true when it finds nothing that may have an effect. */
+    private static boolean bytesPlain(ByteBuf buf, int i, int to) {
         int at = i;
         while (at < to) {
             int found = buf.forEachByte(at, to - at, STOPS);
@@ -130,6 +149,15 @@ final class EffectsFastPath {
             case 17 -> !SqlLexer.matches(buf, s, e, "RELEASE_ALL_LOCKS");
             default -> true;
         };
+    }
+
+    /** Whether the word at {@code at} is {@code upper}. */
+    private static boolean isWord(ByteBuf buf, int at, int to, String upper) {
+        int e = at;
+        while (e < to && SqlLexer.isIdentifier(buf.getByte(e))) {
+            e++;
+        }
+        return SqlLexer.matches(buf, at, e, upper);
     }
 
     /** Whether [from, to) is blank or the word WORK: a BEGIN that starts a transaction, not a compound statement. */

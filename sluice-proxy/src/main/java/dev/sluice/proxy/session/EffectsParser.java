@@ -101,7 +101,7 @@ final class EffectsParser {
             }
         } else if (tk.is(f, "LOCK")) {
             if (tk.is(f + 1, "TABLE") || tk.is(f + 1, "TABLES")) {
-                op(Kind.ADD, PinReason.TABLE_LOCK, null);
+                op(Kind.ADD, PinReason.TABLE_LOCK, StatementEffects.LOCK_TABLES);
             } else if (tk.is(f + 1, "INSTANCE")) {
                 op(Kind.ADD, PinReason.BACKUP_LOCK, new Name(null, "instance"));
             }
@@ -135,7 +135,11 @@ final class EffectsParser {
         } else if (tk.is(f, "BEGIN")) {
             if (tk.is(f + 1, "NOT") && tk.is(f + 2, "ATOMIC")) {
                 storedCode(f);
+            } else {
+                op(Kind.REMOVE, PinReason.TABLE_LOCK, StatementEffects.LOCK_TABLES); // a transaction's start
             }
+        } else if (tk.is(f, "START") && tk.is(f + 1, "TRANSACTION")) {
+            op(Kind.REMOVE, PinReason.TABLE_LOCK, StatementEffects.LOCK_TABLES);
         } else if (tk.is(f, "IF")
                 || tk.is(f, "WHILE")
                 || tk.is(f, "LOOP")
@@ -335,7 +339,7 @@ final class EffectsParser {
         for (int k = i; k < tk.n; k++) {
             tables |= tk.is(k, "TABLE") || tk.is(k, "TABLES");
             if (tables && ((tk.is(k, "READ") && tk.is(k + 1, "LOCK")) || (tk.is(k, "FOR") && tk.is(k + 1, "EXPORT")))) {
-                op(Kind.ADD, PinReason.TABLE_LOCK, null);
+                op(Kind.ADD, PinReason.TABLE_LOCK, new Name(null, "flush-tables")); // not ended by BEGIN
                 return;
             }
         }

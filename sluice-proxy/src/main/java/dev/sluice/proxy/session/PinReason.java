@@ -15,9 +15,15 @@ public enum PinReason {
     TEMPORARY_TABLE("temporary-table", "a temporary table exists"),
     /** SET @a=, @a :=, SELECT ... INTO @a, LOAD DATA (@a), CALL p(@a): no statement removes a user variable. */
     USER_VARIABLE("user-variable", "a user variable was assigned"),
-    /** GET_LOCK('n', t); released by as many RELEASE_LOCK('n'), or RELEASE_ALL_LOCKS(); a non-literal name only by the latter. */
+    /**
+     * GET_LOCK('n', t); released by as many RELEASE_LOCK('n') (MariaDB's locks are recursive), or RELEASE_ALL_LOCKS();
+     * a non-literal name only by the latter.
+     */
     ADVISORY_LOCK("advisory-lock", "an advisory lock (GET_LOCK) may be held"),
-    /** LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR EXPORT; released by UNLOCK TABLES. */
+    /**
+     * LOCK TABLES, FLUSH TABLES ... WITH READ LOCK / FOR EXPORT; released by UNLOCK TABLES (LOCK TABLES also by BEGIN
+     * or START TRANSACTION, as the server does).
+     */
     TABLE_LOCK("table-lock", "table locks (LOCK TABLES or FLUSH TABLES ... WITH READ LOCK) are held"),
     /** BACKUP STAGE (until BACKUP STAGE END) and BACKUP LOCK (until BACKUP UNLOCK), MariaDB only. */
     BACKUP_LOCK("backup-lock", "a MariaDB backup lock (BACKUP STAGE or BACKUP LOCK) is held"),

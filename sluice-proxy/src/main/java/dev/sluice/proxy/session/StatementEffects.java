@@ -66,6 +66,13 @@ public final class StatementEffects {
     /** No effect at all: shared, returned for most statements. */
     public static final StatementEffects NONE = new StatementEffects(List.of(), 1, 0);
 
+    /** The object of LOCK TABLES (which a transaction's start ends, unlike FLUSH TABLES ... WITH READ LOCK). */
+    static final Name LOCK_TABLES = new Name(null, "lock-tables");
+
+    /** BEGIN [WORK] or START TRANSACTION ...: ends LOCK TABLES. Shared, as NONE. */
+    static final StatementEffects TRANSACTION_START = new StatementEffects(
+            List.of(new Op(0, Kind.REMOVE, PinReason.TABLE_LOCK, LOCK_TABLES, null, null, "START TRANSACTION")), 1, 0);
+
     private static final int CAUSE_BYTES = 100;
 
     private final List<Op> ops;
@@ -96,10 +103,11 @@ public final class StatementEffects {
      * most statements, without allocating.
      */
     public static StatementEffects ofQuery(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
-        if (EffectsFastPath.plain(buf, from, to)) {
-            return NONE;
-        }
-        return EffectsParser.parse(buf, from, to, noBackslashEscapes);
+        return switch (EffectsFastPath.classify(buf, from, to)) {
+            case EffectsFastPath.NOTHING -> NONE;
+            case EffectsFastPath.TRANSACTION_START -> TRANSACTION_START;
+            default -> EffectsParser.parse(buf, from, to, noBackslashEscapes);
+        };
     }
 
     /**

@@ -296,6 +296,9 @@ class PinsAgainstServerTest {
         objectStep("UNLOCK TABLES", true);
         objectStep("LOCK TABLE h1 AS x WRITE; SELECT 1", true);
         objectStep("unlock table", true);
+        objectStep("LOCK TABLES h1 WRITE", true);
+        objectStep("START TRANSACTION", true);
+        objectStep("COMMIT", true);
         assertThat(pins.isPinned()).isFalse();
     }
 

@@ -147,6 +147,19 @@ class SessionPinsTest {
     }
 
     @Test
+    void aTransactionsStartEndsLockTablesButNotAGlobalReadLock() {
+        ok("LOCK TABLES t WRITE");
+        ok("START TRANSACTION");
+        assertThat(pins.isPinned()).isFalse();
+        ok("FLUSH TABLES WITH READ LOCK");
+        ok("LOCK TABLES t READ");
+        ok("BEGIN");
+        assertThat(pins.objects(PinReason.TABLE_LOCK)).containsOnlyKeys("flush-tables");
+        ok("UNLOCK TABLES");
+        assertThat(pins.isPinned()).isFalse();
+    }
+
+    @Test
     void protocolReasonsClearAndCounters() {
         ok("SET @a = 1");
         pins.pin(PinReason.CURSOR, "stmt 3", "COM_STMT_EXECUTE");

@@ -75,6 +75,7 @@ class StatementEffectsFuzzTest {
         "CLOSE",
         "XA",
         "START",
+        "WORK",
         "COMMIT",
         "LOCK",
         "TABLES",

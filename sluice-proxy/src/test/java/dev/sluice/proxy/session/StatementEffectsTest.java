@@ -32,10 +32,12 @@ class StatementEffectsTest {
                 "INSERT INTO sbtest1 (id, k, c, pad) VALUES (5, 10, '123-456', '789-012')|none",
                 "UPDATE sbtest1 SET k=k+1 WHERE id=7|none",
                 "DELETE FROM sbtest1 WHERE id=7|none",
-                "BEGIN|none",
-                "begin work|none",
+                "BEGIN|remove:table-lock(lock-tables)",
+                "begin work|remove:table-lock(lock-tables)",
                 "COMMIT|none",
-                "START TRANSACTION READ ONLY|none",
+                "START TRANSACTION READ ONLY|remove:table-lock(lock-tables)",
+                "start transaction; SELECT 1|remove:table-lock(lock-tables)",
+                "START SLAVE|none",
                 "SELECT user_id, count(*) FROM orders GROUP BY user_id|none",
                 "SELECT 'a@b.c', \"x;y\", `GET_LOCK`|none",
                 "SELECT 1 -- GET_LOCK('a', 1){nl}|none",
@@ -110,11 +112,11 @@ class StatementEffectsTest {
                 "XA END 'x'|none",
                 "XA COMMIT 'x' ONE PHASE|remove_all:xa",
                 "XA ROLLBACK 'x'|remove_all:xa",
-                "LOCK TABLES t READ, u WRITE|add:table-lock",
+                "LOCK TABLES t READ, u WRITE|add:table-lock(lock-tables)",
                 "UNLOCK TABLES|remove_all:table-lock",
-                "FLUSH TABLES WITH READ LOCK|add:table-lock",
-                "FLUSH NO_WRITE_TO_BINLOG TABLES t1, t2 WITH READ LOCK|add:table-lock",
-                "FLUSH TABLES t FOR EXPORT|add:table-lock",
+                "FLUSH TABLES WITH READ LOCK|add:table-lock(flush-tables)",
+                "FLUSH NO_WRITE_TO_BINLOG TABLES t1, t2 WITH READ LOCK|add:table-lock(flush-tables)",
+                "FLUSH TABLES t FOR EXPORT|add:table-lock(flush-tables)",
                 "FLUSH TABLES|none",
                 "FLUSH PRIVILEGES|none",
                 "BACKUP STAGE START|add:backup-lock(stage)",
@@ -175,6 +177,8 @@ class StatementEffectsTest {
         assertThat(effects("SELECT c FROM sbtest1 WHERE id=5")).isSameAs(StatementEffects.NONE);
         assertThat(effects("INSERT INTO t (a, b) VALUES (1, 'x')")).isSameAs(StatementEffects.NONE);
         assertThat(effects("/* app */ SELECT 1")).isSameAs(StatementEffects.NONE);
+        assertThat(effects("BEGIN")).isSameAs(StatementEffects.TRANSACTION_START);
+        assertThat(effects("START TRANSACTION WITH CONSISTENT SNAPSHOT")).isSameAs(StatementEffects.TRANSACTION_START);
     }
 
     @Test
