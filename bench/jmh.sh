@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/jmh.sh: the JMH micro-benchmarks of the codec hot paths (bench/src/main/java/dev/sluice/bench/jmh):
 # FramingBenchmark (packet decode / encode of ~200-byte rows), RelayBenchmark (a read of rows through decoder,
-# relay classification and client encoder, as a session runs it) and LenencBenchmark (length-encoded integers).
+# relay classification and client encoder, as a session runs it), LenencBenchmark (length-encoded integers) and
+# StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation).
 #   bench/jmh.sh                       # all, ~2 minutes
 #   bench/jmh.sh Framing -prof gc      # JMH options pass through (here: allocation per operation)
 # Environment: those of bench/lib.sh (BENCH_NO_BUILD, BENCH_MVN_FLAGS, JAVA).

@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -219,8 +220,32 @@ final class SqlLexer {
         return Arrays.copyOf(out, n);
     }
 
+    /**
+     * The text of the current WORD, NUMBER, QUOTED_ID (backticks removed, a doubled backtick is one) or STRING (its
+     * value), as UTF-8.
+     */
+    String text() {
+        if (type == STRING) {
+            return new String(stringValue(), StandardCharsets.UTF_8);
+        }
+        if (type != QUOTED_ID) {
+            return buf.toString(start, stop - start, StandardCharsets.UTF_8);
+        }
+        int last = stop > start + 1 && buf.getByte(stop - 1) == '`' ? stop - 1 : stop;
+        return buf.toString(start + 1, last - start - 1, StandardCharsets.UTF_8).replace("``", "`");
+    }
+
     private byte at(int p) {
         return p < end ? buf.getByte(p) : 0;
+    }
+
+    /** The first position in [from, to) that is not whitespace, or {@code to}. */
+    static int skipSpaces(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to && isSpace(buf.getByte(i))) {
+            i++;
+        }
+        return i;
     }
 
     static boolean isSpace(byte c) {

@@ -49,10 +49,7 @@ final class StatementScanner {
      * and SHOW, has no {@code ;} (checked only when {@code multiStatements}) and no {@code CONNECTION_ID(}.
      */
     static boolean isPlain(ByteBuf buf, int from, int to, boolean multiStatements) {
-        int i = from;
-        while (i < to && SqlLexer.isSpace(buf.getByte(i))) {
-            i++;
-        }
+        int i = SqlLexer.skipSpaces(buf, from, to);
         if (i >= to) {
             return true;
         }
