@@ -236,7 +236,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         while (state == State.OPEN && current == null && !queue.isEmpty()) {
             if (!server.isHeld()) {
                 if (!server.isAcquiring()) {
-                    server.acquire();
+                    server.acquire(
+                            multiplexed && keeper.wantsPreviousConnection(queue.peek(), status.noBackslashEscapes()));
                 }
                 break;
             }
@@ -424,10 +425,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (multiplexed && fromClient) {
-            keeper.command(command, packet.payload());
-            if (command == Command.COM_RESET_CONNECTION) {
-                keeper.reset();
-            }
+            keeper.command(command, packet, status.noBackslashEscapes());
         }
         boolean hasResponse = command.hasResponse();
         if (hasResponse) {
@@ -449,9 +447,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * the session lives only on it.
      */
     private void giveBackIfFree() {
-        if (status.takeStateChanged()) {
-            keeper.stateChanged();
-        }
         if (keeper.mayRelease(status) && server.isActive()) {
             server.giveBack();
         }
@@ -479,6 +474,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // the exchange ended the session
         }
         if (current.isComplete()) {
+            if (multiplexed) {
+                keeper.answered(!current.failed(), status, status.takeStateChanged());
+            }
             current = null;
             drainQueue();
         } else if (!output.isWritable()) {
@@ -697,6 +695,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             current = null;
         }
         server.release(inFlight ? PoolStats.DiscardReason.CANCELLED : null);
+        keeper.close();
         output.close(flushFirst);
         LOG.info("session {}: closed: {} ({} commands)", id(), reason, commands);
     }

@@ -34,6 +34,11 @@ final class CommandQueue {
     }
 
     /** The oldest packet, now the caller's to release; null when empty. */
+    /** The packet at the head, left in the queue; null if none. */
+    Packet peek() {
+        return packets.peek();
+    }
+
     Packet poll() {
         Packet packet = packets.poll();
         if (packet != null) {

@@ -28,6 +28,11 @@ interface Exchange {
 
     String commandName();
 
+    /** Whether the response ended in an ERR (for one that is complete). */
+    default boolean failed() {
+        return false;
+    }
+
     /** The session ends with this exchange unfinished. */
     void abandon();
 }

@@ -1,126 +1,156 @@
 package dev.sluice.proxy.session;
 
 import dev.sluice.protocol.Command;
+import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Whether a session in {@code pool.mode: transaction} may give its server connection back after a command, and
- * why not: a transaction is open, or something of the session lives only on that connection (a pin). Each pin
- * keeps its reason, the statement that caused it and since when, and is logged at debug.
+ * Whether a session in {@code pool.mode: transaction} may give its server connection back after a command, and why
+ * not: a transaction is open, or something of the session lives only on that connection ({@link SessionPins}, fed
+ * with each statement's {@link StatementEffects} once its answer is known). Also whether a command must run where
+ * the session's previous statement ran (it reads ROW_COUNT(), FOUND_ROWS(), warnings, a sequence's last value).
  */
 final class LeaseKeeper {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
+    private final SessionPins pins;
+    /** The effects of the COM_QUERY in flight, applied when its answer is complete. */
+    private StatementEffects pending = StatementEffects.NONE;
+    /** A classification made before the lease for the command at the head of the queue, reused when it is sent. */
+    private Packet classified;
 
-    private static final Set<String> STATELESS = Set.of(
-            "SELECT",
-            "INSERT",
-            "UPDATE",
-            "DELETE",
-            "REPLACE",
-            "BEGIN",
-            "START",
-            "COMMIT",
-            "ROLLBACK",
-            "SHOW",
-            "DESC",
-            "DESCRIBE",
-            "EXPLAIN",
-            "WITH",
-            "VALUES",
-            "TABLE");
-    private static final String[] STATEFUL_WORDS = {
-        ";", "SQL_CALC_FOUND_ROWS", "FOUND_ROWS", "ROW_COUNT", "LAST_INSERT_ID", "GET_LOCK", "TEMPORARY", "LOCK"
-    };
-
-    private final long sessionId;
-    private String reason;
-    private String statement;
-    private long sinceNanos;
+    private StatementEffects classifiedEffects;
 
     LeaseKeeper(long sessionId) {
-        this.sessionId = sessionId;
+        this.pins = new SessionPins(sessionId, PinCounters.global());
     }
 
-    /** A command is about to go to the server: what it leaves on the connection. */
-    void command(Command command, ByteBuf payload) {
-        if (reason != null) {
-            return;
+    /**
+     * Before leasing for {@code packet}: true when it reads values the session's previous statement left on the
+     * connection that ran it, so that connection should serve it again.
+     */
+    boolean wantsPreviousConnection(Packet packet, boolean noBackslashEscapes) {
+        ByteBuf payload = packet.payload();
+        if (!payload.isReadable() || payload.getUnsignedByte(payload.readerIndex()) != Command.COM_QUERY.code()) {
+            return false;
         }
+        StatementEffects effects = classify(payload, noBackslashEscapes);
+        classified = packet;
+        classifiedEffects = effects;
+        return effects.readsFoundRows()
+                || effects.readsRowCount()
+                || effects.readsDiagnostics()
+                || effects.readsSequenceValue()
+                || effects.readsLastInsertId();
+    }
+
+    /** A command of the client is about to go to the server: what it may leave on the connection. */
+    void command(Command command, Packet packet, boolean noBackslashEscapes) {
+        ByteBuf payload = packet.payload();
         switch (command) {
             case COM_QUERY -> {
-                if (!stateless(payload)) {
-                    pin("unclassified-state", payload);
+                pending = classified == packet ? classifiedEffects : classify(payload, noBackslashEscapes);
+                if (setsSessionState(payload, noBackslashEscapes)) {
+                    pins.pin(PinReason.SESSION_STATE, null, text(payload));
                 }
             }
-            case COM_STMT_PREPARE -> pin("prepared-statement", payload);
-            case COM_INIT_DB, COM_SET_OPTION -> pin("unclassified-state", payload);
-            default -> {}
+            case COM_STMT_PREPARE -> pins.pin(PinReason.PREPARED_STATEMENT, null, text(payload));
+            case COM_INIT_DB, COM_SET_OPTION -> pins.pin(PinReason.SESSION_STATE, null, command.name());
+            case COM_RESET_CONNECTION -> pins.clear();
+            default -> pending = StatementEffects.NONE;
+        }
+        classified = null;
+        classifiedEffects = null;
+    }
+
+    /**
+     * The command's answer is complete: {@code ok} unless it ended in an ERR; {@code stateChanged} when the server's
+     * flags said the session state changed.
+     */
+    void answered(boolean ok, SessionStatus status, boolean stateChanged) {
+        pins.applied(pending, ok, null);
+        pending = StatementEffects.NONE;
+        if (stateChanged && !pins.isPinned()) {
+            pins.pin(PinReason.UNCLASSIFIED_STATE, null, "a state change reported by the server");
+        }
+        if (!status.inTransaction()) {
+            pins.transactionEnded();
         }
     }
 
-    /** The server's state flags said the session's state changed in a way not re-applied elsewhere. */
-    void stateChanged() {
-        if (reason == null) {
-            pin("unclassified-state", null);
-        }
-    }
-
-    /** COM_RESET_CONNECTION succeeded: nothing of the session is left on the connection. */
+    /** COM_CHANGE_USER succeeded: a new session on the server, nothing of the old one left. */
     void reset() {
-        reason = null;
-        statement = null;
+        pins.clear();
+    }
+
+    /** The session ended. */
+    void close() {
+        pins.close();
     }
 
     /** True when the connection may go back: no transaction open, nothing of the session left on it. */
     boolean mayRelease(SessionStatus status) {
-        return reason == null && !status.inTransaction();
+        return !pins.isPinned() && !status.inTransaction();
     }
 
-    /** Why the session keeps its connection, for logs; null when it does not. */
+    /** Why the session keeps its connection, for logs. */
     String why(SessionStatus status) {
-        if (reason != null) {
-            return reason + " (since " + (System.nanoTime() - sinceNanos) / 1_000_000 + " ms, by: " + statement + ")";
-        }
-        return status.inTransaction() ? "transaction" : null;
+        return status.inTransaction() ? "transaction" : pins.describe();
     }
 
-    private void pin(String why, ByteBuf payload) {
-        reason = why;
-        sinceNanos = System.nanoTime();
-        statement = payload == null ? "-" : text(payload, 100);
-        LOG.debug("session {}: pinned to its server connection: {} ({})", sessionId, why, statement);
+    private static StatementEffects classify(ByteBuf payload, boolean noBackslashEscapes) {
+        return StatementEffects.ofQuery(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
     }
 
-    private static boolean stateless(ByteBuf payload) {
-        String text = text(payload, 4096).toUpperCase(Locale.ROOT);
-        String trimmed = text.strip();
-        int end = 0;
-        while (end < trimmed.length() && Character.isLetter(trimmed.charAt(end))) {
-            end++;
+    /**
+     * Whether a statement of the text starts with USE, or with SET assigning anything but user variables (SET
+     * TRANSACTION and user variables are {@link StatementEffects}'): state the session keeps on the connection
+     * until it is re-applied elsewhere. Comments and executable comments are read as the server reads them.
+     */
+    private static boolean setsSessionState(ByteBuf payload, boolean noBackslashEscapes) {
+        SqlLexer lexer = new SqlLexer(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
+        boolean statementStart = true;
+        for (int token = lexer.next(); token != SqlLexer.END; token = lexer.next()) {
+            if (statementStart && token == SqlLexer.WORD && lexer.is("USE")) {
+                return true;
+            }
+            if (statementStart && token == SqlLexer.WORD && lexer.is("SET") && setsSystemVariable(lexer)) {
+                return true;
+            }
+            statementStart = token == SqlLexer.SEMICOLON;
         }
-        if (!STATELESS.contains(trimmed.substring(0, end)) || payload.readableBytes() > 4097) {
-            return false;
-        }
-        for (int i = text.indexOf('@'); i >= 0; i = text.indexOf('@', i + 2)) {
-            if (i + 1 >= text.length() || text.charAt(i + 1) != '@') {
-                return false; // a user variable (@@name is a system variable)
+        return false;
+    }
+
+    /** After SET: true when an assignment of the statement is not to a user variable ({@code @name}). */
+    private static boolean setsSystemVariable(SqlLexer lexer) {
+        boolean assignmentStart = true;
+        int depth = 0;
+        for (int token = lexer.next(); token != SqlLexer.END && token != SqlLexer.SEMICOLON; token = lexer.next()) {
+            if (assignmentStart) {
+                if (token == SqlLexer.WORD && (lexer.is("TRANSACTION") || lexer.is("STATEMENT"))) {
+                    return false; // the next transaction only (StatementEffects), or one statement
+                }
+                if (token != SqlLexer.OTHER || !lexer.text().equals("@")) {
+                    return true; // a name: a system variable, NAMES, SESSION, CHARACTER SET, ...
+                }
+                int next = lexer.next();
+                if (next == SqlLexer.OTHER && lexer.text().equals("@")) {
+                    return true; // @@name
+                }
+                assignmentStart = false;
+            } else if (token == SqlLexer.LPAREN) {
+                depth++;
+            } else if (token == SqlLexer.RPAREN) {
+                depth--;
+            } else if (token == SqlLexer.COMMA && depth == 0) {
+                assignmentStart = true;
             }
         }
-        for (String word : STATEFUL_WORDS) {
-            if (text.contains(word)) {
-                return false;
-            }
-        }
-        return true;
+        return false;
     }
 
-    private static String text(ByteBuf payload, int max) {
-        int length = Math.min(payload.readableBytes() - 1, max);
+    private static String text(ByteBuf payload) {
+        int length = Math.min(payload.readableBytes() - 1, 100);
         return payload.toString(payload.readerIndex() + 1, Math.max(length, 0), StandardCharsets.UTF_8);
     }
 }

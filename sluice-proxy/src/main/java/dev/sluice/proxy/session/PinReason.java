@@ -7,6 +7,16 @@ package dev.sluice.proxy.session;
  * is said on each constant.
  */
 public enum PinReason {
+    /**
+     * COM_STMT_PREPARE: the statement lives on the connection that prepared it, until statements are re-prepared on
+     * whichever connection runs them; released by a reset.
+     */
+    PREPARED_STATEMENT("prepared-statement", "a statement prepared with COM_STMT_PREPARE lives on the connection"),
+    /**
+     * SET of session variables, USE, SET NAMES, COM_INIT_DB: until the session's state is re-applied on the next
+     * connection, it stays where it was set; released by a reset.
+     */
+    SESSION_STATE("session-state", "the session set its database, character set or session variables"),
     /** From the server's status flags (IN_TRANS); released when the transaction ends. */
     TRANSACTION("transaction", "a transaction is open"),
     /** XA START / XA BEGIN; released by XA COMMIT or XA ROLLBACK. */

@@ -49,6 +49,13 @@ final class ResponseRelay implements Exchange {
     private boolean draining;
 
     private Runnable afterResponse;
+    /** An ERR ended the response (or one of its results). */
+    private boolean failed;
+
+    @Override
+    public boolean failed() {
+        return failed;
+    }
 
     ResponseRelay(
             ClientOutput client,
@@ -140,6 +147,7 @@ final class ResponseRelay implements Exchange {
                 client.relay(payload);
             }
         } else if (event instanceof ResponseEvent.Err) {
+            failed = true;
             if (refusedFile != null) {
                 refuse(false);
             } else {
