@@ -175,6 +175,9 @@ final class ConnectionHandler extends SimpleChannelInboundHandler<Packet> {
                 wanted |= Capability.CLIENT_DEPRECATE_EOF;
             }
         }
+        if (options.sessionTracking()) {
+            wanted |= Capability.CLIENT_SESSION_TRACK; // the proxy rewrites OKs to what its client asked for
+        }
         if (options.database() != null) {
             wanted |= Capability.CLIENT_CONNECT_WITH_DB;
         }
