@@ -28,6 +28,14 @@ public final class SessionTracking {
             + " @@global.session_track_state_change, @@global.session_track_system_variables,"
             + " @@global.session_track_transaction_info";
 
+    /**
+     * Reads a session's own tracker settings back, after a client's statement changed them ({@code SET
+     * session_track_...}): the client's new view; Sluice then sets {@link #TRACKERS_ON} again.
+     */
+    public static final String SESSION_VALUES = "SELECT @@session.session_track_schema,"
+            + " @@session.session_track_state_change, @@session.session_track_system_variables,"
+            + " @@session.session_track_transaction_info";
+
     private SessionTracking() {}
 
     /**
@@ -61,16 +69,24 @@ public final class SessionTracking {
 
     /**
      * The commands that learn in which order the server reports the variables of the tracker list {@code
-     * listExpression} (an SQL expression: a quoted list, or {@code @@global.session_track_system_variables}): the
-     * list is put in place, and every variable in it set to its own value in one statement, whose OK then names them
-     * all in the server's order. Pipelined; the second command fails (and only it) when the list holds {@code *},
-     * nothing, or a variable that cannot be set. The caller sets its own trackers again afterwards.
+     * listExpression} (an SQL expression such as {@code @@global.session_track_system_variables}): the list is put
+     * in place, then {@link #orderProbe()}. Pipelined; the second command fails (and only it) when the list holds
+     * {@code *}, nothing, or a variable that cannot be set. The caller sets its own trackers again afterwards.
      */
     public static List<ComQuery> orderProbe(String listExpression) {
-        return List.of(
-                ComQuery.of("SET session_track_system_variables=" + listExpression),
-                ComQuery.of("EXECUTE IMMEDIATE CONCAT('SET ', REGEXP_REPLACE(" + listExpression
-                        + ", '([A-Za-z0-9_]+)', '\\\\1=@@\\\\1'))"));
+        return List.of(ComQuery.of("SET session_track_system_variables=" + listExpression), orderProbe());
+    }
+
+    /**
+     * Sets every variable of the connection's current tracker list to its own value in one statement, whose OK then
+     * names them all in the server's order. That order follows MariaDB's internal hash of the list as it was set
+     * (the variables' addresses in the server, and the spelling's order): a list read back ({@code SELECT
+     * @@session_track_system_variables} gives it sorted) and set again may come out in another order, so after a
+     * client set its own list, this runs while the client's list is still in place.
+     */
+    public static ComQuery orderProbe() {
+        return ComQuery.of("EXECUTE IMMEDIATE CONCAT('SET ', REGEXP_REPLACE(@@session.session_track_system_variables,"
+                + " '([A-Za-z0-9_]+)', '\\\\1=@@\\\\1'))");
     }
 
     /** The variable names of a probe's OK, in the order the server reported them. */

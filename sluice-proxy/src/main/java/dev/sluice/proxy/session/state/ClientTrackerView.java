@@ -24,6 +24,7 @@ public final class ClientTrackerView {
     private final boolean schema;
     private final boolean stateChange;
     private final boolean allVariables;
+    private final String systemVariables;
     private final Set<String> variables;
     private final String transactionInfo;
     private final Map<String, Integer> rank;
@@ -38,7 +39,8 @@ public final class ClientTrackerView {
         this.sessionTrack = sessionTrack;
         this.schema = schema;
         this.stateChange = stateChange;
-        String list = systemVariables == null ? "" : systemVariables.toLowerCase(Locale.ROOT);
+        this.systemVariables = systemVariables == null ? "" : systemVariables;
+        String list = this.systemVariables.toLowerCase(Locale.ROOT);
         this.variables = Arrays.stream(list.split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
@@ -75,6 +77,25 @@ public final class ClientTrackerView {
 
     public boolean sessionTrack() {
         return sessionTrack;
+    }
+
+    /**
+     * The statement that gives a connection this client's trackers (transaction info aside: Sluice leaves it as the
+     * server has it). A client statement that changes its own trackers runs under them, so that it reads and changes
+     * what it would directly ({@code CONCAT(@@session_track_system_variables, ...)}, as MariaDB Connector/J sends at
+     * connect, reads the client's list, not Sluice's {@code *}); its OK is then already in the client's form.
+     * Afterwards the session reads the new values back ({@code SessionTracking.SESSION_VALUES}, then {@link
+     * #withSessionValues}) and sets Sluice's trackers again ({@code SessionTracking.TRACKERS_ON}), all pipelined.
+     */
+    public String applyStatement() {
+        return "SET session_track_schema=" + (schema ? "ON" : "OFF") + ", session_track_state_change="
+                + (stateChange ? "ON" : "OFF") + ", session_track_system_variables="
+                + SetStatement.value("session_track_system_variables", systemVariables);
+    }
+
+    /** This client's view with its own trackers in place on the connection: only the capability is translated. */
+    public ClientTrackerView asReported() {
+        return new ClientTrackerView(sessionTrack, true, true, "*", transactionInfo, List.of());
     }
 
     /** Whether this client's trackers would report {@code change}. */
