@@ -71,11 +71,7 @@ final class RawMariaDb implements AutoCloseable {
 
     /** Runs one COM_QUERY and returns its terminal packets (several for a multi-result); fails on an ERR. */
     List<Terminal> query(String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[text.length + 1];
-        payload[0] = 0x03;
-        System.arraycopy(text, 0, payload, 1, text.length);
-        write(0, payload);
+        send(sql);
         boolean deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
         List<Terminal> terminals = new ArrayList<>();
         while (true) {
@@ -109,11 +105,7 @@ final class RawMariaDb implements AutoCloseable {
 
     /** The single row of a SELECT, as text (null for NULL). */
     List<String> row(String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = new byte[text.length + 1];
-        payload[0] = 0x03;
-        System.arraycopy(text, 0, payload, 1, text.length);
-        write(0, payload);
+        send(sql);
         int columns = read()[0];
         for (int i = 0; i < columns; i++) {
             read();
@@ -133,6 +125,14 @@ final class RawMariaDb implements AutoCloseable {
         }
         read(); // the terminal EOF / OK
         return values;
+    }
+
+    private void send(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[text.length + 1];
+        payload[0] = 0x03;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        write(0, payload);
     }
 
     private void write(int sequenceId, byte[] payload) {
