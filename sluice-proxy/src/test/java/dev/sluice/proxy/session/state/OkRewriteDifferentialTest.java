@@ -2,20 +2,10 @@ package dev.sluice.proxy.session.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.SessionTracking;
-import dev.sluice.backend.SessionTracking.TrackerDefaults;
 import dev.sluice.protocol.Capability;
-import dev.sluice.protocol.message.client.ComQuery;
-import dev.sluice.protocol.message.server.OkPacket;
-import dev.sluice.protocol.message.server.SessionStateChange;
 import dev.sluice.testkit.MariaDbSandboxExtension;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OkRewriteDifferentialTest {
     private static final String USER = "app";
     private static final String PASSWORD = "app-pw";
-    private static final long BASE = Capability.CLIENT_PROTOCOL_41
+    static final long BASE = Capability.CLIENT_PROTOCOL_41
             | Capability.CLIENT_LONG_FLAG
             | Capability.CLIENT_SECURE_CONNECTION
             | Capability.CLIENT_PLUGIN_AUTH
@@ -88,82 +78,11 @@ class OkRewriteDifferentialTest {
         return RawMariaDb.login(db.sandbox().host(), db.sandbox().port(), USER, PASSWORD, "test", capabilities);
     }
 
-    /** A connection as Sluice's pool opens it, and what the session keeps of its client. */
-    private static final class SluiceSide {
-        final RawMariaDb connection;
-        final long capabilities;
-        ClientTrackerView view;
-
-        SluiceSide(long clientCapabilities) {
-            capabilities = clientCapabilities | Capability.CLIENT_SESSION_TRACK;
-            connection = connect(capabilities);
-            List<String> order = probeOrder("@@global.session_track_system_variables");
-            connection.query(SessionTracking.TRACKERS_ON);
-            String[] global = db.sandbox()
-                    .execute("SELECT " + SessionTracking.GLOBAL_DEFAULTS_COLUMNS)
-                    .strip()
-                    .split("\t");
-            view = ClientTrackerView.atLogin(
-                    clientCapabilities,
-                    new TrackerDefaults(global[0].equals("1"), global[1].equals("1"), global[2], global[3], order));
-        }
-
-        /** The order of the list in place now, or of {@code list} once put in place. */
-        List<String> probeOrder(String list) {
-            List<ComQuery> probe =
-                    list == null ? List.of(SessionTracking.orderProbe()) : SessionTracking.orderProbe(list);
-            if (probe.size() > 1) {
-                connection.query(probe.get(0).sql());
-            }
-            try {
-                RawMariaDb.Terminal ok =
-                        connection.query(probe.get(probe.size() - 1).sql()).get(0);
-                return OkPacket.decode(Unpooled.wrappedBuffer(ok.payload()), capabilities)
-                        .sessionStateChanges()
-                        .stream()
-                        .filter(c -> c.type() == SessionStateChange.SYSTEM_VARIABLES)
-                        .map(ClientTrackerView::variableName)
-                        .toList();
-            } catch (AssertionError e) {
-                return List.of(); // '*' or an empty list: no order to learn
-            }
-        }
-
-        List<String> run(String sql) {
-            boolean trackers = sql.toLowerCase(Locale.ROOT).contains("session_track_");
-            ClientTrackerView rewriteFor = view;
-            if (trackers) {
-                connection.query(view.applyStatement()); // pipelined before the client's statement
-                rewriteFor = view.asReported();
-            }
-            List<String> out = new ArrayList<>();
-            for (RawMariaDb.Terminal t : connection.query(sql)) {
-                if (!t.ok()) {
-                    out.add(ByteBufUtil.hexDump(t.payload()));
-                    continue;
-                }
-                ByteBuf in = Unpooled.wrappedBuffer(t.payload());
-                ByteBuf rewritten = OkRewriter.rewrite(in, rewriteFor, UnpooledByteBufAllocator.DEFAULT);
-                out.add(ByteBufUtil.hexDump(rewritten));
-            }
-            if (trackers) {
-                List<String> values = connection.row(SessionTracking.SESSION_VALUES);
-                List<String> order = probeOrder(null); // the client's list is still in place
-                System.out.println("ok-rewrite: client trackers " + values + ", order " + order);
-                view = view.withSessionValues(
-                        values.get(0).equals("1"), values.get(1).equals("1"), values.get(2), values.get(3), order);
-                connection.query(SessionTracking.TRACKERS_ON);
-            }
-            return out;
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("clients")
     void rewrittenOksAreByteIdenticalToDirectOnes(String name, long capabilities) {
         try (RawMariaDb direct = connect(capabilities)) {
-            SluiceSide sluice = new SluiceSide(capabilities);
-            try {
+            try (SluiceStyleConnection sluice = new SluiceStyleConnection(db.sandbox(), USER, PASSWORD, capabilities)) {
                 int rewritten = 0;
                 for (String sql : STATEMENTS) {
                     List<String> expected = direct.query(sql).stream()
@@ -177,8 +96,6 @@ class OkRewriteDifferentialTest {
                     rewritten++;
                 }
                 assertThat(rewritten).isEqualTo(STATEMENTS.size());
-            } finally {
-                sluice.connection.close();
             }
         }
     }
