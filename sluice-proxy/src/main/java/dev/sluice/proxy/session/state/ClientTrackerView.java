@@ -100,8 +100,19 @@ public final class ClientTrackerView {
 
     /** Whether this client's trackers would report {@code change}. */
     public boolean reports(SessionStateChange change) {
-        return switch (change.type()) {
-            case SessionStateChange.SYSTEM_VARIABLES -> allVariables || variables.contains(variableName(change));
+        return change.type() == SessionStateChange.SYSTEM_VARIABLES
+                ? reportsVariable(variableName(change))
+                : reportsType(change.type());
+    }
+
+    /** Whether this client's trackers would report a change of the variable {@code name} (lower case). */
+    boolean reportsVariable(String name) {
+        return allVariables || variables.contains(name);
+    }
+
+    /** Whether this client's trackers would report an entry of {@code type} other than a system variable. */
+    boolean reportsType(int type) {
+        return switch (type) {
             case SessionStateChange.SCHEMA -> schema;
             case SessionStateChange.STATE_CHANGE -> stateChange;
             case SessionStateChange.TRANSACTION_STATE -> !"OFF".equals(transactionInfo);

@@ -6,8 +6,10 @@ import dev.sluice.protocol.Wire;
 import dev.sluice.protocol.message.server.SessionStateChange;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Turns an OK packet as Sluice's connection received it (CLIENT_SESSION_TRACK negotiated, every tracker on) into
@@ -113,19 +115,33 @@ public final class OkRewriter {
         int base = b.readerIndex() - block.readerIndex();
         while (block.isReadable()) {
             int entryStart = block.readerIndex();
-            SessionStateChange change = SessionStateChange.decode(block);
-            if (view.reports(change)) {
-                kept.add(
-                        new int[] {base + entryStart, base + block.readerIndex(), change.type(), rankOf(view, change)});
+            int type = Wire.readInt1(block, "session state type");
+            int dataLength = Wire.readLenencLength(block, "session state data");
+            int dataStart = block.readerIndex();
+            block.skipBytes(dataLength);
+            boolean reported;
+            int rank = -1;
+            if (type == SessionStateChange.SYSTEM_VARIABLES) {
+                String name = variableName(block, dataStart, dataLength);
+                reported = view.reportsVariable(name);
+                rank = view.rank(name);
+            } else {
+                reported = view.reportsType(type);
+            }
+            if (reported) {
+                kept.add(new int[] {base + entryStart, base + block.readerIndex(), type, rank});
             }
         }
         return kept;
     }
 
-    private static int rankOf(ClientTrackerView view, SessionStateChange change) {
-        return change.type() == SessionStateChange.SYSTEM_VARIABLES
-                ? view.rank(ClientTrackerView.variableName(change))
-                : -1;
+    /** The lower-case name that starts a system-variable entry's data (a length byte: names are short). */
+    private static String variableName(ByteBuf block, int dataStart, int dataLength) {
+        int length = dataLength == 0 ? 0 : block.getUnsignedByte(dataStart);
+        if (length >= Wire.NULL_MARKER || length > dataLength - 1) {
+            throw new ProtocolException("session state system variable: bad name length " + length);
+        }
+        return block.toString(dataStart + 1, length, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -63,6 +63,13 @@ public final class SessionState {
     private long lastInsertId;
     /** Sum of the entries' hashes, kept as they change: unequal sums mean unequal maps, at no cost. */
     private long variablesHash;
+    /** Counts changes, so that a connection can tell it still holds what it copied from a session. */
+    private long version;
+    /** The state this one was last made a copy of ({@link #assign}), its version then, and this one's. */
+    private SessionState copiedFrom;
+
+    private long copiedVersion;
+    private long versionAtCopy;
 
     /**
      * What a tracker OK meant for the session.
@@ -107,6 +114,10 @@ public final class SessionState {
         variables.putAll(other.variables);
         variablesHash = other.variablesHash;
         lastInsertId = other.lastInsertId;
+        version++;
+        copiedFrom = other;
+        copiedVersion = other.version;
+        versionAtCopy = version;
     }
 
     public String database() {
@@ -132,12 +143,14 @@ public final class SessionState {
 
     /** Applies one OK's tracker entries and its last_insert_id field (unsigned; 0 leaves the value). */
     public Applied apply(List<SessionStateChange> changes, long okLastInsertId) {
-        if (okLastInsertId != 0) {
+        if (okLastInsertId != 0 && okLastInsertId != lastInsertId) {
             lastInsertId = okLastInsertId;
+            version++;
         }
         if (changes.isEmpty()) {
             return Applied.UNCHANGED;
         }
+        version++;
         boolean named = false;
         boolean bareStateChange = false;
         boolean trackers = false;
@@ -194,6 +207,7 @@ public final class SessionState {
 
     /** Records a value the caller read back (see {@link Applied#readBack()}): {@code SELECT @@session.name}. */
     public void readBack(String name, String value) {
+        version++;
         put(name.toLowerCase(Locale.ROOT), value == null ? "" : value);
     }
 
@@ -203,8 +217,15 @@ public final class SessionState {
                 + String.join(", ", names.stream().map(n -> "@@session." + n).toList());
     }
 
-    /** Same database, variables and last insert id: a lease needs nothing re-applied. Cheap when they differ. */
+    /**
+     * Same database, variables and last insert id: a lease needs nothing re-applied. A few field reads when {@code
+     * other} is a connection last made a copy of this state and neither changed since (the session comes back to the
+     * connection it left), or when they differ; a map comparison only when their hashes agree.
+     */
     public boolean sameAs(SessionState other) {
+        if (other.copiedFrom == this && other.copiedVersion == version && other.versionAtCopy == other.version) {
+            return true;
+        }
         return variablesHash == other.variablesHash
                 && lastInsertId == other.lastInsertId
                 && Objects.equals(database, other.database)

@@ -131,6 +131,27 @@ class SessionStateTest {
     }
 
     @Test
+    void aConnectionKnowsItStillHoldsTheCopyItTook() {
+        SessionState session = SessionState.atLogin(UTF8MB4_GENERAL_CI, "test");
+        session.apply(List.of(variable("sql_mode", "ANSI")), 3);
+        SessionState connection = SessionState.atLogin(UTF8MB4_GENERAL_CI, "test");
+        connection.assign(session);
+        assertThat(session.reapply(connection)).isNull();
+
+        session.apply(List.of(variable("time_zone", "+01:00")), 0);
+        assertThat(session.reapply(connection).set()).isEqualTo("SET @@SESSION.time_zone = '+01:00'");
+        connection.assign(session);
+        assertThat(session.reapply(connection)).isNull();
+
+        connection.apply(List.of(variable("time_zone", "SYSTEM")), 0); // another session used it
+        assertThat(session.reapply(connection).set()).isEqualTo("SET @@SESSION.time_zone = '+01:00'");
+        connection.apply(List.of(variable("time_zone", "+01:00")), 0);
+        assertThat(session.reapply(connection)).as("equal again, by content").isNull();
+        connection.apply(List.of(), 8);
+        assertThat(session.reapply(connection).set()).isEqualTo("SET @@SESSION.last_insert_id = 3");
+    }
+
+    @Test
     void aSessionWithoutDatabaseCannotUseAConnectionWithOne() {
         SessionState session = SessionState.atLogin(UTF8MB4_GENERAL_CI, null);
         SessionState connection = SessionState.atLogin(UTF8MB4_GENERAL_CI, "test");
