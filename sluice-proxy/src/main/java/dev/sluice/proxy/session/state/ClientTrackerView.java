@@ -28,6 +28,7 @@ public final class ClientTrackerView {
     private final Set<String> variables;
     private final String transactionInfo;
     private final Map<String, Integer> rank;
+    private final List<String> order;
 
     private ClientTrackerView(
             boolean sessionTrack,
@@ -52,6 +53,7 @@ public final class ClientTrackerView {
             r.putIfAbsent(name.toLowerCase(Locale.ROOT), r.size());
         }
         this.rank = Map.copyOf(r);
+        this.order = List.copyOf(order);
     }
 
     /** The view of a client that just logged in with {@code clientCapabilities} to a server with these defaults. */
@@ -68,7 +70,8 @@ public final class ClientTrackerView {
     /**
      * The view after the client set its own trackers, from their session values as read back on the connection
      * ({@code SELECT @@session.session_track_schema, ...}); {@code order} as learned by {@code
-     * SessionTracking.orderProbe} for this list, or empty.
+     * SessionTracking.orderProbe()} while the client's list was in place after the client set it, or {@link
+     * #order()} when the statement did not set the list, or empty.
      */
     public ClientTrackerView withSessionValues(
             boolean schema, boolean stateChange, String systemVariables, String transactionInfo, List<String> order) {
@@ -77,6 +80,11 @@ public final class ClientTrackerView {
 
     public boolean sessionTrack() {
         return sessionTrack;
+    }
+
+    /** The order the server reports the client's list in, as learned (empty when unknown or for {@code *}). */
+    public List<String> order() {
+        return order;
     }
 
     /**

@@ -25,8 +25,12 @@ final class SetTargets {
      * @param variables the session variables named, lower case, in statement order ({@code session_track_*} left
      *     out: they are read back as the client's view)
      * @param movable false when the statement also does something a read-back cannot move
+     * @param setsTrackerList the statement sets session_track_system_variables: the order of the client's list must
+     *     be learned again while it is in place ({@code SessionTracking.orderProbe()}); otherwise the order learned
+     *     before still holds (the list the session puts in place for the statement is the server's normalised
+     *     spelling of the client's, whose order can differ)
      */
-    record Targets(List<String> variables, boolean movable) {}
+    record Targets(List<String> variables, boolean movable, boolean setsTrackerList) {}
 
     private static final List<String> CHARSET_VARIABLES = List.of(
             SessionState.CHARACTER_SET_CLIENT,
@@ -47,6 +51,7 @@ final class SetTargets {
         }
         Set<String> variables = new LinkedHashSet<>();
         boolean movable = true;
+        boolean trackerList = false;
         boolean sessionScope = false;
         for (List<String> item : items) {
             int i = 0;
@@ -83,11 +88,12 @@ final class SetTargets {
                 if (!name.startsWith("session_track_")) {
                     variables.add(name);
                 }
+                trackerList |= name.equals("session_track_system_variables");
             } else {
                 movable = false; // TRANSACTION for the next one, PASSWORD, ROLE, STATEMENT ... FOR, ...
             }
         }
-        return new Targets(List.copyOf(variables), movable);
+        return new Targets(List.copyOf(variables), movable, trackerList);
     }
 
     /** The statement's top-level comma-separated items after SET, each as its tokens; null when not a SET. */

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with and without CLIENT_DEPRECATE_EOF), the same statements run on a direct connection with the client's
  * capabilities and on a Sluice-style connection (CLIENT_SESSION_TRACK forced, Sluice's trackers on, set up as the
  * pool does); every terminal packet of the second, rewritten for the client's {@link ClientTrackerView}, must be
- * byte-identical to the first's. The client also changes its own trackers on the way, and the Sluice side does what
- * the session must do then: read the client's new settings back, learn the new list's order, turn its own trackers
- * on again.
+ * byte-identical to the first's (rows too). The client also changes and reads its own trackers on the way, and the
+ * Sluice side does what the session must do then ({@link SluiceStyleConnection}): run the statement under the
+ * client's trackers, read the client's new settings back, learn the new list's order, turn its own trackers on again.
  */
 class OkRewriteDifferentialTest {
     private static final String USER = "app";
@@ -48,7 +48,9 @@ class OkRewriteDifferentialTest {
             "SET character_set_results=NULL",
             "SET NAMES utf8mb4 COLLATE utf8mb4_bin",
             "SET sql_mode=DEFAULT; SELECT 1; SET time_zone=DEFAULT",
+            "SELECT @@session_track_system_variables, @@session_track_schema, @@session_track_state_change",
             "SET session_track_system_variables='time_zone,sql_mode,autocommit'",
+            "SELECT @@session_track_system_variables, @@session_track_schema, @@session_track_state_change",
             "SET time_zone='+02:00', sql_mode='ANSI_QUOTES', autocommit=1",
             "SET session_track_state_change=ON",
             "SET @v=2",

@@ -69,7 +69,10 @@ final class RawMariaDb implements AutoCloseable {
         }
     }
 
-    /** Runs one COM_QUERY and returns its terminal packets (several for a multi-result); fails on an ERR. */
+    /**
+     * Runs one COM_QUERY and returns its rows and terminal packets in order (several results for a multi-result);
+     * fails on an ERR. Rows come as non-OK entries.
+     */
     List<Terminal> query(String sql) {
         send(sql);
         boolean deprecateEof = Capability.has(capabilities, Capability.CLIENT_DEPRECATE_EOF);
@@ -91,9 +94,9 @@ final class RawMariaDb implements AutoCloseable {
                     read(); // the EOF after the column definitions
                 }
                 byte[] p;
-                do {
-                    p = read();
-                } while (!((p[0] & 0xFF) == 0xFE && p.length < 0xFFFFFF));
+                while (!(((p = read())[0] & 0xFF) == 0xFE && p.length < 0xFFFFFF)) {
+                    terminals.add(new Terminal(false, p)); // a row, kept for comparing too
+                }
                 end = new Terminal(deprecateEof, p);
             }
             terminals.add(end);

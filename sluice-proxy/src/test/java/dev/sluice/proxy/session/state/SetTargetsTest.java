@@ -9,6 +9,7 @@ class SetTargetsTest {
     void connectorJsConnectStatementNamesSqlModeAndTheCharsetVariables() {
         SetTargets.Targets t = SetTargets.of(ConnectorJConnectTest.CONNECT);
         assertThat(t.movable()).isTrue();
+        assertThat(t.setsTrackerList()).isTrue();
         assertThat(t.variables())
                 .containsExactly(
                         "sql_mode",
@@ -23,6 +24,7 @@ class SetTargetsTest {
         SetTargets.Targets t = SetTargets.of("SET SESSION wait_timeout = 5, @@session.time_zone='+01:00', "
                 + "@@autocommit := 0, GLOBAL max_connections = 10, `sql_mode` = 'a,b', LOCAL net_read_timeout=(1+2)");
         assertThat(t.movable()).isTrue();
+        assertThat(t.setsTrackerList()).isFalse();
         assertThat(t.variables())
                 .containsExactly("wait_timeout", "time_zone", "autocommit", "sql_mode", "net_read_timeout");
         assertThat(SetTargets.of("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
