@@ -21,6 +21,9 @@ import java.util.Objects;
  *     authentication over TLS) even when the server's certificate was not verified (DESIGN invariant 13)
  * @param capabilities the capabilities to ask for, or 0 for this client's own set (a proxy passes what its
  *     client negotiated, so responses need no translation); intersected with the server's either way
+ * @param sessionTracking a connection whose sessions move between connections (pool.mode transaction): ask for
+ *     CLIENT_SESSION_TRACK whatever {@code capabilities} says, and have the pool turn on the server's trackers at
+ *     set-up and after each reset ({@link SessionTracking})
  */
 public record ConnectOptions(
         String host,
@@ -37,7 +40,8 @@ public record ConnectOptions(
         boolean allowPublicKeyRetrieval,
         boolean allowCleartextPassword,
         Map<String, String> connectAttributes,
-        long capabilities) {
+        long capabilities,
+        boolean sessionTracking) {
 
     public ConnectOptions {
         Objects.requireNonNull(host, "host");
@@ -69,6 +73,7 @@ public record ConnectOptions(
         b.connectAttributes.clear();
         b.connectAttributes.putAll(connectAttributes);
         b.capabilities = capabilities;
+        b.sessionTracking = sessionTracking;
         return b;
     }
 
@@ -89,6 +94,7 @@ public record ConnectOptions(
         private boolean allowCleartextPassword;
         private final Map<String, String> connectAttributes = new LinkedHashMap<>();
         private long capabilities;
+        private boolean sessionTracking;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -163,6 +169,12 @@ public record ConnectOptions(
             return this;
         }
 
+        /** Server session tracking on this connection, for sessions that move (see {@link SessionTracking}). */
+        public Builder sessionTracking(boolean sessionTracking) {
+            this.sessionTracking = sessionTracking;
+            return this;
+        }
+
         public ConnectOptions build() {
             return new ConnectOptions(
                     host,
@@ -179,7 +191,8 @@ public record ConnectOptions(
                     allowPublicKeyRetrieval,
                     allowCleartextPassword,
                     connectAttributes,
-                    capabilities);
+                    capabilities,
+                    sessionTracking);
         }
     }
 }

@@ -106,6 +106,9 @@ final class LoginHandler extends SimpleChannelInboundHandler<Packet> {
                 wanted |= Capability.CLIENT_DEPRECATE_EOF;
             }
         }
+        if (options.sessionTracking()) {
+            wanted |= Capability.CLIENT_SESSION_TRACK; // the proxy rewrites OKs to what its client asked for
+        }
         if (options.database() != null) {
             wanted |= Capability.CLIENT_CONNECT_WITH_DB;
         }

@@ -3,12 +3,14 @@ package dev.sluice.backend.pool;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.QueryResult;
 import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.SessionTracking;
 import dev.sluice.protocol.charset.Collation;
 import dev.sluice.protocol.charset.Collations;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComInitDb;
 import dev.sluice.protocol.message.client.ComQuery;
 import dev.sluice.protocol.message.client.ComResetConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,30 +23,57 @@ import java.util.concurrent.TimeUnit;
  * connection, and the reset of a returned or re-leased one.
  */
 final class ConnectionSetUp {
-    /** What the set-up query learned. */
-    record Learned(long maxIdleNanos, int maxConnections) {}
+    /**
+     * What the set-up query learned.
+     *
+     * @param trackers the server's global tracker settings, or null when the connection does not track
+     */
+    record Learned(long maxIdleNanos, int maxConnections, SessionTracking.TrackerDefaults trackers) {}
 
     private ConnectionSetUp() {}
 
     /**
      * Asks the server's wait_timeout (an idle connection is retired before the server closes it) and
      * max_connections (the default limit of Sluice's connections to it), within {@code limit} (what is left of
-     * connect-timeout).
+     * connect-timeout). With {@link ConnectOptions#sessionTracking()}, the same write (pipelined: one round trip)
+     * first learns the order of the global tracker list ({@link SessionTracking#orderProbe}), turns Sluice's
+     * trackers on, and the query also reads the global tracker settings.
      */
-    static CompletableFuture<Learned> setUp(ServerConnection connection, Duration limit, Duration connectTimeout) {
-        String sql = "SELECT @@wait_timeout, @@max_connections";
+    static CompletableFuture<Learned> setUp(
+            ServerConnection connection, ConnectOptions options, Duration limit, Duration connectTimeout) {
+        boolean tracking = options.sessionTracking();
+        String sql = "SELECT @@wait_timeout, @@max_connections"
+                + (tracking ? ", " + SessionTracking.GLOBAL_DEFAULTS_COLUMNS : "");
+        List<ComQuery> commands = new ArrayList<>();
+        if (tracking) {
+            commands.addAll(SessionTracking.orderProbe("@@global.session_track_system_variables"));
+            commands.add(ComQuery.of(SessionTracking.TRACKERS_ON));
+        }
+        commands.add(ComQuery.of(sql));
+        List<CompletableFuture<QueryResult>> answers = connection.pipeline(commands);
+        CompletableFuture<QueryResult> query = answers.get(answers.size() - 1);
+        // the probe may fail alone (a list with '*' or a variable that cannot be set): the order is then unknown
+        CompletableFuture<List<String>> order = tracking
+                ? answers.get(1).handle((r, e) -> e == null ? SessionTracking.orderOf(r) : List.<String>of())
+                : CompletableFuture.completedFuture(List.of());
+        CompletableFuture<QueryResult> all = tracking
+                ? answers.get(2).thenCompose(on -> query) // the trackers must be on: a failure fails the set-up
+                : query;
+        String what = (tracking ? SessionTracking.TRACKERS_ON + "; " : "") + sql;
         return connection
                 .within(
-                        connection.query(sql),
+                        all,
                         limit,
-                        sql + " (session set-up) within connect-timeout " + connectTimeout.toMillis() + " ms")
+                        what + " (session set-up) within connect-timeout " + connectTimeout.toMillis() + " ms")
                 .handle((r, e) -> {
-                    if (e instanceof RuntimeException re && !(e instanceof dev.sluice.backend.ServerException)) {
-                        throw re; // the connection is gone (deadline, closed): not usable
+                    if (e instanceof RuntimeException re
+                            && !(e instanceof dev.sluice.backend.ServerException && !tracking)) {
+                        throw re; // the connection is gone (deadline, closed), or its trackers are not on
                     }
                     long seconds =
                             28800; // the servers' default, when the answer is not a number (an odd server, a fake)
                     int maxConnections = -1;
+                    SessionTracking.TrackerDefaults trackers = null;
                     if (e == null
                             && r.resultSets().size() == 1
                             && !r.resultSet().rows().isEmpty()) {
@@ -55,13 +84,27 @@ final class ConnectionSetUp {
                         if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
                             maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
                         }
+                        if (tracking && row.size() >= 6) {
+                            trackers = new SessionTracking.TrackerDefaults(
+                                    on(row.get(2)), on(row.get(3)), text(row.get(4)), text(row.get(5)), order.join());
+                        }
                     }
                     // retire at half the server's timeout, and at most a second before it
                     long nanos = Math.max(
                             TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
                             TimeUnit.SECONDS.toNanos(seconds) / 2);
-                    return new Learned(nanos, maxConnections);
+                    return new Learned(nanos, maxConnections, trackers);
                 });
+    }
+
+    private static boolean on(Object value) {
+        return value instanceof Number n ? n.longValue() != 0 : "ON".equalsIgnoreCase(text(value));
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] b
+                ? new String(b, StandardCharsets.UTF_8)
+                : value == null ? null : value.toString();
     }
 
     /**
@@ -73,8 +116,12 @@ final class ConnectionSetUp {
      * sequence id 0 as always. The whole must answer within {@code limit} (pool.reset-timeout).
      */
     static CompletableFuture<QueryResult> reset(ServerConnection conn, ConnectOptions options, Duration limit) {
-        List<ClientCommand> commands = new ArrayList<>(3);
+        List<ClientCommand> commands = new ArrayList<>(4);
         commands.add(new ComResetConnection());
+        if (options.sessionTracking()) {
+            // COM_RESET_CONNECTION puts session_track_* back to the global values: Sluice's trackers go on again
+            commands.add(ComQuery.of(SessionTracking.TRACKERS_ON));
+        }
         Collation collation = Collations.byId(options.collationId()).orElse(null);
         if (collation != null) {
             commands.add(ComQuery.of("SET NAMES " + collation.charsetName() + " COLLATE " + collation.name()));

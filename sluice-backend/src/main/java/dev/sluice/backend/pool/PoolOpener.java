@@ -6,12 +6,14 @@ import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.ServerException;
+import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +40,7 @@ final class PoolOpener {
     private final HealthMonitor health;
     private final ServerSlots slots;
     private final Supplier<String> describe;
+    private final Consumer<SessionTracking.TrackerDefaults> learnTrackers;
 
     PoolOpener(
             String name,
@@ -46,7 +49,8 @@ final class PoolOpener {
             PoolStats stats,
             HealthMonitor health,
             ServerSlots slots,
-            Supplier<String> describe) {
+            Supplier<String> describe,
+            Consumer<SessionTracking.TrackerDefaults> learnTrackers) {
         this.name = name;
         this.options = options;
         this.connector = connector;
@@ -54,6 +58,7 @@ final class PoolOpener {
         this.health = health;
         this.slots = slots;
         this.describe = describe;
+        this.learnTrackers = learnTrackers;
     }
 
     /** One connect-timeout for the whole, retries included: a retry gets what is left of it. */
@@ -75,9 +80,12 @@ final class PoolOpener {
         connector
                 .connect(these, loop)
                 .thenCompose(connection -> {
-                    return ConnectionSetUp.setUp(connection, left(deadline), connectTimeout)
+                    return ConnectionSetUp.setUp(connection, options, left(deadline), connectTimeout)
                             .thenApply(learned -> {
                                 slots.learnMaxConnections(learned.maxConnections());
+                                if (learned.trackers() != null) {
+                                    learnTrackers.accept(learned.trackers());
+                                }
                                 return new Opened(connection, learned.maxIdleNanos());
                             });
                 })

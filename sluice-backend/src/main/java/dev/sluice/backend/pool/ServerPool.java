@@ -3,6 +3,7 @@ package dev.sluice.backend.pool;
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.DeadlineExceededException;
 import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -66,6 +67,7 @@ public final class ServerPool implements AutoCloseable {
     private boolean closed;
     private boolean retired;
     private long emptySince;
+    private volatile SessionTracking.TrackerDefaults trackerDefaults;
 
     /**
      * @param name for messages and logs, e.g. "primary (127.0.0.1:3306) as app"
@@ -90,12 +92,22 @@ public final class ServerPool implements AutoCloseable {
         this.health = health;
         this.slots = slots;
         this.successor = successor;
-        this.opener = new PoolOpener(name, options, connector, stats, health, slots, this::describe);
+        this.opener = new PoolOpener(
+                name, options, connector, stats, health, slots, this::describe, t -> trackerDefaults = t);
         slots.register(this);
     }
 
     public String name() {
         return name;
+    }
+
+    /**
+     * The server's global session-tracker settings as the latest connection set-up read them (what a direct client
+     * starts with), or null before one did or when the pool's connections do not track ({@link
+     * ConnectOptions#sessionTracking()}).
+     */
+    public SessionTracking.TrackerDefaults trackerDefaults() {
+        return trackerDefaults;
     }
 
     public PoolStats stats() {
