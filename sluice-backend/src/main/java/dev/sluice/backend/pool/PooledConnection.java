@@ -18,6 +18,7 @@ public final class PooledConnection {
     private long idleSinceNanos;
     private ServerConnection.Detached leased;
     private long leases;
+    private Object state;
     /** True when the session state may be older than the server's global values: reset before the next lease. */
     private volatile boolean sessionStale;
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
@@ -88,6 +89,19 @@ public final class PooledConnection {
     /** Just opened or reset: its session variables are the server's current global values. */
     void sessionCurrent() {
         sessionStale = false;
+        state = null;
+    }
+
+    /**
+     * What the proxy knows of the session state on this connection (transaction mode); null while it is the pool's
+     * own (as opened, or after a reset). On the connection's event loop.
+     */
+    public Object state() {
+        return state;
+    }
+
+    public void state(Object state) {
+        this.state = state;
     }
 
     /** The server thread id behind this connection (what KILL takes). */

@@ -87,7 +87,10 @@ class DriverBatchTransactionTest {
                 s.execute("CREATE TEMPORARY TABLE b (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40), "
                         + "amount DECIMAL(10,2), data VARBINARY(16))");
             }
-            out.add(counters(c));
+            // the temporary table keeps a transaction-mode session on one server connection, so the counters of that
+            // connection from here on are this session's (before, they may include other sessions' commands)
+            java.util.Map<String, Long> before = counters(c);
+            out.add("counters: from here");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO b (name, amount, data) VALUES (?, ?, ?)")) {
                 for (int i = 0; i < BATCH; i++) {
                     ps.setString(1, i % 7 == 0 ? null : "name " + i + " 😀");
@@ -106,7 +109,7 @@ class DriverBatchTransactionTest {
                 out.add("update counts: " + Arrays.toString(ps.executeLargeBatch()));
             }
             out.add(contents(c, "b"));
-            out.add(counters(c));
+            out.add(since(before, counters(c)));
         });
         assertThat(seen.get(1))
                 .as("insert counts")
@@ -179,16 +182,23 @@ class DriverBatchTransactionTest {
     }
 
     /** The session's command counters: what reached the server, in what shape. */
-    private static String counters(Connection c) throws SQLException {
-        StringBuilder out = new StringBuilder("counters:");
+    private static java.util.Map<String, Long> counters(Connection c) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE "
                         + "FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME IN ('COM_INSERT', 'COM_UPDATE', "
                         + "'COM_STMT_PREPARE', 'COM_STMT_EXECUTE', 'COM_STMT_CLOSE') ORDER BY VARIABLE_NAME")) {
             while (rs.next()) {
-                out.append(' ').append(rs.getString(1)).append('=').append(rs.getString(2));
+                out.put(rs.getString(1), rs.getLong(2));
             }
         }
+        return out;
+    }
+
+    /** The commands counted between two readings of {@link #counters}. */
+    private static String since(java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+        StringBuilder out = new StringBuilder("counters since:");
+        after.forEach((k, v) -> out.append(' ').append(k).append('=').append(v - before.getOrDefault(k, 0L)));
         return out.toString();
     }
 

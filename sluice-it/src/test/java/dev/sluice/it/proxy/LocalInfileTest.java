@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.TlsMode;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.it.proxy.RawClient.RawPacket;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.message.server.ErrPacket;
@@ -236,14 +237,16 @@ class LocalInfileTest {
     @Test
     void aServerAskingForAFileNobodyNamedGetsAnEmptyPacketAndTheClientAnErr() {
         try (LocalInfileFakeServer fake = new LocalInfileFakeServer("/etc/passwd")) {
-            ProxyServer proxy = ProxyServer.start(new ProxyConfig(
-                    List.of(new ListenerConfig("127.0.0.1", 0)),
-                    List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
-                    List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
-                    ClientTlsConfig.selfSigned(),
-                    Timeouts.defaults(),
-                    Limits.defaults(),
-                    true)); // relaying enabled: the guard alone stands between the server and the file
+            ProxyServer proxy = ProxyServer.start(ProxyFixture.withMode(
+                    new ProxyConfig(
+                            List.of(new ListenerConfig("127.0.0.1", 0)),
+                            List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
+                            List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
+                            ClientTlsConfig.selfSigned(),
+                            Timeouts.defaults(),
+                            Limits.defaults(),
+                            true), // relaying enabled: the guard alone stands between the server and the file
+                    PoolMode.SESSION)); // the scripted server answers a plain set-up, not the session trackers'
             try (RawClient client = RawClient.login(
                     proxy.addresses().get(0).getPort(),
                     ProxyFixture.USER,

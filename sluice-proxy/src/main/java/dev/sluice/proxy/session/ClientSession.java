@@ -5,14 +5,17 @@ import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
+import dev.sluice.proxy.session.state.Reapply;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,6 +26,8 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -61,6 +66,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final boolean multiplexed;
 
     private final LeaseKeeper keeper;
+    /** Transaction mode: the session's state, following it from connection to connection; null in session mode. */
+    private final SessionTracker tracker;
 
     private State state = State.OPEN;
     private Exchange current;
@@ -85,6 +92,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 new StatementRecognition(Capability.has(login.capabilities(), Capability.CLIENT_MULTI_STATEMENTS));
         this.multiplexed = context.config().pool().mode() == PoolMode.TRANSACTION;
         this.keeper = new LeaseKeeper(login.sessionId());
+        this.tracker =
+                multiplexed ? new SessionTracker(login.capabilities(), login.collationId(), login.database()) : null;
     }
 
     public long id() {
@@ -166,7 +175,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** A server connection was leased; {@code greetingStatus} is its server's state flags at login. */
     void onLeased(int greetingStatus) {
-        status.server(greetingStatus);
+        if (!multiplexed) {
+            status.server(greetingStatus);
+        } else if (server.isActive()) {
+            reapply();
+        }
         if (server.isActive()) {
             drainQueue();
         }
@@ -291,7 +304,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 packet.release();
                 close("client quit", false);
             }
-            case COM_QUERY -> startQuery(packet);
+            case COM_QUERY -> {
+                if (!multiplexed || !handOverTrackers(packet)) {
+                    startQuery(packet);
+                }
+            }
             case COM_PROCESS_KILL -> KillCommands.processKill(this, packet);
             case COM_STMT_PREPARE -> startPrepare(packet);
             case COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_SET_OPTION, COM_RESET_CONNECTION -> {
@@ -300,6 +317,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     if (command.hasResponse()) {
                         output.write(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
                     }
+                } else if (multiplexed && command == Command.COM_RESET_CONNECTION) {
+                    resetConnection(packet);
                 } else {
                     forward(packet, command, statements.track(command, packet.payload()));
                 }
@@ -437,9 +456,97 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     localInfileEnabled(),
                     command,
                     StatementRecognition.cursorRequested(command, packet.payload()),
-                    localFiles);
+                    localFiles,
+                    multiplexed ? this::filterOk : null);
         }
         server.sendCommand(packet, hasResponse);
+    }
+
+    /**
+     * Transaction mode, a connection was leased: unless it holds the session's state already (the common case), Sluice
+     * makes it so first (a COM_INIT_DB and one SET, in one write) and the session's command waits for their answers: a
+     * statement never runs in a state that failed to apply. A connection that cannot take the state (it has a
+     * database, the session none) is discarded for another.
+     */
+    private void reapply() {
+        Reapply r =
+                tracker.leased(server.pooled(), server.pool().trackerDefaults(), server.collation(), server.database());
+        if (r == null) {
+            return;
+        }
+        if (!r.fit()) {
+            server.release(PoolStats.DiscardReason.STALE);
+            server.acquire();
+            return;
+        }
+        List<OwnCommands.Own> own = new ArrayList<>(2);
+        if (r.database() != null) {
+            own.add(OwnCommands.initDb(output.allocate(), r.database()));
+        }
+        if (r.set() != null) {
+            own.add(OwnCommands.query(output.allocate(), r.set()));
+        }
+        current = OwnCommands.send(server, own, (err, row) -> {
+            if (err == null) {
+                tracker.reapplied(server.pooled());
+                return;
+            }
+            LOG.info("session {}: its state could not be re-applied on a connection: {}", id(), err);
+            Packet first = queue.poll();
+            if (first != null) {
+                output.sequence().beginResponse(first.lastSequenceId());
+                first.release();
+                output.write(err);
+            }
+            server.release(null); // reset: what was applied of it is not known
+        });
+    }
+
+    /** Transaction mode: a statement naming the client's own trackers first puts them on its connection. */
+    private boolean handOverTrackers(Packet packet) {
+        if (!tracker.namesTrackers(packet.payload())) {
+            return false;
+        }
+        queue.addFirst(packet);
+        keeper.pin(PinReason.TRACKER_SETTINGS, "the client set or read its own session trackers");
+        current = OwnCommands.send(
+                server, List.of(OwnCommands.query(output.allocate(), tracker.handOver())), (err, row) -> {
+                    if (err != null) {
+                        LOG.warn("session {}: the client's trackers could not be put on its connection: {}", id(), err);
+                    }
+                });
+        return true;
+    }
+
+    /** Transaction mode, after a statement: reads back what the trackers did not report (a collation after SET NAMES). */
+    private void readBack() {
+        String query = tracker.readBackQuery();
+        if (query != null && server.isHeld()) {
+            current = OwnCommands.send(server, List.of(OwnCommands.query(output.allocate(), query)), (err, row) -> {
+                if (err == null) {
+                    tracker.readBack(row);
+                } else {
+                    keeper.pin(PinReason.UNCLASSIFIED_STATE, "read-back failed: " + err);
+                }
+            });
+        }
+    }
+
+    /**
+     * COM_RESET_CONNECTION in transaction mode: answered by Sluice. The session's state starts over from its login's
+     * (as the server's reset does: session variables to the global values, the character set of the login, the
+     * database kept); a connection it holds (pinned: temporary tables, locks, ...) goes back through the pool's reset.
+     */
+    private void resetConnection(Packet packet) {
+        packet.release();
+        statements.track(Command.COM_RESET_CONNECTION, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        keeper.reset();
+        tracker.reset(server.collation(), tracker.database());
+        if (server.isHeld()) {
+            server.release(null);
+        }
+        status.server(ServerStatus.AUTOCOMMIT);
+        output.write(OkPacket.of(0, 0, status.flags(), 0));
     }
 
     /**
@@ -448,8 +555,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     private void giveBackIfFree() {
         if (keeper.mayRelease(status) && server.isActive()) {
+            tracker.givingBack(server.pooled());
             server.giveBack();
         }
+    }
+
+    /** Transaction mode: what an OK of the server says about the session's state, and what the client gets of it. */
+    private ByteBuf filterOk(ByteBuf payload) {
+        return tracker.ok(payload, server.capabilities(), client.alloc(), keeper);
     }
 
     // ---- server → client (called by ServerHandler and the exchanges) -------------------------------
@@ -475,9 +588,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (current.isComplete()) {
             if (multiplexed) {
-                keeper.answered(!current.failed(), status, status.takeStateChanged());
+                if (current instanceof ResponseRelay) {
+                    keeper.answered(!current.failed(), status);
+                }
             }
             current = null;
+            if (multiplexed) {
+                readBack();
+            }
             drainQueue();
         } else if (!output.isWritable()) {
             server.pauseReads();
@@ -585,6 +703,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 user.name(),
                 user.serverUser());
         server.userChanged(user, database.isEmpty() ? null : database, collation);
+        if (tracker != null) {
+            tracker.reset(collation, database.isEmpty() ? null : database);
+        }
         keeper.reset(); // a new session on the server: nothing of the old one is left
     }
 

@@ -49,12 +49,9 @@ final class LeaseKeeper {
         switch (command) {
             case COM_QUERY -> {
                 pending = classified == packet ? classifiedEffects : classify(payload, noBackslashEscapes);
-                if (setsSessionState(payload, noBackslashEscapes)) {
-                    pins.pin(PinReason.SESSION_STATE, null, text(payload));
-                }
             }
             case COM_STMT_PREPARE -> pins.pin(PinReason.PREPARED_STATEMENT, null, text(payload));
-            case COM_INIT_DB, COM_SET_OPTION -> pins.pin(PinReason.SESSION_STATE, null, command.name());
+            case COM_SET_OPTION -> pins.pin(PinReason.SESSION_STATE, null, command.name());
             case COM_RESET_CONNECTION -> pins.clear();
             default -> pending = StatementEffects.NONE;
         }
@@ -62,19 +59,18 @@ final class LeaseKeeper {
         classifiedEffects = null;
     }
 
-    /**
-     * The command's answer is complete: {@code ok} unless it ended in an ERR; {@code stateChanged} when the server's
-     * flags said the session state changed.
-     */
-    void answered(boolean ok, SessionStatus status, boolean stateChanged) {
+    /** The command's answer is complete: {@code ok} unless it ended in an ERR. */
+    void answered(boolean ok, SessionStatus status) {
         pins.applied(pending, ok, null);
         pending = StatementEffects.NONE;
-        if (stateChanged && !pins.isPinned()) {
-            pins.pin(PinReason.UNCLASSIFIED_STATE, null, "a state change reported by the server");
-        }
         if (!status.inTransaction()) {
             pins.transactionEnded();
         }
+    }
+
+    /** A reason only the protocol or the state tracker shows. */
+    void pin(PinReason reason, String cause) {
+        pins.pin(reason, null, cause);
     }
 
     /** COM_CHANGE_USER succeeded: a new session on the server, nothing of the old one left. */
@@ -99,54 +95,6 @@ final class LeaseKeeper {
 
     private static StatementEffects classify(ByteBuf payload, boolean noBackslashEscapes) {
         return StatementEffects.ofQuery(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
-    }
-
-    /**
-     * Whether a statement of the text starts with USE, or with SET assigning anything but user variables (SET
-     * TRANSACTION and user variables are {@link StatementEffects}'): state the session keeps on the connection
-     * until it is re-applied elsewhere. Comments and executable comments are read as the server reads them.
-     */
-    private static boolean setsSessionState(ByteBuf payload, boolean noBackslashEscapes) {
-        SqlLexer lexer = new SqlLexer(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
-        boolean statementStart = true;
-        for (int token = lexer.next(); token != SqlLexer.END; token = lexer.next()) {
-            if (statementStart && token == SqlLexer.WORD && lexer.is("USE")) {
-                return true;
-            }
-            if (statementStart && token == SqlLexer.WORD && lexer.is("SET") && setsSystemVariable(lexer)) {
-                return true;
-            }
-            statementStart = token == SqlLexer.SEMICOLON;
-        }
-        return false;
-    }
-
-    /** After SET: true when an assignment of the statement is not to a user variable ({@code @name}). */
-    private static boolean setsSystemVariable(SqlLexer lexer) {
-        boolean assignmentStart = true;
-        int depth = 0;
-        for (int token = lexer.next(); token != SqlLexer.END && token != SqlLexer.SEMICOLON; token = lexer.next()) {
-            if (assignmentStart) {
-                if (token == SqlLexer.WORD && (lexer.is("TRANSACTION") || lexer.is("STATEMENT"))) {
-                    return false; // the next transaction only (StatementEffects), or one statement
-                }
-                if (token != SqlLexer.OTHER || !lexer.text().equals("@")) {
-                    return true; // a name: a system variable, NAMES, SESSION, CHARACTER SET, ...
-                }
-                int next = lexer.next();
-                if (next == SqlLexer.OTHER && lexer.text().equals("@")) {
-                    return true; // @@name
-                }
-                assignmentStart = false;
-            } else if (token == SqlLexer.LPAREN) {
-                depth++;
-            } else if (token == SqlLexer.RPAREN) {
-                depth--;
-            } else if (token == SqlLexer.COMMA && depth == 0) {
-                assignmentStart = true;
-            }
-        }
-        return false;
     }
 
     private static String text(ByteBuf payload) {

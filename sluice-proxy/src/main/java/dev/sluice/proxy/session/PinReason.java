@@ -17,6 +17,11 @@ public enum PinReason {
      * connection, it stays where it was set; released by a reset.
      */
     SESSION_STATE("session-state", "the session set its database, character set or session variables"),
+    /**
+     * The client set its own {@code session_track_*} variables (MariaDB Connector/J does at connect): its connection's
+     * trackers are its own from then on, so its state is no longer followed; released by a reset.
+     */
+    TRACKER_SETTINGS("tracker-settings", "the client set its own session trackers"),
     /** From the server's status flags (IN_TRANS); released when the transaction ends. */
     TRANSACTION("transaction", "a transaction is open"),
     /** XA START / XA BEGIN; released by XA COMMIT or XA ROLLBACK. */

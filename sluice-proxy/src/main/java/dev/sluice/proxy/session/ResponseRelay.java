@@ -22,7 +22,14 @@ import java.util.List;
  * the server with an empty file itself and the client gets an ERR saying why.
  */
 final class ResponseRelay implements Exchange {
+    /** What the server's OKs become for the client (transaction mode's state tracker); null: as they are. */
+    interface OkFilter {
+        /** Applies {@code payload} (lent) and returns what the client gets: the same buffer, or a new one. */
+        ByteBuf ok(ByteBuf payload);
+    }
+
     private final ClientOutput client;
+    private final OkFilter okFilter;
     private final ServerSide server;
     private final SessionStatus status;
     private final PreparedLoads preparedLoads;
@@ -65,8 +72,10 @@ final class ResponseRelay implements Exchange {
             boolean localInfileEnabled,
             Command command,
             boolean cursorRequested,
-            LocalInfileGuard localFiles) {
+            LocalInfileGuard localFiles,
+            OkFilter okFilter) {
         this.client = client;
+        this.okFilter = okFilter;
         this.server = server;
         this.status = status;
         this.preparedLoads = preparedLoads;
@@ -141,10 +150,14 @@ final class ResponseRelay implements Exchange {
         } else if (event instanceof ResponseEvent.Ok ok) {
             status.server(ok.ok().statusFlags());
             moreResults = ok.moreResults();
+            ByteBuf out = okFilter == null ? payload : okFilter.ok(payload);
             if (refusedFile != null) {
                 refuse(ok.moreResults());
+                if (out != payload) {
+                    out.release();
+                }
             } else {
-                client.relay(payload);
+                relayOk(payload, out);
             }
         } else if (event instanceof ResponseEvent.Err) {
             failed = true;
@@ -204,8 +217,21 @@ final class ResponseRelay implements Exchange {
         }
     }
 
+    /** Relays an OK the server sent, or what the filter made of it. */
+    private void relayOk(ByteBuf payload, ByteBuf out) {
+        if (out == payload) {
+            client.relay(payload);
+        } else {
+            client.write(out);
+        }
+    }
+
     private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
         status.server(end.statusFlags());
+        ByteBuf out = payload;
+        if (okFilter != null && end.ok() != null) {
+            out = okFilter.ok(payload); // the 0xFE OK of a server under DEPRECATE_EOF: its state changes count
+        }
         if (addEofs) {
             boolean cursor = ServerStatus.has(end.statusFlags(), ServerStatus.CURSOR_EXISTS) && rows == 0;
             if (eofOwed && !cursor) {
@@ -217,7 +243,11 @@ final class ResponseRelay implements Exchange {
         } else if (dropEofs) {
             writeOkTerminator(end.statusFlags(), end.warnings());
         } else {
-            client.relay(payload);
+            relayOk(payload, out);
+            out = payload;
+        }
+        if (out != payload) {
+            out.release(); // the terminator Sluice wrote in its place says what the client's would
         }
         moreResults = end.moreResults();
     }

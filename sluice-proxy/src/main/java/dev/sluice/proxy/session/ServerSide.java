@@ -139,6 +139,7 @@ final class ServerSide {
         UserConfig leaseUser = user;
         String leaseDatabase = database;
         int leaseCollation = collation;
+        boolean tracking = context.config().pool().mode() == dev.sluice.backend.pool.PoolMode.TRANSACTION;
         pool = context.pools()
                 .pool(
                         key,
@@ -149,6 +150,7 @@ final class ServerSide {
                                 .collationId(leaseCollation)
                                 .capabilities(caps)
                                 .connectAttribute("_client_name", "sluice")
+                                .sessionTracking(tracking)
                                 .build());
         pool.acquire(loop).whenComplete((connection, failure) -> {
             if (failure != null) {
@@ -429,6 +431,21 @@ final class ServerSide {
 
     UserConfig user() {
         return user;
+    }
+
+    /** The held connection; null when none. */
+    PooledConnection pooled() {
+        return pooled;
+    }
+
+    /** The pool of the current lease. */
+    ServerPool pool() {
+        return pool;
+    }
+
+    /** The database of the pool's connections as opened (the login's, or the last COM_CHANGE_USER's). */
+    String database() {
+        return database;
     }
 
     int collation() {

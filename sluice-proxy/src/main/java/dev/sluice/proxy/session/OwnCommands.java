@@ -1,0 +1,121 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.protocol.Command;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.message.server.TextRow;
+import dev.sluice.protocol.result.ResponseDecoder;
+import dev.sluice.protocol.result.ResponseEvent;
+import dev.sluice.protocol.wire.Packet;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Commands Sluice sends on a session's connection for the session itself (the state it re-applies on a connection
+ * it leases, values it reads back after a statement): written in one pipelined write, their answers read in order
+ * and never relayed. When the last answer is in, {@code done} gets the first ERR (null if none) and the values of
+ * the first row of the last result set (empty if none), as text.
+ */
+final class OwnCommands implements Exchange {
+    /** One command: its type and payload. */
+    record Own(Command command, ByteBuf payload) {}
+
+    private final List<Command> commands;
+    private final long serverCapabilities;
+    private final BiConsumer<ErrPacket, List<String>> done;
+    private int answered;
+    private ResponseDecoder decoder;
+    private int columns;
+    private ErrPacket failure;
+    private List<String> row = List.of();
+    private boolean firstRow;
+
+    private OwnCommands(List<Command> commands, long serverCapabilities, BiConsumer<ErrPacket, List<String>> done) {
+        this.commands = commands;
+        this.serverCapabilities = serverCapabilities;
+        this.done = done;
+        this.decoder = ResponseDecoder.forRelay(commands.get(0), serverCapabilities, false);
+    }
+
+    /** Sends {@code own} on the session's connection and returns the exchange that reads their answers. */
+    static OwnCommands send(ServerSide server, List<Own> own, BiConsumer<ErrPacket, List<String>> done) {
+        List<Command> commands = new ArrayList<>(own.size());
+        for (Own o : own) {
+            commands.add(o.command());
+        }
+        OwnCommands exchange = new OwnCommands(commands, server.capabilities(), done);
+        for (Own o : own) {
+            server.sendCommand(new Packet(0, o.payload()), true);
+        }
+        return exchange;
+    }
+
+    static Own query(ByteBuf alloc, String sql) {
+        alloc.writeByte(Command.COM_QUERY.code());
+        alloc.writeCharSequence(sql, StandardCharsets.UTF_8);
+        return new Own(Command.COM_QUERY, alloc);
+    }
+
+    static Own initDb(ByteBuf alloc, String database) {
+        alloc.writeByte(Command.COM_INIT_DB.code());
+        alloc.writeCharSequence(database, StandardCharsets.UTF_8);
+        return new Own(Command.COM_INIT_DB, alloc);
+    }
+
+    @Override
+    public void onServerPayload(ByteBuf payload) {
+        ResponseEvent event = decoder.next(payload);
+        if (event instanceof ResponseEvent.Err err && failure == null) {
+            failure = err.err();
+        } else if (event instanceof ResponseEvent.ColumnCountEvent count) {
+            columns = (int) count.columnCount().count();
+            firstRow = true;
+        } else if (event instanceof ResponseEvent.Row && firstRow) {
+            firstRow = false;
+            List<String> values = new ArrayList<>(columns);
+            for (byte[] v : TextRow.decode(payload.duplicate(), columns).values()) {
+                values.add(v == null ? null : new String(v, StandardCharsets.UTF_8));
+            }
+            row = values;
+        }
+        if (decoder.isComplete()) {
+            answered++;
+            if (answered < commands.size()) {
+                decoder = ResponseDecoder.forRelay(commands.get(answered), serverCapabilities, false);
+            } else {
+                done.accept(failure, row);
+            }
+        }
+    }
+
+    @Override
+    public void onClientData(Packet packet) {
+        packet.release(); // never awaited
+    }
+
+    @Override
+    public boolean awaitingClientData() {
+        return false;
+    }
+
+    @Override
+    public boolean isComplete() {
+        return answered == commands.size();
+    }
+
+    @Override
+    public long rows() {
+        return 0;
+    }
+
+    @Override
+    public String commandName() {
+        return "Sluice's own "
+                + commands.get(Math.min(answered, commands.size() - 1)).name();
+    }
+
+    @Override
+    public void abandon() {}
+}

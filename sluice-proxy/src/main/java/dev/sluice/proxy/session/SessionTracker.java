@@ -1,0 +1,172 @@
+package dev.sluice.proxy.session;
+
+import dev.sluice.backend.SessionTracking;
+import dev.sluice.backend.pool.PooledConnection;
+import dev.sluice.protocol.ServerStatus;
+import dev.sluice.protocol.Wire;
+import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.proxy.session.state.ClientTrackerView;
+import dev.sluice.proxy.session.state.Reapply;
+import dev.sluice.proxy.session.state.SessionState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The session state that follows a transaction-mode session from connection to connection: what the session set
+ * (database, character sets, session variables, the last insert id), learned from the trackers Sluice keeps on on
+ * its connections; what each connection holds (kept on the {@link PooledConnection}); what makes a leased
+ * connection hold the session's state ({@link Reapply}); and the OKs cut back to what this client's own trackers
+ * would report ({@link dev.sluice.proxy.session.state.OkRewriter}).
+ *
+ * <p>A client that sets its own {@code session_track_*} variables takes the trackers of its connection over: its
+ * statement runs under its own trackers, its OKs then pass as the server sends them, and the session stays on
+ * that connection (pin {@link PinReason#TRACKER_SETTINGS}).
+ */
+final class SessionTracker {
+    private static final ByteBuf LOWER = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("session_track_", java.nio.charset.StandardCharsets.US_ASCII));
+    private static final ByteBuf UPPER = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("SESSION_TRACK_", java.nio.charset.StandardCharsets.US_ASCII));
+
+    private final long clientCapabilities;
+    private final SessionState state;
+    private ClientTrackerView view;
+    /** The client took its connection's trackers over: OKs pass unchanged, the state no longer moves. */
+    private boolean handedOver;
+    /** Variables to read back before the connection goes back (the trackers did not report their value). */
+    private List<String> readBack = List.of();
+
+    SessionTracker(long clientCapabilities, int collation, String database) {
+        this.clientCapabilities = clientCapabilities;
+        this.state = SessionState.atLogin(collation, database);
+    }
+
+    /**
+     * A connection was leased: what to send before the session's command, or null when it holds the session's state
+     * already (the common case: a few field reads).
+     *
+     * @param poolCollation the collation of the pool's connections as opened or reset
+     * @param poolDatabase their database
+     */
+    Reapply leased(
+            PooledConnection connection,
+            SessionTracking.TrackerDefaults defaults,
+            int poolCollation,
+            String poolDatabase) {
+        if (view == null) {
+            view = ClientTrackerView.atLogin(
+                    clientCapabilities,
+                    defaults != null ? defaults : SessionTracking.TrackerDefaults.mariaDbDefaults());
+        }
+        SessionState held = connectionState(connection, poolCollation, poolDatabase);
+        if (handedOver || state.sameAs(held)) {
+            return null;
+        }
+        return state.reapply(held);
+    }
+
+    /** The re-apply succeeded: the connection holds this session's state. */
+    void reapplied(PooledConnection connection) {
+        ((SessionState) connection.state()).assign(state);
+    }
+
+    /** The connection goes back as it is: it holds what the session left on it. */
+    void givingBack(PooledConnection connection) {
+        if (connection.state() instanceof SessionState held) {
+            held.assign(state);
+        }
+    }
+
+    private static SessionState connectionState(PooledConnection connection, int collation, String database) {
+        if (connection.state() instanceof SessionState held) {
+            return held;
+        }
+        SessionState fresh = SessionState.atLogin(collation, database);
+        connection.state(fresh);
+        return fresh;
+    }
+
+    /**
+     * An OK from the server (0x00, or the 0xFE that ends a result set under DEPRECATE_EOF), lent: applies what it
+     * says to the session's state (pinning what cannot move) and returns what the client gets (the same buffer, or a
+     * new one the caller writes).
+     */
+    ByteBuf ok(ByteBuf payload, long serverCapabilities, ByteBufAllocator alloc, LeaseKeeper keeper) {
+        if (handedOver) {
+            return payload;
+        }
+        int i = payload.readerIndex() + 1;
+        ByteBuf peek = payload.duplicate().readerIndex(i);
+        Wire.readLenencInt(peek, "OK affected_rows");
+        long insertId = Wire.readLenencInt(peek, "OK last_insert_id");
+        int status = peek.readableBytes() >= 2 ? peek.readUnsignedShortLE() : 0;
+        if (ServerStatus.has(status, ServerStatus.SESSION_STATE_CHANGED)) {
+            OkPacket ok = OkPacket.decode(payload.duplicate(), serverCapabilities);
+            SessionState.Applied applied = state.apply(ok);
+            if (!applied.movable()) {
+                keeper.pin(PinReason.UNCLASSIFIED_STATE, applied.reason());
+            }
+            if (applied.trackersChanged()) {
+                keeper.pin(PinReason.TRACKER_SETTINGS, "the trackers were changed by a statement Sluice did not see");
+                handedOver = true;
+            }
+            if (!applied.readBack().isEmpty()) {
+                List<String> names = new ArrayList<>(readBack);
+                names.addAll(applied.readBack());
+                readBack = names;
+            }
+        } else if (insertId != 0) {
+            state.apply(List.of(), insertId);
+        }
+        return dev.sluice.proxy.session.state.OkRewriter.rewrite(payload, view, alloc);
+    }
+
+    /** Whether this COM_QUERY text names the client's trackers (a SET or a read of {@code session_track_*}). */
+    boolean namesTrackers(ByteBuf payload) {
+        if (handedOver) {
+            return false;
+        }
+        ByteBuf text = payload.slice(payload.readerIndex() + 1, payload.readableBytes() - 1);
+        return ByteBufUtil.indexOf(LOWER, text) >= 0 || ByteBufUtil.indexOf(UPPER, text) >= 0;
+    }
+
+    /** The statement that puts this client's own trackers on the connection before its tracker statement runs. */
+    String handOver() {
+        handedOver = true;
+        return view.applyStatement();
+    }
+
+    /** The session's current database. */
+    String database() {
+        return state.database();
+    }
+
+    boolean handedOver() {
+        return handedOver;
+    }
+
+    /** The query that reads back what the trackers did not report, or null. */
+    String readBackQuery() {
+        return readBack.isEmpty() ? null : SessionState.readBackQuery(readBack);
+    }
+
+    /** The values of {@link #readBackQuery()}, in order. */
+    void readBack(List<String> values) {
+        for (int i = 0; i < readBack.size() && i < values.size(); i++) {
+            state.readBack(readBack.get(i), values.get(i));
+        }
+        readBack = List.of();
+    }
+
+    /** COM_RESET_CONNECTION or COM_CHANGE_USER: the session starts over from {@code collation} and {@code database}. */
+    void reset(int collation, String database) {
+        state.assign(SessionState.atLogin(collation, database));
+        readBack = List.of();
+        handedOver = false;
+        view = null; // the client's trackers are the server's defaults again
+    }
+}
