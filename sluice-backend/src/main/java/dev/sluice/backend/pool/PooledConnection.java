@@ -19,6 +19,12 @@ public final class PooledConnection {
     private ServerConnection.Detached leased;
     /** True when the session state may be older than the server's global values: reset before the next lease. */
     private volatile boolean sessionStale;
+    /**
+     * What a lease holder keeps with this server session for the next one (the proxy: the statements prepared on it).
+     * Dropped when the session is reset or opened ({@link #sessionCurrent()}): COM_RESET_CONNECTION ends on the
+     * server whatever it described.
+     */
+    private Object attachment;
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
     PoolStats.DiscardReason discardReason;
 
@@ -87,6 +93,17 @@ public final class PooledConnection {
     /** Just opened or reset: its session variables are the server's current global values. */
     void sessionCurrent() {
         sessionStale = false;
+        attachment = null;
+    }
+
+    /** What the lease holders keep with this connection (see the field); null when nothing, or after a reset. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Keeps {@code value} with the connection for the next lease holder, until the next reset. */
+    public void attach(Object value) {
+        attachment = value;
     }
 
     /** The server thread id behind this connection (what KILL takes). */

@@ -1,0 +1,221 @@
+package dev.sluice.proxy.session.prepared;
+
+import dev.sluice.protocol.Command;
+import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.result.ResponseDecoder;
+import dev.sluice.protocol.result.ResponseEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * Sluice's own prepare of a client statement on a connection that does not have it, in front of the client's command
+ * (execute, bulk execute, long data). The session writes the rounds it is given, reads the answers to Sluice's own
+ * commands into {@link #accept} (never relaying them), and then relays the answer to the client's command, unless
+ * {@link #failure()} says otherwise.
+ *
+ * <p>Rounds, each one write:
+ *
+ * <ul>
+ *   <li>MariaDB (stmt_id 0xFFFFFFFF accepted), same database: COM_STMT_PREPARE, then the client's command with stmt_id
+ *       0xFFFFFFFF. If the prepare fails, MariaDB answers that command with ERR 1243 (unknown statement 4294967295)
+ *       instead of running anything: the command never runs with a wrong id; Sluice drops that ERR and gives the
+ *       client the prepare's ERR (what the execution would have met: the table is gone, ...).
+ *   <li>No such id (MySQL): COM_STMT_PREPARE alone, then the client's command with the new id.
+ *   <li>The statement's database is not the connection's (the session chose another since it prepared): first
+ *       COM_INIT_DB of the statement's database alone (were it pipelined and failed, the prepare would resolve names
+ *       in the wrong database), then COM_STMT_PREPARE and COM_INIT_DB back, then (or with them, on MariaDB) the
+ *       command. The server itself runs a statement in the database it was prepared in, so preparing it anywhere
+ *       else would change what it does.
+ * </ul>
+ */
+public final class Reprepare {
+    /** What {@link #accept} made of a packet. */
+    public enum Progress {
+        /** More answers to Sluice's own commands of this round are to come. */
+        MORE,
+        /**
+         * All of them were read. Next: when {@link #failure()} is null and {@link #commandWritten()}, the answer to
+         * the client's command (relay it); when the failure is set and the command was written, that answer
+         * (drop it, then answer the client with the failure); when the command was not written, the next round,
+         * or, with a failure, nothing more: answer the client with it.
+         */
+        ROUND_DONE
+    }
+
+    private final byte[] sql;
+    private final String database;
+    private final String connectionDatabase;
+    private final boolean pipelined;
+    private final long capabilities;
+    private final LongFunction<ByteBuf> command;
+    private final Consumer<Long> onPrepared;
+    private final Consumer<ErrPacket> onFailed;
+    private final Runnable discard;
+    private boolean discarded;
+
+    private int round;
+    private final List<Command> pending = new ArrayList<>(3);
+    private ResponseDecoder decoder;
+    private boolean commandInRound;
+    private boolean commandWritten;
+    private long serverId = -1;
+    private ErrPacket failure;
+    private boolean databaseUnknown;
+
+    /**
+     * @param command builds the client's command for a server statement id (0xFFFFFFFF when pipelined)
+     * @param onPrepared told the server id once the prepare succeeded
+     * @param onFailed told the failure once a round that failed was read
+     * @param discard releases the client's command when it will not be written
+     */
+    Reprepare(
+            ServerStatements.Key statement,
+            ServerStatements connection,
+            String connectionDatabase,
+            long capabilities,
+            LongFunction<ByteBuf> command,
+            Consumer<Long> onPrepared,
+            Consumer<ErrPacket> onFailed,
+            Runnable discard) {
+        this.sql = statement.sql();
+        this.database = statement.database();
+        this.connectionDatabase = connectionDatabase;
+        this.pipelined = connection.lastPreparedId();
+        this.capabilities = capabilities;
+        this.command = command;
+        this.onPrepared = onPrepared;
+        this.onFailed = onFailed;
+        this.discard = discard;
+    }
+
+    private boolean switchesDatabase() {
+        return database != null && !database.equals(connectionDatabase);
+    }
+
+    /**
+     * Sluice's commands of the next round, to be written in this order (each starting at sequence id 0), followed,
+     * when {@link #commandInRound()}, by {@link #command()}, all in one flush; empty when nothing is left.
+     */
+    public List<ByteBuf> nextRound(ByteBufAllocator alloc) {
+        List<ByteBuf> out = new ArrayList<>(2);
+        pending.clear();
+        commandInRound = false;
+        if (failure != null || commandWritten) {
+            return out;
+        }
+        int step = round++;
+        if (switchesDatabase() && step == 0) {
+            out.add(StatementPackets.initDb(alloc, database));
+            pending.add(Command.COM_INIT_DB);
+        } else if (serverId < 0) {
+            out.add(StatementPackets.prepare(alloc, sql));
+            pending.add(Command.COM_STMT_PREPARE);
+            if (switchesDatabase()) {
+                out.add(StatementPackets.initDb(alloc, connectionDatabase));
+                pending.add(Command.COM_INIT_DB);
+            }
+            commandInRound = pipelined;
+        } else {
+            commandInRound = true;
+        }
+        startDecoder();
+        return out;
+    }
+
+    /** The client's command goes in this round's write, after Sluice's commands. */
+    public boolean commandInRound() {
+        return commandInRound;
+    }
+
+    /** The client's command for this round (rewritten for the server); call once, when {@link #commandInRound()}. */
+    public ByteBuf command() {
+        if (!commandInRound || commandWritten) {
+            throw new IllegalStateException("the client's command is not part of this round");
+        }
+        commandWritten = true;
+        return command.apply(serverId >= 0 ? serverId : StatementPackets.LAST_PREPARED);
+    }
+
+    /** Whether the client's command was written (its answer comes after this round's own answers). */
+    public boolean commandWritten() {
+        return commandWritten;
+    }
+
+    /** True while answers to Sluice's own commands of this round are still to be read. */
+    public boolean awaitingOwn() {
+        return decoder != null;
+    }
+
+    /** One packet of the answer to one of Sluice's own commands (payload lent, not kept). */
+    public Progress accept(ByteBuf payload) {
+        if (decoder == null) {
+            throw new IllegalStateException("no answer to Sluice's own commands is expected");
+        }
+        ResponseEvent event = decoder.next(payload);
+        Command own = pending.get(0);
+        if (event instanceof ResponseEvent.Err err) {
+            boolean wayBack = own == Command.COM_INIT_DB && !(switchesDatabase() && round == 1);
+            if (wayBack) {
+                databaseUnknown = true; // the connection stays in the statement's database, not the session's
+            } else if (failure == null) {
+                failure = err.err();
+            }
+        } else if (event instanceof ResponseEvent.PrepareOk ok) {
+            serverId = ok.prepareOk().statementId();
+            onPrepared.accept(serverId);
+        }
+        if (!decoder.isComplete()) {
+            return Progress.MORE;
+        }
+        pending.remove(0);
+        startDecoder();
+        if (decoder != null) {
+            return Progress.MORE;
+        }
+        if (failure != null) {
+            onFailed.accept(failure);
+            abandon();
+        }
+        return Progress.ROUND_DONE;
+    }
+
+    private void startDecoder() {
+        decoder = pending.isEmpty() ? null : new ResponseDecoder(pending.get(0), capabilities, false);
+    }
+
+    /**
+     * Why the client's command cannot run here: the server's answer to Sluice's prepare (or to the switch to the
+     * statement's database); null while all went well.
+     */
+    public ErrPacket failure() {
+        return failure;
+    }
+
+    /**
+     * The statement was prepared but switching back to the session's database failed: the connection is not in the
+     * database the session believes; discard it after this command (or re-apply the session's database).
+     */
+    public boolean databaseUnknown() {
+        return databaseUnknown;
+    }
+
+    /**
+     * The session gives up on this command (the connection failed, the session closes): the client's command is
+     * released unless it was written already. Idempotent; also done by a round that failed.
+     */
+    public void abandon() {
+        if (!commandWritten && !discarded) {
+            discarded = true;
+            discard.run();
+        }
+    }
+
+    /** The server's id of the new statement, or -1 before (or without) a successful prepare. */
+    public long serverId() {
+        return serverId;
+    }
+}
