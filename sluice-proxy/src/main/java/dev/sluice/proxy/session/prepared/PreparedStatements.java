@@ -162,8 +162,8 @@ public final class PreparedStatements {
 
     private static Routing unknown(Command command, long id) {
         String where = switch (command) {
-            case COM_STMT_EXECUTE -> "mysqld_stmt_execute";
-            case COM_STMT_BULK_EXECUTE -> "mysqld_stmt_bulk_execute";
+            // MariaDB 10.11 names the execute function for a bulk execution too (checked against it)
+            case COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE -> "mysqld_stmt_execute";
             case COM_STMT_FETCH -> "mysqld_stmt_fetch";
             case COM_STMT_RESET -> "mysqld_stmt_reset";
             default -> null; // close and long data of an unknown statement: the server ignores them

@@ -35,8 +35,13 @@ import java.util.function.LongFunction;
 public final class Reprepare {
     /** What {@link #accept} made of a packet. */
     public enum Progress {
-        /** More answers to Sluice's own commands of this round are to come. */
+        /** The answer this packet belongs to goes on. */
         MORE,
+        /**
+         * That answer ended and the answer to Sluice's next own command of this round follows: its sequence ids start
+         * again after its command's (one packet, id 0: the next answer starts at 1).
+         */
+        NEXT,
         /**
          * All of them were read. Next: when {@link #failure()} is null and {@link #commandWritten()}, the answer to
          * the client's command (relay it); when the failure is set and the command was written, that answer
@@ -174,7 +179,7 @@ public final class Reprepare {
         pending.remove(0);
         startDecoder();
         if (decoder != null) {
-            return Progress.MORE;
+            return Progress.NEXT;
         }
         if (failure != null) {
             onFailed.accept(failure);

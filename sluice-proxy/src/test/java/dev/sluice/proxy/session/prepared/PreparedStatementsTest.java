@@ -153,7 +153,7 @@ class PreparedStatementsTest {
         assertThat(re.commandInRound()).isTrue();
         re.command().release();
         assertThat(re.accept(hex("00 4d000000 0100 0000 00 0000"))).isEqualTo(Reprepare.Progress.MORE);
-        assertThat(re.accept(columnDefinition())).isEqualTo(Reprepare.Progress.MORE);
+        assertThat(re.accept(columnDefinition())).isEqualTo(Reprepare.Progress.NEXT);
         assertThat(re.accept(ok())).isEqualTo(Reprepare.Progress.ROUND_DONE);
         assertThat(re.failure()).isNull();
         assertThat(re.databaseUnknown()).isFalse();
