@@ -2,15 +2,8 @@ package dev.sluice.it.prepared;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ServerConnection;
-import dev.sluice.backend.ServerConnector;
-import dev.sluice.backend.Transport;
-import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
-import dev.sluice.protocol.binary.BinaryType;
-import dev.sluice.protocol.binary.ColumnType;
-import dev.sluice.protocol.message.client.BoundParameter;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComQuery;
 import dev.sluice.protocol.message.client.ComResetConnection;
@@ -19,21 +12,12 @@ import dev.sluice.protocol.message.client.ComStmtFetch;
 import dev.sluice.protocol.message.client.ComStmtPrepare;
 import dev.sluice.protocol.message.client.ComStmtSendLongData;
 import dev.sluice.protocol.message.server.ErrPacket;
-import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.prepared.PreparedStatements;
 import dev.sluice.proxy.session.prepared.StatementPackets;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,86 +38,38 @@ class PreparedAcrossConnectionsTest {
                     "INSERT INTO it.items SELECT seq, CONCAT('item', seq), NULL FROM it.seq_1_to_20",
                     "CREATE TABLE other.items (id INT PRIMARY KEY, name VARCHAR(20))",
                     "INSERT INTO other.items VALUES (1, 'wrong database')",
-                    "CREATE TABLE it.doomed (id INT)",
-                    "CREATE TABLE it.bulk (id INT PRIMARY KEY, name VARCHAR(20))")
+                    "CREATE TABLE it.doomed (id INT)")
             .build();
 
-    /**
-     * What Sluice asks of servers (bulk operations included), less CLIENT_NO_SCHEMA, which no driver asks for and
-     * which makes MariaDB read SHOW STATUS's information_schema.SESSION_STATUS in the current database.
-     */
-    static final long CAPS = ClientSession.RELAYABLE & ~Capability.CLIENT_NO_SCHEMA;
-
-    private static EventLoopGroup group;
-    private static ServerConnector connector;
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        Transport transport = Transport.best();
-        group = transport.newGroup(1);
-        connector = new ServerConnector(group, transport);
-    }
-
-    @AfterAll
-    static void stop() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
-    }
+    @RegisterExtension
+    static RawServers servers = new RawServers();
 
     private ServerConnection login(String database) {
-        ServerConnection c = ServerConnection.await(connector.connect(
-                ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
-                        .user(db.sandbox().rootUser(), db.sandbox().rootPassword())
-                        .database(database)
-                        .capabilities(CAPS)
-                        .connectTimeout(Duration.ofSeconds(10))
-                        .build()));
-        opened.add(c);
-        return c;
+        return servers.login(db.sandbox(), database);
     }
 
     private RawServer raw(String database, int limit) {
-        RawServer r = new RawServer(login(database), limit, database);
-        opened.add(r);
-        return r;
+        return servers.raw(db.sandbox(), database, limit);
     }
 
-    static ByteBuf encode(ClientCommand command) {
-        ByteBuf out = Unpooled.buffer();
-        command.encode(out, CAPS);
-        return out;
+    private static ByteBuf encode(ClientCommand command) {
+        return RawServers.encode(command);
     }
 
-    static ByteBuf execute(long id, boolean bound, Object... values) {
-        return execute(id, ComStmtExecute.CURSOR_TYPE_NO_CURSOR, bound, values);
+    private static ByteBuf execute(long id, boolean bound, Object... values) {
+        return RawServers.execute(id, ComStmtExecute.CURSOR_TYPE_NO_CURSOR, bound, values);
     }
 
-    static ByteBuf execute(long id, int flags, boolean bound, Object... values) {
-        List<BoundParameter> params = new ArrayList<>();
-        for (Object v : values) {
-            BinaryType type = v instanceof Long
-                    ? new BinaryType(ColumnType.LONGLONG, false)
-                    : new BinaryType(ColumnType.VAR_STRING, false);
-            params.add(new BoundParameter(type, "", v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : v));
-        }
-        return encode(new ComStmtExecute(id, flags, 1, bound, params));
+    private static ByteBuf execute(long id, int flags, boolean bound, Object... values) {
+        return RawServers.execute(id, flags, bound, values);
     }
 
     private static long clientId(RawServer.Answer prepareAnswer) {
-        return StatementPackets.statementId(
-                Unpooled.wrappedBuffer(prepareAnswer.packets().get(0)));
+        return RawServers.statementId(prepareAnswer);
     }
 
-    /** The last row of a one-result answer (before its terminal packet), as text. */
     private static String lastRow(RawServer.Answer answer) {
-        return new String(answer.packets().get(answer.packets().size() - 2), StandardCharsets.UTF_8);
+        return RawServers.lastRow(answer);
     }
 
     private static long preparedStatements(ServerConnection admin) {
