@@ -3,6 +3,7 @@ package dev.sluice.proxy.session.prepared;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
@@ -30,12 +31,6 @@ import java.util.Map;
  * <p>On the session's event loop only.
  */
 public final class PreparedStatements {
-    /** ER_UNKNOWN_STMT_HANDLER. */
-    public static final int UNKNOWN_STATEMENT = 1243;
-    /** ER_STMT_HAS_NO_OPEN_CURSOR. */
-    public static final int NO_OPEN_CURSOR = 1421;
-    /** ER_MAX_PREPARED_STMT_COUNT_REACHED. */
-    public static final int TOO_MANY_STATEMENTS = 1461;
     /** The server's default max_prepared_stmt_count: a session holds at most as many (Sluice's memory, not the server's). */
     public static final int DEFAULT_SESSION_LIMIT = 16382;
 
@@ -72,10 +67,7 @@ public final class PreparedStatements {
             return null;
         }
         lastPrepared = -1;
-        return new ErrPacket(
-                TOO_MANY_STATEMENTS,
-                "42000",
-                "Can't create more than max_prepared_stmt_count statements (current value: " + sessionLimit + ")");
+        return ProxyErrors.tooManyStatements(sessionLimit);
     }
 
     /**
@@ -126,10 +118,33 @@ public final class PreparedStatements {
     // ---- commands naming a statement ----------------------------------------------------------------------------
 
     /**
+     * Whether {@link #route} of this command needs a server connection: false when Sluice answers it or drops it
+     * itself (an unknown id, a close or reset with nothing on the server, a fetch without a cursor, a statement whose
+     * long data could not be sent), so a session holding none need not lease one for it. Reads only.
+     */
+    public boolean needsConnection(ByteBuf payload) {
+        ClientStatement c = statementOf(payload);
+        if (c == null) {
+            return false;
+        }
+        return switch (StatementPackets.command(payload)) {
+            case COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE, COM_STMT_SEND_LONG_DATA -> c.longDataFailure == null;
+            case COM_STMT_FETCH -> c.held != null && c.cursor;
+            default -> c.held != null; // reset, close
+        };
+    }
+
+    private ClientStatement statementOf(ByteBuf payload) {
+        long id = StatementPackets.statementId(payload);
+        long resolved = id == StatementPackets.LAST_PREPARED ? lastPrepared : id;
+        return resolved < 0 ? null : byId.get(resolved);
+    }
+
+    /**
      * A client's COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE, COM_STMT_SEND_LONG_DATA, COM_STMT_FETCH, COM_STMT_RESET or
-     * COM_STMT_CLOSE, to go to {@code connection} (the leased one; when the session holds none, lease first: only
-     * {@link Routing.Answer}, {@link Routing.AnswerOk} and {@link Routing.Drop} need none, and which it is cannot be
-     * known before). Takes ownership of {@code payload}.
+     * COM_STMT_CLOSE, to go to {@code connection}: the leased one, or null when {@link #needsConnection} said none is
+     * needed. Takes ownership of {@code payload}. With a held statement (long data, cursor) the session is pinned and
+     * {@code connection} is the one it is pinned to.
      *
      * @param connectionDatabase the database the connection is in (the session's, re-applied); null: none
      * @param capabilities the capabilities agreed with the server (for reading Sluice's own answers)
@@ -142,8 +157,7 @@ public final class PreparedStatements {
             ByteBufAllocator alloc) {
         Command command = StatementPackets.command(payload);
         long id = StatementPackets.statementId(payload);
-        long resolved = id == StatementPackets.LAST_PREPARED ? lastPrepared : id;
-        ClientStatement c = resolved < 0 ? null : byId.get(resolved);
+        ClientStatement c = statementOf(payload);
         if (c == null) {
             payload.release();
             return unknown(command, id);
@@ -171,22 +185,13 @@ public final class PreparedStatements {
         if (where == null) {
             return new Routing.Drop();
         }
-        return new Routing.Answer(unknownStatement(id, where));
-    }
-
-    /** ER_UNKNOWN_STMT_HANDLER as the server words it ({@code where}: the server function's name). */
-    public static ErrPacket unknownStatement(long id, String where) {
-        return new ErrPacket(
-                UNKNOWN_STATEMENT,
-                "HY000",
-                "Unknown prepared statement handler (" + Long.toUnsignedString(id) + ") given to " + where);
+        return new Routing.Answer(ProxyErrors.unknownStatement(id, where));
     }
 
     private static Routing fetch(ClientStatement c, ByteBuf payload) {
         if (c.held == null || !c.cursor) {
             payload.release();
-            return new Routing.Answer(
-                    new ErrPacket(NO_OPEN_CURSOR, "HY000", "The statement (" + c.clientId + ") has no open cursor"));
+            return new Routing.Answer(ProxyErrors.noOpenCursor(c.clientId));
         }
         StatementPackets.setStatementId(payload, c.held.serverId);
         return new Routing.Forward(c.clientId, payload, true);

@@ -176,7 +176,8 @@ class PreparedStatementsTest {
     void unknownIdsAreAnsweredAsTheServerWouldAndNeverForwarded() {
         ServerStatements a = new ServerStatements(8, true);
         prepare(session, a, "SELECT 1", 5, 0); // server id 5 exists on the connection; client id 5 does not
-        Routing r = session.route(execute(5, 0, ""), a, "db", CAPS, ALLOC);
+        assertThat(session.needsConnection(execute(5, 0, ""))).isFalse();
+        Routing r = session.route(execute(5, 0, ""), null, "db", CAPS, ALLOC);
         assertThat(((Routing.Answer) r).err().errorCode()).isEqualTo(1243);
         assertThat(((Routing.Answer) r).err().message())
                 .isEqualTo("Unknown prepared statement handler (5) given to mysqld_stmt_execute");
@@ -224,7 +225,8 @@ class PreparedStatementsTest {
         assertThat(session.pinnedByCursor()).isTrue();
         session.fetchEnded(id, ServerStatus.LAST_ROW_SENT);
         assertThat(session.pinnedByCursor()).isFalse();
-        Routing fetch = session.route(hex("1c 01000000 0a000000"), a, "db", CAPS, ALLOC);
+        assertThat(session.needsConnection(hex("1c 01000000 0a000000"))).isFalse();
+        Routing fetch = session.route(hex("1c 01000000 0a000000"), null, "db", CAPS, ALLOC);
         assertThat(((Routing.Answer) fetch).err().message()).isEqualTo("The statement (1) has no open cursor");
     }
 
@@ -242,7 +244,9 @@ class PreparedStatementsTest {
     void resetWithNothingOnTheServerIsAnsweredLocally() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        assertThat(session.route(hex("1a 01000000"), a, "db", CAPS, ALLOC)).isInstanceOf(Routing.AnswerOk.class);
+        assertThat(session.needsConnection(hex("1a 01000000"))).isFalse();
+        assertThat(session.route(hex("1a 01000000"), null, "db", CAPS, ALLOC)).isInstanceOf(Routing.AnswerOk.class);
+        assertThat(session.needsConnection(execute(id, 0, ""))).isTrue();
         sent(session.route(execute(id, 1, ""), a, "db", CAPS, ALLOC));
         session.executeEnded(id, true);
         assertThat(sent(session.route(hex("1a 01000000"), a, "db", CAPS, ALLOC)))
@@ -254,7 +258,8 @@ class PreparedStatementsTest {
     void closeForgetsTheClientStatementButKeepsTheSharedOne() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        assertThat(session.route(hex("19 01000000"), a, "db", CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
+        assertThat(session.needsConnection(hex("19 01000000"))).isFalse();
+        assertThat(session.route(hex("19 01000000"), null, "db", CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
         assertThat(session.size()).isZero();
         assertThat(a.size()).isEqualTo(1);
         assertThat(a.hasPendingCloses()).isFalse();
