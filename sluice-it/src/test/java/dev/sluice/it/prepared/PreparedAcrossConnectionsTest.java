@@ -13,6 +13,7 @@ import dev.sluice.protocol.message.client.ComStmtPrepare;
 import dev.sluice.protocol.message.client.ComStmtSendLongData;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.proxy.session.prepared.PreparedStatements;
+import dev.sluice.proxy.session.prepared.StatementContext;
 import dev.sluice.proxy.session.prepared.StatementPackets;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import io.netty.buffer.ByteBuf;
@@ -273,6 +274,43 @@ class PreparedAcrossConnectionsTest {
         // and the connection is back in its own database
         RawServer.Answer where = b.plain(encode(ComQuery.of("SELECT DATABASE()")));
         assertThat(lastRow(where)).contains("other");
+    }
+
+    @Test
+    void aStatementKeepsTheSqlModeItWasParsedUnder() {
+        RawServer plainRaw = raw("it", 16);
+        String mode = lastRow(plainRaw.plain(encode(ComQuery.of("SELECT @@sql_mode"))));
+        StatementContext plain = new StatementContext("it", "SET SESSION sql_mode='" + mode.substring(1) + "'");
+        StatementContext ansi = new StatementContext("it", "SET SESSION sql_mode='ANSI_QUOTES'");
+        RawServer a = servers.raw(db.sandbox(), 16, true, ansi);
+        a.plain(encode(ComQuery.of(ansi.settings())));
+        RawServer b = servers.raw(db.sandbox(), 16, true, plain);
+        b.plain(encode(ComQuery.of(plain.settings())));
+        PreparedStatements quoting = new PreparedStatements();
+        PreparedStatements other = new PreparedStatements();
+        String sql = "SELECT \"name\" FROM items WHERE id = 1"; // a column under ANSI_QUOTES, a string otherwise
+        long q = clientId(a.prepare(quoting, sql));
+        a.context = plain;
+        a.plain(encode(ComQuery.of(plain.settings())));
+        long o = clientId(a.prepare(other, sql));
+        assertThat(a.statements.size()).isEqualTo(2);
+        assertThat(lastRow(a.command(quoting, execute(q, false)))).contains("item1");
+        assertThat(lastRow(a.command(other, execute(o, false))))
+                .contains("name")
+                .doesNotContain("item1");
+        // on B, in the plain mode: prepared under ANSI_QUOTES there, then B goes back to its mode
+        assertThat(lastRow(b.command(quoting, execute(q, false)))).contains("item1");
+        assertThat(lastRow(b.plain(encode(ComQuery.of("SELECT @@sql_mode"))))).isEqualTo(mode);
+    }
+
+    @Test
+    void withoutTheLastPreparedIdTheCommandWaitsForThePrepare() {
+        RawServer a = raw("it", 16);
+        RawServer mysqlLike = servers.raw(db.sandbox(), 16, false, StatementContext.of("it"));
+        PreparedStatements session = new PreparedStatements();
+        long id = clientId(a.prepare(session, "SELECT CONCAT('x', ?)"));
+        RawServer.Answer onA = a.command(session, execute(id, true, "y"));
+        assertThat(mysqlLike.command(session, execute(id, false, "y")).hex()).isEqualTo(onA.hex());
     }
 
     @Test

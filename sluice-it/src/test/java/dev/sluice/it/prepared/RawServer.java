@@ -13,6 +13,7 @@ import dev.sluice.proxy.session.prepared.PreparedStatements;
 import dev.sluice.proxy.session.prepared.Reprepare;
 import dev.sluice.proxy.session.prepared.Routing;
 import dev.sluice.proxy.session.prepared.ServerStatements;
+import dev.sluice.proxy.session.prepared.StatementContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -51,18 +52,18 @@ final class RawServer implements AutoCloseable {
     private final PacketSequence sequence;
     private final long capabilities;
     final ServerStatements statements;
-    /** The database the connection is in, as a session would track it. */
-    volatile String database;
+    /** The database and settings the connection is in, as a session would track them. */
+    volatile StatementContext context;
 
     /** The command in progress, failed when the channel reports an error (a broken sequence id, ...). */
     private volatile CompletableFuture<Answer> current;
     /** Who takes the next packet from the server. */
     private Consumer<ByteBuf> reader;
 
-    RawServer(ServerConnection connection, int limit, String database) {
+    RawServer(ServerConnection connection, int limit, boolean lastPreparedId, StatementContext context) {
         this.connection = connection;
-        this.statements = new ServerStatements(limit, true);
-        this.database = database;
+        this.statements = new ServerStatements(limit, lastPreparedId);
+        this.context = context;
         this.channel = connection.channel();
         ServerConnection.Detached detached =
                 ServerConnection.await(CompletableFuture.supplyAsync(connection::detach, channel.eventLoop()));
@@ -106,7 +107,7 @@ final class RawServer implements AutoCloseable {
         return await(onLoop(done -> {
             ByteBuf prepare = Unpooled.buffer();
             prepare.writeByte(Command.COM_STMT_PREPARE.code()).writeBytes(sql.getBytes());
-            session.prepareSent(prepare, database);
+            session.prepareSent(prepare, context);
             write(List.of(), prepare);
             boolean[] first = {true};
             expect(
@@ -132,7 +133,7 @@ final class RawServer implements AutoCloseable {
             Command command = Command.of(payload.getUnsignedByte(payload.readerIndex()));
             boolean cursor = command == Command.COM_STMT_EXECUTE
                     && (payload.getUnsignedByte(payload.readerIndex() + 5) & 7) != 0;
-            Routing routing = session.route(payload, statements, database, capabilities, channel.alloc());
+            Routing routing = session.route(payload, statements, context, capabilities, channel.alloc());
             if (routing instanceof Routing.Answer a) {
                 done.complete(local(a.err()));
             } else if (routing instanceof Routing.AnswerOk) {
@@ -147,25 +148,33 @@ final class RawServer implements AutoCloseable {
                     done.complete(new Answer(List.of(), 0));
                 }
             } else if (routing instanceof Routing.Prepare p) {
-                round(session, command, cursor, p, done);
+                round(new Pending(session, command, cursor, p, done));
             }
         }));
     }
 
-    /** Drives one round of Sluice's own prepare, then the client's answer (or the failure in its place). */
-    private void round(
+    /** A client's command being prepared for by Sluice. */
+    private record Pending(
             PreparedStatements session,
             Command command,
             boolean cursor,
             Routing.Prepare p,
-            CompletableFuture<Answer> done) {
-        Reprepare re = p.reprepare();
+            CompletableFuture<Answer> done) {}
+
+    /** Drives one round of Sluice's own prepare, then the client's answer (or the failure in its place). */
+    private void round(Pending pending) {
+        Reprepare re = pending.p().reprepare();
+        CompletableFuture<Answer> done = pending.done();
         List<ByteBuf> own = re.nextRound(channel.alloc());
         if (own.isEmpty() && !re.commandInRound()) {
             done.complete(local(re.failure()));
             return;
         }
         write(own, re.commandInRound() ? re.command() : null);
+        if (!re.awaitingOwn()) { // the command alone (its statement id known from an earlier round)
+            afterCommand(pending);
+            return;
+        }
         reader = payload -> {
             Reprepare.Progress progress = re.accept(payload);
             if (progress == Reprepare.Progress.MORE) {
@@ -177,22 +186,31 @@ final class RawServer implements AutoCloseable {
             }
             if (!re.commandWritten()) {
                 reader = null;
-                round(session, command, cursor, p, done);
-            } else if (re.failure() != null) {
-                if (p.hasResponse()) {
-                    // the answer to the command with the last-prepared id: dropped, the prepare's failure goes instead
-                    expect(command, false, x -> {}, (a, d) -> done.complete(local(re.failure())));
-                } else {
-                    reader = null;
-                    done.complete(new Answer(List.of(), 0));
-                }
-            } else if (p.hasResponse()) {
-                expectClient(session, command, cursor, p.clientId(), done);
+                round(pending);
             } else {
-                reader = null;
-                done.complete(new Answer(List.of(), 0));
+                afterCommand(pending);
             }
         };
+    }
+
+    /** The client's command was written: its answer is relayed, or dropped for the failure of Sluice's prepare. */
+    private void afterCommand(Pending pending) {
+        Reprepare re = pending.p().reprepare();
+        CompletableFuture<Answer> done = pending.done();
+        if (!pending.p().hasResponse()) {
+            reader = null;
+            done.complete(new Answer(List.of(), 0));
+        } else if (re.failure() != null) {
+            // the answer to the command with the last-prepared id: dropped, the prepare's failure goes instead
+            expect(pending.command(), false, x -> {}, (a, d) -> done.complete(local(re.failure())));
+        } else {
+            expectClient(
+                    pending.session(),
+                    pending.command(),
+                    pending.cursor(),
+                    pending.p().clientId(),
+                    done);
+        }
     }
 
     private void expectClient(

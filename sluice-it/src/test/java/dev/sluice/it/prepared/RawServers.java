@@ -11,6 +11,7 @@ import dev.sluice.protocol.message.client.BoundParameter;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComStmtExecute;
 import dev.sluice.proxy.session.ClientSession;
+import dev.sluice.proxy.session.prepared.StatementContext;
 import dev.sluice.proxy.session.prepared.StatementPackets;
 import dev.sluice.testkit.MariaDbSandbox;
 import io.netty.buffer.ByteBuf;
@@ -60,7 +61,12 @@ final class RawServers implements BeforeAllCallback, AfterEachCallback, AfterAll
     }
 
     RawServer raw(MariaDbSandbox db, String database, int limit) {
-        RawServer r = new RawServer(login(db, database), limit, database);
+        return raw(db, limit, true, StatementContext.of(database));
+    }
+
+    /** A connection in {@code context}'s database (its settings as they are: the caller sets them). */
+    RawServer raw(MariaDbSandbox db, int limit, boolean lastPreparedId, StatementContext context) {
+        RawServer r = new RawServer(login(db, context.database()), limit, lastPreparedId, context);
         opened.add(r);
         return r;
     }

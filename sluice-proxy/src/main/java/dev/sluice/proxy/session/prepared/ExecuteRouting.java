@@ -18,7 +18,7 @@ final class ExecuteRouting {
             ByteBuf payload,
             Command command,
             ServerStatements connection,
-            String connectionDatabase,
+            StatementContext current,
             long capabilities,
             ByteBufAllocator alloc) {
         boolean bulk = command == Command.COM_STMT_BULK_EXECUTE;
@@ -62,7 +62,7 @@ final class ExecuteRouting {
         Reprepare reprepare = new Reprepare(
                 c.key,
                 connection,
-                connectionDatabase,
+                current,
                 capabilities,
                 id -> StatementPackets.withStatementId(out, id),
                 serverId -> {
@@ -109,7 +109,7 @@ final class ExecuteRouting {
             ClientStatement c,
             ByteBuf payload,
             ServerStatements connection,
-            String connectionDatabase,
+            StatementContext current,
             long capabilities,
             ByteBufAllocator alloc) {
         if (c.longDataFailure != null) {
@@ -125,7 +125,7 @@ final class ExecuteRouting {
         Reprepare reprepare = new Reprepare(
                 c.key,
                 connection,
-                connectionDatabase,
+                current,
                 capabilities,
                 id -> StatementPackets.withStatementId(payload, id),
                 serverId -> holdForLongData(c, connection, connection.added(c.key, serverId, c.params)),

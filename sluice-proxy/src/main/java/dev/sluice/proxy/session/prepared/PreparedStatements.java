@@ -72,10 +72,10 @@ public final class PreparedStatements {
 
     /**
      * A client's COM_STMT_PREPARE is written to the server: {@code payload} is the text as sent (after Sluice's own
-     * rewrites, e.g. CONNECTION_ID()), {@code database} the session's database at this point (null: none).
+     * rewrites, e.g. CONNECTION_ID()), {@code context} the session's database and parse settings at this point.
      */
-    public void prepareSent(ByteBuf payload, String database) {
-        pending = new ServerStatements.Key(database, StatementPackets.prepareText(payload));
+    public void prepareSent(ByteBuf payload, StatementContext context) {
+        pending = new ServerStatements.Key(context, StatementPackets.prepareText(payload));
     }
 
     /**
@@ -146,13 +146,13 @@ public final class PreparedStatements {
      * needed. Takes ownership of {@code payload}. With a held statement (long data, cursor) the session is pinned and
      * {@code connection} is the one it is pinned to.
      *
-     * @param connectionDatabase the database the connection is in (the session's, re-applied); null: none
+     * @param current the context the connection is in (the session's, re-applied)
      * @param capabilities the capabilities agreed with the server (for reading Sluice's own answers)
      */
     public Routing route(
             ByteBuf payload,
             ServerStatements connection,
-            String connectionDatabase,
+            StatementContext current,
             long capabilities,
             ByteBufAllocator alloc) {
         Command command = StatementPackets.command(payload);
@@ -164,9 +164,9 @@ public final class PreparedStatements {
         }
         return switch (command) {
             case COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE ->
-                ExecuteRouting.execute(c, payload, command, connection, connectionDatabase, capabilities, alloc);
+                ExecuteRouting.execute(c, payload, command, connection, current, capabilities, alloc);
             case COM_STMT_SEND_LONG_DATA ->
-                ExecuteRouting.longData(c, payload, connection, connectionDatabase, capabilities, alloc);
+                ExecuteRouting.longData(c, payload, connection, current, capabilities, alloc);
             case COM_STMT_FETCH -> fetch(c, payload);
             case COM_STMT_RESET -> reset(c, payload);
             case COM_STMT_CLOSE -> close(c, payload);

@@ -25,11 +25,12 @@ import java.util.function.LongFunction;
  *       instead of running anything: the command never runs with a wrong id; Sluice drops that ERR and gives the
  *       client the prepare's ERR (what the execution would have met: the table is gone, ...).
  *   <li>No such id (MySQL): COM_STMT_PREPARE alone, then the client's command with the new id.
- *   <li>The statement's database is not the connection's (the session chose another since it prepared): first
- *       COM_INIT_DB of the statement's database alone (were it pipelined and failed, the prepare would resolve names
- *       in the wrong database), then COM_STMT_PREPARE and COM_INIT_DB back, then (or with them, on MariaDB) the
- *       command. The server itself runs a statement in the database it was prepared in, so preparing it anywhere
- *       else would change what it does.
+ *   <li>The statement's {@link StatementContext} is not the connection's (the session chose another database, or
+ *       changed sql_mode or its character set, since it prepared): first COM_INIT_DB of the statement's database
+ *       and/or the statement's settings (COM_QUERY), alone (were the prepare pipelined behind a switch that fails, it
+ *       would read the text in the wrong context), then COM_STMT_PREPARE and the switches back, then (or with them,
+ *       on MariaDB) the command. The server itself runs a prepared statement in the database it was prepared in, and
+ *       the text was parsed under the settings of then: preparing it in another context could change what it does.
  * </ul>
  */
 public final class Reprepare {
@@ -51,9 +52,20 @@ public final class Reprepare {
         ROUND_DONE
     }
 
+    /** Which of Sluice's own commands an answer belongs to. */
+    private enum Kind {
+        /** Into the statement's context (database, settings): a failure stops everything. */
+        ENTER,
+        PREPARE,
+        /** Back to the connection's context: a failure leaves the connection elsewhere, nothing else. */
+        LEAVE
+    }
+
+    private record Own(Command command, Kind kind) {}
+
     private final byte[] sql;
-    private final String database;
-    private final String connectionDatabase;
+    private final StatementContext context;
+    private final StatementContext connectionContext;
     private final boolean pipelined;
     private final long capabilities;
     private final LongFunction<ByteBuf> command;
@@ -63,15 +75,17 @@ public final class Reprepare {
     private boolean discarded;
 
     private int round;
-    private final List<Command> pending = new ArrayList<>(3);
+    private final List<Own> pending = new ArrayList<>(3);
     private ResponseDecoder decoder;
     private boolean commandInRound;
     private boolean commandWritten;
     private long serverId = -1;
     private ErrPacket failure;
-    private boolean databaseUnknown;
+    private boolean entered;
+    private boolean leftElsewhere;
 
     /**
+     * @param connectionContext the context the connection is in (the session's, re-applied)
      * @param command builds the client's command for a server statement id (0xFFFFFFFF when pipelined)
      * @param onPrepared told the server id once the prepare succeeded
      * @param onFailed told the failure once a round that failed was read
@@ -80,15 +94,15 @@ public final class Reprepare {
     Reprepare(
             ServerStatements.Key statement,
             ServerStatements connection,
-            String connectionDatabase,
+            StatementContext connectionContext,
             long capabilities,
             LongFunction<ByteBuf> command,
             Consumer<Long> onPrepared,
             Consumer<ErrPacket> onFailed,
             Runnable discard) {
         this.sql = statement.sql();
-        this.database = statement.database();
-        this.connectionDatabase = connectionDatabase;
+        this.context = statement.context() == null ? StatementContext.NONE : statement.context();
+        this.connectionContext = connectionContext == null ? StatementContext.NONE : connectionContext;
         this.pipelined = connection.lastPreparedId();
         this.capabilities = capabilities;
         this.command = command;
@@ -97,8 +111,17 @@ public final class Reprepare {
         this.discard = discard;
     }
 
+    /**
+     * The statement was prepared with a database the connection is not in. (One prepared with none can only be
+     * prepared in the connection's: there is no command to leave a database. Its unqualified names would have failed
+     * to prepare, so only DATABASE() in its text can tell.)
+     */
     private boolean switchesDatabase() {
-        return database != null && !database.equals(connectionDatabase);
+        return context.database() != null && !context.database().equals(connectionContext.database());
+    }
+
+    private boolean switchesSettings() {
+        return context.settings() != null && !context.settings().equals(connectionContext.settings());
     }
 
     /**
@@ -106,29 +129,52 @@ public final class Reprepare {
      * when {@link #commandInRound()}, by {@link #command()}, all in one flush; empty when nothing is left.
      */
     public List<ByteBuf> nextRound(ByteBufAllocator alloc) {
-        List<ByteBuf> out = new ArrayList<>(2);
+        List<ByteBuf> out = new ArrayList<>(3);
         pending.clear();
         commandInRound = false;
         if (failure != null || commandWritten) {
             return out;
         }
         int step = round++;
-        if (switchesDatabase() && step == 0) {
-            out.add(StatementPackets.initDb(alloc, database));
-            pending.add(Command.COM_INIT_DB);
-        } else if (serverId < 0) {
-            out.add(StatementPackets.prepare(alloc, sql));
-            pending.add(Command.COM_STMT_PREPARE);
+        if (step == 0 && (switchesDatabase() || switchesSettings())) {
+            // alone: were the prepare pipelined behind a switch that fails, it would read the text elsewhere
             if (switchesDatabase()) {
-                out.add(StatementPackets.initDb(alloc, connectionDatabase));
-                pending.add(Command.COM_INIT_DB);
+                add(out, StatementPackets.initDb(alloc, context.database()), Command.COM_INIT_DB, Kind.ENTER);
             }
+            if (switchesSettings()) {
+                add(out, StatementPackets.query(alloc, context.settings()), Command.COM_QUERY, Kind.ENTER);
+            }
+        } else if (serverId < 0) {
+            add(out, StatementPackets.prepare(alloc, sql), Command.COM_STMT_PREPARE, Kind.PREPARE);
+            leave(out, alloc);
             commandInRound = pipelined;
         } else {
             commandInRound = true;
         }
         startDecoder();
         return out;
+    }
+
+    private void leave(List<ByteBuf> out, ByteBufAllocator alloc) {
+        if (switchesDatabase()) {
+            if (connectionContext.database() != null) {
+                add(out, StatementPackets.initDb(alloc, connectionContext.database()), Command.COM_INIT_DB, Kind.LEAVE);
+            } else {
+                leftElsewhere = true; // no command leaves a database
+            }
+        }
+        if (switchesSettings()) {
+            if (connectionContext.settings() != null) {
+                add(out, StatementPackets.query(alloc, connectionContext.settings()), Command.COM_QUERY, Kind.LEAVE);
+            } else {
+                leftElsewhere = true; // the connection's settings are not known to go back to
+            }
+        }
+    }
+
+    private void add(List<ByteBuf> out, ByteBuf payload, Command command, Kind kind) {
+        out.add(payload);
+        pending.add(new Own(command, kind));
     }
 
     /** The client's command goes in this round's write, after Sluice's commands. */
@@ -161,13 +207,13 @@ public final class Reprepare {
             throw new IllegalStateException("no answer to Sluice's own commands is expected");
         }
         ResponseEvent event = decoder.next(payload);
-        Command own = pending.get(0);
+        Own own = pending.get(0);
         if (event instanceof ResponseEvent.Err err) {
-            boolean wayBack = own == Command.COM_INIT_DB && !(switchesDatabase() && round == 1);
-            if (wayBack) {
-                databaseUnknown = true; // the connection stays in the statement's database, not the session's
+            if (own.kind() == Kind.LEAVE) {
+                leftElsewhere = true; // the connection stays in the statement's context, not the session's
             } else if (failure == null) {
                 failure = err.err();
+                leftElsewhere |= own.kind() == Kind.ENTER && entered;
             }
         } else if (event instanceof ResponseEvent.PrepareOk ok) {
             serverId = ok.prepareOk().statementId();
@@ -175,6 +221,9 @@ public final class Reprepare {
         }
         if (!decoder.isComplete()) {
             return Progress.MORE;
+        }
+        if (own.kind() == Kind.ENTER && !(event instanceof ResponseEvent.Err)) {
+            entered = true;
         }
         pending.remove(0);
         startDecoder();
@@ -189,7 +238,7 @@ public final class Reprepare {
     }
 
     private void startDecoder() {
-        decoder = pending.isEmpty() ? null : new ResponseDecoder(pending.get(0), capabilities, false);
+        decoder = pending.isEmpty() ? null : new ResponseDecoder(pending.get(0).command(), capabilities, false);
     }
 
     /**
@@ -201,11 +250,12 @@ public final class Reprepare {
     }
 
     /**
-     * The statement was prepared but switching back to the session's database failed: the connection is not in the
-     * database the session believes; discard it after this command (or re-apply the session's database).
+     * The connection is not in the session's context any more (its database or settings): switching back failed or
+     * was not possible, or a switch into the statement's context half succeeded. Re-apply the session's state before
+     * its next command there, or discard the connection after this one.
      */
-    public boolean databaseUnknown() {
-        return databaseUnknown;
+    public boolean leftElsewhere() {
+        return leftElsewhere;
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * The statements Sluice has prepared on one server connection, shared by every session that leases it: one per
- * (database, SQL text), so a thousand sessions running the same statement cost the server one prepared statement per
+ * ({@link StatementContext}: database and parse settings; SQL text), so a thousand sessions running the same statement cost the server one prepared statement per
  * connection, not one per session (ProxySQL's failure: one per client statement, until the server's global
  * {@code max_prepared_stmt_count} is exhausted). Travels with the pooled connection (its attachment).
  *
@@ -28,16 +28,16 @@ public final class ServerStatements {
     /** Default bound per connection: see {@link #fairLimit} for the one that keeps the server's global count. */
     public static final int DEFAULT_LIMIT = 256;
 
-    /** (database, text): what a server statement is, for sharing. */
-    record Key(String database, byte[] sql) {
+    /** (context, text): what a server statement is, for sharing. */
+    record Key(StatementContext context, byte[] sql) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Objects.equals(k.database, database) && Arrays.equals(k.sql, sql);
+            return o instanceof Key k && Objects.equals(k.context, context) && Arrays.equals(k.sql, sql);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hashCode(database) * 31 + Arrays.hashCode(sql);
+            return Objects.hashCode(context) * 31 + Arrays.hashCode(sql);
         }
     }
 
@@ -138,7 +138,7 @@ public final class ServerStatements {
         held.clear();
     }
 
-    /** The shared statement for (database, sql), now most recently used; null when the connection has none. */
+    /** The shared statement for (context, sql), now most recently used; null when the connection has none. */
     Entry find(Key key) {
         return shared.get(key);
     }

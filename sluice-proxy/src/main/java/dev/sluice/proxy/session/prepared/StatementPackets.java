@@ -165,10 +165,7 @@ public final class StatementPackets {
 
     /** COM_STMT_PREPARE of {@code sql} (the text as the server got it from the client, bytes unchanged). */
     public static ByteBuf prepare(ByteBufAllocator alloc, byte[] sql) {
-        ByteBuf out = alloc.buffer(1 + sql.length);
-        out.writeByte(Command.COM_STMT_PREPARE.code());
-        out.writeBytes(sql);
-        return out;
+        return text(alloc, Command.COM_STMT_PREPARE, sql);
     }
 
     /** COM_STMT_CLOSE of server statement {@code id} (the server sends no answer). */
@@ -181,10 +178,18 @@ public final class StatementPackets {
 
     /** COM_INIT_DB of {@code database} (UTF-8, as Sluice's connections speak to the server). */
     public static ByteBuf initDb(ByteBufAllocator alloc, String database) {
-        byte[] name = database.getBytes(StandardCharsets.UTF_8);
-        ByteBuf out = alloc.buffer(1 + name.length);
-        out.writeByte(Command.COM_INIT_DB.code());
-        out.writeBytes(name);
+        return text(alloc, Command.COM_INIT_DB, database.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** COM_QUERY of {@code sql} (UTF-8: Sluice's own statements are ASCII). */
+    public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        return text(alloc, Command.COM_QUERY, sql.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ByteBuf text(ByteBufAllocator alloc, Command command, byte[] text) {
+        ByteBuf out = alloc.buffer(1 + text.length);
+        out.writeByte(command.code());
+        out.writeBytes(text);
         return out;
     }
 

@@ -19,6 +19,8 @@ class PreparedStatementsTest {
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
     private static final long CAPS = Capability.CLIENT_PROTOCOL_41 | Capability.CLIENT_DEPRECATE_EOF;
 
+    private static final StatementContext DB = StatementContext.of("db");
+
     private final PreparedStatements session = new PreparedStatements();
 
     private static ByteBuf hex(String s) {
@@ -28,7 +30,7 @@ class PreparedStatementsTest {
     /** Prepares {@code sql} on {@code on} as if the server answered with {@code serverId}; returns the client id. */
     private long prepare(PreparedStatements s, ServerStatements on, String sql, long serverId, int params) {
         ByteBuf prepare = StatementPackets.prepare(ALLOC, sql.getBytes());
-        s.prepareSent(prepare, "db");
+        s.prepareSent(prepare, DB);
         prepare.release();
         ByteBuf ok = Unpooled.buffer();
         ok.writeByte(0)
@@ -68,7 +70,7 @@ class PreparedStatementsTest {
     void executionOnTheConnectionThatHasTheTextGoesWithItsId() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT ?", 900, 1);
-        Routing r = session.route(execute(id, 0, "00 01 0300 2a000000"), a, "db", CAPS, ALLOC);
+        Routing r = session.route(execute(id, 0, "00 01 0300 2a000000"), a, DB, CAPS, ALLOC);
         assertThat(sent(r)).isEqualTo("17" + "84030000" + "00" + "01000000" + "00010300" + "2a000000");
     }
 
@@ -81,13 +83,13 @@ class PreparedStatementsTest {
         assertThat(a.size()).isEqualTo(1);
         assertThat(closes(a)).containsExactly("1984030000");
 
-        sent(session.route(execute(mine, 0, "00 01 0300 2a000000"), a, "db", CAPS, ALLOC)); // LONG
-        sent(other.route(execute(theirs, 0, "00 01 0f00 0161"), a, "db", CAPS, ALLOC)); // VARCHAR
+        sent(session.route(execute(mine, 0, "00 01 0300 2a000000"), a, DB, CAPS, ALLOC)); // LONG
+        sent(other.route(execute(theirs, 0, "00 01 0f00 0161"), a, DB, CAPS, ALLOC)); // VARCHAR
         // flag 0: the server holds VARCHAR from the other session, so this one's LONG goes back in
-        assertThat(sent(session.route(execute(mine, 0, "00 00 2b000000"), a, "db", CAPS, ALLOC)))
+        assertThat(sent(session.route(execute(mine, 0, "00 00 2b000000"), a, DB, CAPS, ALLOC)))
                 .isEqualTo("17" + "85030000" + "00" + "01000000" + "00" + "01" + "0300" + "2b000000");
         // flag 0 again: the server holds LONG now, nothing to add
-        assertThat(sent(session.route(execute(mine, 0, "00 00 2c000000"), a, "db", CAPS, ALLOC)))
+        assertThat(sent(session.route(execute(mine, 0, "00 00 2c000000"), a, DB, CAPS, ALLOC)))
                 .isEqualTo("17" + "85030000" + "00" + "01000000" + "00" + "00" + "2c000000");
     }
 
@@ -96,8 +98,8 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(8, true);
         ServerStatements b = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT ?", 900, 1);
-        sent(session.route(execute(id, 0, "00 01 0300 2a000000"), a, "db", CAPS, ALLOC));
-        Routing r = session.route(execute(id, 0, "00 00 2b000000"), b, "db", CAPS, ALLOC);
+        sent(session.route(execute(id, 0, "00 01 0300 2a000000"), a, DB, CAPS, ALLOC));
+        Routing r = session.route(execute(id, 0, "00 00 2b000000"), b, DB, CAPS, ALLOC);
         assertThat(r).isInstanceOf(Routing.Prepare.class);
         Reprepare re = ((Routing.Prepare) r).reprepare();
         List<ByteBuf> round = re.nextRound(ALLOC);
@@ -115,7 +117,7 @@ class PreparedStatementsTest {
         assertThat(re.serverId()).isEqualTo(77);
         assertThat(b.size()).isEqualTo(1);
         // next time: straight to id 77, types known there
-        assertThat(sent(session.route(execute(id, 0, "00 00 2c000000"), b, "db", CAPS, ALLOC)))
+        assertThat(sent(session.route(execute(id, 0, "00 00 2c000000"), b, DB, CAPS, ALLOC)))
                 .isEqualTo("174d00000000010000000000" + "2c000000");
     }
 
@@ -124,7 +126,7 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(8, true);
         ServerStatements mysql = new ServerStatements(8, false);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        Routing r = session.route(execute(id, 0, ""), mysql, "db", CAPS, ALLOC);
+        Routing r = session.route(execute(id, 0, ""), mysql, DB, CAPS, ALLOC);
         Reprepare re = ((Routing.Prepare) r).reprepare();
         re.nextRound(ALLOC).forEach(ByteBuf::release);
         assertThat(re.commandInRound()).isFalse(); // no 0xFFFFFFFF: wait for the id
@@ -139,7 +141,9 @@ class PreparedStatementsTest {
     void aStatementPreparedInAnotherDatabaseIsPreparedThereAndTheConnectionSwitchesBack() {
         ServerStatements b = new ServerStatements(8, true);
         long id = prepare(session, new ServerStatements(8, true), "SELECT 1", 900, 0);
-        Reprepare re = ((Routing.Prepare) session.route(execute(id, 0, ""), b, "other", CAPS, ALLOC)).reprepare();
+        Reprepare re = ((Routing.Prepare)
+                        session.route(execute(id, 0, ""), b, StatementContext.of("other"), CAPS, ALLOC))
+                .reprepare();
         List<ByteBuf> first = re.nextRound(ALLOC);
         assertThat(first).extracting(ByteBufUtil::hexDump).containsExactly("02" + HEX.formatHex("db".getBytes()));
         first.forEach(ByteBuf::release);
@@ -156,18 +160,57 @@ class PreparedStatementsTest {
         assertThat(re.accept(columnDefinition())).isEqualTo(Reprepare.Progress.NEXT);
         assertThat(re.accept(ok())).isEqualTo(Reprepare.Progress.ROUND_DONE);
         assertThat(re.failure()).isNull();
-        assertThat(re.databaseUnknown()).isFalse();
+        assertThat(re.leftElsewhere()).isFalse();
+    }
+
+    @Test
+    void statementsParsedUnderOtherSettingsAreNotSharedAndSwitchBack() {
+        StatementContext ansi = new StatementContext("db", "SET SESSION sql_mode='ANSI_QUOTES'");
+        StatementContext plain = new StatementContext("db", "SET SESSION sql_mode=''");
+        ServerStatements a = new ServerStatements(8, true);
+        PreparedStatements other = new PreparedStatements();
+        ByteBuf prepare = StatementPackets.prepare(ALLOC, "SELECT \"a\"".getBytes());
+        session.prepareSent(prepare.duplicate(), ansi);
+        session.prepareOk(hex("00 01000000 0100 0000 00 0000"), a);
+        other.prepareSent(prepare, plain);
+        other.prepareOk(hex("00 02000000 0100 0000 00 0000"), a);
+        prepare.release();
+        assertThat(a.size()).isEqualTo(2); // same text, two meanings: two server statements, none closed
+        assertThat(closes(a)).isEmpty();
+        // on a connection in the plain settings: the statement's settings first, alone, then prepare and back
+        Reprepare re = ((Routing.Prepare)
+                        session.route(execute(1, 0, ""), new ServerStatements(8, true), plain, CAPS, ALLOC))
+                .reprepare();
+        List<ByteBuf> enter = re.nextRound(ALLOC);
+        assertThat(enter)
+                .extracting(b -> b.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactly("\u0003SET SESSION sql_mode='ANSI_QUOTES'");
+        enter.forEach(ByteBuf::release);
+        assertThat(re.commandInRound()).isFalse();
+        assertThat(re.accept(ok())).isEqualTo(Reprepare.Progress.ROUND_DONE);
+        List<ByteBuf> second = re.nextRound(ALLOC);
+        assertThat(second).hasSize(2);
+        assertThat(second.get(1).toString(java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("\u0003SET SESSION sql_mode=''");
+        second.forEach(ByteBuf::release);
+        re.command().release();
+        assertThat(re.accept(hex("00 07000000 0100 0000 00 0000"))).isEqualTo(Reprepare.Progress.MORE);
+        assertThat(re.accept(columnDefinition())).isEqualTo(Reprepare.Progress.NEXT);
+        // the way back fails: the client's command still ran right, but the connection is elsewhere now
+        assertThat(re.accept(hex("ff 7a04 23 3432533032 78"))).isEqualTo(Reprepare.Progress.ROUND_DONE);
+        assertThat(re.failure()).isNull();
+        assertThat(re.leftElsewhere()).isTrue();
     }
 
     @Test
     void theLastPreparedIdMeansTheClientsLastPrepareAndFailsAfterAFailedOne() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        Routing r = session.route(execute(StatementPackets.LAST_PREPARED, 0, ""), a, "db", CAPS, ALLOC);
+        Routing r = session.route(execute(StatementPackets.LAST_PREPARED, 0, ""), a, DB, CAPS, ALLOC);
         assertThat(((Routing.Forward) r).clientId()).isEqualTo(id);
         assertThat(sent(r)).startsWith("1784030000");
         session.prepareFailed();
-        Routing failed = session.route(execute(StatementPackets.LAST_PREPARED, 0, ""), a, "db", CAPS, ALLOC);
+        Routing failed = session.route(execute(StatementPackets.LAST_PREPARED, 0, ""), a, DB, CAPS, ALLOC);
         assertThat(((Routing.Answer) failed).err().message())
                 .isEqualTo("Unknown prepared statement handler (4294967295) given to mysqld_stmt_execute");
     }
@@ -177,18 +220,18 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(8, true);
         prepare(session, a, "SELECT 1", 5, 0); // server id 5 exists on the connection; client id 5 does not
         assertThat(session.needsConnection(execute(5, 0, ""))).isFalse();
-        Routing r = session.route(execute(5, 0, ""), null, "db", CAPS, ALLOC);
+        Routing r = session.route(execute(5, 0, ""), null, DB, CAPS, ALLOC);
         assertThat(((Routing.Answer) r).err().errorCode()).isEqualTo(1243);
         assertThat(((Routing.Answer) r).err().message())
                 .isEqualTo("Unknown prepared statement handler (5) given to mysqld_stmt_execute");
-        assertThat(session.route(hex("19 05000000"), a, "db", CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
-        assertThat(session.route(hex("18 05000000 0000 61"), a, "db", CAPS, ALLOC))
+        assertThat(session.route(hex("19 05000000"), a, DB, CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
+        assertThat(session.route(hex("18 05000000 0000 61"), a, DB, CAPS, ALLOC))
                 .isInstanceOf(Routing.Drop.class);
-        assertThat(((Routing.Answer) session.route(hex("1a 05000000"), a, "db", CAPS, ALLOC))
+        assertThat(((Routing.Answer) session.route(hex("1a 05000000"), a, DB, CAPS, ALLOC))
                         .err()
                         .message())
                 .endsWith("given to mysqld_stmt_reset");
-        assertThat(((Routing.Answer) session.route(hex("1c 05000000 01000000"), a, "db", CAPS, ALLOC))
+        assertThat(((Routing.Answer) session.route(hex("1c 05000000 01000000"), a, DB, CAPS, ALLOC))
                         .err()
                         .message())
                 .endsWith("given to mysqld_stmt_fetch");
@@ -198,15 +241,15 @@ class PreparedStatementsTest {
     void longDataHoldsTheStatementUntilTheExecution() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT ?", 900, 1);
-        Routing r = session.route(hex("18 01000000 0000 6869"), a, "db", CAPS, ALLOC);
+        Routing r = session.route(hex("18 01000000 0000 6869"), a, DB, CAPS, ALLOC);
         assertThat(((Routing.Forward) r).hasResponse()).isFalse();
         assertThat(sent(r)).isEqualTo("1884030000" + "0000" + "6869");
         assertThat(session.pinnedByLongData()).isTrue();
         // another statement of the same text prepared meanwhile must not take the held one
         PreparedStatements other = new PreparedStatements();
         long theirs = prepare(other, a, "SELECT ?", 901, 1);
-        sent(other.route(execute(theirs, 0, "00 01 fc00 00"), a, "db", CAPS, ALLOC));
-        assertThat(sent(session.route(execute(id, 0, "00 01 fc00"), a, "db", CAPS, ALLOC)))
+        sent(other.route(execute(theirs, 0, "00 01 fc00 00"), a, DB, CAPS, ALLOC));
+        assertThat(sent(session.route(execute(id, 0, "00 01 fc00"), a, DB, CAPS, ALLOC)))
                 .startsWith("1784030000");
         assertThat(session.pinnedByLongData()).isFalse();
     }
@@ -215,18 +258,18 @@ class PreparedStatementsTest {
     void aCursorHoldsTheStatementUntilItsLastRow() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        Routing r = session.route(execute(id, 1, ""), a, "db", CAPS, ALLOC);
+        Routing r = session.route(execute(id, 1, ""), a, DB, CAPS, ALLOC);
         assertThat(sent(r)).isEqualTo("1784030000" + "01" + "01000000");
         session.executeEnded(id, true);
         assertThat(session.pinnedByCursor()).isTrue();
-        assertThat(sent(session.route(hex("1c 01000000 0a000000"), a, "db", CAPS, ALLOC)))
+        assertThat(sent(session.route(hex("1c 01000000 0a000000"), a, DB, CAPS, ALLOC)))
                 .isEqualTo("1c840300000a000000");
         session.fetchEnded(id, ServerStatus.CURSOR_EXISTS);
         assertThat(session.pinnedByCursor()).isTrue();
         session.fetchEnded(id, ServerStatus.LAST_ROW_SENT);
         assertThat(session.pinnedByCursor()).isFalse();
         assertThat(session.needsConnection(hex("1c 01000000 0a000000"))).isFalse();
-        Routing fetch = session.route(hex("1c 01000000 0a000000"), null, "db", CAPS, ALLOC);
+        Routing fetch = session.route(hex("1c 01000000 0a000000"), null, DB, CAPS, ALLOC);
         assertThat(((Routing.Answer) fetch).err().message()).isEqualTo("The statement (1) has no open cursor");
     }
 
@@ -234,7 +277,7 @@ class PreparedStatementsTest {
     void aCursorAskedForButNotOpenedPinsNothing() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "DO 1", 900, 0);
-        sent(session.route(execute(id, 1, ""), a, "db", CAPS, ALLOC));
+        sent(session.route(execute(id, 1, ""), a, DB, CAPS, ALLOC));
         session.executeEnded(id, false);
         assertThat(session.pinnedByCursor()).isFalse();
         assertThat(a.size()).isEqualTo(1);
@@ -245,12 +288,11 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
         assertThat(session.needsConnection(hex("1a 01000000"))).isFalse();
-        assertThat(session.route(hex("1a 01000000"), null, "db", CAPS, ALLOC)).isInstanceOf(Routing.AnswerOk.class);
+        assertThat(session.route(hex("1a 01000000"), null, DB, CAPS, ALLOC)).isInstanceOf(Routing.AnswerOk.class);
         assertThat(session.needsConnection(execute(id, 0, ""))).isTrue();
-        sent(session.route(execute(id, 1, ""), a, "db", CAPS, ALLOC));
+        sent(session.route(execute(id, 1, ""), a, DB, CAPS, ALLOC));
         session.executeEnded(id, true);
-        assertThat(sent(session.route(hex("1a 01000000"), a, "db", CAPS, ALLOC)))
-                .isEqualTo("1a84030000");
+        assertThat(sent(session.route(hex("1a 01000000"), a, DB, CAPS, ALLOC))).isEqualTo("1a84030000");
         assertThat(session.pinnedByCursor()).isFalse();
     }
 
@@ -259,20 +301,20 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
         assertThat(session.needsConnection(hex("19 01000000"))).isFalse();
-        assertThat(session.route(hex("19 01000000"), null, "db", CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
+        assertThat(session.route(hex("19 01000000"), null, DB, CAPS, ALLOC)).isInstanceOf(Routing.Drop.class);
         assertThat(session.size()).isZero();
         assertThat(a.size()).isEqualTo(1);
         assertThat(a.hasPendingCloses()).isFalse();
-        assertThat(session.route(execute(id, 0, ""), a, "db", CAPS, ALLOC)).isInstanceOf(Routing.Answer.class);
+        assertThat(session.route(execute(id, 0, ""), a, DB, CAPS, ALLOC)).isInstanceOf(Routing.Answer.class);
     }
 
     @Test
     void closingAHeldStatementClosesItOnTheServer() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT 1", 900, 0);
-        sent(session.route(execute(id, 1, ""), a, "db", CAPS, ALLOC));
+        sent(session.route(execute(id, 1, ""), a, DB, CAPS, ALLOC));
         session.executeEnded(id, true);
-        Routing r = session.route(hex("19 01000000"), a, "db", CAPS, ALLOC);
+        Routing r = session.route(hex("19 01000000"), a, DB, CAPS, ALLOC);
         assertThat(sent(r)).isEqualTo("1984030000");
         assertThat(a.size()).isZero();
         assertThat(session.pinnedByCursor()).isFalse();
@@ -283,7 +325,7 @@ class PreparedStatementsTest {
         ServerStatements a = new ServerStatements(2, true);
         long one = prepare(session, a, "SELECT 1", 1, 0);
         prepare(session, a, "SELECT 2", 2, 0);
-        sent(session.route(execute(one, 0, ""), a, "db", CAPS, ALLOC)); // 1 used last: 2 is the eldest
+        sent(session.route(execute(one, 0, ""), a, DB, CAPS, ALLOC)); // 1 used last: 2 is the eldest
         prepare(session, a, "SELECT 3", 3, 0);
         assertThat(a.size()).isEqualTo(2);
         assertThat(closes(a)).containsExactly("1902000000");
@@ -294,7 +336,7 @@ class PreparedStatementsTest {
     void aReleaseClosesWhatASessionLeftHeld() {
         ServerStatements a = new ServerStatements(8, true);
         long id = prepare(session, a, "SELECT ?", 900, 1);
-        sent(session.route(hex("18 01000000 0000 6869"), a, "db", CAPS, ALLOC));
+        sent(session.route(hex("18 01000000 0000 6869"), a, DB, CAPS, ALLOC));
         a.released();
         assertThat(closes(a)).containsExactly("1984030000");
         assertThat(a.size()).isZero();
