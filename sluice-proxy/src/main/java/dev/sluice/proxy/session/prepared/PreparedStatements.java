@@ -279,10 +279,12 @@ public final class PreparedStatements {
     }
 
     /**
-     * The leased connection was lost or discarded while statements held server statements on it (long data,
-     * cursors): those are gone with it (the client is told by the failure of its command).
+     * The session's lease ended (released, discarded, lost). Normally nothing is held then (holding pins the
+     * session); if something was (the connection failed mid-statement, the session ends while pinned), it is
+     * forgotten here, so no later command is mapped to a statement of a connection the session no longer has. Call
+     * with {@link ServerStatements#released()} of that connection on a release.
      */
-    public void connectionLost() {
+    public void leaseEnded() {
         for (ClientStatement c : byId.values()) {
             c.held = null;
             c.heldOn = null;

@@ -338,9 +338,15 @@ class PreparedStatementsTest {
         long id = prepare(session, a, "SELECT ?", 900, 1);
         sent(session.route(hex("18 01000000 0000 6869"), a, DB, CAPS, ALLOC));
         a.released();
+        session.leaseEnded();
         assertThat(closes(a)).containsExactly("1984030000");
         assertThat(a.size()).isZero();
-        assertThat(id).isEqualTo(1);
+        assertThat(session.pinnedByLongData()).isFalse();
+        // the next execution, on another connection, is prepared there: nothing points at A's closed statement
+        ServerStatements b = new ServerStatements(8, true);
+        Routing r = session.route(execute(id, 0, "00 01 fc00"), b, DB, CAPS, ALLOC);
+        assertThat(r).isInstanceOf(Routing.Prepare.class);
+        ((Routing.Prepare) r).reprepare().abandon();
     }
 
     @Test
