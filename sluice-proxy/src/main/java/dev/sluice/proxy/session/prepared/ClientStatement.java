@@ -1,6 +1,7 @@
 package dev.sluice.proxy.session.prepared;
 
 import dev.sluice.protocol.message.server.ErrPacket;
+import java.util.Set;
 
 /**
  * A statement as one client sees it: Sluice's id for it (per session), what it is (text as the server got it,
@@ -29,7 +30,11 @@ final class ClientStatement {
      */
     ErrPacket longDataFailure;
 
-    ClientStatement(long clientId, ServerStatements.Key key, int params, int columns) {
+    /** The session's statements that hold one now (so pins are found without looking at every statement). */
+    private final Set<ClientStatement> holders;
+
+    ClientStatement(long clientId, ServerStatements.Key key, int params, int columns, Set<ClientStatement> holders) {
+        this.holders = holders;
         this.clientId = clientId;
         this.key = key;
         this.params = params;
@@ -40,14 +45,30 @@ final class ClientStatement {
         return longData || longDataFailure != null;
     }
 
+    /** Takes {@code entry} of {@code on} for this statement alone. */
+    void hold(ServerStatements on, ServerStatements.Entry entry) {
+        if (held != entry) {
+            on.hold(entry);
+            held = entry;
+            heldOn = on;
+            holders.add(this);
+        }
+    }
+
     /** Lets go of the held statement (shared again on its connection). */
     void unhold() {
         if (held != null) {
             heldOn.unhold(held);
         }
+        forget();
+    }
+
+    /** Forgets the held statement without giving it back (closed, or its connection gone). */
+    void forget() {
         held = null;
         heldOn = null;
         longData = false;
         cursor = false;
+        holders.remove(this);
     }
 }

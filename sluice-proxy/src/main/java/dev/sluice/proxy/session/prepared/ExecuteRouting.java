@@ -94,11 +94,7 @@ final class ExecuteRouting {
     private static void executed(ClientStatement c, ServerStatements on, ServerStatements.Entry entry, boolean cursor) {
         c.longData = false;
         if (cursor) {
-            if (c.held != entry) {
-                on.hold(entry);
-                c.held = entry;
-                c.heldOn = on;
-            }
+            c.hold(on, entry);
             c.cursor = true;
         } else if (c.held != null) {
             c.unhold();
@@ -135,11 +131,7 @@ final class ExecuteRouting {
     }
 
     private static void holdForLongData(ClientStatement c, ServerStatements on, ServerStatements.Entry entry) {
-        if (c.held != entry) {
-            on.hold(entry);
-            c.held = entry;
-            c.heldOn = on;
-        }
+        c.hold(on, entry);
         c.longData = true;
     }
 }

@@ -8,7 +8,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The prepared statements of one client session, under ids Sluice hands out (from 1, per session), so that a
@@ -36,6 +39,9 @@ public final class PreparedStatements {
 
     private final int sessionLimit;
     private final Map<Long, ClientStatement> byId = new HashMap<>();
+    /** The statements holding a server statement alone (long data, cursor): what pins the session. */
+    private final Set<ClientStatement> holders = new HashSet<>();
+
     private long nextId = 1;
     /** The client id of the statement prepared last (for stmt_id 0xFFFFFFFF), -1 when the last prepare failed. */
     private long lastPrepared = -1;
@@ -92,7 +98,7 @@ public final class PreparedStatements {
         int columns = prepareOk.getUnsignedShortLE(from + 5);
         int params = prepareOk.getUnsignedShortLE(from + 7);
         long clientId = newId();
-        byId.put(clientId, new ClientStatement(clientId, pending, params, columns));
+        byId.put(clientId, new ClientStatement(clientId, pending, params, columns, holders));
         connection.added(pending, serverId, params);
         pending = null;
         StatementPackets.setStatementId(prepareOk, clientId);
@@ -229,8 +235,7 @@ public final class PreparedStatements {
         }
         StatementPackets.setStatementId(payload, c.held.serverId);
         c.heldOn.dropHeld(c.held);
-        c.held = null;
-        c.heldOn = null;
+        c.forget();
         return new Routing.Forward(c.clientId, payload, false);
     }
 
@@ -260,7 +265,7 @@ public final class PreparedStatements {
 
     /** Some statement holds long data on the leased connection: the session must keep it until the execution. */
     public boolean pinnedByLongData() {
-        for (ClientStatement c : byId.values()) {
+        for (ClientStatement c : holders) {
             if (c.longData) {
                 return true;
             }
@@ -270,7 +275,7 @@ public final class PreparedStatements {
 
     /** Some statement has a cursor open on the leased connection: the session must keep it until it is closed. */
     public boolean pinnedByCursor() {
-        for (ClientStatement c : byId.values()) {
+        for (ClientStatement c : holders) {
             if (c.cursor) {
                 return true;
             }
@@ -285,17 +290,14 @@ public final class PreparedStatements {
      * with {@link ServerStatements#released()} of that connection on a release.
      */
     public void leaseEnded() {
-        for (ClientStatement c : byId.values()) {
-            c.held = null;
-            c.heldOn = null;
-            c.longData = false;
-            c.cursor = false;
+        for (ClientStatement c : List.copyOf(holders)) {
+            c.forget();
         }
     }
 
     /** The client's COM_RESET_CONNECTION or COM_CHANGE_USER: the server would close all its statements. */
     public void clear() {
-        for (ClientStatement c : byId.values()) {
+        for (ClientStatement c : List.copyOf(holders)) {
             c.unhold();
         }
         byId.clear();
