@@ -13,6 +13,7 @@ import dev.sluice.protocol.message.client.ComStmtPrepare;
 import dev.sluice.protocol.message.client.ComStmtSendLongData;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.proxy.session.prepared.PreparedStatements;
+import dev.sluice.proxy.session.prepared.ServerStatements;
 import dev.sluice.proxy.session.prepared.StatementContext;
 import dev.sluice.proxy.session.prepared.StatementPackets;
 import dev.sluice.testkit.MariaDbSandboxExtension;
@@ -301,6 +302,12 @@ class PreparedAcrossConnectionsTest {
         // on B, in the plain mode: prepared under ANSI_QUOTES there, then B goes back to its mode
         assertThat(lastRow(b.command(quoting, execute(q, false)))).contains("item1");
         assertThat(lastRow(b.plain(encode(ComQuery.of("SELECT @@sql_mode"))))).isEqualTo(mode);
+    }
+
+    @Test
+    void theSandboxAnnouncesAServerThatTakesTheLastPreparedId() {
+        assertThat(ServerStatements.acceptsLastPreparedId(login("it").greeting().serverVersion()))
+                .isTrue();
     }
 
     @Test

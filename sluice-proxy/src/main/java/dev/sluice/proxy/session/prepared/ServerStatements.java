@@ -1,5 +1,6 @@
 package dev.sluice.proxy.session.prepared;
 
+import dev.sluice.backend.pool.PooledConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -73,6 +74,43 @@ public final class ServerStatements {
         }
         this.limit = limit;
         this.lastPreparedId = lastPreparedId;
+    }
+
+    /**
+     * The statements of {@code connection}: its attachment, made on the lease that finds none (a new connection, or
+     * one the pool reset, which closes every statement on the server and drops the attachment).
+     */
+    public static ServerStatements of(PooledConnection connection, int limit, boolean lastPreparedId) {
+        if (connection.attachment() instanceof ServerStatements statements) {
+            return statements;
+        }
+        ServerStatements statements = new ServerStatements(limit, lastPreparedId);
+        connection.attach(statements);
+        return statements;
+    }
+
+    /**
+     * Whether a server of this greeting version takes stmt_id 0xFFFFFFFF for "the statement prepared last": MariaDB
+     * from 10.2 ("10.11.6-MariaDB", or "5.5.5-10.11.6-MariaDB-log" as MariaDB announces itself to old clients); MySQL
+     * does not.
+     */
+    public static boolean acceptsLastPreparedId(String serverVersion) {
+        int end = serverVersion.indexOf("-MariaDB");
+        if (end < 0) {
+            return false;
+        }
+        String version = serverVersion.substring(0, end);
+        if (version.startsWith("5.5.5-")) {
+            version = version.substring("5.5.5-".length());
+        }
+        String[] parts = version.split("\\.");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 10 || (major == 10 && minor >= 2);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**

@@ -8,8 +8,9 @@
  * <ul>
  *   <li>One {@link dev.sluice.proxy.session.prepared.PreparedStatements} per session. One {@link
  *       dev.sluice.proxy.session.prepared.ServerStatements} per server connection, kept as the {@code
- *       PooledConnection} attachment (created on the first lease that finds none: the pool drops it when it resets
- *       the connection, since COM_RESET_CONNECTION closes every statement on the server).
+ *       PooledConnection} attachment: at each lease, {@code ServerStatements.of(pooled, limit,
+ *       acceptsLastPreparedId(greeting.serverVersion()))} (made on the first lease that finds none: the pool drops it
+ *       when it resets the connection, since COM_RESET_CONNECTION closes every statement on the server).
  *   <li>Client COM_STMT_PREPARE: {@code refusePrepare()} (answer its ERR instead, if any), then {@code
  *       prepareSent(payload as sent, context)}; on the first packet of the answer, {@code prepareOk(packet,
  *       connection's statements)} when it is a PREPARE_OK (its id becomes the client's, in place; relay the answer

@@ -358,6 +358,18 @@ class PreparedStatementsTest {
     }
 
     @Test
+    void theLastPreparedIdIsMariaDbsFrom10Point2() {
+        assertThat(ServerStatements.acceptsLastPreparedId("5.5.5-10.11.6-MariaDB-0+deb12u1"))
+                .isTrue();
+        assertThat(ServerStatements.acceptsLastPreparedId("11.4.2-MariaDB")).isTrue();
+        assertThat(ServerStatements.acceptsLastPreparedId("10.2.0-MariaDB")).isTrue();
+        assertThat(ServerStatements.acceptsLastPreparedId("5.5.5-10.1.48-MariaDB"))
+                .isFalse();
+        assertThat(ServerStatements.acceptsLastPreparedId("8.0.36")).isFalse();
+        assertThat(ServerStatements.acceptsLastPreparedId("x-MariaDB")).isFalse();
+    }
+
+    @Test
     void aSessionHoldsNoMoreStatementsThanAServerWould() {
         PreparedStatements small = new PreparedStatements(1);
         ServerStatements a = new ServerStatements(8, true);
