@@ -142,38 +142,4 @@ public final class ProxyErrors {
     public static ErrPacket malformed(String detail) {
         return new ErrPacket(MALFORMED_PACKET, "08S01", "Malformed communication packet (sluice: " + detail + ")");
     }
-
-    // ---- prepared statements (session.prepared): answered as the server words them, ids the client's ----
-
-    /** ER_UNKNOWN_STMT_HANDLER. */
-    public static final int UNKNOWN_STATEMENT = 1243;
-    /** ER_STMT_HAS_NO_OPEN_CURSOR. */
-    public static final int NO_OPEN_CURSOR = 1421;
-    /** ER_MAX_PREPARED_STMT_COUNT_REACHED. */
-    public static final int TOO_MANY_STATEMENTS = 1461;
-
-    /**
-     * A statement id the session never handed out (or closed), or "the last prepared" after a failed prepare; {@code
-     * where} is the server function's name the server puts in the text (mysqld_stmt_execute, _fetch, _reset).
-     */
-    public static ErrPacket unknownStatement(long id, String where) {
-        return new ErrPacket(
-                UNKNOWN_STATEMENT,
-                "HY000",
-                "Unknown prepared statement handler (" + Long.toUnsignedString(id) + ") given to " + where);
-    }
-
-    /** COM_STMT_FETCH of a statement without an open cursor. */
-    public static ErrPacket noOpenCursor(long id) {
-        return new ErrPacket(
-                NO_OPEN_CURSOR, "HY000", "The statement (" + Long.toUnsignedString(id) + ") has no open cursor");
-    }
-
-    /** A session holding {@code limit} prepared statements prepares one more. */
-    public static ErrPacket tooManyStatements(int limit) {
-        return new ErrPacket(
-                TOO_MANY_STATEMENTS,
-                "42000",
-                "Can't create more than max_prepared_stmt_count statements (current value: " + limit + ")");
-    }
 }

@@ -3,7 +3,6 @@ package dev.sluice.proxy.session.prepared;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.ErrPacket;
-import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.Arrays;
@@ -73,7 +72,7 @@ public final class PreparedStatements {
             return null;
         }
         lastPrepared = -1;
-        return ProxyErrors.tooManyStatements(sessionLimit);
+        return StatementErrors.tooManyStatements(sessionLimit);
     }
 
     /**
@@ -191,13 +190,13 @@ public final class PreparedStatements {
         if (where == null) {
             return new Routing.Drop();
         }
-        return new Routing.Answer(ProxyErrors.unknownStatement(id, where));
+        return new Routing.Answer(StatementErrors.unknownStatement(id, where));
     }
 
     private static Routing fetch(ClientStatement c, ByteBuf payload) {
         if (c.held == null || !c.cursor) {
             payload.release();
-            return new Routing.Answer(ProxyErrors.noOpenCursor(c.clientId));
+            return new Routing.Answer(StatementErrors.noOpenCursor(c.clientId));
         }
         StatementPackets.setStatementId(payload, c.held.serverId);
         return new Routing.Forward(c.clientId, payload, true);
