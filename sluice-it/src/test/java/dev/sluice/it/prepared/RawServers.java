@@ -10,7 +10,6 @@ import dev.sluice.protocol.binary.ColumnType;
 import dev.sluice.protocol.message.client.BoundParameter;
 import dev.sluice.protocol.message.client.ClientCommand;
 import dev.sluice.protocol.message.client.ComStmtExecute;
-import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.prepared.StatementContext;
 import dev.sluice.proxy.session.prepared.StatementPackets;
 import dev.sluice.testkit.MariaDbSandbox;
@@ -33,10 +32,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RawServers implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     /**
-     * What Sluice asks of servers (bulk operations included), less CLIENT_NO_SCHEMA, which no driver asks for and
-     * which makes MariaDB read SHOW STATUS's information_schema.SESSION_STATUS in the current database.
+     * What a session's server connection has with a modern driver as client: protocol 4.1, DEPRECATE_EOF, session
+     * tracking, multi-results, and MariaDB's bulk operations (COM_STMT_BULK_EXECUTE needs them).
      */
-    static final long CAPS = ClientSession.RELAYABLE & ~Capability.CLIENT_NO_SCHEMA;
+    static final long CAPS = Capability.CLIENT_PROTOCOL_41
+            | Capability.CLIENT_LONG_FLAG
+            | Capability.CLIENT_TRANSACTIONS
+            | Capability.CLIENT_SECURE_CONNECTION
+            | Capability.CLIENT_MULTI_RESULTS
+            | Capability.CLIENT_PS_MULTI_RESULTS
+            | Capability.CLIENT_PLUGIN_AUTH
+            | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA
+            | Capability.CLIENT_SESSION_TRACK
+            | Capability.CLIENT_DEPRECATE_EOF
+            | Capability.MARIADB_CLIENT_STMT_BULK_OPERATIONS;
 
     private EventLoopGroup group;
     private ServerConnector connector;
