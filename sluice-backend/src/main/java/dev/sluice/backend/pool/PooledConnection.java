@@ -21,6 +21,12 @@ public final class PooledConnection {
     private Object state;
     /** True when the session state may be older than the server's global values: reset before the next lease. */
     private volatile boolean sessionStale;
+    /**
+     * What a lease holder keeps with this server session for the next one (the proxy: the statements prepared on it).
+     * Dropped when the session is reset or opened ({@link #sessionCurrent()}): COM_RESET_CONNECTION ends on the
+     * server whatever it described.
+     */
+    private Object attachment;
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
     PoolStats.DiscardReason discardReason;
 
@@ -90,6 +96,7 @@ public final class PooledConnection {
     void sessionCurrent() {
         sessionStale = false;
         state = null;
+        attachment = null;
     }
 
     /**
@@ -102,6 +109,16 @@ public final class PooledConnection {
 
     public void state(Object state) {
         this.state = state;
+    }
+
+    /** What the lease holders keep with this connection (see the field); null when nothing, or after a reset. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Keeps {@code value} with the connection for the next lease holder, until the next reset. */
+    public void attach(Object value) {
+        attachment = value;
     }
 
     /** The server thread id behind this connection (what KILL takes). */
