@@ -28,7 +28,8 @@ final class ConnectionSetUp {
      *
      * @param trackers the server's global tracker settings, or null when the connection does not track
      */
-    record Learned(long maxIdleNanos, int maxConnections, SessionTracking.TrackerDefaults trackers) {}
+    /** @param tracked the trackers were asked for and are on (a server may refuse them: an expired password's sandbox) */
+    record Learned(long maxIdleNanos, int maxConnections, SessionTracking.TrackerDefaults trackers, boolean tracked) {}
 
     private ConnectionSetUp() {}
 
@@ -56,9 +57,11 @@ final class ConnectionSetUp {
         CompletableFuture<List<String>> order = tracking
                 ? answers.get(1).handle((r, e) -> e == null ? SessionTracking.orderOf(r) : List.<String>of())
                 : CompletableFuture.completedFuture(List.of());
-        CompletableFuture<QueryResult> all = tracking
-                ? answers.get(2).thenCompose(on -> query) // the trackers must be on: a failure fails the set-up
-                : query;
+        // a server may refuse the trackers with an ERR (an account with an expired password can run nothing but SET
+        // PASSWORD): the connection is then used untracked, and its sessions stay on it (the proxy pins them)
+        CompletableFuture<Throwable> refused =
+                tracking ? answers.get(2).handle((on, e) -> e) : CompletableFuture.completedFuture(null);
+        CompletableFuture<QueryResult> all = refused.thenCompose(t -> query);
         String what = (tracking ? SessionTracking.TRACKERS_ON + "; " : "") + sql;
         return connection
                 .within(
@@ -66,10 +69,19 @@ final class ConnectionSetUp {
                         limit,
                         what + " (session set-up) within connect-timeout " + connectTimeout.toMillis() + " ms")
                 .handle((r, e) -> {
-                    if (e instanceof RuntimeException re
-                            && !(e instanceof dev.sluice.backend.ServerException && !tracking)) {
-                        throw re; // the connection is gone (deadline, closed), or its trackers are not on
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause()
+                            : e;
+                    if (cause instanceof RuntimeException re
+                            && !(cause instanceof dev.sluice.backend.ServerException)) {
+                        throw re; // the connection is gone (deadline, closed)
                     }
+                    Throwable trackersRefused = refused.join();
+                    if (trackersRefused != null
+                            && !(unwrap(trackersRefused) instanceof dev.sluice.backend.ServerException)) {
+                        throw new java.util.concurrent.CompletionException(unwrap(trackersRefused));
+                    }
+                    boolean tracked = tracking && trackersRefused == null;
                     long seconds =
                             28800; // the servers' default, when the answer is not a number (an odd server, a fake)
                     int maxConnections = -1;
@@ -84,7 +96,7 @@ final class ConnectionSetUp {
                         if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
                             maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
                         }
-                        if (tracking && row.size() >= 6) {
+                        if (tracked && row.size() >= 6) {
                             trackers = new SessionTracking.TrackerDefaults(
                                     on(row.get(2)), on(row.get(3)), text(row.get(4)), text(row.get(5)), order.join());
                         }
@@ -93,8 +105,12 @@ final class ConnectionSetUp {
                     long nanos = Math.max(
                             TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
                             TimeUnit.SECONDS.toNanos(seconds) / 2);
-                    return new Learned(nanos, maxConnections, trackers);
+                    return new Learned(nanos, maxConnections, trackers, tracked);
                 });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static boolean on(Object value) {

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  */
 final class PoolOpener {
     /** A logged-in, set-up connection and what its set-up learned. */
-    record Opened(ServerConnection connection, long maxIdleNanos) {}
+    record Opened(ServerConnection connection, long maxIdleNanos, boolean tracked) {}
 
     private static final int FULL_ATTEMPTS = 3;
     private static final long FULL_RETRY_MILLIS = 50;
@@ -86,7 +86,7 @@ final class PoolOpener {
                                 if (learned.trackers() != null) {
                                     learnTrackers.accept(learned.trackers());
                                 }
-                                return new Opened(connection, learned.maxIdleNanos());
+                                return new Opened(connection, learned.maxIdleNanos(), learned.tracked());
                             });
                 })
                 .whenComplete((opened, failure) -> {

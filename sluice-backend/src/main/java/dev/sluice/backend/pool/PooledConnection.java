@@ -19,6 +19,8 @@ public final class PooledConnection {
     private ServerConnection.Detached leased;
     private long leases;
     private Object state;
+    /** The server's session trackers are on (asked for in transaction mode, and not refused). */
+    private final boolean tracked;
     /** True when the session state may be older than the server's global values: reset before the next lease. */
     private volatile boolean sessionStale;
     /**
@@ -30,7 +32,8 @@ public final class PooledConnection {
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
     PoolStats.DiscardReason discardReason;
 
-    PooledConnection(ServerPool pool, ServerConnection connection, long maxIdleNanos) {
+    PooledConnection(ServerPool pool, ServerConnection connection, long maxIdleNanos, boolean tracked) {
+        this.tracked = tracked;
         this.pool = pool;
         this.connection = connection;
         this.maxIdleNanos = maxIdleNanos;
@@ -124,6 +127,11 @@ public final class PooledConnection {
     /** The server thread id behind this connection (what KILL takes). */
     public long serverThreadId() {
         return connection.connectionId();
+    }
+
+    /** Whether the server's session trackers are on: without them, a session's state cannot follow it. */
+    public boolean tracked() {
+        return tracked;
     }
 
     /** How many times it was leased (see {@link ServerPool#reclaim}); read on its event loop. */

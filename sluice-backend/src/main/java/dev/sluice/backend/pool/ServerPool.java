@@ -350,7 +350,8 @@ public final class ServerPool implements AutoCloseable {
                 slots.give(this);
                 return;
             }
-            PooledConnection pooled = new PooledConnection(this, opened.connection(), opened.maxIdleNanos());
+            PooledConnection pooled =
+                    new PooledConnection(this, opened.connection(), opened.maxIdleNanos(), opened.tracked());
             boolean closedMeanwhile;
             synchronized (this) {
                 closedMeanwhile = closed;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.backend.TlsMode;
+import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.it.proxy.RawClient.RawPacket;
 import dev.sluice.protocol.Capability;
 import dev.sluice.proxy.ProxyServer;
@@ -173,14 +174,16 @@ class LocalInfileStatementsTest {
     @Test
     void aRefusalInsideAMultiStatementTextEndsTheResponseAndTheSessionStaysInStep() {
         try (LocalInfileFakeServer fake = new LocalInfileFakeServer("/etc/passwd", true)) {
-            ProxyServer proxy = ProxyServer.start(new ProxyConfig(
-                    List.of(new ListenerConfig("127.0.0.1", 0)),
-                    List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
-                    List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
-                    ClientTlsConfig.selfSigned(),
-                    Timeouts.defaults(),
-                    Limits.defaults(),
-                    true));
+            ProxyServer proxy = ProxyServer.start(ProxyFixture.withMode(
+                    new ProxyConfig(
+                            List.of(new ListenerConfig("127.0.0.1", 0)),
+                            List.of(new ServerConfig("hostile", "127.0.0.1", fake.port(), TlsMode.DISABLED)),
+                            List.of(UserConfig.of(ProxyFixture.USER, ProxyFixture.PASSWORD)),
+                            ClientTlsConfig.selfSigned(),
+                            Timeouts.defaults(),
+                            Limits.defaults(),
+                            true),
+                    PoolMode.SESSION)); // the scripted server answers every query with a file request, set-up's too
             try (RawClient client = RawClient.login(
                     proxy.addresses().get(0).getPort(),
                     ProxyFixture.USER,

@@ -469,6 +469,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * database, the session none) is discarded for another.
      */
     private void reapply() {
+        if (!server.pooled().tracked()) {
+            // the server refused the trackers (an account with an expired password): nothing can follow the session
+            keeper.pin(PinReason.UNCLASSIFIED_STATE, "the server refused session tracking on this connection");
+            tracker.untracked();
+            return;
+        }
         Reapply r =
                 tracker.leased(server.pooled(), server.pool().trackerDefaults(), server.collation(), server.database());
         if (r == null) {

@@ -140,6 +140,11 @@ final class SessionTracker {
         return view.applyStatement();
     }
 
+    /** The connection has no trackers: its OKs go to the client as they are (the session is pinned to it). */
+    void untracked() {
+        handedOver = true;
+    }
+
     /** The session's current database. */
     String database() {
         return state.database();
