@@ -66,7 +66,8 @@ final class PoolWaiters {
      * queue; null if none waits. The oldest waiting on {@code loop} first (the connection serves its own loop and is
      * not closed and reopened elsewhere: under load every loop has waiters, and moving connections between them would
      * cost a login each time), unless a lease waits on a loop with no open connection of this pool at all (it would
-     * otherwise wait for acquire-timeout); without any on {@code loop}, the oldest of another loop.
+     * otherwise wait for acquire-timeout); null when neither waits: the connection idles on its loop, and a client of
+     * another loop that waits longer than the pool's patience while it idles takes its place (ServerPool's rebalance).
      */
     Waiter next(EventLoop loop, Map<EventLoop, Integer> openPerLoop) {
         Waiter own = null;
@@ -86,10 +87,20 @@ final class PoolWaiters {
         }
         Waiter chosen = starving != null ? starving : own;
         if (chosen == null) {
-            return next();
+            return null; // other loops' clients are served by their own connections (or, after a while, by a move)
         }
         queue.remove(chosen);
         return chosen;
+    }
+
+    /** The oldest lease still waiting, left in the queue; null if none. */
+    Waiter oldest() {
+        for (Waiter w : queue) {
+            if (!w.future.isDone()) {
+                return w;
+            }
+        }
+        return null;
     }
 
     boolean isEmpty() {

@@ -297,22 +297,37 @@ public final class ServerPool implements AutoCloseable {
         waiter.loop.schedule(
                 () -> {
                     PooledConnection other;
+                    PooledConnection own;
                     synchronized (this) {
                         if (closed || waiter.future.isDone()) {
                             return;
                         }
-                        other = idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS);
-                        if (other == null) {
+                        own = idle.takeOn(waiter.loop);
+                        if (own != null && waiters.remove(waiter)) {
+                            state(own, State.LEASED);
+                        } else if (own != null) {
+                            idle.add(own);
+                            return;
+                        }
+                        other = own != null ? null : idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS);
+                        if (own == null && other == null) {
                             if (!idle.isEmpty()) {
                                 scheduleRebalance(waiter);
                             }
                             return;
                         }
-                        if (!waiters.remove(waiter)) {
+                        if (other != null && !waiters.remove(waiter)) {
                             idle.add(other);
                             return;
                         }
-                        state(other, State.CLOSED);
+                        if (other != null) {
+                            state(other, State.CLOSED);
+                        }
+                    }
+                    if (own != null) {
+                        waiter.served();
+                        handOut(own, waiter.loop, waiter.future);
+                        return;
                     }
                     stats.discarded(DiscardReason.REBALANCED);
                     other.close();
@@ -427,6 +442,7 @@ public final class ServerPool implements AutoCloseable {
     }
 
     private void giveBack(PooledConnection c) {
+        PoolWaiters.Waiter elsewhere = null;
         PoolWaiters.Waiter waiter = null;
         boolean shutdown = false;
         boolean giveWay = false;
@@ -445,6 +461,7 @@ public final class ServerPool implements AutoCloseable {
                     c.markIdle(System.nanoTime());
                     state(c, State.IDLE);
                     idle.add(c);
+                    elsewhere = settings.mode() == PoolMode.TRANSACTION ? waiters.oldest() : null;
                 } else if (waiter.loop == c.loop()) {
                     state(c, State.LEASED);
                 } else {
@@ -452,6 +469,9 @@ public final class ServerPool implements AutoCloseable {
                     rebalance = true; // a new one for the waiter's loop takes its place in total
                 }
             }
+        }
+        if (elsewhere != null) {
+            scheduleRebalance(elsewhere); // a client of another loop waits while this one idles
         }
         if (shutdown || giveWay) {
             stats.discarded(shutdown ? DiscardReason.SHUTDOWN : DiscardReason.GAVE_WAY);
