@@ -117,6 +117,35 @@ public final class ServerPool implements AutoCloseable {
     // ---- lease ------------------------------------------------------------------------------------
 
     /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
+    /**
+     * Transaction mode's fast path, on {@code loop}: an idle connection of that loop, leased at once (no future, no
+     * hop), or null when there is none (the caller then uses {@link #acquire}). No reset is due in this mode.
+     */
+    public PooledConnection acquireIdleNow(EventLoop loop) {
+        if (settings.mode() != PoolMode.TRANSACTION || (health != null && health.isDown())) {
+            return null;
+        }
+        PooledConnection c;
+        synchronized (this) {
+            if (closed || !waiters.isEmpty()) {
+                return null; // waiting clients come first
+            }
+            c = idle.takeOldestOn(loop);
+            if (c == null) {
+                return null;
+            }
+            if (!c.isActive()
+                    || c.tooIdleToUse()
+                    || c.ageNanos(System.nanoTime()) > settings.maxLifetime().toNanos()) {
+                idle.add(c); // the slow path retires it
+                return null;
+            }
+            state(c, State.LEASED);
+        }
+        stats.reused();
+        return c;
+    }
+
     public CompletableFuture<PooledConnection> acquire(EventLoop loop) {
         CompletableFuture<PooledConnection> result = new CompletableFuture<>();
         if (health != null && health.isDown()) {
