@@ -101,9 +101,10 @@ public final class ProxyServer implements AutoCloseable {
                 }
                 server.listeners.add(channel);
                 LOG.info(
-                        "listening on {} (transport {})",
+                        "listening on {} (transport {}, pool.mode {})",
                         format((InetSocketAddress) channel.localAddress()),
-                        transport);
+                        transport,
+                        config.pool().mode().key());
             }
             return server;
         } catch (RuntimeException e) {
