@@ -37,7 +37,7 @@ class DriverBatchTransactionTest {
                     "CREATE TABLE test.tx (k VARCHAR(40) PRIMARY KEY, v INT)")
             .build();
 
-    private static ProxyFixture fixture;
+    static ProxyFixture fixture;
     private static final AtomicInteger RUN = new AtomicInteger();
 
     @BeforeAll

@@ -47,7 +47,7 @@ class DriverOkPacketTest {
                             + "SELECT seq AS id, 0 AS v FROM test.seq_1_to_" + BIG)
             .build();
 
-    private static ProxyFixture fixture;
+    static ProxyFixture fixture;
 
     @BeforeAll
     static void start() {
