@@ -3,6 +3,7 @@ package dev.sluice.backend.pool;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The clients waiting for a connection of one pool, oldest first, each with its acquire-timeout timer. Not
+ * The clients waiting for a connection of one pool, oldest first, each with its acquire-timeout timer, kept in one
+ * queue per event loop (a returned connection looks at its own loop's first: a few loops, not every waiter). Not
  * thread-safe: the pool's monitor guards it (the timer's action takes the monitor itself).
  */
 final class PoolWaiters {
@@ -19,11 +21,13 @@ final class PoolWaiters {
     static final class Waiter {
         final EventLoop loop;
         final CompletableFuture<PooledConnection> future;
+        private final long order;
         private ScheduledFuture<?> timeout;
 
-        private Waiter(EventLoop loop, CompletableFuture<PooledConnection> future) {
+        private Waiter(EventLoop loop, CompletableFuture<PooledConnection> future, long order) {
             this.loop = loop;
             this.future = future;
+            this.order = order;
         }
 
         /** It gets a connection (or an error) now: its acquire-timeout no longer applies. */
@@ -32,7 +36,9 @@ final class PoolWaiters {
         }
     }
 
-    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private final Map<EventLoop, ArrayDeque<Waiter>> byLoop = new IdentityHashMap<>();
+    private long added;
+    private int size;
 
     /** Queues a lease; {@code onTimeout} runs on its loop after {@code timeoutMillis} unless it was served. */
     Waiter add(
@@ -40,25 +46,62 @@ final class PoolWaiters {
             CompletableFuture<PooledConnection> future,
             long timeoutMillis,
             Consumer<Waiter> onTimeout) {
-        Waiter w = new Waiter(loop, future);
-        queue.add(w);
+        Waiter w = new Waiter(loop, future, added++);
+        byLoop.computeIfAbsent(loop, l -> new ArrayDeque<>()).add(w);
+        size++;
         w.timeout = loop.schedule(() -> onTimeout.accept(w), timeoutMillis, TimeUnit.MILLISECONDS);
         return w;
     }
 
     /** False when it was no longer waiting (served meanwhile). */
     boolean remove(Waiter w) {
-        return queue.remove(w);
+        ArrayDeque<Waiter> q = byLoop.get(w.loop);
+        if (q != null && q.remove(w)) {
+            size--;
+            return true;
+        }
+        return false;
+    }
+
+    /** The first lease of {@code loop}'s queue still waiting (done ones dropped); left in the queue; null if none. */
+    private Waiter head(ArrayDeque<Waiter> q) {
+        if (q == null) {
+            return null;
+        }
+        for (Waiter w; (w = q.peek()) != null; ) {
+            if (!w.future.isDone()) {
+                return w;
+            }
+            q.poll();
+            size--;
+        }
+        return null;
+    }
+
+    /** The oldest lease still waiting, left in the queue; null if none. */
+    Waiter oldest() {
+        Waiter oldest = null;
+        for (ArrayDeque<Waiter> q : byLoop.values()) {
+            Waiter w = head(q);
+            if (w != null && (oldest == null || w.order < oldest.order)) {
+                oldest = w;
+            }
+        }
+        return oldest;
     }
 
     /** The oldest lease still waiting, taken out of the queue; null if none. */
     Waiter next() {
-        for (Waiter w; (w = queue.poll()) != null; ) {
-            if (!w.future.isDone()) {
-                return w;
-            }
+        Waiter w = oldest();
+        if (w != null) {
+            take(w);
         }
-        return null;
+        return w;
+    }
+
+    private void take(Waiter w) {
+        byLoop.get(w.loop).poll(); // w is its queue's head
+        size--;
     }
 
     /**
@@ -70,51 +113,41 @@ final class PoolWaiters {
      * another loop that waits longer than the pool's patience while it idles takes its place (ServerPool's rebalance).
      */
     Waiter next(EventLoop loop, Map<EventLoop, Integer> openPerLoop) {
-        Waiter own = null;
-        Waiter starving = null;
-        for (Waiter w : queue) {
-            if (w.future.isDone()) {
-                continue;
-            }
-            if (w.loop == loop) {
-                own = own == null ? w : own;
-            } else if (starving == null && openPerLoop.getOrDefault(w.loop, 0) == 0) {
-                starving = w;
-            }
-            if (own != null && starving != null) {
-                break;
+        Waiter chosen = null;
+        for (Map.Entry<EventLoop, ArrayDeque<Waiter>> e : byLoop.entrySet()) {
+            if (e.getKey() != loop && openPerLoop.getOrDefault(e.getKey(), 0) == 0) {
+                Waiter w = head(e.getValue());
+                if (w != null && (chosen == null || w.order < chosen.order)) {
+                    chosen = w; // a loop with no connection at all
+                }
             }
         }
-        Waiter chosen = starving != null ? starving : own;
         if (chosen == null) {
-            return null; // other loops' clients are served by their own connections (or, after a while, by a move)
+            chosen = head(byLoop.get(loop));
         }
-        queue.remove(chosen);
+        if (chosen != null) {
+            take(chosen);
+        }
         return chosen;
     }
 
-    /** The oldest lease still waiting, left in the queue; null if none. */
-    Waiter oldest() {
-        for (Waiter w : queue) {
-            if (!w.future.isDone()) {
-                return w;
-            }
-        }
-        return null;
-    }
-
     boolean isEmpty() {
-        return queue.isEmpty();
+        return size == 0;
     }
 
     int size() {
-        return queue.size();
+        return size;
     }
 
     /** Every waiting lease, taken out of the queue (the pool closes). */
     List<Waiter> drain() {
-        List<Waiter> all = new ArrayList<>(queue);
-        queue.clear();
+        List<Waiter> all = new ArrayList<>(size);
+        for (ArrayDeque<Waiter> q : byLoop.values()) {
+            all.addAll(q);
+            q.clear();
+        }
+        all.sort(java.util.Comparator.comparingLong(w -> w.order));
+        size = 0;
         return all;
     }
 }
