@@ -324,6 +324,76 @@ class PreparedMultiplexingTest {
     }
 
     /**
+     * A prepared statement keeps the meaning its text had when it was prepared (MariaDB parses it then): under
+     * PIPES_AS_CONCAT {@code 'a' || 'b'} is 'ab', otherwise 0. Prepared again by Sluice on another connection after the
+     * session went back to the default sql_mode, it still reads 'ab'; a session with the default sql_mode preparing
+     * the same text gets its own statement, 0.
+     */
+    @Test
+    void aStatementKeepsTheSqlModeItWasPreparedUnder() throws Exception {
+        String concat = "SELECT 'a' || 'b'";
+        try (Connection a = mysql("useServerPrepStmts=true");
+                Connection other = mysql("useServerPrepStmts=true");
+                Connection second = mysql("useServerPrepStmts=true");
+                Connection plain = mysql("useServerPrepStmts=true")) {
+            try (Statement s = a.createStatement()) {
+                s.execute("SET SESSION sql_mode = 'PIPES_AS_CONCAT'");
+            }
+            try (PreparedStatement ps = a.prepareStatement(concat)) {
+                assertThat(single(ps)).isEqualTo("ab");
+                long preparedOn = thread(a);
+                try (Statement s = a.createStatement()) {
+                    s.execute("SET SESSION sql_mode = DEFAULT");
+                }
+                // the connection that has the statement is held by another session's transaction
+                // (sessions are spread over event loops, each of which prefers its own connection: try two)
+                Connection holder = null;
+                for (int i = 0; i < 50 && holder == null; i++) {
+                    for (Connection candidate : List.of(other, second)) {
+                        try (Statement h = candidate.createStatement()) {
+                            h.execute("START TRANSACTION");
+                            if (thread(candidate) == preparedOn) {
+                                holder = candidate;
+                                break;
+                            }
+                            h.execute("COMMIT");
+                        }
+                    }
+                }
+                assertThat(holder)
+                        .as("a session holding the statement's connection")
+                        .isNotNull();
+                assertThat(thread(a)).isNotEqualTo(preparedOn);
+                assertThat(single(ps)).as("executed on the other connection").isEqualTo("ab");
+                try (PreparedStatement plainConcat = plain.prepareStatement(concat)) {
+                    assertThat(single(plainConcat))
+                            .as("the same text under the default sql_mode")
+                            .isEqualTo("0");
+                }
+                try (Statement h = holder.createStatement()) {
+                    h.execute("COMMIT");
+                }
+                assertThat(single(ps)).as("again, wherever it runs").isEqualTo("ab");
+            }
+        }
+    }
+
+    private static String single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getString(1);
+        }
+    }
+
+    private static long thread(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@pseudo_thread_id")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
      * LAST_INSERT_ID() read by a prepared statement is the id of the session's own insert, as on a direct connection,
      * while other sessions insert on the same two connections.
      */

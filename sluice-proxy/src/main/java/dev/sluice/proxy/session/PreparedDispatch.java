@@ -62,7 +62,7 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
     }
 
     private StatementContext context() {
-        return StatementContext.of(tracker.database());
+        return new StatementContext(tracker.database(), tracker.parseSettings());
     }
 
     // ---- COM_STMT_PREPARE ----------------------------------------------------------------------------

@@ -140,6 +140,11 @@ final class SessionTracker {
         return view.applyStatement();
     }
 
+    /** How the session's statements parse now (sql_mode, character sets), as one SET: see SessionState. */
+    String parseSettings() {
+        return state.parseSettings();
+    }
+
     /** The session's current database. */
     String database() {
         return state.database();
