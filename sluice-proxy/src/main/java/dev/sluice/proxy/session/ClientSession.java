@@ -68,6 +68,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final LeaseKeeper keeper;
     /** Transaction mode: the session's state, following it from connection to connection; null in session mode. */
     private final SessionTracker tracker;
+    /** Transaction mode: the session's prepared statements under Sluice's ids; null in session mode. */
+    private final PreparedDispatch prepared;
 
     private State state = State.OPEN;
     private Exchange current;
@@ -94,6 +96,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.keeper = new LeaseKeeper(login.sessionId());
         this.tracker =
                 multiplexed ? new SessionTracker(login.capabilities(), login.collationId(), login.database()) : null;
+        this.prepared = multiplexed ? new PreparedDispatch(this, server, tracker) : null;
     }
 
     public long id() {
@@ -247,6 +250,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         // a server not taking what was written holds the next command here, whatever its kind (one without a
         // response, such as COM_STMT_SEND_LONG_DATA, would otherwise pile up in the server channel's buffer)
         while (state == State.OPEN && current == null && !queue.isEmpty()) {
+            if (!server.isHeld() && multiplexed && !prepared.needsConnection(queue.peek())) {
+                startCommand(queue.poll()); // a statement command Sluice answers itself
+                continue;
+            }
             if (!server.isHeld()) {
                 if (!server.isAcquiring()) {
                     server.acquire(
@@ -319,8 +326,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     }
                 } else if (multiplexed && command == Command.COM_RESET_CONNECTION) {
                     resetConnection(packet);
+                } else if (multiplexed && command != Command.COM_SET_OPTION) {
+                    statementCommand(packet, command);
                 } else {
                     forward(packet, command, statements.track(command, packet.payload()));
+                }
+            }
+            case COM_STMT_BULK_EXECUTE, COM_STMT_FETCH, COM_STMT_RESET -> {
+                if (multiplexed) {
+                    statementCommand(packet, command);
+                } else {
+                    forward(packet, command, null);
                 }
             }
             case COM_CHANGE_USER -> startChangeUser(packet);
@@ -380,6 +396,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** COM_STMT_PREPARE: as a COM_QUERY text, but KILL cannot be prepared through Sluice (its id is a parameter). */
     private void startPrepare(Packet packet) {
         ByteBuf payload = packet.payload();
+        ErrPacket refused = multiplexed ? prepared.refusePrepare() : null;
+        if (refused != null) {
+            packet.release();
+            output.write(refused);
+            return;
+        }
         if (StatementScanner.isPlain(payload, payload.readerIndex() + 1, payload.writerIndex(), false)) {
             forward(packet, Command.COM_STMT_PREPARE, null);
             return;
@@ -388,6 +410,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (plan.answer() != null) {
             packet.release();
             statements.preparedLoads().refused();
+            if (multiplexed) {
+                prepared.prepareFailed();
+            }
             output.write(plan.answer());
             return;
         }
@@ -410,6 +435,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             packet.release();
         }
         statements.preparedLoads().clear();
+        if (multiplexed) {
+            prepared.clear();
+        }
         current = ChangeUserExchange.start(this, request);
     }
 
@@ -433,7 +461,69 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      *     false for one Sluice made (a KILL mapped to a server thread), which is sent as it is
      */
     private void forward(Packet packet, Command command, LocalInfileGuard localFiles, boolean fromClient) {
-        if (fromClient && server.deadBeforeFirstCommand()) {
+        if (fromClient && deadBeforeFirstCommand(packet)) {
+            return;
+        }
+        if (multiplexed && fromClient) {
+            keeper.command(command, packet, status.noBackslashEscapes());
+            if (command == Command.COM_STMT_PREPARE) {
+                prepared.prepareSent(packet.payload());
+            }
+        }
+        boolean hasResponse = command.hasResponse();
+        if (hasResponse) {
+            current = relay(command, StatementRecognition.cursorRequested(command, packet.payload()), localFiles);
+        }
+        server.sendCommand(packet, hasResponse);
+    }
+
+    /**
+     * Transaction mode: a command naming a prepared statement (Sluice's id), answered by Sluice or sent with the
+     * held connection's id.
+     */
+    private void statementCommand(Packet packet, Command command) {
+        boolean connected = prepared.needsConnection(packet);
+        if (connected && deadBeforeFirstCommand(packet)) {
+            return;
+        }
+        LocalInfileGuard files = statements.track(command, packet.payload());
+        if (connected) {
+            keeper.command(command, packet, status.noBackslashEscapes());
+        }
+        current = prepared.start(packet, command, files, connected);
+        if (current != null && current.isComplete()) {
+            current = null;
+        }
+    }
+
+    /** The relay of a client command's answer. */
+    ResponseRelay relay(Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
+        ResponseRelay relay = new ResponseRelay(
+                output,
+                server,
+                status,
+                statements.preparedLoads(),
+                localInfileEnabled(),
+                command,
+                cursorRequested,
+                localFiles,
+                multiplexed ? this::filterOk : null);
+        if (multiplexed && command == Command.COM_STMT_PREPARE) {
+            relay.prepareIds(prepared);
+        }
+        return relay;
+    }
+
+    /** The server connection's lease ends (ServerSide calls this before it goes back or is discarded). */
+    void leaseEnding(dev.sluice.backend.pool.PooledConnection connection) {
+        if (multiplexed) {
+            prepared.leaseEnded(connection);
+        }
+    }
+
+    /** True (and the command queued again) when a first command must wait for another connection. */
+    private boolean deadBeforeFirstCommand(Packet packet) {
+        if (server.deadBeforeFirstCommand()) {
             // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
             // server) before this first write. Another one takes it.
             queue.addFirst(packet);
@@ -441,25 +531,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     server.isActive()
                             ? "server connection idle too long for a first command"
                             : "server connection closed before the first command");
-            return;
+            return true;
         }
-        if (multiplexed && fromClient) {
-            keeper.command(command, packet, status.noBackslashEscapes());
-        }
-        boolean hasResponse = command.hasResponse();
-        if (hasResponse) {
-            current = new ResponseRelay(
-                    output,
-                    server,
-                    status,
-                    statements.preparedLoads(),
-                    localInfileEnabled(),
-                    command,
-                    StatementRecognition.cursorRequested(command, packet.payload()),
-                    localFiles,
-                    multiplexed ? this::filterOk : null);
-        }
-        server.sendCommand(packet, hasResponse);
+        return false;
     }
 
     /**
@@ -547,6 +621,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         packet.release();
         statements.track(Command.COM_RESET_CONNECTION, io.netty.buffer.Unpooled.EMPTY_BUFFER);
         keeper.reset();
+        prepared.clear();
         tracker.reset(server.collation(), tracker.database());
         if (server.isHeld()) {
             server.release(null);
@@ -560,6 +635,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * the session lives only on it.
      */
     private void giveBackIfFree() {
+        prepared.pins(keeper);
         if (keeper.mayRelease(status) && server.isActive()) {
             tracker.givingBack(server.pooled());
             server.giveBack();
@@ -594,7 +670,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (current.isComplete()) {
             if (multiplexed) {
-                if (current instanceof ResponseRelay) {
+                if (current instanceof ResponseRelay || current instanceof ReprepareExchange) {
                     keeper.answered(!current.failed(), status);
                 }
             }

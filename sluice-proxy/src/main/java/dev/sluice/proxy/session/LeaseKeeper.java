@@ -3,7 +3,6 @@ package dev.sluice.proxy.session;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Whether a session in {@code pool.mode: transaction} may give its server connection back after a command, and why
@@ -19,6 +18,10 @@ final class LeaseKeeper {
     private Packet classified;
 
     private StatementEffects classifiedEffects;
+    /** Pins a prepared statement's long data or cursor holds (PreparedStatements says when). */
+    private boolean longData;
+
+    private boolean cursor;
 
     LeaseKeeper(long sessionId) {
         this.pins = new SessionPins(sessionId, PinCounters.global());
@@ -50,7 +53,6 @@ final class LeaseKeeper {
             case COM_QUERY -> {
                 pending = classified == packet ? classifiedEffects : classify(payload, noBackslashEscapes);
             }
-            case COM_STMT_PREPARE -> pins.pin(PinReason.PREPARED_STATEMENT, null, text(payload));
             case COM_SET_OPTION -> pins.pin(PinReason.SESSION_STATE, null, command.name());
             case COM_RESET_CONNECTION -> pins.clear();
             default -> pending = StatementEffects.NONE;
@@ -73,9 +75,34 @@ final class LeaseKeeper {
         pins.pin(reason, null, cause);
     }
 
+    /**
+     * What the session's prepared statements hold on the connection now: long data not yet executed, an open cursor
+     * (both live on one server statement, so the session keeps that connection).
+     */
+    void prepared(boolean longData, boolean cursor) {
+        if (longData != this.longData) {
+            this.longData = longData;
+            if (longData) {
+                pins.pin(PinReason.LONG_DATA, null, "COM_STMT_SEND_LONG_DATA");
+            } else {
+                pins.unpin(PinReason.LONG_DATA, null);
+            }
+        }
+        if (cursor != this.cursor) {
+            this.cursor = cursor;
+            if (cursor) {
+                pins.pin(PinReason.CURSOR, null, "COM_STMT_EXECUTE with a cursor");
+            } else {
+                pins.unpin(PinReason.CURSOR, null);
+            }
+        }
+    }
+
     /** COM_CHANGE_USER succeeded: a new session on the server, nothing of the old one left. */
     void reset() {
         pins.clear();
+        longData = false;
+        cursor = false;
     }
 
     /** The session ended. */
@@ -95,10 +122,5 @@ final class LeaseKeeper {
 
     private static StatementEffects classify(ByteBuf payload, boolean noBackslashEscapes) {
         return StatementEffects.ofQuery(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
-    }
-
-    private static String text(ByteBuf payload) {
-        int length = Math.min(payload.readableBytes() - 1, 100);
-        return payload.toString(payload.readerIndex() + 1, Math.max(length, 0), StandardCharsets.UTF_8);
     }
 }

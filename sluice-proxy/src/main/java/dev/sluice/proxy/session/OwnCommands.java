@@ -23,6 +23,7 @@ final class OwnCommands implements Exchange {
     record Own(Command command, ByteBuf payload) {}
 
     private final List<Command> commands;
+    private final ServerSide server;
     private final long serverCapabilities;
     private final BiConsumer<ErrPacket, List<String>> done;
     private int answered;
@@ -32,8 +33,10 @@ final class OwnCommands implements Exchange {
     private List<String> row = List.of();
     private boolean firstRow;
 
-    private OwnCommands(List<Command> commands, long serverCapabilities, BiConsumer<ErrPacket, List<String>> done) {
+    private OwnCommands(List<Command> commands, ServerSide server, BiConsumer<ErrPacket, List<String>> done) {
         this.commands = commands;
+        this.server = server;
+        long serverCapabilities = server.capabilities();
         this.serverCapabilities = serverCapabilities;
         this.done = done;
         this.decoder = ResponseDecoder.forRelay(commands.get(0), serverCapabilities, false);
@@ -45,7 +48,7 @@ final class OwnCommands implements Exchange {
         for (Own o : own) {
             commands.add(o.command());
         }
-        OwnCommands exchange = new OwnCommands(commands, server.capabilities(), done);
+        OwnCommands exchange = new OwnCommands(commands, server, done);
         for (Own o : own) {
             server.sendCommand(new Packet(0, o.payload()), true);
         }
@@ -83,6 +86,7 @@ final class OwnCommands implements Exchange {
         if (decoder.isComplete()) {
             answered++;
             if (answered < commands.size()) {
+                server.nextAnswer(); // the next answer's ids start again after its own command's
                 decoder = ResponseDecoder.forRelay(commands.get(answered), serverCapabilities, false);
             } else {
                 done.accept(failure, row);

@@ -59,8 +59,15 @@ public final class ProxyErrors {
                 "42000",
                 "sluice: %s cannot be translated to the server's thread ids; nothing of this statement text was run."
                         + " Send KILL [QUERY] <id> alone, with an id from CONNECTION_ID() through Sluice"),
+        /**
+         * ER_UNKNOWN_STMT_HANDLER, MariaDB's text: a statement id the session never got from Sluice (or closed); the
+         * arguments are the client's id and the server function MariaDB names (mysqld_stmt_execute, _fetch, _reset).
+         */
+        UNKNOWN_STATEMENT(1243, "HY000", "Unknown prepared statement handler (%s) given to %s"),
         /** ER_NOT_SUPPORTED_AUTH_MODE: Sluice will not send the password the way the server asked for it. */
         PASSWORD_EXCHANGE_REFUSED(1251, "08004", "sluice: server %s: %s"),
+        /** ER_STMT_HAS_NO_OPEN_CURSOR, the server's text, with the client's statement id. */
+        NO_OPEN_CURSOR(1421, "HY000", "The statement (%s) has no open cursor"),
         /**
          * ER_CONNECT_TO_FOREIGN_DATA_SOURCE (what a server says when it cannot reach another server): no server
          * connection could be opened.
@@ -68,6 +75,9 @@ public final class ProxyErrors {
         CANNOT_CONNECT(1429, "HY000", "sluice: cannot open a connection to server %s: %s"),
         /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
         SERVER_TLS_REFUSED(1429, "HY000", "sluice: server %s: %s"),
+        /** ER_MAX_PREPARED_STMT_COUNT_REACHED, the server's text: a session holds as many statements as a server allows. */
+        TOO_MANY_STATEMENTS(
+                1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %s)"),
         /** ER_MALFORMED_PACKET, the server's text and Sluice's detail. */
         MALFORMED_PACKET(1835, "08S01", "Malformed communication packet (sluice: %s)"),
         /** ER_SECURE_TRANSPORT_REQUIRED (MySQL 5.7+; MariaDB sends the same code), the server's text. */
@@ -209,6 +219,21 @@ public final class ProxyErrors {
                 moreResults
                         ? "; the statements after it in this text ran on the server, their results were discarded"
                         : "");
+    }
+
+    // ---- prepared statements (transaction mode: Sluice's ids) ------------------------------------------------
+
+    /** {@code where}: the server function MariaDB names (mysqld_stmt_execute, mysqld_stmt_fetch, mysqld_stmt_reset). */
+    public static ErrPacket unknownStatement(long id, String where) {
+        return Row.UNKNOWN_STATEMENT.err(Long.toUnsignedString(id), where);
+    }
+
+    public static ErrPacket noOpenCursor(long id) {
+        return Row.NO_OPEN_CURSOR.err(Long.toUnsignedString(id));
+    }
+
+    public static ErrPacket tooManyStatements(int limit) {
+        return Row.TOO_MANY_STATEMENTS.err(Integer.toString(limit));
     }
 
     public static ErrPacket packetTooLarge(String detail) {

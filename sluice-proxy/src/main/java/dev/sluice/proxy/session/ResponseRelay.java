@@ -28,7 +28,23 @@ final class ResponseRelay implements Exchange {
         ByteBuf ok(ByteBuf payload);
     }
 
+    /**
+     * Transaction mode: the ids of prepared statements are Sluice's (see {@link
+     * dev.sluice.proxy.session.prepared.PreparedStatements}).
+     */
+    interface PrepareIds {
+        /** The COM_STMT_PREPARE_OK (lent) is in: its id is rewritten in place to the client's, which is returned. */
+        long prepareOk(ByteBuf payload);
+
+        /** The COM_STMT_PREPARE failed. */
+        void prepareFailed();
+    }
+
     private final ClientOutput client;
+    private PrepareIds prepareIds;
+    /** The status flags of the response's last OK, EOF or result end. */
+    private int endStatus;
+
     private final OkFilter okFilter;
     private final ServerSide server;
     private final SessionStatus status;
@@ -149,6 +165,7 @@ final class ResponseRelay implements Exchange {
             onResultEnd(payload, end);
         } else if (event instanceof ResponseEvent.Ok ok) {
             status.server(ok.ok().statusFlags());
+            endStatus = ok.ok().statusFlags();
             moreResults = ok.moreResults();
             ByteBuf out = okFilter == null ? payload : okFilter.ok(payload);
             if (refusedFile != null) {
@@ -161,6 +178,9 @@ final class ResponseRelay implements Exchange {
             }
         } else if (event instanceof ResponseEvent.Err) {
             failed = true;
+            if (prepareIds != null && command == Command.COM_STMT_PREPARE) {
+                prepareIds.prepareFailed();
+            }
             if (refusedFile != null) {
                 refuse(false);
             } else {
@@ -168,11 +188,15 @@ final class ResponseRelay implements Exchange {
             }
         } else if (event instanceof ResponseEvent.Eof eof) {
             status.server(eof.eof().statusFlags());
+            endStatus = eof.eof().statusFlags();
             client.relay(payload);
         } else if (event instanceof ResponseEvent.LocalInfile request) {
             onLocalInfile(payload, request.request().filename());
         } else if (event instanceof ResponseEvent.PrepareOk prepared) {
-            preparedLoads.prepared(prepared.prepareOk().statementId(), localFiles);
+            long id = prepareIds == null
+                    ? prepared.prepareOk().statementId()
+                    : prepareIds.prepareOk(payload); // Sluice's id, in place
+            preparedLoads.prepared(id, localFiles);
             client.relay(payload);
         } else {
             client.relay(payload);
@@ -228,6 +252,7 @@ final class ResponseRelay implements Exchange {
 
     private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
         status.server(end.statusFlags());
+        endStatus = end.statusFlags();
         ByteBuf out = payload;
         if (okFilter != null && end.ok() != null) {
             out = okFilter.ok(payload); // the 0xFE OK of a server under DEPRECATE_EOF: its state changes count
@@ -297,6 +322,20 @@ final class ResponseRelay implements Exchange {
 
     private void writeOkTerminator(int status, int warnings) {
         client.write(new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, warnings, "", List.of()));
+    }
+
+    void prepareIds(PrepareIds ids) {
+        prepareIds = ids;
+    }
+
+    /** The answer opened a cursor (a COM_STMT_EXECUTE's). */
+    boolean cursorOpen() {
+        return decoder.cursorOpen();
+    }
+
+    /** The status flags of the answer's last OK, EOF or result end (a COM_STMT_FETCH's: LAST_ROW_SENT). */
+    int endStatus() {
+        return endStatus;
     }
 
     /** Runs {@code action} once, when the response is complete or abandoned. */

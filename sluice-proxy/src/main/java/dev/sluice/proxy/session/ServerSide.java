@@ -15,11 +15,15 @@ import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.session.prepared.PreparedStatements;
+import dev.sluice.proxy.session.prepared.ServerStatements;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -63,6 +67,8 @@ final class ServerSide {
     private long threadId = -1;
     private byte[] scramble;
     private boolean tls;
+    /** The held connection's server takes stmt_id 0xFFFFFFFF for "the statement prepared last" (MariaDB). */
+    private boolean lastPreparedId;
     /** server-read-timeout of the held connection; null when none is configured. */
     private ReadDeadline readDeadline;
     /** Commands sent on the current lease: none means nothing of this session's state is on that connection. */
@@ -208,6 +214,8 @@ final class ServerSide {
         thread.leased(threadId);
         scramble = detached.greeting().scramble();
         tls = detached.tls();
+        lastPreparedId =
+                ServerStatements.acceptsLastPreparedId(detached.greeting().serverVersion());
         Duration serverRead = context.config().timeouts().serverRead();
         readDeadline = serverRead != null && serverRead.toMillis() > 0
                 ? new ReadDeadline(
@@ -273,6 +281,7 @@ final class ServerSide {
             return;
         }
         pooled = null;
+        session.leaseEnding(connection);
         unhook();
         threadId = -1;
         if (thread.returned() && reasonIfDiscarded == null) {
@@ -330,6 +339,51 @@ final class ServerSide {
         if (readDeadline != null && (awaitsAnswer || !channel.isWritable())) {
             readDeadline.commandSent(); // an answer is awaited, or the server has yet to take what was written
         }
+    }
+
+    /**
+     * Sends several commands in one flush (Sluice's own, then a client's), each from sequence id 0; the answers come
+     * in order, each from id 1 (see {@link #nextAnswer}).
+     */
+    void sendCommands(List<ByteBuf> payloads, boolean awaitsAnswer) {
+        for (ByteBuf payload : payloads) {
+            commandsOnLease++;
+            sequence.reset();
+            channel.write(new Packet(0, payload), channel.voidPromise()); // stamped now: we are on its loop
+        }
+        channel.flush();
+        if (readDeadline != null && (awaitsAnswer || !channel.isWritable())) {
+            readDeadline.commandSent();
+        }
+    }
+
+    /**
+     * The answer to one of several commands written together ended: the next one's sequence ids start again, after
+     * its own command's (id 0).
+     */
+    void nextAnswer() {
+        sequence.beginResponse(0);
+    }
+
+    /** The held connection's allocator (the default one when none is held). */
+    ByteBufAllocator alloc() {
+        return channel != null ? channel.alloc() : ByteBufAllocator.DEFAULT;
+    }
+
+    /**
+     * The statements Sluice keeps on the held connection (made on the first lease that finds none), bounded so that
+     * all the connections Sluice may open to the server stay under a server's default max_prepared_stmt_count.
+     */
+    ServerStatements statements() {
+        if (pooled.attachment() instanceof ServerStatements statements) {
+            return statements;
+        }
+        int connections = context.pools().slots(server.name()).limit();
+        int limit = connections == Integer.MAX_VALUE
+                ? ServerStatements.DEFAULT_LIMIT
+                : ServerStatements.fairLimit(
+                        ServerStatements.DEFAULT_LIMIT, PreparedStatements.DEFAULT_SESSION_LIMIT, connections);
+        return ServerStatements.of(pooled, limit, lastPreparedId);
     }
 
     /** Sends a packet within the current command (LOCAL INFILE data, an authentication step). */

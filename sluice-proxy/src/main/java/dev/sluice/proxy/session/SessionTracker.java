@@ -145,6 +145,11 @@ final class SessionTracker {
         handedOver = true;
     }
 
+    /** How the session's statements parse now (sql_mode, character sets), as one SET: see SessionState. */
+    String parseSettings() {
+        return state.parseSettings();
+    }
+
     /** The session's current database. */
     String database() {
         return state.database();

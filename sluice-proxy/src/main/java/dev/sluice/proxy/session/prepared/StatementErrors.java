@@ -1,13 +1,12 @@
 package dev.sluice.proxy.session.prepared;
 
 import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.proxy.session.ProxyErrors;
 
 /**
- * Sluice's own answers about prepared statements, worded as MariaDB words them, with the client's ids (listed in
- * docs/ERRORS.md). They belong in ProxyErrors' table, which main reworked while this was built (rows
- * UNKNOWN_STATEMENT 1243 HY000 "Unknown prepared statement handler (%s) given to %s", NO_OPEN_CURSOR 1421 HY000 "The
- * statement (%s) has no open cursor", TOO_MANY_STATEMENTS 1461 42000 "Can't create more than max_prepared_stmt_count
- * statements (current value: %s)"); kept here until then so the two do not collide.
+ * Sluice's own answers about prepared statements, worded as MariaDB words them, with the client's ids: rows of
+ * {@link ProxyErrors}' table (UNKNOWN_STATEMENT 1243, NO_OPEN_CURSOR 1421, TOO_MANY_STATEMENTS 1461), listed in
+ * docs/ERRORS.md.
  */
 final class StatementErrors {
     /** ER_UNKNOWN_STMT_HANDLER. */
@@ -24,23 +23,16 @@ final class StatementErrors {
      * where} is the server function's name the server puts in the text (mysqld_stmt_execute, _fetch, _reset).
      */
     static ErrPacket unknownStatement(long id, String where) {
-        return new ErrPacket(
-                UNKNOWN_STATEMENT,
-                "HY000",
-                "Unknown prepared statement handler (" + Long.toUnsignedString(id) + ") given to " + where);
+        return ProxyErrors.unknownStatement(id, where);
     }
 
     /** COM_STMT_FETCH of a statement without an open cursor. */
     static ErrPacket noOpenCursor(long id) {
-        return new ErrPacket(
-                NO_OPEN_CURSOR, "HY000", "The statement (" + Long.toUnsignedString(id) + ") has no open cursor");
+        return ProxyErrors.noOpenCursor(id);
     }
 
     /** A session holding {@code limit} prepared statements prepares one more. */
     static ErrPacket tooManyStatements(int limit) {
-        return new ErrPacket(
-                TOO_MANY_STATEMENTS,
-                "42000",
-                "Can't create more than max_prepared_stmt_count statements (current value: " + limit + ")");
+        return ProxyErrors.tooManyStatements(limit);
     }
 }

@@ -70,6 +70,10 @@ public final class SessionState {
 
     private long copiedVersion;
     private long versionAtCopy;
+    /** {@link #parseSettings()} as of {@link #parseSettingsVersion}. */
+    private String parseSettings;
+
+    private long parseSettingsVersion = -1;
 
     /**
      * What a tracker OK meant for the session.
@@ -127,6 +131,24 @@ public final class SessionState {
     /** The value as the tracker reported it ("" for NULL of character_set_results), or null when never set. */
     public String variable(String name) {
         return variables.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The settings that decide how a statement's text parses, as one SET (for a prepared statement's context):
+     * sql_mode (DEFAULT while the session never set it), the client character set, the connection's character set
+     * and collation. Kept until the state changes.
+     */
+    public String parseSettings() {
+        if (parseSettingsVersion != version || parseSettings == null) {
+            List<String[]> assignments = new ArrayList<>(4);
+            for (String name :
+                    List.of("sql_mode", CHARACTER_SET_CLIENT, CHARACTER_SET_CONNECTION, COLLATION_CONNECTION)) {
+                assignments.add(new String[] {name, variables.get(name)});
+            }
+            parseSettings = SetStatement.of(assignments);
+            parseSettingsVersion = version;
+        }
+        return parseSettings;
     }
 
     public Map<String, String> variables() {
