@@ -49,6 +49,9 @@ final class ServerSide {
     private final ServerConfig server;
     private final EventLoop loop;
     private final long clientCapabilities;
+    /** The session's handler on whichever connection it holds (one at a time). */
+    private final ServerHandler handler;
+
     /** The server thread as KILLs of other sessions take it (held while their KILL is on its way). */
     private final ServerThread thread = new ServerThread();
 
@@ -96,6 +99,7 @@ final class ServerSide {
             String database,
             int collation) {
         this.session = session;
+        this.handler = new ServerHandler(session);
         this.context = context;
         this.server = context.primaryServer();
         this.loop = loop;
@@ -158,6 +162,11 @@ final class ServerSide {
                                 .connectAttribute("_client_name", "sluice")
                                 .sessionTracking(tracking)
                                 .build());
+        PooledConnection now = tracking ? pool.acquireIdleNow(loop) : null;
+        if (now != null) {
+            leased(now); // an idle connection of this loop: no future, no hop
+            return;
+        }
         pool.acquire(loop).whenComplete((connection, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
@@ -223,7 +232,7 @@ final class ServerSide {
                         TimeUnit.MILLISECONDS.toNanos(serverRead.toMillis()),
                         session::onServerSilent)
                 : null;
-        ServerHandler handler = new ServerHandler(session);
+        ServerHandler handler = this.handler;
         channel.pipeline().addLast(HANDLER, handler);
         // payloads come straight from the decoder to this session: no Packet or slice per row
         channel.pipeline().get(PacketDecoder.class).sink(handler);
