@@ -399,8 +399,7 @@ class PreparedMultiplexingTest {
      * sessions run; then the connection goes back.
      */
     @Test
-    @Disabled("hangs: with MySQL Connector/J (useServerPrepStmts) the COM_STMT_EXECUTE after COM_STMT_SEND_LONG_DATA"
-            + " gets no answer through Sluice (same connection, no re-prepare); not found yet")
+    @org.junit.jupiter.api.Timeout(60)
     void longDataKeepsItsConnectionUntilExecuted() throws Exception {
         byte[] data = new byte[100_000];
         for (int i = 0; i < data.length; i++) {
