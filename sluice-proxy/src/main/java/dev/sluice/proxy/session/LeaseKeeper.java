@@ -53,7 +53,7 @@ final class LeaseKeeper {
             case COM_QUERY -> {
                 pending = classified == packet ? classifiedEffects : classify(payload, noBackslashEscapes);
             }
-            case COM_SET_OPTION -> pins.pin(PinReason.SESSION_STATE, null, command.name());
+            case COM_SET_OPTION -> pins.pin(PinReason.CONNECTION_OPTION, null, command.name());
             case COM_RESET_CONNECTION -> pins.clear();
             default -> pending = StatementEffects.NONE;
         }

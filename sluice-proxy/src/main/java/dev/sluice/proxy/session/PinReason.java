@@ -8,15 +8,12 @@ package dev.sluice.proxy.session;
  */
 public enum PinReason {
     /**
-     * COM_STMT_PREPARE: the statement lives on the connection that prepared it, until statements are re-prepared on
-     * whichever connection runs them; released by a reset.
+     * Not started any more: statements prepared with COM_STMT_PREPARE are re-prepared on whichever connection runs
+     * them (package {@code prepared}); kept so counters and tests can show that none pins.
      */
     PREPARED_STATEMENT("prepared-statement", "a statement prepared with COM_STMT_PREPARE lives on the connection"),
-    /**
-     * SET of session variables, USE, SET NAMES, COM_INIT_DB: until the session's state is re-applied on the next
-     * connection, it stays where it was set; released by a reset.
-     */
-    SESSION_STATE("session-state", "the session set its database, character set or session variables"),
+    /** COM_SET_OPTION: the multi-statement option lives on the connection; released by a reset. */
+    CONNECTION_OPTION("connection-option", "the session set a connection option (COM_SET_OPTION)"),
     /**
      * The client set its own {@code session_track_*} variables (MariaDB Connector/J does at connect): its connection's
      * trackers are its own from then on, so its state is no longer followed; released by a reset.
