@@ -3,6 +3,7 @@ package dev.sluice.proxy.session;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.wire.Packet;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Whether a session in {@code pool.mode: transaction} may give its server connection back after a command, and why
@@ -54,6 +55,11 @@ final class LeaseKeeper {
                 pending = classified == packet ? classifiedEffects : classify(payload, noBackslashEscapes);
             }
             case COM_SET_OPTION -> pins.pin(PinReason.CONNECTION_OPTION, null, command.name());
+            case COM_STMT_PREPARE -> {
+                if (!ClientSession.PREPARED_ACROSS_CONNECTIONS) {
+                    pins.pin(PinReason.PREPARED_STATEMENT, null, text(payload));
+                }
+            }
             case COM_RESET_CONNECTION -> pins.clear();
             default -> pending = StatementEffects.NONE;
         }
@@ -122,5 +128,10 @@ final class LeaseKeeper {
 
     private static StatementEffects classify(ByteBuf payload, boolean noBackslashEscapes) {
         return StatementEffects.ofQuery(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
+    }
+
+    private static String text(ByteBuf payload) {
+        int length = Math.min(payload.readableBytes() - 1, 100);
+        return payload.toString(payload.readerIndex() + 1, Math.max(length, 0), StandardCharsets.UTF_8);
     }
 }
