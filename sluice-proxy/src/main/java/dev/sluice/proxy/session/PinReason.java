@@ -8,8 +8,8 @@ package dev.sluice.proxy.session;
  */
 public enum PinReason {
     /**
-     * Not started any more: statements prepared with COM_STMT_PREPARE are re-prepared on whichever connection runs
-     * them (package {@code prepared}); kept so counters and tests can show that none pins.
+     * COM_STMT_PREPARE, while statements are not re-prepared on whichever connection runs them
+     * ({@code ClientSession.PREPARED_ACROSS_CONNECTIONS}); released by a reset.
      */
     PREPARED_STATEMENT("prepared-statement", "a statement prepared with COM_STMT_PREPARE lives on the connection"),
     /** COM_SET_OPTION: the multi-statement option lives on the connection; released by a reset. */
