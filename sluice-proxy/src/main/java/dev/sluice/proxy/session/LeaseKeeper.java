@@ -121,11 +121,6 @@ final class LeaseKeeper {
         return !pins.isPinned() && !status.inTransaction();
     }
 
-    /** Why the session keeps its connection, for logs. */
-    String why(SessionStatus status) {
-        return status.inTransaction() ? "transaction" : pins.describe();
-    }
-
     private static StatementEffects classify(ByteBuf payload, boolean noBackslashEscapes) {
         return StatementEffects.ofQuery(payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
     }

@@ -84,8 +84,6 @@ final class ServerSide {
     private PooledConnection previous;
 
     private long previousLeases;
-    /** Commands that wanted their previous statement's connection and found it used by another session since. */
-    private long lostPrevious;
 
     /** The exchange a KILL QUERY was already sent for (one per statement, whichever path ends it first). */
     private Exchange cancelled;
@@ -141,7 +139,6 @@ final class ServerSide {
                 return;
             }
             LOG.debug("session {}: its previous statement's connection served another session since", session.id());
-            lostPrevious++;
         }
         acquiring = true;
         long caps = context.capabilityPolicy().forServer(clientCapabilities);

@@ -8,20 +8,10 @@ import dev.sluice.protocol.ServerStatus;
  */
 final class SessionStatus {
     private int flags = ServerStatus.AUTOCOMMIT;
-    /** SERVER_SESSION_STATE_CHANGED was seen since {@link #takeStateChanged()} was last asked. */
-    private boolean stateChanged;
 
     /** The status flags of an OK or EOF the server sent on this session: its state from now on. */
     void server(int statusFlags) {
         flags = statusFlags & ServerStatus.SESSION_STATE;
-        stateChanged |= ServerStatus.has(statusFlags, ServerStatus.SESSION_STATE_CHANGED);
-    }
-
-    /** Whether the server reported a change of session state since the last call. */
-    boolean takeStateChanged() {
-        boolean changed = stateChanged;
-        stateChanged = false;
-        return changed;
     }
 
     int flags() {

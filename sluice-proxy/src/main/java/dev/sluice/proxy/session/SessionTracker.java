@@ -155,10 +155,6 @@ final class SessionTracker {
         return state.database();
     }
 
-    boolean handedOver() {
-        return handedOver;
-    }
-
     /** The query that reads back what the trackers did not report, or null. */
     String readBackQuery() {
         return readBack.isEmpty() ? null : SessionState.readBackQuery(readBack);
