@@ -226,7 +226,10 @@ public final class ProxyServer implements AutoCloseable {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        context.registry().all().forEach(s -> s.closeFromOutside("proxy shutting down"));
+        context.registry().all().forEach(s -> {
+            LOG.info("closing {}", s.describe());
+            s.closeFromOutside("proxy shutting down");
+        });
         context.pools().close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

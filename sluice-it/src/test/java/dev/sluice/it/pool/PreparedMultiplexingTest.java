@@ -37,9 +37,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * where a session's next connection lacks them), a cursor keeps its connection until it is read, and
  * LAST_INSERT_ID() through a prepared statement is the session's own.
  */
-@Disabled(
-        "prepared statements across connections are switched off in sessions (ClientSession.PREPARED_ACROSS_CONNECTIONS):"
-                + " a full run hung in DriverLargeBlobTest with them on; the component is tested in PreparedAcrossConnectionsTest")
 class PreparedMultiplexingTest {
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()

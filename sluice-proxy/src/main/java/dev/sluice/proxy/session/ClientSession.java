@@ -68,14 +68,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final LeaseKeeper keeper;
     /** Transaction mode: the session's state, following it from connection to connection; null in session mode. */
     private final SessionTracker tracker;
-    /** Transaction mode: the session's prepared statements under Sluice's ids; null in session mode. */
     /**
-     * Statements prepared with COM_STMT_PREPARE re-prepared on whichever connection runs them (PreparedDispatch). Off:
-     * a full suite run hung in DriverLargeBlobTest (MySQL Connector/J, a 20 MiB parameter, server-side prepared
-     * statement: the execute reached Sluice and never the server) with it on, and the cause is not found yet; until
-     * then a prepare pins the session (reason prepared-statement), as it did before.
+     * Statements prepared with COM_STMT_PREPARE are re-prepared on whichever connection runs them (PreparedDispatch);
+     * false makes a prepare pin the session (reason prepared-statement) instead. It was off for a while after two
+     * full suite runs stalled with it on; neither stall was reproduced since (a full integration run, 28 runs of
+     * DriverLargeBlobTest's prepared cases, 22 sysbench oltp_read_write runs through a pool of 4 and of 64), and a
+     * failure in a lease task now ends the session with an ERR instead of leaving it waiting ({@link #guarded}).
      */
-    static final boolean PREPARED_ACROSS_CONNECTIONS = false;
+    static final boolean PREPARED_ACROSS_CONNECTIONS = true;
 
     /** Transaction mode with {@link #PREPARED_ACROSS_CONNECTIONS}; null otherwise. */
     private final PreparedDispatch prepared;
@@ -893,6 +893,45 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } else {
             close("client connection failed: " + root, false);
         }
+    }
+
+    /**
+     * Runs a task of this session that no channel handler calls (a lease completed on the loop, a timer): a failure in
+     * it would otherwise be logged by the event loop and forgotten, leaving the client waiting for an answer that
+     * never comes. Instead the session ends with an ERR saying so (to the command waiting, if one is).
+     */
+    void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("session {}: internal error in {}; the session is closed", id(), what, e);
+            if (state == State.CLOSED) {
+                return;
+            }
+            Packet first = current == null ? queue.poll() : null;
+            if (current != null || first != null) {
+                if (first != null) {
+                    output.sequence().beginResponse(first.lastSequenceId());
+                    first.release();
+                }
+                output.write(ProxyErrors.sessionInternal(what, String.valueOf(e)));
+            }
+            close("internal error in " + what + ": " + e, true);
+        }
+    }
+
+    /**
+     * One line for logs: where the session stands (what it waits for). Read from another thread it may be a moment
+     * old; for diagnosis only.
+     */
+    public String describe() {
+        Exchange now = current;
+        return "session " + id() + ": " + state + ", " + queue.size() + " queued, "
+                + (now == null
+                        ? "no command running"
+                        : "running " + now.commandName() + " (" + now.getClass().getSimpleName() + ")")
+                + ", server connection " + (server.isHeld() ? "held" : server.isAcquiring() ? "being leased" : "none")
+                + ", " + keeper.describe();
     }
 
     /** Closes the session from another thread (shutdown, KILL CONNECTION of this session). */

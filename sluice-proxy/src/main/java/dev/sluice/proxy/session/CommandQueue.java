@@ -33,18 +33,22 @@ final class CommandQueue {
         bytes += packet.payload().readableBytes();
     }
 
-    /** The oldest packet, now the caller's to release; null when empty. */
     /** The packet at the head, left in the queue; null if none. */
     Packet peek() {
         return packets.peek();
     }
 
+    /** The oldest packet, now the caller's to release; null when empty. */
     Packet poll() {
         Packet packet = packets.poll();
         if (packet != null) {
             bytes -= packet.payload().readableBytes();
         }
         return packet;
+    }
+
+    int size() {
+        return packets.size();
     }
 
     boolean isEmpty() {

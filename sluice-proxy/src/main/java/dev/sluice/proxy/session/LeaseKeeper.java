@@ -105,6 +105,11 @@ final class LeaseKeeper {
     }
 
     /** COM_CHANGE_USER succeeded: a new session on the server, nothing of the old one left. */
+    /** The pins holding the connection, or "not pinned" (for logs). */
+    String describe() {
+        return pins.describe();
+    }
+
     void reset() {
         pins.clear();
         longData = false;

@@ -36,6 +36,8 @@ public final class ProxyErrors {
         NOT_OWNER(1095, "HY000", "You are not owner of thread %s"),
         /** ER_UNKNOWN_ERROR: a failure of Sluice's own during the login. */
         HANDSHAKE_INTERNAL(1105, "HY000", "Sluice: internal error during the handshake: %s"),
+        /** ER_UNKNOWN_ERROR: a failure of Sluice's own in a session; the session is closed. */
+        SESSION_INTERNAL(1105, "HY000", "sluice: internal error in %s (%s); the session is closed"),
         /** ER_NOT_ALLOWED_COMMAND: LOAD DATA LOCAL INFILE while local-infile is false. */
         LOCAL_INFILE_DISABLED(
                 1148, "42000", "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)"),
@@ -144,6 +146,10 @@ public final class ProxyErrors {
 
     public static ErrPacket internalError(String detail) {
         return Row.HANDSHAKE_INTERNAL.err(detail);
+    }
+
+    public static ErrPacket sessionInternal(String where, String detail) {
+        return Row.SESSION_INTERNAL.err(where, detail);
     }
 
     /** tls.required and a client that did not switch to TLS. */

@@ -79,7 +79,8 @@ final class ReprepareExchange implements Exchange {
         if (reprepare.commandInRound()) {
             out.add(reprepare.command());
         }
-        server.sendCommands(out, true);
+        // long data alone (a statement prepared by an earlier round) has no answer to wait for
+        server.sendCommands(out, reprepare.awaitingOwn() || prepare.hasResponse());
         if (!reprepare.awaitingOwn()) {
             afterCommand(); // the command alone, its statement prepared by an earlier round
         }

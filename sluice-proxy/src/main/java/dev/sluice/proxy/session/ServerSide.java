@@ -170,12 +170,12 @@ final class ServerSide {
                         ? failure.getCause()
                         : failure;
                 ErrPacket err = leaseError(cause);
-                loop.execute(() -> {
+                loop.execute(() -> session.guarded("a failed lease", () -> {
                     acquiring = false;
                     session.onLeaseFailed(err, cause);
-                });
+                }));
             } else {
-                loop.execute(() -> leased(connection));
+                loop.execute(() -> session.guarded("a lease", () -> leased(connection)));
             }
         });
     }
