@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import java.util.ArrayDeque;
@@ -26,9 +27,6 @@ import java.util.concurrent.CompletableFuture;
  * (ERR, protocol error, closed connection) completes the pending future exceptionally; a protocol error or a
  * closed connection also fails everything queued and closes the channel, since nothing after it can be trusted.
  */
-// @Sharable only so that it can be removed (detach) and added again (reattach) to its own channel's pipeline;
-// it holds one connection's state and is never in two pipelines.
-@io.netty.channel.ChannelHandler.Sharable
 final class CommandHandler extends SimpleChannelInboundHandler<Packet> {
     /** Its name in the pipeline. */
     static final String NAME = "connection";
@@ -53,6 +51,13 @@ final class CommandHandler extends SimpleChannelInboundHandler<Packet> {
     private ChannelHandlerContext ctx;
     /** Closed, or detached (the channel lent to another owner): nothing is sent. */
     private boolean closed;
+    /** The channel is lent to another owner ({@link #detach}): inbound events are its, not this handler's. */
+    private boolean detached;
+    /**
+     * While detached: the owner's handler, given every inbound event directly (no handler is added to or removed from
+     * the pipeline per lease); null: the events pass on down the pipeline.
+     */
+    private ChannelInboundHandler tenant;
 
     private Response response;
 
@@ -69,25 +74,78 @@ final class CommandHandler extends SimpleChannelInboundHandler<Packet> {
         return sequence;
     }
 
-    /** Leaves the channel to a new owner; only between commands. Runs on the event loop. */
-    void detach() {
+    /**
+     * Leaves the channel to a new owner; only between commands. Runs on the event loop. The handler stays in the
+     * pipeline, passing every inbound event to {@code tenant} (or on down the pipeline when it is null).
+     */
+    void detach(ChannelInboundHandler tenant) {
         if (closed || !inFlight.isEmpty() || !queue.isEmpty()) {
             throw new IllegalStateException("detach: connection is " + (closed ? "closed" : "ready")
                     + (!inFlight.isEmpty() ? " with a command in flight" : ""));
         }
         closed = true;
-        ctx.pipeline().remove(this);
+        detached = true;
+        this.tenant = tenant;
     }
 
-    /** Takes the channel back after {@link #detach()} (a pooled connection returned); on the event loop. */
-    void reattach(Channel channel) {
-        if (!closed || !inFlight.isEmpty()) {
-            throw new IllegalStateException("reattach: connection is " + (closed ? "closed" : "ready"));
+    /** While detached: who gets the inbound events from now on (null: they pass on down the pipeline). */
+    void tenant(ChannelInboundHandler tenant) {
+        if (!detached) {
+            throw new IllegalStateException("tenant: the connection is not detached");
         }
+        this.tenant = tenant;
+    }
+
+    /** Takes the channel back after {@link #detach} (a pooled connection returned); on the event loop. */
+    void reattach(Channel channel) {
+        if (!detached || !inFlight.isEmpty()) {
+            throw new IllegalStateException("reattach: connection is " + (detached ? "busy" : "not detached"));
+        }
+        detached = false;
+        tenant = null;
         closed = false;
-        channel.pipeline().addLast(NAME, this);
         if (!channel.isActive()) {
             fail(new ConnectionFailedException(where() + ": connection closed by the server"));
+        }
+    }
+
+    // ---- events while detached go to the tenant ------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!detached) {
+            super.channelRead(ctx, msg);
+        } else if (tenant != null) {
+            tenant.channelRead(ctx, msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (detached && tenant != null) {
+            tenant.channelReadComplete(ctx);
+        } else {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (detached && tenant != null) {
+            tenant.channelWritabilityChanged(ctx);
+        } else {
+            ctx.fireChannelWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (detached && tenant != null) {
+            tenant.userEventTriggered(ctx, evt);
+        } else {
+            ctx.fireUserEventTriggered(evt);
         }
     }
 
@@ -266,12 +324,28 @@ final class CommandHandler extends SimpleChannelInboundHandler<Packet> {
     // ---- failures ---------------------------------------------------------------------------------
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (detached) {
+            if (tenant != null) {
+                tenant.exceptionCaught(ctx, cause);
+            } else {
+                ctx.fireExceptionCaught(cause);
+            }
+            return;
+        }
         fail(cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause);
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (detached) {
+            if (tenant != null) {
+                tenant.channelInactive(ctx);
+            } else {
+                ctx.fireChannelInactive();
+            }
+            return;
+        }
         fail(new ConnectionFailedException(where() + ": connection closed by the server"));
     }
 

@@ -13,8 +13,10 @@ import dev.sluice.protocol.message.client.ComStmtFetch;
 import dev.sluice.protocol.message.client.ComStmtPrepare;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,8 @@ public final class ServerConnection implements AutoCloseable {
     private final Channel channel;
     private final CommandHandler handler;
     private final Login login;
+    /** Found on the first detach. */
+    private PacketDecoder decoder;
 
     ServerConnection(Channel channel, CommandHandler handler) {
         this.channel = channel;
@@ -64,21 +68,30 @@ public final class ServerConnection implements AutoCloseable {
     }
 
     /**
-     * Hands the logged-in connection over to a new owner (the proxy's relay), which installs its own
-     * handler after the framing handlers. Must be called on the connection's event loop, between commands;
-     * this object is unusable afterwards.
+     * Hands the logged-in connection over to a new owner (the proxy's relay). Must be called on the connection's
+     * event loop, between commands; no command can be sent until {@link #reattach()}. The command handler stays in
+     * the pipeline and passes every inbound event to {@code tenant}, the owner's handler (null: on down the
+     * pipeline, where the owner may have added its own), so a lease adds and removes no handler.
      */
-    public Detached detach() {
+    public Detached detach(ChannelInboundHandler tenant) {
         if (!channel.eventLoop().inEventLoop()) {
             throw new IllegalStateException("detach must run on the connection's event loop");
         }
-        handler.detach();
-        return new Detached(channel, handler.sequence(), login.capabilities(), login.greeting(), login.tls());
+        handler.detach(tenant);
+        if (decoder == null) {
+            decoder = channel.pipeline().get(PacketDecoder.class);
+        }
+        return new Detached(channel, handler.sequence(), login.capabilities(), login.greeting(), login.tls(), decoder);
+    }
+
+    /** While detached: who gets the inbound events from now on (null: on down the pipeline). On the event loop. */
+    public void tenant(ChannelInboundHandler tenant) {
+        handler.tenant(tenant);
     }
 
     /**
-     * Takes the channel back after {@link #detach()}, e.g. when a pooled connection returns: commands can be
-     * sent again (a reset, a ping). The new owner must have removed its own handlers. On the event loop.
+     * Takes the channel back after {@link #detach}, e.g. when a pooled connection returns: commands can be sent
+     * again (a reset, a ping). An owner that added handlers of its own must have removed them. On the event loop.
      */
     public void reattach() {
         if (!channel.eventLoop().inEventLoop()) {
@@ -91,9 +104,14 @@ public final class ServerConnection implements AutoCloseable {
         return channel;
     }
 
-    /** A logged-in server channel without a command handler: framing only. */
+    /** A logged-in server channel lent to a new owner: framing only ({@code decoder}: its packet decoder). */
     public record Detached(
-            Channel channel, PacketSequence sequence, long capabilities, HandshakeV10 greeting, boolean tls) {}
+            Channel channel,
+            PacketSequence sequence,
+            long capabilities,
+            HandshakeV10 greeting,
+            boolean tls,
+            PacketDecoder decoder) {}
 
     public boolean isOpen() {
         return channel.isActive();

@@ -1,6 +1,7 @@
 package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ServerConnection;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.EventLoop;
 
 /**
@@ -139,13 +140,22 @@ public final class PooledConnection {
         return leases;
     }
 
-    /** Detaches the channel for relaying; on its event loop. */
-    public ServerConnection.Detached lease() {
+    /** Detaches the channel for relaying, its inbound events going to {@code tenant}; on its event loop. */
+    public ServerConnection.Detached lease(ChannelInboundHandler tenant) {
         if (leased == null) {
             leases++;
-            leased = connection.detach();
+            leased = connection.detach(tenant);
+        } else {
+            connection.tenant(tenant);
         }
         return leased;
+    }
+
+    /** While leased: the tenant leaves (its events pass on down the pipeline until the pool takes it back). */
+    public void vacate() {
+        if (leased != null) {
+            connection.tenant(null);
+        }
     }
 
     boolean isLeased() {

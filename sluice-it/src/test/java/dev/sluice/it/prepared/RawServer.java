@@ -65,8 +65,8 @@ final class RawServer implements AutoCloseable {
         this.statements = new ServerStatements(limit, lastPreparedId);
         this.context = context;
         this.channel = connection.channel();
-        ServerConnection.Detached detached =
-                ServerConnection.await(CompletableFuture.supplyAsync(connection::detach, channel.eventLoop()));
+        ServerConnection.Detached detached = ServerConnection.await(
+                CompletableFuture.supplyAsync(() -> connection.detach(null), channel.eventLoop()));
         this.sequence = detached.sequence();
         this.capabilities = detached.capabilities();
         Handler handler = new Handler();

@@ -20,7 +20,6 @@ import dev.sluice.proxy.session.prepared.ServerStatements;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerSide {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.connection");
-    private static final String HANDLER = "session";
 
     private final ClientSession session;
     private final ProxyContext context;
@@ -65,6 +63,9 @@ final class ServerSide {
     private PooledConnection pooled;
     private boolean acquiring;
     private Channel channel;
+    /** The held connection's packet decoder, whose payloads go straight to this session. */
+    private PacketDecoder decoder;
+
     private PacketSequence sequence;
     private long capabilities;
     private long threadId = -1;
@@ -211,7 +212,9 @@ final class ServerSide {
             reacquire("server connection closed before the session used it");
             return;
         }
-        ServerConnection.Detached detached = connection.lease();
+        ServerHandler handler = this.handler;
+        // the connection's command handler passes its events to this session's handler: no pipeline change
+        ServerConnection.Detached detached = connection.lease(handler);
         context.learnGreeting(detached.greeting());
         channel = detached.channel();
         sequence = detached.sequence();
@@ -229,10 +232,9 @@ final class ServerSide {
                         TimeUnit.MILLISECONDS.toNanos(serverRead.toMillis()),
                         session::onServerSilent)
                 : null;
-        ServerHandler handler = this.handler;
-        channel.pipeline().addLast(HANDLER, handler);
+        decoder = detached.decoder();
         // payloads come straight from the decoder to this session: no Packet or slice per row
-        channel.pipeline().get(PacketDecoder.class).sink(handler);
+        decoder.sink(handler);
         LOG.debug(
                 "session {}: leased server {} thread {} as {}",
                 session.id(),
@@ -245,19 +247,16 @@ final class ServerSide {
         }
     }
 
-    /** Takes this session's handlers off the server channel before the connection goes back to its pool. */
-    private void unhook() {
+    /** Takes this session off the server channel's events before the connection goes back to its pool. */
+    private void unhook(PooledConnection connection) {
         if (channel == null) {
             return;
         }
-        ChannelPipeline p = channel.pipeline();
-        PacketDecoder decoder = p.get(PacketDecoder.class);
         if (decoder != null) {
             decoder.sink(null);
+            decoder = null;
         }
-        if (p.get(HANDLER) != null) {
-            p.remove(HANDLER);
-        }
+        connection.vacate();
         if (readDeadline != null) {
             readDeadline.cancel();
             readDeadline = null;
@@ -288,7 +287,7 @@ final class ServerSide {
         }
         pooled = null;
         session.leaseEnding(connection);
-        unhook();
+        unhook(connection);
         threadId = -1;
         if (thread.returned() && reasonIfDiscarded == null) {
             reasonIfDiscarded = PoolStats.DiscardReason.CANCELLED; // a KILL for its thread may still arrive
