@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,9 +21,10 @@ import java.util.function.Supplier;
  *
  * <p>Why it looks like this: a session relays on its server channel without locks only if both channels
  * share an event loop, so a lease prefers an idle connection of the caller's loop and otherwise opens one on
- * it (closing an idle one of another loop when the pool is full). Pool operations happen once per session,
- * not per packet, so one monitor guards the state; connecting and resetting run outside it. The connections of
- * all pools of a server share that server's {@link ServerSlots}.
+ * it (closing an idle one of another loop when the pool is full); which connection and which waiting client go
+ * together across loops is {@link LoopBalance}'s policy, this class keeps the lifecycle (open, hand out, give back,
+ * discard, maintain, retire, close). One monitor guards the state; connecting and resetting run outside it. The
+ * connections of all pools of a server share that server's {@link ServerSlots}.
  *
  * <p>Liveness without a round trip: idle connections keep their read registered (the command handler is
  * attached), so a server-side close is seen when it happens and removes the connection; a lease also skips
@@ -43,9 +43,6 @@ public final class ServerPool implements AutoCloseable {
         CLOSED
     }
 
-    /** Transaction mode: how long a connection must have idled on its loop before a client of another loop may take its place. */
-    private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
     private final String name;
     private final ConnectOptions options;
     private final ServerConnector connector;
@@ -60,8 +57,7 @@ public final class ServerPool implements AutoCloseable {
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
     private final Map<PooledConnection, State> states = new IdentityHashMap<>();
-    /** Open connections (not closed) per event loop. */
-    private final Map<EventLoop, Integer> perLoop = new IdentityHashMap<>();
+    private final LoopBalance balance;
 
     private int total;
     private boolean closed;
@@ -94,6 +90,7 @@ public final class ServerPool implements AutoCloseable {
         this.successor = successor;
         this.opener = new PoolOpener(
                 name, options, connector, stats, health, slots, this::describe, t -> trackerDefaults = t);
+        this.balance = new LoopBalance(settings.mode(), idle, waiters, this::patienceOver);
         slots.register(this);
     }
 
@@ -130,7 +127,7 @@ public final class ServerPool implements AutoCloseable {
             if (closed || !waiters.isEmpty()) {
                 return null; // waiting clients come first
             }
-            c = idle.takeOldestOn(loop);
+            c = balance.idleFor(loop);
             if (c == null) {
                 return null;
             }
@@ -197,16 +194,14 @@ public final class ServerPool implements AutoCloseable {
                 return;
             } else {
                 evicted = evictUnusable(System.nanoTime());
-                reuse = !mayReuse
-                        ? null
-                        : settings.mode() == PoolMode.TRANSACTION ? idle.takeOldestOn(loop) : idle.takeOn(loop);
+                reuse = mayReuse ? balance.idleFor(loop) : null;
                 if (reuse != null) {
                     state(reuse, State.LEASED);
                 } else {
                     if (settings.poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
-                    } else if (!idle.isEmpty() && (rebalance = idleElsewhere()) != null) {
+                    } else if ((rebalance = balance.idleToReplace()) != null) {
                         state(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
                     } else if (settings.poolAllows(total) && mayMakeRoom) {
@@ -243,17 +238,6 @@ public final class ServerPool implements AutoCloseable {
             }
             open(loop, result);
         }
-    }
-
-    /**
-     * An idle connection of another loop that may be closed so this loop can open one. In transaction mode only one
-     * that has idled longer than the waiters' patience: connections come back after every transaction, so one idle
-     * for a moment is about to serve its own loop again, and closing it would cost a new login each time.
-     */
-    private PooledConnection idleElsewhere() {
-        return settings.mode() == PoolMode.TRANSACTION
-                ? idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS)
-                : idle.takeOldest();
     }
 
     private PoolUnavailableException closedException() {
@@ -313,58 +297,37 @@ public final class ServerPool implements AutoCloseable {
                             "no connection to " + name + " within acquire-timeout "
                                     + settings.acquireTimeout().toMillis() + " ms: " + state));
                 });
-        if (settings.mode() == PoolMode.TRANSACTION && !idle.isEmpty()) {
-            scheduleRebalance(added);
+        if (balance.mayTakeIdleElsewhere()) {
+            balance.checkLater(added);
         }
     }
 
     /**
      * Transaction mode: a client waits on a loop while a connection of another loop idles. If it still idles after
-     * the waiters' patience (its loop does not need it), it is closed and one is opened on the waiter's loop.
+     * the waiters' patience (its loop does not need it), it is closed and one is opened on the waiter's loop; an
+     * idle connection of the waiter's own loop serves it instead. On the waiter's loop.
      */
-    private void scheduleRebalance(PoolWaiters.Waiter waiter) {
-        waiter.loop.schedule(
-                () -> {
-                    PooledConnection other;
-                    PooledConnection own;
-                    synchronized (this) {
-                        if (closed || waiter.future.isDone()) {
-                            return;
-                        }
-                        own = idle.takeOn(waiter.loop);
-                        if (own != null && waiters.remove(waiter)) {
-                            state(own, State.LEASED);
-                        } else if (own != null) {
-                            idle.add(own);
-                            return;
-                        }
-                        other = own != null ? null : idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS);
-                        if (own == null && other == null) {
-                            if (!idle.isEmpty()) {
-                                scheduleRebalance(waiter);
-                            }
-                            return;
-                        }
-                        if (other != null && !waiters.remove(waiter)) {
-                            idle.add(other);
-                            return;
-                        }
-                        if (other != null) {
-                            state(other, State.CLOSED);
-                        }
-                    }
-                    if (own != null) {
-                        waiter.served();
-                        handOut(own, waiter.loop, waiter.future);
-                        return;
-                    }
-                    stats.discarded(DiscardReason.REBALANCED);
-                    other.close();
-                    waiter.served();
-                    open(waiter.loop, waiter.future);
-                },
-                WAITER_PATIENCE_NANOS,
-                TimeUnit.NANOSECONDS);
+    private void patienceOver(PoolWaiters.Waiter waiter) {
+        PooledConnection c;
+        synchronized (this) {
+            if (closed || waiter.future.isDone()) {
+                return;
+            }
+            c = balance.afterPatience(waiter);
+            if (c == null) {
+                return;
+            }
+            state(c, c.loop() == waiter.loop ? State.LEASED : State.CLOSED);
+        }
+        if (c.loop() == waiter.loop) {
+            waiter.served();
+            handOut(c, waiter.loop, waiter.future);
+            return;
+        }
+        stats.discarded(DiscardReason.REBALANCED);
+        c.close();
+        waiter.served();
+        open(waiter.loop, waiter.future);
     }
 
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
@@ -482,7 +445,7 @@ public final class ServerPool implements AutoCloseable {
                 forget(c);
                 shutdown = true;
             } else {
-                waiter = settings.mode() == PoolMode.TRANSACTION ? waiters.next(c.loop(), perLoop) : waiters.next();
+                waiter = balance.waiterFor(c.loop());
                 if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;
@@ -490,7 +453,7 @@ public final class ServerPool implements AutoCloseable {
                     c.markIdle(System.nanoTime());
                     state(c, State.IDLE);
                     idle.add(c);
-                    elsewhere = settings.mode() == PoolMode.TRANSACTION ? waiters.oldest() : null;
+                    elsewhere = balance.waiterElsewhere();
                 } else if (waiter.loop == c.loop()) {
                     state(c, State.LEASED);
                 } else {
@@ -500,7 +463,7 @@ public final class ServerPool implements AutoCloseable {
             }
         }
         if (elsewhere != null) {
-            scheduleRebalance(elsewhere); // a client of another loop waits while this one idles
+            balance.checkLater(elsewhere); // a client of another loop waits while this one idles
         }
         if (shutdown || giveWay) {
             stats.discarded(shutdown ? DiscardReason.SHUTDOWN : DiscardReason.GAVE_WAY);
@@ -544,7 +507,11 @@ public final class ServerPool implements AutoCloseable {
         boolean wasOpen = before != null && before != State.CLOSED;
         boolean isOpen = next != State.CLOSED;
         if (wasOpen != isOpen) {
-            perLoop.merge(c.loop(), isOpen ? 1 : -1, Integer::sum);
+            if (isOpen) {
+                balance.opened(c.loop());
+            } else {
+                balance.closed(c.loop());
+            }
         }
     }
 
