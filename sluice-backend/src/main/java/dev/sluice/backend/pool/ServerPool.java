@@ -2,6 +2,7 @@ package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.DeadlineExceededException;
+import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
@@ -376,6 +377,22 @@ public final class ServerPool implements AutoCloseable {
                 release(pooled, true); // nobody waits for it any more
             }
         });
+    }
+
+    /**
+     * Takes in {@code connection}, opened elsewhere, as a connection of this pool leased to the caller, counted
+     * against the pool's and the server's limits: for benchmarks, which have no server to open one on.
+     */
+    PooledConnection adopt(ServerConnection connection) {
+        PooledConnection pooled = new PooledConnection(this, connection, Long.MAX_VALUE, true);
+        synchronized (this) {
+            if (closed || !settings.poolAllows(total) || !slots.tryTake()) {
+                throw new IllegalStateException("pool " + name + " is full or closed: " + describe());
+            }
+            total++;
+            state(pooled, State.LEASED);
+        }
+        return pooled;
     }
 
     // ---- return -----------------------------------------------------------------------------------
