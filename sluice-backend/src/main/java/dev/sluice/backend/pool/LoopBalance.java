@@ -73,6 +73,9 @@ final class LoopBalance {
 
     /** The waiter a connection of {@code loop} that came back serves, taken out of the queue; null to let it idle. */
     PoolWaiters.Waiter waiterFor(EventLoop loop) {
+        if (waiters.isEmpty()) {
+            return null; // the common case: no look at the queues
+        }
         return transaction ? waiters.next(loop, perLoop) : waiters.next();
     }
 
@@ -81,7 +84,7 @@ final class LoopBalance {
      * check the caller starts with {@link #checkLater} outside the monitor; null if none.
      */
     PoolWaiters.Waiter waiterElsewhere() {
-        return transaction ? waiters.oldest() : null;
+        return transaction && !waiters.isEmpty() ? waiters.oldest() : null;
     }
 
     /** A client was queued: in transaction mode, while a connection idles on another loop, its patience runs. */

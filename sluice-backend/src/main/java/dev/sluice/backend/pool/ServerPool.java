@@ -8,9 +8,7 @@ import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -37,7 +35,8 @@ import java.util.function.Supplier;
  * GLOBAL made while it idled shows, as it does on a new connection).
  */
 public final class ServerPool implements AutoCloseable {
-    private enum State {
+    /** Where a connection is in its life; kept on the connection ({@link PooledConnection#poolState}). */
+    enum State {
         IDLE,
         LEASED,
         RESETTING,
@@ -57,10 +56,15 @@ public final class ServerPool implements AutoCloseable {
 
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
-    private final Map<PooledConnection, State> states = new IdentityHashMap<>();
     private final LoopBalance balance;
+    private final long maxLifetimeNanos;
 
     private int total;
+    /** Connections with a state other than CLOSED: total less those being opened. */
+    private int withState;
+    /** Connections LEASED. */
+    private int leased;
+
     private boolean closed;
     private boolean retired;
     private long emptySince;
@@ -89,6 +93,7 @@ public final class ServerPool implements AutoCloseable {
         this.health = health;
         this.slots = slots;
         this.successor = successor;
+        this.maxLifetimeNanos = settings.maxLifetime().toNanos();
         this.opener = new PoolOpener(
                 name, options, connector, stats, health, slots, this::describe, t -> trackerDefaults = t);
         this.balance = new LoopBalance(settings.mode(), idle, waiters, this::patienceOver);
@@ -114,7 +119,6 @@ public final class ServerPool implements AutoCloseable {
 
     // ---- lease ------------------------------------------------------------------------------------
 
-    /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
     /**
      * Transaction mode's fast path, on {@code loop}: an idle connection of that loop, leased at once (no future, no
      * hop), or null when there is none (the caller then uses {@link #acquire}). No reset is due in this mode.
@@ -132,9 +136,8 @@ public final class ServerPool implements AutoCloseable {
             if (c == null) {
                 return null;
             }
-            if (!c.isActive()
-                    || c.tooIdleToUse()
-                    || c.ageNanos(System.nanoTime()) > settings.maxLifetime().toNanos()) {
+            long now = System.nanoTime();
+            if (!c.isActive() || c.tooIdleToUse(now) || c.ageNanos(now) > maxLifetimeNanos) {
                 idle.add(c); // the slow path retires it
                 return null;
             }
@@ -144,6 +147,7 @@ public final class ServerPool implements AutoCloseable {
         return c;
     }
 
+    /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
     public CompletableFuture<PooledConnection> acquire(EventLoop loop) {
         CompletableFuture<PooledConnection> result = new CompletableFuture<>();
         if (health != null && health.isDown()) {
@@ -165,7 +169,7 @@ public final class ServerPool implements AutoCloseable {
      */
     public PooledConnection reclaim(PooledConnection previous, long leases) {
         synchronized (this) {
-            if (closed || states.get(previous) != State.IDLE || previous.leases() != leases || !idle.remove(previous)) {
+            if (closed || previous.poolState != State.IDLE || previous.leases() != leases || !idle.remove(previous)) {
                 return null;
             }
             state(previous, State.LEASED);
@@ -404,7 +408,7 @@ public final class ServerPool implements AutoCloseable {
      */
     public void release(PooledConnection c, boolean clean) {
         synchronized (this) {
-            if (states.get(c) != State.LEASED) {
+            if (c.poolState != State.LEASED) {
                 return;
             }
             state(c, State.RESETTING);
@@ -435,11 +439,8 @@ public final class ServerPool implements AutoCloseable {
      * the proxy (kept with the connection): no reset. Call on the connection's event loop.
      */
     public void giveBackAsIs(PooledConnection c) {
-        synchronized (this) {
-            if (states.get(c) != State.LEASED) {
-                return;
-            }
-            state(c, State.RESETTING);
+        if (c.poolState != State.LEASED) {
+            return; // a leased connection's state changes only by its holder: no need for the monitor to see it
         }
         c.unlease();
         if (!c.isActive()) {
@@ -447,7 +448,7 @@ public final class ServerPool implements AutoCloseable {
             return;
         }
         stats.returnedAsIs();
-        giveBack(c);
+        giveBack(c); // LEASED to IDLE (or on to a waiter) in one monitor section
     }
 
     private void giveBack(PooledConnection c) {
@@ -456,7 +457,8 @@ public final class ServerPool implements AutoCloseable {
         boolean shutdown = false;
         boolean giveWay = false;
         boolean rebalance = false;
-        boolean othersWaiting = slots.othersWaiting(this); // outside this monitor: it takes the other pools'
+        boolean othersWaiting = slots.othersWaiting(this);
+        long now = System.nanoTime();
         synchronized (this) {
             if (closed) {
                 forget(c);
@@ -467,7 +469,7 @@ public final class ServerPool implements AutoCloseable {
                     forget(c);
                     giveWay = true;
                 } else if (waiter == null) {
-                    c.markIdle(System.nanoTime());
+                    c.markIdle(now);
                     state(c, State.IDLE);
                     idle.add(c);
                     elsewhere = balance.waiterElsewhere();
@@ -503,11 +505,13 @@ public final class ServerPool implements AutoCloseable {
      */
     public void discard(PooledConnection c, DiscardReason reason) {
         synchronized (this) {
-            State s = states.get(c);
+            State s = c.poolState;
             if (s == null || s == State.CLOSED) {
                 return;
             }
-            idle.remove(c);
+            if (s == State.IDLE) {
+                idle.remove(c); // only idle connections are in it
+            }
             forget(c);
         }
         stats.discarded(reason);
@@ -516,14 +520,22 @@ public final class ServerPool implements AutoCloseable {
     }
 
     /**
-     * Sets a connection's state (under the monitor), keeping the count of open connections per event loop that
-     * transaction mode's hand-out looks at.
+     * Sets a connection's state (under the monitor), keeping the counts: open connections with a state, leased ones,
+     * and those per event loop that transaction mode's hand-out looks at.
      */
     private void state(PooledConnection c, State next) {
-        State before = states.put(c, next);
+        State before = c.poolState;
+        c.poolState = next;
+        if (before == State.LEASED) {
+            leased--;
+        }
+        if (next == State.LEASED) {
+            leased++;
+        }
         boolean wasOpen = before != null && before != State.CLOSED;
         boolean isOpen = next != State.CLOSED;
         if (wasOpen != isOpen) {
+            withState += isOpen ? 1 : -1;
             if (isOpen) {
                 balance.opened(c.loop());
             } else {
@@ -541,13 +553,10 @@ public final class ServerPool implements AutoCloseable {
     private void onClosed(PooledConnection c) {
         boolean wasIdle;
         synchronized (this) {
-            wasIdle = states.get(c) == State.IDLE;
+            wasIdle = c.poolState == State.IDLE;
             if (wasIdle) {
                 idle.remove(c);
                 forget(c);
-            }
-            if (states.get(c) == State.CLOSED) {
-                states.remove(c);
             }
         }
         if (wasIdle) {
@@ -575,7 +584,8 @@ public final class ServerPool implements AutoCloseable {
         return true;
     }
 
-    synchronized int waitingCount() {
+    /** Without the monitor (a volatile read): giving a connection back asks every other pool of the server. */
+    int waitingCount() {
         return waiters.size();
     }
 
@@ -609,10 +619,7 @@ public final class ServerPool implements AutoCloseable {
             }
             evicted = evictUnusable(System.nanoTime());
             // connections being opened are counted in total but have no state entry yet
-            int opening = total
-                    - (int) states.values().stream()
-                            .filter(s -> s != State.CLOSED)
-                            .count();
+            int opening = total - withState;
             if (health == null || !health.isDown()) {
                 while (idle.size() + opening + toOpen < settings.minIdle()
                         && settings.poolAllows(total)
@@ -658,7 +665,6 @@ public final class ServerPool implements AutoCloseable {
 
     /** total/leased/idle/waiting, and the server's numbers, for messages. */
     public synchronized String describe() {
-        long leased = states.values().stream().filter(s -> s == State.LEASED).count();
         int limit = slots.limit();
         return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
                 + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "
