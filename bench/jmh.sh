@@ -2,7 +2,8 @@
 # bench/jmh.sh: the JMH micro-benchmarks of the codec hot paths (bench/src/main/java/dev/sluice/bench/jmh):
 # FramingBenchmark (packet decode / encode of ~200-byte rows), RelayBenchmark (a read of rows through decoder,
 # relay classification and client encoder, as a session runs it), LenencBenchmark (length-encoded integers) and
-# StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation).
+# StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation) and
+# PoolLeaseBenchmark (transaction mode's lease + give-back of an idle connection, one thread and two contending).
 #   bench/jmh.sh                       # all, ~2 minutes
 #   bench/jmh.sh Framing -prof gc      # JMH options pass through (here: allocation per operation)
 # Environment: those of bench/lib.sh (BENCH_NO_BUILD, BENCH_MVN_FLAGS, JAVA).

@@ -292,17 +292,18 @@ final class ConfigBinder {
                 "pool.mode",
                 List.of("transaction", "session"),
                 d.mode().key());
-        return new PoolSettings(
-                (int) maxSize,
-                (int) minIdle,
-                idle,
-                lifetime,
-                acquire,
-                health,
-                reset,
-                (int) maxServer,
-                (int) reserved,
-                PoolMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)));
+        return PoolSettings.builder()
+                .maxSize((int) maxSize)
+                .minIdle((int) minIdle)
+                .idleTimeout(idle)
+                .maxLifetime(lifetime)
+                .acquireTimeout(acquire)
+                .healthCheckInterval(health)
+                .resetTimeout(reset)
+                .maxServerConnections((int) maxServer)
+                .reservedConnections((int) reserved)
+                .mode(PoolMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)))
+                .build();
     }
 
     private ClientTlsConfig tls(ConfigNode node) {

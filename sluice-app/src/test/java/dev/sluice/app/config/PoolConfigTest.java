@@ -36,16 +36,17 @@ class PoolConfigTest {
                   reserved-connections: 3
                 """, "pool.health-check-interval=500ms").proxy().pool();
         assertThat(pool)
-                .isEqualTo(new PoolSettings(
-                        2,
-                        1,
-                        Duration.ofSeconds(30),
-                        Duration.ofMinutes(5),
-                        Duration.ofMillis(750),
-                        Duration.ofMillis(500),
-                        Duration.ofSeconds(2),
-                        40,
-                        3));
+                .isEqualTo(PoolSettings.builder()
+                        .maxSize(2)
+                        .minIdle(1)
+                        .idleTimeout(Duration.ofSeconds(30))
+                        .maxLifetime(Duration.ofMinutes(5))
+                        .acquireTimeout(Duration.ofMillis(750))
+                        .healthCheckInterval(Duration.ofMillis(500))
+                        .resetTimeout(Duration.ofSeconds(2))
+                        .maxServerConnections(40)
+                        .reservedConnections(3)
+                        .build());
     }
 
     @Test

@@ -32,6 +32,10 @@ final class IdleConnections {
      * session's last statement, such as ROW_COUNT(), stay on it for the session to reclaim).
      */
     PooledConnection takeOldestOn(EventLoop loop) {
+        PooledConnection oldest = deque.peekLast();
+        if (oldest == null || oldest.loop() == loop) {
+            return deque.pollLast(); // the common case under load: no iterator
+        }
         for (Iterator<PooledConnection> it = deque.descendingIterator(); it.hasNext(); ) {
             PooledConnection c = it.next();
             if (c.loop() == loop) {

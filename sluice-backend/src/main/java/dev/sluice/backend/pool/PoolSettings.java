@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Limits of the pools of server connections.
+ * Limits of the pools of server connections. Build them with {@link #builder()} (or {@link #toBuilder()} from
+ * other settings); the record's canonical constructor takes every component, in the order below.
  *
  * @param maxSize connections open at most in one pool (leased + idle + being set up or reset); 0: no limit of
  *     its own, only the server's ({@code maxServerConnections})
@@ -54,68 +55,119 @@ public record PoolSettings(
         }
     }
 
-    /** In transaction mode (the default). */
-    public PoolSettings(
-            int maxSize,
-            int minIdle,
-            Duration idleTimeout,
-            Duration maxLifetime,
-            Duration acquireTimeout,
-            Duration healthCheckInterval,
-            Duration resetTimeout,
-            int maxServerConnections,
-            int reservedConnections) {
-        this(
-                maxSize,
-                minIdle,
-                idleTimeout,
-                maxLifetime,
-                acquireTimeout,
-                healthCheckInterval,
-                resetTimeout,
-                maxServerConnections,
-                reservedConnections,
-                PoolMode.TRANSACTION);
+    /** The defaults (what an empty {@code pool:} section means), to change with {@link #toBuilder()}. */
+    public static PoolSettings defaults() {
+        return builder().build();
+    }
+
+    /**
+     * Settings built from the defaults: max-size none, min-idle 0, idle-timeout 10 min, max-lifetime 30 min,
+     * acquire-timeout 5 s, health-check-interval 2 s, reset-timeout 5 s, the server's limit learned, 2 reserved,
+     * transaction mode.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder()
+                .maxSize(maxSize)
+                .minIdle(minIdle)
+                .idleTimeout(idleTimeout)
+                .maxLifetime(maxLifetime)
+                .acquireTimeout(acquireTimeout)
+                .healthCheckInterval(healthCheckInterval)
+                .resetTimeout(resetTimeout)
+                .maxServerConnections(maxServerConnections)
+                .reservedConnections(reservedConnections)
+                .mode(mode);
     }
 
     /** The same limits in another mode. */
     public PoolSettings withMode(PoolMode newMode) {
-        return new PoolSettings(
-                maxSize,
-                minIdle,
-                idleTimeout,
-                maxLifetime,
-                acquireTimeout,
-                healthCheckInterval,
-                resetTimeout,
-                maxServerConnections,
-                reservedConnections,
-                newMode);
+        return toBuilder().mode(newMode).build();
     }
 
-    /** The limits of before the server-wide ones: reset-timeout 5 s, the server's limit learned, reserve 2. */
-    public PoolSettings(
-            int maxSize,
-            int minIdle,
-            Duration idleTimeout,
-            Duration maxLifetime,
-            Duration acquireTimeout,
-            Duration healthCheckInterval) {
-        this(
-                maxSize,
-                minIdle,
-                idleTimeout,
-                maxLifetime,
-                acquireTimeout,
-                healthCheckInterval,
-                DEFAULT_RESET_TIMEOUT,
-                0,
-                DEFAULT_RESERVED);
-    }
+    /** Builds {@link PoolSettings}; each setter is named after the record component it sets (see there). */
+    public static final class Builder {
+        private int maxSize;
+        private int minIdle;
+        private Duration idleTimeout = Duration.ofMinutes(10);
+        private Duration maxLifetime = Duration.ofMinutes(30);
+        private Duration acquireTimeout = Duration.ofSeconds(5);
+        private Duration healthCheckInterval = Duration.ofSeconds(2);
+        private Duration resetTimeout = DEFAULT_RESET_TIMEOUT;
+        private int maxServerConnections;
+        private int reservedConnections = DEFAULT_RESERVED;
+        private PoolMode mode = PoolMode.TRANSACTION;
 
-    public static PoolSettings defaults() {
-        return new PoolSettings(
-                0, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofSeconds(5), Duration.ofSeconds(2));
+        private Builder() {}
+
+        public Builder maxSize(int value) {
+            maxSize = value;
+            return this;
+        }
+
+        public Builder minIdle(int value) {
+            minIdle = value;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxLifetime(Duration value) {
+            maxLifetime = value;
+            return this;
+        }
+
+        public Builder acquireTimeout(Duration value) {
+            acquireTimeout = value;
+            return this;
+        }
+
+        public Builder healthCheckInterval(Duration value) {
+            healthCheckInterval = value;
+            return this;
+        }
+
+        public Builder resetTimeout(Duration value) {
+            resetTimeout = value;
+            return this;
+        }
+
+        public Builder maxServerConnections(int value) {
+            maxServerConnections = value;
+            return this;
+        }
+
+        public Builder reservedConnections(int value) {
+            reservedConnections = value;
+            return this;
+        }
+
+        public Builder mode(PoolMode value) {
+            mode = value;
+            return this;
+        }
+
+        /** The settings; throws IllegalArgumentException (naming the key) for a value out of range. */
+        public PoolSettings build() {
+            return new PoolSettings(
+                    maxSize,
+                    minIdle,
+                    idleTimeout,
+                    maxLifetime,
+                    acquireTimeout,
+                    healthCheckInterval,
+                    resetTimeout,
+                    maxServerConnections,
+                    reservedConnections,
+                    mode);
+        }
     }
 
     /** Whether one pool may open one more connection, {@code open} being its count (the server's limit aside). */

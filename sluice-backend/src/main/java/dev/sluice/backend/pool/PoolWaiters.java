@@ -38,7 +38,8 @@ final class PoolWaiters {
 
     private final Map<EventLoop, ArrayDeque<Waiter>> byLoop = new IdentityHashMap<>();
     private long added;
-    private int size;
+    /** Changed under the pool's monitor; volatile for {@link ServerPool#waitingCount}, which reads it without. */
+    private volatile int size;
 
     /** Queues a lease; {@code onTimeout} runs on its loop after {@code timeoutMillis} unless it was served. */
     Waiter add(

@@ -30,6 +30,11 @@ public final class PooledConnection {
      * server whatever it described.
      */
     private Object attachment;
+    /**
+     * Where it is in the pool (set under the pool's monitor); volatile so that its holder may check, without the
+     * monitor, that it still holds it: a leased connection's state changes only by its holder.
+     */
+    volatile ServerPool.State poolState;
     /** Why it was evicted (set under the pool's monitor, read when it is closed). */
     PoolStats.DiscardReason discardReason;
 
@@ -47,7 +52,11 @@ public final class PooledConnection {
      * a while between the lease and that write.
      */
     public boolean tooIdleToUse() {
-        return System.nanoTime() - idleSinceNanos > maxIdleNanos;
+        return tooIdleToUse(System.nanoTime());
+    }
+
+    boolean tooIdleToUse(long now) {
+        return now - idleSinceNanos > maxIdleNanos;
     }
 
     public ServerPool pool() {

@@ -2,17 +2,15 @@ package dev.sluice.backend.pool;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.DeadlineExceededException;
+import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolStats.DiscardReason;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,9 +20,10 @@ import java.util.function.Supplier;
  *
  * <p>Why it looks like this: a session relays on its server channel without locks only if both channels
  * share an event loop, so a lease prefers an idle connection of the caller's loop and otherwise opens one on
- * it (closing an idle one of another loop when the pool is full). Pool operations happen once per session,
- * not per packet, so one monitor guards the state; connecting and resetting run outside it. The connections of
- * all pools of a server share that server's {@link ServerSlots}.
+ * it (closing an idle one of another loop when the pool is full); which connection and which waiting client go
+ * together across loops is {@link LoopBalance}'s policy, this class keeps the lifecycle (open, hand out, give back,
+ * discard, maintain, retire, close). One monitor guards the state; connecting and resetting run outside it. The
+ * connections of all pools of a server share that server's {@link ServerSlots}.
  *
  * <p>Liveness without a round trip: idle connections keep their read registered (the command handler is
  * attached), so a server-side close is seen when it happens and removes the connection; a lease also skips
@@ -36,15 +35,13 @@ import java.util.function.Supplier;
  * GLOBAL made while it idled shows, as it does on a new connection).
  */
 public final class ServerPool implements AutoCloseable {
-    private enum State {
+    /** Where a connection is in its life; kept on the connection ({@link PooledConnection#poolState}). */
+    enum State {
         IDLE,
         LEASED,
         RESETTING,
         CLOSED
     }
-
-    /** Transaction mode: how long a connection must have idled on its loop before a client of another loop may take its place. */
-    private static final long WAITER_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
     private final ConnectOptions options;
@@ -59,11 +56,15 @@ public final class ServerPool implements AutoCloseable {
 
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
-    private final Map<PooledConnection, State> states = new IdentityHashMap<>();
-    /** Open connections (not closed) per event loop. */
-    private final Map<EventLoop, Integer> perLoop = new IdentityHashMap<>();
+    private final LoopBalance balance;
+    private final long maxLifetimeNanos;
 
     private int total;
+    /** Connections with a state other than CLOSED: total less those being opened. */
+    private int withState;
+    /** Connections LEASED. */
+    private int leased;
+
     private boolean closed;
     private boolean retired;
     private long emptySince;
@@ -92,8 +93,10 @@ public final class ServerPool implements AutoCloseable {
         this.health = health;
         this.slots = slots;
         this.successor = successor;
+        this.maxLifetimeNanos = settings.maxLifetime().toNanos();
         this.opener = new PoolOpener(
                 name, options, connector, stats, health, slots, this::describe, t -> trackerDefaults = t);
+        this.balance = new LoopBalance(settings.mode(), idle, waiters, this::patienceOver);
         slots.register(this);
     }
 
@@ -116,7 +119,6 @@ public final class ServerPool implements AutoCloseable {
 
     // ---- lease ------------------------------------------------------------------------------------
 
-    /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
     /**
      * Transaction mode's fast path, on {@code loop}: an idle connection of that loop, leased at once (no future, no
      * hop), or null when there is none (the caller then uses {@link #acquire}). No reset is due in this mode.
@@ -130,13 +132,12 @@ public final class ServerPool implements AutoCloseable {
             if (closed || !waiters.isEmpty()) {
                 return null; // waiting clients come first
             }
-            c = idle.takeOldestOn(loop);
+            c = balance.idleFor(loop);
             if (c == null) {
                 return null;
             }
-            if (!c.isActive()
-                    || c.tooIdleToUse()
-                    || c.ageNanos(System.nanoTime()) > settings.maxLifetime().toNanos()) {
+            long now = System.nanoTime();
+            if (!c.isActive() || c.tooIdleToUse(now) || c.ageNanos(now) > maxLifetimeNanos) {
                 idle.add(c); // the slow path retires it
                 return null;
             }
@@ -146,6 +147,7 @@ public final class ServerPool implements AutoCloseable {
         return c;
     }
 
+    /** A connection for a session running on {@code loop}; completes on some thread, the caller hops to its loop. */
     public CompletableFuture<PooledConnection> acquire(EventLoop loop) {
         CompletableFuture<PooledConnection> result = new CompletableFuture<>();
         if (health != null && health.isDown()) {
@@ -167,7 +169,7 @@ public final class ServerPool implements AutoCloseable {
      */
     public PooledConnection reclaim(PooledConnection previous, long leases) {
         synchronized (this) {
-            if (closed || states.get(previous) != State.IDLE || previous.leases() != leases || !idle.remove(previous)) {
+            if (closed || previous.poolState != State.IDLE || previous.leases() != leases || !idle.remove(previous)) {
                 return null;
             }
             state(previous, State.LEASED);
@@ -197,16 +199,14 @@ public final class ServerPool implements AutoCloseable {
                 return;
             } else {
                 evicted = evictUnusable(System.nanoTime());
-                reuse = !mayReuse
-                        ? null
-                        : settings.mode() == PoolMode.TRANSACTION ? idle.takeOldestOn(loop) : idle.takeOn(loop);
+                reuse = mayReuse ? balance.idleFor(loop) : null;
                 if (reuse != null) {
                     state(reuse, State.LEASED);
                 } else {
                     if (settings.poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
-                    } else if (!idle.isEmpty() && (rebalance = idleElsewhere()) != null) {
+                    } else if ((rebalance = balance.idleToReplace()) != null) {
                         state(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
                     } else if (settings.poolAllows(total) && mayMakeRoom) {
@@ -243,17 +243,6 @@ public final class ServerPool implements AutoCloseable {
             }
             open(loop, result);
         }
-    }
-
-    /**
-     * An idle connection of another loop that may be closed so this loop can open one. In transaction mode only one
-     * that has idled longer than the waiters' patience: connections come back after every transaction, so one idle
-     * for a moment is about to serve its own loop again, and closing it would cost a new login each time.
-     */
-    private PooledConnection idleElsewhere() {
-        return settings.mode() == PoolMode.TRANSACTION
-                ? idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS)
-                : idle.takeOldest();
     }
 
     private PoolUnavailableException closedException() {
@@ -313,58 +302,37 @@ public final class ServerPool implements AutoCloseable {
                             "no connection to " + name + " within acquire-timeout "
                                     + settings.acquireTimeout().toMillis() + " ms: " + state));
                 });
-        if (settings.mode() == PoolMode.TRANSACTION && !idle.isEmpty()) {
-            scheduleRebalance(added);
+        if (balance.mayTakeIdleElsewhere()) {
+            balance.checkLater(added);
         }
     }
 
     /**
      * Transaction mode: a client waits on a loop while a connection of another loop idles. If it still idles after
-     * the waiters' patience (its loop does not need it), it is closed and one is opened on the waiter's loop.
+     * the waiters' patience (its loop does not need it), it is closed and one is opened on the waiter's loop; an
+     * idle connection of the waiter's own loop serves it instead. On the waiter's loop.
      */
-    private void scheduleRebalance(PoolWaiters.Waiter waiter) {
-        waiter.loop.schedule(
-                () -> {
-                    PooledConnection other;
-                    PooledConnection own;
-                    synchronized (this) {
-                        if (closed || waiter.future.isDone()) {
-                            return;
-                        }
-                        own = idle.takeOn(waiter.loop);
-                        if (own != null && waiters.remove(waiter)) {
-                            state(own, State.LEASED);
-                        } else if (own != null) {
-                            idle.add(own);
-                            return;
-                        }
-                        other = own != null ? null : idle.takeOldestIdleFor(System.nanoTime(), WAITER_PATIENCE_NANOS);
-                        if (own == null && other == null) {
-                            if (!idle.isEmpty()) {
-                                scheduleRebalance(waiter);
-                            }
-                            return;
-                        }
-                        if (other != null && !waiters.remove(waiter)) {
-                            idle.add(other);
-                            return;
-                        }
-                        if (other != null) {
-                            state(other, State.CLOSED);
-                        }
-                    }
-                    if (own != null) {
-                        waiter.served();
-                        handOut(own, waiter.loop, waiter.future);
-                        return;
-                    }
-                    stats.discarded(DiscardReason.REBALANCED);
-                    other.close();
-                    waiter.served();
-                    open(waiter.loop, waiter.future);
-                },
-                WAITER_PATIENCE_NANOS,
-                TimeUnit.NANOSECONDS);
+    private void patienceOver(PoolWaiters.Waiter waiter) {
+        PooledConnection c;
+        synchronized (this) {
+            if (closed || waiter.future.isDone()) {
+                return;
+            }
+            c = balance.afterPatience(waiter);
+            if (c == null) {
+                return;
+            }
+            state(c, c.loop() == waiter.loop ? State.LEASED : State.CLOSED);
+        }
+        if (c.loop() == waiter.loop) {
+            waiter.served();
+            handOut(c, waiter.loop, waiter.future);
+            return;
+        }
+        stats.discarded(DiscardReason.REBALANCED);
+        c.close();
+        waiter.served();
+        open(waiter.loop, waiter.future);
     }
 
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
@@ -415,6 +383,22 @@ public final class ServerPool implements AutoCloseable {
         });
     }
 
+    /**
+     * Takes in {@code connection}, opened elsewhere, as a connection of this pool leased to the caller, counted
+     * against the pool's and the server's limits: for benchmarks, which have no server to open one on.
+     */
+    PooledConnection adopt(ServerConnection connection) {
+        PooledConnection pooled = new PooledConnection(this, connection, Long.MAX_VALUE, true);
+        synchronized (this) {
+            if (closed || !settings.poolAllows(total) || !slots.tryTake()) {
+                throw new IllegalStateException("pool " + name + " is full or closed: " + describe());
+            }
+            total++;
+            state(pooled, State.LEASED);
+        }
+        return pooled;
+    }
+
     // ---- return -----------------------------------------------------------------------------------
 
     /**
@@ -424,7 +408,7 @@ public final class ServerPool implements AutoCloseable {
      */
     public void release(PooledConnection c, boolean clean) {
         synchronized (this) {
-            if (states.get(c) != State.LEASED) {
+            if (c.poolState != State.LEASED) {
                 return;
             }
             state(c, State.RESETTING);
@@ -455,11 +439,8 @@ public final class ServerPool implements AutoCloseable {
      * the proxy (kept with the connection): no reset. Call on the connection's event loop.
      */
     public void giveBackAsIs(PooledConnection c) {
-        synchronized (this) {
-            if (states.get(c) != State.LEASED) {
-                return;
-            }
-            state(c, State.RESETTING);
+        if (c.poolState != State.LEASED) {
+            return; // a leased connection's state changes only by its holder: no need for the monitor to see it
         }
         c.unlease();
         if (!c.isActive()) {
@@ -467,7 +448,7 @@ public final class ServerPool implements AutoCloseable {
             return;
         }
         stats.returnedAsIs();
-        giveBack(c);
+        giveBack(c); // LEASED to IDLE (or on to a waiter) in one monitor section
     }
 
     private void giveBack(PooledConnection c) {
@@ -476,21 +457,22 @@ public final class ServerPool implements AutoCloseable {
         boolean shutdown = false;
         boolean giveWay = false;
         boolean rebalance = false;
-        boolean othersWaiting = slots.othersWaiting(this); // outside this monitor: it takes the other pools'
+        boolean othersWaiting = slots.othersWaiting(this);
+        long now = System.nanoTime();
         synchronized (this) {
             if (closed) {
                 forget(c);
                 shutdown = true;
             } else {
-                waiter = settings.mode() == PoolMode.TRANSACTION ? waiters.next(c.loop(), perLoop) : waiters.next();
+                waiter = balance.waiterFor(c.loop());
                 if (waiter == null && othersWaiting) {
                     forget(c);
                     giveWay = true;
                 } else if (waiter == null) {
-                    c.markIdle(System.nanoTime());
+                    c.markIdle(now);
                     state(c, State.IDLE);
                     idle.add(c);
-                    elsewhere = settings.mode() == PoolMode.TRANSACTION ? waiters.oldest() : null;
+                    elsewhere = balance.waiterElsewhere();
                 } else if (waiter.loop == c.loop()) {
                     state(c, State.LEASED);
                 } else {
@@ -500,7 +482,7 @@ public final class ServerPool implements AutoCloseable {
             }
         }
         if (elsewhere != null) {
-            scheduleRebalance(elsewhere); // a client of another loop waits while this one idles
+            balance.checkLater(elsewhere); // a client of another loop waits while this one idles
         }
         if (shutdown || giveWay) {
             stats.discarded(shutdown ? DiscardReason.SHUTDOWN : DiscardReason.GAVE_WAY);
@@ -523,11 +505,13 @@ public final class ServerPool implements AutoCloseable {
      */
     public void discard(PooledConnection c, DiscardReason reason) {
         synchronized (this) {
-            State s = states.get(c);
+            State s = c.poolState;
             if (s == null || s == State.CLOSED) {
                 return;
             }
-            idle.remove(c);
+            if (s == State.IDLE) {
+                idle.remove(c); // only idle connections are in it
+            }
             forget(c);
         }
         stats.discarded(reason);
@@ -536,15 +520,27 @@ public final class ServerPool implements AutoCloseable {
     }
 
     /**
-     * Sets a connection's state (under the monitor), keeping the count of open connections per event loop that
-     * transaction mode's hand-out looks at.
+     * Sets a connection's state (under the monitor), keeping the counts: open connections with a state, leased ones,
+     * and those per event loop that transaction mode's hand-out looks at.
      */
     private void state(PooledConnection c, State next) {
-        State before = states.put(c, next);
+        State before = c.poolState;
+        c.poolState = next;
+        if (before == State.LEASED) {
+            leased--;
+        }
+        if (next == State.LEASED) {
+            leased++;
+        }
         boolean wasOpen = before != null && before != State.CLOSED;
         boolean isOpen = next != State.CLOSED;
         if (wasOpen != isOpen) {
-            perLoop.merge(c.loop(), isOpen ? 1 : -1, Integer::sum);
+            withState += isOpen ? 1 : -1;
+            if (isOpen) {
+                balance.opened(c.loop());
+            } else {
+                balance.closed(c.loop());
+            }
         }
     }
 
@@ -557,13 +553,10 @@ public final class ServerPool implements AutoCloseable {
     private void onClosed(PooledConnection c) {
         boolean wasIdle;
         synchronized (this) {
-            wasIdle = states.get(c) == State.IDLE;
+            wasIdle = c.poolState == State.IDLE;
             if (wasIdle) {
                 idle.remove(c);
                 forget(c);
-            }
-            if (states.get(c) == State.CLOSED) {
-                states.remove(c);
             }
         }
         if (wasIdle) {
@@ -591,7 +584,8 @@ public final class ServerPool implements AutoCloseable {
         return true;
     }
 
-    synchronized int waitingCount() {
+    /** Without the monitor (a volatile read): giving a connection back asks every other pool of the server. */
+    int waitingCount() {
         return waiters.size();
     }
 
@@ -625,10 +619,7 @@ public final class ServerPool implements AutoCloseable {
             }
             evicted = evictUnusable(System.nanoTime());
             // connections being opened are counted in total but have no state entry yet
-            int opening = total
-                    - (int) states.values().stream()
-                            .filter(s -> s != State.CLOSED)
-                            .count();
+            int opening = total - withState;
             if (health == null || !health.isDown()) {
                 while (idle.size() + opening + toOpen < settings.minIdle()
                         && settings.poolAllows(total)
@@ -674,7 +665,6 @@ public final class ServerPool implements AutoCloseable {
 
     /** total/leased/idle/waiting, and the server's numbers, for messages. */
     public synchronized String describe() {
-        long leased = states.values().stream().filter(s -> s == State.LEASED).count();
         int limit = slots.limit();
         return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
                 + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "

@@ -42,17 +42,12 @@ class PoolMapTest {
                 db.sandbox().port(),
                 db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
-                new PoolSettings(
-                        0,
-                        0,
-                        idleTimeout,
-                        Duration.ofMinutes(30),
-                        Duration.ofSeconds(5),
-                        Duration.ofSeconds(60),
-                        Duration.ofSeconds(5),
-                        maxServerConnections,
-                        2,
-                        PoolMode.SESSION)); // clients hold their connections, filling the server's limit
+                PoolSettings.builder()
+                        .idleTimeout(idleTimeout)
+                        .healthCheckInterval(Duration.ofSeconds(60))
+                        .maxServerConnections(maxServerConnections)
+                        .mode(PoolMode.SESSION) // clients hold their connections, filling the server's limit
+                        .build());
     }
 
     private static ServerConnection client(PoolProxy sluice, String database) {

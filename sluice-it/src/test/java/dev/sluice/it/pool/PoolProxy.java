@@ -59,8 +59,11 @@ final class PoolProxy implements AutoCloseable {
     }
 
     static PoolSettings pool(int maxSize, Duration acquireTimeout, Duration healthCheckInterval) {
-        return new PoolSettings(
-                maxSize, 0, Duration.ofMinutes(10), Duration.ofMinutes(30), acquireTimeout, healthCheckInterval);
+        return PoolSettings.builder()
+                .maxSize(maxSize)
+                .acquireTimeout(acquireTimeout)
+                .healthCheckInterval(healthCheckInterval)
+                .build();
     }
 
     int port() {

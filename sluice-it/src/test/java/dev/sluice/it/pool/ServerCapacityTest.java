@@ -74,14 +74,11 @@ class ServerCapacityTest {
                 db.sandbox().port(),
                 db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(5)),
-                new PoolSettings(
-                                0,
-                                0,
-                                Duration.ofMinutes(10),
-                                Duration.ofMinutes(30),
-                                ACQUIRE_TIMEOUT,
-                                Duration.ofSeconds(60))
-                        .withMode(PoolMode.SESSION)); // clients hold their connections, filling the server
+                PoolSettings.builder()
+                        .acquireTimeout(ACQUIRE_TIMEOUT)
+                        .healthCheckInterval(Duration.ofSeconds(60))
+                        .mode(PoolMode.SESSION) // clients hold their connections, filling the server
+                        .build());
     }
 
     private ServerConnection through(PoolProxy sluice, String database) {

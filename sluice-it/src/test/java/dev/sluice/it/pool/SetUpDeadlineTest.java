@@ -38,17 +38,12 @@ class SetUpDeadlineTest {
 
     private static PoolSettings pool() {
         // health checks far apart: only what a test does changes the server's state
-        return new PoolSettings(
-                10,
-                0,
-                Duration.ofMinutes(10),
-                Duration.ofMinutes(30),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(60),
-                RESET_TIMEOUT,
-                0,
-                PoolSettings.DEFAULT_RESERVED,
-                PoolMode.SESSION); // the resets at return and at lease are session mode's
+        return PoolSettings.builder()
+                .maxSize(10)
+                .healthCheckInterval(Duration.ofSeconds(60))
+                .resetTimeout(RESET_TIMEOUT)
+                .mode(PoolMode.SESSION) // the resets at return and at lease are session mode's
+                .build();
     }
 
     @Test

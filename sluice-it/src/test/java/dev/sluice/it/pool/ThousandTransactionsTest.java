@@ -91,14 +91,11 @@ class ThousandTransactionsTest {
                 db.sandbox().port(),
                 db.sandbox().rootPassword(),
                 PoolProxy.timeouts(Duration.ofSeconds(20)),
-                new PoolSettings(
-                                0,
-                                0,
-                                Duration.ofMinutes(10),
-                                Duration.ofMinutes(30),
-                                ACQUIRE_TIMEOUT,
-                                Duration.ofMinutes(10))
-                        .withMode(mode))) {
+                PoolSettings.builder()
+                        .acquireTimeout(ACQUIRE_TIMEOUT)
+                        .healthCheckInterval(Duration.ofMinutes(10))
+                        .mode(mode)
+                        .build())) {
             ConnectOptions options = sluice.appOptions().build();
             long begin = System.nanoTime();
             List<Outcome> outcomes = openTransactions(options, CLIENTS);
