@@ -211,7 +211,7 @@ class ConcurrentLeasesTest {
         if (c.loop() != loop || !loop.inEventLoop()) {
             failure.compareAndSet(null, c + " of " + c.loop() + " handed to " + name);
         }
-        c.lease(); // detaches the channel, as a session does (throws off its loop)
+        c.lease(null); // detaches the channel, as a session does (throws off its loop)
     }
 
     private void release(ServerPool pool, PooledConnection c) {
