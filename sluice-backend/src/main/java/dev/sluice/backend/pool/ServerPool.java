@@ -66,7 +66,9 @@ public final class ServerPool implements AutoCloseable {
     private int leased;
 
     private boolean closed;
-    private boolean retired;
+    /** Written under the monitor, read without it ({@link #isRetired}). */
+    private volatile boolean retired;
+
     private long emptySince;
     private volatile SessionTracking.TrackerDefaults trackerDefaults;
 
@@ -659,7 +661,8 @@ public final class ServerPool implements AutoCloseable {
         return true;
     }
 
-    synchronized boolean isRetired() {
+    /** Retired (removed from its pool map: idle and unused): a lease goes to the pool that replaced it. */
+    public boolean isRetired() {
         return retired;
     }
 

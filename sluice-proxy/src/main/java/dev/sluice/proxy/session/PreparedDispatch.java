@@ -27,6 +27,7 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
     private final ServerSide server;
     private final SessionTracker tracker;
     private final PreparedStatements statements = new PreparedStatements();
+    private StatementContext context;
 
     PreparedDispatch(ClientSession session, ServerSide server, SessionTracker tracker) {
         this.session = session;
@@ -61,8 +62,16 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
         return Command.of(payload.getUnsignedByte(payload.readerIndex()));
     }
 
+    /** The session's context now; the same object while the database and settings are (they are kept strings). */
     private StatementContext context() {
-        return new StatementContext(tracker.database(), tracker.parseSettings());
+        String database = tracker.database();
+        String settings = tracker.parseSettings();
+        StatementContext c = context;
+        if (c == null || c.database() != database || c.settings() != settings) {
+            c = new StatementContext(database, settings);
+            context = c;
+        }
+        return c;
     }
 
     // ---- COM_STMT_PREPARE ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -60,6 +61,12 @@ final class ServerSide {
     private int collation;
 
     private ServerPool pool;
+    /** What {@link #pool} was looked up for: another pool is looked up only when one of them changed. */
+    private UserConfig poolUser;
+
+    private long poolCapabilities;
+    private int poolCollation;
+    private String poolDatabase;
     private PooledConnection pooled;
     private boolean acquiring;
     private Channel channel;
@@ -73,6 +80,8 @@ final class ServerSide {
     private boolean tls;
     /** The held connection's server takes stmt_id 0xFFFFFFFF for "the statement prepared last" (MariaDB). */
     private boolean lastPreparedId;
+    /** The server version {@link #lastPreparedId} was read from. */
+    private String lastPreparedIdVersion;
     /** server-read-timeout of the held connection; null when none is configured. */
     private ReadDeadline readDeadline;
     /** Commands sent on the current lease: none means nothing of this session's state is on that connection. */
@@ -143,23 +152,15 @@ final class ServerSide {
         }
         acquiring = true;
         long caps = context.capabilityPolicy().forServer(clientCapabilities);
-        Pools.Key key = new Pools.Key(server.name(), user.serverUser(), caps, collation, database);
-        UserConfig leaseUser = user;
-        String leaseDatabase = database;
-        int leaseCollation = collation;
+        if (pool == null
+                || pool.isRetired()
+                || user != poolUser
+                || caps != poolCapabilities
+                || collation != poolCollation
+                || !Objects.equals(database, poolDatabase)) {
+            pool = pool(caps);
+        }
         boolean tracking = context.config().pool().mode() == dev.sluice.backend.pool.PoolMode.TRANSACTION;
-        pool = context.pools()
-                .pool(
-                        key,
-                        () -> ServerLogin.options(server, leaseUser)
-                                .database(leaseDatabase)
-                                .connectTimeout(context.config().timeouts().connect())
-                                .maxPacketSize(context.config().limits().maxPacketSize())
-                                .collationId(leaseCollation)
-                                .capabilities(caps)
-                                .connectAttribute("_client_name", "sluice")
-                                .sessionTracking(tracking)
-                                .build());
         PooledConnection now = tracking ? pool.acquireIdleNow(loop) : null;
         if (now != null) {
             leased(now); // an idle connection of this loop: no future, no hop
@@ -179,6 +180,31 @@ final class ServerSide {
                 loop.execute(() -> session.guarded("a lease", () -> leased(connection)));
             }
         });
+    }
+
+    /** The pool of the session's user, capabilities, collation and database now (remembered for the next lease). */
+    private ServerPool pool(long caps) {
+        poolUser = user;
+        poolCapabilities = caps;
+        poolCollation = collation;
+        poolDatabase = database;
+        Pools.Key key = new Pools.Key(server.name(), user.serverUser(), caps, collation, database);
+        UserConfig leaseUser = user;
+        String leaseDatabase = database;
+        int leaseCollation = collation;
+        boolean tracking = context.config().pool().mode() == dev.sluice.backend.pool.PoolMode.TRANSACTION;
+        return context.pools()
+                .pool(
+                        key,
+                        () -> ServerLogin.options(server, leaseUser)
+                                .database(leaseDatabase)
+                                .connectTimeout(context.config().timeouts().connect())
+                                .maxPacketSize(context.config().limits().maxPacketSize())
+                                .collationId(leaseCollation)
+                                .capabilities(caps)
+                                .connectAttribute("_client_name", "sluice")
+                                .sessionTracking(tracking)
+                                .build());
     }
 
     private ErrPacket leaseError(Throwable failure) {
@@ -223,8 +249,11 @@ final class ServerSide {
         thread.leased(threadId);
         scramble = detached.greeting().scramble();
         tls = detached.tls();
-        lastPreparedId =
-                ServerStatements.acceptsLastPreparedId(detached.greeting().serverVersion());
+        String version = detached.greeting().serverVersion();
+        if (!version.equals(lastPreparedIdVersion)) { // read once per server version, not per lease
+            lastPreparedIdVersion = version;
+            lastPreparedId = ServerStatements.acceptsLastPreparedId(version);
+        }
         Duration serverRead = context.config().timeouts().serverRead();
         readDeadline = serverRead != null && serverRead.toMillis() > 0
                 ? new ReadDeadline(

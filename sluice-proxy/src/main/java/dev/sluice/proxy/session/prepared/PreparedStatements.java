@@ -264,6 +264,9 @@ public final class PreparedStatements {
 
     /** Some statement holds long data on the leased connection: the session must keep it until the execution. */
     public boolean pinnedByLongData() {
+        if (holders.isEmpty()) {
+            return false; // the common case: no iterator for it
+        }
         for (ClientStatement c : holders) {
             if (c.longData) {
                 return true;
@@ -274,6 +277,9 @@ public final class PreparedStatements {
 
     /** Some statement has a cursor open on the leased connection: the session must keep it until it is closed. */
     public boolean pinnedByCursor() {
+        if (holders.isEmpty()) {
+            return false; // the common case: no iterator for it
+        }
         for (ClientStatement c : holders) {
             if (c.cursor) {
                 return true;
