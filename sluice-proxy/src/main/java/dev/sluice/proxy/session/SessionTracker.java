@@ -10,8 +10,6 @@ import dev.sluice.proxy.session.state.Reapply;
 import dev.sluice.proxy.session.state.SessionState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,10 +25,6 @@ import java.util.List;
  * that connection (pin {@link PinReason#TRACKER_SETTINGS}).
  */
 final class SessionTracker {
-    private static final ByteBuf LOWER = Unpooled.unreleasableBuffer(
-            Unpooled.copiedBuffer("session_track_", java.nio.charset.StandardCharsets.US_ASCII));
-    private static final ByteBuf UPPER = Unpooled.unreleasableBuffer(
-            Unpooled.copiedBuffer("SESSION_TRACK_", java.nio.charset.StandardCharsets.US_ASCII));
 
     private final long clientCapabilities;
     private final SessionState state;
@@ -63,7 +57,11 @@ final class SessionTracker {
                     defaults != null ? defaults : SessionTracking.TrackerDefaults.mariaDbDefaults());
         }
         SessionState held = connectionState(connection, poolCollation, poolDatabase);
-        if (handedOver || state.sameAs(held)) {
+        if (handedOver) {
+            return null;
+        }
+        if (state.sameAs(held)) {
+            state.heldBy(held); // the give-back then copies nothing unless the session changes something
             return null;
         }
         return state.reapply(held);
@@ -130,8 +128,21 @@ final class SessionTracker {
         if (handedOver) {
             return false;
         }
-        ByteBuf text = payload.slice(payload.readerIndex() + 1, payload.readableBytes() - 1);
-        return ByteBufUtil.indexOf(LOWER, text) >= 0 || ByteBufUtil.indexOf(UPPER, text) >= 0;
+        // one pass for '_' (most statements have none, or few), then "session" before it and "track_" after it
+        int from = payload.readerIndex() + 1;
+        int to = payload.writerIndex();
+        for (int at = from + 7; at < to; at++) {
+            at = payload.indexOf(at, to, (byte) '_');
+            if (at < 0) {
+                return false;
+            }
+            if (at + 7 <= to
+                    && SqlLexer.matches(payload, at - 7, at, "SESSION")
+                    && SqlLexer.matches(payload, at + 1, at + 7, "TRACK_")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The statement that puts this client's own trackers on the connection before its tracker statement runs. */

@@ -111,8 +111,15 @@ public final class SessionState {
         return s;
     }
 
-    /** Becomes a copy of {@code other}: a connection after the session's state was re-applied on it. */
+    /**
+     * Becomes a copy of {@code other}: a connection after the session's state was re-applied on it, or when the
+     * session gives it back. Nothing is copied when it is a copy of {@code other} as it is already (the session
+     * changed nothing on it: most give-backs).
+     */
     public void assign(SessionState other) {
+        if (copiedFrom == other && copiedVersion == other.version && versionAtCopy == version) {
+            return;
+        }
         database = other.database;
         variables.clear();
         variables.putAll(other.variables);
@@ -237,6 +244,17 @@ public final class SessionState {
     public static String readBackQuery(List<String> names) {
         return "SELECT "
                 + String.join(", ", names.stream().map(n -> "@@session." + n).toList());
+    }
+
+    /**
+     * Records that {@code connection} (a connection's state) holds what this one does now, as {@link #sameAs} found,
+     * without copying: a later {@link #assign} or {@link #sameAs} between the two is a few field reads while neither
+     * changes.
+     */
+    public void heldBy(SessionState connection) {
+        connection.copiedFrom = this;
+        connection.copiedVersion = version;
+        connection.versionAtCopy = connection.version;
     }
 
     /**
