@@ -35,8 +35,8 @@ public final class ServerConnection implements AutoCloseable {
     private final Channel channel;
     private final CommandHandler handler;
     private final Login login;
-    /** Found on the first detach. */
-    private PacketDecoder decoder;
+    /** Made on the first detach. */
+    private Detached detached;
 
     ServerConnection(Channel channel, CommandHandler handler) {
         this.channel = channel;
@@ -78,10 +78,16 @@ public final class ServerConnection implements AutoCloseable {
             throw new IllegalStateException("detach must run on the connection's event loop");
         }
         handler.detach(tenant);
-        if (decoder == null) {
-            decoder = channel.pipeline().get(PacketDecoder.class);
+        if (detached == null) { // the same every time: made on the first lease
+            detached = new Detached(
+                    channel,
+                    handler.sequence(),
+                    login.capabilities(),
+                    login.greeting(),
+                    login.tls(),
+                    channel.pipeline().get(PacketDecoder.class));
         }
-        return new Detached(channel, handler.sequence(), login.capabilities(), login.greeting(), login.tls(), decoder);
+        return detached;
     }
 
     /** While detached: who gets the inbound events from now on (null: on down the pipeline). On the event loop. */

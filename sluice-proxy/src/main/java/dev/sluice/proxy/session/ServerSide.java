@@ -264,12 +264,14 @@ final class ServerSide {
         decoder = detached.decoder();
         // payloads come straight from the decoder to this session: no Packet or slice per row
         decoder.sink(handler);
-        LOG.debug(
-                "session {}: leased server {} thread {} as {}",
-                session.id(),
-                server.name(),
-                threadId,
-                user.serverUser());
+        if (LOG.isDebugEnabled()) { // no argument array per lease
+            LOG.debug(
+                    "session {}: leased server {} thread {} as {}",
+                    session.id(),
+                    server.name(),
+                    threadId,
+                    user.serverUser());
+        }
         session.onLeased(detached.greeting().statusFlags());
         if (pooled != null && !channel.isActive()) {
             session.onServerInactive();

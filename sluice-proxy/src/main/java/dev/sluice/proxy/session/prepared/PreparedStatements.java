@@ -295,6 +295,9 @@ public final class PreparedStatements {
      * with {@link ServerStatements#released()} of that connection on a release.
      */
     public void leaseEnded() {
+        if (holders.isEmpty()) {
+            return;
+        }
         for (ClientStatement c : List.copyOf(holders)) {
             c.forget();
         }
