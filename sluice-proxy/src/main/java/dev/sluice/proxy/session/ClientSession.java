@@ -1,5 +1,6 @@
 package dev.sluice.proxy.session;
 
+import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
@@ -598,24 +599,70 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         });
     }
 
-    /** Transaction mode: a statement naming the client's own trackers first puts them on its connection. */
+    /**
+     * Transaction mode: a statement naming the client's own trackers first puts them on its connection; after it, they
+     * are handed back ({@link #handBackTrackers}), or, for a statement a read-back cannot cover, the session pins.
+     */
     private boolean handOverTrackers(Packet packet) {
         if (!tracker.namesTrackers(packet.payload())) {
             return false;
         }
         queue.addFirst(packet);
-        keeper.pin(PinReason.TRACKER_SETTINGS, "the client set or read its own session trackers");
-        current = OwnCommands.send(
-                server, List.of(OwnCommands.query(output.allocate(), tracker.handOver())), (err, row) -> {
-                    if (err != null) {
-                        LOG.warn("session {}: the client's trackers could not be put on its connection: {}", id(), err);
-                    }
-                });
+        String handOver = tracker.handOver(packet.payload());
+        if (!tracker.handingBack()) {
+            keeper.pin(PinReason.TRACKER_SETTINGS, "the client set or read its own session trackers");
+        }
+        current = OwnCommands.send(server, List.of(OwnCommands.query(output.allocate(), handOver)), (err, row) -> {
+            if (err != null) {
+                LOG.warn("session {}: the client's trackers could not be put on its connection: {}", id(), err);
+                if (tracker.handingBack()) {
+                    tracker.handBackFailed();
+                    keeper.pin(PinReason.TRACKER_SETTINGS, "the client's trackers could not be put on its connection");
+                }
+            }
+        });
         return true;
     }
 
-    /** Transaction mode, after a statement: reads back what the trackers did not report (a collation after SET NAMES). */
-    private void readBack() {
+    /**
+     * Transaction mode, after a statement that ran under the client's trackers: reads what it changed while they are
+     * still in place (one write), then puts Sluice's trackers back (the next): the connection is like any other, the
+     * session not pinned. When anything of it fails, the client's trackers stay and the session pins.
+     */
+    private void handBackTrackers() {
+        List<OwnCommands.Own> reads = new ArrayList<>(3);
+        for (String query : tracker.handBackQueries()) {
+            reads.add(OwnCommands.query(output.allocate(), query));
+        }
+        current = OwnCommands.sendAll(server, reads, answers -> {
+            if (!tracker.handBackRead(answers)) {
+                LOG.info("session {}: its trackers could not be read back: {}", id(), answers);
+                keeper.pin(PinReason.TRACKER_SETTINGS, "the client's trackers could not be read back");
+                return;
+            }
+            current = OwnCommands.send(
+                    server, List.of(OwnCommands.query(output.allocate(), SessionTracking.TRACKERS_ON)), (err, row) -> {
+                        if (err == null) {
+                            tracker.handedBack();
+                        } else {
+                            tracker.handBackFailed();
+                            keeper.pin(PinReason.TRACKER_SETTINGS, "Sluice's trackers could not be put back: " + err);
+                        }
+                    });
+        });
+    }
+
+    /**
+     * Transaction mode, after a statement: reads back what the trackers did not report (a collation after SET NAMES);
+     * after the client's statement that ran under its own trackers ({@code clientAnswer}), hands them back.
+     */
+    private void readBack(boolean clientAnswer) {
+        if (tracker.handingBack()) {
+            if (clientAnswer && server.isHeld()) {
+                handBackTrackers();
+            }
+            return;
+        }
         String query = tracker.readBackQuery();
         if (query != null && server.isHeld()) {
             current = OwnCommands.send(server, List.of(OwnCommands.query(output.allocate(), query)), (err, row) -> {
@@ -653,6 +700,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * the session lives only on it.
      */
     private void giveBackIfFree() {
+        if (tracker.handingBack() && server.isActive()) {
+            // the client's trackers are still on the connection: its statement was answered without a relay
+            handBackTrackers();
+            return;
+        }
         if (prepared != null) {
             prepared.pins(keeper);
         }
@@ -689,6 +741,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // the exchange ended the session
         }
         if (current.isComplete()) {
+            boolean clientAnswer = current instanceof ResponseRelay;
             if (multiplexed) {
                 if (current instanceof ResponseRelay || current instanceof ReprepareExchange) {
                     keeper.answered(!current.failed(), status);
@@ -696,7 +749,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             current = null;
             if (multiplexed) {
-                readBack();
+                readBack(clientAnswer);
             }
             drainQueue();
         } else if (!output.isWritable()) {
