@@ -669,6 +669,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 if (err == null) {
                     tracker.readBack(row);
                 } else {
+                    tracker.readBackFailed(); // read once: a failing read-back is not sent again after every answer
                     keeper.pin(PinReason.UNCLASSIFIED_STATE, "read-back failed: " + err);
                 }
             });

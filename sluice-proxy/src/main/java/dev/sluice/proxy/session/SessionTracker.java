@@ -220,6 +220,7 @@ final class SessionTracker {
     boolean handBackFailed() {
         handBack = null;
         handedOver = true;
+        readBack = List.of(); // the session is pinned: nothing more to read
         return false;
     }
 
@@ -241,6 +242,11 @@ final class SessionTracker {
     /** The query that reads back what the trackers did not report, or null. */
     String readBackQuery() {
         return readBack.isEmpty() ? null : SessionState.readBackQuery(readBack);
+    }
+
+    /** {@link #readBackQuery()} failed: the caller pins, and nothing is read again. */
+    void readBackFailed() {
+        readBack = List.of();
     }
 
     /** The values of {@link #readBackQuery()}, in order. */
