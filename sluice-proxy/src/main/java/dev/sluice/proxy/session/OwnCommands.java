@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * and never relayed. When the last answer is in, {@code done} gets the first ERR (null if none) and the values of
  * the first row of the last result set (empty if none), as text; or, with {@link #sendAll}, each command's answer.
  */
-final class OwnCommands implements Exchange {
+final class OwnCommands extends OwnExchange {
     /** One command: its type and payload. */
     record Own(Command command, ByteBuf payload) {}
 
@@ -124,23 +124,8 @@ final class OwnCommands implements Exchange {
     }
 
     @Override
-    public void onClientData(Packet packet) {
-        packet.release(); // never awaited
-    }
-
-    @Override
-    public boolean awaitingClientData() {
-        return false;
-    }
-
-    @Override
     public boolean isComplete() {
         return answered == commands.size();
-    }
-
-    @Override
-    public long rows() {
-        return 0;
     }
 
     @Override
@@ -148,7 +133,4 @@ final class OwnCommands implements Exchange {
         return "Sluice's own "
                 + commands.get(Math.min(answered, commands.size() - 1)).name();
     }
-
-    @Override
-    public void abandon() {}
 }
