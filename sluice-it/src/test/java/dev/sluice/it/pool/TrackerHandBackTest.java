@@ -34,6 +34,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * pool.mode transaction with clients that set their own session trackers (MariaDB Connector/J 3.x does at connect):
@@ -81,9 +83,10 @@ class TrackerHandBackTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    private static Connection mariadbDirect() throws SQLException {
+    private static Connection mariadbDirect(String params) throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:mariadb://" + db.sandbox().host() + ":" + db.sandbox().port() + "/test",
+                "jdbc:mariadb://" + db.sandbox().host() + ":" + db.sandbox().port() + "/test"
+                        + (params.isEmpty() ? "" : "?" + params),
                 PoolProxy.USER,
                 PoolProxy.PASSWORD);
     }
@@ -210,8 +213,8 @@ class TrackerHandBackTest {
             return new Holder(c::querySync, c);
         }
 
-        static Holder mariadb() throws SQLException {
-            Connection c = sluice.mariadb("");
+        static Holder mariadb(String params) throws SQLException {
+            Connection c = sluice.mariadb(params);
             return new Holder(
                     sql -> {
                         try (Statement s = c.createStatement()) {
@@ -248,7 +251,7 @@ class TrackerHandBackTest {
         List<String> seen = new ArrayList<>();
         String observe = "SELECT DATABASE(), @@autocommit, @@tx_isolation, @@session_track_system_variables,"
                 + " @@session_track_schema, @@session_track_state_change, @@sql_mode, @@collation_connection,"
-                + " @@time_zone";
+                + " @@time_zone, @@wait_timeout";
         try (Statement s = c.createStatement()) {
             seen.add("catalog " + c.getCatalog() + ", autocommit " + c.getAutoCommit() + ", isolation "
                     + c.getTransactionIsolation());
@@ -276,7 +279,7 @@ class TrackerHandBackTest {
             try (ResultSet rs = s.executeQuery(observe)) {
                 rs.next();
                 StringBuilder row = new StringBuilder("row");
-                for (int i = 1; i <= 9; i++) {
+                for (int i = 1; i <= 10; i++) {
                     row.append(' ').append(rs.getString(i));
                 }
                 seen.add(row.toString());
@@ -288,16 +291,21 @@ class TrackerHandBackTest {
         return seen;
     }
 
-    @Test
-    void mariadbConnectorSeesWhatItSeesDirectly() throws Exception {
+    /**
+     * With the driver's defaults, and with session variables and a collation of its own (both set in its connect
+     * statement; neither sql_mode nor collation_connection is in its tracker list: Sluice reads them back).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "sessionVariables=sql_mode=ANSI,wait_timeout=500&connectionCollation=utf8mb4_bin"})
+    void mariadbConnectorSeesWhatItSeesDirectly(String params) throws Exception {
         long trackerPinsBefore = PinCounters.global().started(PinReason.TRACKER_SETTINGS);
         List<String> expected;
-        try (Connection c = mariadbDirect()) {
+        try (Connection c = mariadbDirect(params)) {
             expected = driverView(c, () -> {});
         }
-        try (Connection c = sluice.mariadb("");
-                Connection noise = sluice.mariadb("");
-                Holder holder = Holder.mariadb()) {
+        try (Connection c = sluice.mariadb(params);
+                Connection noise = sluice.mariadb(params);
+                Holder holder = Holder.mariadb(params)) {
             Set<Long> threads = new LinkedHashSet<>();
             List<String> actual = driverView(c, () -> {
                 try (Statement s = noise.createStatement()) {
@@ -420,5 +428,37 @@ class TrackerHandBackTest {
         return row.stream()
                 .map(v -> v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v)
                 .toList();
+    }
+
+    /**
+     * The order probe sets each variable of the tracker list to itself; setting character_set_connection resets the
+     * collation to the set's default. It runs when each connection is set up (the global list, with
+     * character_set_connection) and after a client set its list: a login collation other than the default
+     * (utf8mb4_bin, id 46) must survive both.
+     */
+    @Test
+    void aCollationOtherThanTheDefaultSurvivesTheOrderProbe() {
+        String read = "SELECT @@collation_connection";
+        Object expected;
+        try (ServerConnection c = ServerConnection.await(direct.connect(
+                ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
+                        .user(PoolProxy.USER, PoolProxy.PASSWORD)
+                        .database("test")
+                        .collationId(46)
+                        .connectTimeout(Duration.ofSeconds(30))
+                        .build()))) {
+            expected = text(c.querySync(read).resultSet().rows().get(0));
+        }
+        try (ServerConnection c =
+                sluice.codec(sluice.appOptions().collationId(46).build())) {
+            assertThat(text(c.querySync(read).resultSet().rows().get(0)))
+                    .as("after the set-up's probe")
+                    .isEqualTo(expected)
+                    .isEqualTo(List.of("utf8mb4_bin"));
+            c.querySync("SET session_track_system_variables = 'character_set_connection,autocommit'");
+            assertThat(text(c.querySync(read).resultSet().rows().get(0)))
+                    .as("after the probe of the client's list")
+                    .isEqualTo(expected);
+        }
     }
 }
