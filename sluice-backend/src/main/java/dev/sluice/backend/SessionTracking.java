@@ -86,8 +86,18 @@ public final class SessionTracking {
      */
     public static ComQuery orderProbe() {
         return ComQuery.of("EXECUTE IMMEDIATE CONCAT('SET ', REGEXP_REPLACE(@@session.session_track_system_variables,"
-                + " '([A-Za-z0-9_]+)', '\\\\1=@@\\\\1'))");
+                + " '([A-Za-z0-9_]+)', '\\\\1=@@\\\\1'), '" + KEEP_COLLATIONS + "')");
     }
+
+    /**
+     * Appended to the probe's SET: setting a character set to itself resets its collation to the set's default
+     * ({@code character_set_connection} in MariaDB Connector/J's list would turn a client's {@code utf8mb4_bin} into
+     * {@code utf8mb4_general_ci}); the values of a SET are read before any is assigned, so these put the collations
+     * back as they were. Not in the list, they are not reported, and the order of the others does not depend on
+     * where an assignment stands in the statement.
+     */
+    private static final String KEEP_COLLATIONS = ", collation_connection=@@collation_connection,"
+            + " collation_database=@@collation_database, collation_server=@@collation_server";
 
     /** The variable names of a probe's OK, in the order the server reported them. */
     public static List<String> orderOf(QueryResult probe) {

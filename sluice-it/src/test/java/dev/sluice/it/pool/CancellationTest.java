@@ -253,10 +253,12 @@ class CancellationTest {
         assertThat(stats.killCount())
                 .as("Sluice killed the statements of clients that left: %s", stats)
                 .isPositive();
+        // discarded as cancelled: a connection whose statement Sluice killed, or one that went back between
+        // statements while a client's KILL QUERY for its session was still on its way (the sessions multiplex)
         assertThat(stats.discardedCount(DiscardReason.CANCELLED))
                 .as("connections of cancelled statements discarded")
                 .isPositive()
-                .isLessThanOrEqualTo(stats.killCount());
+                .isLessThanOrEqualTo(stats.killCount() + t.killed.get());
         assertThat(pooledOnServer)
                 .as("at most max-size per pool (app and root)")
                 .isLessThanOrEqualTo(4);

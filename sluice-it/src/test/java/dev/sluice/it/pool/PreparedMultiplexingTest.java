@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -190,12 +189,10 @@ class PreparedMultiplexingTest {
 
     /**
      * MariaDB Connector/J sets its own session trackers when it connects ({@code session_track_schema=1},
-     * {@code session_track_system_variables=...}): today that pins each of its sessions (pin tracker-settings) before
-     * any prepare, so twenty of them cannot share two connections whatever prepared statements do. Passes with that
-     * pin lifted (checked by hand with the hand-over disabled).
+     * {@code session_track_system_variables=...}): Sluice hands them back after that statement (no pin
+     * tracker-settings, see TrackerHandBackTest), so its sessions share the connections like any other.
      */
     @Test
-    @Disabled("MariaDB Connector/J's own tracker settings pin its sessions (tracker-settings), see javadoc")
     void mariadbSessionsShareTwoConnectionsAndTheirStatements() throws Exception {
         runAll(() -> new Jdbc(sluice.mariadb(MARIADB)));
     }

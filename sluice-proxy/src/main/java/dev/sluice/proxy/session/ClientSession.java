@@ -5,17 +5,14 @@ import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
-import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
-import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
-import dev.sluice.proxy.session.state.Reapply;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,8 +23,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -38,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * queue here, bounded by {@link CommandQueue}), and each response is relayed back by an {@link Exchange}. The parts
  * with one job each: {@link ClientOutput} (what goes to the client), {@link ServerSide} (the leased server
  * connection), {@link StatementRecognition} (what the statements are), {@link SessionStatus} (the server's state
- * flags). This class dispatches commands and ends the session.
+ * flags), {@link TransactionMode} (in pool.mode transaction: what makes the session's state follow it, and when the
+ * connection goes back). This class dispatches commands and ends the session.
  *
  * <p>Both channels live on the same event loop (server connections are leased on the client's loop), so nothing
  * here needs a lock. Backpressure both ways: a client that reads slowly stops the server channel's reads, a
@@ -77,6 +73,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     static final boolean PREPARED_ACROSS_CONNECTIONS = true;
 
+    /** Transaction mode's glue (re-apply, read-back, trackers, reset, give-back); null in session mode. */
+    private final TransactionMode transaction;
+
     /** Transaction mode with {@link #PREPARED_ACROSS_CONNECTIONS}; null otherwise. */
     private final PreparedDispatch prepared;
 
@@ -105,6 +104,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.keeper = new LeaseKeeper(login.sessionId());
         this.tracker =
                 multiplexed ? new SessionTracker(login.capabilities(), login.collationId(), login.database()) : null;
+        this.transaction =
+                multiplexed ? new TransactionMode(id(), server, output, keeper, tracker, status, queue) : null;
         this.prepared = multiplexed && PREPARED_ACROSS_CONNECTIONS ? new PreparedDispatch(this, server, tracker) : null;
     }
 
@@ -190,7 +191,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (!multiplexed) {
             status.server(greetingStatus);
         } else if (server.isActive()) {
-            reapply();
+            current = transaction.leased();
         }
         if (server.isActive()) {
             drainQueue();
@@ -328,7 +329,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 close("client quit", false);
             }
             case COM_QUERY -> {
-                if (!multiplexed || !handOverTrackers(packet)) {
+                Exchange handOver = multiplexed ? transaction.handOverTrackers(packet) : null;
+                if (handOver != null) {
+                    current = handOver;
+                } else {
                     startQuery(packet);
                 }
             }
@@ -523,7 +527,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 command,
                 cursorRequested,
                 localFiles,
-                multiplexed ? this::filterOk : null);
+                multiplexed ? payload -> transaction.filterOk(payload, client.alloc()) : null);
         if (prepared != null && command == Command.COM_STMT_PREPARE) {
             relay.prepareIds(prepared);
         }
@@ -552,119 +556,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    /**
-     * Transaction mode, a connection was leased: unless it holds the session's state already (the common case), Sluice
-     * makes it so first (a COM_INIT_DB and one SET, in one write) and the session's command waits for their answers: a
-     * statement never runs in a state that failed to apply. A connection that cannot take the state (it has a
-     * database, the session none) is discarded for another.
-     */
-    private void reapply() {
-        if (!server.pooled().tracked()) {
-            // the server refused the trackers (an account with an expired password): nothing can follow the session
-            keeper.pin(PinReason.UNCLASSIFIED_STATE, "the server refused session tracking on this connection");
-            tracker.untracked();
-            return;
-        }
-        Reapply r =
-                tracker.leased(server.pooled(), server.pool().trackerDefaults(), server.collation(), server.database());
-        if (r == null) {
-            return;
-        }
-        if (!r.fit()) {
-            server.release(PoolStats.DiscardReason.STALE);
-            server.acquire();
-            return;
-        }
-        List<OwnCommands.Own> own = new ArrayList<>(2);
-        if (r.database() != null) {
-            own.add(OwnCommands.initDb(output.allocate(), r.database()));
-        }
-        if (r.set() != null) {
-            own.add(OwnCommands.query(output.allocate(), r.set()));
-        }
-        current = OwnCommands.send(server, own, (err, row) -> {
-            if (err == null) {
-                tracker.reapplied(server.pooled());
-                return;
-            }
-            LOG.info("session {}: its state could not be re-applied on a connection: {}", id(), err);
-            Packet first = queue.poll();
-            if (first != null) {
-                output.sequence().beginResponse(first.lastSequenceId());
-                first.release();
-                output.write(err);
-            }
-            server.release(null); // reset: what was applied of it is not known
-        });
-    }
-
-    /** Transaction mode: a statement naming the client's own trackers first puts them on its connection. */
-    private boolean handOverTrackers(Packet packet) {
-        if (!tracker.namesTrackers(packet.payload())) {
-            return false;
-        }
-        queue.addFirst(packet);
-        keeper.pin(PinReason.TRACKER_SETTINGS, "the client set or read its own session trackers");
-        current = OwnCommands.send(
-                server, List.of(OwnCommands.query(output.allocate(), tracker.handOver())), (err, row) -> {
-                    if (err != null) {
-                        LOG.warn("session {}: the client's trackers could not be put on its connection: {}", id(), err);
-                    }
-                });
-        return true;
-    }
-
-    /** Transaction mode, after a statement: reads back what the trackers did not report (a collation after SET NAMES). */
-    private void readBack() {
-        String query = tracker.readBackQuery();
-        if (query != null && server.isHeld()) {
-            current = OwnCommands.send(server, List.of(OwnCommands.query(output.allocate(), query)), (err, row) -> {
-                if (err == null) {
-                    tracker.readBack(row);
-                } else {
-                    keeper.pin(PinReason.UNCLASSIFIED_STATE, "read-back failed: " + err);
-                }
-            });
-        }
-    }
-
-    /**
-     * COM_RESET_CONNECTION in transaction mode: answered by Sluice. The session's state starts over from its login's
-     * (as the server's reset does: session variables to the global values, the character set of the login, the
-     * database kept); a connection it holds (pinned: temporary tables, locks, ...) goes back through the pool's reset.
-     */
+    /** Transaction mode: COM_RESET_CONNECTION, answered by Sluice (see {@link TransactionMode#resetConnection}). */
     private void resetConnection(Packet packet) {
-        packet.release();
         statements.track(Command.COM_RESET_CONNECTION, io.netty.buffer.Unpooled.EMPTY_BUFFER);
-        keeper.reset();
         if (prepared != null) {
             prepared.clear();
         }
-        tracker.reset(server.collation(), tracker.database());
-        if (server.isHeld()) {
-            server.release(null);
-        }
-        status.server(ServerStatus.AUTOCOMMIT);
-        output.write(OkPacket.of(0, 0, status.flags(), 0));
+        transaction.resetConnection(packet);
     }
 
-    /**
-     * Transaction mode, between commands: the connection goes back unless a transaction is open or something of
-     * the session lives only on it.
-     */
+    /** Transaction mode, between commands: the connection goes back unless the session needs it. */
     private void giveBackIfFree() {
         if (prepared != null) {
             prepared.pins(keeper);
         }
-        if (keeper.mayRelease(status) && server.isActive()) {
-            tracker.givingBack(server.pooled());
-            server.giveBack();
-        }
-    }
-
-    /** Transaction mode: what an OK of the server says about the session's state, and what the client gets of it. */
-    private ByteBuf filterOk(ByteBuf payload) {
-        return tracker.ok(payload, server.capabilities(), client.alloc(), keeper);
+        current = transaction.giveBackIfFree();
     }
 
     // ---- server → client (called by ServerHandler and the exchanges) -------------------------------
@@ -689,6 +595,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // the exchange ended the session
         }
         if (current.isComplete()) {
+            boolean clientAnswer = current instanceof ResponseRelay;
             if (multiplexed) {
                 if (current instanceof ResponseRelay || current instanceof ReprepareExchange) {
                     keeper.answered(!current.failed(), status);
@@ -696,7 +603,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             current = null;
             if (multiplexed) {
-                readBack();
+                current = transaction.afterAnswer(clientAnswer);
             }
             drainQueue();
         } else if (!output.isWritable()) {

@@ -15,8 +15,11 @@ public enum PinReason {
     /** COM_SET_OPTION: the multi-statement option lives on the connection; released by a reset. */
     CONNECTION_OPTION("connection-option", "the session set a connection option (COM_SET_OPTION)"),
     /**
-     * The client set its own {@code session_track_*} variables (MariaDB Connector/J does at connect): its connection's
-     * trackers are its own from then on, so its state is no longer followed; released by a reset.
+     * The client's statement naming its own {@code session_track_*} variables could not be handed back (a statement
+     * whose effects a read-back cannot cover: a user variable or {@code SET TRANSACTION} in the same SET, a one-shot
+     * {@code insert_id}, several statements in one text; or a read-back that failed): its connection keeps the
+     * client's trackers, and its state is no longer followed; released by a reset. MariaDB Connector/J's own
+     * settings at connect are handed back and do not pin.
      */
     TRACKER_SETTINGS("tracker-settings", "the client set its own session trackers"),
     /** From the server's status flags (IN_TRANS); released when the transaction ends. */

@@ -5,11 +5,15 @@ import dev.sluice.backend.pool.PooledConnection;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.Wire;
 import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.message.server.SessionStateChange;
 import dev.sluice.proxy.session.state.ClientTrackerView;
+import dev.sluice.proxy.session.state.OkRewriter;
 import dev.sluice.proxy.session.state.Reapply;
 import dev.sluice.proxy.session.state.SessionState;
+import dev.sluice.proxy.session.state.TrackerHandBack;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,9 +24,11 @@ import java.util.List;
  * connection hold the session's state ({@link Reapply}); and the OKs cut back to what this client's own trackers
  * would report ({@link dev.sluice.proxy.session.state.OkRewriter}).
  *
- * <p>A client that sets its own {@code session_track_*} variables takes the trackers of its connection over: its
- * statement runs under its own trackers, its OKs then pass as the server sends them, and the session stays on
- * that connection (pin {@link PinReason#TRACKER_SETTINGS}).
+ * <p>A client statement naming its own {@code session_track_*} variables runs under the client's trackers and is
+ * followed by a read-back of what it changed, after which Sluice's trackers go back on ({@link TrackerHandBack}): the
+ * session stays multiplexed. A statement whose effects a read-back cannot cover, or a hand-back that fails, leaves the
+ * client's trackers on its connection: its OKs then pass as the server sends them, and the session stays on that
+ * connection (pin {@link PinReason#TRACKER_SETTINGS}).
  */
 final class SessionTracker {
 
@@ -31,6 +37,8 @@ final class SessionTracker {
     private ClientTrackerView view;
     /** The client took its connection's trackers over: OKs pass unchanged, the state no longer moves. */
     private boolean handedOver;
+    /** A statement naming the client's trackers is under way on the connection, to be handed back; or null. */
+    private TrackerHandBack handBack;
     /** Variables to read back before the connection goes back (the trackers did not report their value). */
     private List<String> readBack = List.of();
 
@@ -97,6 +105,7 @@ final class SessionTracker {
         if (handedOver) {
             return payload;
         }
+        TrackerHandBack under = handBack;
         int i = payload.readerIndex() + 1;
         ByteBuf peek = payload.duplicate().readerIndex(i);
         Wire.readLenencInt(peek, "OK affected_rows");
@@ -105,10 +114,12 @@ final class SessionTracker {
         if (ServerStatus.has(status, ServerStatus.SESSION_STATE_CHANGED)) {
             OkPacket ok = OkPacket.decode(payload.duplicate(), serverCapabilities);
             SessionState.Applied applied = state.apply(ok);
-            if (!applied.movable()) {
+            // under a hand-back's SET, a bare state change is the SET's own (every variable it names is read back)
+            if (!applied.movable()
+                    && !(under != null && under.isSet() && SessionState.UNNAMED_CHANGE.equals(applied.reason()))) {
                 keeper.pin(PinReason.UNCLASSIFIED_STATE, applied.reason());
             }
-            if (applied.trackersChanged()) {
+            if (applied.trackersChanged() && under == null) {
                 keeper.pin(PinReason.TRACKER_SETTINGS, "the trackers were changed by a statement Sluice did not see");
                 handedOver = true;
             }
@@ -120,12 +131,12 @@ final class SessionTracker {
         } else if (insertId != 0) {
             state.apply(List.of(), insertId);
         }
-        return dev.sluice.proxy.session.state.OkRewriter.rewrite(payload, view, alloc);
+        return OkRewriter.rewrite(payload, under != null ? under.during() : view, alloc);
     }
 
     /** Whether this COM_QUERY text names the client's trackers (a SET or a read of {@code session_track_*}). */
     boolean namesTrackers(ByteBuf payload) {
-        if (handedOver) {
+        if (handedOver || handBack != null) {
             return false;
         }
         // one pass for '_' (most statements have none, or few), then "session" before it and "track_" after it
@@ -145,10 +156,83 @@ final class SessionTracker {
         return false;
     }
 
-    /** The statement that puts this client's own trackers on the connection before its tracker statement runs. */
-    String handOver() {
-        handedOver = true;
+    /**
+     * The statement that puts this client's own trackers on the connection before its tracker statement (the COM_QUERY
+     * {@code payload}) runs. Then {@link #handingBack()} says whether the session hands them back afterwards or keeps
+     * them on its connection (the caller pins).
+     */
+    String handOver(ByteBuf payload) {
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        handBack = TrackerHandBack.of(sql, view);
+        handedOver = handBack == null;
         return view.applyStatement();
+    }
+
+    /** A statement naming the client's trackers runs under them, and its session hands them back afterwards. */
+    boolean handingBack() {
+        return handBack != null;
+    }
+
+    /**
+     * After the client's statement, what to read with the client's trackers still in place (one query each, to
+     * pipeline): see {@link TrackerHandBack#readBack}.
+     */
+    List<String> handBackQueries() {
+        return handBack.readBack(readBack);
+    }
+
+    /**
+     * The answers to {@link #handBackQueries()}: the client's new view and the variables its statement set are
+     * learned, and true is returned (Sluice's trackers may go back on); false when anything is unknown (the caller
+     * pins, the client's trackers stay on the connection).
+     */
+    boolean handBackRead(List<OwnCommands.Answer> answers) {
+        TrackerHandBack under = handBack;
+        List<String> names = under.variables(readBack);
+        int expected = 1 + (under.probes() ? 1 : 0) + (names.isEmpty() ? 0 : 1);
+        if (answers.size() != expected) {
+            return handBackFailed();
+        }
+        OwnCommands.Answer values = answers.get(0);
+        OwnCommands.Answer probe = under.probes() ? answers.get(1) : null;
+        OwnCommands.Answer variables = names.isEmpty() ? null : answers.get(expected - 1);
+        if (values.err() != null || (variables != null && variables.err() != null)) {
+            return handBackFailed();
+        }
+        List<String> order = probe == null || probe.err() != null || probe.ok() == null
+                ? null
+                : probe.ok().sessionStateChanges().stream()
+                        .filter(c -> c.type() == SessionStateChange.SYSTEM_VARIABLES)
+                        .map(c -> c.strings().get(0))
+                        .toList();
+        ClientTrackerView next = under.learn(values.row(), order);
+        if (next == null) {
+            return handBackFailed();
+        }
+        if (variables != null) {
+            if (variables.row().size() != names.size()) {
+                return handBackFailed();
+            }
+            for (int i = 0; i < names.size(); i++) {
+                state.readBack(names.get(i), variables.row().get(i));
+            }
+        }
+        readBack = List.of();
+        view = next;
+        return true;
+    }
+
+    /** Sluice's trackers are back on the connection: the session's OKs are cut to the client's view again. */
+    void handedBack() {
+        handBack = null;
+    }
+
+    /** The hand-back failed: the client's trackers stay on the connection, its OKs pass as they are (pin). */
+    boolean handBackFailed() {
+        handBack = null;
+        handedOver = true;
+        readBack = List.of(); // the session is pinned: nothing more to read
+        return false;
     }
 
     /** The connection has no trackers: its OKs go to the client as they are (the session is pinned to it). */
@@ -171,6 +255,11 @@ final class SessionTracker {
         return readBack.isEmpty() ? null : SessionState.readBackQuery(readBack);
     }
 
+    /** {@link #readBackQuery()} failed: the caller pins, and nothing is read again. */
+    void readBackFailed() {
+        readBack = List.of();
+    }
+
     /** The values of {@link #readBackQuery()}, in order. */
     void readBack(List<String> values) {
         for (int i = 0; i < readBack.size() && i < values.size(); i++) {
@@ -184,6 +273,7 @@ final class SessionTracker {
         state.assign(SessionState.atLogin(collation, database));
         readBack = List.of();
         handedOver = false;
+        handBack = null;
         view = null; // the client's trackers are the server's defaults again
     }
 }

@@ -103,7 +103,16 @@ public final class ClientTrackerView {
 
     /** This client's view with its own trackers in place on the connection: only the capability is translated. */
     public ClientTrackerView asReported() {
-        return new ClientTrackerView(sessionTrack, true, true, "*", transactionInfo, List.of());
+        return asReported(false);
+    }
+
+    /**
+     * As {@link #asReported()}; with {@code inOrder}, several variables of one OK are also put in this view's learned
+     * order: the list Sluice puts in place for the client is the server's spelling of it, whose order can differ from
+     * the client's own spelling (MariaDB orders by its hash of the list as it was set).
+     */
+    public ClientTrackerView asReported(boolean inOrder) {
+        return new ClientTrackerView(sessionTrack, true, true, "*", transactionInfo, inOrder ? order : List.of());
     }
 
     /** Whether this client's trackers would report {@code change}. */
@@ -131,10 +140,10 @@ public final class ClientTrackerView {
 
     /**
      * Whether this client sees exactly what Sluice's trackers report (CLIENT_SESSION_TRACK, schema and state-change
-     * on, every variable): its OKs need no rewrite at all. Transaction info is left as the server has it on both.
+     * on, every variable, no order to restore): its OKs need no rewrite at all. Transaction info is left as the server has it on both.
      */
     public boolean seesEverything() {
-        return sessionTrack && schema && stateChange && allVariables;
+        return sessionTrack && schema && stateChange && allVariables && rank.isEmpty();
     }
 
     /**
@@ -147,7 +156,7 @@ public final class ClientTrackerView {
     }
 
     boolean ordered() {
-        return !rank.isEmpty() && !allVariables;
+        return !rank.isEmpty(); // empty for a list of '*' (no order to learn)
     }
 
     static String variableName(SessionStateChange change) {

@@ -58,6 +58,10 @@ public final class SessionState {
     static final String COLLATION_CONNECTION = "collation_connection";
     static final String LAST_INSERT_ID = "last_insert_id";
 
+    /** {@link Applied#reason()} of a bare state-change entry, a change no tracker names. */
+    public static final String UNNAMED_CHANGE =
+            "a session state change the trackers do not name (user variable, temporary table, prepared statement, ...)";
+
     private String database;
     private final Map<String, String> variables = new HashMap<>();
     private long lastInsertId;
@@ -224,8 +228,7 @@ public final class SessionState {
             }
         }
         if (reason == null && bareStateChange && !named) {
-            reason = "a session state change the trackers do not name (user variable, temporary table, prepared"
-                    + " statement, ...)";
+            reason = UNNAMED_CHANGE;
         }
         List<String> readBack = charsetConnection && !collation ? List.of(COLLATION_CONNECTION) : List.of();
         if (reason == null && !trackers && readBack.isEmpty()) {

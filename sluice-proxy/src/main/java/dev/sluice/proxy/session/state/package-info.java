@@ -23,12 +23,14 @@
  *       the connection goes back; {@code trackersChanged()} means the connection's trackers were changed under
  *       Sluice (by a statement the recognition did not flag, e.g. in a procedure): set them again, and pin when in
  *       doubt. EOF packets are relayed as they are.
- *   <li>A client statement naming {@code session_track_} (a SET of its trackers, or a read of them): prefix it with
- *       {@code view.applyStatement()} (the client's own trackers), relay its OKs rewritten with {@code
- *       view.asReported()}, then read back {@code SessionTracking.SESSION_VALUES}, learn the order again ({@code
- *       SessionTracking.orderProbe()}) when {@link dev.sluice.proxy.session.state.SetTargets} says it set the list,
- *       read back the variables the SET named, and send {@code SessionTracking.TRACKERS_ON}: all in the same write
- *       or the next, before the connection is given back. MariaDB Connector/J 3.x does this once at connect.
+ *   <li>A client statement naming {@code session_track_} (a SET of its trackers, or a read of them): {@link
+ *       dev.sluice.proxy.session.state.TrackerHandBack}. Before it, {@code view.applyStatement()} (the client's own
+ *       trackers); its OKs rewritten with {@code view.asReported(...)}; after it, one pipelined write reads back {@code
+ *       SessionTracking.SESSION_VALUES}, the order of a list the statement set ({@code SessionTracking.orderProbe()},
+ *       while the client's spelling is in place) and the variables the SET named ({@link
+ *       dev.sluice.proxy.session.state.SetTargets}); then {@code SessionTracking.TRACKERS_ON}. The session is not
+ *       pinned; a statement outside what a read-back covers, or any failure on the way, pins instead. MariaDB
+ *       Connector/J 3.x does this once at connect.
  *   <li>At release: {@code connectionState.assign(session)}.
  * </ol>
  *
