@@ -82,9 +82,13 @@ class PreparedMultiplexingTest {
     }
 
     private static long preparedOnServer() throws SQLException {
+        return serverStatus("Prepared_stmt_count");
+    }
+
+    private static long serverStatus(String name) throws SQLException {
         try (Connection c = root();
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Prepared_stmt_count'")) {
+                ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
             rs.next();
             return rs.getLong(2);
         }
@@ -219,6 +223,7 @@ class PreparedMultiplexingTest {
         long pinnedBefore = PinCounters.global().started(PinReason.PREPARED_STATEMENT);
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
         CountDownLatch prepared = new CountDownLatch(SESSIONS);
+        CountDownLatch ran = new CountDownLatch(SESSIONS);
         CountDownLatch checked = new CountDownLatch(1);
         try {
             for (int i = 0; i < SESSIONS; i++) {
@@ -242,6 +247,7 @@ class PreparedMultiplexingTest {
                                             .isEqualTo(100L - id);
                                     right += 2;
                                 }
+                                ran.countDown();
                                 // keep the statements open until the server's count was read
                                 assertThat(checked.await(60, TimeUnit.SECONDS)).isTrue();
                                 return right;
@@ -254,7 +260,9 @@ class PreparedMultiplexingTest {
             assertThat(prepared.await(60, TimeUnit.SECONDS))
                     .as("all sessions prepared their statements")
                     .isTrue();
-            // twenty sessions with two statements each: at most two texts on each of the two connections
+            // once every session ran its rounds (a duplicate left by a client's prepare is closed with the next
+            // command on its connection), twenty sessions with two statements each: two texts on each connection
+            assertThat(ran.await(120, TimeUnit.SECONDS)).as("all sessions ran").isTrue();
             assertThat(preparedOnServer() - onServerBefore)
                     .as("prepared statements on the server")
                     .isLessThanOrEqualTo(CONNECTIONS * 2);

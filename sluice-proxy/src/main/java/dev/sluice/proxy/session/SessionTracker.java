@@ -2,6 +2,7 @@ package dev.sluice.proxy.session;
 
 import dev.sluice.backend.SessionTracking;
 import dev.sluice.backend.pool.PooledConnection;
+import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.Wire;
 import dev.sluice.protocol.message.server.OkPacket;
@@ -44,7 +45,15 @@ final class SessionTracker {
 
     SessionTracker(long clientCapabilities, int collation, String database) {
         this.clientCapabilities = clientCapabilities;
-        this.state = SessionState.atLogin(collation, database);
+        this.state = SessionState.atLogin(collation, database, ignoreSpace());
+    }
+
+    /**
+     * The client logged in with CLIENT_IGNORE_SPACE, which Sluice passes on to the server: the connections of its pool
+     * (keyed by capabilities) start with IGNORE_SPACE in sql_mode, and so does the session.
+     */
+    private boolean ignoreSpace() {
+        return Capability.has(clientCapabilities, Capability.CLIENT_IGNORE_SPACE);
     }
 
     /**
@@ -87,11 +96,11 @@ final class SessionTracker {
         }
     }
 
-    private static SessionState connectionState(PooledConnection connection, int collation, String database) {
+    private SessionState connectionState(PooledConnection connection, int collation, String database) {
         if (connection.state() instanceof SessionState held) {
             return held;
         }
-        SessionState fresh = SessionState.atLogin(collation, database);
+        SessionState fresh = SessionState.atLogin(collation, database, ignoreSpace());
         connection.state(fresh);
         return fresh;
     }
@@ -270,7 +279,7 @@ final class SessionTracker {
 
     /** COM_RESET_CONNECTION or COM_CHANGE_USER: the session starts over from {@code collation} and {@code database}. */
     void reset(int collation, String database) {
-        state.assign(SessionState.atLogin(collation, database));
+        state.assign(SessionState.atLogin(collation, database, ignoreSpace()));
         readBack = List.of();
         handedOver = false;
         handBack = null;

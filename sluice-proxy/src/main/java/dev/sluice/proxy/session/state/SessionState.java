@@ -53,6 +53,13 @@ public final class SessionState {
     private static final Set<String> READ_ONLY = Set.of("last_gtid", "in_transaction");
 
     static final String CHARACTER_SET_CLIENT = "character_set_client";
+    static final String SQL_MODE = "sql_mode";
+    /**
+     * The sql_mode of a login with CLIENT_IGNORE_SPACE while the session has not set its own: the global value plus
+     * IGNORE_SPACE (not a value the server reports; {@link SetStatement} writes it as that expression).
+     */
+    public static final String LOGIN_SQL_MODE_IGNORE_SPACE = "(the global sql_mode, with IGNORE_SPACE)";
+
     static final String CHARACTER_SET_CONNECTION = "character_set_connection";
     static final String CHARACTER_SET_RESULTS = "character_set_results";
     static final String COLLATION_CONNECTION = "collation_connection";
@@ -98,7 +105,19 @@ public final class SessionState {
      * _results are its character set, collation_connection is it) and {@code database} (null for none).
      */
     public static SessionState atLogin(int collationId, String database) {
+        return atLogin(collationId, database, false);
+    }
+
+    /**
+     * As {@link #atLogin(int, String)}, for a login with CLIENT_IGNORE_SPACE ({@code ignoreSpace}): the server then
+     * adds IGNORE_SPACE to the session's sql_mode, so "the login's sql_mode" is not the global value (DEFAULT) but
+     * {@link #LOGIN_SQL_MODE_IGNORE_SPACE}, which a re-apply writes as the global value plus IGNORE_SPACE.
+     */
+    public static SessionState atLogin(int collationId, String database, boolean ignoreSpace) {
         SessionState s = new SessionState();
+        if (ignoreSpace) {
+            s.put(SQL_MODE, LOGIN_SQL_MODE_IGNORE_SPACE);
+        }
         s.database = database;
         Collation collation = Collations.byId(collationId)
                 .orElseThrow(() -> new IllegalArgumentException("unknown collation id " + collationId));

@@ -67,6 +67,9 @@ final class SetStatement {
         if (value == null) {
             return "DEFAULT";
         }
+        if (value.equals(SessionState.LOGIN_SQL_MODE_IGNORE_SPACE)) {
+            return "CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'IGNORE_SPACE')";
+        }
         if (value.isEmpty() && EMPTY_IS_NULL.contains(name)) {
             return "NULL";
         }
