@@ -2,6 +2,7 @@ package dev.sluice.proxy.session;
 
 import dev.sluice.backend.pool.PooledConnection;
 import dev.sluice.protocol.Command;
+import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
@@ -23,6 +24,7 @@ import java.util.List;
  * <p>In session mode none of this is used: ids pass through unchanged. On the session's event loop only.
  */
 final class PreparedDispatch implements ResponseRelay.PrepareIds {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.sluice.proxy.connection");
     private final ClientSession session;
     private final ServerSide server;
     private final SessionTracker tracker;
@@ -114,8 +116,16 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
             return null;
         }
         boolean cursor = StatementRecognition.cursorRequested(command, payload);
-        Routing routing = statements.route(
-                payload, connected ? server.statements() : null, context(), server.capabilities(), server.alloc());
+        Routing routing;
+        try {
+            routing = statements.route(
+                    payload, connected ? server.statements() : null, context(), server.capabilities(), server.alloc());
+        } catch (ProtocolException e) {
+            // an execution too short for its statement's parameters (released by the routing): the server's answer
+            LOG.debug("session {}: {}", session.id(), e.getMessage());
+            session.output().write(ProxyErrors.wrongArguments("mysqld_stmt_execute"));
+            return null;
+        }
         if (routing instanceof Routing.Answer answer) {
             session.output().write(answer.err());
             return null;

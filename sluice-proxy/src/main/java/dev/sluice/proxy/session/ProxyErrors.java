@@ -55,6 +55,11 @@ public final class ProxyErrors {
                 "08S01",
                 "sluice: lost the connection to server %s during %s%s (%s); the result is incomplete and the statement"
                         + " may or may not have run"),
+        /**
+         * ER_WRONG_ARGUMENTS, MariaDB's text: a COM_STMT_EXECUTE too short for what its statement needs (its
+         * parameters' NULL bitmap, flag or types), as the server answers it; the argument is the server function.
+         */
+        WRONG_ARGUMENTS(1210, "HY000", "Incorrect arguments to %s"),
         /** ER_NOT_SUPPORTED_YET: a KILL Sluice cannot map to the right server thread; nothing of the text ran. */
         KILL_NOT_TRANSLATED(
                 1235,
@@ -244,6 +249,11 @@ public final class ProxyErrors {
 
     public static ErrPacket packetTooLarge(String detail) {
         return Row.PACKET_TOO_LARGE.err(detail);
+    }
+
+    /** As MariaDB answers a statement execution it cannot read: {@code Incorrect arguments to mysqld_stmt_execute}. */
+    public static ErrPacket wrongArguments(String function) {
+        return Row.WRONG_ARGUMENTS.err(function);
     }
 
     public static ErrPacket malformed(String detail) {
