@@ -5,6 +5,7 @@ import static dev.sluice.it.Payloads.pattern;
 import static dev.sluice.it.Payloads.patternSelect;
 import static dev.sluice.it.Payloads.payloadLength;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.PreparedStatement;
@@ -226,6 +227,48 @@ class LargePacketProxyTest {
         assertThat(c.executeSync(insert, params).ok().affectedRows()).isEqualTo(1);
 
         assertStoredAndReadable(c, 3, value);
+    }
+
+    /**
+     * The same execution on a connection that does not have the statement: Sluice prepares it there in the same write
+     * as the execution (MariaDB: the execution names "the statement prepared last"), so the prepare's answer comes
+     * first, from id 1, and the execution's answer after the two packets the execution took (ids 0 and 1): from id 2.
+     */
+    @Test
+    void aPreparedStatementExecutionOfExactlyOnePacketLengthPreparedAgainOnAnotherConnection() {
+        ServerConnection c = throughSluice(true);
+        byte[] value = pattern(CHUNK - 18);
+        PreparedStatement insert = c.prepareSync("INSERT INTO blobs VALUES (4, ?)");
+        List<BoundParameter> params = List.of(BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), value));
+        killSluicesServerConnections(); // the statement's connection goes: the execution takes a new one
+
+        assertThat(c.executeSync(insert, params).ok().affectedRows()).isEqualTo(1);
+
+        assertStoredAndReadable(c, 4, value);
+    }
+
+    /** Kills every server connection of Sluice's (idle between statements) and waits until Sluice saw them close. */
+    private static void killSluicesServerConnections() {
+        ServerConnection root = ServerConnection.await(connector.connect(
+                ConnectOptions.builder(db.sandbox().host(), db.sandbox().port())
+                        .user("root", db.sandbox().rootPassword())
+                        .tls(TlsMode.DISABLED)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build()));
+        try {
+            List<List<Object>> ids = root.querySync(
+                            "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + ProxyFixture.USER + "'")
+                    .resultSet()
+                    .rows();
+            assertThat(ids).as("Sluice's server connections").isNotEmpty();
+            for (List<Object> id : ids) {
+                root.querySync("KILL " + id.get(0));
+            }
+        } finally {
+            root.close();
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> fixture.proxy.openServerConnections(ProxyFixture.SERVER) == 0);
     }
 
     private static void assertSameBytes(String what, byte[] actual, byte[] expected) {

@@ -8,8 +8,10 @@ import dev.sluice.backend.pool.PoolUnavailableException;
 import dev.sluice.backend.pool.PooledConnection;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.backend.pool.ServerPool;
+import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.ErrPacket;
+import dev.sluice.protocol.wire.Framing;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketSequence;
@@ -70,6 +72,11 @@ final class ServerSide {
     private PooledConnection pooled;
     private boolean acquiring;
     private Channel channel;
+    /**
+     * After {@link #sendCommands}: per command written that has an answer, in order, the id of its last packet (0
+     * for a command under 16 MiB); each answer's ids start after it ({@link #nextAnswer}).
+     */
+    private final java.util.ArrayDeque<Integer> answerStarts = new java.util.ArrayDeque<>(4);
     /** The held connection's packet decoder, whose payloads go straight to this session. */
     private PacketDecoder decoder;
 
@@ -369,6 +376,7 @@ final class ServerSide {
 
     /** Sends a command: the server's sequence restarts at 0; {@code awaitsAnswer} arms the read deadline. */
     void sendCommand(Packet packet, boolean awaitsAnswer) {
+        answerStarts.clear();
         commandsOnLease++;
         sequence.reset();
         channel.writeAndFlush(packet, channel.voidPromise()); // a failed write fires exceptionCaught: the session ends
@@ -379,14 +387,23 @@ final class ServerSide {
 
     /**
      * Sends several commands in one flush (Sluice's own, then a client's), each from sequence id 0; the answers come
-     * in order, each from id 1 (see {@link #nextAnswer}).
+     * in order, each from the id after its command's last packet: 1, or more for a command of 16 MiB or more, sent as
+     * several packets (see {@link #nextAnswer}).
      */
     void sendCommands(List<ByteBuf> payloads, boolean awaitsAnswer) {
+        answerStarts.clear();
         for (ByteBuf payload : payloads) {
             commandsOnLease++;
+            // a command of 16 MiB or more goes out as several packets: its answer starts after the last one's id
+            int lastId = payload.readableBytes() / Framing.MAX_CHUNK;
+            boolean answered = payload.isReadable() && hasAnswer(payload.getUnsignedByte(payload.readerIndex()));
             sequence.reset();
             channel.write(new Packet(0, payload), channel.voidPromise()); // stamped now: we are on its loop
+            if (answered) {
+                answerStarts.add(lastId);
+            }
         }
+        nextAnswer(); // the first answer follows the first command that has one
         channel.flush();
         if (readDeadline != null && (awaitsAnswer || !channel.isWritable())) {
             readDeadline.commandSent();
@@ -395,10 +412,16 @@ final class ServerSide {
 
     /**
      * The answer to one of several commands written together ended: the next one's sequence ids start again, after
-     * its own command's (id 0).
+     * its own command's last packet (id 0, unless that command was 16 MiB or more).
      */
     void nextAnswer() {
-        sequence.beginResponse(0);
+        Integer lastId = answerStarts.poll();
+        sequence.beginResponse(lastId != null ? lastId : 0);
+    }
+
+    private static boolean hasAnswer(int code) {
+        Command command = Command.of(code);
+        return command == null || command.hasResponse();
     }
 
     /** The held connection's allocator (the default one when none is held). */
