@@ -62,6 +62,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private final boolean multiplexed;
 
     private final LeaseKeeper keeper;
+    /** A command is being started (see {@link #dispatch}): a drain called back meanwhile returns at once. */
+    private boolean dispatching;
     /** Transaction mode: the session's state, following it from connection to connection; null in session mode. */
     private final SessionTracker tracker;
     /**
@@ -191,7 +193,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (!multiplexed) {
             status.server(greetingStatus);
         } else if (server.isActive()) {
-            current = transaction.leased();
+            dispatching = true; // Sluice's re-apply is written before current holds it: see dispatch
+            try {
+                current = transaction.leased();
+            } finally {
+                dispatching = false;
+            }
         }
         if (server.isActive()) {
             drainQueue();
@@ -249,6 +256,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void drainQueue() {
+        if (dispatching) {
+            return; // called back from within a write (the server's writability): the drain under way goes on
+        }
         if (state == State.FAILED && !queue.isEmpty()) {
             Packet first = queue.poll();
             output.sequence().beginResponse(first.lastSequenceId());
@@ -263,7 +273,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (!server.isHeld()
                     && multiplexed
                     && (isQuit(queue.peek()) || (prepared != null && !prepared.needsConnection(queue.peek())))) {
-                startCommand(queue.poll()); // COM_QUIT, or a statement command Sluice answers itself: no lease for it
+                dispatch(queue.poll()); // COM_QUIT, or a statement command Sluice answers itself: no lease for it
                 continue;
             }
             if (!server.isHeld()) {
@@ -274,15 +284,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 break;
             }
             if (!server.takesWrites()) {
+                LOG.trace("session {}: the server takes no writes now; {} commands wait", id(), queue.size());
                 break;
             }
-            startCommand(queue.poll());
+            dispatch(queue.poll());
         }
         if (multiplexed && state == State.OPEN && current == null && queue.isEmpty() && server.isHeld()) {
             giveBackIfFree();
         }
         updateClientReads();
         output.flush();
+    }
+
+    /**
+     * Starts a command with {@link #dispatching} set: writing a large command can make the server channel unwritable
+     * and writable again within the write, firing its writability event, whose drain must not see the session
+     * without its {@link #current} exchange (it would give the connection back with the command in flight).
+     */
+    private void dispatch(Packet packet) {
+        dispatching = true;
+        try {
+            startCommand(packet);
+        } finally {
+            dispatching = false;
+        }
     }
 
     private static boolean isQuit(Packet packet) {
@@ -617,6 +642,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void onServerWritabilityChanged() {
+        LOG.trace("session {}: the server connection takes writes: {}", id(), server.takesWrites());
         if (state != State.CLOSED && server.takesWrites()) {
             server.serverRead(); // it took what was written
             drainQueue(); // commands held for the server, then the client's reads
