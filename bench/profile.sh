@@ -29,7 +29,7 @@ SB=(--mysql-host=127.0.0.1 --mysql-user=bench --mysql-password=bench --mysql-db=
     --table-size=100000)
 sysbench oltp_read_only "${SB[@]}" --mysql-port="$DB" prepare >/dev/null
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:-} -XX:StartFlightRecording=filename=$BENCH_TMP/sluice.jfr,settings=profile" \
-    bench_sluice "$SLUICE" "$DB" "$JMX"
+    bench_sluice "$SLUICE" "$DB" "$JMX" ${SLUICE_ARGS:-}
 # warm-up (JIT), then the recorded run; the recording is dumped at exit
 sysbench "$TEST" "${SB[@]}" --mysql-port="$SLUICE" --threads="$THREADS" --time=5 --db-ps-mode="$PS_MODE" run >/dev/null
 sysbench "$TEST" "${SB[@]}" --mysql-port="$SLUICE" --threads="$THREADS" --time="$TIME" --db-ps-mode="$PS_MODE" run |

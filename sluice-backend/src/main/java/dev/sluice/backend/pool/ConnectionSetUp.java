@@ -29,13 +29,19 @@ final class ConnectionSetUp {
      * @param trackers the server's global tracker settings, or null when the connection does not track
      */
     /** @param tracked the trackers were asked for and are on (a server may refuse them: an expired password's sandbox) */
-    record Learned(long maxIdleNanos, int maxConnections, SessionTracking.TrackerDefaults trackers, boolean tracked) {}
+    record Learned(
+            long maxIdleNanos,
+            int maxConnections,
+            long maxPreparedStatements,
+            SessionTracking.TrackerDefaults trackers,
+            boolean tracked) {}
 
     private ConnectionSetUp() {}
 
     /**
-     * Asks the server's wait_timeout (an idle connection is retired before the server closes it) and
-     * max_connections (the default limit of Sluice's connections to it), within {@code limit} (what is left of
+     * Asks the server's wait_timeout (an idle connection is retired before the server closes it),
+     * max_connections (the default limit of Sluice's connections to it) and max_prepared_stmt_count (what the proxy's
+     * statements on its connections must stay under), within {@code limit} (what is left of
      * connect-timeout). With {@link ConnectOptions#sessionTracking()}, the same write (pipelined: one round trip)
      * first learns the order of the global tracker list ({@link SessionTracking#orderProbe}), turns Sluice's
      * trackers on, and the query also reads the global tracker settings.
@@ -43,8 +49,10 @@ final class ConnectionSetUp {
     static CompletableFuture<Learned> setUp(
             ServerConnection connection, ConnectOptions options, Duration limit, Duration connectTimeout) {
         boolean tracking = options.sessionTracking();
+        // @@max_prepared_stmt_count last: the tracker columns keep their places
         String sql = "SELECT @@wait_timeout, @@max_connections"
-                + (tracking ? ", " + SessionTracking.GLOBAL_DEFAULTS_COLUMNS : "");
+                + (tracking ? ", " + SessionTracking.GLOBAL_DEFAULTS_COLUMNS : "")
+                + ", @@max_prepared_stmt_count";
         List<ComQuery> commands = new ArrayList<>();
         if (tracking) {
             commands.addAll(SessionTracking.orderProbe("@@global.session_track_system_variables"));
@@ -85,6 +93,7 @@ final class ConnectionSetUp {
                     long seconds =
                             28800; // the servers' default, when the answer is not a number (an odd server, a fake)
                     int maxConnections = -1;
+                    long maxPreparedStatements = -1;
                     SessionTracking.TrackerDefaults trackers = null;
                     if (e == null
                             && r.resultSets().size() == 1
@@ -96,6 +105,10 @@ final class ConnectionSetUp {
                         if (row.size() > 1 && row.get(1) instanceof Number n && n.longValue() > 0) {
                             maxConnections = (int) Math.min(Integer.MAX_VALUE, n.longValue());
                         }
+                        Object last = row.get(row.size() - 1);
+                        if (row.size() > 2 && last instanceof Number n && n.longValue() > 0) {
+                            maxPreparedStatements = n.longValue();
+                        }
                         if (tracked && row.size() >= 6) {
                             trackers = new SessionTracking.TrackerDefaults(
                                     on(row.get(2)), on(row.get(3)), text(row.get(4)), text(row.get(5)), order.join());
@@ -105,7 +118,7 @@ final class ConnectionSetUp {
                     long nanos = Math.max(
                             TimeUnit.SECONDS.toNanos(seconds) - TimeUnit.SECONDS.toNanos(1),
                             TimeUnit.SECONDS.toNanos(seconds) / 2);
-                    return new Learned(nanos, maxConnections, trackers, tracked);
+                    return new Learned(nanos, maxConnections, maxPreparedStatements, trackers, tracked);
                 });
     }
 

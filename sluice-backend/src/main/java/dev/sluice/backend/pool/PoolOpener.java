@@ -83,6 +83,7 @@ final class PoolOpener {
                     return ConnectionSetUp.setUp(connection, options, left(deadline), connectTimeout)
                             .thenApply(learned -> {
                                 slots.learnMaxConnections(learned.maxConnections());
+                                slots.learnMaxPreparedStatements(learned.maxPreparedStatements());
                                 if (learned.trackers() != null) {
                                     learnTrackers.accept(learned.trackers());
                                 }

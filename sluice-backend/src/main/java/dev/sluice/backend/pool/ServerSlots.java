@@ -29,6 +29,7 @@ public final class ServerSlots {
     private final PoolSettings settings;
     private final AtomicInteger open = new AtomicInteger();
     private volatile int learnedMaxConnections = -1;
+    private volatile long learnedMaxPreparedStatements = -1;
     private final List<ServerPool> pools = new CopyOnWriteArrayList<>();
 
     public ServerSlots(String server, PoolSettings settings) {
@@ -58,6 +59,18 @@ public final class ServerSlots {
                     maxConnections,
                     limit());
         }
+    }
+
+    /** The server's {@code @@max_prepared_stmt_count}, as a set-up query read it. */
+    void learnMaxPreparedStatements(long maxPreparedStatements) {
+        if (maxPreparedStatements > 0) {
+            learnedMaxPreparedStatements = maxPreparedStatements;
+        }
+    }
+
+    /** The server's {@code @@max_prepared_stmt_count}, or -1 before a connection learned it. */
+    public long learnedMaxPreparedStatements() {
+        return learnedMaxPreparedStatements;
     }
 
     /** The server's {@code @@max_connections}, or -1 before a connection learned it. */

@@ -271,11 +271,11 @@ class LocalInfileTest {
                 proxy.close();
             }
 
-            // Sluice's pool first asks the server's wait_timeout and max_connections on the new connection (the fake
-            // answers that with its file request too, and Sluice's own client answers with an empty packet); then the
-            // client's part:
+            // Sluice's pool first asks the server's wait_timeout, max_connections and max_prepared_stmt_count on the
+            // new connection (the fake answers that with its file request too, and Sluice's own client answers with
+            // an empty packet); then the client's part:
             byte[] expected = concat(
-                    comQuery("SELECT @@wait_timeout, @@max_connections"),
+                    comQuery("SELECT @@wait_timeout, @@max_connections, @@max_prepared_stmt_count"),
                     EMPTY_PACKET_2,
                     comQuery("SELECT 1"),
                     EMPTY_PACKET_2,

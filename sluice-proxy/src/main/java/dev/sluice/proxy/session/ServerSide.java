@@ -8,6 +8,7 @@ import dev.sluice.backend.pool.PoolUnavailableException;
 import dev.sluice.backend.pool.PooledConnection;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.backend.pool.ServerPool;
+import dev.sluice.backend.pool.ServerSlots;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.ErrPacket;
@@ -437,11 +438,15 @@ final class ServerSide {
         if (pooled.attachment() instanceof ServerStatements statements) {
             return statements;
         }
-        int connections = context.pools().slots(server.name()).limit();
+        ServerSlots slots = context.pools().slots(server.name());
+        int connections = slots.limit();
+        long serverLimit = slots.learnedMaxPreparedStatements();
         int limit = connections == Integer.MAX_VALUE
                 ? ServerStatements.DEFAULT_LIMIT
                 : ServerStatements.fairLimit(
-                        ServerStatements.DEFAULT_LIMIT, PreparedStatements.DEFAULT_SESSION_LIMIT, connections);
+                        ServerStatements.DEFAULT_LIMIT,
+                        serverLimit > 0 ? serverLimit : PreparedStatements.DEFAULT_SESSION_LIMIT,
+                        connections);
         return ServerStatements.of(pooled, limit, lastPreparedId);
     }
 
