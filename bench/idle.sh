@@ -49,7 +49,7 @@ touch "$hold"
 bench_java -Xmx2g dev.sluice.bench.IdleBench --port "$SLUICE" --user bench --password bench --clients "$IDLE" \
     --jmx-port "$JMX" --pid "$SLUICE_PID" --hold "$hold" --threads "$CONNECT_THREADS" >"$out" 2>&1 &
 idle_pid=$!
-BENCH_PIDS+=("$idle_pid")
+bench_track "$idle_pid"
 until grep -q '^ready' "$out"; do
     kill -0 "$idle_pid" 2>/dev/null || { cat "$out" >&2; bench_die "IdleBench exited before its clients were ready"; }
     sleep 0.5

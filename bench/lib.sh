@@ -23,15 +23,32 @@ BENCH_PIDS=()
 bench_log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 
+# bench_started PID: the start time of process PID (field 22 of /proc/PID/stat, after the command name), empty when
+# it is gone. A pid is recorded with it, so that cleanup never signals another process that got the same pid after
+# ours exited (pids wrap at 32,768 here, and a benchmark starts thousands of processes).
+bench_started() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) }
+    set -- $stat
+    echo "${20}"
+}
+
+# bench_track PID: cleanup stops this process at exit (if it is still the same process).
+bench_track() { BENCH_PIDS+=("$1:$(bench_started "$1")"); }
+
+# Whether the recorded "pid:start" is still that process.
+bench_alive() { local pid=${1%%:*} start=${1#*:}; [ -n "$start" ] && [ "$(bench_started "$pid")" = "$start" ]; }
+
 bench_cleanup() {
-    local pid
-    for pid in "${BENCH_PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    local entry
+    for entry in "${BENCH_PIDS[@]:-}"; do
+        [ -n "$entry" ] && bench_alive "$entry" && kill "${entry%%:*}" 2>/dev/null || true
     done
-    for pid in "${BENCH_PIDS[@]:-}"; do
-        [ -n "$pid" ] || continue
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+    for entry in "${BENCH_PIDS[@]:-}"; do
+        [ -n "$entry" ] || continue
+        for _ in $(seq 50); do bench_alive "$entry" || break; sleep 0.1; done
+        bench_alive "$entry" && kill -9 "${entry%%:*}" 2>/dev/null || true
     done
     if [ -n "$BENCH_TMP" ]; then
         if [ "${BENCH_KEEP:-0}" = 1 ]; then bench_log "kept $BENCH_TMP"; else rm -rf "$BENCH_TMP"; fi
@@ -97,7 +114,7 @@ bench_mariadb() {
         --skip-name-resolve --max-connect-errors=1000000 --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
         "$@" >/dev/null 2>&1 &
     MARIADB_PID=$!
-    BENCH_PIDS+=("$MARIADB_PID")
+    bench_track "$MARIADB_PID"
     local i
     for i in $(seq 300); do
         mariadb --no-defaults -uroot --socket="$dir/mariadb.sock" -e 'select 1' >/dev/null 2>&1 && break
@@ -124,7 +141,7 @@ bench_sluice() {
         -jar "$SLUICE_JAR" run --listen "127.0.0.1:$port" --backend "127.0.0.1:$backend" --user bench:bench "$@" \
         >"$BENCH_TMP/sluice.log" 2>&1 &
     SLUICE_PID=$!
-    BENCH_PIDS+=("$SLUICE_PID")
+    bench_track "$SLUICE_PID"
     local i
     for i in $(seq 150); do
         mariadb --no-defaults -ubench -pbench -h127.0.0.1 -P"$port" -e 'select 1' >/dev/null 2>&1 && break
@@ -168,7 +185,7 @@ backend db
 CFG
     haproxy -db -f "$cfg" >"$BENCH_TMP/haproxy.log" 2>&1 &
     HAPROXY_PID=$!
-    BENCH_PIDS+=("$HAPROXY_PID")
+    bench_track "$HAPROXY_PID"
     local i
     for i in $(seq 100); do
         mariadb --no-defaults -ubench -pbench -h127.0.0.1 -P"$port" -e 'select 1' >/dev/null 2>&1 && break
