@@ -221,3 +221,8 @@ bench_p99() { awk '/^ *[0-9.]+ \|/ { v[n] = $1; c[n] = $NF; total += $NF; n++ }
 bench_cpu() {
     awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"
 }
+
+# CPU seconds process PID has spent in the kernel so far (system time alone: sockets, wake-ups, scheduling).
+bench_cpu_kernel() {
+    awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", $13 / tck }' "/proc/$1/stat"
+}

@@ -103,8 +103,8 @@ scale_per_query() { awk -v a="$1" -v b="$2" -v q="$3" 'BEGIN { if (q > 0) print 
 scale_measure() {
     local kase="$1" t="$2" round="$3" test="$4" threads="$5" port="$6" pid="$7" user="$8"
     local out="$BENCH_TMP/sb.out" samples="$BENCH_TMP/connections.txt" flag="$BENCH_TMP/sampling"
-    local p0=0 p1=0 m0 m1 d0 d1 rc=0 sampler queries qps failed=0
-    [ -n "$pid" ] && p0=$(bench_cpu "$pid")
+    local p0=0 p1=0 k0=0 k1=0 m0 m1 d0 d1 rc=0 sampler queries qps failed=0
+    [ -n "$pid" ] && p0=$(bench_cpu "$pid") k0=$(bench_cpu_kernel "$pid")
     m0=$(bench_cpu "$MARIADB_PID") d0=$(scale_deadlocks)
     touch "$flag"
     scale_sample_connections "$flag" "$user" >"$samples" &
@@ -114,7 +114,7 @@ scale_measure() {
     rm -f "$flag"
     wait "$sampler" 2>/dev/null || true
     m1=$(bench_cpu "$MARIADB_PID") d1=$(scale_deadlocks)
-    [ -n "$pid" ] && p1=$(bench_cpu "$pid")
+    [ -n "$pid" ] && p1=$(bench_cpu "$pid") k1=$(bench_cpu_kernel "$pid")
     queries=$(awk '/^ *queries:/ { print $2 }' "$out")
     if [ "$rc" -ne 0 ] || [ -z "$queries" ] || grep -q FATAL "$out"; then
         failed=1
@@ -134,6 +134,8 @@ scale_measure() {
     scale_raw "$kase" "$t" "$round" "server connections (peak)" "$(sort -n "$samples" | tail -1 | grep . || echo 0)"
     if [ "$failed" = 0 ]; then
         [ -n "$pid" ] && scale_raw "$kase" "$t" "$round" "proxy CPU µs/query" "$(scale_per_query "$p0" "$p1" "$queries")"
+        [ -n "$pid" ] && scale_raw "$kase" "$t" "$round" "proxy kernel CPU µs/query" \
+            "$(scale_per_query "$k0" "$k1" "$queries")"
         scale_raw "$kase" "$t" "$round" "mariadbd CPU µs/query" "$(scale_per_query "$m0" "$m1" "$queries")"
     fi
     bench_log "$kase $t round $round: ${qps:-0} QPS$([ "$failed" = 1 ] && echo ', FAILED') ($(bench_load))"
@@ -144,7 +146,8 @@ scale_measure() {
 scale_report() {
     bench_java dev.sluice.bench.MatrixReport "$RAW" "$@" | tee "${RAW%.tsv}.md"
     echo "(medians; ratios are of medians; a failed run counts 0 QPS and has no latency or CPU figures; proxy CPU: user"
-    echo " + system time of the proxy process per query; server connections: peak count of the target's connections in"
+    echo " + system time of the proxy process per query, and of that the system (kernel) time alone: sockets, wake-ups"
+    echo " and scheduling, which any TCP proxy pays; server connections: peak count of the target's connections in"
     echo " the server's PROCESSLIST during the run: for Sluice its pool's, leased or idle)"
     if [ -s "$FAILURES" ]; then
         echo

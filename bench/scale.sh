@@ -19,8 +19,9 @@
 #   TESTS ("oltp_point_select oltp_read_only"), THREADS ("16 64 256 1000"), TIME (20 s per run), ROUNDS (2),
 #   WARMUP (2 s unmeasured per target before each case; 0 skips), PS_MODE (auto; or disable), TARGETS
 #   ("direct sluice haproxy"), POOL_MODE (transaction; session is today's behaviour; a jar without pool.mode runs
-#   as it is, with a warning), POOL_MAX (64: pool.max-server-connections, Sluice's connections to the server; empty:
-#   Sluice's default), and those of bench/scale-lib.sh (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS,
+#   as it is, with a warning), POOL_MAX (pool.max-server-connections, Sluice's connections to the server: 8 per CPU
+#   of this machine, 16 on 2 CPUs, where the server does most per query (docs/PERFORMANCE.md, "Sizing the pool");
+#   empty: Sluice's default, the server's max_connections less the reserve), and those of bench/scale-lib.sh (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS,
 #   SAMPLE_INTERVAL) and bench/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/scale-lib.sh"
@@ -29,7 +30,7 @@ TESTS="${TESTS:-oltp_point_select oltp_read_only}"
 THREADS="${THREADS:-16 64 256 1000}"
 ROUNDS="${ROUNDS:-2}" WARMUP="${WARMUP:-2}"
 TARGETS="${TARGETS:-direct sluice haproxy}"
-POOL_MAX="${POOL_MAX-64}"
+POOL_MAX="${POOL_MAX-$(($(nproc) * 8))}"
 started=$(date +%s)
 read -r -a targets <<<"$TARGETS"
 has_target() { case " $TARGETS " in *" $1 "*) return 0 ;; esac; return 1; }
