@@ -4,9 +4,9 @@
 # JVM; pool.mode=transaction where the jar knows the key, and at most POOL_MAX server connections) and HAProxy in TCP
 # mode. Per test, thread count and target: QPS, p95 and p99 latency, errors sysbench ignored (deadlocks, lock wait
 # timeouts), reconnects, runs that failed (sysbench stopped on an error it does not ignore: the first such line is
-# printed under the table), CPU per query of the proxy and of mariadbd (user + system time from /proc over the run
-# divided by the queries, µs per query), and the server connections in use: the peak count, sampled every
-# SAMPLE_INTERVAL s during the run, of the target's connections in the server's PROCESSLIST. Sluice logs in to the
+# printed under the table), CPU per query of the proxy (and its kernel time alone) and of mariadbd (user + system
+# time from /proc over the run divided by the queries, µs per query), and the server connections in use: the peak
+# count, sampled every SAMPLE_INTERVAL s during the run, of the target's connections in the server's PROCESSLIST. Sluice logs in to the
 # server as its own user (`sluice`, mapped from the clients' `bench` by users[0].server-user) so that its pool's
 # connections, leased or idle, are told apart from sysbench's direct and HAProxy's ones (user `bench`); the script's
 # own root connection is neither.
@@ -17,18 +17,19 @@
 #   TESTS=oltp_read_write THREADS=64 bench/scale.sh          # see bench/readwrite.sh
 # Environment:
 #   TESTS ("oltp_point_select oltp_read_only"), THREADS ("16 64 256 1000"), TIME (20 s per run), ROUNDS (2),
-#   WARMUP (2 s unmeasured per target before each case; 0 skips), PS_MODE (auto; or disable), TARGETS
+#   WARMUP (8 s unmeasured per target before each case, so that Sluice's JIT has compiled the case's paths: with
+#   2 s, oltp_read_write measured 0.44x direct where 8 s gave 0.61x; 0 skips), PS_MODE (auto; or disable), TARGETS
 #   ("direct sluice haproxy"), POOL_MODE (transaction; session is today's behaviour; a jar without pool.mode runs
 #   as it is, with a warning), POOL_MAX (pool.max-server-connections, Sluice's connections to the server: 8 per CPU
 #   of this machine, 16 on 2 CPUs, where the server does most per query (docs/PERFORMANCE.md, "Sizing the pool");
-#   empty: Sluice's default, the server's max_connections less the reserve), and those of bench/scale-lib.sh (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS,
-#   SAMPLE_INTERVAL) and bench/lib.sh.
+#   empty: Sluice's default, the server's max_connections less the reserve), and those of bench/scale-lib.sh
+#   (SLUICE_SET, TABLES, TABLE_SIZE, MAX_CONNECTIONS, SAMPLE_INTERVAL) and bench/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/scale-lib.sh"
 
 TESTS="${TESTS:-oltp_point_select oltp_read_only}"
 THREADS="${THREADS:-16 64 256 1000}"
-ROUNDS="${ROUNDS:-2}" WARMUP="${WARMUP:-2}"
+ROUNDS="${ROUNDS:-2}" WARMUP="${WARMUP:-8}"
 TARGETS="${TARGETS:-direct sluice haproxy}"
 POOL_MAX="${POOL_MAX-$(($(nproc) * 8))}"
 started=$(date +%s)
