@@ -257,6 +257,18 @@ public final class MariaDbSandbox implements AutoCloseable {
      * require_secure_transport) and returns its batch output: tab-separated rows, no column names.
      */
     public String execute(String sql) {
+        return runClient(sql, "--skip-column-names");
+    }
+
+    /**
+     * Like {@link #execute(String)} but one {@code name: value} line per column and a {@code *** N. row ***} line per
+     * row (the client's --vertical), for results read by column name such as SHOW SLAVE STATUS.
+     */
+    String executeVertical(String sql) {
+        return runClient(sql, "--vertical");
+    }
+
+    private String runClient(String sql, String format) {
         Path socket;
         synchronized (this) {
             requireRunning();
@@ -269,7 +281,7 @@ public final class MariaDbSandbox implements AutoCloseable {
                 "--socket=" + socket,
                 "--user=root",
                 "--batch",
-                "--skip-column-names",
+                format,
                 "--execute=" + sql);
         Processes.Result result = Processes.run(command, Duration.ofSeconds(60), Map.of("MYSQL_PWD", ROOT_PASSWORD));
         if (result.exitCode() != 0) {

@@ -104,9 +104,14 @@ final class ServerCommand {
                     .append(");\n");
         }
         users.forEach(user -> sql.append(user.createSql()));
-        initSql.forEach(
-                statement -> sql.append(statement.strip().replaceAll(";+$", "")).append(";\n"));
+        appendStatements(sql, initSql);
         return sql.toString();
+    }
+
+    /** Appends each statement with one ";" and a newline, whether or not it ended with ";" already. */
+    static void appendStatements(StringBuilder sql, List<String> statements) {
+        statements.forEach(
+                statement -> sql.append(statement.strip().replaceAll(";+$", "")).append(";\n"));
     }
 
     private static String loadScript() {
