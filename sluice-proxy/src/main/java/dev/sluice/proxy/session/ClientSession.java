@@ -5,7 +5,6 @@ import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
-import dev.sluice.protocol.message.client.ComChangeUser;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketEncoder;
@@ -34,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * with one job each: {@link ClientOutput} (what goes to the client), {@link ServerSide} (the leased server
  * connection), {@link StatementRecognition} (what the statements are), {@link SessionStatus} (the server's state
  * flags), {@link TransactionMode} (in pool.mode transaction: what makes the session's state follow it, and when the
- * connection goes back). This class dispatches commands and ends the session.
+ * connection goes back), {@link CommandStarter} (what each command is and who answers it). This class runs the queue
+ * (one command at a time, started once a connection is held), passes the server's and the client's events to the
+ * exchange in flight, and ends the session.
  *
  * <p>Both channels live on the same event loop (server connections are leased on the client's loop), so nothing
  * here needs a lock. Backpressure both ways: a client that reads slowly stops the server channel's reads, a
@@ -81,9 +82,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Transaction mode with {@link #PREPARED_ACROSS_CONNECTIONS}; null otherwise. */
     private final PreparedDispatch prepared;
 
+    /** What each command is and who answers it. */
+    private final CommandStarter starter;
+
     private State state = State.OPEN;
     private Exchange current;
-    private long commands;
     private ErrPacket leaseFailure;
 
     public ClientSession(
@@ -109,6 +112,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.transaction =
                 multiplexed ? new TransactionMode(id(), server, output, keeper, tracker, status, queue) : null;
         this.prepared = multiplexed && PREPARED_ACROSS_CONNECTIONS ? new PreparedDispatch(this, server, tracker) : null;
+        this.starter = new CommandStarter(
+                this,
+                client,
+                login.capabilities(),
+                output,
+                server,
+                statements,
+                status,
+                queue,
+                keeper,
+                transaction,
+                prepared);
     }
 
     public long id() {
@@ -304,7 +319,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private void dispatch(Packet packet) {
         dispatching = true;
         try {
-            startCommand(packet);
+            starter.start(packet);
         } finally {
             dispatching = false;
         }
@@ -332,231 +347,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void startCommand(Packet packet) {
-        output.sequence().beginResponse(packet.lastSequenceId());
-        ByteBuf payload = packet.payload();
-        if (!payload.isReadable()) {
-            packet.release();
-            output.write(ProxyErrors.malformed("empty command packet"));
-            return;
-        }
-        int code = payload.getUnsignedByte(payload.readerIndex());
-        Command command = Command.of(code);
-        if (command == null) {
-            packet.release();
-            output.write(ProxyErrors.unknownCommand(code));
-            return;
-        }
-        commands++;
-        switch (command) {
-            case COM_QUIT -> {
-                packet.release();
-                close("client quit", false);
-            }
-            case COM_QUERY -> {
-                Exchange handOver = multiplexed ? transaction.handOverTrackers(packet) : null;
-                if (handOver != null) {
-                    current = handOver;
-                } else {
-                    startQuery(packet);
-                }
-            }
-            case COM_PROCESS_KILL -> KillCommands.processKill(this, packet);
-            case COM_STMT_PREPARE -> startPrepare(packet);
-            case COM_STMT_EXECUTE, COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_SET_OPTION, COM_RESET_CONNECTION -> {
-                if (statements.preparedLoads().refusedLast(command, packet.payload())) {
-                    packet.release(); // "the statement prepared last" is one Sluice refused: never the server's
-                    if (command.hasResponse()) {
-                        output.write(ProxyErrors.killNotTranslated("KILL as a prepared statement"));
-                    }
-                } else if (multiplexed && command == Command.COM_RESET_CONNECTION) {
-                    resetConnection(packet);
-                } else if (prepared != null && command != Command.COM_SET_OPTION) {
-                    statementCommand(packet, command);
-                } else {
-                    forward(packet, command, statements.track(command, packet.payload()));
-                }
-            }
-            case COM_STMT_BULK_EXECUTE, COM_STMT_FETCH, COM_STMT_RESET -> {
-                if (prepared != null) {
-                    statementCommand(packet, command);
-                } else {
-                    forward(packet, command, null);
-                }
-            }
-            case COM_CHANGE_USER -> startChangeUser(packet);
-            case COM_BINLOG_DUMP,
-                    COM_BINLOG_DUMP_GTID,
-                    COM_REGISTER_SLAVE,
-                    COM_CONNECT_OUT,
-                    COM_DAEMON,
-                    COM_CONNECT,
-                    COM_TABLE_DUMP,
-                    COM_DELAYED_INSERT,
-                    COM_SHUTDOWN -> {
-                packet.release();
-                output.write(ProxyErrors.unsupportedCommand(command.name()));
-            }
-            default -> forward(packet, command, null);
-        }
-    }
-
-    /**
-     * COM_QUERY: most statements go to the server without being looked at beyond a few bytes and one pass for
-     * {@code (} and {@code ;} ({@link StatementScanner#isPlain}); the others are scanned, for the KILL id mapping,
-     * the LOCAL INFILE policy, {@code CONNECTION_ID()} and the locally answered {@code SHOW STATUS LIKE 'Ssl%'}.
-     */
-    private void startQuery(Packet packet) {
-        ByteBuf payload = packet.payload();
-        statements.remember(payload);
-        int from = payload.readerIndex() + 1;
-        if (StatementScanner.isPlain(payload, from, payload.writerIndex(), statements.multiStatements())) {
-            forward(packet, Command.COM_QUERY, null);
-            return;
-        }
-        QueryPlan plan = QueryPlan.of(this, packet);
-        if (plan.answer() != null) {
-            packet.release();
-            output.write(plan.answer());
-        } else if (plan.kill() != null) {
-            packet.release();
-            KillCommands.kill(this, plan.kill());
-        } else if (plan.sslPattern() != null) {
-            packet.release();
-            LocalAnswers.writeVariables(this, LocalAnswers.sslStatus(client, plan.sslPattern()));
-        } else {
-            forwardPlanned(packet, plan, Command.COM_QUERY);
-        }
-    }
-
-    /** Forwards the client's text, or the rewritten one in its place, with the files it may be asked for. */
-    private void forwardPlanned(Packet packet, QueryPlan plan, Command command) {
-        Packet out = plan.rewritten() != null ? new Packet(packet.lastSequenceId(), plan.rewritten()) : packet;
-        if (out != packet) {
-            packet.release();
-        }
-        forward(out, command, plan.localFiles());
-    }
-
-    /** COM_STMT_PREPARE: as a COM_QUERY text, but KILL cannot be prepared through Sluice (its id is a parameter). */
-    private void startPrepare(Packet packet) {
-        ByteBuf payload = packet.payload();
-        ErrPacket refused = prepared != null ? prepared.refusePrepare() : null;
-        if (refused != null) {
-            packet.release();
-            output.write(refused);
-            return;
-        }
-        if (StatementScanner.isPlain(payload, payload.readerIndex() + 1, payload.writerIndex(), false)) {
-            forward(packet, Command.COM_STMT_PREPARE, null);
-            return;
-        }
-        QueryPlan plan = QueryPlan.ofPrepare(this, packet);
-        if (plan.answer() != null) {
-            packet.release();
-            statements.preparedLoads().refused();
-            if (prepared != null) {
-                prepared.prepareFailed();
-            }
-            output.write(plan.answer());
-            return;
-        }
-        forwardPlanned(packet, plan, Command.COM_STMT_PREPARE);
-    }
-
     boolean noBackslashEscapes() {
         return status.noBackslashEscapes();
-    }
-
-    private void startChangeUser(Packet packet) {
-        ComChangeUser request;
-        try {
-            request = ComChangeUser.decode(packet.payload().duplicate(), login.capabilities());
-        } catch (ProtocolException e) {
-            output.write(ProxyErrors.malformed(e.getMessage()));
-            close("malformed COM_CHANGE_USER: " + e.getMessage(), true);
-            return;
-        } finally {
-            packet.release();
-        }
-        statements.preparedLoads().clear();
-        if (prepared != null) {
-            prepared.clear();
-        }
-        current = ChangeUserExchange.start(this, request);
-    }
-
-    private void forward(Packet packet, Command command, LocalInfileGuard localFiles) {
-        forward(packet, command, localFiles, true);
-    }
-
-    /**
-     * Sends a command Sluice made (a client's KILL mapped to a server thread) as it is; {@code afterResponse} runs
-     * once its response is complete or abandoned (a KILL's target stays held until then).
-     */
-    void forwardOwn(Packet packet, Command command, Runnable afterResponse) {
-        forward(packet, command, null, false);
-        if (current instanceof ResponseRelay relay) {
-            relay.afterResponse(afterResponse);
-        }
-    }
-
-    /**
-     * @param fromClient the packet is the client's own (it can wait in the queue for another connection);
-     *     false for one Sluice made (a KILL mapped to a server thread), which is sent as it is
-     */
-    private void forward(Packet packet, Command command, LocalInfileGuard localFiles, boolean fromClient) {
-        if (fromClient && deadBeforeFirstCommand(packet)) {
-            return;
-        }
-        if (multiplexed && fromClient) {
-            keeper.command(command, packet, status.noBackslashEscapes());
-            if (command == Command.COM_STMT_PREPARE && prepared != null) {
-                prepared.prepareSent(packet.payload());
-            }
-        }
-        boolean hasResponse = command.hasResponse();
-        if (hasResponse) {
-            current = relay(command, StatementRecognition.cursorRequested(command, packet.payload()), localFiles);
-        }
-        server.sendCommand(packet, hasResponse);
-    }
-
-    /**
-     * Transaction mode: a command naming a prepared statement (Sluice's id), answered by Sluice or sent with the
-     * held connection's id.
-     */
-    private void statementCommand(Packet packet, Command command) {
-        boolean connected = prepared.needsConnection(packet);
-        if (connected && deadBeforeFirstCommand(packet)) {
-            return;
-        }
-        LocalInfileGuard files = statements.track(command, packet.payload());
-        if (connected) {
-            keeper.command(command, packet, status.noBackslashEscapes());
-        }
-        current = prepared.start(packet, command, files, connected);
-        if (current != null && current.isComplete()) {
-            current = null;
-        }
-    }
-
-    /** The relay of a client command's answer. */
-    ResponseRelay relay(Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
-        ResponseRelay relay = new ResponseRelay(
-                output,
-                server,
-                status,
-                statements.preparedLoads(),
-                localInfileEnabled(),
-                command,
-                cursorRequested,
-                localFiles,
-                multiplexed ? payload -> transaction.filterOk(payload, client.alloc()) : null);
-        if (prepared != null && command == Command.COM_STMT_PREPARE) {
-            relay.prepareIds(prepared);
-        }
-        return relay;
     }
 
     /** The server connection's lease ends (ServerSide calls this before it goes back or is discarded). */
@@ -566,28 +358,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** True (and the command queued again) when a first command must wait for another connection. */
-    private boolean deadBeforeFirstCommand(Packet packet) {
-        if (server.deadBeforeFirstCommand()) {
-            // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
-            // server) before this first write. Another one takes it.
-            queue.addFirst(packet);
-            server.reacquire(
-                    server.isActive()
-                            ? "server connection idle too long for a first command"
-                            : "server connection closed before the first command");
-            return true;
-        }
-        return false;
+    /**
+     * Sends a command Sluice made (a client's KILL mapped to a server thread) as it is; {@code afterResponse} runs
+     * once its response is complete or abandoned (a KILL's target stays held until then).
+     */
+    void forwardOwn(Packet packet, Command command, Runnable afterResponse) {
+        starter.forwardOwn(packet, command, afterResponse);
     }
 
-    /** Transaction mode: COM_RESET_CONNECTION, answered by Sluice (see {@link TransactionMode#resetConnection}). */
-    private void resetConnection(Packet packet) {
-        statements.track(Command.COM_RESET_CONNECTION, io.netty.buffer.Unpooled.EMPTY_BUFFER);
-        if (prepared != null) {
-            prepared.clear();
-        }
-        transaction.resetConnection(packet);
+    /** The relay of a client command's answer. */
+    ResponseRelay relay(Command command, boolean cursorRequested, LocalInfileGuard localFiles) {
+        return starter.relay(command, cursorRequested, localFiles);
+    }
+
+    /** The exchange that now runs (set by {@link CommandStarter} as a command starts). */
+    void run(Exchange exchange) {
+        current = exchange;
     }
 
     /** Transaction mode, between commands: the connection goes back unless the session needs it. */
@@ -892,6 +678,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         server.release(inFlight ? PoolStats.DiscardReason.CANCELLED : null);
         keeper.close();
         output.close(flushFirst);
-        LOG.info("session {}: closed: {} ({} commands)", id(), reason, commands);
+        LOG.info("session {}: closed: {} ({} commands)", id(), reason, starter.commands());
     }
 }
