@@ -1,8 +1,11 @@
 package dev.sluice.proxy.config;
 
 import dev.sluice.backend.pool.PoolSettings;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the proxy runs with, already validated: where it listens, which servers are behind it, which
@@ -15,6 +18,8 @@ import java.util.Objects;
  *     the other one are switched (both are accepted either way)
  * @param instanceId this instance's number (0..255) in its connection ids, so that several Sluice instances in
  *     front of the same servers never hand out the same id
+ * @param groups the server groups; null for the {@linkplain ServerGroups#implicit implicit} ones (a writer group
+ *     with the first server). Every server a group names and every group a user names exists.
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -26,7 +31,8 @@ public record ProxyConfig(
         boolean localInfile,
         PoolSettings pool,
         String clientAuthPlugin,
-        int instanceId) {
+        int instanceId,
+        ServerGroups groups) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -70,6 +76,32 @@ public record ProxyConfig(
         this(listeners, servers, users, clientTls, timeouts, limits, localInfile, pool, clientAuthPlugin, 0);
     }
 
+    /** With the implicit server groups (every session uses the first server). */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                null);
+    }
+
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
         if (!NATIVE_PASSWORD.equals(clientAuthPlugin) && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)) {
@@ -91,6 +123,65 @@ public record ProxyConfig(
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("servers: at least one is required");
         }
+        if (groups == null) {
+            groups = ServerGroups.implicit(servers.get(0));
+        }
+        checkGroups(servers, users, groups);
+    }
+
+    private static void checkGroups(List<ServerConfig> servers, List<UserConfig> users, ServerGroups groups) {
+        Set<String> serverNames = new HashSet<>();
+        servers.forEach(s -> serverNames.add(s.name()));
+        for (ServerGroup g : groups.groups()) {
+            for (String s : g.servers()) {
+                if (!serverNames.contains(s)) {
+                    throw new IllegalArgumentException("group '" + g.name() + "': no server named '" + s + "'");
+                }
+            }
+        }
+        for (UserConfig u : users) {
+            List<String> named = new ArrayList<>(u.schemaGroups().values());
+            if (u.defaultGroup() != null) {
+                named.add(u.defaultGroup());
+            }
+            for (String g : named) {
+                if (groups.named(g) == null) {
+                    throw new IllegalArgumentException("user '" + u.name() + "': no group named '" + g + "'");
+                }
+            }
+        }
+    }
+
+    /** The server configured under this name, or null. */
+    public ServerConfig server(String name) {
+        for (ServerConfig s : servers) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The first server of the writer group: the one every session uses until routing by group exists (without
+     * configured groups, the first server).
+     */
+    public ServerConfig writerServer() {
+        return server(groups.writer().servers().get(0));
+    }
+
+    /** The group a user's statements go to: its {@code default-group}, else the writer group. */
+    public ServerGroup defaultGroup(UserConfig user) {
+        return user.defaultGroup() == null ? groups.writer() : groups.named(user.defaultGroup());
+    }
+
+    /**
+     * The group for a user in a default schema (null for none): the user's group for that schema, else its
+     * {@linkplain #defaultGroup default group}.
+     */
+    public ServerGroup group(UserConfig user, String schema) {
+        String bySchema = schema == null ? null : user.schemaGroups().get(schema);
+        return bySchema == null ? defaultGroup(user) : groups.named(bySchema);
     }
 
     /** The user configured under this name, or null. */

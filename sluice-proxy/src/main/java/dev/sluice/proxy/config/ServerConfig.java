@@ -13,6 +13,7 @@ import java.util.Objects;
  *     authentication over TLS) even when the server's certificate is not verified
  * @param serverPublicKey the server's caching_sha2_password RSA key, pinned; null when not configured
  * @param allowPublicKeyRetrieval caching_sha2_password without TLS may ask the server for its RSA key
+ * @param weight its share of reads in reader groups with {@link Balance#WEIGHTED} balance, 1..{@value #MAX_WEIGHT}
  */
 public record ServerConfig(
         String name,
@@ -21,7 +22,11 @@ public record ServerConfig(
         ServerTls tls,
         boolean allowCleartextPassword,
         RSAPublicKey serverPublicKey,
-        boolean allowPublicKeyRetrieval) {
+        boolean allowPublicKeyRetrieval,
+        int weight) {
+    public static final int DEFAULT_WEIGHT = 1;
+    public static final int MAX_WEIGHT = 1000;
+
     public ServerConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
@@ -29,11 +34,26 @@ public record ServerConfig(
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
         }
+        if (weight < 1 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: 1.." + MAX_WEIGHT + ")");
+        }
+    }
+
+    /** With the default weight. */
+    public ServerConfig(
+            String name,
+            String host,
+            int port,
+            ServerTls tls,
+            boolean allowCleartextPassword,
+            RSAPublicKey serverPublicKey,
+            boolean allowPublicKeyRetrieval) {
+        this(name, host, port, tls, allowCleartextPassword, serverPublicKey, allowPublicKeyRetrieval, DEFAULT_WEIGHT);
     }
 
     /** A server with a TLS mode and nothing else: no files, no opt-ins. */
     public ServerConfig(String name, String host, int port, TlsMode tls) {
-        this(name, host, port, ServerTls.of(tls), false, null, false);
+        this(name, host, port, ServerTls.of(tls), false, null, false, DEFAULT_WEIGHT);
     }
 
     public String address() {

@@ -1,5 +1,6 @@
 package dev.sluice.proxy.config;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,8 +12,17 @@ import java.util.Objects;
  *     needs the plaintext)
  * @param serverUser the user name on the servers (default: the same name)
  * @param serverPassword the password on the servers (default: the same password; required with a hash only)
+ * @param defaultGroup the {@link ServerGroup} this user's statements go to; null for the writer group
+ * @param schemaGroups groups by default schema (exact name), before {@code defaultGroup}; empty for none
  */
-public record UserConfig(String name, String password, String nativeHash, String serverUser, String serverPassword) {
+public record UserConfig(
+        String name,
+        String password,
+        String nativeHash,
+        String serverUser,
+        String serverPassword,
+        String defaultGroup,
+        Map<String, String> schemaGroups) {
     public UserConfig {
         Objects.requireNonNull(name, "name");
         if (password == null && nativeHash == null) {
@@ -28,6 +38,12 @@ public record UserConfig(String name, String password, String nativeHash, String
             }
             serverPassword = password;
         }
+        schemaGroups = schemaGroups == null ? Map.of() : Map.copyOf(schemaGroups);
+    }
+
+    /** Without groups of its own: the writer group serves it. */
+    public UserConfig(String name, String password, String nativeHash, String serverUser, String serverPassword) {
+        this(name, password, nativeHash, serverUser, serverPassword, null, Map.of());
     }
 
     public static UserConfig of(String name, String password) {

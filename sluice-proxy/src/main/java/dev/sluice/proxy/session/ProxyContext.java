@@ -65,9 +65,12 @@ public final class ProxyContext {
         return capabilityPolicy;
     }
 
-    /** The server every session uses until routing exists: the first configured. */
+    /**
+     * The server every session uses until routing by group exists: the writer group's first server (without
+     * configured groups, the first server).
+     */
     public ServerConfig primaryServer() {
-        return config.servers().get(0);
+        return config.writerServer();
     }
 
     /** The primary server's greeting seen last (by a probe or a new server connection), or null for none yet. */
