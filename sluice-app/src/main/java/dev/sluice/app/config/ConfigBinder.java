@@ -7,12 +7,14 @@ import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.ServerGroups;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +30,7 @@ final class ConfigBinder {
     static final List<String> TOP_KEYS = List.of(
             "listen",
             "servers",
+            "groups",
             "users",
             "tls",
             "connect-timeout",
@@ -43,10 +46,10 @@ final class ConfigBinder {
             "instance-id",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
-                    Stream.of("name", "address"), ServerSecurityReader.KEYS.stream())
+                    Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
-    static final List<String> USER_KEYS =
-            List.of("name", "password", "password-hash", "server-user", "server-password");
+    static final List<String> USER_KEYS = List.of(
+            "name", "password", "password-hash", "server-user", "server-password", "default-group", "schema-groups");
     static final List<String> TLS_KEYS = List.of("enabled", "certificate", "key", "required");
     static final List<String> POOL_KEYS = List.of(
             "mode",
@@ -65,7 +68,13 @@ final class ConfigBinder {
     private static final Pattern NATIVE_HASH = Pattern.compile("\\*[0-9A-Fa-f]{40}");
 
     private final ValueReader values = new ValueReader();
+    private final GroupsReader groupsReader = new GroupsReader(values);
     private final Origin nowhere;
+    /** Every entry of servers by name, also those with a problem: what groups may name. */
+    private final List<String> serverNames = new ArrayList<>();
+
+    private final List<GroupsReader.WeightKey> weights = new ArrayList<>();
+    private final List<GroupsReader.GroupReference> groupReferences = new ArrayList<>();
 
     private ConfigBinder(Origin rootOrigin) {
         // a missing key has no line: name the file (or "command line") only
@@ -93,6 +102,9 @@ final class ConfigBinder {
         List<ListenerConfig> listeners = listeners(root.get("listen"));
         List<ServerConfig> servers = servers(root.get("servers"));
         List<UserConfig> users = users(root.get("users"));
+        ServerGroups groups = groupsReader.read(root, serverNames);
+        groupsReader.checkReferences(groups, groupReferences);
+        groupsReader.checkWeights(groups, weights);
         ClientTlsConfig tls = tls(root.get("tls"));
         Duration connect = values.duration(root, "connect-timeout", Duration.ofSeconds(10), false);
         Duration handshake = values.duration(root, "client-handshake-timeout", Duration.ofSeconds(10), false);
@@ -125,7 +137,8 @@ final class ConfigBinder {
                     localInfile,
                     pool,
                     authPlugin,
-                    (int) instanceId);
+                    (int) instanceId,
+                    groups);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way
@@ -179,8 +192,15 @@ final class ConfigBinder {
             } else {
                 address = values.hostPort(m.get("address"), path + ".address", 1);
             }
-            ServerConfig server = new ServerSecurityReader(values).read(m, path, name, address);
+            int before = values.problems().size();
+            long weight = values.integer(
+                    m, "weight", path + ".weight", ServerConfig.DEFAULT_WEIGHT, 1, ServerConfig.MAX_WEIGHT);
+            if (name != null && m.get("weight") != null && values.problems().size() == before) {
+                weights.add(new GroupsReader.WeightKey(m.get("weight").origin(), path + ".weight", name));
+            }
+            ServerConfig server = new ServerSecurityReader(values).read(m, path, name, address, (int) weight);
             if (name != null) {
+                serverNames.add(name);
                 String previous = seen.putIfAbsent(name, path);
                 if (previous != null) {
                     values.problem(
@@ -212,6 +232,12 @@ final class ConfigBinder {
             String hash = values.string(m.get("password-hash"), path + ".password-hash");
             String serverUser = values.nonEmptyString(m, "server-user", path, null);
             String serverPassword = values.string(m.get("server-password"), path + ".server-password");
+            String defaultGroup = values.nonEmptyString(m, "default-group", path, null);
+            if (defaultGroup != null) {
+                groupReferences.add(new GroupsReader.GroupReference(
+                        m.get("default-group").origin(), path + ".default-group", defaultGroup));
+            }
+            Map<String, String> schemaGroups = schemaGroups(m.get("schema-groups"), path + ".schema-groups");
             boolean ok = name != null;
             if (name == null && m.get("name") == null) {
                 values.problem(m.origin(), path, "'name:' is required");
@@ -252,7 +278,28 @@ final class ConfigBinder {
             }
             if (ok) {
                 String normalHash = hash == null ? null : hash.toUpperCase(Locale.ROOT);
-                result.add(new UserConfig(name, password, normalHash, serverUser, serverPassword));
+                result.add(new UserConfig(
+                        name, password, normalHash, serverUser, serverPassword, defaultGroup, schemaGroups));
+            }
+        }
+        return result;
+    }
+
+    /** {@code {schema: group}}; each group is checked once the groups are known. */
+    private Map<String, String> schemaGroups(ConfigNode node, String path) {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (node == null || node instanceof ConfigNode.Scalar s && s.text() == null) {
+            return result;
+        }
+        ConfigNode.Mapping m = values.mapping(node, path);
+        for (ConfigNode.Entry e :
+                m == null ? List.<ConfigNode.Entry>of() : m.entries().values()) {
+            String group = values.nonEmptyString(m, e.key(), path, null);
+            if (group != null) {
+                result.put(e.key(), group);
+                groupReferences.add(new GroupsReader.GroupReference(e.value().origin(), path + "." + e.key(), group));
+            } else if (e.value() instanceof ConfigNode.Scalar s && s.text() == null) {
+                values.problem(e.keyOrigin(), path + "." + e.key(), "a group name is required");
             }
         }
         return result;

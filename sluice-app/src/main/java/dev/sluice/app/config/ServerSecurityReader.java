@@ -33,8 +33,11 @@ final class ServerSecurityReader {
         this.values = values;
     }
 
-    /** The server at {@code name}/{@code address} with these keys; null when one of them is wrong (a problem). */
-    ServerConfig read(ConfigNode.Mapping m, String path, String name, HostPort address) {
+    /**
+     * The server at {@code name}/{@code address}, of that {@code weight}, with these keys; null when one of them
+     * is wrong (a problem).
+     */
+    ServerConfig read(ConfigNode.Mapping m, String path, String name, HostPort address, int weight) {
         int before = values.problems().size();
         TlsMode mode = TlsMode.fromConfigName(values.choice(m.get("tls"), path + ".tls", TLS_MODES, "preferred"));
         Path ca = values.file(m.get("tls-ca"), path + ".tls-ca");
@@ -68,7 +71,8 @@ final class ServerSecurityReader {
                 new ServerTls(mode, ca, cert, key),
                 cleartext,
                 publicKey,
-                retrieval);
+                retrieval,
+                weight);
     }
 
     private RSAPublicKey publicKey(ConfigNode node, String path) {

@@ -2,6 +2,7 @@ package dev.sluice.app.config;
 
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.ServerGroup;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import java.util.stream.Collectors;
@@ -25,6 +26,12 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                         .collect(Collectors.joining(", ")));
         s.append("; servers ")
                 .append(p.servers().stream().map(SluiceConfig::server).collect(Collectors.joining(", ")));
+        if (p.groups().configured()) {
+            s.append("; groups ")
+                    .append(p.groups().groups().stream()
+                            .map(SluiceConfig::group)
+                            .collect(Collectors.joining(", ")));
+        }
         s.append("; users ");
         s.append(
                 p.users().isEmpty()
@@ -79,6 +86,17 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
     private static String server(ServerConfig server) {
         return server.name() + "=" + new HostPort(server.host(), server.port()) + " (" + server.describeSecurity()
                 + ")";
+    }
+
+    /** {@code replicas (reader: db2, db3; max-replication-lag 10s, least-connections)}. */
+    private static String group(ServerGroup group) {
+        String servers = group.role().configName() + ": " + String.join(", ", group.servers());
+        if (group.isWriter()) {
+            return group.name() + " (" + servers + ")";
+        }
+        return group.name() + " (" + servers + "; max-replication-lag "
+                + Durations.format(group.maxReplicationLag()) + ", "
+                + group.balance().configName() + ")";
     }
 
     private static String user(UserConfig user) {

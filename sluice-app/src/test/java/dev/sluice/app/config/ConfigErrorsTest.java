@@ -40,9 +40,9 @@ class ConfigErrorsTest {
 
     @Test
     void unknownKeyWithoutACloseOneListsTheKeys() {
-        assertThat(problems(yaml("servers:", "  - address: h:1", "    weight: 3")))
-                .containsExactly("sluice.yaml:3: servers[0]: unknown key 'weight' (expected one of: name, address,"
-                        + " tls, tls-ca, tls-cert, tls-key, allow-cleartext-password, server-public-key,"
+        assertThat(problems(yaml("servers:", "  - address: h:1", "    priority: 3")))
+                .containsExactly("sluice.yaml:3: servers[0]: unknown key 'priority' (expected one of: name, address,"
+                        + " weight, tls, tls-ca, tls-cert, tls-key, allow-cleartext-password, server-public-key,"
                         + " allow-public-key-retrieval)");
         assertThat(problems(yaml(SERVER, "tls:", "  cert: x.pem")))
                 .containsExactly("sluice.yaml:3: tls: unknown key 'cert' (expected one of: enabled, certificate, key,"

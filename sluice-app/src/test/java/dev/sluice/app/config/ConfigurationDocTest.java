@@ -40,6 +40,7 @@ class ConfigurationDocTest {
         List<String> keys = new ArrayList<>(ConfigBinder.TOP_KEYS);
         ConfigBinder.SERVER_KEYS.forEach(k -> keys.add("servers[N]." + k));
         ConfigBinder.USER_KEYS.forEach(k -> keys.add("users[N]." + k));
+        GroupsReader.KEYS.forEach(k -> keys.add("groups[N]." + k));
         ConfigBinder.TLS_KEYS.forEach(k -> keys.add("tls." + k));
         ConfigBinder.POOL_KEYS.forEach(k -> keys.add("pool." + k));
         for (String key : keys) {

@@ -157,7 +157,8 @@ class OverridesTest {
         List<String> problems = problems(FILE, "users[0].password=hunter2", "users[0].wrong=1");
         assertThat(problems)
                 .containsExactly("--set users[0].wrong=1: users[0]: unknown key 'wrong' (expected one of:"
-                        + " name, password, password-hash, server-user, server-password)");
+                        + " name, password, password-hash, server-user, server-password, default-group,"
+                        + " schema-groups)");
         assertThat(problems(FILE, "users[0].password-hash=hunter2"))
                 .allSatisfy(
                         p -> assertThat(p).doesNotContain("hunter2").startsWith("--set users[0].password-hash=***"));
