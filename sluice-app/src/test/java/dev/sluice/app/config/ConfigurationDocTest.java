@@ -2,6 +2,8 @@ package dev.sluice.app.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.proxy.config.Balance;
+import dev.sluice.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,23 @@ class ConfigurationDocTest {
         assertThat(config.proxy().clientTls().certificate())
                 .isEqualTo(dir.toAbsolutePath().resolve("tls/cert.pem"));
         assertThat(config.logLevel()).isEqualTo("info");
+    }
+
+    @Test
+    void serverGroupsExampleLoads() throws IOException {
+        String doc = Files.readString(DOC);
+        int open = doc.indexOf("```yaml\n", doc.indexOf("### Server groups"));
+        String yaml = doc.substring(open + 8, doc.indexOf("```\n", open));
+
+        ProxyConfig p = new ConfigLoader().yaml("sluice.yaml", yaml).load().proxy();
+
+        assertThat(p.groups().writer().servers()).containsExactly("db1");
+        assertThat(p.groups().named("replicas").servers()).containsExactly("db2", "db3");
+        assertThat(p.groups().named("replicas").balance()).isEqualTo(Balance.WEIGHTED);
+        assertThat(p.server("db2").weight()).isEqualTo(2);
+        assertThat(p.group(p.user("report"), "audit").name()).isEqualTo("primary");
+        assertThat(p.defaultGroup(p.user("report")).name()).isEqualTo("replicas");
+        assertThat(p.writerServer().name()).isEqualTo("db1");
     }
 
     @Test
