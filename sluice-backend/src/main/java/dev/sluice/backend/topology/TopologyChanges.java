@@ -69,9 +69,11 @@ final class TopologyChanges {
         }
         TopologyChange kind = TopologyChange.entering(before, after);
         increment(kind);
-        String from = before == null ? "first poll" : before.name().toLowerCase(Locale.ROOT);
+        String from = before == null
+                ? "first poll"
+                : before.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         String message = "server {}: {} -> {}: {}";
-        String to = after.name().toLowerCase(Locale.ROOT);
+        String to = after.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         String why = reason(topology, state, after);
         if (after == ServerCondition.UNREACHABLE
                 || after == ServerCondition.REPLICATION_STOPPED
