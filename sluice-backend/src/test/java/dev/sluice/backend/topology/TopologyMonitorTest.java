@@ -28,16 +28,22 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The monitor against a real primary and two replicas (one topology for the class; the tests run in order, each from
  * the state the previous one left). The monitor logs in as a user with nothing but SLAVE MONITOR, on one event loop
  * thread for all three servers. Every wait is bounded by what the monitor promises: a change is seen within one
- * interval plus one poll deadline, plus slack for a loaded machine.
+ * interval plus one poll deadline, plus slack for a loaded machine. Real lag in seconds comes from delayed replication
+ * (MASTER_DELAY), the only way to make Seconds_Behind_Master grow while both threads run without loading the machine.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TopologyMonitorTest {
     private static final Duration INTERVAL = Duration.ofMillis(200);
     private static final Duration TIMEOUT = Duration.ofMillis(1000);
-    /** One poll interval plus one deadline (a poll in flight may be one that started just before the change). */
+    /**
+     * How soon a change must show: a poll that started just before the change answers from before it (up to one
+     * deadline), the next starts within an interval and answers; then slack for a loaded machine.
+     */
     private static final Duration SEEN_WITHIN =
             INTERVAL.plus(TIMEOUT).plus(INTERVAL).plusMillis(800);
 
+    /** The lag limit of the monitor's LAGGING condition and of {@link #readers}. */
+    private static final Duration MAX_LAG = Duration.ofSeconds(1);
     /** The first polls open the connections (and load the classes of a fresh JVM on a busy machine). */
     private static final Duration STARTUP = Duration.ofSeconds(10);
 
@@ -83,7 +89,7 @@ class TopologyMonitorTest {
                         .user(user, password)
                         .build(),
                 connector,
-                new MonitorSettings(INTERVAL, TIMEOUT, Duration.ofSeconds(5)));
+                new MonitorSettings(INTERVAL, TIMEOUT, MAX_LAG));
     }
 
     @AfterAll
@@ -125,7 +131,7 @@ class TopologyMonitorTest {
     }
 
     private static List<String> readers(Topology topology) {
-        return topology.readers(Duration.ZERO).stream().map(ServerState::name).toList();
+        return topology.readers(MAX_LAG).stream().map(ServerState::name).toList();
     }
 
     private static String writer(Topology topology) {
@@ -289,6 +295,34 @@ class TopologyMonitorTest {
             ServerState refused = other.current().servers().get(0);
             assertThat(refused.reachable()).isFalse();
             assertThat(refused.failure()).contains("grant SLAVE MONITOR", "1227");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aDelayedReplicaLagsBySecondsBehindMasterAndCatchesUp() {
+        MariaDbSandbox replica = servers.replica(0);
+        replica.execute("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 3; START SLAVE");
+        try {
+            servers.primary().execute("INSERT INTO shop.item () VALUES ()");
+            Topology lagging = awaitTopology(
+                    "the delayed replica above " + MAX_LAG.toSeconds() + " s",
+                    Duration.ofSeconds(5),
+                    t -> ServerCondition.of(state(t, replica), MAX_LAG.toSeconds()) == ServerCondition.LAGGING);
+            ServerState state = state(lagging, replica);
+            assertThat(state.replication().running()).isTrue();
+            assertThat(state.replication().secondsBehindMaster()).isGreaterThan(MAX_LAG.toSeconds());
+            assertThat(readers(lagging)).isEmpty();
+            assertThat(lagging.transactionsBehindWriter(replica.name())).hasValue(1);
+            assertThat(monitor.changeCount(TopologyChange.LAGGING)).isEqualTo(1);
+
+            awaitTopology(
+                    "the delayed replica caught up",
+                    Duration.ofSeconds(5),
+                    t -> readers(t).equals(List.of(replica.name())));
+            assertThat(monitor.changeCount(TopologyChange.CAUGHT_UP)).isEqualTo(1);
+        } finally {
+            replica.execute("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
         }
     }
 }
