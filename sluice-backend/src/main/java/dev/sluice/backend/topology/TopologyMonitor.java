@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -159,6 +160,12 @@ public final class TopologyMonitor implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
-        pollers.forEach(poller -> poller.loop().execute(poller::close));
+        for (ServerPoller poller : pollers) {
+            try {
+                poller.loop().execute(poller::close);
+            } catch (RejectedExecutionException e) {
+                // the event loops were shut down first: their channels are closed with them
+            }
+        }
     }
 }
