@@ -73,49 +73,75 @@ final class EffectsFastPath {
         return bytesPlain(buf, i, to) ? (start ? TRANSACTION_START : NOTHING) : PARSE;
     }
 
-    /** The pass over the bytes from the first word at {@code i}: true when it finds nothing that may have an effect. */
-    private static boolean bytesPlain(ByteBuf buf, int i, int to) {
-        int at = i;
+    /** What a {@link #pass} does at a byte it stopped at: the position to go on from, or -1 when the text is not plain. */
+    @FunctionalInterface
+    interface AtStop {
+        int next(ByteBuf buf, int from, int found, int to);
+    }
+
+    /**
+     * One {@link ByteBuf#forEachByte} pass over [from, to) that stops at the bytes {@code stops} does not let through
+     * and asks {@code atStop} how to go on: true when it reaches the end.
+     */
+    static boolean pass(ByteBuf buf, int from, int to, ByteProcessor stops, AtStop atStop) {
+        int at = from;
         while (at < to) {
-            int found = buf.forEachByte(at, to - at, STOPS);
+            int found = buf.forEachByte(at, to - at, stops);
             if (found < 0) {
                 return true;
             }
-            byte b = buf.getByte(found);
-            if (b == '(') {
-                if (!plainCall(buf, i, found)) {
-                    return false;
-                }
-                at = found + 1;
-            } else if (b == '!') {
-                if (executableComment(buf, i, found)) {
-                    return false;
-                }
-                at = found + 1;
-            } else if (b == '_' || b == 'V' || b == 'v') {
-                int start = wordStart(buf, i, found);
-                int end = found;
-                while (end < to && SqlLexer.isIdentifier(buf.getByte(end))) {
-                    end++;
-                }
-                if (SqlLexer.matches(buf, start, end, "SQL_CALC_FOUND_ROWS")
-                        || SqlLexer.matches(buf, start, end, "VALUE")) {
-                    return false;
-                }
-                at = end;
-            } else {
-                return false; // @ or ;
+            at = atStop.next(buf, from, found, to);
+            if (at < 0) {
+                return false;
             }
         }
         return true;
     }
 
+    /** The end of the word that the byte at {@code p} is part of. */
+    static int wordEnd(ByteBuf buf, int p, int to) {
+        int end = p;
+        while (end < to && SqlLexer.isIdentifier(buf.getByte(end))) {
+            end++;
+        }
+        return end;
+    }
+
+    /** The pass over the bytes from the first word at {@code i}: true when it finds nothing that may have an effect. */
+    private static boolean bytesPlain(ByteBuf buf, int i, int to) {
+        return pass(buf, i, to, STOPS, EffectsFastPath::atStop);
+    }
+
+    private static int atStop(ByteBuf buf, int i, int found, int to) {
+        byte b = buf.getByte(found);
+        if (b == '(') {
+            return plainCall(buf, i, found, EffectsFastPath::effectFunction) ? found + 1 : -1;
+        } else if (b == '!') {
+            return executableComment(buf, i, found) ? -1 : found + 1;
+        } else if (b == '_' || b == 'V' || b == 'v') {
+            int start = wordStart(buf, i, found);
+            int end = wordEnd(buf, found, to);
+            if (SqlLexer.matches(buf, start, end, "SQL_CALC_FOUND_ROWS")
+                    || SqlLexer.matches(buf, start, end, "VALUE")) {
+                return -1;
+            }
+            return end;
+        }
+        return -1; // @ or ;
+    }
+
+    /** Which function names matter to a caller of {@link #plainCall}: the word [s, e) of a text starting at from. */
+    @FunctionalInterface
+    interface Names {
+        boolean matters(ByteBuf buf, int from, int s, int e);
+    }
+
     /**
-     * Whether the {@code (} at {@code paren} certainly does not call a function of interest: what precedes it (spaces
-     * and tabs allowed) is not such a name, nor something that could hide one (a comment's end, a newline after
-     * which a line comment may have been, a quoted identifier).
+     * Whether the {@code (} at {@code paren} certainly does not call a function that {@code names} cares about: what
+     * precedes it (spaces and tabs allowed) is not such a name, nor something that could hide one (a comment's end, a
+     * newline after which a line comment may have been, a quoted identifier).
      */
-    private static boolean plainCall(ByteBuf buf, int from, int paren) {
+    static boolean plainCall(ByteBuf buf, int from, int paren, Names names) {
         int e = paren;
         while (e > from) {
             byte c = buf.getByte(e - 1);
@@ -137,22 +163,26 @@ final class EffectsFastPath {
         if (!SqlLexer.isIdentifier(c)) {
             return true;
         }
-        int s = wordStart(buf, from, e);
+        return !names.matters(buf, from, wordStart(buf, from, e), e);
+    }
+
+    /** The functions that take, release or read connection state (those {@link ExpressionEffects} reads). */
+    static boolean effectFunction(ByteBuf buf, int from, int s, int e) {
         return switch (e - s) {
-            case 6 -> !SqlLexer.matches(buf, s, e, "SETVAL");
-            case 7 -> !SqlLexer.matches(buf, s, e, "NEXTVAL") && !SqlLexer.matches(buf, s, e, "LASTVAL");
-            case 8 -> !SqlLexer.matches(buf, s, e, "GET_LOCK");
-            case 9 -> !SqlLexer.matches(buf, s, e, "ROW_COUNT");
-            case 10 -> !SqlLexer.matches(buf, s, e, "FOUND_ROWS");
-            case 12 -> !SqlLexer.matches(buf, s, e, "RELEASE_LOCK");
-            case 14 -> !SqlLexer.matches(buf, s, e, "LAST_INSERT_ID");
-            case 17 -> !SqlLexer.matches(buf, s, e, "RELEASE_ALL_LOCKS");
-            default -> true;
+            case 6 -> SqlLexer.matches(buf, s, e, "SETVAL");
+            case 7 -> SqlLexer.matches(buf, s, e, "NEXTVAL") || SqlLexer.matches(buf, s, e, "LASTVAL");
+            case 8 -> SqlLexer.matches(buf, s, e, "GET_LOCK");
+            case 9 -> SqlLexer.matches(buf, s, e, "ROW_COUNT");
+            case 10 -> SqlLexer.matches(buf, s, e, "FOUND_ROWS");
+            case 12 -> SqlLexer.matches(buf, s, e, "RELEASE_LOCK");
+            case 14 -> SqlLexer.matches(buf, s, e, "LAST_INSERT_ID");
+            case 17 -> SqlLexer.matches(buf, s, e, "RELEASE_ALL_LOCKS");
+            default -> false;
         };
     }
 
     /** Whether the word at {@code at} is {@code upper}. */
-    private static boolean isWord(ByteBuf buf, int at, int to, String upper) {
+    static boolean isWord(ByteBuf buf, int at, int to, String upper) {
         int e = at;
         while (e < to && SqlLexer.isIdentifier(buf.getByte(e))) {
             e++;
@@ -182,7 +212,7 @@ final class EffectsFastPath {
         return p - 1 >= from && buf.getByte(p) == '*' && buf.getByte(p - 1) == '/';
     }
 
-    private static int wordStart(ByteBuf buf, int from, int e) {
+    static int wordStart(ByteBuf buf, int from, int e) {
         int s = e;
         while (s > from && SqlLexer.isIdentifier(buf.getByte(s - 1))) {
             s--;
@@ -227,7 +257,7 @@ final class EffectsFastPath {
         };
     }
 
-    private static boolean isLetter(byte c) {
+    static boolean isLetter(byte c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * which the token path finds nothing. The seed is in the test's name.
  */
 class StatementEffectsFuzzTest {
-    private static final String[] FRAGMENTS = {
+    static final String[] FRAGMENTS = {
         "SELECT",
         "SET",
         "@",
@@ -113,16 +113,21 @@ class StatementEffectsFuzzTest {
     };
     private static final String[] GLUE = {" ", " ", " ", "", "\n", "\t"};
 
+    /** Up to {@code maxParts} fragments picked at random, each followed by a blank (or none), appended to {@code sql}. */
+    static StringBuilder glued(Random random, String[] fragments, int maxParts, StringBuilder sql) {
+        int parts = 1 + random.nextInt(maxParts);
+        for (int i = 0; i < parts; i++) {
+            sql.append(fragments[random.nextInt(fragments.length)]).append(GLUE[random.nextInt(GLUE.length)]);
+        }
+        return sql;
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 20261207})
     void neverThrowsAndTheFastPathHidesNothing(long seed) {
         Random random = new Random(seed);
         for (int round = 0; round < 4000; round++) {
-            StringBuilder sql = new StringBuilder();
-            int parts = 1 + random.nextInt(24);
-            for (int i = 0; i < parts; i++) {
-                sql.append(FRAGMENTS[random.nextInt(FRAGMENTS.length)]).append(GLUE[random.nextInt(GLUE.length)]);
-            }
+            StringBuilder sql = glued(random, FRAGMENTS, 24, new StringBuilder());
             ByteBuf text = Unpooled.copiedBuffer(sql, StandardCharsets.UTF_8);
             int to = random.nextInt(4) == 0 ? random.nextInt(text.writerIndex() + 1) : text.writerIndex();
             boolean noBackslashEscapes = random.nextBoolean();
