@@ -24,6 +24,11 @@ final class SqlLexer {
     static final int COMMA = 8;
     static final int OTHER = 9;
 
+    /** {@link #hints} bits: a comment {@code /* sluice:writer *}{@code /} or {@code /* sluice:reader *}{@code /}. */
+    static final int HINT_WRITER = 1;
+
+    static final int HINT_READER = 2;
+
     private final ByteBuf buf;
     private final int end;
     private final boolean noBackslashEscapes;
@@ -36,6 +41,9 @@ final class SqlLexer {
 
     int start;
     int stop;
+
+    /** The routing hints (HINT_*) of the ordinary comments skipped so far. */
+    int hints;
 
     SqlLexer(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
         this.buf = buf;
@@ -109,6 +117,7 @@ final class SqlLexer {
         while (p < end && !(buf.getByte(p) == '*' && at(p + 1) == '/')) {
             p++;
         }
+        hints |= hint(buf, pos + 2, p);
         pos = Math.min(end, p + 2);
     }
 
@@ -233,6 +242,19 @@ final class SqlLexer {
         }
         int last = stop > start + 1 && buf.getByte(stop - 1) == '`' ? stop - 1 : stop;
         return buf.toString(start + 1, last - start - 1, StandardCharsets.UTF_8).replace("``", "`");
+    }
+
+    /** HINT_WRITER or HINT_READER when the comment text [from, to) is {@code sluice:writer} or {@code sluice:reader}. */
+    static int hint(ByteBuf buf, int from, int to) {
+        int s = skipSpaces(buf, from, to);
+        int e = to;
+        while (e > s && isSpace(buf.getByte(e - 1))) {
+            e--;
+        }
+        if (e - s != 13 || !matches(buf, s, s + 7, "SLUICE:")) {
+            return 0;
+        }
+        return matches(buf, s + 7, e, "WRITER") ? HINT_WRITER : matches(buf, s + 7, e, "READER") ? HINT_READER : 0;
     }
 
     private byte at(int p) {
