@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/jmh.sh: the JMH micro-benchmarks of the codec hot paths (bench/src/main/java/dev/sluice/bench/jmh):
 # FramingBenchmark (packet decode / encode of ~200-byte rows), RelayBenchmark (a read of rows through decoder,
-# relay classification and client encoder, as a session runs it), LenencBenchmark (length-encoded integers) and
-# StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation) and
+# relay classification and client encoder, as a session runs it), LenencBenchmark (length-encoded integers),
+# StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation),
+# ReadWriteClassifierBenchmark (the read/write split's classifier on the same statements and a hinted SELECT) and
 # PoolLeaseBenchmark (transaction mode's lease + give-back of an idle connection, one thread and two contending).
 #   bench/jmh.sh                       # all, ~2 minutes
 #   bench/jmh.sh Framing -prof gc      # JMH options pass through (here: allocation per operation)

@@ -48,7 +48,7 @@ public class StatementEffectsBenchmark {
         set = payload(SET);
     }
 
-    private static ByteBuf payload(String sql) {
+    static ByteBuf payload(String sql) {
         byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
         ByteBuf b = Unpooled.directBuffer(bytes.length + 1);
         b.writeByte(0x03); // COM_QUERY
