@@ -3,6 +3,10 @@ package dev.sluice.proxy.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.proxy.session.ReadWriteClassifier.Hint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 class ReadWriteClassifierTest {
     static ByteBuf payload(String sql) {
@@ -270,6 +275,32 @@ class ReadWriteClassifierTest {
         assertThat(ReadWriteClassifier.hint(b, 1, b.writerIndex(), false))
                 .as(sql)
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void anIgnoredReaderHintIsLoggedAtDebugLevel() {
+        Logger logger = (Logger) LoggerFactory.getLogger("dev.sluice.proxy.routing");
+        Level level = logger.getLevel();
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        logger.addAppender(events);
+        logger.setLevel(Level.DEBUG);
+        try {
+            assertThat(classify("/* sluice:reader */ SELECT 1", false)).isEqualTo(ReadWriteClass.READ);
+            assertThat(classify("SELECT 2 /* sluice:writer */", false)).isEqualTo(ReadWriteClass.WRITE);
+            assertThat(events.list).isEmpty();
+            assertThat(classify("/* sluice:reader */ UPDATE t SET a = 1", false))
+                    .isEqualTo(ReadWriteClass.WRITE);
+            assertThat(events.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
+                assertThat(e.getFormattedMessage())
+                        .isEqualTo(
+                                "sluice:reader hint ignored, the statement is WRITE: /* sluice:reader */ UPDATE t SET a = 1");
+            });
+        } finally {
+            logger.detachAppender(events);
+            logger.setLevel(level);
+        }
     }
 
     /** Which statements the fast path answers alone (the rest are read token by token). */
