@@ -67,6 +67,10 @@ class ReadWriteClassifierTest {
                 "SELECT @@version, @@session.autocommit, @@max_allowed_packet|READ",
                 "SELECT a FROM t WHERE b = 'x@y.z'|READ",
                 "SELECT 1;|READ",
+                // prepared statement texts: a ? is a value
+                "SELECT c FROM sbtest1 WHERE id = ?|READ",
+                "SELECT c FROM sbtest1 WHERE id BETWEEN ? AND ? FOR UPDATE|WRITE",
+                "SELECT GET_LOCK(?, 0)|WRITE",
                 "SELECT 1; SELECT 2|READ",
                 // keywords that are not code
                 "SELECT 'FOR UPDATE'|READ",
