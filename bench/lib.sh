@@ -217,12 +217,9 @@ bench_rotate() {
 bench_p99() { awk '/^ *[0-9.]+ \|/ { v[n] = $1; c[n] = $NF; total += $NF; n++ }
     END { need = total * 0.99; for (i = 0; i < n; i++) { acc += c[i]; if (acc >= need) { print v[i]; exit } } }' "$1"; }
 
-# CPU seconds (user + system) process PID has used so far, from /proc/PID/stat.
+# CPU seconds process PID has used so far, from /proc/PID/stat: user + system, or with "kernel" the system time alone
+# (sockets, wake-ups, scheduling).
 bench_cpu() {
-    awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / tck }' "/proc/$1/stat"
-}
-
-# CPU seconds process PID has spent in the kernel so far (system time alone: sockets, wake-ups, scheduling).
-bench_cpu_kernel() {
-    awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", $13 / tck }' "/proc/$1/stat"
+    awk -v tck="$(getconf CLK_TCK)" -v part="${2:-all}" \
+        '{ sub(/^.*\) /, ""); printf "%.2f\n", (part == "kernel" ? $13 : $12 + $13) / tck }' "/proc/$1/stat"
 }

@@ -104,7 +104,7 @@ scale_measure() {
     local kase="$1" t="$2" round="$3" test="$4" threads="$5" port="$6" pid="$7" user="$8"
     local out="$BENCH_TMP/sb.out" samples="$BENCH_TMP/connections.txt" flag="$BENCH_TMP/sampling"
     local p0=0 p1=0 k0=0 k1=0 m0 m1 d0 d1 rc=0 sampler queries qps failed=0
-    [ -n "$pid" ] && p0=$(bench_cpu "$pid") k0=$(bench_cpu_kernel "$pid")
+    [ -n "$pid" ] && p0=$(bench_cpu "$pid") k0=$(bench_cpu "$pid" kernel)
     m0=$(bench_cpu "$MARIADB_PID") d0=$(scale_deadlocks)
     touch "$flag"
     scale_sample_connections "$flag" "$user" >"$samples" &
@@ -114,7 +114,7 @@ scale_measure() {
     rm -f "$flag"
     wait "$sampler" 2>/dev/null || true
     m1=$(bench_cpu "$MARIADB_PID") d1=$(scale_deadlocks)
-    [ -n "$pid" ] && p1=$(bench_cpu "$pid") k1=$(bench_cpu_kernel "$pid")
+    [ -n "$pid" ] && p1=$(bench_cpu "$pid") k1=$(bench_cpu "$pid" kernel)
     queries=$(awk '/^ *queries:/ { print $2 }' "$out")
     if [ "$rc" -ne 0 ] || [ -z "$queries" ] || grep -q FATAL "$out"; then
         failed=1
