@@ -358,10 +358,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Sends a command Sluice made (a client's KILL mapped to a server thread) as it is; {@code afterResponse} runs
-     * once its response is complete or abandoned (a KILL's target stays held until then).
-     */
+    /** See {@link CommandStarter#forwardOwn}: for KillCommands, which holds the session. */
     void forwardOwn(Packet packet, Command command, Runnable afterResponse) {
         starter.forwardOwn(packet, command, afterResponse);
     }
