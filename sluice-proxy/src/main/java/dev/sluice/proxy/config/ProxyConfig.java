@@ -20,6 +20,10 @@ import java.util.Set;
  *     front of the same servers never hand out the same id
  * @param groups the server groups; null for the {@linkplain ServerGroups#implicit implicit} ones (a writer group
  *     with the first server). Every server a group names and every group a user names exists.
+ * @param monitor the topology monitor's account and pace; null for none (then the writer group's first server is
+ *     the writer and nothing else takes statements). Required with reader groups or a writer group of several
+ *     servers: roles and lag come from the servers themselves.
+ * @param routing the read/write split, causal reads, the failover buffer and routing rules
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -32,7 +36,9 @@ public record ProxyConfig(
         PoolSettings pool,
         String clientAuthPlugin,
         int instanceId,
-        ServerGroups groups) {
+        ServerGroups groups,
+        MonitorConfig monitor,
+        RoutingConfig routing) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -102,6 +108,58 @@ public record ProxyConfig(
                 null);
     }
 
+    /** Without a topology monitor and with the default routing. */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                null,
+                RoutingConfig.defaults());
+    }
+
+    /** This configuration with other server groups, monitor and routing (tests build it this way). */
+    public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                newGroups,
+                newMonitor,
+                newRouting);
+    }
+
+    /** True when the servers' roles come from a topology monitor (more than one server may take statements). */
+    public boolean monitored() {
+        return monitor != null;
+    }
+
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
         if (!NATIVE_PASSWORD.equals(clientAuthPlugin) && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)) {
@@ -126,7 +184,17 @@ public record ProxyConfig(
         if (groups == null) {
             groups = ServerGroups.implicit(servers.get(0));
         }
+        Objects.requireNonNull(routing, "routing");
         checkGroups(servers, users, groups);
+        checkRouting(groups, routing);
+    }
+
+    private static void checkRouting(ServerGroups groups, RoutingConfig routing) {
+        for (RoutingRule rule : routing.rules()) {
+            if (groups.named(rule.group()) == null) {
+                throw new IllegalArgumentException("routing.rules: no group named '" + rule.group() + "'");
+            }
+        }
     }
 
     private static void checkGroups(List<ServerConfig> servers, List<UserConfig> users, ServerGroups groups) {

@@ -31,7 +31,9 @@ class ProxyConfigGroupsTest {
                 PoolSettings.defaults(),
                 ProxyConfig.NATIVE_PASSWORD,
                 0,
-                groups);
+                groups,
+                groups != null && groups.configured() ? MonitorConfig.of("monitor", "m") : null,
+                RoutingConfig.defaults());
     }
 
     private static ServerGroups primaryAndReplicas() {
@@ -52,6 +54,18 @@ class ProxyConfigGroupsTest {
         assertThat(c.writerServer()).isEqualTo(DB1);
         assertThat(c.defaultGroup(APP).name()).isEqualTo("writer");
         assertThat(c.group(APP, "shop").name()).isEqualTo("writer");
+    }
+
+    @Test
+    void rulesNameGroupsThatExist() {
+        ProxyConfig c = config(List.of(DB1, DB2, DB3), List.of(APP), primaryAndReplicas());
+
+        assertThatThrownBy(() -> c.withRouting(
+                        c.groups(),
+                        c.monitor(),
+                        RoutingConfig.defaults().withRules(List.of(new RoutingRule("app", null, null, "nowhere")))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("routing.rules: no group named 'nowhere'");
     }
 
     @Test
