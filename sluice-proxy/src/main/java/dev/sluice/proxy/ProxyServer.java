@@ -178,6 +178,11 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /** Where statements go, and the routing counters (for tests and the admin interface). */
+    public dev.sluice.proxy.routing.Router router() {
+        return context.router();
+    }
+
     /** The bound listener addresses, in configuration order. */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
@@ -230,6 +235,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.info("closing {}", s.describe());
             s.closeFromOutside("proxy shutting down");
         });
+        context.close();
         context.pools().close();
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -85,6 +85,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** What each command is and who answers it. */
     private final CommandStarter starter;
 
+    /** Where the next command goes when no connection is held. */
+    private final SessionRouting routing;
+    /** The head command waits for a writer (the failover buffer): no lease until it ends. */
+    private boolean waitingForWriter;
+    /** The writer moved while this session held state on the old one: the next command gets this, then close. */
+    private ErrPacket writerLost;
+
     private State state = State.OPEN;
     private Exchange current;
     private ErrPacket leaseFailure;
@@ -109,8 +116,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.keeper = new LeaseKeeper(login.sessionId());
         this.tracker =
                 multiplexed ? new SessionTracker(login.capabilities(), login.collationId(), login.database()) : null;
-        this.transaction =
-                multiplexed ? new TransactionMode(id(), server, output, keeper, tracker, status, queue) : null;
+        this.routing = new SessionRouting(context, multiplexed);
+        this.transaction = multiplexed
+                ? new TransactionMode(
+                        id(),
+                        server,
+                        output,
+                        keeper,
+                        tracker,
+                        status,
+                        queue,
+                        routing,
+                        context.config().routing().causalReadTimeout())
+                : null;
         this.prepared = multiplexed && PREPARED_ACROSS_CONNECTIONS ? new PreparedDispatch(this, server, tracker) : null;
         this.starter = new CommandStarter(
                 this,
@@ -199,7 +217,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         output.sequence().commandMode();
         context.registry().register(this);
         if (!multiplexed) {
-            server.acquire(); // for the session's life
+            SessionRouting.Route writer = routing.writer();
+            if (writer.server() == null) {
+                writer = new SessionRouting.Route(
+                        context.primaryServer(), writer.group(), writer.reason(), null, true); // first poll not in
+            }
+            server.acquire(false, writer); // for the session's life
         }
     }
 
@@ -220,8 +243,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void onLeaseFailed(ErrPacket err, Throwable failure) {
+    /**
+     * @param unreachable the server the lease failed on when it could not be reached (null for a refusal: user,
+     *     trust, capacity); a writer that cannot be reached makes the command wait for a writer, as in a failover
+     */
+    void onLeaseFailed(ErrPacket err, Throwable failure, String unreachable) {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (multiplexed
+                && unreachable != null
+                && !queue.isEmpty()
+                && server.route() != null
+                && server.route().toWriter()
+                && context.router().monitored()) {
+            LOG.info(
+                    "session {}: the writer {} cannot be reached ({}); the statement waits for a writer",
+                    id(),
+                    unreachable,
+                    failure.getMessage());
+            awaitWriter(unreachable);
             return;
         }
         if (multiplexed && !queue.isEmpty()) {
@@ -291,12 +332,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 dispatch(queue.poll()); // COM_QUIT, or a statement command Sluice answers itself: no lease for it
                 continue;
             }
+            if (writerLost != null) {
+                failHead(writerLost);
+                close("the writer moved while the session held state on the old one", true);
+                return;
+            }
             if (!server.isHeld()) {
-                if (!server.isAcquiring()) {
-                    server.acquire(
-                            multiplexed && keeper.wantsPreviousConnection(queue.peek(), status.noBackslashEscapes()));
+                if (!server.isAcquiring() && !waitingForWriter) {
+                    lease(queue.peek());
                 }
                 break;
+            }
+            if (routing.splitting() && server.route() != null && !server.route().toWriter() && current == null) {
+                // held on a reader between pipelined commands: a command for the writer needs the connection given back
+                if (routing.needsWriter(queue.peek(), status.noBackslashEscapes()) && keeper.mayRelease(status)) {
+                    current = transaction.giveBackIfFree();
+                    if (current != null || server.isHeld()) {
+                        break;
+                    }
+                    continue;
+                }
             }
             if (!server.takesWrites()) {
                 LOG.trace("session {}: the server takes no writes now; {} commands wait", id(), queue.size());
@@ -309,6 +364,116 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         updateClientReads();
         output.flush();
+    }
+
+    /** Leases a connection for {@code head}, where routing sends it; or waits for a writer when there is none. */
+    private void lease(Packet head) {
+        boolean noEscapes = status.noBackslashEscapes();
+        boolean reclaim = multiplexed && keeper.wantsPreviousConnection(head, noEscapes);
+        SessionRouting.Route to = multiplexed
+                ? routing.route(
+                        head, status.autocommit(), noEscapes, server.user(), tracker.database(), tracker.lastGtid())
+                : routing.writer();
+        if (to.server() == null) {
+            LOG.debug("session {}: no writer now; the statement waits for one", id());
+            awaitWriter(null);
+            return;
+        }
+        context.router().count(to.group(), to.server().name(), to.reason());
+        server.acquire(reclaim, to);
+    }
+
+    /** The head command waits in the failover buffer; an ERR when the buffer is off, full, or times out. */
+    private void awaitWriter(String unreachable) {
+        waitingForWriter = true;
+        boolean waiting = context.router()
+                .awaitWriter(
+                        client.eventLoop(),
+                        unreachable,
+                        () -> guarded("a writer found", () -> {
+                            waitingForWriter = false;
+                            drainQueue();
+                        }),
+                        () -> guarded("no writer in time", () -> {
+                            waitingForWriter = false;
+                            failHead(ProxyErrors.noWriter("none within routing.failover-buffer-timeout "
+                                    + context.config()
+                                            .routing()
+                                            .failoverBufferTimeout()
+                                            .toMillis() + " ms"));
+                            drainQueue();
+                        }));
+        if (!waiting) {
+            waitingForWriter = false;
+            failHead(ProxyErrors.noWriter(
+                    context.router().monitored()
+                            ? "the failover buffer is off or full"
+                            : "server " + server.server().name() + " cannot be reached"));
+            drainQueue();
+        }
+    }
+
+    /** Answers the command at the head of the queue with {@code err} (it was not sent). */
+    private void failHead(ErrPacket err) {
+        if (state != State.OPEN) {
+            return;
+        }
+        Packet first = queue.poll();
+        if (first == null) {
+            return;
+        }
+        output.sequence().beginResponse(first.lastSequenceId());
+        first.release();
+        output.write(err);
+    }
+
+    /**
+     * The writer moved to {@code writer} (called from the monitor's thread): a statement in flight on the old writer
+     * ends with an ERR saying it may or may not have run, and a session holding state there (a transaction, a pin) is
+     * closed at its next command with an ERR saying why. Sessions on readers, or holding nothing, go on unaffected.
+     */
+    public void writerMoved(dev.sluice.proxy.config.ServerConfig writer) {
+        client.eventLoop()
+                .execute(() -> guarded("the writer moved", () -> {
+                    if (state != State.OPEN
+                            || !server.isHeld()
+                            || server.route() == null
+                            || !server.route().toWriter()) {
+                        return;
+                    }
+                    String old = server.server().name();
+                    if (old.equals(writer.name())) {
+                        return;
+                    }
+                    server.distrust();
+                    if (current != null) {
+                        output.write(ProxyErrors.serverLost(
+                                old,
+                                current.commandName(),
+                                current.rows(),
+                                "the writer moved to server " + writer.name()));
+                        server.cancel(current, "the writer moved");
+                        close(
+                                "the writer moved from " + old + " to " + writer.name() + " during "
+                                        + current.commandName(),
+                                true);
+                        return;
+                    }
+                    if (multiplexed && keeper.mayRelease(status)) {
+                        server.release(
+                                PoolStats.DiscardReason.BROKEN); // nothing of the session there: the next goes anywhere
+                        return;
+                    }
+                    writerLost = ProxyErrors.writerMoved(
+                            old, writer.name(), multiplexed ? keeper.describe() : "its connection (pool.mode session)");
+                    server.release(PoolStats.DiscardReason.BROKEN);
+                    LOG.info(
+                            "session {}: the writer moved from {} to {} while it held {}; its next command is refused",
+                            id(),
+                            old,
+                            writer.name(),
+                            keeper.describe());
+                }));
     }
 
     /**

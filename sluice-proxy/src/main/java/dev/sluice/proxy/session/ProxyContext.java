@@ -5,8 +5,11 @@ import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.CapabilityPolicy;
+import dev.sluice.proxy.config.MonitorConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.routing.Router;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +23,7 @@ public final class ProxyContext {
     private final ServerConnector connector;
     private final CapabilityPolicy capabilityPolicy;
     private final Pools pools;
+    private final Router router;
     private volatile HandshakeV10 serverGreeting;
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
     private CompletableFuture<HandshakeV10> probe;
@@ -42,6 +46,26 @@ public final class ProxyContext {
                     server.port(),
                     config.timeouts().connect());
         }
+        MonitorConfig monitor = config.monitor();
+        this.router = new Router(
+                config,
+                connector,
+                server -> ServerLogin.options(server, UserConfig.of(monitor.user(), monitor.password()))
+                        .connectTimeout(monitor.timeout())
+                        .connectAttribute("_client_name", "sluice-monitor")
+                        .build());
+        router.start();
+        router.onWriterMoved(writer -> registry.all().forEach(s -> s.writerMoved(writer)));
+    }
+
+    /** Where statements go: the writer now, readers of a group now, the failover buffer. */
+    public Router router() {
+        return router;
+    }
+
+    /** Stops the topology monitor (the proxy is shutting down). */
+    public void close() {
+        router.close();
     }
 
     public Pools pools() {
@@ -70,7 +94,8 @@ public final class ProxyContext {
      * configured groups, the first server).
      */
     public ServerConfig primaryServer() {
-        return config.writerServer();
+        ServerConfig writer = router == null ? null : router.writer();
+        return writer != null ? writer : config.writerServer();
     }
 
     /** The primary server's greeting seen last (by a probe or a new server connection), or null for none yet. */

@@ -80,6 +80,11 @@ public final class ProxyErrors {
          * connection could be opened.
          */
         CANNOT_CONNECT(1429, "HY000", "sluice: cannot open a connection to server %s: %s"),
+        /**
+         * ER_CONNECT_TO_FOREIGN_DATA_SOURCE: no server takes writes (a failover that took longer than the buffer, two
+         * writable servers, the buffer full); nothing was sent.
+         */
+        NO_WRITER(1429, "HY000", "sluice: no writer to send the statement to (%s); it was not sent"),
         /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
         SERVER_TLS_REFUSED(1429, "HY000", "sluice: server %s: %s"),
         /** ER_MAX_PREPARED_STMT_COUNT_REACHED, the server's text: a session holds as many statements as a server allows. */
@@ -87,6 +92,11 @@ public final class ProxyErrors {
                 1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %s)"),
         /** ER_MALFORMED_PACKET, the server's text and Sluice's detail. */
         MALFORMED_PACKET(1835, "08S01", "Malformed communication packet (sluice: %s)"),
+        /** ER_CONNECTION_KILLED: the writer moved while the session held state on the old one. */
+        WRITER_MOVED(
+                1927,
+                "70100",
+                "sluice: the writer moved from server %s to %s while this session held %s there; the session is closed"),
         /** ER_SECURE_TRANSPORT_REQUIRED (MySQL 5.7+; MariaDB sends the same code), the server's text. */
         SECURE_TRANSPORT_REQUIRED(
                 3159,
@@ -163,6 +173,18 @@ public final class ProxyErrors {
     }
 
     // ---- a session's server connection ---------------------------------------------------------------
+
+    public static ErrPacket noWriter(String why) {
+        return Row.NO_WRITER.err(why);
+    }
+
+    /**
+     * ER_CONNECTION_KILLED: the writer moved to another server while this session held state on the old one (a
+     * transaction, a pin); the session is closed.
+     */
+    public static ErrPacket writerMoved(String from, String to, String held) {
+        return Row.WRITER_MOVED.err(from, to, held);
+    }
 
     public static ErrPacket cannotConnect(String server, String cause) {
         return Row.CANNOT_CONNECT.err(server, cause);

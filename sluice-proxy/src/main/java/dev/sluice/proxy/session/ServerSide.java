@@ -48,7 +48,11 @@ final class ServerSide {
 
     private final ClientSession session;
     private final ProxyContext context;
-    private final ServerConfig server;
+    /** The server of the current (or last) lease: the writer, or a reader for a read routed to one. */
+    private ServerConfig server;
+    /** How the current (or last) lease was routed. */
+    private SessionRouting.Route route;
+
     private final EventLoop loop;
     private final long clientCapabilities;
     /** The session's handler on whichever connection it holds (one at a time). */
@@ -66,6 +70,8 @@ final class ServerSide {
     private ServerPool pool;
     /** What {@link #pool} was looked up for: another pool is looked up only when one of them changed. */
     private UserConfig poolUser;
+
+    private ServerConfig poolServer;
 
     private long poolCapabilities;
     private int poolCollation;
@@ -102,6 +108,8 @@ final class ServerSide {
     private PooledConnection previous;
 
     private long previousLeases;
+    /** The route {@link #previous} was leased by (its server may not be where the next command is routed). */
+    private SessionRouting.Route previousRoute;
 
     /** The exchange a KILL QUERY was already sent for (one per statement, whichever path ends it first). */
     private Exchange cancelled;
@@ -117,7 +125,7 @@ final class ServerSide {
         this.session = session;
         this.handler = new ServerHandler(session);
         this.context = context;
-        this.server = context.primaryServer();
+        this.server = context.primaryServer(); // until the first lease is routed
         this.loop = loop;
         this.clientCapabilities = clientCapabilities;
         this.user = user;
@@ -140,28 +148,38 @@ final class ServerSide {
      * {@link ClientSession#onLeased} or {@link ClientSession#onLeaseFailed}, on the session's loop.
      */
     void acquire() {
-        acquire(false);
+        acquire(false, route);
     }
 
     /**
      * @param reclaim the command reads values its session's previous statement left on the connection that ran it
      *     (ROW_COUNT(), FOUND_ROWS(), warnings): that connection again if nobody leased it since
+     * @param to where the lease goes (its server is not null)
      */
-    void acquire(boolean reclaim) {
+    void acquire(boolean reclaim, SessionRouting.Route to) {
         if (reclaim && previous != null) {
             PooledConnection again = previous.pool().reclaim(previous, previousLeases);
             previous = null;
             if (again != null) {
+                if (previousRoute != null) {
+                    route = previousRoute;
+                    server = previousRoute.server();
+                }
                 acquiring = true;
                 leased(again);
                 return;
             }
             LOG.debug("session {}: its previous statement's connection served another session since", session.id());
         }
+        if (to != null) {
+            route = to;
+            server = to.server();
+        }
         acquiring = true;
         long caps = context.capabilityPolicy().forServer(clientCapabilities);
         if (pool == null
                 || pool.isRetired()
+                || server != poolServer
                 || user != poolUser
                 || caps != poolCapabilities
                 || collation != poolCollation
@@ -174,15 +192,16 @@ final class ServerSide {
             leased(now); // an idle connection of this loop: no future, no hop
             return;
         }
+        ServerConfig target = server;
         pool.acquire(loop).whenComplete((connection, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause()
                         : failure;
-                ErrPacket err = leaseError(cause);
+                ErrPacket err = leaseError(target, cause);
                 loop.execute(() -> session.guarded("a failed lease", () -> {
                     acquiring = false;
-                    session.onLeaseFailed(err, cause);
+                    session.onLeaseFailed(err, cause, unreachable(cause) ? target.name() : null);
                 }));
             } else {
                 loop.execute(() -> session.guarded("a lease", () -> leased(connection)));
@@ -192,6 +211,7 @@ final class ServerSide {
 
     /** The pool of the session's user, capabilities, collation and database now (remembered for the next lease). */
     private ServerPool pool(long caps) {
+        poolServer = server;
         poolUser = user;
         poolCapabilities = caps;
         poolCollation = collation;
@@ -215,7 +235,15 @@ final class ServerSide {
                                 .build());
     }
 
-    private ErrPacket leaseError(Throwable failure) {
+    /** The lease failed because the server could not be reached (nothing about the user or the link's trust). */
+    private static boolean unreachable(Throwable failure) {
+        if (failure instanceof PoolUnavailableException pu) {
+            return pu.reason() == PoolUnavailableException.Reason.SERVER_DOWN;
+        }
+        return !(failure instanceof ServerException) && !(failure instanceof ServerTrustException);
+    }
+
+    private static ErrPacket leaseError(ServerConfig server, Throwable failure) {
         if (failure instanceof PoolUnavailableException pu) {
             boolean capacity = pu.reason() == PoolUnavailableException.Reason.EXHAUSTED
                     || pu.reason() == PoolUnavailableException.Reason.SERVER_FULL;
@@ -239,6 +267,7 @@ final class ServerSide {
             return;
         }
         pooled = connection;
+        context.router().leased(server.name());
         commandsOnLease = 0;
         trusted = true;
         if (!connection.isOpen()) {
@@ -325,6 +354,7 @@ final class ServerSide {
             return;
         }
         pooled = null;
+        context.router().returned(server.name());
         session.leaseEnding(connection);
         unhook(connection);
         threadId = -1;
@@ -341,6 +371,7 @@ final class ServerSide {
         if (reasonIfDiscarded == null && keepState && commandsOnLease > 0) {
             previous = connection;
             previousLeases = connection.leases();
+            previousRoute = route;
             connection.pool().giveBackAsIs(connection);
         } else if (reasonIfDiscarded == null) {
             connection.pool().release(connection, commandsOnLease == 0);
@@ -572,6 +603,11 @@ final class ServerSide {
 
     ServerConfig server() {
         return server;
+    }
+
+    /** How the current (or last) lease was routed; null before the first. */
+    SessionRouting.Route route() {
+        return route;
     }
 
     ServerThread thread() {

@@ -22,6 +22,10 @@ final class SessionStatus {
         return ServerStatus.has(flags, ServerStatus.NO_BACKSLASH_ESCAPES);
     }
 
+    boolean autocommit() {
+        return ServerStatus.has(flags, ServerStatus.AUTOCOMMIT);
+    }
+
     boolean inTransaction() {
         return ServerStatus.has(flags, ServerStatus.IN_TRANS);
     }

@@ -255,6 +255,11 @@ final class SessionTracker {
     }
 
     /** The session's current database. */
+    /** The GTID of the session's last write (causal reads); null for none yet. */
+    String lastGtid() {
+        return state.lastGtid();
+    }
+
     String database() {
         return state.database();
     }

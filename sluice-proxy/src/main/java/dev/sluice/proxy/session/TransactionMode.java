@@ -2,6 +2,7 @@ package dev.sluice.proxy.session;
 
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.ServerStatus;
+import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.proxy.session.state.Reapply;
@@ -33,6 +34,10 @@ final class TransactionMode {
     private final SessionTracker tracker;
     private final SessionStatus status;
     private final CommandQueue queue;
+    /** Where the session's commands go; told of causal waits and of the GTIDs of the session's writes. */
+    private final SessionRouting routing;
+
+    private final java.time.Duration causalTimeout;
 
     TransactionMode(
             long sessionId,
@@ -41,7 +46,9 @@ final class TransactionMode {
             LeaseKeeper keeper,
             SessionTracker tracker,
             SessionStatus status,
-            CommandQueue queue) {
+            CommandQueue queue,
+            SessionRouting routing,
+            java.time.Duration causalTimeout) {
         this.sessionId = sessionId;
         this.server = server;
         this.output = output;
@@ -49,6 +56,8 @@ final class TransactionMode {
         this.tracker = tracker;
         this.status = status;
         this.queue = queue;
+        this.routing = routing;
+        this.causalTimeout = causalTimeout;
     }
 
     /**
@@ -66,35 +75,71 @@ final class TransactionMode {
         }
         Reapply r =
                 tracker.leased(server.pooled(), server.pool().trackerDefaults(), server.collation(), server.database());
-        if (r == null) {
-            return null;
-        }
-        if (!r.fit()) {
+        if (r != null && !r.fit()) {
             server.release(PoolStats.DiscardReason.STALE);
             server.acquire();
             return null;
         }
-        List<OwnCommands.Own> own = new ArrayList<>(2);
-        if (r.database() != null) {
+        SessionRouting.Route route = server.route();
+        String gtid = route != null ? route.waitGtid() : null;
+        if (r == null && gtid == null) {
+            return null;
+        }
+        List<OwnCommands.Own> own = new ArrayList<>(3);
+        if (r != null && r.database() != null) {
             own.add(OwnCommands.initDb(output.allocate(), r.database()));
         }
-        if (r.set() != null) {
+        if (r != null && r.set() != null) {
             own.add(OwnCommands.query(output.allocate(), r.set()));
         }
-        return OwnCommands.send(server, own, (err, row) -> {
-            if (err == null) {
-                tracker.reapplied(server.pooled());
+        int reapplied = own.size();
+        if (gtid != null) {
+            own.add(OwnCommands.query(output.allocate(), causalWait(gtid)));
+        }
+        return OwnCommands.sendAll(server, own, answers -> {
+            ErrPacket err = null;
+            for (int i = 0; i < reapplied; i++) {
+                err = err == null ? answers.get(i).err() : err;
+            }
+            if (err != null) {
+                LOG.info("session {}: its state could not be re-applied on a connection: {}", sessionId, err);
+                Packet first = queue.poll();
+                if (first != null) {
+                    output.sequence().beginResponse(first.lastSequenceId());
+                    first.release();
+                    output.write(err);
+                }
+                server.release(null); // reset: what was applied of it is not known
                 return;
             }
-            LOG.info("session {}: its state could not be re-applied on a connection: {}", sessionId, err);
-            Packet first = queue.poll();
-            if (first != null) {
-                output.sequence().beginResponse(first.lastSequenceId());
-                first.release();
-                output.write(err);
+            if (reapplied > 0) {
+                tracker.reapplied(server.pooled());
             }
-            server.release(null); // reset: what was applied of it is not known
+            if (gtid != null) {
+                OwnCommands.Answer wait = answers.get(reapplied);
+                boolean arrived = wait.err() == null
+                        && !wait.row().isEmpty()
+                        && "0".equals(wait.row().get(0));
+                routing.waited(route, arrived);
+                if (!arrived) {
+                    LOG.debug(
+                            "session {}: GTID {} not on server {} within causal-read-timeout ({}); the read goes to the writer",
+                            sessionId,
+                            gtid,
+                            server.server().name(),
+                            wait.err() != null ? wait.err() : wait.row());
+                    tracker.givingBack(server.pooled());
+                    server.giveBack(); // the session leases again for its command, this time the writer's
+                }
+            }
         });
+    }
+
+    /** MASTER_GTID_WAIT for {@code gtid} within causal-read-timeout: 0 when it arrived, -1 when not in time. */
+    private String causalWait(String gtid) {
+        double seconds = causalTimeout.toNanos() / 1e9;
+        return "SELECT MASTER_GTID_WAIT('" + gtid.replace("'", "") + "', "
+                + String.format(java.util.Locale.ROOT, "%.3f", seconds) + ")";
     }
 
     /**
@@ -183,6 +228,8 @@ final class TransactionMode {
 
     /** What an OK of the server says about the session's state, and what the client gets of it. */
     ByteBuf filterOk(ByteBuf payload, ByteBufAllocator alloc) {
-        return tracker.ok(payload, server.capabilities(), alloc, keeper);
+        ByteBuf out = tracker.ok(payload, server.capabilities(), alloc, keeper);
+        routing.wrote(tracker.lastGtid());
+        return out;
     }
 }

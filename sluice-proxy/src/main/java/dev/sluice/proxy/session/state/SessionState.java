@@ -72,6 +72,11 @@ public final class SessionState {
     private String database;
     private final Map<String, String> variables = new HashMap<>();
     private long lastInsertId;
+    /**
+     * The GTID of the session's last write as the server reported it ({@code last_gtid}), for causal reads; null for
+     * none yet. Not state to move: a connection's copy is never compared or re-applied.
+     */
+    private String lastGtid;
     /** Sum of the entries' hashes, kept as they change: unequal sums mean unequal maps, at no cost. */
     private long variablesHash;
     /** Counts changes, so that a connection can tell it still holds what it copied from a session. */
@@ -185,6 +190,11 @@ public final class SessionState {
         return Collections.unmodifiableMap(variables);
     }
 
+    /** The GTID of the session's last write (causal reads); null for none yet. */
+    public String lastGtid() {
+        return lastGtid;
+    }
+
     public long lastInsertId() {
         return lastInsertId;
     }
@@ -225,6 +235,10 @@ public final class SessionState {
                         trackers = true;
                     } else if (name.equals(LAST_INSERT_ID)) {
                         lastInsertId = Long.parseUnsignedLong(value.isEmpty() ? "0" : value);
+                    } else if (name.equals("last_gtid")) {
+                        if (!value.isEmpty()) {
+                            lastGtid = value;
+                        }
                     } else if (ONE_SHOT.contains(name)) {
                         reason = "SET " + name + " holds for the next statement on this connection only";
                     } else if (!READ_ONLY.contains(name)) {

@@ -1,0 +1,300 @@
+package dev.sluice.proxy.routing;
+
+import dev.sluice.backend.ConnectOptions;
+import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.topology.MonitorSettings;
+import dev.sluice.backend.topology.MonitoredServer;
+import dev.sluice.backend.topology.ServerState;
+import dev.sluice.backend.topology.Topology;
+import dev.sluice.backend.topology.TopologyMonitor;
+import dev.sluice.proxy.config.Balance;
+import dev.sluice.proxy.config.MonitorConfig;
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.config.ServerGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where statements go, process-wide: the writer now, and a reader of a group now. Without a {@linkplain
+ * ProxyConfig#monitor() monitor} the writer is the writer group's first server and there are no readers; with one,
+ * both come from the {@link TopologyMonitor}'s latest {@link Topology}: the writer is the one writable server of the
+ * writer group (none while there is none, or while two servers are writable: no split brain through Sluice), the
+ * readers are the group's servers replicating within the group's lag limit (and the writer, when the group lists it).
+ *
+ * <p>Also what sessions need around failover: waiting for a writer ({@link WriterWait}, bounded by the configured
+ * failover buffer), and a call-back when the writer moves to another server, so that what was in flight on the old
+ * one ends with an ERR instead of waiting on a server that is gone. Thread-safe: sessions of every event loop call it.
+ */
+public final class Router implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.routing");
+
+    private final ProxyConfig config;
+    private final TopologyMonitor monitor;
+    private final Map<String, ServerConfig> servers = new HashMap<>();
+    /** Per server: the session leases of it now (least-connections balance). */
+    private final Map<String, AtomicInteger> inUse = new HashMap<>();
+
+    private final AtomicInteger rotation = new AtomicInteger();
+    private final RoutingCounters counters = new RoutingCounters();
+    private final WriterWait writerWait;
+    private final List<Consumer<ServerConfig>> writerMoved = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The writer of the last topology that had one (null before the first): a change is a move. */
+    private volatile String lastWriter;
+    /** The newest GTID a write through this instance reported (causal reads "global"); null for none yet. */
+    private volatile String lastGlobalGtid;
+
+    /**
+     * @param login how the monitor logs in to a server (the monitor account, the server's TLS settings)
+     */
+    public Router(ProxyConfig config, ServerConnector connector, Function<ServerConfig, ConnectOptions> login) {
+        this.config = config;
+        for (ServerConfig s : config.servers()) {
+            servers.put(s.name(), s);
+            inUse.put(s.name(), new AtomicInteger());
+        }
+        this.writerWait = new WriterWait(this);
+        MonitorConfig m = config.monitor();
+        if (m == null) {
+            monitor = null;
+            lastWriter = config.writerServer().name();
+            return;
+        }
+        List<MonitoredServer> watched = new ArrayList<>();
+        for (ServerConfig s : config.servers()) {
+            if (inSomeGroup(s.name())) {
+                watched.add(new MonitoredServer(s.name(), s.host(), s.port()));
+            }
+        }
+        monitor = new TopologyMonitor(
+                watched,
+                ms -> login.apply(servers.get(ms.name())),
+                connector,
+                new MonitorSettings(m.interval(), m.timeout(), smallestLag()));
+        monitor.addListener(this::topologyChanged);
+    }
+
+    /** Starts the monitor (when there is one). */
+    public void start() {
+        if (monitor != null) {
+            monitor.start();
+        }
+    }
+
+    public boolean monitored() {
+        return monitor != null;
+    }
+
+    public RoutingCounters counters() {
+        return counters;
+    }
+
+    /** The latest topology; null without a monitor. */
+    public Topology topology() {
+        return monitor == null ? null : monitor.current();
+    }
+
+    /** Calls {@code listener} with the new writer each time the writer moves to another server (on a monitor thread). */
+    public void onWriterMoved(Consumer<ServerConfig> listener) {
+        writerMoved.add(listener);
+    }
+
+    WriterWait writerWait() {
+        return writerWait;
+    }
+
+    /** The writer now; null while there is none (a failover, two writable servers, the monitor's first poll). */
+    public ServerConfig writer() {
+        if (monitor == null) {
+            return config.writerServer();
+        }
+        return writerOf(monitor.current());
+    }
+
+    private ServerConfig writerOf(Topology topology) {
+        Optional<ServerState> w = topology.writer();
+        if (w.isEmpty() || !config.groups().writer().servers().contains(w.get().name())) {
+            return null;
+        }
+        return servers.get(w.get().name());
+    }
+
+    /**
+     * A reader of {@code group} for one statement now, by the group's balance; null when none may take reads (the
+     * statement then goes to the writer).
+     */
+    public ServerConfig reader(ServerGroup group) {
+        if (monitor == null || group.isWriter()) {
+            return null;
+        }
+        Topology topology = monitor.current();
+        Duration lag = group.maxReplicationLag();
+        long maxSeconds = lag == null ? Long.MAX_VALUE : lag.toSeconds();
+        ServerConfig writer = writerOf(topology);
+        List<String> names = group.servers();
+        int n = names.size();
+        int start = Math.floorMod(rotation.getAndIncrement(), n);
+        ServerConfig best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        long totalWeight = 0;
+        List<ServerConfig> eligible = group.balance() == Balance.WEIGHTED ? new ArrayList<>(n) : null;
+        for (int i = 0; i < n; i++) {
+            String name = names.get((start + i) % n);
+            ServerState state = topology.server(name).orElse(null);
+            boolean ok = state != null
+                    && (state.withinLag(maxSeconds)
+                            || (writer != null && writer.name().equals(name)));
+            if (!ok) {
+                continue;
+            }
+            ServerConfig s = servers.get(name);
+            if (eligible != null) {
+                eligible.add(s);
+                totalWeight += s.weight();
+            } else {
+                int load = inUse.get(name).get();
+                if (load < bestLoad) {
+                    best = s;
+                    bestLoad = load;
+                }
+            }
+        }
+        if (eligible == null || eligible.isEmpty()) {
+            return best;
+        }
+        long pick = ThreadLocalRandom.current().nextLong(totalWeight);
+        for (ServerConfig s : eligible) {
+            pick -= s.weight();
+            if (pick < 0) {
+                return s;
+            }
+        }
+        return eligible.get(eligible.size() - 1);
+    }
+
+    /**
+     * True when the monitor's last poll of {@code server} found {@code gtid} applied there (positions only grow, so a
+     * read need not wait for it).
+     */
+    public boolean hasReached(String server, String gtid) {
+        if (monitor == null) {
+            return false;
+        }
+        ServerState state = monitor.current().server(server).orElse(null);
+        if (state == null || !state.reachable()) {
+            return false;
+        }
+        try {
+            return state.currentPos().reached(dev.sluice.backend.topology.GtidPosition.parse(gtid));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for a writer (the failover buffer, see {@link WriterWait}): {@code found} runs on {@code loop} once there is
+     * one (another than {@code unreachable}, or it again after a poll reached it), {@code timedOut} after
+     * routing.failover-buffer-timeout. False, running neither, when the buffer is off or full.
+     */
+    public boolean awaitWriter(io.netty.channel.EventLoop loop, String unreachable, Runnable found, Runnable timedOut) {
+        if (monitor == null) {
+            return false;
+        }
+        return writerWait.await(
+                loop,
+                config.routing().failoverBufferTimeout().toNanos(),
+                config.routing().failoverBufferStatements(),
+                unreachable,
+                found,
+                timedOut);
+    }
+
+    /** Statements waiting for a writer now. */
+    public int waitingForWriter() {
+        return writerWait.waiting();
+    }
+
+    /** A session leased a connection of {@code server} (for least-connections). */
+    public void leased(String server) {
+        AtomicInteger n = inUse.get(server);
+        if (n != null) {
+            n.incrementAndGet();
+        }
+    }
+
+    /** A session's lease of {@code server} ended. */
+    public void returned(String server) {
+        AtomicInteger n = inUse.get(server);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
+    /** Counts a decision. */
+    public void count(String group, String server, RouteReason reason) {
+        counters.count(group, server, reason);
+    }
+
+    /** A write through this instance reported its GTID (causal reads "global" wait for the newest). */
+    public void wrote(String gtid) {
+        lastGlobalGtid = gtid;
+    }
+
+    public String lastGlobalGtid() {
+        return lastGlobalGtid;
+    }
+
+    private void topologyChanged(Topology topology) {
+        ServerConfig writer = writerOf(topology);
+        if (writer == null) {
+            return;
+        }
+        String before = lastWriter;
+        lastWriter = writer.name();
+        if (before != null && !before.equals(writer.name())) {
+            LOG.warn(
+                    "routing: the writer moved from {} to {}: new transactions go to {}",
+                    before,
+                    writer.name(),
+                    writer.name());
+            for (Consumer<ServerConfig> l : writerMoved) {
+                try {
+                    l.accept(writer);
+                } catch (RuntimeException e) {
+                    LOG.warn("routing: a writer-moved listener failed", e);
+                }
+            }
+        }
+        writerWait.writerKnown(topology);
+    }
+
+    private boolean inSomeGroup(String server) {
+        return config.groups().groups().stream().anyMatch(g -> g.servers().contains(server));
+    }
+
+    private Duration smallestLag() {
+        return config.groups().readers().stream()
+                .map(ServerGroup::maxReplicationLag)
+                .filter(d -> d != null)
+                .min(Duration::compareTo)
+                .orElse(ServerGroup.DEFAULT_MAX_REPLICATION_LAG);
+    }
+
+    @Override
+    public void close() {
+        writerWait.close();
+        if (monitor != null) {
+            monitor.close();
+        }
+    }
+}
