@@ -101,6 +101,20 @@ class RoutingSmokeTest {
                 }
             }
         }
+
+        Map<String, Integer> prepared = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(url + "?useServerPrepStmts=true", "app", "secret");
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT name FROM whoami WHERE name <> ?")) {
+            for (int i = 0; i < 20; i++) {
+                ps.setString(1, "x");
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    prepared.merge(rs.getString(1), 1, Integer::sum);
+                }
+            }
+        }
+        System.out.println("PREPARED " + prepared);
+        assertThat(prepared).doesNotContainKey("p");
         System.out.println("SEEN " + seen + " " + proxy.router().counters().snapshot());
         assertThat(seen).doesNotContainKey("p");
     }

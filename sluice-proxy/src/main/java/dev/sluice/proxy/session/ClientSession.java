@@ -265,6 +265,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             awaitWriter(unreachable);
             return;
         }
+        if (multiplexed && unreachable != null && !queue.isEmpty() && server.route() != null) {
+            // a reader that cannot be reached (gone since the monitor's last poll): nothing was sent, the writer takes
+            // it
+            LOG.info(
+                    "session {}: reader {} cannot be reached ({}); the read goes to the writer",
+                    id(),
+                    unreachable,
+                    failure.getMessage());
+            routing.writerNext();
+            drainQueue();
+            return;
+        }
         if (multiplexed && !queue.isEmpty()) {
             // the session stays: this command fails as the server would refuse a connection, the next one tries again
             LOG.warn(
@@ -345,7 +357,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             if (routing.splitting() && server.route() != null && !server.route().toWriter() && current == null) {
                 // held on a reader between pipelined commands: a command for the writer needs the connection given back
-                if (routing.needsWriter(queue.peek(), status.noBackslashEscapes()) && keeper.mayRelease(status)) {
+                Packet head = queue.peek();
+                if (routing.needsWriter(
+                                head, status.noBackslashEscapes(), prepared != null && prepared.executesRead(head))
+                        && keeper.mayRelease(status)) {
                     current = transaction.giveBackIfFree();
                     if (current != null || server.isHeld()) {
                         break;
@@ -372,7 +387,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         boolean reclaim = multiplexed && keeper.wantsPreviousConnection(head, noEscapes);
         SessionRouting.Route to = multiplexed
                 ? routing.route(
-                        head, status.autocommit(), noEscapes, server.user(), tracker.database(), tracker.lastGtid())
+                        head,
+                        status.autocommit(),
+                        noEscapes,
+                        server.user(),
+                        tracker.database(),
+                        tracker.lastGtid(),
+                        prepared != null && prepared.executesRead(head))
                 : routing.writer();
         if (to.server() == null) {
             LOG.debug("session {}: no writer now; the statement waits for one", id());

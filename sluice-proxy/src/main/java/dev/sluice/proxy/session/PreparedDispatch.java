@@ -51,6 +51,11 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
     }
 
     /** Whether the queued command needs a server connection (one naming a statement may be answered here). */
+    /** A COM_STMT_EXECUTE of a statement that only reads (the read/write split may send it to a reader). */
+    boolean executesRead(Packet packet) {
+        return statements.executesRead(packet.payload());
+    }
+
     boolean needsConnection(Packet packet) {
         ByteBuf payload = packet.payload();
         Command command = payload.isReadable() ? commandOf(payload) : null;

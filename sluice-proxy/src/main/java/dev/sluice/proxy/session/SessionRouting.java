@@ -62,10 +62,10 @@ final class SessionRouting {
     }
 
     /** True when {@code packet} must run on the writer (anything but a read or a read-only transaction's start). */
-    boolean needsWriter(Packet packet, boolean noBackslashEscapes) {
+    boolean needsWriter(Packet packet, boolean noBackslashEscapes, boolean preparedRead) {
         ByteBuf payload = packet.payload();
         if (!payload.isReadable() || payload.getUnsignedByte(payload.readerIndex()) != Command.COM_QUERY.code()) {
-            return true;
+            return !preparedRead;
         }
         ReadWriteClass c = ReadWriteClassifier.ofQuery(
                 payload, payload.readerIndex() + 1, payload.writerIndex(), noBackslashEscapes);
@@ -84,6 +84,7 @@ final class SessionRouting {
      * @param autocommit the session's autocommit: off, every statement opens a transaction, which must be the writer's
      * @param user the session's user name; {@code schema} its default database (null for none)
      * @param lastGtid the session's last write's GTID (null for none)
+     * @param preparedRead the command is a COM_STMT_EXECUTE of a prepared statement that only reads
      */
     Route route(
             Packet packet,
@@ -91,17 +92,18 @@ final class SessionRouting {
             boolean noBackslashEscapes,
             dev.sluice.proxy.config.UserConfig user,
             String schema,
-            String lastGtid) {
+            String lastGtid,
+            boolean preparedRead) {
         ByteBuf payload = packet.payload();
         if (writerNext) {
             writerNext = false;
             return new Route(router.writer(), config.groups().writer().name(), RouteReason.FALLBACK, null, true);
         }
-        if (!split
-                || !autocommit
-                || !payload.isReadable()
-                || payload.getUnsignedByte(payload.readerIndex()) != Command.COM_QUERY.code()) {
+        if (!split || !autocommit || !payload.isReadable()) {
             return writer();
+        }
+        if (payload.getUnsignedByte(payload.readerIndex()) != Command.COM_QUERY.code()) {
+            return preparedRead ? toReader(readerGroup(user, schema), RouteReason.SPLIT, lastGtid) : writer();
         }
         int from = payload.readerIndex() + 1;
         int to = payload.writerIndex();
@@ -143,8 +145,13 @@ final class SessionRouting {
             reached.put(route.server().name(), route.waitGtid());
             router.count(route.group(), route.server().name(), RouteReason.CAUSAL_WAIT);
         } else {
-            writerNext = true;
+            writerNext();
         }
+    }
+
+    /** The next lease goes to the writer (a reader could not be reached, or a causal wait timed out). */
+    void writerNext() {
+        writerNext = true;
     }
 
     /** An OK of the session was relayed: {@code lastGtid} is its last write's GTID now (global causal reads). */

@@ -29,6 +29,8 @@ final class ClientStatement {
      * this (what the server said to the prepare: what the execution itself would have met).
      */
     ErrPacket longDataFailure;
+    /** Whether the text provably only reads (read/write split: its executions may go to a reader); null until asked. */
+    Boolean readsOnly;
 
     /** The session's statements that hold one now (so pins are found without looking at every statement). */
     private final Set<ClientStatement> holders;

@@ -139,6 +139,31 @@ public final class PreparedStatements {
         };
     }
 
+    /**
+     * True when {@code payload} is a COM_STMT_EXECUTE of a statement whose text provably only reads ({@link
+     * dev.sluice.proxy.session.ReadWriteClass#READ}) and that holds nothing on a connection: a reader may run it (the
+     * read/write split routes prepared statements per execution). Reads only; the class is worked out once per
+     * statement.
+     */
+    public boolean executesRead(ByteBuf payload) {
+        if (payload.readableBytes() < 5 || StatementPackets.command(payload) != Command.COM_STMT_EXECUTE) {
+            return false;
+        }
+        ClientStatement c = statementOf(payload);
+        if (c == null || c.held != null || c.longDataFailure != null) {
+            return false;
+        }
+        if (c.readsOnly == null) {
+            byte[] sql = c.key.sql();
+            String settings = c.key.context().settings();
+            boolean noEscapes = settings != null && settings.contains("NO_BACKSLASH_ESCAPES");
+            c.readsOnly = dev.sluice.proxy.session.ReadWriteClassifier.ofQuery(
+                            io.netty.buffer.Unpooled.wrappedBuffer(sql), 0, sql.length, noEscapes)
+                    == dev.sluice.proxy.session.ReadWriteClass.READ;
+        }
+        return c.readsOnly;
+    }
+
     private ClientStatement statementOf(ByteBuf payload) {
         long id = StatementPackets.statementId(payload);
         long resolved = id == StatementPackets.LAST_PREPARED ? lastPrepared : id;
