@@ -5,7 +5,9 @@ import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
+import dev.sluice.proxy.config.MonitorConfig;
 import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.RoutingConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.ServerGroups;
 import dev.sluice.proxy.config.Timeouts;
@@ -44,6 +46,8 @@ final class ConfigBinder {
             "pool",
             "client-auth-plugin",
             "instance-id",
+            "monitor",
+            "routing",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -69,6 +73,7 @@ final class ConfigBinder {
 
     private final ValueReader values = new ValueReader();
     private final GroupsReader groupsReader = new GroupsReader(values);
+    private final RoutingReader routingReader = new RoutingReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -103,6 +108,8 @@ final class ConfigBinder {
         List<ServerConfig> servers = servers(root.get("servers"));
         List<UserConfig> users = users(root.get("users"));
         ServerGroups groups = groupsReader.read(root, serverNames);
+        MonitorConfig monitor = routingReader.monitor(root.get("monitor"));
+        RoutingConfig routing = routingReader.routing(root.get("routing"), groupReferences);
         groupsReader.checkReferences(groups, groupReferences);
         groupsReader.checkWeights(groups, weights);
         ClientTlsConfig tls = tls(root.get("tls"));
@@ -138,7 +145,9 @@ final class ConfigBinder {
                     pool,
                     authPlugin,
                     (int) instanceId,
-                    groups);
+                    groups,
+                    monitor,
+                    routing);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

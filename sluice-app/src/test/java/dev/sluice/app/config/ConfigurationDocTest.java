@@ -3,6 +3,8 @@ package dev.sluice.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.proxy.config.Balance;
+import dev.sluice.proxy.config.CausalReads;
+import dev.sluice.proxy.config.MonitorConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,10 +20,7 @@ class ConfigurationDocTest {
 
     @Test
     void fullExampleLoads(@TempDir Path dir) throws IOException {
-        String doc = Files.readString(DOC);
-        int start = doc.indexOf("## A full file");
-        int open = doc.indexOf("```yaml\n", start);
-        String yaml = doc.substring(open + 8, doc.indexOf("```\n", open));
+        String yaml = example("## A full file");
         Files.createDirectories(dir.resolve("tls"));
         Files.writeString(dir.resolve("tls/cert.pem"), "c");
         Files.writeString(dir.resolve("tls/key.pem"), "k");
@@ -38,11 +37,10 @@ class ConfigurationDocTest {
 
     @Test
     void serverGroupsExampleLoads() throws IOException {
-        String doc = Files.readString(DOC);
-        int open = doc.indexOf("```yaml\n", doc.indexOf("### Server groups"));
-        String yaml = doc.substring(open + 8, doc.indexOf("```\n", open));
-
-        ProxyConfig p = new ConfigLoader().yaml("sluice.yaml", yaml).load().proxy();
+        ProxyConfig p = new ConfigLoader()
+                .yaml("sluice.yaml", example("### Server groups"))
+                .load()
+                .proxy();
 
         assertThat(p.groups().writer().servers()).containsExactly("db1");
         assertThat(p.groups().named("replicas").servers()).containsExactly("db2", "db3");
@@ -54,6 +52,22 @@ class ConfigurationDocTest {
     }
 
     @Test
+    void monitorAndRoutingExampleLoads() throws IOException {
+        ProxyConfig p = new ConfigLoader()
+                .yaml("sluice.yaml", example("### Monitor and routing"))
+                .load()
+                .proxy();
+
+        assertThat(p.monitor()).isEqualTo(MonitorConfig.of("monitor", "m0n1tor"));
+        assertThat(p.routing().causalReads()).isEqualTo(CausalReads.LOCAL);
+        assertThat(p.routing().rules()).hasSize(2);
+        assertThat(p.routing().rules().get(0).matches("report", "shop", "CALL report_sales(2026)"))
+                .isTrue();
+        assertThat(p.routing().rules().get(1).matches("app", "audit", "INSERT INTO log VALUES (1)"))
+                .isTrue();
+    }
+
+    @Test
     void everyKeyIsInTheTable() throws IOException {
         String doc = Files.readString(DOC);
         List<String> keys = new ArrayList<>(ConfigBinder.TOP_KEYS);
@@ -62,8 +76,18 @@ class ConfigurationDocTest {
         GroupsReader.KEYS.forEach(k -> keys.add("groups[N]." + k));
         ConfigBinder.TLS_KEYS.forEach(k -> keys.add("tls." + k));
         ConfigBinder.POOL_KEYS.forEach(k -> keys.add("pool." + k));
+        RoutingReader.MONITOR_KEYS.forEach(k -> keys.add("monitor." + k));
+        RoutingReader.ROUTING_KEYS.forEach(k -> keys.add("routing." + k));
+        RoutingReader.RULE_KEYS.forEach(k -> keys.add("routing.rules[N]." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }
+    }
+
+    /** The first YAML block after a heading of the doc. */
+    private static String example(String heading) throws IOException {
+        String doc = Files.readString(DOC);
+        int open = doc.indexOf("```yaml\n", doc.indexOf(heading));
+        return doc.substring(open + 8, doc.indexOf("```\n", open));
     }
 }
