@@ -40,6 +40,7 @@ class GroupsRunTest {
                             "  - {name: replicas, role: reader, servers: [replica]}",
                             "users:",
                             "  - {name: app, password: secret, default-group: writers}",
+                            "monitor: {user: app, password: secret}",
                             "tls: false",
                             ""));
             CommandTesting t = new CommandTesting();

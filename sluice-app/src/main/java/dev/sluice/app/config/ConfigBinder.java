@@ -110,6 +110,7 @@ final class ConfigBinder {
         ServerGroups groups = groupsReader.read(root, serverNames);
         MonitorConfig monitor = routingReader.monitor(root.get("monitor"));
         RoutingConfig routing = routingReader.routing(root.get("routing"), groupReferences);
+        routingReader.checkMonitor(root, groups, monitor);
         groupsReader.checkReferences(groups, groupReferences);
         groupsReader.checkWeights(groups, weights);
         ClientTlsConfig tls = tls(root.get("tls"));

@@ -2,8 +2,10 @@ package dev.sluice.app.config;
 
 import dev.sluice.proxy.config.CausalReads;
 import dev.sluice.proxy.config.MonitorConfig;
+import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.RoutingConfig;
 import dev.sluice.proxy.config.RoutingRule;
+import dev.sluice.proxy.config.ServerGroups;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,9 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The {@code monitor} and {@code routing} mappings. The groups routing rules name are collected as
- * {@link GroupsReader.GroupReference}s and checked with the users' ones once the groups are known.
+ * {@link GroupsReader.GroupReference}s and checked with the users' ones once the groups are known; whether the
+ * groups need a monitor is checked here too, so that the problem names the line of {@code groups} instead of
+ * surfacing from the proxy's own check without a line.
  */
 final class RoutingReader {
     static final List<String> MONITOR_KEYS = List.of("user", "password", "interval", "timeout");
@@ -103,6 +107,17 @@ final class RoutingReader {
                 bufferTimeout,
                 (int) bufferStatements,
                 rules);
+    }
+
+    /**
+     * A problem at the line of {@code groups} when they need a monitor and none is configured (a {@code monitor}
+     * with problems of its own has been reported already).
+     */
+    void checkMonitor(ConfigNode.Mapping root, ServerGroups groups, MonitorConfig monitor) {
+        if (groups != null && monitor == null && unset(root.get("monitor")) && ProxyConfig.needsMonitor(groups)) {
+            values.problems()
+                    .add(root.entries().get("groups").keyOrigin().describe() + ": " + ProxyConfig.MONITOR_REQUIRED);
+        }
     }
 
     /** {@code off} or {@code 0}: no buffering (statements get the ERR at once), which is Duration.ZERO. */

@@ -22,8 +22,11 @@ class GroupsConfigTest {
             "  - {name: db2, address: 127.0.0.1:3307}",
             "  - {name: db3, address: 127.0.0.1:3308}");
 
+    /** Reader groups need a monitor (see RoutingConfigTest): one after the lines, so their numbers stay. */
+    private static final String MONITOR = yaml("monitor: {user: monitor, password: m}");
+
     private static String withServers(String... lines) {
-        return SERVERS + yaml(lines);
+        return SERVERS + yaml(lines) + MONITOR;
     }
 
     @Test
@@ -79,14 +82,15 @@ class GroupsConfigTest {
     @Test
     void readerOptionsAndWeights() {
         ProxyConfig p = load(yaml(
-                        "servers:",
-                        "  - {name: db1, address: 127.0.0.1:3306}",
-                        "  - {name: db2, address: 127.0.0.1:3307, weight: 3}",
-                        "groups:",
-                        "  - {name: w, role: writer, servers: db1}",
-                        "  - {name: r, role: reader, servers: [db1, db2], max-replication-lag: 1m30s,"
-                                + " balance: weighted}",
-                        "  - {name: any, role: reader, servers: [db2], max-replication-lag: off}"))
+                                "servers:",
+                                "  - {name: db1, address: 127.0.0.1:3306}",
+                                "  - {name: db2, address: 127.0.0.1:3307, weight: 3}",
+                                "groups:",
+                                "  - {name: w, role: writer, servers: db1}",
+                                "  - {name: r, role: reader, servers: [db1, db2], max-replication-lag: 1m30s,"
+                                        + " balance: weighted}",
+                                "  - {name: any, role: reader, servers: [db2], max-replication-lag: off}")
+                        + MONITOR)
                 .proxy();
 
         assertThat(p.groups().writer().servers()).as("one name alone is a list").containsExactly("db1");
@@ -255,13 +259,14 @@ class GroupsConfigTest {
     @Test
     void weightErrors() {
         assertThat(problems(yaml(
-                        "servers:",
-                        "  - {name: db1, address: 127.0.0.1:3306, weight: 2}",
-                        "  - {name: db2, address: 127.0.0.1:3307, weight: 0}",
-                        "  - {name: db3, address: 127.0.0.1:3308, weight: 5}",
-                        "groups:",
-                        "  - {name: w, role: writer, servers: [db1]}",
-                        "  - {name: r, role: reader, servers: [db2, db3]}")))
+                                "servers:",
+                                "  - {name: db1, address: 127.0.0.1:3306, weight: 2}",
+                                "  - {name: db2, address: 127.0.0.1:3307, weight: 0}",
+                                "  - {name: db3, address: 127.0.0.1:3308, weight: 5}",
+                                "groups:",
+                                "  - {name: w, role: writer, servers: [db1]}",
+                                "  - {name: r, role: reader, servers: [db2, db3]}")
+                        + MONITOR))
                 .containsExactly(
                         "sluice.yaml:3: servers[1].weight: \"0\" is not a whole number in 1..1000",
                         "sluice.yaml:2: servers[0].weight: is used only by reader groups with 'balance: weighted', and"

@@ -137,6 +137,48 @@ class RoutingConfigTest {
     }
 
     @Test
+    void readerGroupsOrSeveralWritersNeedAMonitor() {
+        String required = "monitor: required with reader groups or a writer group of several servers (give"
+                + " monitor.user and monitor.password: an account with SLAVE MONITOR)";
+        assertThat(problems(GROUPS)).containsExactly("sluice.yaml:5: " + required);
+        String twoWriters = yaml(
+                "servers:",
+                "  - {name: db1, address: 127.0.0.1:3306}",
+                "  - {name: db2, address: 127.0.0.1:3307}",
+                "groups: [{name: w, role: writer, servers: [db1, db2]}]");
+        assertThat(problems(twoWriters)).containsExactly("sluice.yaml:4: " + required);
+        assertThat(load(twoWriters, "monitor.user=mon", "monitor.password=m")
+                        .proxy()
+                        .monitored())
+                .isTrue();
+        assertThat(problems(GROUPS + yaml("monitor: {user: mon}")))
+                .as("a monitor with a problem is not also missing")
+                .containsExactly("sluice.yaml:9: monitor: 'password:' is required (password: \"\" for an account"
+                        + " without one)");
+
+        ProxyConfig oneWriter = load(yaml(
+                        "servers:",
+                        "  - {name: db1, address: 127.0.0.1:3306}",
+                        "  - {name: db2, address: 127.0.0.1:3307}",
+                        "groups: [{name: w, role: writer, servers: [db2]}]"))
+                .proxy();
+        assertThat(oneWriter.monitor()).isNull();
+
+        String[] groupsFromArguments = {
+            "groups[0].name=w",
+            "groups[0].role=writer",
+            "groups[0].servers=server1",
+            "groups[1].name=r",
+            "groups[1].role=reader",
+            "groups[1].servers=server2"
+        };
+        assertThat(problems(new ConfigLoader()
+                        .backends(List.of("127.0.0.1:3306", "127.0.0.1:3307"))
+                        .set(List.of(groupsFromArguments))))
+                .containsExactly("--set groups[0].name=w: " + required);
+    }
+
+    @Test
     void monitorErrors() {
         assertThat(problems(GROUPS + yaml("monitor:", "  user: \"\"", "  interval: 0", "  timeout: 2", "  pasword: x")))
                 .containsExactly(

@@ -43,6 +43,10 @@ public record ProxyConfig(
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
 
+    /** The problem of groups that {@linkplain #needsMonitor need a monitor} without one (the YAML reader's too). */
+    public static final String MONITOR_REQUIRED = "monitor: required with reader groups or a writer group of several"
+            + " servers (give monitor.user and monitor.password: an account with SLAVE MONITOR)";
+
     /** With the default pool settings and mysql_native_password announced to clients. */
     public ProxyConfig(
             List<ListenerConfig> listeners,
@@ -155,6 +159,14 @@ public record ProxyConfig(
                 newRouting);
     }
 
+    /**
+     * Whether these groups need a {@link MonitorConfig}: with reader groups, or a writer group of several
+     * servers, more than one server may take statements.
+     */
+    public static boolean needsMonitor(ServerGroups groups) {
+        return !groups.readers().isEmpty() || groups.writer().servers().size() > 1;
+    }
+
     /** True when the servers' roles come from a topology monitor (more than one server may take statements). */
     public boolean monitored() {
         return monitor != null;
@@ -186,10 +198,17 @@ public record ProxyConfig(
         }
         Objects.requireNonNull(routing, "routing");
         checkGroups(servers, users, groups);
-        checkRouting(groups, routing);
+        checkRouting(groups, monitor, routing);
     }
 
-    private static void checkRouting(ServerGroups groups, RoutingConfig routing) {
+    /**
+     * Roles and lag must come from the servers as soon as more than one server may take statements: a guessed
+     * writer could take writes a replica then overwrites, and a replica of unknown lag could serve stale reads.
+     */
+    private static void checkRouting(ServerGroups groups, MonitorConfig monitor, RoutingConfig routing) {
+        if (monitor == null && needsMonitor(groups)) {
+            throw new IllegalArgumentException(MONITOR_REQUIRED);
+        }
         for (RoutingRule rule : routing.rules()) {
             if (groups.named(rule.group()) == null) {
                 throw new IllegalArgumentException("routing.rules: no group named '" + rule.group() + "'");

@@ -69,6 +69,24 @@ class ProxyConfigGroupsTest {
     }
 
     @Test
+    void readerGroupsOrSeveralWritersNeedAMonitor() {
+        ProxyConfig c = config(List.of(DB1, DB2, DB3), List.of(APP), primaryAndReplicas());
+        ServerGroups twoWriters = new ServerGroups(List.of(ServerGroup.writer("w", List.of("db1", "db2"))), true);
+        ServerGroups oneWriter = new ServerGroups(List.of(ServerGroup.writer("w", List.of("db2"))), true);
+
+        assertThatThrownBy(() -> c.withRouting(c.groups(), null, c.routing()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("monitor: required with reader groups or a writer group of several servers (give"
+                        + " monitor.user and monitor.password: an account with SLAVE MONITOR)");
+        assertThatThrownBy(() -> c.withRouting(twoWriters, null, c.routing())).hasMessage(ProxyConfig.MONITOR_REQUIRED);
+        assertThat(c.withRouting(oneWriter, null, c.routing()).monitored())
+                .as("one writer alone needs no monitor")
+                .isFalse();
+        assertThat(config(List.of(DB1, DB2), List.of(APP), null).monitored()).isFalse();
+        assertThat(c.monitored()).isTrue();
+    }
+
+    @Test
     void lookups() {
         ProxyConfig c = config(List.of(DB1, DB2, DB3), List.of(APP, REPORT), primaryAndReplicas());
 
