@@ -29,6 +29,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The read/write split end to end, quickly: plain and prepared reads answered by the replicas (each server's own
+ * row in a table that is not replicated says which one answered), writes by the primary, and a read right after
+ * each write seeing it (causal reads).
+ */
 class RoutingSmokeTest {
     private static ReplicatedTopology topology;
     private static ProxyServer proxy;
@@ -85,7 +90,11 @@ class RoutingSmokeTest {
         Map<String, Integer> seen = new HashMap<>();
         try (Connection c = DriverManager.getConnection(url, "app", "secret");
                 Statement s = c.createStatement()) {
-            Thread.sleep(1000); // scratch: let the monitor poll
+            // the monitor's first polls: a writer and both replicas within their lag
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.router().writer() != null
+                            && proxy.router().topology().readers(Duration.ofSeconds(10)).size() == 2);
             for (int i = 0; i < 50; i++) {
                 try (ResultSet rs = s.executeQuery("SELECT name FROM whoami")) {
                     rs.next();
