@@ -94,7 +94,11 @@ class RoutingSmokeTest {
             org.awaitility.Awaitility.await()
                     .atMost(Duration.ofSeconds(10))
                     .until(() -> proxy.router().writer() != null
-                            && proxy.router().topology().readers(Duration.ofSeconds(10)).size() == 2);
+                            && proxy.router()
+                                            .topology()
+                                            .readers(Duration.ofSeconds(10))
+                                            .size()
+                                    == 2);
             for (int i = 0; i < 50; i++) {
                 try (ResultSet rs = s.executeQuery("SELECT name FROM whoami")) {
                     rs.next();

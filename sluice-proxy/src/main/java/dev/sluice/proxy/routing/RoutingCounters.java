@@ -18,23 +18,47 @@ public final class RoutingCounters {
         }
     }
 
-    private final ConcurrentHashMap<Key, LongAdder> counts = new ConcurrentHashMap<>();
+    /** group → server → one adder per reason: counting allocates nothing once a label set was seen. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder[]>> counts = new ConcurrentHashMap<>();
 
     void count(String group, String server, RouteReason reason) {
-        counts.computeIfAbsent(new Key(group, server, reason), k -> new LongAdder())
-                .increment();
+        ConcurrentHashMap<String, LongAdder[]> byServer = counts.get(group);
+        if (byServer == null) {
+            byServer = counts.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
+        }
+        LongAdder[] adders = byServer.get(server);
+        if (adders == null) {
+            adders = byServer.computeIfAbsent(server, s -> newAdders());
+        }
+        adders[reason.ordinal()].increment();
+    }
+
+    private static LongAdder[] newAdders() {
+        LongAdder[] a = new LongAdder[RouteReason.values().length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
     }
 
     /** How many decisions had these labels so far. */
     public long count(Key key) {
-        LongAdder a = counts.get(key);
-        return a == null ? 0 : a.sum();
+        ConcurrentHashMap<String, LongAdder[]> byServer = counts.get(key.group());
+        LongAdder[] adders = byServer == null ? null : byServer.get(key.server());
+        return adders == null ? 0 : adders[key.reason().ordinal()].sum();
     }
 
-    /** Every label set seen, with its count, sorted by labels. */
+    /** Every label set counted at least once, with its count, sorted by labels. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
-        counts.forEach((k, v) -> out.put(k.toString(), v.sum()));
+        counts.forEach((group, byServer) -> byServer.forEach((server, adders) -> {
+            for (RouteReason r : RouteReason.values()) {
+                long n = adders[r.ordinal()].sum();
+                if (n > 0) {
+                    out.put(new Key(group, server, r).toString(), n);
+                }
+            }
+        }));
         return out;
     }
 }

@@ -41,6 +41,8 @@ final class SessionRouting {
     /** The next route is the writer's, as a fallback (set when a causal wait timed out). */
     private boolean writerNext;
 
+    private Route writerRoute;
+
     private final boolean global;
     /** The last GTID of this session given to the router (global causal reads). */
     private String reportedGtid;
@@ -75,7 +77,12 @@ final class SessionRouting {
     /** The writer now (null during a failover), counted as a write. */
     Route writer() {
         ServerConfig w = router.writer();
-        return new Route(w, config.groups().writer().name(), RouteReason.WRITE, null, true);
+        Route cached = writerRoute;
+        if (cached == null || cached.server() != w) {
+            cached = new Route(w, config.groups().writer().name(), RouteReason.WRITE, null, true);
+            writerRoute = cached; // the same object for every write while the writer stays: no allocation per lease
+        }
+        return cached;
     }
 
     /**
