@@ -91,6 +91,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean waitingForWriter;
     /** The writer moved while this session held state on the old one: the next command gets this, then close. */
     private ErrPacket writerLost;
+    /** The command the current lease was routed for: it runs there, whatever the check between commands would say. */
+    private Packet leasedFor;
 
     private State state = State.OPEN;
     private Exchange current;
@@ -355,12 +357,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 }
                 break;
             }
-            if (routing.splitting() && server.route() != null && !server.route().toWriter() && current == null) {
-                // held on a reader between pipelined commands: a command for the writer needs the connection given back
+            if (routing.splitting()
+                    && server.route() != null
+                    && current == null
+                    && queue.peek() != leasedFor
+                    && keeper.mayRelease(status)) {
+                // held between pipelined commands (or after a tracker hand-back): a command routed to the other side
+                // (a write after a read on a reader, a read after a write on the writer) needs the connection given
+                // back
                 Packet head = queue.peek();
-                if (routing.needsWriter(
-                                head, status.noBackslashEscapes(), prepared != null && prepared.executesRead(head))
-                        && keeper.mayRelease(status)) {
+                boolean writer = !status.autocommit()
+                        || routing.needsWriter(
+                                head, status.noBackslashEscapes(), prepared != null && prepared.executesRead(head));
+                if (writer != server.route().toWriter()) {
                     current = transaction.giveBackIfFree();
                     if (current != null || server.isHeld()) {
                         break;
@@ -401,6 +410,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         context.router().count(to.group(), to.server().name(), to.reason());
+        leasedFor = head;
         server.acquire(reclaim, to);
     }
 
