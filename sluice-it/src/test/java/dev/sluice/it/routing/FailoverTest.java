@@ -186,6 +186,13 @@ class FailoverTest {
         long faultAt;
         long promotedAt;
         MariaDbSandbox promoted;
+        // a session with a transaction open on the primary at the fault: its state is gone with it
+        Connection holder = RoutingFixture.connect(fixture.port(), "socketTimeout=" + SOCKET_TIMEOUT_MS);
+        try (Statement s = holder.createStatement()) {
+            s.execute("BEGIN");
+            s.execute("INSERT INTO routing.ledger (k, t) VALUES (-1, 'holder')");
+        }
+        SQLException holderError = null;
         try {
             // the load runs for a set time before the fault; that every writer got going is checked, not assumed
             assertThat(RoutingFixture.poll(() -> okWriters(ledger.values()) == WRITERS, Duration.ofSeconds(10)))
@@ -204,7 +211,13 @@ class FailoverTest {
                     + TimeUnit.NANOSECONDS.toMillis(promotedAt - faultAt) + " ms after the fault (promote() took "
                     + TimeUnit.NANOSECONDS.toMillis(promotedAt - promoting) + " ms)");
             hold(AFTER_PROMOTION);
+            try (Statement s = holder.createStatement()) {
+                s.execute("COMMIT");
+            } catch (SQLException e) {
+                holderError = e;
+            }
         } finally {
+            holder.close();
             stop.set(true);
             for (Thread thread : threads) {
                 thread.join(SOCKET_TIMEOUT_MS + 10_000L);
@@ -254,6 +267,15 @@ class FailoverTest {
                         "writers with inserts started after the promotion that succeeded (count by writer: %s)",
                         okAfterPromotion)
                 .hasSize(WRITERS);
+        soft.assertThat((Throwable) holderError)
+                .as("the COMMIT of a transaction that was open on the old primary")
+                .isNotNull();
+        if (holderError != null) {
+            soft.assertThat(holderError.getErrorCode())
+                    .as("its error: %s", holderError.getMessage())
+                    .isEqualTo(1927);
+        }
+        soft.assertThat(stored).as("the holder's uncommitted insert").doesNotContainKey(-1L);
         soft.assertAll();
     }
 

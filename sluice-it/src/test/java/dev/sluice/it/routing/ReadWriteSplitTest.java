@@ -257,6 +257,64 @@ class ReadWriteSplitTest {
     }
 
     /**
+     * Two writable servers at once (split brain): writes go nowhere. With a failover buffer of 1 s, an insert waits
+     * that long and gets ERR 1429 "no writer", and is on no server; reads still go to the replicas. With one writer
+     * again, writes go through.
+     */
+    @Test
+    @Order(10)
+    void twoWritableServersGetNoWrites() throws Exception {
+        int port = fixture.startProxy(
+                fixture.config(RoutingConfig.defaults().withFailoverBuffer(Duration.ofSeconds(1), 100)));
+        MariaDbSandbox second = fixture.server(REPLICA_2);
+        int refusedValue = -1;
+        second.execute("SET GLOBAL read_only = OFF");
+        try (Connection c = RoutingFixture.connect(port, "");
+                Statement s = c.createStatement()) {
+            // inserts succeed until the monitor's next polls see the second writer
+            SQLException refused = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            for (int i = 0; refused == null && System.nanoTime() < deadline; i++) {
+                try {
+                    s.executeUpdate("INSERT INTO routing.items (v) VALUES (" + (1_000_000 + i) + ")");
+                } catch (SQLException e) {
+                    refused = e;
+                    refusedValue = 1_000_000 + i;
+                }
+            }
+            assertThat((Throwable) refused)
+                    .as("an insert while two servers are writable")
+                    .isNotNull();
+            assertThat(refused.getErrorCode()).as(refused.getMessage()).isEqualTo(1429);
+            assertThat(refused.getMessage()).contains("no writer");
+            assertThat(who(c)).as("a read during the conflict").isIn(PRIMARY, REPLICA_1, REPLICA_2);
+            second.execute("SET GLOBAL read_only = ON");
+            assertThat(RoutingFixture.poll(
+                            () -> {
+                                try {
+                                    s.executeUpdate("INSERT INTO routing.items (v) VALUES (2000000)");
+                                    return true;
+                                } catch (SQLException e) {
+                                    return false;
+                                }
+                            },
+                            Duration.ofSeconds(10)))
+                    .as("an insert once one writer is left")
+                    .isTrue();
+        } finally {
+            second.execute("SET GLOBAL read_only = ON");
+        }
+        fixture.topology.awaitReplicated(SYNC);
+        for (MariaDbSandbox server : fixture.topology.servers()) {
+            try (Connection direct = RoutingFixture.direct(server)) {
+                assertThat(scalar(direct, "SELECT COUNT(*) FROM routing.items WHERE v = " + refusedValue))
+                        .as("the refused insert stored on %s", fixture.nameOf(server))
+                        .isEqualTo("0");
+            }
+        }
+    }
+
+    /**
      * Reads through Sluice until 50 in a row are answered by {@code server}: the monitor polls every 200 ms, so a
      * change of topology reaches routing within a few polls; 5 s is the limit.
      */

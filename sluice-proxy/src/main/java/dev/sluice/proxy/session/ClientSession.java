@@ -348,7 +348,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             if (writerLost != null) {
                 failHead(writerLost);
-                close("the writer moved while the session held state on the old one", true);
+                close("its server connection, and the state the session held there, are gone", true);
                 return;
             }
             if (!server.isHeld()) {
@@ -643,6 +643,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     "server closed the connection during " + current.commandName() + " after " + current.rows()
                             + " rows",
                     true);
+        } else if (multiplexed && state == State.OPEN && !keeper.mayRelease(status)) {
+            // the session held state there (a transaction, a pin), now gone: its next command hears why, then it ends
+            String held = status.inTransaction() ? "an open transaction" : keeper.describe();
+            writerLost = ProxyErrors.stateLost(server.server().name(), held);
+            server.distrust();
+            server.release(PoolStats.DiscardReason.BROKEN);
+            LOG.info(
+                    "session {}: server {} closed the connection while the session held {}; its next command is refused",
+                    id(),
+                    server.server().name(),
+                    held);
         } else {
             close("server closed the connection", true);
         }

@@ -92,6 +92,11 @@ public final class ProxyErrors {
                 1461, "42000", "Can't create more than max_prepared_stmt_count statements (current value: %s)"),
         /** ER_MALFORMED_PACKET, the server's text and Sluice's detail. */
         MALFORMED_PACKET(1835, "08S01", "Malformed communication packet (sluice: %s)"),
+        /** ER_CONNECTION_KILLED: the server connection closed while the session held state on it. */
+        STATE_LOST(
+                1927,
+                "70100",
+                "sluice: the connection to server %s closed while this session held %s there; the session is closed"),
         /** ER_CONNECTION_KILLED: the writer moved while the session held state on the old one. */
         WRITER_MOVED(
                 1927,
@@ -184,6 +189,14 @@ public final class ProxyErrors {
      */
     public static ErrPacket writerMoved(String from, String to, String held) {
         return Row.WRITER_MOVED.err(from, to, held);
+    }
+
+    /**
+     * ER_CONNECTION_KILLED: the server connection closed between statements while the session held state on it (a
+     * transaction, a pin); the session is closed.
+     */
+    public static ErrPacket stateLost(String server, String held) {
+        return Row.STATE_LOST.err(server, held);
     }
 
     public static ErrPacket cannotConnect(String server, String cause) {
