@@ -85,14 +85,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     /** What each command is and who answers it. */
     private final CommandStarter starter;
 
-    /** Where the next command goes when no connection is held. */
-    private final SessionRouting routing;
-    /** The head command waits for a writer (the failover buffer): no lease until it ends. */
-    private boolean waitingForWriter;
-    /** The writer moved while this session held state on the old one: the next command gets this, then close. */
-    private ErrPacket writerLost;
-    /** The command the current lease was routed for: it runs there, whatever the check between commands would say. */
-    private Packet leasedFor;
+    /** Where each lease goes, the wait for a writer, and state lost with a connection. */
+    private final RoutedLeases leases;
 
     private State state = State.OPEN;
     private Exchange current;
@@ -118,7 +112,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.keeper = new LeaseKeeper(login.sessionId());
         this.tracker =
                 multiplexed ? new SessionTracker(login.capabilities(), login.collationId(), login.database()) : null;
-        this.routing = new SessionRouting(context, multiplexed);
+        SessionRouting routing = new SessionRouting(context, multiplexed);
         this.transaction = multiplexed
                 ? new TransactionMode(
                         id(),
@@ -132,6 +126,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                         context.config().routing().causalReadTimeout())
                 : null;
         this.prepared = multiplexed && PREPARED_ACROSS_CONNECTIONS ? new PreparedDispatch(this, server, tracker) : null;
+        this.leases =
+                new RoutedLeases(this, context, server, keeper, status, tracker, prepared, routing, client.eventLoop());
         this.starter = new CommandStarter(
                 this,
                 client,
@@ -219,12 +215,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         output.sequence().commandMode();
         context.registry().register(this);
         if (!multiplexed) {
-            SessionRouting.Route writer = routing.writer();
-            if (writer.server() == null) {
-                writer = new SessionRouting.Route(
-                        context.primaryServer(), writer.group(), writer.reason(), null, true); // first poll not in
-            }
-            server.acquire(false, writer); // for the session's life
+            leases.lease(null); // for the session's life
         }
     }
 
@@ -253,30 +244,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        if (multiplexed
-                && unreachable != null
-                && !queue.isEmpty()
-                && server.route() != null
-                && server.route().toWriter()
-                && context.router().monitored()) {
-            LOG.info(
-                    "session {}: the writer {} cannot be reached ({}); the statement waits for a writer",
-                    id(),
-                    unreachable,
-                    failure.getMessage());
-            awaitWriter(unreachable);
-            return;
-        }
-        if (multiplexed && unreachable != null && !queue.isEmpty() && server.route() != null) {
-            // a reader that cannot be reached (gone since the monitor's last poll): nothing was sent, the writer takes
-            // it
-            LOG.info(
-                    "session {}: reader {} cannot be reached ({}); the read goes to the writer",
-                    id(),
-                    unreachable,
-                    failure.getMessage());
-            routing.writerNext();
-            drainQueue();
+        if (!queue.isEmpty() && leases.unreachable(unreachable, failure)) {
             return;
         }
         if (multiplexed && !queue.isEmpty()) {
@@ -287,10 +255,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     server.server().name(),
                     err,
                     failure.getMessage());
-            Packet first = queue.poll();
-            output.sequence().beginResponse(first.lastSequenceId());
-            first.release();
-            output.write(err);
+            failHead(err);
             drainQueue();
             return;
         }
@@ -346,36 +311,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 dispatch(queue.poll()); // COM_QUIT, or a statement command Sluice answers itself: no lease for it
                 continue;
             }
-            if (writerLost != null) {
-                failHead(writerLost);
+            if (leases.lost() != null) {
+                failHead(leases.lost());
                 close("its server connection, and the state the session held there, are gone", true);
                 return;
             }
             if (!server.isHeld()) {
-                if (!server.isAcquiring() && !waitingForWriter) {
-                    lease(queue.peek());
+                if (leases.mayLease()) {
+                    leases.lease(queue.peek());
                 }
                 break;
             }
-            if (routing.splitting()
-                    && server.route() != null
-                    && current == null
-                    && queue.peek() != leasedFor
-                    && keeper.mayRelease(status)) {
-                // held between pipelined commands (or after a tracker hand-back): a command routed to the other side
-                // (a write after a read on a reader, a read after a write on the writer) needs the connection given
-                // back
-                Packet head = queue.peek();
-                boolean writer = !status.autocommit()
-                        || routing.needsWriter(
-                                head, status.noBackslashEscapes(), prepared != null && prepared.executesRead(head));
-                if (writer != server.route().toWriter()) {
-                    current = transaction.giveBackIfFree();
-                    if (current != null || server.isHeld()) {
-                        break;
-                    }
-                    continue;
+            if (current == null && leases.switchSides(queue.peek())) {
+                // the next command belongs on the other side (a write after a read on a reader, or the reverse)
+                current = transaction.giveBackIfFree();
+                if (current != null || server.isHeld()) {
+                    break;
                 }
+                continue;
             }
             if (!server.takesWrites()) {
                 LOG.trace("session {}: the server takes no writes now; {} commands wait", id(), queue.size());
@@ -390,62 +343,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         output.flush();
     }
 
-    /** Leases a connection for {@code head}, where routing sends it; or waits for a writer when there is none. */
-    private void lease(Packet head) {
-        boolean noEscapes = status.noBackslashEscapes();
-        boolean reclaim = multiplexed && keeper.wantsPreviousConnection(head, noEscapes);
-        SessionRouting.Route to = multiplexed
-                ? routing.route(
-                        head,
-                        status.autocommit(),
-                        noEscapes,
-                        server.user(),
-                        tracker.database(),
-                        tracker.lastGtid(),
-                        prepared != null && prepared.executesRead(head))
-                : routing.writer();
-        if (to.server() == null) {
-            LOG.debug("session {}: no writer now; the statement waits for one", id());
-            awaitWriter(null);
-            return;
-        }
-        context.router().count(to.group(), to.server().name(), to.reason());
-        leasedFor = head;
-        server.acquire(reclaim, to);
-    }
-
-    /** The head command waits in the failover buffer; an ERR when the buffer is off, full, or times out. */
-    private void awaitWriter(String unreachable) {
-        waitingForWriter = true;
-        boolean waiting = context.router()
-                .awaitWriter(
-                        client.eventLoop(),
-                        unreachable,
-                        () -> guarded("a writer found", () -> {
-                            waitingForWriter = false;
-                            drainQueue();
-                        }),
-                        () -> guarded("no writer in time", () -> {
-                            waitingForWriter = false;
-                            failHead(ProxyErrors.noWriter("none within routing.failover-buffer-timeout "
-                                    + context.config()
-                                            .routing()
-                                            .failoverBufferTimeout()
-                                            .toMillis() + " ms"));
-                            drainQueue();
-                        }));
-        if (!waiting) {
-            waitingForWriter = false;
-            failHead(ProxyErrors.noWriter(
-                    context.router().monitored()
-                            ? "the failover buffer is off or full"
-                            : "server " + server.server().name() + " cannot be reached"));
-            drainQueue();
-        }
+    /** Drains the queue (for {@link RoutedLeases}, whose waits end on their own). */
+    void drain() {
+        drainQueue();
     }
 
     /** Answers the command at the head of the queue with {@code err} (it was not sent). */
-    private void failHead(ErrPacket err) {
+    void failHead(ErrPacket err) {
         if (state != State.OPEN) {
             return;
         }
@@ -490,20 +394,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                                 true);
                         return;
                     }
-                    if (multiplexed && keeper.mayRelease(status)) {
-                        server.release(
-                                PoolStats.DiscardReason.BROKEN); // nothing of the session there: the next goes anywhere
-                        return;
-                    }
-                    writerLost = ProxyErrors.writerMoved(
-                            old, writer.name(), multiplexed ? keeper.describe() : "its connection (pool.mode session)");
-                    server.release(PoolStats.DiscardReason.BROKEN);
-                    LOG.info(
-                            "session {}: the writer moved from {} to {} while it held {}; its next command is refused",
-                            id(),
-                            old,
-                            writer.name(),
-                            keeper.describe());
+                    leases.writerMovedBetweenStatements(old, writer);
                 }));
     }
 
@@ -643,17 +534,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     "server closed the connection during " + current.commandName() + " after " + current.rows()
                             + " rows",
                     true);
-        } else if (multiplexed && state == State.OPEN && !keeper.mayRelease(status)) {
-            // the session held state there (a transaction, a pin), now gone: its next command hears why, then it ends
-            String held = status.inTransaction() ? "an open transaction" : keeper.describe();
-            writerLost = ProxyErrors.stateLost(server.server().name(), held);
-            server.distrust();
-            server.release(PoolStats.DiscardReason.BROKEN);
-            LOG.info(
-                    "session {}: server {} closed the connection while the session held {}; its next command is refused",
-                    id(),
-                    server.server().name(),
-                    held);
+        } else if (state == State.OPEN && leases.closedBetweenStatements()) {
+            return; // the session held state there: its next command hears why
         } else {
             close("server closed the connection", true);
         }
