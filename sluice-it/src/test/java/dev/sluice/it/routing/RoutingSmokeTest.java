@@ -126,9 +126,29 @@ class RoutingSmokeTest {
                 }
             }
         }
+        try (Connection c = DriverManager.getConnection(url, "app", "secret");
+                Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+            for (int i = 0; i < 5; i++) {
+                s.executeQuery("SELECT name FROM whoami").close(); // kept on the writer by the transaction
+            }
+            s.execute("COMMIT");
+        }
         System.out.println("PREPARED " + prepared);
         assertThat(prepared).doesNotContainKey("p");
         System.out.println("SEEN " + seen + " " + proxy.router().counters().snapshot());
         assertThat(seen).doesNotContainKey("p");
+        Map<String, Long> counted = proxy.router().counters().snapshot();
+        assertThat(counted)
+                .as("routing decisions counted by group/server/reason")
+                .containsKeys(
+                        "replicas/r1/split",
+                        "replicas/r2/split",
+                        "replicas/r1/causal-wait",
+                        "primary/p/write",
+                        "primary/p/pin");
+        assertThat(counted.get("primary/p/pin"))
+                .as("statements a transaction kept on the writer")
+                .isGreaterThanOrEqualTo(6);
     }
 }

@@ -17,7 +17,12 @@ public enum RouteReason {
     /** A read that found no reader (none eligible, or the causal wait timed out): the writer. */
     FALLBACK,
     /** {@code START TRANSACTION READ ONLY}: the transaction runs on a reader. */
-    READ_ONLY_TRANSACTION;
+    READ_ONLY_TRANSACTION,
+    /**
+     * No decision: a transaction or a pin kept the session on its connection (and in {@code pool.mode: session}, every
+     * statement after the first).
+     */
+    PIN;
 
     /** The label as metrics and logs show it. */
     public String label() {

@@ -334,6 +334,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 LOG.trace("session {}: the server takes no writes now; {} commands wait", id(), queue.size());
                 break;
             }
+            leases.starting(queue.peek());
             dispatch(queue.poll());
         }
         if (multiplexed && state == State.OPEN && current == null && queue.isEmpty() && server.isHeld()) {

@@ -4,6 +4,7 @@ import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.routing.RouteReason;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,19 @@ final class RoutedLeases {
         boolean writer =
                 !status.autocommit() || routing.needsWriter(head, status.noBackslashEscapes(), preparedRead(head));
         return writer != held.toWriter();
+    }
+
+    /**
+     * {@code head} starts on the held connection: counted, as a decision already made (pipelined after the command
+     * the lease was made for) or as {@code pin} when a transaction or a pin kept the connection.
+     */
+    void starting(Packet head) {
+        SessionRouting.Route held = server.route();
+        if (head == leasedFor || held == null) {
+            return; // counted when the lease was routed
+        }
+        boolean kept = tracker == null || !keeper.mayRelease(status);
+        context.router().count(held.group(), server.server().name(), kept ? RouteReason.PIN : held.reason());
     }
 
     private boolean preparedRead(Packet head) {
