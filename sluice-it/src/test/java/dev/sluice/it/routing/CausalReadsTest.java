@@ -112,6 +112,41 @@ class CausalReadsTest {
                 .isPositive();
     }
 
+    /**
+     * Causal reads LOCAL with replicas further behind than causal-read-timeout (MASTER_DELAY = 2, timeout 200 ms): the
+     * wait on the replica times out and the read goes to the primary. Every read still finds its row.
+     */
+    @Test
+    @Order(3)
+    void aReadWhoseWaitTimesOutGoesToThePrimary() throws SQLException {
+        List<MariaDbSandbox> replicas = List.of(fixture.server(REPLICA_1), fixture.server(REPLICA_2));
+        RoutingConfig d = RoutingConfig.defaults();
+        int port = fixture.startProxy(fixture.config(new RoutingConfig(
+                true,
+                CausalReads.LOCAL,
+                Duration.ofMillis(200),
+                d.failoverBufferTimeout(),
+                d.failoverBufferStatements(),
+                d.rules())));
+        replicas.forEach(r -> setDelay(r, 2));
+        Run run;
+        try {
+            try (Connection c = RoutingFixture.connect(port, "")) {
+                System.out.println("monitor ready: "
+                        + RoutingFixture.readUntil(c, n -> !n.equals(PRIMARY), 1, Duration.ofSeconds(5)));
+                run = writeThenRead(c, 2_000_000, 20);
+            }
+        } finally {
+            replicas.forEach(r -> setDelay(r, 0));
+            fixture.topology.awaitReplicated(SYNC);
+        }
+        System.out.println("causal reads LOCAL, replicas 2 s behind, timeout 200 ms: " + run);
+        assertThat(run.missed()).as("reads that missed their own row: %s", run).isZero();
+        assertThat(run.answeredBy().getOrDefault(PRIMARY, 0))
+                .as("reads that fell back to the primary: %s", run)
+                .isPositive();
+    }
+
     /** {@code count} times: insert row {@code first + i}, then read it back at once on the same connection. */
     private static Run writeThenRead(Connection c, long first, int count) throws SQLException {
         Map<String, Integer> answeredBy = new TreeMap<>();
