@@ -207,16 +207,17 @@ public final class Router implements AutoCloseable {
      * routing.failover-buffer-timeout. False, running neither, when the buffer is off or full.
      */
     public boolean awaitWriter(io.netty.channel.EventLoop loop, String unreachable, Runnable found, Runnable timedOut) {
+        return awaitWriter(loop, config.routing().failoverBufferTimeout().toNanos(), unreachable, found, timedOut);
+    }
+
+    /** As {@link #awaitWriter(io.netty.channel.EventLoop, String, Runnable, Runnable)}, waiting at most {@code timeoutNanos}. */
+    public boolean awaitWriter(
+            io.netty.channel.EventLoop loop, long timeoutNanos, String unreachable, Runnable found, Runnable timedOut) {
         if (monitor == null) {
             return false;
         }
         return writerWait.await(
-                loop,
-                config.routing().failoverBufferTimeout().toNanos(),
-                config.routing().failoverBufferStatements(),
-                unreachable,
-                found,
-                timedOut);
+                loop, timeoutNanos, config.routing().failoverBufferStatements(), unreachable, found, timedOut);
     }
 
     /** Statements waiting for a writer now. */

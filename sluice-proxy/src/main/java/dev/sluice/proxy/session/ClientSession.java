@@ -244,7 +244,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSED) {
             return;
         }
-        if (!queue.isEmpty() && leases.unreachable(unreachable, failure)) {
+        if (!queue.isEmpty() && leases.unreachable(queue.peek(), unreachable, failure)) {
             return;
         }
         if (multiplexed && !queue.isEmpty()) {

@@ -36,6 +36,10 @@ final class RoutedLeases {
     private boolean waitingForWriter;
     /** The session's state went with its connection: the next command gets this, then the session closes. */
     private ErrPacket lost;
+    /** The command that waits, or waited last, for a writer, and when its wait ends (one limit over its retries). */
+    private Packet waitingHead;
+
+    private long waitDeadline;
     /** The command the current lease was routed for: it runs there, whatever {@link #switchSides} would say. */
     private Packet leasedFor;
 
@@ -90,7 +94,7 @@ final class RoutedLeases {
                 to = new SessionRouting.Route(context.primaryServer(), to.group(), to.reason(), null, true);
             } else {
                 LOG.debug("session {}: no writer now; the statement waits for one", session.id());
-                awaitWriter(null);
+                awaitWriter(head, null);
                 return;
             }
         }
@@ -136,7 +140,7 @@ final class RoutedLeases {
      * writer waits for a writer (a failover may be under way), a read goes to the writer. False when neither applies
      * (the caller answers with the lease's ERR).
      */
-    boolean unreachable(String unreachable, Throwable failure) {
+    boolean unreachable(Packet head, String unreachable, Throwable failure) {
         SessionRouting.Route route = server.route();
         if (tracker == null || unreachable == null || route == null) {
             return false;
@@ -150,7 +154,7 @@ final class RoutedLeases {
                     session.id(),
                     unreachable,
                     failure.getMessage());
-            awaitWriter(unreachable);
+            awaitWriter(head, unreachable);
             return true;
         }
         LOG.info(
@@ -163,12 +167,30 @@ final class RoutedLeases {
         return true;
     }
 
-    /** The head command waits in the failover buffer; an ERR when the buffer is off, full, or times out. */
-    private void awaitWriter(String unreachable) {
+    /**
+     * The head command waits in the failover buffer; an ERR when the buffer is off or full, or when the command's time
+     * there is up: failover-buffer-timeout from its first wait, over every retry (a writer the monitor reaches but
+     * Sluice cannot does not make it wait forever).
+     */
+    private void awaitWriter(Packet head, String unreachable) {
+        long limit = context.config().routing().failoverBufferTimeout().toNanos();
+        long now = System.nanoTime();
+        if (head != waitingHead) {
+            waitingHead = head;
+            waitDeadline = now + limit;
+        }
+        long left = waitDeadline - now;
+        String why = "none within routing.failover-buffer-timeout " + limit / 1_000_000 + " ms";
+        if (left <= 0 && limit > 0) {
+            session.failHead(ProxyErrors.noWriter(why));
+            session.drain();
+            return;
+        }
         waitingForWriter = true;
         boolean waiting = context.router()
                 .awaitWriter(
                         loop,
+                        left,
                         unreachable,
                         () -> session.guarded("a writer found", () -> {
                             waitingForWriter = false;
@@ -176,12 +198,7 @@ final class RoutedLeases {
                         }),
                         () -> session.guarded("no writer in time", () -> {
                             waitingForWriter = false;
-                            long millis = context.config()
-                                    .routing()
-                                    .failoverBufferTimeout()
-                                    .toMillis();
-                            session.failHead(ProxyErrors.noWriter(
-                                    "none within routing.failover-buffer-timeout " + millis + " ms"));
+                            session.failHead(ProxyErrors.noWriter(why));
                             session.drain();
                         }));
         if (!waiting) {
