@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,9 @@ public final class Router implements AutoCloseable {
 
     private final ProxyConfig config;
     private final TopologyMonitor monitor;
+    /** The latest topology: the monitor's, or a test's; null without a monitor. */
+    private final Supplier<Topology> current;
+
     private final Map<String, ServerConfig> servers = new HashMap<>();
     /** Per server: the session leases of it now (least-connections balance). */
     private final Map<String, AtomicInteger> inUse = new HashMap<>();
@@ -58,30 +63,52 @@ public final class Router implements AutoCloseable {
      * @param login how the monitor logs in to a server (the monitor account, the server's TLS settings)
      */
     public Router(ProxyConfig config, ServerConnector connector, Function<ServerConfig, ConnectOptions> login) {
+        this(config, newMonitor(config, connector, login), null);
+    }
+
+    /**
+     * A router without a monitor of its own that reads each topology from {@code topologies}, for tests of the
+     * decisions without servers; {@link #topologyChanged} is then what a monitor's listener would be told.
+     */
+    Router(ProxyConfig config, Supplier<Topology> topologies) {
+        this(config, null, Objects.requireNonNull(topologies, "topologies"));
+    }
+
+    private Router(ProxyConfig config, TopologyMonitor monitor, Supplier<Topology> topologies) {
         this.config = config;
         for (ServerConfig s : config.servers()) {
             servers.put(s.name(), s);
             inUse.put(s.name(), new AtomicInteger());
         }
         this.writerWait = new WriterWait(this);
+        this.monitor = monitor;
+        this.current = monitor != null ? monitor::current : topologies;
+        if (current == null) {
+            lastWriter = config.writerServer().name();
+        }
+        if (monitor != null) {
+            monitor.addListener(this::topologyChanged);
+        }
+    }
+
+    /** The monitor of {@code config}'s groups; null when {@code config} has no monitor. */
+    private static TopologyMonitor newMonitor(
+            ProxyConfig config, ServerConnector connector, Function<ServerConfig, ConnectOptions> login) {
         MonitorConfig m = config.monitor();
         if (m == null) {
-            monitor = null;
-            lastWriter = config.writerServer().name();
-            return;
+            return null;
         }
         List<MonitoredServer> watched = new ArrayList<>();
         for (ServerConfig s : config.servers()) {
-            if (inSomeGroup(s.name())) {
+            if (inSomeGroup(config, s.name())) {
                 watched.add(new MonitoredServer(s.name(), s.host(), s.port()));
             }
         }
-        monitor = new TopologyMonitor(
+        return new TopologyMonitor(
                 watched,
-                ms -> login.apply(servers.get(ms.name())),
+                ms -> login.apply(config.server(ms.name())),
                 connector,
-                new MonitorSettings(m.interval(), m.timeout(), smallestLag()));
-        monitor.addListener(this::topologyChanged);
+                new MonitorSettings(m.interval(), m.timeout(), smallestLag(config)));
     }
 
     /** Starts the monitor (when there is one). */
@@ -92,7 +119,7 @@ public final class Router implements AutoCloseable {
     }
 
     public boolean monitored() {
-        return monitor != null;
+        return current != null;
     }
 
     public RoutingCounters counters() {
@@ -101,7 +128,7 @@ public final class Router implements AutoCloseable {
 
     /** The latest topology; null without a monitor. */
     public Topology topology() {
-        return monitor == null ? null : monitor.current();
+        return current == null ? null : current.get();
     }
 
     /** Calls {@code listener} with the new writer each time the writer moves to another server (on a monitor thread). */
@@ -115,10 +142,10 @@ public final class Router implements AutoCloseable {
 
     /** The writer now; null while there is none (a failover, two writable servers, the monitor's first poll). */
     public ServerConfig writer() {
-        if (monitor == null) {
+        if (current == null) {
             return config.writerServer();
         }
-        return writerOf(monitor.current());
+        return writerOf(current.get());
     }
 
     private ServerConfig writerOf(Topology topology) {
@@ -134,10 +161,10 @@ public final class Router implements AutoCloseable {
      * statement then goes to the writer).
      */
     public ServerConfig reader(ServerGroup group) {
-        if (monitor == null || group.isWriter()) {
+        if (current == null || group.isWriter()) {
             return null;
         }
-        Topology topology = monitor.current();
+        Topology topology = current.get();
         Duration lag = group.maxReplicationLag();
         long maxSeconds = lag == null ? Long.MAX_VALUE : lag.toSeconds();
         ServerConfig writer = writerOf(topology);
@@ -187,10 +214,10 @@ public final class Router implements AutoCloseable {
      * read need not wait for it).
      */
     public boolean hasReached(String server, String gtid) {
-        if (monitor == null) {
+        if (current == null) {
             return false;
         }
-        ServerState state = monitor.current().server(server).orElse(null);
+        ServerState state = current.get().server(server).orElse(null);
         if (state == null || !state.reachable()) {
             return false;
         }
@@ -213,7 +240,7 @@ public final class Router implements AutoCloseable {
     /** As {@link #awaitWriter(io.netty.channel.EventLoop, String, Runnable, Runnable)}, waiting at most {@code timeoutNanos}. */
     public boolean awaitWriter(
             io.netty.channel.EventLoop loop, long timeoutNanos, String unreachable, Runnable found, Runnable timedOut) {
-        if (monitor == null) {
+        if (current == null) {
             return false;
         }
         return writerWait.await(
@@ -255,7 +282,8 @@ public final class Router implements AutoCloseable {
         return lastGlobalGtid;
     }
 
-    private void topologyChanged(Topology topology) {
+    /** A new topology was published (the monitor's listener). */
+    void topologyChanged(Topology topology) {
         ServerConfig writer = writerOf(topology);
         if (writer == null) {
             return;
@@ -279,11 +307,11 @@ public final class Router implements AutoCloseable {
         writerWait.writerKnown(topology);
     }
 
-    private boolean inSomeGroup(String server) {
+    private static boolean inSomeGroup(ProxyConfig config, String server) {
         return config.groups().groups().stream().anyMatch(g -> g.servers().contains(server));
     }
 
-    private Duration smallestLag() {
+    private static Duration smallestLag(ProxyConfig config) {
         return config.groups().readers().stream()
                 .map(ServerGroup::maxReplicationLag)
                 .filter(d -> d != null)
