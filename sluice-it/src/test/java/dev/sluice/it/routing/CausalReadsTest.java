@@ -149,12 +149,20 @@ class CausalReadsTest {
 
     /** {@code count} times: insert row {@code first + i}, then read it back at once on the same connection. */
     private static Run writeThenRead(Connection c, long first, int count) throws SQLException {
+        return writeThenRead(c, c, first, count);
+    }
+
+    /**
+     * {@code count} times: insert row {@code first + i} on {@code writer}, then read it back at once on {@code reader}
+     * (the same connection or another session).
+     */
+    static Run writeThenRead(Connection writer, Connection reader, long first, int count) throws SQLException {
         Map<String, Integer> answeredBy = new TreeMap<>();
         int missed = 0;
         int missedOnReplicas = 0;
         long start = System.nanoTime();
-        try (PreparedStatement insert = c.prepareStatement(INSERT);
-                PreparedStatement read = c.prepareStatement(READ_BACK)) {
+        try (PreparedStatement insert = writer.prepareStatement(INSERT);
+                PreparedStatement read = reader.prepareStatement(READ_BACK)) {
             for (int i = 0; i < count; i++) {
                 long k = first + i;
                 insert.setLong(1, k);
@@ -200,7 +208,7 @@ class CausalReadsTest {
      * The replica applies each transaction {@code seconds} after the primary wrote it (MASTER_DELAY; MariaDB takes
      * the change only with both replication threads stopped).
      */
-    private static void setDelay(MariaDbSandbox replica, int seconds) {
+    static void setDelay(MariaDbSandbox replica, int seconds) {
         replica.execute("STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = " + seconds + "; START SLAVE");
     }
 }

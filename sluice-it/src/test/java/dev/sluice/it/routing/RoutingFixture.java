@@ -1,6 +1,8 @@
 package dev.sluice.it.routing;
 
+import dev.sluice.backend.ServerTls;
 import dev.sluice.backend.TlsMode;
+import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.it.proxy.ProxyFixture;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.Limits;
@@ -15,6 +17,7 @@ import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.testkit.MariaDbSandbox;
 import dev.sluice.testkit.ReplicatedTopology;
+import dev.sluice.testkit.ReplicatedTopologyBuilder;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -64,13 +67,23 @@ final class RoutingFixture implements AutoCloseable {
      * @param initSql more statements for the primary (tables of the test), replicated before this returns
      */
     RoutingFixture(String name, RoutingConfig routing, String... initSql) {
+        this(name, List.of(), routing, initSql);
+    }
+
+    /**
+     * The same, with {@code moreUsers} as accounts on the servers besides the app's (their passwords as given), for
+     * Sluices started with them in {@link #config(RoutingConfig, List, List, Map)}.
+     */
+    RoutingFixture(String name, List<UserConfig> moreUsers, RoutingConfig routing, String... initSql) {
         List<String> setup = new ArrayList<>(List.of(
                 "CREATE DATABASE routing", "CREATE TABLE routing.whoami (name varchar(16) NOT NULL) ENGINE=InnoDB"));
         setup.addAll(List.of(initSql));
-        topology = ReplicatedTopology.builder()
-                .name(name)
-                .user(USER, PASSWORD)
-                .option("rpl_semi_sync_master_enabled", "ON")
+        ReplicatedTopologyBuilder builder =
+                ReplicatedTopology.builder().name(name).user(USER, PASSWORD);
+        for (UserConfig user : moreUsers) {
+            builder.user(user.name(), user.password());
+        }
+        topology = builder.option("rpl_semi_sync_master_enabled", "ON")
                 .option("rpl_semi_sync_slave_enabled", "ON")
                 .option("rpl_semi_sync_master_wait_point", "AFTER_SYNC")
                 // long enough that no commit of a test falls back to asynchronous replication unnoticed
@@ -96,25 +109,55 @@ final class RoutingFixture implements AutoCloseable {
 
     /** The configuration of the fixture's Sluice with the given routing; servers named as {@link #nameOf}. */
     ProxyConfig config(RoutingConfig routing) {
+        return config(
+                routing, List.of(ServerGroup.reader(READER_GROUP, List.of(REPLICA_1, REPLICA_2))), List.of(), Map.of());
+    }
+
+    /**
+     * A configuration with the writer group {@code primary} and {@code readerGroups} (the first one serves users
+     * without a group of their own), the app user and {@code moreUsers}, and servers of the given weights (1 for
+     * those not named).
+     */
+    ProxyConfig config(
+            RoutingConfig routing,
+            List<ServerGroup> readerGroups,
+            List<UserConfig> moreUsers,
+            Map<String, Integer> weights) {
         List<ServerConfig> servers = new ArrayList<>();
         for (MariaDbSandbox server : topology.servers()) {
-            servers.add(new ServerConfig(nameOf(server), server.host(), server.port(), TlsMode.DISABLED));
+            String name = nameOf(server);
+            servers.add(new ServerConfig(
+                    name,
+                    server.host(),
+                    server.port(),
+                    ServerTls.of(TlsMode.DISABLED),
+                    false,
+                    null,
+                    false,
+                    weights.getOrDefault(name, ServerConfig.DEFAULT_WEIGHT)));
         }
-        ServerGroups groups = new ServerGroups(
-                List.of(
-                        ServerGroup.writer(WRITER_GROUP, NAMES),
-                        ServerGroup.reader(READER_GROUP, List.of(REPLICA_1, REPLICA_2))),
-                true);
+        List<ServerGroup> groups = new ArrayList<>();
+        groups.add(ServerGroup.writer(WRITER_GROUP, NAMES));
+        groups.addAll(readerGroups);
+        List<UserConfig> users = new ArrayList<>();
+        users.add(UserConfig.of(USER, PASSWORD));
+        users.addAll(moreUsers);
         MonitorConfig monitor = new MonitorConfig(USER, PASSWORD, Duration.ofMillis(200), Duration.ofSeconds(1));
+        // all in one constructor: users are checked against the groups they name
         return new ProxyConfig(
-                        List.of(new ListenerConfig("127.0.0.1", 0)),
-                        servers,
-                        List.of(UserConfig.of(USER, PASSWORD)),
-                        ProxyFixture.NO_TLS,
-                        Timeouts.defaults(),
-                        Limits.defaults(),
-                        false)
-                .withRouting(groups, monitor, routing);
+                List.of(new ListenerConfig("127.0.0.1", 0)),
+                servers,
+                users,
+                ProxyFixture.NO_TLS,
+                Timeouts.defaults(),
+                Limits.defaults(),
+                false,
+                PoolSettings.defaults(),
+                ProxyConfig.NATIVE_PASSWORD,
+                0,
+                new ServerGroups(groups, true),
+                monitor,
+                routing);
     }
 
     /** Another Sluice in front of the same servers, with other routing; closed with the fixture. Its port. */
@@ -158,11 +201,17 @@ final class RoutingFixture implements AutoCloseable {
 
     /** MariaDB Connector/J through the Sluice at {@code port}. */
     static Connection connect(int port, String extra) throws SQLException {
+        return connect(port, USER, PASSWORD, "routing", extra);
+    }
+
+    /** MariaDB Connector/J through the Sluice at {@code port} as {@code user}, default database {@code database}. */
+    static Connection connect(int port, String user, String password, String database, String extra)
+            throws SQLException {
         return DriverManager.getConnection(
-                "jdbc:mariadb://127.0.0.1:" + port + "/routing?connectTimeout=5000"
+                "jdbc:mariadb://127.0.0.1:" + port + "/" + database + "?connectTimeout=5000"
                         + (extra.isEmpty() ? "" : "&" + extra),
-                USER,
-                PASSWORD);
+                user,
+                password);
     }
 
     /** The app account straight to a server, bypassing Sluice: the view the tests check Sluice against. */
