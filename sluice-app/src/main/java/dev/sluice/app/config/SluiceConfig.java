@@ -32,6 +32,22 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                             .map(SluiceConfig::group)
                             .collect(Collectors.joining(", ")));
         }
+        if (p.monitor() != null) {
+            s.append("; monitor ")
+                    .append(p.monitor().user())
+                    .append(" every ")
+                    .append(p.monitor().interval().toMillis())
+                    .append(" ms");
+            s.append("; routing ")
+                    .append(p.routing().readWriteSplit() ? "read/write split" : "no split")
+                    .append(", causal reads ")
+                    .append(p.routing().causalReads().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(", failover buffer ")
+                    .append(p.routing().failoverBufferTimeout().toMillis())
+                    .append(" ms, ")
+                    .append(p.routing().rules().size())
+                    .append(" rules");
+        }
         s.append("; users ");
         s.append(
                 p.users().isEmpty()

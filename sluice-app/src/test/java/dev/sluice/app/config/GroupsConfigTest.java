@@ -284,6 +284,6 @@ class GroupsConfigTest {
                                 "  - {name: replicas, role: reader, servers: [db2, db3], max-replication-lag: off}"))
                         .summary())
                 .contains("; groups primary (writer: db1), replicas (reader: db2, db3; max-replication-lag off,"
-                        + " least-connections); users");
+                        + " least-connections); monitor monitor every 1000 ms; routing");
     }
 }

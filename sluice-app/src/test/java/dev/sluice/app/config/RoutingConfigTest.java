@@ -47,6 +47,10 @@ class RoutingConfigTest {
         assertThat(p.routing().failoverBufferTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.routing().failoverBufferStatements()).isEqualTo(10_000);
         assertThat(p.routing().rules()).isEmpty();
+        assertThat(load(withMonitor()).summary())
+                .as("the start-up line")
+                .contains("monitor monitor every 1000 ms; routing read/write split, causal reads local, failover buffer"
+                        + " 30000 ms, 0 rules");
         assertThat(load(withMonitor("routing:")).proxy().routing())
                 .as("an empty value is not set")
                 .isEqualTo(RoutingConfig.defaults());
