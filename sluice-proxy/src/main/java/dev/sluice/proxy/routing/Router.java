@@ -47,8 +47,11 @@ public final class Router implements AutoCloseable {
     private final Supplier<Topology> current;
 
     private final Map<String, ServerConfig> servers = new HashMap<>();
-    /** Per server: the session leases of it now (least-connections balance). */
-    private final Map<String, AtomicInteger> inUse = new HashMap<>();
+    /**
+     * Per server: the session leases of it now (least-connections balance). Adders, not one atomic: every lease and
+     * give-back of every event loop touches them; only a reader's choice reads them. Kept only with a monitor.
+     */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> inUse = new HashMap<>();
 
     private final AtomicInteger rotation = new AtomicInteger();
     private final RoutingCounters counters = new RoutingCounters();
@@ -78,7 +81,7 @@ public final class Router implements AutoCloseable {
         this.config = config;
         for (ServerConfig s : config.servers()) {
             servers.put(s.name(), s);
-            inUse.put(s.name(), new AtomicInteger());
+            inUse.put(s.name(), new java.util.concurrent.atomic.LongAdder());
         }
         this.writerWait = new WriterWait(this);
         this.monitor = monitor;
@@ -189,7 +192,7 @@ public final class Router implements AutoCloseable {
                 eligible.add(s);
                 totalWeight += s.weight();
             } else {
-                int load = inUse.get(name).get();
+                int load = inUse.get(name).intValue();
                 if (load < bestLoad) {
                     best = s;
                     bestLoad = load;
@@ -254,18 +257,23 @@ public final class Router implements AutoCloseable {
 
     /** A session leased a connection of {@code server} (for least-connections). */
     public void leased(String server) {
-        AtomicInteger n = inUse.get(server);
+        java.util.concurrent.atomic.LongAdder n = current != null ? inUse.get(server) : null;
         if (n != null) {
-            n.incrementAndGet();
+            n.increment();
         }
     }
 
     /** A session's lease of {@code server} ended. */
     public void returned(String server) {
-        AtomicInteger n = inUse.get(server);
+        java.util.concurrent.atomic.LongAdder n = current != null ? inUse.get(server) : null;
         if (n != null) {
-            n.decrementAndGet();
+            n.decrement();
         }
+    }
+
+    /** The counter of one label set, for a caller that counts the same decision often (see {@link #count}). */
+    public java.util.concurrent.atomic.LongAdder counter(String group, String server, RouteReason reason) {
+        return counters.adder(group, server, reason);
     }
 
     /** Counts a decision. */

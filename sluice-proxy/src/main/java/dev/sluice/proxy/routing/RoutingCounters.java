@@ -22,6 +22,11 @@ public final class RoutingCounters {
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, LongAdder[]>> counts = new ConcurrentHashMap<>();
 
     void count(String group, String server, RouteReason reason) {
+        adder(group, server, reason).increment();
+    }
+
+    /** The adder of one label set (created when first asked for). */
+    LongAdder adder(String group, String server, RouteReason reason) {
         ConcurrentHashMap<String, LongAdder[]> byServer = counts.get(group);
         if (byServer == null) {
             byServer = counts.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
@@ -30,7 +35,7 @@ public final class RoutingCounters {
         if (adders == null) {
             adders = byServer.computeIfAbsent(server, s -> newAdders());
         }
-        adders[reason.ordinal()].increment();
+        return adders[reason.ordinal()];
     }
 
     private static LongAdder[] newAdders() {

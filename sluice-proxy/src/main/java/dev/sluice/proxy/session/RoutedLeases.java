@@ -40,6 +40,10 @@ final class RoutedLeases {
     private Packet waitingHead;
 
     private long waitDeadline;
+    /** The route counted last, and its counter. */
+    private SessionRouting.Route countedRoute;
+
+    private java.util.concurrent.atomic.LongAdder counted;
     /** The command the current lease was routed for: it runs there, whatever {@link #switchSides} would say. */
     private Packet leasedFor;
 
@@ -98,9 +102,18 @@ final class RoutedLeases {
                 return;
             }
         }
-        context.router().count(to.group(), to.server().name(), to.reason());
+        count(to);
         leasedFor = head;
         server.acquire(reclaim, to);
+    }
+
+    /** Counts a lease's decision; the writer's route is the same object lease after lease, so its counter is kept. */
+    private void count(SessionRouting.Route to) {
+        if (to != countedRoute) {
+            countedRoute = to;
+            counted = context.router().counter(to.group(), to.server().name(), to.reason());
+        }
+        counted.increment();
     }
 
     /**
