@@ -22,6 +22,29 @@ final class CommandTesting {
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
 
+    /** What a test does with the real proxy while it runs. */
+    interface WhileRunning {
+        void accept(InetSocketAddress proxy) throws Exception;
+    }
+
+    /**
+     * Makes the command start the real proxy; {@code whileRunning} gets its first listener's address, then the signal
+     * stops it (a failure in {@code whileRunning} closes the proxy and fails the start, so the command exits 1).
+     */
+    void realProxy(WhileRunning whileRunning) {
+        launcher = config -> {
+            ProxyLauncher.Running running = ProxyLauncher.proxyServer().start(config);
+            try {
+                whileRunning.accept(running.addresses().get(0));
+            } catch (Exception | AssertionError e) {
+                running.close();
+                throw new IllegalStateException(e);
+            }
+            signal.trigger("test");
+            return running;
+        };
+    }
+
     int run(String... args) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override

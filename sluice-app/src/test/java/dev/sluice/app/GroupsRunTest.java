@@ -45,17 +45,7 @@ class GroupsRunTest {
                             ""));
             CommandTesting t = new CommandTesting();
             long[] servedPort = {-1};
-            t.launcher = config -> {
-                ProxyLauncher.Running running = ProxyLauncher.proxyServer().start(config);
-                try {
-                    servedPort[0] = selectPort(running.addresses().get(0));
-                } catch (SQLException | RuntimeException e) {
-                    running.close();
-                    throw new IllegalStateException(e);
-                }
-                t.signal.trigger("test");
-                return running;
-            };
+            t.realProxy(proxy -> servedPort[0] = selectPort(proxy));
 
             int exit = t.run("run", "--config", file.toString());
 

@@ -65,17 +65,7 @@ class RoutingRunTest {
             CommandTesting t = new CommandTesting();
             Map<String, Integer> reads = new HashMap<>();
             int[] stale = {0};
-            t.launcher = config -> {
-                ProxyLauncher.Running running = ProxyLauncher.proxyServer().start(config);
-                try {
-                    traffic(running.addresses().get(0), reads, stale);
-                } catch (SQLException | RuntimeException e) {
-                    running.close();
-                    throw new IllegalStateException(e);
-                }
-                t.signal.trigger("test");
-                return running;
-            };
+            t.realProxy(proxy -> traffic(proxy, reads, stale));
 
             int exit = t.run("run", "--config", file.toString());
 
