@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code sluice run --config} with server groups, in front of a real server: until routing by group exists, every
- * session uses the writer group's first server, even when it is not the first of {@code servers}.
+ * {@code sluice run --config} with server groups, in front of a real server whose reader is down: the client is served
+ * by the writer group's server (found writable by the monitor), even when it is not the first of {@code servers}.
  */
 class GroupsRunTest {
     @Test

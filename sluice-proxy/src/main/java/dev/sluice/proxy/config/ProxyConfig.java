@@ -250,8 +250,8 @@ public record ProxyConfig(
     }
 
     /**
-     * The first server of the writer group: the one every session uses until routing by group exists (without
-     * configured groups, the first server).
+     * The first server of the writer group: the writer when there is no monitor (without configured groups, the
+     * first server), and the greeting probe's target before the monitor found a writer.
      */
     public ServerConfig writerServer() {
         return server(groups.writer().servers().get(0));

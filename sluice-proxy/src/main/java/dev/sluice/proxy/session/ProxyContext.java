@@ -90,8 +90,8 @@ public final class ProxyContext {
     }
 
     /**
-     * The server every session uses until routing by group exists: the writer group's first server (without
-     * configured groups, the first server).
+     * The writer now as routing sees it, or, while there is none (no monitor's poll yet, a failover), the writer
+     * group's first server: where the greeting probe goes and a session in pool.mode session starts.
      */
     public ServerConfig primaryServer() {
         ServerConfig writer = router == null ? null : router.writer();
