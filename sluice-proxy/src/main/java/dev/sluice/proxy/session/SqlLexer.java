@@ -1,5 +1,6 @@
 package dev.sluice.proxy.session;
 
+import dev.sluice.proxy.sql.SqlBytes;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -84,11 +85,8 @@ final class SqlLexer {
             byte c = buf.getByte(pos);
             if (isSpace(c)) {
                 pos++;
-            } else if (c == '#'
-                    || (c == '-' && at(pos + 1) == '-' && (pos + 2 >= end || (at(pos + 2) & 0xFF) <= ' '))) {
-                while (pos < end && buf.getByte(pos) != '\n') {
-                    pos++;
-                }
+            } else if (SqlBytes.isLineComment(buf, pos, end)) {
+                pos = SqlBytes.lineEnd(buf, pos, end);
             } else if (c == '/' && at(pos + 1) == '*') {
                 openComment();
             } else if (c == '*' && inExecutable && at(pos + 1) == '/') {
@@ -104,19 +102,13 @@ final class SqlLexer {
     }
 
     private void openComment() {
-        int p = pos + 2;
-        if (at(p) == '!' || ((at(p) | 0x20) == 'm' && at(p + 1) == '!')) {
-            p += at(p) == '!' ? 1 : 2;
-            for (int digits = 0; digits < 6 && isDigit(at(p)); digits++) {
-                p++;
-            }
+        int code = SqlBytes.executableStart(buf, pos, end);
+        if (code >= 0) {
             inExecutable = true;
-            pos = p;
+            pos = code;
             return;
         }
-        while (p < end && !(buf.getByte(p) == '*' && at(p + 1) == '/')) {
-            p++;
-        }
+        int p = SqlBytes.commentClose(buf, pos, end);
         hints |= hint(buf, pos + 2, p);
         pos = Math.min(end, p + 2);
     }
@@ -124,10 +116,10 @@ final class SqlLexer {
     private int token(byte c) {
         start = pos;
         if (c == '\'' || c == '"') {
-            pos = skipQuoted(pos, c, !noBackslashEscapes);
+            pos = SqlBytes.quotedEnd(buf, pos, end, c, !noBackslashEscapes);
             type = STRING;
         } else if (c == '`') {
-            pos = skipQuoted(pos, c, false);
+            pos = SqlBytes.quotedEnd(buf, pos, end, c, false);
             type = QUOTED_ID;
         } else if (isIdentifier(c)) {
             pos++;
@@ -147,25 +139,6 @@ final class SqlLexer {
         }
         stop = pos;
         return type;
-    }
-
-    /** The position after the quoted token that starts at {@code p} (the end of the text if it is not closed). */
-    private int skipQuoted(int p, byte quote, boolean escapes) {
-        p++;
-        while (p < end) {
-            byte b = buf.getByte(p);
-            if (escapes && b == '\\') {
-                p += 2;
-            } else if (b == quote) {
-                if (at(p + 1) != quote) {
-                    return p + 1;
-                }
-                p += 2;
-            } else {
-                p++;
-            }
-        }
-        return end;
     }
 
     /** The current token is the word {@code upper} (ASCII, upper case), in any case. */
@@ -271,14 +244,14 @@ final class SqlLexer {
     }
 
     static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == 0x0C;
+        return SqlBytes.isSpace(c);
     }
 
     static boolean isDigit(byte c) {
-        return c >= '0' && c <= '9';
+        return SqlBytes.isDigit(c);
     }
 
     static boolean isIdentifier(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '_' || c == '$' || c < 0;
+        return SqlBytes.isIdentifier(c);
     }
 }
