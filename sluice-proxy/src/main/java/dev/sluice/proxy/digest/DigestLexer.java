@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The tokens a digest is made of, read in one pass over the bytes of a statement text (no copy, no String, no
- * allocation after construction).
+ * allocation; one lexer reads one statement after another).
  *
  * <p>Why not {@code session.SqlLexer}: that lexer serves the classifiers, which look at a few leading words. A
  * digest needs every token and its exact extent, and there the classifiers' lexer does not fit: it returns one
@@ -39,9 +39,9 @@ final class DigestLexer {
     static final int SEMICOLON = 8;
     static final int OPERATOR = 9;
 
-    private final ByteBuf buf;
-    private final int end;
-    private final boolean noBackslashEscapes;
+    private ByteBuf buf;
+    private int end;
+    private boolean noBackslashEscapes;
     private int pos;
     private boolean inExecutable;
 
@@ -51,11 +51,15 @@ final class DigestLexer {
     int start;
     int stop;
 
-    DigestLexer(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
+    /** Starts reading the text in {@code buf}'s bytes [from, to); a lexer is reused from statement to statement. */
+    void init(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
         this.buf = buf;
         this.pos = from;
         this.end = to;
         this.noBackslashEscapes = noBackslashEscapes;
+        this.inExecutable = false;
+        this.type = END;
+        this.start = this.stop = from;
     }
 
     /** A position to come back to with {@link #reset} after a look ahead. */
@@ -232,10 +236,6 @@ final class DigestLexer {
     /** The byte at {@code p}, or 0 past the end. */
     byte at(int p) {
         return p < end ? buf.getByte(p) : 0;
-    }
-
-    ByteBuf buffer() {
-        return buf;
     }
 
     private static boolean isIntroducer(byte c) {

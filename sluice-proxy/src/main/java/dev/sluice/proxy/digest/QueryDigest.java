@@ -10,7 +10,8 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>The relay needs the digest of every statement but the text only the first time a digest is seen:
  * {@link #digestOf} hashes the normalised bytes as they are produced and builds no text; {@link #of} builds both.
- * Both read the statement's bytes once and never throw on a text cut short.
+ * Both read the statement's bytes once and never throw on a text cut short. They make a {@link Digester} each
+ * time; the relay keeps one and reuses it, which allocates nothing for a digest.
  */
 public record QueryDigest(String text, long digest) {
 
@@ -19,13 +20,12 @@ public record QueryDigest(String text, long digest) {
      * command byte; {@code noBackslashEscapes} is the session's NO_BACKSLASH_ESCAPES (it decides where strings end).
      */
     public static QueryDigest of(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
-        Normalizer n = new Normalizer(buf, from, to, noBackslashEscapes, true).run();
-        return new QueryDigest(n.text(), n.hash());
+        return new Digester().normalise(buf, from, to, noBackslashEscapes);
     }
 
     /** The same digest as {@link #of} gives, without building the text. */
     public static long digestOf(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
-        return new Normalizer(buf, from, to, noBackslashEscapes, false).run().hash();
+        return new Digester().digest(buf, from, to, noBackslashEscapes);
     }
 
     /** The digest as 16 lower-case hex digits, as the admin interface will show it. */

@@ -13,6 +13,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class QueryDigestTest {
+    /** One digester reused by every test of the class, as the relay will reuse one. */
+    private static final Digester REUSED = new Digester();
+
     /** A COM_QUERY payload: the command byte 0x03, then the text ({nl} for a newline). */
     static ByteBuf payload(String sql) {
         return Unpooled.wrappedBuffer(("\u0003" + sql.replace("{nl}", "\n")).getBytes(StandardCharsets.UTF_8));
@@ -24,7 +27,9 @@ class QueryDigestTest {
         // the hot path's digest, without text, is the same, and it is the hash of the text's bytes
         assertThat(QueryDigest.digestOf(b, 1, b.writerIndex(), noBackslashEscapes))
                 .isEqualTo(d.digest())
-                .isEqualTo(Normalizer.hash(d.text().getBytes(StandardCharsets.UTF_8)));
+                .isEqualTo(Digester.hash(d.text().getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(REUSED.digest(b, 1, b.writerIndex(), noBackslashEscapes));
+        assertThat(REUSED.normalise(b, 1, b.writerIndex(), noBackslashEscapes)).isEqualTo(d);
         return d;
     }
 
@@ -123,17 +128,29 @@ class QueryDigestTest {
     }
 
     @Test
+    void aReusedDigesterForgetsThePreviousStatement() {
+        Digester digester = new Digester();
+        ByteBuf longer = payload("select 'a long statement' from t where x in (1, 2, 3) /*! and y = 2 */");
+        ByteBuf shorter = payload("select 1 /*! + 2");
+        QueryDigest first = digester.normalise(longer, 1, longer.writerIndex(), false);
+        QueryDigest second = digester.normalise(shorter, 1, shorter.writerIndex(), false);
+        assertThat(first.text()).isEqualTo("select ? from t where x in (...) and y = ?");
+        assertThat(second.text()).isEqualTo("select ? + ?");
+        assertThat(digester.digest(longer, 1, longer.writerIndex(), false)).isEqualTo(first.digest());
+        assertThat(digester.normalise(shorter, 1, shorter.writerIndex(), false)).isEqualTo(second);
+    }
+
+    @Test
     void emptyTextHasTheDigestOfNoBytes() {
-        assertThat(digest("", false).digest()).isEqualTo(Normalizer.FNV_OFFSET_BASIS);
+        assertThat(digest("", false).digest()).isEqualTo(Digester.FNV_OFFSET_BASIS);
     }
 
     @Test
     void fnv1a64KnownAnswers() {
         // the published FNV-1a 64 test vectors
-        assertThat(Normalizer.hash(new byte[0])).isEqualTo(0xcbf29ce484222325L);
-        assertThat(Normalizer.hash("a".getBytes(StandardCharsets.US_ASCII))).isEqualTo(0xaf63dc4c8601ec8cL);
-        assertThat(Normalizer.hash("foobar".getBytes(StandardCharsets.US_ASCII)))
-                .isEqualTo(0x85944171f73967e8L);
+        assertThat(Digester.hash(new byte[0])).isEqualTo(0xcbf29ce484222325L);
+        assertThat(Digester.hash("a".getBytes(StandardCharsets.US_ASCII))).isEqualTo(0xaf63dc4c8601ec8cL);
+        assertThat(Digester.hash("foobar".getBytes(StandardCharsets.US_ASCII))).isEqualTo(0x85944171f73967e8L);
     }
 
     static Stream<String[]> sameDigest() {

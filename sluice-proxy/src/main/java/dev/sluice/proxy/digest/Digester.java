@@ -14,8 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Writes the normalised text of a statement token by token (the rules are in docs/DIGESTS.md) and hashes each byte
- * as it is written, so the digest alone needs no text at all: with {@code keepText} false nothing is stored.
+ * Computes {@link QueryDigest}s, reusing its state from statement to statement so that the relay's digest of every
+ * statement allocates nothing: one digester per event loop or session, not shared between threads.
+ *
+ * <p>It writes the normalised text of a statement token by token (the rules are in docs/DIGESTS.md) and hashes each
+ * byte as it is written, so {@link #digest} needs no text at all; {@link #normalise} keeps the bytes as well.
  *
  * <p>The spacing is made, not copied: the input's whitespace and comments only separate tokens, and the output puts
  * one space between two tokens except after {@code (} and {@code .} and before {@code )}, {@code ,}, {@code .} and
@@ -24,28 +27,44 @@ import java.util.Arrays;
  * <p>The hash is FNV-1a, 64-bit (Fowler, Noll, Vo: xor the byte in, then multiply by the FNV prime): one multiply per
  * byte, streaming, with no block to buffer.
  */
-final class Normalizer {
+public final class Digester {
     static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
     static final long FNV_PRIME = 0x100000001b3L;
 
     private static final byte[] COLLAPSED = {'(', '.', '.', '.', ')'};
 
-    private final DigestLexer lexer;
-    private byte[] text;
-    private int length;
-    private long hash = FNV_OFFSET_BASIS;
-    /** The type of the last token written, for the spacing; END before the first. */
-    private int last = END;
+    private final DigestLexer lexer = new DigestLexer();
+    /** The normalised text so far, when it is kept; grown as needed and reused. */
+    private byte[] text = new byte[0];
 
-    Normalizer(ByteBuf buf, int from, int to, boolean noBackslashEscapes, boolean keepText) {
-        this.lexer = new DigestLexer(buf, from, to, noBackslashEscapes);
-        this.text = keepText ? new byte[Math.max(16, 2 * (to - from))] : null;
+    private boolean keepText;
+    private int length;
+    private long hash;
+    /** The type of the last token written, for the spacing; END before the first. */
+    private int last;
+
+    /** The digest of the statement in {@code buf}'s bytes [from, to), as {@link QueryDigest#digestOf}. */
+    public long digest(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
+        run(buf, from, to, noBackslashEscapes, false);
+        return hash;
     }
 
-    /** Reads the whole statement; then {@link #hash} and {@link #text} are final. */
-    Normalizer run() {
+    /** The normalised text and digest of the statement in {@code buf}'s bytes [from, to), as {@link QueryDigest#of}. */
+    public QueryDigest normalise(ByteBuf buf, int from, int to, boolean noBackslashEscapes) {
+        run(buf, from, to, noBackslashEscapes, true);
+        return new QueryDigest(new String(text, 0, length, StandardCharsets.UTF_8), hash);
+    }
+
+    private void run(ByteBuf buf, int from, int to, boolean noBackslashEscapes, boolean keep) {
         DigestLexer lx = lexer;
-        ByteBuf buf = lx.buffer();
+        lx.init(buf, from, to, noBackslashEscapes);
+        keepText = keep;
+        length = 0;
+        hash = FNV_OFFSET_BASIS;
+        last = END;
+        if (keep && text.length < 2 * (to - from)) {
+            text = new byte[Math.max(64, 2 * (to - from))];
+        }
         for (int t = lx.next(); t != END; t = lx.next()) {
             space(t);
             switch (t) {
@@ -72,7 +91,6 @@ final class Normalizer {
             }
             last = t;
         }
-        return this;
     }
 
     /**
@@ -152,21 +170,13 @@ final class Normalizer {
 
     private void put(byte b) {
         hash = (hash ^ (b & 0xFF)) * FNV_PRIME;
-        byte[] t = text;
-        if (t != null) {
+        if (keepText) {
+            byte[] t = text;
             if (length == t.length) {
-                text = t = Arrays.copyOf(t, 2 * length);
+                text = t = Arrays.copyOf(t, Math.max(64, 2 * length));
             }
             t[length++] = b;
         }
-    }
-
-    long hash() {
-        return hash;
-    }
-
-    String text() {
-        return new String(text, 0, length, StandardCharsets.UTF_8);
     }
 
     /** FNV-1a 64 of whole bytes, the hash {@link #run} computes as it writes (for tests and for a text at hand). */
