@@ -3,6 +3,7 @@ package dev.sluice.app.config;
 import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.MonitorConfig;
@@ -48,6 +49,7 @@ final class ConfigBinder {
             "instance-id",
             "monitor",
             "routing",
+            "http",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -74,6 +76,7 @@ final class ConfigBinder {
     private final ValueReader values = new ValueReader();
     private final GroupsReader groupsReader = new GroupsReader(values);
     private final RoutingReader routingReader = new RoutingReader(values);
+    private final HttpReader httpReader = new HttpReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -130,6 +133,7 @@ final class ConfigBinder {
                 List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD),
                 ProxyConfig.NATIVE_PASSWORD);
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
+        HttpConfig http = httpReader.read(root.get("http"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -148,7 +152,8 @@ final class ConfigBinder {
                     (int) instanceId,
                     groups,
                     monitor,
-                    routing);
+                    routing,
+                    http);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

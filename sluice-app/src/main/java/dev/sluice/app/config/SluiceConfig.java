@@ -96,6 +96,11 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                                 ? "server's max_connections - " + p.pool().reservedConnections()
                                 : String.valueOf(p.pool().maxServerConnections()));
         s.append("; instance-id ").append(p.instanceId());
+        if (p.http() != null) {
+            s.append("; http ")
+                    .append(new HostPort(
+                            p.http().listen().host(), p.http().listen().port()));
+        }
         return s.toString();
     }
 

@@ -79,6 +79,7 @@ class ConfigurationDocTest {
         RoutingReader.MONITOR_KEYS.forEach(k -> keys.add("monitor." + k));
         RoutingReader.ROUTING_KEYS.forEach(k -> keys.add("routing." + k));
         RoutingReader.RULE_KEYS.forEach(k -> keys.add("routing.rules[N]." + k));
+        HttpReader.KEYS.forEach(k -> keys.add("http." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

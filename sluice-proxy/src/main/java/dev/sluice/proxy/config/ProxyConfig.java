@@ -24,6 +24,7 @@ import java.util.Set;
  *     the writer and nothing else takes statements). Required with reader groups or a writer group of several
  *     servers: roles and lag come from the servers themselves.
  * @param routing the read/write split, causal reads, the failover buffer and routing rules
+ * @param http the HTTP listener for metrics and health checks; null for none (the default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -38,7 +39,8 @@ public record ProxyConfig(
         int instanceId,
         ServerGroups groups,
         MonitorConfig monitor,
-        RoutingConfig routing) {
+        RoutingConfig routing,
+        HttpConfig http) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -141,6 +143,38 @@ public record ProxyConfig(
                 RoutingConfig.defaults());
     }
 
+    /** Without the HTTP listener. */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups,
+            MonitorConfig monitor,
+            RoutingConfig routing) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                null);
+    }
+
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
         return new ProxyConfig(
@@ -156,7 +190,27 @@ public record ProxyConfig(
                 instanceId,
                 newGroups,
                 newMonitor,
-                newRouting);
+                newRouting,
+                http);
+    }
+
+    /** This configuration with this HTTP listener (null: none). */
+    public ProxyConfig withHttp(HttpConfig newHttp) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                newHttp);
     }
 
     /**
