@@ -9,6 +9,9 @@ import dev.sluice.protocol.Capability;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.ops.OpsHttpServer;
+import dev.sluice.proxy.ops.ProxyMetrics;
+import dev.sluice.proxy.session.PinCounters;
 import dev.sluice.proxy.session.ProxyContext;
 import dev.sluice.proxy.session.SessionRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -43,6 +46,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ProxyContext context;
     private final List<Channel> listeners = new ArrayList<>();
     private volatile ClientChannelInitializer initializer;
+    /** True from the last listener bound until {@link #stopAccepting}: what {@code /health/ready} answers. */
+    private volatile boolean accepting;
+
+    private volatile OpsHttpServer http;
 
     private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
         this.acceptors = acceptors;
@@ -106,6 +113,15 @@ public final class ProxyServer implements AutoCloseable {
                         transport,
                         config.pool().mode().key());
             }
+            if (config.http() != null) {
+                server.http = OpsHttpServer.start(
+                        config.http(),
+                        transport,
+                        new ProxyMetrics(context, PinCounters.global()),
+                        () -> server.accepting);
+                LOG.info("http on {} (/metrics, /health/live, /health/ready)", format(server.http.address()));
+            }
+            server.accepting = true;
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -206,7 +222,28 @@ public final class ProxyServer implements AutoCloseable {
         return context;
     }
 
-    /** The pool counters of a configured server (all its pools), for metrics and tests. */
+    /** Where the HTTP listener ({@code http.listen}) is bound; null when none is configured. */
+    public InetSocketAddress httpAddress() {
+        OpsHttpServer h = http;
+        return h == null ? null : h.address();
+    }
+
+    /** Whether clients are accepted now ({@code /health/ready}). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * Stops accepting clients: {@code /health/ready} answers 503 from now on (a load balancer stops sending) and the
+     * listeners close; sessions open go on until {@link #close}. Idempotent.
+     */
+    public void stopAccepting() {
+        accepting = false;
+        for (Channel listener : listeners) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** Server connections Sluice holds open to this server: leased to sessions or idle in its pools. */
     public int openServerConnections(String server) {
         return context.pools().openCount(server);
@@ -217,6 +254,7 @@ public final class ProxyServer implements AutoCloseable {
         return context.pools().poolCount(server);
     }
 
+    /** The pool counters of a configured server (all its pools), for metrics and tests. */
     public PoolStats poolStats(String server) {
         return context.pools().stats(server);
     }
@@ -228,15 +266,17 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Channel listener : listeners) {
-            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        }
+        stopAccepting();
         context.registry().all().forEach(s -> {
             LOG.info("closing {}", s.describe());
             s.closeFromOutside("proxy shutting down");
         });
         context.close();
         context.pools().close();
+        OpsHttpServer h = http;
+        if (h != null) {
+            h.close(); // last before the loops: /health/live answers until the end
+        }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("stopped");

@@ -53,6 +53,24 @@ public final class RoutingCounters {
         return adders == null ? 0 : adders[key.reason().ordinal()].sum();
     }
 
+    /** What {@link #forEach} passes each label set to. */
+    @FunctionalInterface
+    public interface CountConsumer {
+        void accept(String group, String server, RouteReason reason, long count);
+    }
+
+    /**
+     * Every label set seen so far with its count (0 for reasons of a seen group and server not counted yet), in no
+     * particular order; for the metrics endpoint, from any thread.
+     */
+    public void forEach(CountConsumer consumer) {
+        counts.forEach((group, byServer) -> byServer.forEach((server, adders) -> {
+            for (RouteReason r : RouteReason.values()) {
+                consumer.accept(group, server, r, adders[r.ordinal()].sum());
+            }
+        }));
+    }
+
     /** Every label set counted at least once, with its count, sorted by labels. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();

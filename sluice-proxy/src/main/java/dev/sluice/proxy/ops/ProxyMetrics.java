@@ -1,0 +1,137 @@
+package dev.sluice.proxy.ops;
+
+import dev.sluice.backend.pool.PoolStats;
+import dev.sluice.backend.pool.Pools;
+import dev.sluice.proxy.BuildVersion;
+import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.session.PinCounters;
+import dev.sluice.proxy.session.PinReason;
+import dev.sluice.proxy.session.ProxyContext;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/**
+ * The proxy's Prometheus metrics, in a registry of its own (not the library's default one, so that several proxies in
+ * one JVM do not clash). Every value is read at scrape time from counters the proxy keeps anyway (callback metrics):
+ * nothing is added to the relay's path. Label values come only from the configuration and fixed enums (groups,
+ * servers, reasons), so the number of series is bounded. See docs/METRICS.md.
+ */
+public final class ProxyMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    public ProxyMetrics(ProxyContext context, PinCounters pins) {
+        List<String> servers =
+                context.config().servers().stream().map(ServerConfig::name).toList();
+        Pools pools = context.pools();
+
+        GaugeWithCallback.builder()
+                .name("sluice_client_connections")
+                .help("Client sessions open now (logged in, not yet closed)")
+                .callback(cb -> cb.call(context.registry().size()))
+                .register(registry);
+
+        CounterWithCallback.builder()
+                .name("sluice_routing_decisions_total")
+                .help("Routing decisions by server group, server and reason")
+                .labelNames("group", "server", "reason")
+                .callback(cb -> context.router()
+                        .counters()
+                        .forEach((group, server, reason, n) -> cb.call(n, group, server, reason.label())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_writer_wait_statements")
+                .help("Statements waiting for a writer now (failover buffer)")
+                .callback(cb -> cb.call(context.router().waitingForWriter()))
+                .register(registry);
+
+        CounterWithCallback.builder()
+                .name("sluice_session_pins_total")
+                .help("Pins started (a session kept on its server connection) by reason")
+                .labelNames("reason")
+                .callback(cb -> {
+                    for (PinReason r : PinReason.values()) {
+                        cb.call(pins.started(r), r.label());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_pinned_sessions_by_reason")
+                .help("Sessions each reason pins now (a session pinned by two reasons counts in both)")
+                .labelNames("reason")
+                .callback(cb -> {
+                    for (PinReason r : PinReason.values()) {
+                        cb.call(pins.current(r), r.label());
+                    }
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_pinned_sessions")
+                .help("Sessions pinned by at least one reason now")
+                .callback(cb -> cb.call(pins.pinnedSessions()))
+                .register(registry);
+
+        GaugeWithCallback.builder()
+                .name("sluice_server_connections")
+                .help("Server connections open now (leased or idle), by server")
+                .labelNames("server")
+                .callback(cb -> servers.forEach(s -> cb.call(pools.openCount(s), s)))
+                .register(registry);
+        poolCounter(
+                "sluice_pool_connections_created_total",
+                "Server connections opened",
+                servers,
+                pools,
+                PoolStats::createdCount);
+        poolCounter(
+                "sluice_pool_connection_failures_total",
+                "Server connections that failed to open",
+                servers,
+                pools,
+                PoolStats::createFailureCount);
+        poolCounter(
+                "sluice_pool_acquire_waits_total",
+                "Leases that had to wait for a connection",
+                servers,
+                pools,
+                PoolStats::acquireWaitCount);
+        poolCounter(
+                "sluice_pool_acquire_timeouts_total",
+                "Leases that gave up after pool.acquire-timeout",
+                servers,
+                pools,
+                PoolStats::acquireTimeoutCount);
+        poolCounter(
+                "sluice_pool_retries_total",
+                "Statements sent again on another connection, nothing of them having reached a server",
+                servers,
+                pools,
+                PoolStats::retryCount);
+
+        Info.builder()
+                .name("sluice_build_info")
+                .help("Sluice's version")
+                .labelNames("version")
+                .register(registry)
+                .setLabelValues(BuildVersion.get());
+    }
+
+    private void poolCounter(
+            String name, String help, List<String> servers, Pools pools, ToLongFunction<PoolStats> value) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help + ", by server")
+                .labelNames("server")
+                .callback(cb -> servers.forEach(s -> cb.call(value.applyAsLong(pools.stats(s)), s)))
+                .register(registry);
+    }
+
+    /** Every metric's current value. */
+    public MetricSnapshots scrape() {
+        return registry.scrape();
+    }
+}
