@@ -295,10 +295,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // called back from within a write (the server's writability): the drain under way goes on
         }
         if (state == State.FAILED && !queue.isEmpty()) {
-            Packet first = queue.poll();
-            output.sequence().beginResponse(first.lastSequenceId());
-            first.release();
-            output.write(leaseFailure);
+            failHead(leaseFailure);
             close("server connection failed: " + leaseFailure.message(), true);
             return;
         }
@@ -351,7 +348,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** Answers the command at the head of the queue with {@code err} (it was not sent). */
     void failHead(ErrPacket err) {
-        if (state != State.OPEN) {
+        if (state == State.CLOSED) {
             return;
         }
         Packet first = queue.poll();
@@ -714,13 +711,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
-            Packet first = current == null ? queue.poll() : null;
-            if (current != null || first != null) {
-                if (first != null) {
-                    output.sequence().beginResponse(first.lastSequenceId());
-                    first.release();
-                }
-                output.write(ProxyErrors.sessionInternal(what, String.valueOf(e)));
+            ErrPacket err = ProxyErrors.sessionInternal(what, String.valueOf(e));
+            if (current != null) {
+                output.write(err);
+            } else {
+                failHead(err); // the command waiting for the lease hears why
             }
             close("internal error in " + what + ": " + e, true);
         }

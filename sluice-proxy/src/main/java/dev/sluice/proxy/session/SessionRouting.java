@@ -136,11 +136,7 @@ final class SessionRouting {
         if (c == ReadWriteClass.READ_ONLY_TRANSACTION) {
             return toReader(readerGroup(user, schema), RouteReason.READ_ONLY_TRANSACTION, lastGtid);
         }
-        if (c == ReadWriteClass.WRITE) {
-            return writer();
-        }
-        return writer(); // SAME_CONNECTION without the connection that has the value: the writer, with the state
-        // re-applied
+        return writer(); // WRITE, or SAME_CONNECTION without the connection holding its value (state re-applied)
     }
 
     /**
@@ -189,9 +185,5 @@ final class SessionRouting {
             gtid = null; // the replica is known to have it
         }
         return new Route(reader, group.name(), reason, gtid, false);
-    }
-
-    boolean causal() {
-        return routing.causalReads() != CausalReads.NONE;
     }
 }
