@@ -104,7 +104,7 @@ class CausalReadsTest {
             }
         } finally {
             replicas.forEach(r -> setDelay(r, 0));
-            fixture.topology.awaitReplicated(SYNC);
+            fixture.awaitReplicasServing(SYNC);
         }
         System.out.println("causal reads NONE, replicas 1 s behind: " + run);
         assertThat(run.missedOnReplicas())
@@ -138,7 +138,7 @@ class CausalReadsTest {
             }
         } finally {
             replicas.forEach(r -> setDelay(r, 0));
-            fixture.topology.awaitReplicated(SYNC);
+            fixture.awaitReplicasServing(SYNC);
         }
         System.out.println("causal reads LOCAL, replicas 2 s behind, timeout 200 ms: " + run);
         assertThat(run.missed()).as("reads that missed their own row: %s", run).isZero();

@@ -236,7 +236,7 @@ class ReadWriteSplitTest {
             assertReadsSettleOn(REPLICA_2, "stopping r1's SQL thread");
         } finally {
             topology.startSqlThread(r1);
-            topology.awaitReplicated(SYNC);
+            fixture.awaitReplicasServing(SYNC);
         }
     }
 
@@ -252,7 +252,7 @@ class ReadWriteSplitTest {
             assertReadsSettleOn(PRIMARY, "stopping both replicas");
         } finally {
             replicas.forEach(topology::startReplication);
-            topology.awaitReplicated(SYNC);
+            fixture.awaitReplicasServing(SYNC);
         }
     }
 
@@ -304,7 +304,7 @@ class ReadWriteSplitTest {
         } finally {
             second.execute("SET GLOBAL read_only = ON");
         }
-        fixture.topology.awaitReplicated(SYNC);
+        fixture.awaitReplicasServing(SYNC);
         for (MariaDbSandbox server : fixture.topology.servers()) {
             try (Connection direct = RoutingFixture.direct(server)) {
                 assertThat(scalar(direct, "SELECT COUNT(*) FROM routing.items WHERE v = " + refusedValue))

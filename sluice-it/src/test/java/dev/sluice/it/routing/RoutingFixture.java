@@ -298,6 +298,32 @@ final class RoutingFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until both replicas applied all the primary has and every Sluice this fixture started sees them as
+     * readers again, for tests that stopped and restarted replication: a monitor poll made while it was stopped keeps
+     * a replica out of reads until the next poll, and a test reading at once would race it.
+     */
+    void awaitReplicasServing(Duration deadline) {
+        topology.awaitReplicated(deadline);
+        List<ProxyServer> running;
+        synchronized (proxies) {
+            running = List.copyOf(proxies);
+        }
+        for (ProxyServer p : running) {
+            boolean seen = poll(
+                    () -> p.router()
+                                    .topology()
+                                    .readers(ServerGroup.DEFAULT_MAX_REPLICATION_LAG)
+                                    .size()
+                            == 2,
+                    deadline);
+            if (!seen) {
+                throw new IllegalStateException("the monitor does not see both replicas as readers within " + deadline
+                        + ": " + p.router().topology());
+            }
+        }
+    }
+
     /** Polls {@code condition} every 20 ms until it holds; false when {@code deadline} passed first. */
     static boolean poll(BooleanSupplier condition, Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();

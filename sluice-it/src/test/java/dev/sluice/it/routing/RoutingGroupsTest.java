@@ -141,7 +141,7 @@ class RoutingGroupsTest {
             run = CausalReadsTest.writeThenRead(a, b, 1_000_000, 200);
         } finally {
             replicas.forEach(r -> CausalReadsTest.setDelay(r, 0));
-            fixture.topology.awaitReplicated(SYNC);
+            fixture.awaitReplicasServing(SYNC);
         }
         System.out.println("causal reads LOCAL, two sessions, replicas 1 s behind: " + run);
         assertThat(run.missedOnReplicas())
