@@ -71,8 +71,10 @@ final class ClientChannelInitializer {
 
     void initialize(SocketChannel channel) {
         ProxyConfig config = context.config();
+        context.stats().accepted();
         if (open.incrementAndGet() > config.limits().maxClientConnections()) {
             open.decrementAndGet();
+            context.stats().refused(dev.sluice.proxy.stats.StatementStats.Refusal.CONNECTION_LIMIT);
             Refusals.refuseTooManyConnections(channel);
             return;
         }

@@ -41,6 +41,7 @@ final class GreetingGate {
         HealthMonitor health = context.pools().health(server.name());
         if (health != null && health.isDown()) {
             context.pools().stats(server.name()).failedFast();
+            context.stats().refused(dev.sluice.proxy.stats.StatementStats.Refusal.SERVER_UNAVAILABLE);
             refuse(
                     channel,
                     ProxyErrors.cannotConnect(
@@ -59,6 +60,7 @@ final class GreetingGate {
                     return;
                 }
                 if (failure != null) {
+                    context.stats().refused(dev.sluice.proxy.stats.StatementStats.Refusal.SERVER_UNAVAILABLE);
                     refuse(channel, refusal(context, failure));
                     return;
                 }

@@ -199,6 +199,11 @@ public final class ProxyServer implements AutoCloseable {
         return context.router();
     }
 
+    /** What the sessions did: commands, latencies, errors, bytes, the digest table and the slow query log. */
+    public dev.sluice.proxy.stats.StatementStats stats() {
+        return context.stats();
+    }
+
     /** The bound listener addresses, in configuration order. */
     public List<InetSocketAddress> addresses() {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();

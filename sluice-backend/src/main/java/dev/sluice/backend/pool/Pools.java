@@ -95,6 +95,17 @@ public final class Pools implements AutoCloseable {
         return slots(server).open();
     }
 
+    /** Idle server connections across this server's pools. */
+    public int idleCount(String server) {
+        int idle = 0;
+        for (Map.Entry<Key, ServerPool> e : pools.entrySet()) {
+            if (e.getKey().server().equals(server)) {
+                idle += e.getValue().idleCount();
+            }
+        }
+        return idle;
+    }
+
     /** The connections Sluice may hold to one server, across its pools. */
     public ServerSlots slots(String server) {
         return slots.computeIfAbsent(server, s -> new ServerSlots(s, settings));

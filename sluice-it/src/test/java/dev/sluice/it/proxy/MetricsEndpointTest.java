@@ -315,13 +315,27 @@ class MetricsEndpointTest {
                     assertThat(at).as("labels of " + line).isEqualTo(body.length());
                 }
                 String name = m.group(1);
-                assertThat(s.types.keySet())
+                assertThat(s.types.entrySet())
                         .as("a sample of a declared family: " + line)
-                        .anySatisfy(f -> assertThat(name.equals(f) || name.equals(f + "_total"))
+                        .anySatisfy(f -> assertThat(ofFamily(name, f.getKey(), f.getValue()))
                                 .isTrue());
                 s.samples.add(new Sample(name, labels, number(m.group(3))));
             }
             return s;
+        }
+
+        /** Whether a sample named {@code name} belongs to family {@code family} of {@code type}. */
+        private static boolean ofFamily(String name, String family, String type) {
+            if (name.equals(family)) {
+                return true;
+            }
+            List<String> suffixes = switch (type) {
+                case "counter" -> List.of("_total", "_created");
+                case "histogram" -> List.of("_bucket", "_count", "_sum", "_created");
+                case "summary" -> List.of("_count", "_sum", "_created");
+                default -> List.of();
+            };
+            return suffixes.stream().anyMatch(x -> name.equals(family + x));
         }
 
         private static double number(String v) {

@@ -25,6 +25,7 @@ import java.util.Set;
  *     servers: roles and lag come from the servers themselves.
  * @param routing the read/write split, causal reads, the failover buffer and routing rules
  * @param http the HTTP listener for metrics and health checks; null for none (the default)
+ * @param stats statement statistics: digests and the slow query log (null: the defaults)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -40,7 +41,8 @@ public record ProxyConfig(
         ServerGroups groups,
         MonitorConfig monitor,
         RoutingConfig routing,
-        HttpConfig http) {
+        HttpConfig http,
+        StatsConfig stats) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -175,6 +177,40 @@ public record ProxyConfig(
                 null);
     }
 
+    /** With the default statement statistics. */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups,
+            MonitorConfig monitor,
+            RoutingConfig routing,
+            HttpConfig http) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                StatsConfig.defaults());
+    }
+
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
         return new ProxyConfig(
@@ -191,7 +227,8 @@ public record ProxyConfig(
                 newGroups,
                 newMonitor,
                 newRouting,
-                http);
+                http,
+                stats);
     }
 
     /** This configuration with this HTTP listener (null: none). */
@@ -210,7 +247,28 @@ public record ProxyConfig(
                 groups,
                 monitor,
                 routing,
-                newHttp);
+                newHttp,
+                stats);
+    }
+
+    /** This configuration with these statement statistics settings. */
+    public ProxyConfig withStats(StatsConfig newStats) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                newStats);
     }
 
     /**
@@ -251,6 +309,9 @@ public record ProxyConfig(
             groups = ServerGroups.implicit(servers.get(0));
         }
         Objects.requireNonNull(routing, "routing");
+        if (stats == null) {
+            stats = StatsConfig.defaults();
+        }
         checkGroups(servers, users, groups);
         checkRouting(groups, monitor, routing);
     }

@@ -112,6 +112,25 @@ public final class ProxyMetrics {
                 pools,
                 PoolStats::retryCount);
 
+        GaugeWithCallback.builder()
+                .name("sluice_server_connections_idle")
+                .help("Server connections idle in the pools now, by server")
+                .labelNames("server")
+                .callback(cb -> servers.forEach(s -> cb.call(pools.idleCount(s), s)))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_pool_connections_discarded_total")
+                .help("Server connections closed by Sluice, by server and reason (stale: found dead or idle past the"
+                        + " server's wait_timeout; cancelled: its client left mid-statement; ...)")
+                .labelNames("server", "reason")
+                .callback(cb -> servers.forEach(s -> {
+                    for (PoolStats.DiscardReason r : PoolStats.DiscardReason.values()) {
+                        cb.call(pools.stats(s).discardedCount(r), s, r.name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                }))
+                .register(registry);
+        StatementMetrics.register(registry, context.stats(), context.router());
+
         Info.builder()
                 .name("sluice_build_info")
                 .help("Sluice's version")

@@ -56,6 +56,7 @@ public final class Router implements AutoCloseable {
     private final AtomicInteger rotation = new AtomicInteger();
     private final RoutingCounters counters = new RoutingCounters();
     private final WriterWait writerWait;
+    private final java.util.concurrent.atomic.LongAdder writerMoves = new java.util.concurrent.atomic.LongAdder();
     private final List<Consumer<ServerConfig>> writerMoved = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The writer of the last topology that had one (null before the first): a change is a move. */
     private volatile String lastWriter;
@@ -255,6 +256,29 @@ public final class Router implements AutoCloseable {
         return writerWait.waiting();
     }
 
+    /** Statements that entered the failover buffer so far; refused it (full or off); left it without a writer. */
+    public long writerWaitsBuffered() {
+        return writerWait.buffered();
+    }
+
+    public long writerWaitsRefused() {
+        return writerWait.refused();
+    }
+
+    public long writerWaitsTimedOut() {
+        return writerWait.timedOut();
+    }
+
+    /** How many times the writer moved to another server (failovers and switchovers seen). */
+    public long writerMoves() {
+        return writerMoves.sum();
+    }
+
+    /** How many times the monitor saw a server change in this way; 0 without a monitor. */
+    public long topologyChanges(dev.sluice.backend.topology.TopologyChange kind) {
+        return monitor == null ? 0 : monitor.changeCount(kind);
+    }
+
     /** A session leased a connection of {@code server} (for least-connections). */
     public void leased(String server) {
         java.util.concurrent.atomic.LongAdder n = current != null ? inUse.get(server) : null;
@@ -299,6 +323,7 @@ public final class Router implements AutoCloseable {
         String before = lastWriter;
         lastWriter = writer.name();
         if (before != null && !before.equals(writer.name())) {
+            writerMoves.increment();
             LOG.warn(
                     "routing: the writer moved from {} to {}: new transactions go to {}",
                     before,

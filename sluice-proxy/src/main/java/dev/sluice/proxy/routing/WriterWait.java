@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The failover buffer: sessions whose next statement needs the writer while there is none (or while the one they
@@ -22,6 +23,11 @@ final class WriterWait {
     private final Router router;
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Statements that waited, by how their wait ended. */
+    private final LongAdder buffered = new LongAdder();
+
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder timedOutCount = new LongAdder();
 
     WriterWait(Router router) {
         this.router = router;
@@ -81,13 +87,16 @@ final class WriterWait {
             if (timeoutNanos > 0) {
                 waiting.decrementAndGet();
             }
+            refused.increment();
             return false;
         }
+        buffered.increment();
         Waiter w = new Waiter(loop, unreachable, Instant.now(), found, timedOut);
         waiters.add(w);
         w.timer = loop.schedule(
                 () -> {
                     if (w.finish()) {
+                        timedOutCount.increment();
                         timedOut.run();
                     }
                 },
@@ -108,6 +117,21 @@ final class WriterWait {
                 w.loop.execute(w.found);
             }
         }
+    }
+
+    /** Statements that waited for a writer (entered the failover buffer) so far. */
+    long buffered() {
+        return buffered.sum();
+    }
+
+    /** Statements refused a wait (the buffer full, or off) so far. */
+    long refused() {
+        return refused.sum();
+    }
+
+    /** Statements whose wait ended without a writer so far. */
+    long timedOut() {
+        return timedOutCount.sum();
     }
 
     /** How many statements wait for a writer now. */

@@ -5,6 +5,7 @@ import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.stats.StatementStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,10 +28,32 @@ final class ClientOutput {
     /** The last write to the client, so a close can wait for it to reach the socket. */
     private ChannelFuture lastWrite;
 
+    private StatementObserver observer;
+    private StatementStats stats;
+    /** Bytes from and to the client since the last flush (added to {@link #stats} there). */
+    private long bytesIn;
+
+    private long bytesOut;
+
     ClientOutput(Channel client, long capabilities, PacketSequence sequence) {
         this.client = client;
         this.capabilities = capabilities;
         this.sequence = sequence;
+    }
+
+    /** Counts what goes through here in {@code stats}, and ERRs Sluice writes as {@code observer}'s command's. */
+    void observe(StatementObserver o, StatementStats s) {
+        this.observer = o;
+        this.stats = s;
+    }
+
+    StatementObserver observer() {
+        return observer;
+    }
+
+    /** A packet of {@code payloadBytes} came from the client. */
+    void received(int payloadBytes) {
+        bytesIn += payloadBytes + 4;
     }
 
     /** Once the session's handler is in the client pipeline. */
@@ -55,16 +78,20 @@ final class ClientOutput {
     void write(ErrPacket err) {
         ByteBuf buf = allocate();
         err.encode(buf, capabilities);
-        lastWrite = client.write(buf);
+        if (observer != null) {
+            observer.error(err.errorCode(), StatementStats.Origin.SLUICE);
+        }
+        write(buf);
     }
 
     void write(OkPacket ok) {
         ByteBuf buf = allocate();
         ok.encode(buf, capabilities);
-        lastWrite = client.write(buf);
+        write(buf);
     }
 
     void write(ByteBuf payload) {
+        bytesOut += payload.readableBytes() + 4;
         lastWrite = client.write(payload);
     }
 
@@ -73,11 +100,17 @@ final class ClientOutput {
      * (a failed write fails the channel, which ends the session).
      */
     void relay(ByteBuf payload) {
+        bytesOut += payload.readableBytes() + 4;
         encoder.writeRelayed(payload);
     }
 
     /** Flushes what was written and watches that the client takes it. */
     void flush() {
+        if (stats != null && (bytesIn | bytesOut) != 0) {
+            stats.bytes(bytesIn, bytesOut);
+            bytesIn = 0;
+            bytesOut = 0;
+        }
         client.flush();
         deadline.afterFlush();
     }

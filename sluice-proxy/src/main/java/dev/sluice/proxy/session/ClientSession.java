@@ -12,6 +12,7 @@ import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
+import dev.sluice.proxy.stats.StatementStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -87,6 +88,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** Where each lease goes, the wait for a writer, and state lost with a connection. */
     private final RoutedLeases leases;
+    /** The client commands' counts, latencies, errors and digests, for the process-wide statistics. */
+    private final StatementObserver observer;
 
     private State state = State.OPEN;
     private Exchange current;
@@ -98,6 +101,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         this.login = login;
         this.client = client;
         this.output = new ClientOutput(client, login.capabilities(), clientSequence);
+        this.observer = new StatementObserver(context.stats(), login.sessionId());
+        output.observe(observer, context.stats());
         this.server = new ServerSide(
                 this,
                 context,
@@ -148,6 +153,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     public String user() {
         return server.user().name();
+    }
+
+    /** The session's default database now (in session mode: the one it logged in with); null for none. */
+    public String database() {
+        return tracker != null ? tracker.database() : login.database();
+    }
+
+    StatementObserver observer() {
+        return observer;
     }
 
     /** The server thread behind this session as KILLs of other sessions take it. */
@@ -282,6 +296,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             packet.release();
             return;
         }
+        output.received(packet.payload().readableBytes());
         if (current != null && current.awaitingClientData()) {
             current.onClientData(packet);
             return;
@@ -408,6 +423,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         } finally {
             dispatching = false;
         }
+        if (current == null) {
+            observer.end(0, null, null); // answered by Sluice, or without an answer
+        }
+    }
+
+    /** The client command's exchange {@code done} is complete: its answer came from the server held now. */
+    private void observeEnd(Exchange done) {
+        if (observer.active()) {
+            SessionRouting.Route route = server.route();
+            String group = route != null
+                    ? route.group()
+                    : context.config().groups().writer().name();
+            observer.end(done.rows(), server.server().name(), group);
+        }
     }
 
     private static boolean isQuit(Packet packet) {
@@ -488,6 +517,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // the exchange ended the session
         }
         if (current.isComplete()) {
+            observeEnd(current);
             boolean clientAnswer = current instanceof ResponseRelay;
             if (multiplexed) {
                 if (current instanceof ResponseRelay || current instanceof ReprepareExchange) {
@@ -565,6 +595,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return true;
         }
         long limit = context.config().timeouts().serverRead().toMillis();
+        context.stats().deadline(StatementStats.Deadline.SERVER_READ);
         server.distrust();
         if (current == null) {
             // only commands without an answer (long data) went out: there is nothing to answer, the connection goes
@@ -636,6 +667,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 && current == null
                 && queue.isEmpty()
                 && client.config().isAutoRead()) {
+            context.stats().deadline(StatementStats.Deadline.CLIENT_IDLE);
             close(
                     "idle longer than client-idle-timeout "
                             + context.config().timeouts().clientIdle().toMillis() + " ms",
@@ -657,6 +689,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             client.close();
             return;
         }
+        context.stats().deadline(StatementStats.Deadline.CLIENT_WRITE);
         LOG.warn(
                 "session {}: client write timed out: {} bytes not taken by the client in {} ms; {} after {} rows ({})",
                 id(),
@@ -749,6 +782,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         context.registry().unregister(this);
         queue.clear();
         boolean inFlight = current != null;
+        if (observer.active()) {
+            observer.end(current == null ? 0 : current.rows(), server.server().name(), null);
+        }
         if (current != null) {
             if (server.isActive()) {
                 // whatever ended the session mid-statement (client gone, write failed, timeouts, bad packet)

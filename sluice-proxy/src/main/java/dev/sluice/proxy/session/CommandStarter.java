@@ -82,6 +82,14 @@ final class CommandStarter {
             return;
         }
         commands++;
+        session.observer()
+                .begin(
+                        command,
+                        payload,
+                        session.user(),
+                        session.database(),
+                        command == Command.COM_STMT_EXECUTE && prepared != null ? prepared.textOf(payload) : null,
+                        status.noBackslashEscapes());
         switch (command) {
             case COM_QUIT -> {
                 packet.release();
@@ -296,6 +304,7 @@ final class CommandStarter {
             // Provably nothing of it left: the connection died (or is about to be closed for idleness by the
             // server) before this first write. Another one takes it.
             queue.addFirst(packet);
+            session.observer().requeued();
             server.reacquire(
                     server.isActive()
                             ? "server connection idle too long for a first command"

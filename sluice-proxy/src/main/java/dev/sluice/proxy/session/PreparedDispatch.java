@@ -52,6 +52,11 @@ final class PreparedDispatch implements ResponseRelay.PrepareIds {
 
     /** Whether the queued command needs a server connection (one naming a statement may be answered here). */
     /** A COM_STMT_EXECUTE of a statement that only reads (the read/write split may send it to a reader). */
+    /** The text of the statement a COM_STMT_EXECUTE ({@code payload}) runs; null when unknown. */
+    byte[] textOf(io.netty.buffer.ByteBuf payload) {
+        return statements.textOf(payload);
+    }
+
     boolean executesRead(Packet packet) {
         return statements.executesRead(packet.payload());
     }

@@ -24,6 +24,7 @@ public final class ProxyContext {
     private final CapabilityPolicy capabilityPolicy;
     private final Pools pools;
     private final Router router;
+    private final dev.sluice.proxy.stats.StatementStats stats;
     private volatile HandshakeV10 serverGreeting;
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
     private CompletableFuture<HandshakeV10> probe;
@@ -39,6 +40,7 @@ public final class ProxyContext {
         this.connector = connector;
         this.capabilityPolicy = new CapabilityPolicy(serverCapabilityMask);
         this.pools = new Pools(connector, config.pool());
+        this.stats = statementStats(config.stats());
         for (ServerConfig server : config.servers()) {
             pools.monitor(
                     server.name(),
@@ -56,6 +58,20 @@ public final class ProxyContext {
                         .build());
         router.start();
         router.onWriterMoved(writer -> registry.all().forEach(s -> s.writerMoved(writer)));
+    }
+
+    private static dev.sluice.proxy.stats.StatementStats statementStats(dev.sluice.proxy.config.StatsConfig settings) {
+        return new dev.sluice.proxy.stats.StatementStats(
+                settings.digests() ? new dev.sluice.proxy.digest.DigestTable(settings.digestsMax()) : null,
+                settings.slowQueryThreshold() == null
+                        ? null
+                        : new dev.sluice.proxy.stats.SlowQueryLog(
+                                settings.slowQueryThreshold(), settings.slowQueriesPerSecond()));
+    }
+
+    /** What the sessions did: commands, latencies, errors, bytes, digests. */
+    public dev.sluice.proxy.stats.StatementStats stats() {
+        return stats;
     }
 
     /** Where statements go: the writer now, readers of a group now, the failover buffer. */

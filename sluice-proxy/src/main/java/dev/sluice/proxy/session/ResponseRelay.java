@@ -8,6 +8,7 @@ import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.result.ResponseDecoder;
 import dev.sluice.protocol.result.ResponseEvent;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.proxy.stats.StatementStats;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
@@ -164,6 +165,7 @@ final class ResponseRelay implements Exchange {
         } else if (event instanceof ResponseEvent.ResultEnd end) {
             onResultEnd(payload, end);
         } else if (event instanceof ResponseEvent.Ok ok) {
+            observed(ok.ok().affectedRows(), ok.ok().warnings());
             status.server(ok.ok().statusFlags());
             endStatus = ok.ok().statusFlags();
             moreResults = ok.moreResults();
@@ -176,7 +178,7 @@ final class ResponseRelay implements Exchange {
             } else {
                 relayOk(payload, out);
             }
-        } else if (event instanceof ResponseEvent.Err) {
+        } else if (event instanceof ResponseEvent.Err err) {
             failed = true;
             if (prepareIds != null && command == Command.COM_STMT_PREPARE) {
                 prepareIds.prepareFailed();
@@ -184,6 +186,10 @@ final class ResponseRelay implements Exchange {
             if (refusedFile != null) {
                 refuse(false);
             } else {
+                StatementObserver observer = client.observer();
+                if (observer != null) {
+                    observer.error(err.err().errorCode(), StatementStats.Origin.SERVER);
+                }
                 client.relay(payload);
             }
         } else if (event instanceof ResponseEvent.Eof eof) {
@@ -251,6 +257,7 @@ final class ResponseRelay implements Exchange {
     }
 
     private void onResultEnd(ByteBuf payload, ResponseEvent.ResultEnd end) {
+        observed(0, end.warnings());
         status.server(end.statusFlags());
         endStatus = end.statusFlags();
         ByteBuf out = payload;
@@ -322,6 +329,13 @@ final class ResponseRelay implements Exchange {
 
     private void writeOkTerminator(int status, int warnings) {
         client.write(new OkPacket(OkPacket.HEADER_EOF, 0, 0, status, warnings, "", List.of()));
+    }
+
+    private void observed(long affected, int warnings) {
+        StatementObserver observer = client.observer();
+        if (observer != null) {
+            observer.ok(affected, warnings);
+        }
     }
 
     void prepareIds(PrepareIds ids) {

@@ -164,6 +164,15 @@ public final class PreparedStatements {
         return c.readsOnly;
     }
 
+    /** The text of the statement {@code payload} (a command naming one) names; null when none is known. */
+    public byte[] textOf(ByteBuf payload) {
+        if (payload.readableBytes() < 5) {
+            return null;
+        }
+        ClientStatement c = statementOf(payload);
+        return c == null ? null : c.key.sql();
+    }
+
     private ClientStatement statementOf(ByteBuf payload) {
         long id = StatementPackets.statementId(payload);
         long resolved = id == StatementPackets.LAST_PREPARED ? lastPrepared : id;
