@@ -34,6 +34,41 @@ final class Logging {
         return level;
     }
 
+    /**
+     * Sends the slow query log ({@code dev.sluice.slow}, one JSON object per line) to {@code file}, appended, through
+     * an asynchronous appender that never blocks the event loop that logs (lines are dropped when its queue is full);
+     * null: the lines stay in the main log.
+     */
+    static void slowQueryLog(java.nio.file.Path file) {
+        if (file == null || !(LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx)) {
+            return;
+        }
+        ch.qos.logback.classic.encoder.PatternLayoutEncoder encoder =
+                new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        ch.qos.logback.core.FileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.FileAppender<>();
+        appender.setContext(ctx);
+        appender.setName("slow-query-file");
+        appender.setFile(file.toString());
+        appender.setAppend(true);
+        appender.setEncoder(encoder);
+        appender.start();
+        ch.qos.logback.classic.AsyncAppender async = new ch.qos.logback.classic.AsyncAppender();
+        async.setContext(ctx);
+        async.setName("slow-query-async");
+        async.setNeverBlock(true);
+        async.setQueueSize(4096);
+        async.setDiscardingThreshold(0);
+        async.addAppender(appender);
+        async.start();
+        Logger slow = ctx.getLogger(dev.sluice.proxy.stats.SlowQueryLog.LOGGER);
+        slow.setAdditive(false);
+        slow.addAppender(async);
+    }
+
     /** Sets the root level (Netty keeps its own WARN from logback.xml). */
     static void apply(String configured) {
         String level = resolve(configured, System.getenv(ENVIRONMENT_VARIABLE));

@@ -131,6 +131,7 @@ final class RunCommand implements Callable<Integer> {
                     .set(sets)
                     .load();
             Logging.apply(loaded.logLevel());
+            Logging.slowQueryLog(loaded.proxy().stats().slowQueryLogFile());
         } catch (ConfigException e) {
             printConfigError(err, e);
             return 2;

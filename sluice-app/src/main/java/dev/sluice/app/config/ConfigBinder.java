@@ -11,6 +11,7 @@ import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.RoutingConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.ServerGroups;
+import dev.sluice.proxy.config.StatsConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import java.nio.file.Path;
@@ -50,6 +51,8 @@ final class ConfigBinder {
             "monitor",
             "routing",
             "http",
+            "digests",
+            "slow-query-log",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -77,6 +80,7 @@ final class ConfigBinder {
     private final GroupsReader groupsReader = new GroupsReader(values);
     private final RoutingReader routingReader = new RoutingReader(values);
     private final HttpReader httpReader = new HttpReader(values);
+    private final StatsReader statsReader = new StatsReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -134,6 +138,7 @@ final class ConfigBinder {
                 ProxyConfig.NATIVE_PASSWORD);
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         HttpConfig http = httpReader.read(root.get("http"));
+        StatsConfig stats = statsReader.read(root.get("digests"), root.get("slow-query-log"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -153,7 +158,8 @@ final class ConfigBinder {
                     groups,
                     monitor,
                     routing,
-                    http);
+                    http,
+                    stats);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -101,6 +101,20 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                     .append(new HostPort(
                             p.http().listen().host(), p.http().listen().port()));
         }
+        if (!p.stats().digests()) {
+            s.append("; digests off");
+        } else if (p.stats().digestsMax() != dev.sluice.proxy.config.StatsConfig.DEFAULT_DIGESTS_MAX) {
+            s.append("; digests at most ").append(p.stats().digestsMax()).append(" rows");
+        }
+        if (p.stats().slowQueryThreshold() != null) {
+            s.append("; slow query log from ")
+                    .append(p.stats().slowQueryThreshold().toMillis())
+                    .append(" ms to ")
+                    .append(
+                            p.stats().slowQueryLogFile() == null
+                                    ? "the log"
+                                    : p.stats().slowQueryLogFile());
+        }
         return s.toString();
     }
 

@@ -61,7 +61,7 @@ class StatementStatsTest {
         ProxyConfig config = ProxyFixture.withMode(
                         ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), PoolMode.TRANSACTION)
                 .withHttp(HttpConfig.of("127.0.0.1", 0))
-                .withStats(new StatsConfig(true, 1000, Duration.ofMillis(250), 10));
+                .withStats(new StatsConfig(true, 1000, Duration.ofMillis(250), 10, null));
         fixture = new ProxyFixture(db.sandbox(), config);
         slowLines.start();
         ((Logger) LoggerFactory.getLogger(SlowQueryLog.LOGGER)).addAppender(slowLines);

@@ -1,5 +1,6 @@
 package dev.sluice.proxy.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,8 +13,11 @@ import java.time.Duration;
  *     slow-query-log.threshold}); null: no slow query log (the default)
  * @param slowQueriesPerSecond the slow query log's lines per second at most ({@code slow-query-log.max-per-second},
  *     10)
+ * @param slowQueryLogFile where the application writes the slow query log ({@code slow-query-log.file}); null: the
+ *     main log
  */
-public record StatsConfig(boolean digests, int digestsMax, Duration slowQueryThreshold, int slowQueriesPerSecond) {
+public record StatsConfig(
+        boolean digests, int digestsMax, Duration slowQueryThreshold, int slowQueriesPerSecond, Path slowQueryLogFile) {
     public static final int DEFAULT_DIGESTS_MAX = 1000;
     public static final int DEFAULT_SLOW_PER_SECOND = 10;
 
@@ -31,6 +35,6 @@ public record StatsConfig(boolean digests, int digestsMax, Duration slowQueryThr
     }
 
     public static StatsConfig defaults() {
-        return new StatsConfig(true, DEFAULT_DIGESTS_MAX, null, DEFAULT_SLOW_PER_SECOND);
+        return new StatsConfig(true, DEFAULT_DIGESTS_MAX, null, DEFAULT_SLOW_PER_SECOND, null);
     }
 }
