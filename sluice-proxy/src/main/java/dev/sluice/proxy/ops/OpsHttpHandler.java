@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers the operators' HTTP requests: {@code GET /metrics} in the Prometheus text format (OpenMetrics when the
  * {@code Accept} header asks for it), {@code GET /health/live} (200 while the process runs), {@code GET
- * /health/ready} (200 while the proxy accepts clients, 503 once it stops). Anything else: 404, or 405 for another
+ * /health/ready} (200 while the proxy accepts clients, 503 once it stops); the status page and its JSON ({@link
+ * StatusRoutes}). Anything else: 404, or 405 for another
  * method than GET and HEAD; a request the codec could not read: 400, and the connection is closed.
  */
 @ChannelHandler.Sharable
@@ -40,10 +41,12 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private final ProxyMetrics metrics;
     private final BooleanSupplier ready;
     private final ExpositionFormats formats = ExpositionFormats.init();
+    private final StatusRoutes status;
 
-    OpsHttpHandler(ProxyMetrics metrics, BooleanSupplier ready) {
+    OpsHttpHandler(ProxyMetrics metrics, BooleanSupplier ready, StatusRoutes status) {
         this.metrics = metrics;
         this.ready = ready;
+        this.status = status;
     }
 
     @Override
@@ -52,8 +55,12 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, request, text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
-        boolean known = path.equals("/metrics") || path.equals("/health/live") || path.equals("/health/ready");
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String path = query.path();
+        boolean known = path.equals("/metrics")
+                || path.equals("/health/live")
+                || path.equals("/health/ready")
+                || StatusRoutes.PATHS.contains(path);
         if (!known) {
             send(ctx, request, text(HttpResponseStatus.NOT_FOUND, "not found\n"), true);
             return;
@@ -68,10 +75,11 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         FullHttpResponse response = switch (path) {
             case "/metrics" -> metrics(request.headers().get(HttpHeaderNames.ACCEPT));
             case "/health/live" -> text(HttpResponseStatus.OK, "live\n");
-            default ->
+            case "/health/ready" ->
                 ready.getAsBoolean()
                         ? text(HttpResponseStatus.OK, "ready\n")
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+            default -> status.answer(path, query);
         };
         if (method.equals(HttpMethod.HEAD)) {
             int length = response.content().readableBytes();

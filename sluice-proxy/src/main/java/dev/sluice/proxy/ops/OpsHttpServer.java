@@ -42,7 +42,10 @@ public final class OpsHttpServer implements AutoCloseable {
     public static OpsHttpServer start(
             HttpConfig config, Transport transport, ProxyMetrics metrics, BooleanSupplier ready) {
         EventLoopGroup group = transport.newGroup(1);
-        OpsHttpHandler handler = new OpsHttpHandler(metrics, ready);
+        StatusRoutes status = new StatusRoutes(
+                metrics.context().stats(), () -> metrics.context().registry().size());
+        status.start(group.next());
+        OpsHttpHandler handler = new OpsHttpHandler(metrics, ready, status);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverSocketChannel())

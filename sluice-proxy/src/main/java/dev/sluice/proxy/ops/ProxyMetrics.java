@@ -23,8 +23,10 @@ import java.util.function.ToLongFunction;
  */
 public final class ProxyMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ProxyContext context;
 
     public ProxyMetrics(ProxyContext context, PinCounters pins) {
+        this.context = context;
         List<String> servers =
                 context.config().servers().stream().map(ServerConfig::name).toList();
         Pools pools = context.pools();
@@ -147,6 +149,11 @@ public final class ProxyMetrics {
                 .labelNames("server")
                 .callback(cb -> servers.forEach(s -> cb.call(value.applyAsLong(pools.stats(s)), s)))
                 .register(registry);
+    }
+
+    /** What the metrics are read from (the HTTP listener's other pages read it too). */
+    ProxyContext context() {
+        return context;
     }
 
     /** Every metric's current value. */
