@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the programs the test sandboxes need are installed: mariadbd and mariadb-install-db (Debian's
-# mariadb-server), the mariadb client (mariadb-client), openssl (for TLS sandboxes) and sysbench (the proxy's load
-# tests).
+# mariadb-server), the mariadb client (mariadb-client), openssl (for TLS sandboxes), sysbench (the proxy's load
+# tests) and chromium (the status page's browser test, headless).
 #
 # Present: exit 0 without touching anything. Missing and running as root: install them with apt-get. The packages'
 # postinst is told not to start the system service (policy-rc.d) and may still report an error without systemd;
@@ -31,6 +31,9 @@ missing_packages() {
     fi
     if ! find_program sysbench; then
         packages="$packages sysbench"
+    fi
+    if ! find_program chromium; then
+        packages="$packages chromium fonts-dejavu-core"
     fi
     printf '%s' "${packages# }"
 }
