@@ -5,7 +5,8 @@
 #
 #   bench/ab.sh base=/tmp/base.jar new=sluice-app/target/sluice.jar
 # Environment: TESTS (oltp_point_select oltp_read_only), THREADS (16), TIME (5), ROUNDS (4), PS_MODE (auto),
-# ROWS (300000; 0 skips streaming), and those of bench/lib.sh.
+# ROWS (300000; 0 skips streaming), SLUICE_ARGS_<name> (more arguments for that Sluice, e.g. --set digests.enabled=false;
+# the same jar can then run under two names), and those of bench/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TESTS="${TESTS:-oltp_point_select oltp_read_only}"
 THREADS="${THREADS:-16}" TIME="${TIME:-5}" ROUNDS="${ROUNDS:-4}" PS_MODE="${PS_MODE:-auto}" ROWS="${ROWS:-300000}"
@@ -29,7 +30,9 @@ i=1
 for arg in "$@"; do
     name="${arg%%=*}" jar="${arg#*=}"
     names+=("$name")
-    SLUICE_JAR="$jar" bench_sluice "${ports[$i]}" "$DB" "${ports[$((i + $#))]}"
+    extra="SLUICE_ARGS_$name" # e.g. SLUICE_ARGS_off="--set digests.enabled=false": that Sluice's own arguments
+    # shellcheck disable=SC2086
+    SLUICE_JAR="$jar" bench_sluice "${ports[$i]}" "$DB" "${ports[$((i + $#))]}" ${!extra:-}
     port[$name]=${ports[$i]} pid[$name]=$SLUICE_PID
     cp "$BENCH_TMP/sluice.log" "$BENCH_TMP/sluice-$name.log"
     i=$((i + 1))
