@@ -4,8 +4,9 @@
 # relay classification and client encoder, as a session runs it), LenencBenchmark (length-encoded integers),
 # StatementEffectsBenchmark (the pinning classifier on a 200-byte SELECT / INSERT: fast path, no allocation),
 # ReadWriteClassifierBenchmark (the read/write split's classifier on the same statements and a hinted SELECT),
-# PoolLeaseBenchmark (transaction mode's lease + give-back of an idle connection, one thread and two contending) and
-# QueryDigestBenchmark (issue 13's query digest: the 64-bit value alone and the normalised text as well).
+# PoolLeaseBenchmark (transaction mode's lease + give-back of an idle connection, one thread and two contending),
+# QueryDigestBenchmark (issue 13's query digest: the 64-bit value alone and the normalised text as well) and
+# StatementStatsBenchmark (the statement statistics one statement costs, digests on and off).
 #   bench/jmh.sh                       # all, ~2 minutes
 #   bench/jmh.sh Framing -prof gc      # JMH options pass through (here: allocation per operation)
 # Environment: those of bench/lib.sh (BENCH_NO_BUILD, BENCH_MVN_FLAGS, JAVA).

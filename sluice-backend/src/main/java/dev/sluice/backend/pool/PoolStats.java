@@ -44,6 +44,7 @@ public final class PoolStats {
     private final LongAdder retries = new LongAdder();
     private final LongAdder kills = new LongAdder();
     private final LongAdder acquireWaits = new LongAdder();
+    private final LongAdder acquireWaitNanos = new LongAdder();
     private final LongAdder acquireTimeouts = new LongAdder();
     private final LongAdder fastFailures = new LongAdder();
     private final LongAdder refreshes = new LongAdder();
@@ -84,6 +85,16 @@ public final class PoolStats {
 
     void waited() {
         acquireWaits.increment();
+    }
+
+    /** A lease that waited ended (served, timed out or cancelled) after {@code nanos}. */
+    void waitedFor(long nanos) {
+        acquireWaitNanos.add(nanos);
+    }
+
+    /** The time leases spent waiting for a connection, in all. */
+    public long acquireWaitNanos() {
+        return acquireWaitNanos.sum();
     }
 
     void timedOut() {

@@ -289,6 +289,8 @@ public final class ServerPool implements AutoCloseable {
     /** Under the monitor. */
     private void enqueue(EventLoop loop, CompletableFuture<PooledConnection> result) {
         stats.waited();
+        long since = System.nanoTime();
+        result.whenComplete((c, e) -> stats.waitedFor(System.nanoTime() - since));
         PoolWaiters.Waiter added =
                 waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
                     String state;

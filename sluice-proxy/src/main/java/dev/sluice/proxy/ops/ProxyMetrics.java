@@ -101,6 +101,12 @@ public final class ProxyMetrics {
                 servers,
                 pools,
                 PoolStats::acquireWaitCount);
+        CounterWithCallback.builder()
+                .name("sluice_pool_acquire_wait_seconds_total")
+                .help("Time leases spent waiting for a connection, by server")
+                .labelNames("server")
+                .callback(cb -> servers.forEach(s -> cb.call(pools.stats(s).acquireWaitNanos() / 1e9, s)))
+                .register(registry);
         poolCounter(
                 "sluice_pool_acquire_timeouts_total",
                 "Leases that gave up after pool.acquire-timeout",
