@@ -13,6 +13,12 @@ public final class DigestEntry {
     static final long HIGHEST_MICROS = 3_600_000_000L;
 
     private static final int SIGNIFICANT_DIGITS = 2;
+    /**
+     * The histogram counts in ints (half the memory of longs): before its total reaches this it starts over, so that no
+     * bucket can overflow; the percentiles are then those of the latest runs (at 50,000 runs a second, the last six
+     * hours). Counts, sums, min and max are longs and never start over.
+     */
+    static final long HISTOGRAM_RESTART = 1L << 30;
 
     final DigestTable.Key key;
     final String text;
@@ -33,7 +39,14 @@ public final class DigestEntry {
     private String group = "";
     private final IntCountsHistogram latency = new IntCountsHistogram(HIGHEST_MICROS, SIGNIFICANT_DIGITS);
 
+    private final long histogramRestart;
+
     DigestEntry(DigestTable.Key key, String text, long nowMillis) {
+        this(key, text, nowMillis, HISTOGRAM_RESTART);
+    }
+
+    DigestEntry(DigestTable.Key key, String text, long nowMillis, long histogramRestart) {
+        this.histogramRestart = histogramRestart;
         this.key = key;
         this.text = text;
         this.firstSeenMillis = nowMillis;
@@ -82,6 +95,9 @@ public final class DigestEntry {
         totalMicros += m;
         minMicros = Math.min(minMicros, m);
         maxMicros = Math.max(maxMicros, m);
+        if (latency.getTotalCount() >= histogramRestart) {
+            latency.reset();
+        }
         latency.recordValue(m);
         if (servedBy != null) {
             group = servedBy;
@@ -119,6 +135,9 @@ public final class DigestEntry {
         if (row.count() > 0) {
             minMicros = Math.min(minMicros, row.minMicros());
             maxMicros = Math.max(maxMicros, row.maxMicros());
+        }
+        if (latency.getTotalCount() + histogram.getTotalCount() >= histogramRestart) {
+            latency.reset();
         }
         latency.add(histogram);
         lastSeenMillis = Math.max(lastSeenMillis, row.lastSeen().toEpochMilli());

@@ -139,6 +139,24 @@ class DigestTableTest {
         assertThat(t.size()).isLessThanOrEqualTo(5);
     }
 
+    /** The int-counted histogram starts over before it could overflow; counts and sums go on. */
+    @Test
+    void theHistogramStartsOverBeforeItsCountsCouldOverflow() {
+        DigestEntry e = new DigestEntry(new DigestTable.Key(1, "app", "test"), "t", 0, 100);
+        for (int i = 0; i < 100; i++) {
+            e.record(1000, 0, 0, 0, false, "writer", 0);
+        }
+        for (int i = 0; i < 10; i++) {
+            e.record(50_000, 0, 0, 0, false, "writer", 0);
+        }
+        DigestRow r = e.row();
+        assertThat(r.count()).isEqualTo(110);
+        assertThat(r.minMicros()).isEqualTo(1000);
+        assertThat(r.p50Micros())
+                .as("percentiles of the runs since the start-over")
+                .isBetween(49_500L, 50_500L);
+    }
+
     @Test
     void aBoundBelowOneIsRefused() {
         assertThatThrownBy(() -> new DigestTable(0)).hasMessageContaining("digests.max");
