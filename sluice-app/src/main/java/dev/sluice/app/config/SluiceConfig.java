@@ -101,6 +101,11 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                     .append(new HostPort(
                             p.http().listen().host(), p.http().listen().port()));
         }
+        if (p.admin() != null) {
+            s.append("; admin ")
+                    .append(new HostPort(
+                            p.admin().listen().host(), p.admin().listen().port()));
+        }
         return s.toString();
     }
 

@@ -80,6 +80,8 @@ class ConfigurationDocTest {
         RoutingReader.ROUTING_KEYS.forEach(k -> keys.add("routing." + k));
         RoutingReader.RULE_KEYS.forEach(k -> keys.add("routing.rules[N]." + k));
         HttpReader.KEYS.forEach(k -> keys.add("http." + k));
+        AdminReader.KEYS.forEach(k -> keys.add("admin." + k));
+        AdminReader.USER_KEYS.forEach(k -> keys.add("admin.users[N]." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

@@ -25,6 +25,7 @@ import java.util.Set;
  *     servers: roles and lag come from the servers themselves.
  * @param routing the read/write split, causal reads, the failover buffer and routing rules
  * @param http the HTTP listener for metrics and health checks; null for none (the default)
+ * @param admin the admin interface (MySQL protocol, for operators); null for none (the default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -40,7 +41,8 @@ public record ProxyConfig(
         ServerGroups groups,
         MonitorConfig monitor,
         RoutingConfig routing,
-        HttpConfig http) {
+        HttpConfig http,
+        AdminConfig admin) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -172,6 +174,7 @@ public record ProxyConfig(
                 groups,
                 monitor,
                 routing,
+                null,
                 null);
     }
 
@@ -191,7 +194,8 @@ public record ProxyConfig(
                 newGroups,
                 newMonitor,
                 newRouting,
-                http);
+                http,
+                admin);
     }
 
     /** This configuration with this HTTP listener (null: none). */
@@ -210,7 +214,28 @@ public record ProxyConfig(
                 groups,
                 monitor,
                 routing,
-                newHttp);
+                newHttp,
+                admin);
+    }
+
+    /** This configuration with this admin interface (null: none). */
+    public ProxyConfig withAdmin(AdminConfig newAdmin) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                newAdmin);
     }
 
     /**
