@@ -55,6 +55,7 @@ public final class Router implements AutoCloseable {
 
     private final AtomicInteger rotation = new AtomicInteger();
     private final RoutingCounters counters = new RoutingCounters();
+    private final AdminStates adminStates = new AdminStates();
     private final WriterWait writerWait;
     private final List<Consumer<ServerConfig>> writerMoved = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The writer of the last topology that had one (null before the first): a change is a move. */
@@ -129,6 +130,11 @@ public final class Router implements AutoCloseable {
         return counters;
     }
 
+    /** Servers operators took offline (the admin interface): readers skip them, their leases are refused. */
+    public AdminStates adminStates() {
+        return adminStates;
+    }
+
     /** The latest topology; null without a monitor. */
     public Topology topology() {
         return current == null ? null : current.get();
@@ -184,7 +190,7 @@ public final class Router implements AutoCloseable {
             boolean ok = state != null
                     && (state.withinLag(maxSeconds)
                             || (writer != null && writer.name().equals(name)));
-            if (!ok) {
+            if (!ok || !adminStates.takesLeases(name)) {
                 continue;
             }
             ServerConfig s = servers.get(name);

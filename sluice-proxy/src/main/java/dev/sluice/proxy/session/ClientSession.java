@@ -90,6 +90,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private State state = State.OPEN;
     private Exchange current;
+    /** System.nanoTime() when the last command was started (for the admin interface). */
+    private long commandStarted;
+
     private ErrPacket leaseFailure;
 
     public ClientSession(
@@ -193,6 +196,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         return client.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ---- what the admin interface reads (on the session's loop, see SessionViews) ----
+
+    Exchange running() {
+        return current;
+    }
+
+    long commandStarted() {
+        return commandStarted;
+    }
+
+    String lastStatement() {
+        return statements.last();
+    }
+
+    LeaseKeeper keeper() {
+        return keeper;
+    }
+
+    RoutedLeases leases() {
+        return leases;
+    }
+
+    Channel channel() {
+        return client;
+    }
+
+    /** The session's current database (in session mode: as it logged in or last changed user). */
+    String database() {
+        return tracker != null ? tracker.database() : server.database();
     }
 
     // ---- start -------------------------------------------------------------------------------------
@@ -402,6 +436,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * without its {@link #current} exchange (it would give the connection back with the command in flight).
      */
     private void dispatch(Packet packet) {
+        commandStarted = System.nanoTime();
         dispatching = true;
         try {
             starter.start(packet);
