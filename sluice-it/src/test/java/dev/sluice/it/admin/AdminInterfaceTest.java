@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.it.proxy.ProxyFixture;
 import dev.sluice.proxy.config.AdminConfig;
+import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
@@ -348,6 +349,26 @@ class AdminInterfaceTest {
                             assertThat(((Map<String, Object>) o).get("name")).isEqualTo(ProxyFixture.SERVER));
             assertThat(Json.parse(get("/api/pools"))).isInstanceOf(List.class);
             assertThat(get("/api/config")).doesNotContain(ProxyFixture.PASSWORD);
+        }
+    }
+
+    /** admin.tls not set: the admin port offers the main port's TLS (here its self-signed certificate), and requires it when that does. */
+    @Test
+    void tlsAsOnTheMainPort() throws Exception {
+        ClientTlsConfig required = new ClientTlsConfig(true, null, null, true);
+        ProxyConfig config = ProxyFixture.config(db.sandbox(), required, false)
+                .withAdmin(new AdminConfig(
+                        new ListenerConfig("127.0.0.1", 0), List.of(UserConfig.of(ADMIN, ADMIN_PASSWORD)), required));
+        try (ProxyFixture tls = new ProxyFixture(db.sandbox(), config)) {
+            String url =
+                    "jdbc:mysql://127.0.0.1:" + tls.proxy.adminAddress().getPort() + "/?allowPublicKeyRetrieval=true";
+            try (Connection c = DriverManager.getConnection(url + "&sslMode=REQUIRED", ADMIN, ADMIN_PASSWORD)) {
+                assertThat(query(c, "SELECT @@version_comment")).isEqualTo("Sluice admin interface");
+            }
+            assertThatThrownBy(() -> DriverManager.getConnection(url + "&sslMode=DISABLED", ADMIN, ADMIN_PASSWORD))
+                    .isInstanceOfSatisfying(
+                            SQLException.class,
+                            e -> assertThat(e.getErrorCode()).isEqualTo(ProxyErrors.SECURE_TRANSPORT_REQUIRED));
         }
     }
 

@@ -21,16 +21,8 @@ record AdminCommand(String syntax, Pattern pattern, Function<Matcher, Completabl
                 syntax, Pattern.compile(regex.replace(" ", "\\s+"), Pattern.CASE_INSENSITIVE | Pattern.DOTALL), run);
     }
 
-    /** A command answering with a table built on the admin's thread. */
-    static AdminCommand table(String syntax, String regex, Supplier<OpsTable> table) {
-        return of(
-                syntax,
-                regex,
-                m -> CompletableFuture.supplyAsync(() -> new AdminReply.Table(table.get()), Runnable::run));
-    }
-
-    /** A command answering with a table built later (read on other event loops). */
-    static AdminCommand tableLater(String syntax, String regex, Supplier<CompletableFuture<OpsTable>> table) {
+    /** A command answering with a table (built on the admin's thread, or later on others, such as the sessions). */
+    static AdminCommand table(String syntax, String regex, Supplier<CompletableFuture<OpsTable>> table) {
         return of(syntax, regex, m -> table.get().thenApply(AdminReply.Table::new));
     }
 

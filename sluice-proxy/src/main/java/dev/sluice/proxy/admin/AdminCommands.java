@@ -25,11 +25,11 @@ final class AdminCommands {
     /** @param who names the admin client in the log ("ops@127.0.0.1") */
     AdminCommands(AdminContext admin, AdminTables tables, String who) {
         this.admin = admin;
-        commands.add(AdminCommand.tableLater("SHOW SERVERS", "SHOW SERVERS", tables::servers));
-        commands.add(AdminCommand.tableLater("SHOW POOLS", "SHOW POOLS", tables::pools));
-        commands.add(AdminCommand.tableLater("SHOW SESSIONS", "SHOW SESSIONS", tables::sessions));
-        commands.add(AdminCommand.tableLater("SHOW CONFIG", "SHOW CONFIG", tables::config));
-        commands.add(AdminCommand.tableLater("SHOW METRICS", "SHOW METRICS", tables::metrics));
+        commands.add(AdminCommand.table("SHOW SERVERS", "SHOW SERVERS", tables::servers));
+        commands.add(AdminCommand.table("SHOW POOLS", "SHOW POOLS", tables::pools));
+        commands.add(AdminCommand.table("SHOW SESSIONS", "SHOW SESSIONS", tables::sessions));
+        commands.add(AdminCommand.table("SHOW CONFIG", "SHOW CONFIG", tables::config));
+        commands.add(AdminCommand.table("SHOW METRICS", "SHOW METRICS", tables::metrics));
         commands.add(AdminCommand.of(
                 "KILL [CONNECTION | QUERY] id",
                 "KILL(?: (CONNECTION|QUERY))? (\\d{1,19})",
@@ -40,11 +40,6 @@ final class AdminCommands {
                 "SET SERVER [`'\"]?([^\\s`'\"]+)[`'\"]? (OFFLINE SOFT|OFFLINE HARD|ONLINE)",
                 m -> ServerControl.set(admin, who, m.group(1), m.group(2))));
         commands.add(AdminCommand.of("RELOAD CONFIG", "RELOAD CONFIG", m -> reload(who)));
-    }
-
-    /** Adds a command (the last tried before the drivers' statements). */
-    void add(AdminCommand command) {
-        commands.add(command);
     }
 
     CompletableFuture<AdminReply> execute(String sql, DriverQueries.Client client) {
