@@ -352,6 +352,38 @@ class AdminInterfaceTest {
         }
     }
 
+    /** pool.mode session: a session holds its connection for life, so OFFLINE SOFT lets it go on; a new one is refused. */
+    @Test
+    void offlineSoftInSessionMode() throws Exception {
+        ProxyConfig config = ProxyFixture.withMode(
+                        ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false), PoolMode.SESSION)
+                .withAdmin(new AdminConfig(
+                        new ListenerConfig("127.0.0.1", 0),
+                        List.of(UserConfig.of(ADMIN, ADMIN_PASSWORD)),
+                        ProxyFixture.NO_TLS));
+        try (ProxyFixture session = new ProxyFixture(db.sandbox(), config);
+                Connection held = session.mysql("");
+                Connection admin = DriverManager.getConnection(
+                        "jdbc:mariadb://127.0.0.1:"
+                                + session.proxy.adminAddress().getPort() + "/",
+                        ADMIN,
+                        ADMIN_PASSWORD)) {
+            assertThat(admin.createStatement().executeUpdate("SET SERVER " + ProxyFixture.SERVER + " OFFLINE SOFT"))
+                    .isZero();
+            assertThat(query(held, "SELECT 41 + 1")).isEqualTo("42");
+            Throwable refused = catchFailure(() -> {
+                try (Connection c = session.mysql("")) {
+                    query(c, "SELECT 1");
+                }
+            });
+            assertThat(sqlCode(refused)).as(String.valueOf(refused)).isEqualTo(ProxyErrors.SERVER_OFFLINE);
+            admin.createStatement().executeUpdate("SET SERVER " + ProxyFixture.SERVER + " ONLINE");
+            try (Connection c = session.mysql("")) {
+                assertThat(query(c, "SELECT 2")).isEqualTo("2");
+            }
+        }
+    }
+
     /** admin.tls not set: the admin port offers the main port's TLS (here its self-signed certificate), and requires it when that does. */
     @Test
     void tlsAsOnTheMainPort() throws Exception {
