@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.admin");
+    /** Commands read ahead of the one being answered, at most. */
+    static final int MAX_QUEUED = 16;
 
     private final AdminContext admin;
     private final AdminTables tables;
@@ -70,6 +72,14 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
         drain();
     }
 
+    /** Reads the client only while few of its commands wait: one that pipelines many is held at its socket. */
+    private void updateReads() {
+        boolean read = queue.size() < MAX_QUEUED;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
     private void drain() {
         while (!busy && !queue.isEmpty() && ctx.channel().isActive()) {
             Packet packet = queue.poll();
@@ -79,6 +89,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
                 packet.release();
             }
         }
+        updateReads();
         ctx.flush();
     }
 
