@@ -6,9 +6,14 @@ import dev.sluice.backend.Transport;
 import dev.sluice.backend.pool.HealthMonitor;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.protocol.Capability;
+import dev.sluice.proxy.admin.AdminContext;
+import dev.sluice.proxy.admin.AdminServer;
+import dev.sluice.proxy.admin.AdminTables;
+import dev.sluice.proxy.admin.ConfigReloader;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
+import dev.sluice.proxy.frontend.ClientTlsContexts;
 import dev.sluice.proxy.ops.OpsHttpServer;
 import dev.sluice.proxy.ops.ProxyMetrics;
 import dev.sluice.proxy.session.PinCounters;
@@ -50,6 +55,9 @@ public final class ProxyServer implements AutoCloseable {
     private volatile boolean accepting;
 
     private volatile OpsHttpServer http;
+    private volatile AdminServer admin;
+    /** What RELOAD CONFIG runs; null: not available. */
+    private volatile ConfigReloader reloader;
 
     private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
         this.acceptors = acceptors;
@@ -113,13 +121,27 @@ public final class ProxyServer implements AutoCloseable {
                         transport,
                         config.pool().mode().key());
             }
+            ProxyMetrics metrics = new ProxyMetrics(context, PinCounters.global());
+            AdminContext admin = new AdminContext(context, metrics, () -> server.reloader);
             if (config.http() != null) {
                 server.http = OpsHttpServer.start(
-                        config.http(),
+                        config.http(), transport, metrics, () -> server.accepting, new AdminTables(admin).api());
+                LOG.info("http on {} (/metrics, /health/live, /health/ready, /api/...)", format(server.http.address()));
+            }
+            if (config.admin() != null) {
+                server.admin = AdminServer.start(
+                        config.admin(),
                         transport,
-                        new ProxyMetrics(context, PinCounters.global()),
-                        () -> server.accepting);
-                LOG.info("http on {} (/metrics, /health/live, /health/ready)", format(server.http.address()));
+                        admin,
+                        config.admin().tls().equals(config.clientTls())
+                                ? await(tls) // the main port's context: the same certificate
+                                : config.admin().tls().enabled()
+                                        ? ClientTlsContexts.create(
+                                                config.admin().tls())
+                                        : null,
+                        config.clientAuthPlugin(),
+                        config.timeouts().clientHandshake());
+                LOG.info("admin interface on {}", format(server.admin.address()));
             }
             server.accepting = true;
             return server;
@@ -233,6 +255,17 @@ public final class ProxyServer implements AutoCloseable {
         return h == null ? null : h.address();
     }
 
+    /** Where the admin interface ({@code admin.listen}) is bound; null when none is configured. */
+    public InetSocketAddress adminAddress() {
+        AdminServer a = admin;
+        return a == null ? null : a.address();
+    }
+
+    /** What the admin interface's RELOAD CONFIG runs (the application's hot reload); null: not available. */
+    public void configReloader(ConfigReloader reloader) {
+        this.reloader = reloader;
+    }
+
     /** Whether clients are accepted now ({@code /health/ready}). */
     public boolean accepting() {
         return accepting;
@@ -272,6 +305,10 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         stopAccepting();
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+        }
         context.registry().all().forEach(s -> {
             LOG.info("closing {}", s.describe());
             s.closeFromOutside("proxy shutting down");

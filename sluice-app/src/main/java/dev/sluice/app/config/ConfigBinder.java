@@ -2,6 +2,7 @@ package dev.sluice.app.config;
 
 import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
+import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
@@ -53,6 +54,7 @@ final class ConfigBinder {
             "http",
             "digests",
             "slow-query-log",
+            "admin",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -81,6 +83,7 @@ final class ConfigBinder {
     private final RoutingReader routingReader = new RoutingReader(values);
     private final HttpReader httpReader = new HttpReader(values);
     private final StatsReader statsReader = new StatsReader(values);
+    private final AdminReader adminReader = new AdminReader(values, this::tls);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -120,7 +123,7 @@ final class ConfigBinder {
         routingReader.checkMonitor(root, groups, monitor);
         groupsReader.checkReferences(groups, groupReferences);
         groupsReader.checkWeights(groups, weights);
-        ClientTlsConfig tls = tls(root.get("tls"));
+        ClientTlsConfig tls = tls(root.get("tls"), "tls");
         Duration connect = values.duration(root, "connect-timeout", Duration.ofSeconds(10), false);
         Duration handshake = values.duration(root, "client-handshake-timeout", Duration.ofSeconds(10), false);
         Duration write = values.duration(root, "client-write-timeout", Duration.ofSeconds(60), false);
@@ -139,6 +142,7 @@ final class ConfigBinder {
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         HttpConfig http = httpReader.read(root.get("http"));
         StatsConfig stats = statsReader.read(root.get("digests"), root.get("slow-query-log"));
+        AdminConfig admin = adminReader.read(root.get("admin"), tls);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -159,7 +163,8 @@ final class ConfigBinder {
                     monitor,
                     routing,
                     http,
-                    stats);
+                    stats,
+                    admin);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way
@@ -374,35 +379,36 @@ final class ConfigBinder {
                 .build();
     }
 
-    private ClientTlsConfig tls(ConfigNode node) {
+    /** The client TLS settings at {@code path} ({@code tls}, {@code admin.tls}). */
+    ClientTlsConfig tls(ConfigNode node, String path) {
         if (node == null) {
             return ClientTlsConfig.selfSigned();
         }
         if (node instanceof ConfigNode.Scalar) {
             // shorthand: "tls: false" is "tls: {enabled: false}"
-            boolean enabled = values.parseBool(node, "tls", true);
+            boolean enabled = values.parseBool(node, path, true);
             return new ClientTlsConfig(enabled, null, null, false);
         }
-        ConfigNode.Mapping m = values.mapping(node, "tls");
+        ConfigNode.Mapping m = values.mapping(node, path);
         if (m == null) {
             return ClientTlsConfig.selfSigned();
         }
-        values.checkKeys(m, "tls", TLS_KEYS);
-        boolean enabled = values.bool(m, "enabled", "tls.enabled", true);
-        boolean required = values.bool(m, "required", "tls.required", false);
-        Path certificate = values.file(m.get("certificate"), "tls.certificate");
-        Path key = values.file(m.get("key"), "tls.key");
+        values.checkKeys(m, path, TLS_KEYS);
+        boolean enabled = values.bool(m, "enabled", path + ".enabled", true);
+        boolean required = values.bool(m, "required", path + ".required", false);
+        Path certificate = values.file(m.get("certificate"), path + ".certificate");
+        Path key = values.file(m.get("key"), path + ".key");
         boolean ok = true;
         if ((m.get("certificate") == null) != (m.get("key") == null)) {
             values.problem(
                     m.origin(),
-                    "tls",
+                    path,
                     "certificate and key go together (got only " + (m.get("key") == null ? "certificate" : "key")
                             + ")");
             ok = false;
         }
         if (required && !enabled) {
-            values.problem(ValueReader.originOf(m, "required"), "tls.required", "needs tls.enabled: true");
+            values.problem(ValueReader.originOf(m, "required"), path + ".required", "needs " + path + ".enabled: true");
             ok = false;
         }
         if (!ok || (certificate == null) != (key == null)) {

@@ -115,6 +115,11 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
                                     ? "the log"
                                     : p.stats().slowQueryLogFile());
         }
+        if (p.admin() != null) {
+            s.append("; admin ")
+                    .append(new HostPort(
+                            p.admin().listen().host(), p.admin().listen().port()));
+        }
         return s.toString();
     }
 

@@ -80,6 +80,10 @@ class ConfigurationDocTest {
         RoutingReader.ROUTING_KEYS.forEach(k -> keys.add("routing." + k));
         RoutingReader.RULE_KEYS.forEach(k -> keys.add("routing.rules[N]." + k));
         HttpReader.KEYS.forEach(k -> keys.add("http." + k));
+        AdminReader.KEYS.forEach(k -> keys.add("admin." + k));
+        AdminReader.USER_KEYS.forEach(k -> keys.add("admin.users[N]." + k));
+        StatsReader.DIGEST_KEYS.forEach(k -> keys.add("digests." + k));
+        StatsReader.SLOW_KEYS.forEach(k -> keys.add("slow-query-log." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

@@ -84,6 +84,11 @@ public final class Pools implements AutoCloseable {
         });
     }
 
+    /** Every pool in the map now, with its key (for the admin interface). */
+    public void forEach(java.util.function.BiConsumer<Key, ServerPool> action) {
+        pools.forEach(action);
+    }
+
     /** Pools in the map (for tests and metrics). */
     public int poolCount(String server) {
         return (int)

@@ -588,8 +588,11 @@ public final class ServerPool implements AutoCloseable {
         return true;
     }
 
-    /** Without the monitor (a volatile read): giving a connection back asks every other pool of the server. */
-    int waitingCount() {
+    /**
+     * Clients waiting for a connection of this pool now. Without the monitor (a volatile read): giving a connection
+     * back asks every other pool of the server; the admin interface shows it.
+     */
+    public int waitingCount() {
         return waiters.size();
     }
 
@@ -674,6 +677,10 @@ public final class ServerPool implements AutoCloseable {
         return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
                 + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "
                 + slots.open() + " of " + (limit == Integer.MAX_VALUE ? "(limit not known yet)" : limit);
+    }
+
+    public synchronized int leasedCount() {
+        return leased;
     }
 
     public synchronized int idleCount() {

@@ -76,6 +76,19 @@ class StatusPageTest {
             assertThat(dom).containsPattern("<svg[^>]*id=\"chart-commands\"[^>]*data-points=\"[1-9]");
             assertThat(dom).contains("<polyline points=");
             assertThat(dom).containsPattern("<body[^>]*data-refreshed=\"[1-9]");
+
+            assertThat(section(dom, "servers")).contains("data-state=\"ok\"");
+            assertThat(rowOf(dom, "<td>" + ProxyFixture.SERVER + "</td>"))
+                    .as("the server's row")
+                    .contains(":" + db.sandbox().port() + "</td>");
+            assertThat(section(dom, "pools")).contains("data-state=\"ok\"");
+            assertThat(section(dom, "sessions")).contains("data-state=\"ok\"").contains("data-rows=\"2\"");
+            assertThat(dom)
+                    .as("the pinned session highlighted with its reason")
+                    .containsPattern("<tr class=\"pinned\" title=\"pinned: [^\"]*temporary[^\"]*\"");
+            assertThat(dom.split("<tr class=\"pinned\"", -1))
+                    .as("one pinned row: the other session is not")
+                    .hasSize(2);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.Set;
  * @param routing the read/write split, causal reads, the failover buffer and routing rules
  * @param http the HTTP listener for metrics and health checks; null for none (the default)
  * @param stats statement statistics: digests and the slow query log (null: the defaults)
+ * @param admin the admin interface (MySQL protocol, for operators); null for none (the default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -42,7 +43,8 @@ public record ProxyConfig(
         MonitorConfig monitor,
         RoutingConfig routing,
         HttpConfig http,
-        StatsConfig stats) {
+        StatsConfig stats,
+        AdminConfig admin) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -177,7 +179,7 @@ public record ProxyConfig(
                 null);
     }
 
-    /** With the default statement statistics. */
+    /** With the default statement statistics and no admin interface. */
     public ProxyConfig(
             List<ListenerConfig> listeners,
             List<ServerConfig> servers,
@@ -208,7 +210,8 @@ public record ProxyConfig(
                 monitor,
                 routing,
                 http,
-                StatsConfig.defaults());
+                StatsConfig.defaults(),
+                null);
     }
 
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
@@ -228,7 +231,8 @@ public record ProxyConfig(
                 newMonitor,
                 newRouting,
                 http,
-                stats);
+                stats,
+                admin);
     }
 
     /** This configuration with this HTTP listener (null: none). */
@@ -248,7 +252,8 @@ public record ProxyConfig(
                 monitor,
                 routing,
                 newHttp,
-                stats);
+                stats,
+                admin);
     }
 
     /** This configuration with these statement statistics settings. */
@@ -268,7 +273,29 @@ public record ProxyConfig(
                 monitor,
                 routing,
                 http,
-                newStats);
+                newStats,
+                admin);
+    }
+
+    /** This configuration with this admin interface (null: none). */
+    public ProxyConfig withAdmin(AdminConfig newAdmin) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                stats,
+                newAdmin);
     }
 
     /**

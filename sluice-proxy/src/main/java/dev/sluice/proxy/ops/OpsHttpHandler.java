@@ -22,15 +22,19 @@ import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers the operators' HTTP requests: {@code GET /metrics} in the Prometheus text format (OpenMetrics when the
  * {@code Accept} header asks for it), {@code GET /health/live} (200 while the process runs), {@code GET
- * /health/ready} (200 while the proxy accepts clients, 503 once it stops); the status page and its JSON ({@link
- * StatusRoutes}). Anything else: 404, or 405 for another
+ * /health/ready} (200 while the proxy accepts clients, 503 once it stops), {@code GET /api/servers}, {@code /api/pools},
+ * {@code /api/sessions}, {@code /api/config} (the admin interface's tables as JSON arrays of objects), the status page
+ * and its own JSON ({@link StatusRoutes}). Anything else: 404, or 405 for another
  * method than GET and HEAD; a request the codec could not read: 400, and the connection is closed.
  */
 @ChannelHandler.Sharable
@@ -38,14 +42,24 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = LoggerFactory.getLogger(OpsHttpHandler.class);
     private static final String TEXT = "text/plain; charset=utf-8";
 
+    private static final String API = "/api/";
+
     private final ProxyMetrics metrics;
     private final BooleanSupplier ready;
     private final ExpositionFormats formats = ExpositionFormats.init();
+    /** The admin tables as JSON under /api/NAME (see docs/ADMIN.md). */
+    private final Map<String, Supplier<CompletableFuture<OpsTable>>> api;
+
     private final StatusRoutes status;
 
-    OpsHttpHandler(ProxyMetrics metrics, BooleanSupplier ready, StatusRoutes status) {
+    OpsHttpHandler(
+            ProxyMetrics metrics,
+            BooleanSupplier ready,
+            Map<String, Supplier<CompletableFuture<OpsTable>>> api,
+            StatusRoutes status) {
         this.metrics = metrics;
         this.ready = ready;
+        this.api = Map.copyOf(api);
         this.status = status;
     }
 
@@ -57,10 +71,12 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         String path = query.path();
+        boolean apiTable = path.startsWith(API) && api.containsKey(path.substring(API.length()));
         boolean known = path.equals("/metrics")
                 || path.equals("/health/live")
                 || path.equals("/health/ready")
-                || StatusRoutes.PATHS.contains(path);
+                || StatusRoutes.PATHS.contains(path)
+                || apiTable;
         if (!known) {
             send(ctx, request, text(HttpResponseStatus.NOT_FOUND, "not found\n"), true);
             return;
@@ -72,6 +88,19 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             send(ctx, request, r, true);
             return;
         }
+        if (apiTable) {
+            request.retain(); // answered when the table is built (sessions are read on their own loops)
+            api.get(path.substring(API.length()))
+                    .get()
+                    .whenComplete((table, failure) -> ctx.executor().execute(() -> {
+                        try {
+                            respond(ctx, request, failure == null ? json(table) : failed(path, failure));
+                        } finally {
+                            request.release();
+                        }
+                    }));
+            return;
+        }
         FullHttpResponse response = switch (path) {
             case "/metrics" -> metrics(request.headers().get(HttpHeaderNames.ACCEPT));
             case "/health/live" -> text(HttpResponseStatus.OK, "live\n");
@@ -81,12 +110,31 @@ final class OpsHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
             default -> status.answer(path, query);
         };
-        if (method.equals(HttpMethod.HEAD)) {
+        respond(ctx, request, response);
+    }
+
+    /** Sends the response (its headers only for HEAD). */
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+        if (request.method().equals(HttpMethod.HEAD)) {
             int length = response.content().readableBytes();
             response.content().clear();
             HttpUtil.setContentLength(response, length);
         }
         send(ctx, request, response, true);
+    }
+
+    private static FullHttpResponse json(OpsTable table) {
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
+                Unpooled.copiedBuffer(OpsJson.render(table), StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        return r;
+    }
+
+    private static FullHttpResponse failed(String path, Throwable failure) {
+        LOG.warn("{} could not be built: {}", path, failure.toString());
+        return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, path + " could not be built: " + failure + "\n");
     }
 
     private FullHttpResponse metrics(String accept) {

@@ -47,8 +47,8 @@ final class StatsHistory {
         boolean first = true;
         java.util.List<Sample> all = new java.util.ArrayList<>(samples);
         Sample now = take();
-        if (all.isEmpty() || now.millis() - all.get(all.size() - 1).millis() >= 1000) {
-            all.add(now); // the latest point is up to now, not up to the last sample
+        if (all.size() < 2 || now.millis() - all.get(all.size() - 1).millis() >= 1000) {
+            all.add(now); // the latest point is up to now, not up to the last sample (and there is one from the start)
         }
         for (Sample s : all) {
             if (previous != null) {

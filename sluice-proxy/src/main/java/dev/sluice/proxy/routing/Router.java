@@ -55,6 +55,7 @@ public final class Router implements AutoCloseable {
 
     private final AtomicInteger rotation = new AtomicInteger();
     private final RoutingCounters counters = new RoutingCounters();
+    private final AdminStates adminStates = new AdminStates();
     private final WriterWait writerWait;
     private final java.util.concurrent.atomic.LongAdder writerMoves = new java.util.concurrent.atomic.LongAdder();
     private final List<Consumer<ServerConfig>> writerMoved = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -130,6 +131,11 @@ public final class Router implements AutoCloseable {
         return counters;
     }
 
+    /** Servers operators took offline (the admin interface): readers skip them, their leases are refused. */
+    public AdminStates adminStates() {
+        return adminStates;
+    }
+
     /** The latest topology; null without a monitor. */
     public Topology topology() {
         return current == null ? null : current.get();
@@ -185,7 +191,7 @@ public final class Router implements AutoCloseable {
             boolean ok = state != null
                     && (state.withinLag(maxSeconds)
                             || (writer != null && writer.name().equals(name)));
-            if (!ok) {
+            if (!ok || !adminStates.takesLeases(name)) {
                 continue;
             }
             ServerConfig s = servers.get(name);

@@ -93,6 +93,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private State state = State.OPEN;
     private Exchange current;
+    /** System.nanoTime() when the last command was started (for the admin interface). */
+    private long commandStarted;
+
     private ErrPacket leaseFailure;
 
     public ClientSession(
@@ -155,11 +158,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         return server.user().name();
     }
 
-    /** The session's default database now (in session mode: the one it logged in with); null for none. */
-    public String database() {
-        return tracker != null ? tracker.database() : login.database();
-    }
-
     StatementObserver observer() {
         return observer;
     }
@@ -207,6 +205,37 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     ScheduledFuture<?> schedule(Runnable task, Duration delay) {
         return client.eventLoop().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ---- what the admin interface reads (on the session's loop, see SessionViews) ----
+
+    Exchange running() {
+        return current;
+    }
+
+    long commandStarted() {
+        return commandStarted;
+    }
+
+    String lastStatement() {
+        return statements.last();
+    }
+
+    LeaseKeeper keeper() {
+        return keeper;
+    }
+
+    RoutedLeases leases() {
+        return leases;
+    }
+
+    Channel channel() {
+        return client;
+    }
+
+    /** The session's current database (in session mode: as it logged in or last changed user); null for none. */
+    public String database() {
+        return tracker != null ? tracker.database() : server.database();
     }
 
     // ---- start -------------------------------------------------------------------------------------
@@ -417,6 +446,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
      * without its {@link #current} exchange (it would give the connection back with the command in flight).
      */
     private void dispatch(Packet packet) {
+        commandStarted = System.nanoTime();
         dispatching = true;
         try {
             starter.start(packet);

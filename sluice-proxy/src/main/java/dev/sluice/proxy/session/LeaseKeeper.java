@@ -28,6 +28,11 @@ final class LeaseKeeper {
         this.pins = new SessionPins(sessionId, PinCounters.global());
     }
 
+    /** What pins the session now (for the admin interface). */
+    SessionPins pins() {
+        return pins;
+    }
+
     /**
      * Before leasing for {@code packet}: true when it reads values the session's previous statement left on the
      * connection that ran it, so that connection should serve it again.

@@ -30,6 +30,8 @@ public final class ProxyErrors {
         UNKNOWN_COMMAND_BYTE(1047, "08S01", "sluice: unknown command byte 0x%s from the client"),
         /** ER_UNKNOWN_COM_ERROR: a command a proxy cannot relay. */
         UNSUPPORTED_COMMAND(1047, "08S01", "sluice: %s is not supported through the proxy"),
+        /** ER_PARSE_ERROR: a statement the admin interface does not know; the arguments: it, and what it knows. */
+        ADMIN_UNKNOWN_COMMAND(1064, "42000", "sluice admin: unknown command '%s'; the admin interface knows: %s"),
         /** ER_NO_SUCH_THREAD, the server's text. */
         UNKNOWN_THREAD(1094, "HY000", "Unknown thread id: %s"),
         /** ER_KILL_DENIED_ERROR, the server's text. */
@@ -38,6 +40,10 @@ public final class ProxyErrors {
         HANDSHAKE_INTERNAL(1105, "HY000", "Sluice: internal error during the handshake: %s"),
         /** ER_UNKNOWN_ERROR: a failure of Sluice's own in a session; the session is closed. */
         SESSION_INTERNAL(1105, "HY000", "sluice: internal error in %s (%s); the session is closed"),
+        /** ER_UNKNOWN_ERROR: an admin command naming a server that is not configured. */
+        ADMIN_UNKNOWN_SERVER(1105, "HY000", "sluice admin: no server named '%s' (servers: %s)"),
+        /** ER_UNKNOWN_ERROR: an admin command that could not be done (RELOAD CONFIG refused, a reader failed). */
+        ADMIN_FAILED(1105, "HY000", "sluice admin: %s"),
         /** ER_NOT_ALLOWED_COMMAND: LOAD DATA LOCAL INFILE while local-infile is false. */
         LOCAL_INFILE_DISABLED(
                 1148, "42000", "sluice: LOAD DATA LOCAL INFILE is disabled (set local-infile: true to relay it)"),
@@ -66,6 +72,8 @@ public final class ProxyErrors {
                 "42000",
                 "sluice: %s cannot be translated to the server's thread ids; nothing of this statement text was run."
                         + " Send KILL [QUERY] <id> alone, with an id from CONNECTION_ID() through Sluice"),
+        /** ER_NOT_SUPPORTED_YET: what the admin interface does not do (RELOAD CONFIG without a reloader, ...). */
+        ADMIN_NOT_AVAILABLE(1235, "42000", "sluice admin: %s"),
         /**
          * ER_UNKNOWN_STMT_HANDLER, MariaDB's text: a statement id the session never got from Sluice (or closed); the
          * arguments are the client's id and the server function MariaDB names (mysqld_stmt_execute, _fetch, _reset).
@@ -85,6 +93,12 @@ public final class ProxyErrors {
          * writable servers, the buffer full); nothing was sent.
          */
         NO_WRITER(1429, "HY000", "sluice: no writer to send the statement to (%s); it was not sent"),
+        /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: an operator took the server offline; nothing was sent. */
+        SERVER_OFFLINE(
+                1429,
+                "HY000",
+                "sluice: server %s is %s (set on the admin interface): it takes no new connections; the statement"
+                        + " was not sent"),
         /** ER_CONNECT_TO_FOREIGN_DATA_SOURCE: the link to a server could not be set up as its tls setting asks. */
         SERVER_TLS_REFUSED(1429, "HY000", "sluice: server %s: %s"),
         /** ER_MAX_PREPARED_STMT_COUNT_REACHED, the server's text: a session holds as many statements as a server allows. */
@@ -102,6 +116,8 @@ public final class ProxyErrors {
                 1927,
                 "70100",
                 "sluice: the writer moved from server %s to %s while this session held %s there; the session is closed"),
+        /** ER_CONNECTION_KILLED: an operator ended the session on the admin interface. */
+        ENDED_BY_OPERATOR(1927, "70100", "sluice: an operator ended this session (%s); the session is closed"),
         /** ER_SECURE_TRANSPORT_REQUIRED (MySQL 5.7+; MariaDB sends the same code), the server's text. */
         SECURE_TRANSPORT_REQUIRED(
                 3159,
@@ -140,6 +156,9 @@ public final class ProxyErrors {
     public static final int SERVER_TLS_REFUSED = Row.SERVER_TLS_REFUSED.code;
     public static final int MALFORMED_PACKET = Row.MALFORMED_PACKET.code;
     public static final int SECURE_TRANSPORT_REQUIRED = Row.SECURE_TRANSPORT_REQUIRED.code;
+    public static final int SERVER_OFFLINE = Row.SERVER_OFFLINE.code;
+    public static final int ENDED_BY_OPERATOR = Row.ENDED_BY_OPERATOR.code;
+    public static final int ADMIN_UNKNOWN_COMMAND = Row.ADMIN_UNKNOWN_COMMAND.code;
 
     private ProxyErrors() {}
 
@@ -293,5 +312,32 @@ public final class ProxyErrors {
 
     public static ErrPacket malformed(String detail) {
         return Row.MALFORMED_PACKET.err(detail);
+    }
+
+    // ---- admin interface -------------------------------------------------------------------------
+
+    public static ErrPacket serverOffline(String server, String state) {
+        return Row.SERVER_OFFLINE.err(server, state);
+    }
+
+    /** @param how what the operator did, e.g. "KILL CONNECTION on the admin interface" */
+    public static ErrPacket endedByOperator(String how) {
+        return Row.ENDED_BY_OPERATOR.err(how);
+    }
+
+    public static ErrPacket adminUnknownCommand(String statement, String known) {
+        return Row.ADMIN_UNKNOWN_COMMAND.err(statement, known);
+    }
+
+    public static ErrPacket adminUnknownServer(String name, String servers) {
+        return Row.ADMIN_UNKNOWN_SERVER.err(name, servers);
+    }
+
+    public static ErrPacket adminFailed(String what) {
+        return Row.ADMIN_FAILED.err(what);
+    }
+
+    public static ErrPacket adminNotAvailable(String what) {
+        return Row.ADMIN_NOT_AVAILABLE.err(what);
     }
 }

@@ -265,4 +265,17 @@ final class RoutedLeases {
                 held);
         return true;
     }
+
+    /**
+     * An operator ended the session between statements (the admin interface's KILL, a server set OFFLINE HARD): its
+     * server connection goes now (an open transaction there is rolled back), and its next command is refused with
+     * {@code err}, after which the session closes.
+     */
+    void endedByOperator(ErrPacket err) {
+        lost = err;
+        if (server.isHeld()) {
+            server.distrust();
+            server.release(PoolStats.DiscardReason.BROKEN);
+        }
+    }
 }

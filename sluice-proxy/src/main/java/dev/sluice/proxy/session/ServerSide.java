@@ -157,6 +157,11 @@ final class ServerSide {
      * @param to where the lease goes (its server is not null)
      */
     void acquire(boolean reclaim, SessionRouting.Route to) {
+        ServerConfig chosen = to != null ? to.server() : server;
+        if (chosen != null && !context.router().adminStates().takesLeases(chosen.name())) {
+            refuseOffline(chosen);
+            return;
+        }
         if (reclaim && previous != null) {
             PooledConnection again = previous.pool().reclaim(previous, previousLeases);
             previous = null;
@@ -207,6 +212,17 @@ final class ServerSide {
                 loop.execute(() -> session.guarded("a lease", () -> leased(connection)));
             }
         });
+    }
+
+    /** An operator took the server offline: no new lease of it; the command waiting hears why (nothing was sent). */
+    private void refuseOffline(ServerConfig target) {
+        acquiring = true;
+        String state = context.router().adminStates().state(target.name()).name();
+        ErrPacket err = ProxyErrors.serverOffline(target.name(), state);
+        loop.execute(() -> session.guarded("a refused lease", () -> {
+            acquiring = false;
+            session.onLeaseFailed(err, new IllegalStateException("server " + target.name() + " is " + state), null);
+        }));
     }
 
     /** The pool of the session's user, capabilities, collation and database now (remembered for the next lease). */

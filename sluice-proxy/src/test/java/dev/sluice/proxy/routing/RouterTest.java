@@ -110,6 +110,26 @@ class RouterTest {
     }
 
     @Test
+    void aServerAnOperatorTookOfflineTakesNoReadsUntilOnline() {
+        harness.see(topology(writable(P), replica(R1, 0L), replica(R2, 0L)));
+        assertThat(router.adminStates().takesLeases(R1)).isTrue();
+
+        router.adminStates().set(R1, AdminStates.State.OFFLINE_SOFT);
+        assertThat(picks(REPLICAS, 10)).isEqualTo(Map.of(R2, 10));
+        assertThat(router.adminStates().state(R1)).isEqualTo(AdminStates.State.OFFLINE_SOFT);
+
+        router.adminStates().set(R2, AdminStates.State.OFFLINE_HARD);
+        assertThat(picks(REPLICAS, 4))
+                .as("no reader left: the statement goes to the writer")
+                .isEqualTo(Map.of("none", 4));
+
+        router.adminStates().set(R1, AdminStates.State.ONLINE);
+        router.adminStates().set(R2, AdminStates.State.ONLINE);
+        assertThat(picks(REPLICAS, 10)).isEqualTo(Map.of(R1, 5, R2, 5));
+        assertThat(router.adminStates().state(R1)).isEqualTo(AdminStates.State.ONLINE);
+    }
+
+    @Test
     void aGroupWithoutALagLimitTakesReplicasHoweverFarBehind() {
         harness.see(topology(writable(P), replica(R1, 0L), replica(R2, 86_400L)));
 
