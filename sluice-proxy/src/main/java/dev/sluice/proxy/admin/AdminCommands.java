@@ -31,6 +31,11 @@ final class AdminCommands {
         commands.add(AdminCommand.table("SHOW CONFIG", "SHOW CONFIG", tables::config));
         commands.add(AdminCommand.table("SHOW METRICS", "SHOW METRICS", tables::metrics));
         commands.add(AdminCommand.of(
+                "SHOW DIGESTS [ORDER BY column [ASC | DESC]] [LIMIT n]",
+                "SHOW DIGESTS(?: ORDER BY ([a-z0-9_]+)(?: (ASC|DESC))?)?(?: LIMIT (\\d{1,9}))?",
+                m -> DigestCommands.show(admin, m.group(1), m.group(2), m.group(3))));
+        commands.add(AdminCommand.of("RESET DIGESTS", "RESET DIGESTS", m -> DigestCommands.reset(admin, who)));
+        commands.add(AdminCommand.of(
                 "KILL [CONNECTION | QUERY] id",
                 "KILL(?: (CONNECTION|QUERY))? (\\d{1,19})",
                 m -> SessionControl.kill(

@@ -49,11 +49,21 @@ final class StatusRoutes {
     FullHttpResponse answer(String path, QueryStringDecoder query) {
         return switch (path) {
             case "/" -> response(page, "text/html; charset=utf-8");
-            case "/api/digests" ->
-                json(DigestJson.json(
-                        stats.digests(), parameter(query, "order", DigestJson.DEFAULT_ORDER), limit(query)));
+            case "/api/digests" -> digests(query);
             default -> json(history.json(BuildVersion.get()));
         };
+    }
+
+    /** {@code /api/digests?order=COLUMN&limit=N}: largest first; an empty array when digests are off. */
+    private FullHttpResponse digests(QueryStringDecoder query) {
+        if (stats.digests() == null) {
+            return json("[]");
+        }
+        String order = parameter(query, "order", DigestsTable.DEFAULT_ORDER);
+        if (!DigestsTable.ORDERS.containsKey(order)) {
+            order = DigestsTable.DEFAULT_ORDER;
+        }
+        return json(OpsJson.render(DigestsTable.build(stats.digests(), order, true, limit(query))));
     }
 
     private static int limit(QueryStringDecoder query) {
