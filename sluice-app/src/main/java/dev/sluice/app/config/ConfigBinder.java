@@ -13,6 +13,7 @@ import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.ServerGroups;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.config.UsersFromServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ final class ConfigBinder {
             "monitor",
             "routing",
             "http",
+            "users-from-server",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -77,6 +79,7 @@ final class ConfigBinder {
     private final GroupsReader groupsReader = new GroupsReader(values);
     private final RoutingReader routingReader = new RoutingReader(values);
     private final HttpReader httpReader = new HttpReader(values);
+    private final UsersFromServerReader usersFromServerReader = new UsersFromServerReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -134,6 +137,7 @@ final class ConfigBinder {
                 ProxyConfig.NATIVE_PASSWORD);
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         HttpConfig http = httpReader.read(root.get("http"));
+        UsersFromServerConfig usersFromServer = usersFromServerReader.read(root.get("users-from-server"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -153,7 +157,8 @@ final class ConfigBinder {
                     groups,
                     monitor,
                     routing,
-                    http);
+                    http,
+                    usersFromServer);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -25,6 +25,8 @@ import java.util.Set;
  *     servers: roles and lag come from the servers themselves.
  * @param routing the read/write split, causal reads, the failover buffer and routing rules
  * @param http the HTTP listener for metrics and health checks; null for none (the default)
+ * @param usersFromServer accounts loaded from the servers for clients not among {@code users}; null for none (the
+ *     default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -40,7 +42,8 @@ public record ProxyConfig(
         ServerGroups groups,
         MonitorConfig monitor,
         RoutingConfig routing,
-        HttpConfig http) {
+        HttpConfig http,
+        UsersFromServerConfig usersFromServer) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -172,6 +175,7 @@ public record ProxyConfig(
                 groups,
                 monitor,
                 routing,
+                null,
                 null);
     }
 
@@ -191,7 +195,8 @@ public record ProxyConfig(
                 newGroups,
                 newMonitor,
                 newRouting,
-                http);
+                http,
+                usersFromServer);
     }
 
     /** This configuration with this HTTP listener (null: none). */
@@ -210,7 +215,28 @@ public record ProxyConfig(
                 groups,
                 monitor,
                 routing,
-                newHttp);
+                newHttp,
+                usersFromServer);
+    }
+
+    /** This configuration with accounts loaded from the servers (null: none). */
+    public ProxyConfig withUsersFromServer(UsersFromServerConfig newUsersFromServer) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                newUsersFromServer);
     }
 
     /**

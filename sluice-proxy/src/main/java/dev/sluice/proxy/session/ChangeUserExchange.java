@@ -11,6 +11,9 @@ import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.proxy.accounts.LoadedLogin;
+import dev.sluice.proxy.accounts.ServerAccount;
+import dev.sluice.proxy.accounts.ServerAccounts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.Credentials;
 import dev.sluice.proxy.frontend.Scrambles;
@@ -29,7 +32,8 @@ import java.util.concurrent.ScheduledFuture;
  * changes the server connection to that user's server credentials with its own COM_CHANGE_USER and the
  * client gets the OK only when the server said OK. Any refusal closes the session: after a failed change
  * neither side's state is one the client asked for. The client's answer to the switch has the login's deadline,
- * client-handshake-timeout.
+ * client-handshake-timeout. A user not configured may be an account loaded from the servers, as they were
+ * loaded last (a change to a user Sluice does not know does not wait for a refresh, unlike a login).
  */
 final class ChangeUserExchange implements Exchange {
     private enum Step {
@@ -40,21 +44,39 @@ final class ChangeUserExchange implements Exchange {
 
     private final ClientSession session;
     private final ComChangeUser request;
-    private final UserConfig user;
+    private UserConfig user;
+    /** The account loaded from the servers the client changes to; null for a configured user. */
+    private final ServerAccount loaded;
+
     private final byte[] scramble = Scrambles.next();
     private Step step = Step.CLIENT_AUTH;
     private Authenticator serverAuth;
     private ScheduledFuture<?> clientDeadline;
 
-    private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user) {
+    private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user, ServerAccount loaded) {
         this.session = session;
         this.request = request;
         this.user = user;
+        this.loaded = loaded;
     }
 
     /** Starts the exchange for a decoded COM_CHANGE_USER; null when it ended at once (unknown user). */
     static ChangeUserExchange start(ClientSession session, ComChangeUser request) {
         UserConfig user = session.context().config().user(request.user());
+        ServerAccounts accounts = session.context().accounts();
+        ServerAccount loaded = user != null || accounts == null
+                ? null
+                : accounts.current().match(request.user(), session.remoteHost());
+        if (loaded != null && !LoadedLogin.supportedPlugin(loaded)) {
+            session.refuseChangeUser(
+                    ProxyErrors.loadedAccountPlugin(request.user(), session.remoteHost(), loaded.plugin()),
+                    "account " + loaded + " loaded from the servers: its plugin is not mysql_native_password",
+                    false);
+            return null;
+        }
+        if (loaded != null) {
+            user = LoadedLogin.candidate(request.user(), loaded);
+        }
         if (user == null) {
             session.refuseChangeUser(
                     ProxyErrors.accessDenied(request.user(), session.remoteHost(), request.authResponse().length > 0),
@@ -62,7 +84,7 @@ final class ChangeUserExchange implements Exchange {
                     false);
             return null;
         }
-        ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
+        ChangeUserExchange exchange = new ChangeUserExchange(session, request, user, loaded);
         ByteBuf out = session.output().allocate();
         new AuthSwitchRequest(NativePassword.PLUGIN_NAME, Scrambles.withNul(exchange.scramble)).encode(out);
         session.output().write(out);
@@ -94,10 +116,17 @@ final class ChangeUserExchange implements Exchange {
         packet.release();
         session.output().sequence().endClientData();
         boolean ok;
-        try {
-            ok = Credentials.verifyNative(user, scramble, response);
-        } catch (IllegalArgumentException e) {
-            ok = false;
+        if (loaded != null) {
+            UserConfig proven = LoadedLogin.prove(request.user(), loaded, scramble, response);
+            ok = proven != null;
+            if (ok && loaded.locked()) {
+                step = Step.DONE;
+                session.refuseChangeUser(ProxyErrors.accountLocked(), "account " + loaded + " is locked", false);
+                return;
+            }
+            user = ok ? proven : user;
+        } else {
+            ok = verifyConfigured(response);
         }
         if (!ok) {
             step = Step.DONE;
@@ -161,6 +190,14 @@ final class ChangeUserExchange implements Exchange {
                     .server(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
             session.output()
                     .write(OkPacket.of(0, 0, session.status().flags(), done.ok().warnings()));
+        }
+    }
+
+    private boolean verifyConfigured(byte[] response) {
+        try {
+            return Credentials.verifyNative(user, scramble, response);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
