@@ -43,6 +43,7 @@ class UsersFromServerTest {
 
     @RegisterExtension
     static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
+            .option("userstat", "ON") // logins per user: how many loads the service account made
             .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
             .initSql(
                     "CREATE DATABASE test",
@@ -152,6 +153,63 @@ class UsersFromServerTest {
             assertThat(millis).as("login waiting for the refresh, ms").isLessThan(LOGIN_BOUND_MS);
             assertThat(currentUser(c)).isEqualTo("app2@%");
         }
+    }
+
+    /** The service account's logins so far: one per load of the accounts. */
+    private static long loads() {
+        String n = db.sandbox()
+                .execute("SELECT TOTAL_CONNECTIONS FROM information_schema.USER_STATISTICS WHERE USER = '"
+                        + SERVICE_USER + "'")
+                .strip();
+        return n.isEmpty() ? 0 : Long.parseLong(n);
+    }
+
+    /** Logins of unknown users at once share loads: a load serves every login that asked before it started. */
+    @Test
+    void aBurstOfUnknownUsersSharesLoads() throws Exception {
+        int logins = 24;
+        assertAccessDenied("settle", "x"); // waits for a load that started after any earlier one (the first included)
+        long before = loads();
+        long start = System.nanoTime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(logins);
+        try {
+            List<java.util.concurrent.Future<SQLException>> results = new ArrayList<>();
+            for (int i = 0; i < logins; i++) {
+                String user = "burst_" + i;
+                results.add(pool.submit(() -> loginError(user, "x")));
+            }
+            for (java.util.concurrent.Future<SQLException> r : results) {
+                assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS).getErrorCode())
+                        .isEqualTo(ACCESS_DENIED);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        long made = loads() - before;
+        // one running when the burst began, then at most one per interval while it lasted
+        long allowed = 2 + elapsedMs / MIN_REFRESH.toMillis();
+        assertThat(made)
+                .as("loads during %d ms", elapsedMs)
+                .isBetween(1L, allowed)
+                .isLessThan(logins);
+    }
+
+    /** One unknown user after another: each waits for a load of its own, and loads start min-refresh-interval apart. */
+    @Test
+    void loadsAskedForOneAfterAnotherAreRateLimited() {
+        int logins = 5;
+        assertAccessDenied("settle", "x"); // waits for a load that started after any earlier one (the first included)
+        long before = loads();
+        long start = System.nanoTime();
+        for (int i = 0; i < logins; i++) {
+            assertAccessDenied("one_after_another_" + i, "x");
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(loads() - before).as("loads").isEqualTo(logins);
+        assertThat(elapsedMs)
+                .as("ms for %d logins", logins)
+                .isGreaterThanOrEqualTo((logins - 1) * MIN_REFRESH.toMillis());
     }
 
     @Test
