@@ -353,4 +353,24 @@ class UsersFromServerTest {
             assertThat(currentUser(c)).isEqualTo("app_change@%");
         }
     }
+
+    @Test
+    void changeUserToALoadedAccountChecksPasswordAndLock() throws Exception {
+        createAccount("app_change_locked", "%", "pw");
+        onServer("ALTER USER 'app_change_locked'@'%' ACCOUNT LOCK");
+        assertAccessDenied("settle_change", "x"); // a load after the lock
+        int[] codes = new int[2];
+        String[] passwords = {"wrong", "pw"};
+        for (int i = 0; i < 2; i++) {
+            try (Connection c = fixture.mysql("")) {
+                String password = passwords[i];
+                SQLException e = catchThrowableOfType(
+                        SQLException.class,
+                        () -> c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class)
+                                .changeUser("app_change_locked", password));
+                codes[i] = e == null ? 0 : e.getErrorCode();
+            }
+        }
+        assertThat(codes).containsExactly(ACCESS_DENIED, ACCOUNT_LOCKED);
+    }
 }

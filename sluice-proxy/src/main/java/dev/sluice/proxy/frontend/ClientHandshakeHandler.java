@@ -347,13 +347,18 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                         return; // the deadline passed, or the client left
                     }
                     ServerAccount found = snapshot == null ? null : snapshot.match(response.username(), clientHost);
-                    if (found == null) {
-                        deny(
-                                response.authResponse().length > 0,
-                                "no such user: not configured, and no account of the servers matches after a refresh");
-                    } else {
-                        state = tls ? State.AWAIT_TLS_LOGIN : State.AWAIT_LOGIN;
-                        useLoaded(found, response);
+                    try {
+                        if (found == null) {
+                            deny(
+                                    response.authResponse().length > 0,
+                                    "no such user: not configured, and no account of the servers matches after a"
+                                            + " refresh");
+                        } else {
+                            state = tls ? State.AWAIT_TLS_LOGIN : State.AWAIT_LOGIN;
+                            useLoaded(found, response);
+                        }
+                    } catch (RuntimeException e) {
+                        exceptionCaught(ctx, e); // outside channelRead: answered the same way
                     }
                     ctx.flush();
                 }));
