@@ -341,13 +341,10 @@ class UsersFromServerTest {
         }
     }
 
+    /** CREATE USER, then COM_CHANGE_USER to it at once: the change waits for a refresh, as a login does. */
     @Test
-    void changeUserToALoadedAccountRunsAsIt() throws Exception {
+    void changeUserToAnAccountJustCreatedRunsAsIt() throws Exception {
         createAccount("app_change", "%", "pw-change");
-        // loaded by this login's refresh (COM_CHANGE_USER uses the accounts as loaded, it does not wait for a refresh)
-        try (Connection first = mysql(fixture.port(), "app_change", "pw-change")) {
-            assertThat(currentUser(first)).isEqualTo("app_change@%");
-        }
         try (Connection c = fixture.mysql("")) {
             c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).changeUser("app_change", "pw-change");
             assertThat(currentUser(c)).isEqualTo("app_change@%");
@@ -372,5 +369,16 @@ class UsersFromServerTest {
             }
         }
         assertThat(codes).containsExactly(ACCESS_DENIED, ACCOUNT_LOCKED);
+    }
+
+    @Test
+    void changeUserToAnUnknownUserIsRefusedAsAWrongPassword() throws Exception {
+        try (Connection c = fixture.mysql("")) {
+            SQLException e = catchThrowableOfType(
+                    SQLException.class,
+                    () -> c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).changeUser("nobody_changes", "x"));
+            assertThat(e.getErrorCode()).isEqualTo(ACCESS_DENIED);
+            assertThat(e.getMessage()).contains("Access denied for user 'nobody_changes'@'127.0.0.1'");
+        }
     }
 }

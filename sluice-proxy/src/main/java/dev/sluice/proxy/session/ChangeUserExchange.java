@@ -32,12 +32,14 @@ import java.util.concurrent.ScheduledFuture;
  * changes the server connection to that user's server credentials with its own COM_CHANGE_USER and the
  * client gets the OK only when the server said OK. Any refusal closes the session: after a failed change
  * neither side's state is one the client asked for. The client's answer to the switch has the login's deadline,
- * client-handshake-timeout. A user not configured may be an account loaded from the servers, as they were
- * loaded last (a change to a user Sluice does not know does not wait for a refresh, unlike a login).
+ * client-handshake-timeout. A user not configured may be an account loaded from the servers: as loaded last, or,
+ * when none matches, after a refresh that the change waits for once the client answered (as a login does).
  */
 final class ChangeUserExchange implements Exchange {
     private enum Step {
         CLIENT_AUTH,
+        /** The client answered for a user Sluice does not know; the servers' accounts are being read again. */
+        ACCOUNTS,
         SERVER_AUTH,
         DONE
     }
@@ -46,7 +48,7 @@ final class ChangeUserExchange implements Exchange {
     private final ComChangeUser request;
     private UserConfig user;
     /** The account loaded from the servers the client changes to; null for a configured user. */
-    private final ServerAccount loaded;
+    private ServerAccount loaded;
 
     private final byte[] scramble = Scrambles.next();
     private Step step = Step.CLIENT_AUTH;
@@ -77,7 +79,7 @@ final class ChangeUserExchange implements Exchange {
         if (loaded != null) {
             user = LoadedLogin.candidate(request.user(), loaded);
         }
-        if (user == null) {
+        if (user == null && accounts == null) {
             session.refuseChangeUser(
                     ProxyErrors.accessDenied(request.user(), session.remoteHost(), request.authResponse().length > 0),
                     "unknown user " + request.user(),
@@ -115,6 +117,50 @@ final class ChangeUserExchange implements Exchange {
         byte[] response = ByteBufUtil.getBytes(packet.payload());
         packet.release();
         session.output().sequence().endClientData();
+        if (user == null) {
+            awaitAccounts(response);
+        } else {
+            verify(response);
+        }
+    }
+
+    /** A user neither configured nor loaded: the servers' accounts are read again first (rate-limited). */
+    private void awaitAccounts(byte[] response) {
+        step = Step.ACCOUNTS;
+        session.context()
+                .accounts()
+                .refresh()
+                .whenComplete((snapshot, failure) -> session.schedule(
+                        () -> session.guarded("a COM_CHANGE_USER's wait for the accounts", () -> {
+                            if (step != Step.ACCOUNTS) {
+                                return; // the session ended meanwhile
+                            }
+                            loaded = snapshot == null ? null : snapshot.match(request.user(), session.remoteHost());
+                            if (loaded == null) {
+                                step = Step.DONE;
+                                session.refuseChangeUser(
+                                        ProxyErrors.accessDenied(
+                                                request.user(), session.remoteHost(), response.length > 0),
+                                        "unknown user " + request.user()
+                                                + " (also after a refresh of the servers' accounts)",
+                                        false);
+                            } else if (!LoadedLogin.supportedPlugin(loaded)) {
+                                step = Step.DONE;
+                                session.refuseChangeUser(
+                                        ProxyErrors.loadedAccountPlugin(
+                                                request.user(), session.remoteHost(), loaded.plugin()),
+                                        "account " + loaded + " loaded from the servers: its plugin is not"
+                                                + " mysql_native_password",
+                                        false);
+                            } else {
+                                user = LoadedLogin.candidate(request.user(), loaded);
+                                verify(response);
+                            }
+                        }),
+                        Duration.ZERO));
+    }
+
+    private void verify(byte[] response) {
         boolean ok;
         if (loaded != null) {
             UserConfig proven = LoadedLogin.prove(request.user(), loaded, scramble, response);
