@@ -3,6 +3,7 @@ package dev.sluice.it.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.UserConfig;
@@ -76,7 +77,8 @@ class UsersFromServerTest {
                         base.pool(),
                         clientAuthPlugin,
                         0)
-                .withUsersFromServer(new UsersFromServerConfig(SERVICE_USER, SERVICE_PASSWORD, PERIODIC, MIN_REFRESH));
+                .withUsersFromServer(new UsersFromServerConfig(SERVICE_USER, SERVICE_PASSWORD, PERIODIC, MIN_REFRESH))
+                .withHttp(HttpConfig.of("127.0.0.1", 0));
     }
 
     @AfterAll
@@ -380,5 +382,42 @@ class UsersFromServerTest {
             assertThat(e.getErrorCode()).isEqualTo(ACCESS_DENIED);
             assertThat(e.getMessage()).contains("Access denied for user 'nobody_changes'@'127.0.0.1'");
         }
+    }
+
+    /** The metrics: how many accounts are loaded, and each load counted. */
+    @Test
+    void metricsCountTheLoadsAndTheAccounts() throws Exception {
+        assertAccessDenied("settle_metrics", "x");
+        double before = metric("sluice_users_from_server_loads_total{result=\"ok\"}");
+        createAccount("app_metrics", "%", "pw");
+        assertAccessDenied("asks_for_a_load", "x");
+
+        assertThat(metric("sluice_users_from_server_loads_total{result=\"ok\"}"))
+                .isEqualTo(before + 1);
+        assertThat(metric("sluice_users_from_server_loads_total{result=\"failed\"}"))
+                .isZero();
+        long accounts = Long.parseLong(db.sandbox()
+                .execute("SELECT COUNT(*) FROM mysql.global_priv WHERE User <> ''"
+                        + " AND IFNULL(JSON_VALUE(Priv, '$.is_role'), 'false') NOT IN ('true', '1')")
+                .strip());
+        assertThat(metric("sluice_users_from_server_accounts")).isEqualTo(accounts);
+    }
+
+    /** One sample of /metrics (Prometheus text format), by its name and labels as written there. */
+    private static double metric(String sample) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                        + fixture.proxy.httpAddress().getPort() + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body()
+                .lines()
+                .filter(l -> l.startsWith(sample + " "))
+                .mapToDouble(
+                        l -> Double.parseDouble(l.substring(sample.length() + 1).strip()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + sample + " in /metrics"));
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,6 +44,8 @@ public final class ServerAccounts {
     private final EventLoop loop;
 
     private volatile AccountSnapshot snapshot = AccountSnapshot.EMPTY;
+    private final AtomicLong loadsOk = new AtomicLong();
+    private final AtomicLong loadsFailed = new AtomicLong();
     // guarded by this
     private CompletableFuture<AccountSnapshot> planned;
     private boolean loading;
@@ -93,6 +96,16 @@ public final class ServerAccounts {
         return snapshot;
     }
 
+    /** Loads that succeeded so far (for metrics). */
+    public long loads() {
+        return loadsOk.get();
+    }
+
+    /** Loads that failed so far: no server answered (for metrics). */
+    public long failedLoads() {
+        return loadsFailed.get();
+    }
+
     /**
      * A load that starts after this call (rate-limited), and completes with the accounts then current (the old
      * ones if it failed); never fails. Completes on an event loop of the connector's group.
@@ -139,6 +152,7 @@ public final class ServerAccounts {
         List<ServerConfig> order = servers.get();
         loadFrom(order, 0, null).whenComplete((loaded, failure) -> {
             if (loaded != null) {
+                loadsOk.incrementAndGet();
                 AccountSnapshot previous = snapshot;
                 snapshot = loaded;
                 if (previous.size() != loaded.size() || lastFailure != null) {
@@ -146,6 +160,7 @@ public final class ServerAccounts {
                 }
                 lastFailure = null;
             } else {
+                loadsFailed.incrementAndGet();
                 String why = describe(failure);
                 if (!why.equals(lastFailure)) {
                     LOG.warn(
