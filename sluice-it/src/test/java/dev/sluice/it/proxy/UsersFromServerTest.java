@@ -384,6 +384,29 @@ class UsersFromServerTest {
         }
     }
 
+    /**
+     * A password changed on the server: once the accounts are read again the new one logs in, on server connections
+     * opened with it (the pool of the old one, whose connection is still in use here, is not asked for one), and the
+     * old one is refused.
+     */
+    @Test
+    void aChangedPasswordWorksAfterTheNextRefresh() throws Exception {
+        createAccount("app_rotate", "%", "old-pw");
+        try (Connection old = mysql(fixture.port(), "app_rotate", "old-pw");
+                Statement st = old.createStatement()) {
+            st.execute("BEGIN");
+            st.executeQuery("SELECT 1").close(); // holds its server connection until the end of the transaction
+            onServer("ALTER USER 'app_rotate'@'%' IDENTIFIED BY 'new-pw'");
+            assertAccessDenied("settle_rotate", "x"); // a load after the change
+
+            try (Connection renewed = mysql(fixture.port(), "app_rotate", "new-pw")) {
+                assertThat(currentUser(renewed)).isEqualTo("app_rotate@%");
+            }
+            assertAccessDenied("app_rotate", "old-pw");
+            st.execute("COMMIT");
+        }
+    }
+
     /** The metrics: how many accounts are loaded, and each load counted. */
     @Test
     void metricsCountTheLoadsAndTheAccounts() throws Exception {
