@@ -149,8 +149,13 @@ public final class ServerAccounts {
             everStarted = true;
             lastStartNanos = System.nanoTime();
         }
-        List<ServerConfig> order = servers.get();
-        loadFrom(order, 0, null).whenComplete((loaded, failure) -> {
+        CompletableFuture<AccountSnapshot> load;
+        try {
+            load = loadFrom(servers.get(), 0, null);
+        } catch (RuntimeException e) {
+            load = CompletableFuture.failedFuture(e); // e.g. a server's login options: still ends this load
+        }
+        load.whenComplete((loaded, failure) -> {
             if (loaded != null) {
                 loadsOk.incrementAndGet();
                 AccountSnapshot previous = snapshot;
