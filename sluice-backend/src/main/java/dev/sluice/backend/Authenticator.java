@@ -45,6 +45,9 @@ public final class Authenticator {
     public record Done(OkPacket ok) implements Step {}
 
     private final byte[] password;
+    /** SHA1(password) instead of the password (mysql_native_password only), or null. */
+    private final byte[] passwordSha1;
+
     private final boolean tls;
     private final boolean cleartextAllowed;
     private final TlsMode tlsMode;
@@ -65,6 +68,7 @@ public final class Authenticator {
         this.server = options.host() + ":" + options.port();
         this.user = options.user();
         this.password = options.password().getBytes(StandardCharsets.UTF_8);
+        this.passwordSha1 = options.passwordSha1();
         this.tls = tls;
         this.tlsMode = options.tls().mode();
         this.cleartextAllowed = (tls && tlsMode.verifiesCertificate()) || options.allowCleartextPassword();
@@ -82,6 +86,9 @@ public final class Authenticator {
     public byte[] initialResponse(String pluginName, byte[] seed) {
         plugin = pluginName.isEmpty() ? NativePassword.PLUGIN_NAME : pluginName;
         scramble = seed;
+        if (passwordSha1 != null && !NativePassword.PLUGIN_NAME.equals(plugin)) {
+            return new byte[0]; // the server switches to the account's plugin, refused then if it is not native
+        }
         return supported(plugin) ? respond() : new byte[0];
     }
 
@@ -98,6 +105,12 @@ public final class Authenticator {
                 AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
                 plugin = request.pluginName();
                 scramble = request.scramble();
+                if (passwordSha1 != null && !NativePassword.PLUGIN_NAME.equals(plugin)) {
+                    throw new ServerTrustException(
+                            ServerTrustException.Reason.PASSWORD,
+                            server + ": the account '" + user + "' uses " + plugin + "; an account loaded from the"
+                                    + " servers (users-from-server) logs in with mysql_native_password only");
+                }
                 if (CLEAR_PASSWORD.equals(plugin) && !cleartextAllowed) {
                     throw new ServerTrustException(
                             ServerTrustException.Reason.PASSWORD,
@@ -177,7 +190,9 @@ public final class Authenticator {
 
     private byte[] respond() {
         if (NativePassword.PLUGIN_NAME.equals(plugin)) {
-            return NativePassword.scramble(password, scramble);
+            return passwordSha1 != null
+                    ? NativePassword.scrambleFromStage1(passwordSha1, scramble)
+                    : NativePassword.scramble(password, scramble);
         } else if (CachingSha2Password.PLUGIN_NAME.equals(plugin)) {
             return CachingSha2Password.scramble(password, scramble);
         }

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param sessionTracking a connection whose sessions move between connections (pool.mode transaction): ask for
  *     CLIENT_SESSION_TRACK whatever {@code capabilities} says, and have the pool turn on the server's trackers at
  *     set-up and after each reset ({@link SessionTracking})
+ * @param passwordSha1 instead of {@code password}: SHA1(password), all mysql_native_password needs to log in (what
+ *     Sluice recovers from a client's answer for an account loaded from the servers); null when the password is
+ *     given. With it, a server asking for any other plugin is refused ({@link ServerTrustException}). Not copied:
+ *     callers do not modify it
  */
 public record ConnectOptions(
         String host,
@@ -41,7 +45,8 @@ public record ConnectOptions(
         boolean allowCleartextPassword,
         Map<String, String> connectAttributes,
         long capabilities,
-        boolean sessionTracking) {
+        boolean sessionTracking,
+        byte[] passwordSha1) {
 
     public ConnectOptions {
         Objects.requireNonNull(host, "host");
@@ -74,6 +79,7 @@ public record ConnectOptions(
         b.connectAttributes.putAll(connectAttributes);
         b.capabilities = capabilities;
         b.sessionTracking = sessionTracking;
+        b.passwordSha1 = passwordSha1;
         return b;
     }
 
@@ -95,6 +101,7 @@ public record ConnectOptions(
         private final Map<String, String> connectAttributes = new LinkedHashMap<>();
         private long capabilities;
         private boolean sessionTracking;
+        private byte[] passwordSha1;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -105,6 +112,15 @@ public record ConnectOptions(
         public Builder user(String user, String password) {
             this.user = user;
             this.password = password;
+            this.passwordSha1 = null;
+            return this;
+        }
+
+        /** The user and SHA1(password) instead of the password: mysql_native_password only. */
+        public Builder userWithPasswordSha1(String user, byte[] passwordSha1) {
+            this.user = user;
+            this.password = "";
+            this.passwordSha1 = passwordSha1;
             return this;
         }
 
@@ -192,7 +208,8 @@ public record ConnectOptions(
                     allowCleartextPassword,
                     connectAttributes,
                     capabilities,
-                    sessionTracking);
+                    sessionTracking,
+                    passwordSha1);
         }
     }
 }

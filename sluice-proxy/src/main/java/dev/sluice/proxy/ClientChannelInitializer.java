@@ -80,7 +80,7 @@ final class ClientChannelInitializer {
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
         GreetingGate.whenKnown(channel, context, server -> {
-            ClientHandshakeHandler.install(channel.pipeline(), settings(server));
+            ClientHandshakeHandler.install(channel.pipeline(), settings(server), context.accounts());
             channel.pipeline().addLast("session-starter", new SessionStarter());
         });
     }

@@ -15,6 +15,7 @@ import dev.sluice.proxy.config.ServerGroups;
 import dev.sluice.proxy.config.StatsConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.config.UsersFromServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ final class ConfigBinder {
             "digests",
             "slow-query-log",
             "admin",
+            "users-from-server",
             "log-level");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
@@ -84,6 +86,7 @@ final class ConfigBinder {
     private final HttpReader httpReader = new HttpReader(values);
     private final StatsReader statsReader = new StatsReader(values);
     private final AdminReader adminReader = new AdminReader(values, this::tls);
+    private final UsersFromServerReader usersFromServerReader = new UsersFromServerReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -143,6 +146,7 @@ final class ConfigBinder {
         HttpConfig http = httpReader.read(root.get("http"));
         StatsConfig stats = statsReader.read(root.get("digests"), root.get("slow-query-log"));
         AdminConfig admin = adminReader.read(root.get("admin"), tls);
+        UsersFromServerConfig usersFromServer = usersFromServerReader.read(root.get("users-from-server"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
@@ -164,7 +168,8 @@ final class ConfigBinder {
                     routing,
                     http,
                     stats,
-                    admin);
+                    admin,
+                    usersFromServer);
             return new SluiceConfig(proxy, logLevel);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

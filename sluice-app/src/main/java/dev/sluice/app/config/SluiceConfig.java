@@ -51,8 +51,14 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append("; users ");
         s.append(
                 p.users().isEmpty()
-                        ? "none (every login is refused)"
+                        ? (p.usersFromServer() == null ? "none (every login is refused)" : "none configured")
                         : p.users().stream().map(SluiceConfig::user).collect(Collectors.joining(", ")));
+        if (p.usersFromServer() != null) {
+            s.append("; users-from-server as ")
+                    .append(p.usersFromServer().user())
+                    .append(" every ")
+                    .append(Durations.format(p.usersFromServer().refreshInterval()));
+        }
         s.append("; tls ");
         if (!p.clientTls().enabled()) {
             s.append("off");

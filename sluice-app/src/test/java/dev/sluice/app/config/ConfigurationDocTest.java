@@ -84,9 +84,24 @@ class ConfigurationDocTest {
         AdminReader.USER_KEYS.forEach(k -> keys.add("admin.users[N]." + k));
         StatsReader.DIGEST_KEYS.forEach(k -> keys.add("digests." + k));
         StatsReader.SLOW_KEYS.forEach(k -> keys.add("slow-query-log." + k));
+        UsersFromServerReader.KEYS.forEach(k -> keys.add("users-from-server." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }
+    }
+
+    @Test
+    void usersFromServerExampleLoads() throws IOException {
+        SluiceConfig config = new ConfigLoader()
+                .yaml("sluice.yaml", example("### Users the servers already know"))
+                .load();
+
+        ProxyConfig p = config.proxy();
+        assertThat(p.usersFromServer().user()).isEqualTo("sluice_accounts");
+        assertThat(p.usersFromServer().refreshInterval()).hasMinutes(5);
+        assertThat(config.summary())
+                .contains("users-from-server as sluice_accounts")
+                .doesNotContain("acc0unts");
     }
 
     /** The first YAML block after a heading of the doc. */

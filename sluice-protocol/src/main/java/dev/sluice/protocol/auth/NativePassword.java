@@ -29,6 +29,34 @@ public final class NativePassword {
         return Digests.xor(stage1, Digests.sha1(seed, stage2));
     }
 
+    /**
+     * The auth response from SHA1(password) alone, without the password: {@code stage1 XOR SHA1(seed +
+     * SHA1(stage1))}. What a proxy that recovered a client's stage 1 ({@link #recoverStage1}) sends a server; empty
+     * for an empty stage 1 (the empty password).
+     */
+    public static byte[] scrambleFromStage1(byte[] stage1, byte[] seed) {
+        if (stage1.length == 0) {
+            return new byte[0];
+        }
+        return Digests.xor(stage1, Digests.sha1(seed, Digests.sha1(stage1)));
+    }
+
+    /**
+     * Server side, as {@link #verify}, and on success what the client proved to know: SHA1(password), recovered as
+     * {@code response XOR SHA1(seed + stored)} and checked against {@code stored = SHA1(SHA1(password))}. Returns
+     * null when the response does not match; an empty array for the empty password (empty response and hash).
+     */
+    public static byte[] recoverStage1(byte[] seed, byte[] response, byte[] stored) {
+        if (stored.length == 0 || response.length == 0) {
+            return stored.length == 0 && response.length == 0 ? new byte[0] : null;
+        }
+        if (stored.length != HASH_LENGTH || response.length != HASH_LENGTH) {
+            return null;
+        }
+        byte[] candidateStage1 = Digests.xor(response, Digests.sha1(seed, stored));
+        return MessageDigest.isEqual(Digests.sha1(candidateStage1), stored) ? candidateStage1 : null;
+    }
+
     /** SHA1(SHA1(password)), what a server stores; empty for an empty password. */
     public static byte[] hashOfHash(byte[] password) {
         if (password.length == 0) {
@@ -62,13 +90,6 @@ public final class NativePassword {
      * {@code stored}, for this {@code seed}? Compares in constant time.
      */
     public static boolean verify(byte[] seed, byte[] response, byte[] stored) {
-        if (stored.length == 0 || response.length == 0) {
-            return stored.length == 0 && response.length == 0;
-        }
-        if (stored.length != HASH_LENGTH || response.length != HASH_LENGTH) {
-            return false;
-        }
-        byte[] candidateStage1 = Digests.xor(response, Digests.sha1(seed, stored));
-        return MessageDigest.isEqual(Digests.sha1(candidateStage1), stored);
+        return recoverStage1(seed, response, stored) != null;
     }
 }

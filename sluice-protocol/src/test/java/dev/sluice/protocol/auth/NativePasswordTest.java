@@ -87,4 +87,44 @@ class NativePasswordTest {
         assertThat(NativePassword.verify(seed, new byte[5], NativePassword.hashOfHash(SECRET)))
                 .isFalse();
     }
+
+    /** A proxy holding only the stored hash recovers SHA1(password) from a client's answer, and nothing from others. */
+    @Test
+    void recoverStage1GivesSha1OfThePasswordOnlyForTheRightAnswer() throws Exception {
+        byte[] seed = new byte[20];
+        new Random(7).nextBytes(seed);
+        byte[] stored = NativePassword.parseStoredHash("*14E65567ABDB5135D0CFD9A70B3032C179A49EE7"); // 'secret'
+        byte[] answer = expected(SECRET, seed);
+
+        assertThat(NativePassword.recoverStage1(seed, answer, stored))
+                .isEqualTo(MessageDigest.getInstance("SHA-1").digest(SECRET));
+        byte[] wrong = expected("Secret".getBytes(StandardCharsets.UTF_8), seed);
+        assertThat(NativePassword.recoverStage1(seed, wrong, stored)).isNull();
+        byte[] otherSeed = seed.clone();
+        otherSeed[0] ^= 1;
+        assertThat(NativePassword.recoverStage1(otherSeed, answer, stored)).isNull();
+        assertThat(NativePassword.recoverStage1(seed, new byte[0], stored)).isNull();
+        assertThat(NativePassword.recoverStage1(seed, new byte[19], stored)).isNull();
+        // the empty password: empty answer, empty hash, an empty stage 1
+        assertThat(NativePassword.recoverStage1(seed, new byte[0], new byte[0])).isEmpty();
+        assertThat(NativePassword.recoverStage1(seed, answer, new byte[0])).isNull();
+    }
+
+    /** What the proxy sends a server from the recovered stage 1 is what a client knowing the password sends. */
+    @Test
+    void scrambleFromStage1EqualsTheScrambleOfThePassword() throws Exception {
+        byte[] clientSeed = new byte[20];
+        byte[] serverSeed = new byte[20];
+        Random random = new Random(11);
+        random.nextBytes(clientSeed);
+        random.nextBytes(serverSeed);
+        byte[] stored = NativePassword.hashOfHash(SECRET);
+        byte[] stage1 = NativePassword.recoverStage1(clientSeed, NativePassword.scramble(SECRET, clientSeed), stored);
+
+        byte[] toServer = NativePassword.scrambleFromStage1(stage1, serverSeed);
+
+        assertThat(toServer).isEqualTo(expected(SECRET, serverSeed));
+        assertThat(NativePassword.verify(serverSeed, toServer, stored)).isTrue();
+        assertThat(NativePassword.scrambleFromStage1(new byte[0], serverSeed)).isEmpty();
+    }
 }

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param http the HTTP listener for metrics and health checks; null for none (the default)
  * @param stats statement statistics: digests and the slow query log (null: the defaults)
  * @param admin the admin interface (MySQL protocol, for operators); null for none (the default)
+ * @param usersFromServer accounts loaded from the servers for clients not among {@code users}; null for none (the
+ *     default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -44,7 +46,8 @@ public record ProxyConfig(
         RoutingConfig routing,
         HttpConfig http,
         StatsConfig stats,
-        AdminConfig admin) {
+        AdminConfig admin,
+        UsersFromServerConfig usersFromServer) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -179,7 +182,7 @@ public record ProxyConfig(
                 null);
     }
 
-    /** With the default statement statistics and no admin interface. */
+    /** With the default statement statistics, no admin interface and no accounts from the servers. */
     public ProxyConfig(
             List<ListenerConfig> listeners,
             List<ServerConfig> servers,
@@ -211,6 +214,7 @@ public record ProxyConfig(
                 routing,
                 http,
                 StatsConfig.defaults(),
+                null,
                 null);
     }
 
@@ -232,7 +236,8 @@ public record ProxyConfig(
                 newRouting,
                 http,
                 stats,
-                admin);
+                admin,
+                usersFromServer);
     }
 
     /** This configuration with this HTTP listener (null: none). */
@@ -253,7 +258,8 @@ public record ProxyConfig(
                 routing,
                 newHttp,
                 stats,
-                admin);
+                admin,
+                usersFromServer);
     }
 
     /** This configuration with these statement statistics settings. */
@@ -274,7 +280,8 @@ public record ProxyConfig(
                 routing,
                 http,
                 newStats,
-                admin);
+                admin,
+                usersFromServer);
     }
 
     /** This configuration with this admin interface (null: none). */
@@ -295,7 +302,30 @@ public record ProxyConfig(
                 routing,
                 http,
                 stats,
-                newAdmin);
+                newAdmin,
+                usersFromServer);
+    }
+
+    /** This configuration with accounts loaded from the servers (null: none). */
+    public ProxyConfig withUsersFromServer(UsersFromServerConfig newUsersFromServer) {
+        return new ProxyConfig(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                stats,
+                admin,
+                newUsersFromServer);
     }
 
     /**

@@ -17,6 +17,9 @@ import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
 import dev.sluice.protocol.wire.PacketSequence;
 import dev.sluice.proxy.CapabilityPolicy;
+import dev.sluice.proxy.accounts.LoadedLogin;
+import dev.sluice.proxy.accounts.ServerAccount;
+import dev.sluice.proxy.accounts.ServerAccounts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.session.ProxyErrors;
 import io.netty.buffer.ByteBuf;
@@ -55,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * mysql_native_password. A client answering with another plugin (or an unknown one, or none) gets one
  * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. A client
  * without CLIENT_PLUGIN_AUTH cannot be switched and is verified with mysql_native_password.
+ *
+ * <p>A user not configured may be an account loaded from the servers ({@link ServerAccounts}, when
+ * users-from-server is on): the account the server would pick for the client's address, or, when none matches,
+ * the same after a refresh the login waits for (within its deadline). Such an account logs in with
+ * mysql_native_password against its stored hash ({@link LoadedLogin}).
  */
 public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     public static final String DECODER = "packet-decoder";
@@ -78,6 +86,8 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         NEW,
         AWAIT_LOGIN,
         AWAIT_TLS_LOGIN,
+        /** The login names a user Sluice does not know; the accounts of the servers are being read again. */
+        AWAIT_ACCOUNTS,
         AWAIT_SWITCH_RESPONSE,
         AWAIT_FULL_AUTH,
         AWAIT_RSA_PASSWORD,
@@ -86,6 +96,8 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private final FrontendSettings settings;
     private final PacketSequence sequence;
+    /** Accounts loaded from the servers; null when users-from-server is off. */
+    private final ServerAccounts accounts;
 
     private ChannelHandlerContext ctx;
     private State state = State.NEW;
@@ -102,10 +114,17 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     private UserConfig user;
     /** The plugin whose response is expected next (after a switch, the one switched to). */
     private String plugin;
+    /** The account loaded from the servers the client logs in as; null for a configured user. */
+    private ServerAccount loaded;
 
     public ClientHandshakeHandler(FrontendSettings settings, PacketSequence sequence) {
+        this(settings, sequence, null);
+    }
+
+    public ClientHandshakeHandler(FrontendSettings settings, PacketSequence sequence, ServerAccounts accounts) {
         this.settings = settings;
         this.sequence = sequence;
+        this.accounts = accounts;
     }
 
     /**
@@ -114,8 +133,14 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
      * them; it receives the {@link AuthenticatedClient} event and then the client's commands.
      */
     public static ClientHandshakeHandler install(ChannelPipeline pipeline, FrontendSettings settings) {
+        return install(pipeline, settings, null);
+    }
+
+    /** As {@link #install(ChannelPipeline, FrontendSettings)}, with accounts loaded from the servers (or null). */
+    public static ClientHandshakeHandler install(
+            ChannelPipeline pipeline, FrontendSettings settings, ServerAccounts accounts) {
         PacketSequence sequence = new PacketSequence();
-        ClientHandshakeHandler handler = new ClientHandshakeHandler(settings, sequence);
+        ClientHandshakeHandler handler = new ClientHandshakeHandler(settings, sequence, accounts);
         pipeline.addLast(DECODER, new PacketDecoder(sequence, loginPacketLimit(settings)));
         pipeline.addLast(ENCODER, new PacketEncoder(sequence));
         pipeline.addLast(NAME, handler);
@@ -237,6 +262,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 }
                 onLogin(payload);
             }
+            case AWAIT_ACCOUNTS -> throw new ProtocolException("a packet before the answer to the login");
             case AWAIT_SWITCH_RESPONSE -> verify(plugin, ByteBufUtil.getBytes(payload));
             case AWAIT_FULL_AUTH -> onFullAuth(ByteBufUtil.getBytes(payload));
             case AWAIT_RSA_PASSWORD -> onRsaPassword(ByteBufUtil.getBytes(payload));
@@ -296,10 +322,61 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         user = settings.users().apply(response.username());
+        if (user == null && accounts != null) {
+            findLoaded(response);
+            return;
+        }
         if (user == null) {
             deny(response.authResponse().length > 0, "no such user");
             return;
         }
+        authenticate(response);
+    }
+
+    /** A user not configured: an account of the servers, as loaded, or after a refresh the login waits for. */
+    private void findLoaded(HandshakeResponse41 response) {
+        ServerAccount known = accounts.current().match(response.username(), clientHost);
+        if (known != null) {
+            useLoaded(known, response);
+            return;
+        }
+        state = State.AWAIT_ACCOUNTS;
+        accounts.refresh()
+                .whenComplete((snapshot, failure) -> ctx.executor().execute(() -> {
+                    if (state != State.AWAIT_ACCOUNTS) {
+                        return; // the deadline passed, or the client left
+                    }
+                    ServerAccount found = snapshot == null ? null : snapshot.match(response.username(), clientHost);
+                    try {
+                        if (found == null) {
+                            deny(
+                                    response.authResponse().length > 0,
+                                    "no such user: not configured, and no account of the servers matches after a"
+                                            + " refresh");
+                        } else {
+                            state = tls ? State.AWAIT_TLS_LOGIN : State.AWAIT_LOGIN;
+                            useLoaded(found, response);
+                        }
+                    } catch (RuntimeException e) {
+                        exceptionCaught(ctx, e); // outside channelRead: answered the same way
+                    }
+                    ctx.flush();
+                }));
+    }
+
+    private void useLoaded(ServerAccount account, HandshakeResponse41 response) {
+        if (!LoadedLogin.supportedPlugin(account)) {
+            fail(
+                    ProxyErrors.loadedAccountPlugin(response.username(), clientHost, account.plugin()),
+                    "account " + account + " loaded from the servers: its plugin is not mysql_native_password");
+            return;
+        }
+        loaded = account;
+        user = LoadedLogin.candidate(response.username(), account);
+        authenticate(response);
+    }
+
+    private void authenticate(HandshakeResponse41 response) {
         // As a server does with an account's plugin: the announced plugin when this user can use it (a user
         // with only a native hash cannot use caching_sha2_password), else mysql_native_password.
         String target =
@@ -328,7 +405,9 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void verify(String pluginName, byte[] response) {
-        if (NativePassword.PLUGIN_NAME.equals(pluginName)) {
+        if (loaded != null) {
+            verifyLoaded(response); // always mysql_native_password (the candidate has no plaintext)
+        } else if (NativePassword.PLUGIN_NAME.equals(pluginName)) {
             boolean ok;
             try {
                 ok = Credentials.verifyNative(user, scramble, response);
@@ -345,6 +424,19 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         } else {
             verifySha2(response);
+        }
+    }
+
+    /** As the server: the password first, then the lock (a locked account does not tell strangers it exists). */
+    private void verifyLoaded(byte[] response) {
+        UserConfig proven = LoadedLogin.prove(login.username(), loaded, scramble, response);
+        if (proven == null) {
+            deny(response.length > 0, "wrong password (account " + loaded + " loaded from the servers)");
+        } else if (loaded.locked()) {
+            fail(ProxyErrors.accountLocked(), "account " + loaded + " is locked (ACCOUNT LOCK)");
+        } else {
+            user = proven;
+            succeed();
         }
     }
 
@@ -418,9 +510,10 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         sequence.reset(); // the client's first command carries sequence id 0
         ctx.pipeline().get(PacketDecoder.class).maxPacketSize(settings.maxPacketSize()); // commands may be large
         LOG.info(
-                "session {}: authenticated user {} from {} (tls={}, plugin={})",
+                "session {}: authenticated user {}{} from {} (tls={}, plugin={})",
                 connectionId,
                 user.name(),
+                loaded == null ? "" : " (account " + loaded.account() + " loaded from the servers)",
                 clientHost,
                 tls ? "yes" : "no",
                 plugin);

@@ -3,6 +3,7 @@ package dev.sluice.proxy.ops;
 import dev.sluice.backend.pool.PoolStats;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.proxy.BuildVersion;
+import dev.sluice.proxy.accounts.ServerAccounts;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.session.PinCounters;
 import dev.sluice.proxy.session.PinReason;
@@ -138,6 +139,9 @@ public final class ProxyMetrics {
                 }))
                 .register(registry);
         StatementMetrics.register(registry, context.stats(), context.router());
+        if (context.accounts() != null) {
+            accountMetrics(context.accounts());
+        }
 
         Info.builder()
                 .name("sluice_build_info")
@@ -145,6 +149,24 @@ public final class ProxyMetrics {
                 .labelNames("version")
                 .register(registry)
                 .setLabelValues(BuildVersion.get());
+    }
+
+    /** users-from-server: how many accounts are loaded, and how the loads went. */
+    private void accountMetrics(ServerAccounts accounts) {
+        GaugeWithCallback.builder()
+                .name("sluice_users_from_server_accounts")
+                .help("Accounts loaded from the servers now (users-from-server)")
+                .callback(cb -> cb.call(accounts.current().size()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_users_from_server_loads_total")
+                .help("Loads of the servers' accounts, by result (ok, failed)")
+                .labelNames("result")
+                .callback(cb -> {
+                    cb.call(accounts.loads(), "ok");
+                    cb.call(accounts.failedLoads(), "failed");
+                })
+                .register(registry);
     }
 
     private void poolCounter(

@@ -11,6 +11,9 @@ import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import dev.sluice.protocol.wire.Packet;
+import dev.sluice.proxy.accounts.LoadedLogin;
+import dev.sluice.proxy.accounts.ServerAccount;
+import dev.sluice.proxy.accounts.ServerAccounts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.frontend.Credentials;
 import dev.sluice.proxy.frontend.Scrambles;
@@ -29,40 +32,61 @@ import java.util.concurrent.ScheduledFuture;
  * changes the server connection to that user's server credentials with its own COM_CHANGE_USER and the
  * client gets the OK only when the server said OK. Any refusal closes the session: after a failed change
  * neither side's state is one the client asked for. The client's answer to the switch has the login's deadline,
- * client-handshake-timeout.
+ * client-handshake-timeout. A user not configured may be an account loaded from the servers: as loaded last, or,
+ * when none matches, after a refresh that the change waits for once the client answered (as a login does).
  */
 final class ChangeUserExchange implements Exchange {
     private enum Step {
         CLIENT_AUTH,
+        /** The client answered for a user Sluice does not know; the servers' accounts are being read again. */
+        ACCOUNTS,
         SERVER_AUTH,
         DONE
     }
 
     private final ClientSession session;
     private final ComChangeUser request;
-    private final UserConfig user;
+    private UserConfig user;
+    /** The account loaded from the servers the client changes to; null for a configured user. */
+    private ServerAccount loaded;
+
     private final byte[] scramble = Scrambles.next();
     private Step step = Step.CLIENT_AUTH;
     private Authenticator serverAuth;
     private ScheduledFuture<?> clientDeadline;
 
-    private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user) {
+    private ChangeUserExchange(ClientSession session, ComChangeUser request, UserConfig user, ServerAccount loaded) {
         this.session = session;
         this.request = request;
         this.user = user;
+        this.loaded = loaded;
     }
 
     /** Starts the exchange for a decoded COM_CHANGE_USER; null when it ended at once (unknown user). */
     static ChangeUserExchange start(ClientSession session, ComChangeUser request) {
         UserConfig user = session.context().config().user(request.user());
-        if (user == null) {
+        ServerAccounts accounts = session.context().accounts();
+        ServerAccount loaded = user != null || accounts == null
+                ? null
+                : accounts.current().match(request.user(), session.remoteHost());
+        if (loaded != null && !LoadedLogin.supportedPlugin(loaded)) {
+            session.refuseChangeUser(
+                    ProxyErrors.loadedAccountPlugin(request.user(), session.remoteHost(), loaded.plugin()),
+                    "account " + loaded + " loaded from the servers: its plugin is not mysql_native_password",
+                    false);
+            return null;
+        }
+        if (loaded != null) {
+            user = LoadedLogin.candidate(request.user(), loaded);
+        }
+        if (user == null && accounts == null) {
             session.refuseChangeUser(
                     ProxyErrors.accessDenied(request.user(), session.remoteHost(), request.authResponse().length > 0),
                     "unknown user " + request.user(),
                     false);
             return null;
         }
-        ChangeUserExchange exchange = new ChangeUserExchange(session, request, user);
+        ChangeUserExchange exchange = new ChangeUserExchange(session, request, user, loaded);
         ByteBuf out = session.output().allocate();
         new AuthSwitchRequest(NativePassword.PLUGIN_NAME, Scrambles.withNul(exchange.scramble)).encode(out);
         session.output().write(out);
@@ -93,11 +117,62 @@ final class ChangeUserExchange implements Exchange {
         byte[] response = ByteBufUtil.getBytes(packet.payload());
         packet.release();
         session.output().sequence().endClientData();
+        if (user == null) {
+            awaitAccounts(response);
+        } else {
+            verify(response);
+        }
+    }
+
+    /** A user neither configured nor loaded: the servers' accounts are read again first (rate-limited). */
+    private void awaitAccounts(byte[] response) {
+        step = Step.ACCOUNTS;
+        session.context()
+                .accounts()
+                .refresh()
+                .whenComplete((snapshot, failure) -> session.schedule(
+                        () -> session.guarded("a COM_CHANGE_USER's wait for the accounts", () -> {
+                            if (step != Step.ACCOUNTS) {
+                                return; // the session ended meanwhile
+                            }
+                            loaded = snapshot == null ? null : snapshot.match(request.user(), session.remoteHost());
+                            if (loaded == null) {
+                                step = Step.DONE;
+                                session.refuseChangeUser(
+                                        ProxyErrors.accessDenied(
+                                                request.user(), session.remoteHost(), response.length > 0),
+                                        "unknown user " + request.user()
+                                                + " (also after a refresh of the servers' accounts)",
+                                        false);
+                            } else if (!LoadedLogin.supportedPlugin(loaded)) {
+                                step = Step.DONE;
+                                session.refuseChangeUser(
+                                        ProxyErrors.loadedAccountPlugin(
+                                                request.user(), session.remoteHost(), loaded.plugin()),
+                                        "account " + loaded + " loaded from the servers: its plugin is not"
+                                                + " mysql_native_password",
+                                        false);
+                            } else {
+                                user = LoadedLogin.candidate(request.user(), loaded);
+                                verify(response);
+                            }
+                        }),
+                        Duration.ZERO));
+    }
+
+    private void verify(byte[] response) {
         boolean ok;
-        try {
-            ok = Credentials.verifyNative(user, scramble, response);
-        } catch (IllegalArgumentException e) {
-            ok = false;
+        if (loaded != null) {
+            UserConfig proven = LoadedLogin.prove(request.user(), loaded, scramble, response);
+            ok = proven != null;
+            if (ok && loaded.locked()) {
+                step = Step.DONE;
+                session.refuseChangeUser(ProxyErrors.accountLocked(), "account " + loaded + " is locked", false);
+                return;
+            }
+            user = ok ? proven : user;
+        } else {
+            ok = verifyConfigured(response);
         }
         if (!ok) {
             step = Step.DONE;
@@ -161,6 +236,14 @@ final class ChangeUserExchange implements Exchange {
                     .server(done.ok().statusFlags()); // a new session on the server: its state, not the old one's
             session.output()
                     .write(OkPacket.of(0, 0, session.status().flags(), done.ok().warnings()));
+        }
+    }
+
+    private boolean verifyConfigured(byte[] response) {
+        try {
+            return Credentials.verifyNative(user, scramble, response);
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

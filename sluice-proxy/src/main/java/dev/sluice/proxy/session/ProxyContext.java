@@ -5,11 +5,16 @@ import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.pool.Pools;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.proxy.CapabilityPolicy;
+import dev.sluice.proxy.accounts.ServerAccounts;
 import dev.sluice.proxy.config.MonitorConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.proxy.config.UsersFromServerConfig;
 import dev.sluice.proxy.routing.Router;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +30,9 @@ public final class ProxyContext {
     private final Pools pools;
     private final Router router;
     private final dev.sluice.proxy.stats.StatementStats stats;
+    /** Accounts loaded from the servers (users-from-server); null when off. */
+    private final ServerAccounts accounts;
+
     private volatile HandshakeV10 serverGreeting;
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
     private CompletableFuture<HandshakeV10> probe;
@@ -58,6 +66,38 @@ public final class ProxyContext {
                         .build());
         router.start();
         router.onWriterMoved(writer -> registry.all().forEach(s -> s.writerMoved(writer)));
+        this.accounts = accounts(config.usersFromServer());
+    }
+
+    private ServerAccounts accounts(UsersFromServerConfig users) {
+        if (users == null) {
+            return null;
+        }
+        ServerAccounts loaded = new ServerAccounts(
+                users,
+                connector,
+                this::writerFirst,
+                server -> ServerLogin.options(server, UserConfig.of(users.user(), users.password()))
+                        .connectAttribute("_client_name", "sluice-accounts")
+                        .build(),
+                config.timeouts().connect(),
+                Clock.systemUTC());
+        loaded.start();
+        return loaded;
+    }
+
+    /** The servers, the writer now first: where accounts are read (the writer has every account first). */
+    private List<ServerConfig> writerFirst() {
+        List<ServerConfig> order = new ArrayList<>(config.servers());
+        ServerConfig primary = primaryServer();
+        order.remove(primary);
+        order.add(0, primary);
+        return order;
+    }
+
+    /** Accounts loaded from the servers for users not configured; null when users-from-server is off. */
+    public ServerAccounts accounts() {
+        return accounts;
     }
 
     private static dev.sluice.proxy.stats.StatementStats statementStats(dev.sluice.proxy.config.StatsConfig settings) {
@@ -82,6 +122,9 @@ public final class ProxyContext {
     /** Stops the topology monitor (the proxy is shutting down). */
     public void close() {
         router.close();
+        if (accounts != null) {
+            accounts.close();
+        }
     }
 
     public Pools pools() {

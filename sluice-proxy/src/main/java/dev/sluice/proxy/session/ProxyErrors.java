@@ -81,6 +81,12 @@ public final class ProxyErrors {
         UNKNOWN_STATEMENT(1243, "HY000", "Unknown prepared statement handler (%s) given to %s"),
         /** ER_NOT_SUPPORTED_AUTH_MODE: Sluice will not send the password the way the server asked for it. */
         PASSWORD_EXCHANGE_REFUSED(1251, "08004", "sluice: server %s: %s"),
+        /** ER_NOT_SUPPORTED_AUTH_MODE: an account loaded from the servers whose plugin Sluice cannot log in with. */
+        LOADED_ACCOUNT_PLUGIN(
+                1251,
+                "08004",
+                "sluice: the account '%s'@'%s' uses %s; accounts loaded from the servers (users-from-server) can log"
+                        + " in through Sluice with mysql_native_password only (configure this user under users:)"),
         /** ER_STMT_HAS_NO_OPEN_CURSOR, the server's text, with the client's statement id. */
         NO_OPEN_CURSOR(1421, "HY000", "The statement (%s) has no open cursor"),
         /**
@@ -122,7 +128,9 @@ public final class ProxyErrors {
         SECURE_TRANSPORT_REQUIRED(
                 3159,
                 "HY000",
-                "Connections using insecure transport are prohibited while --require_secure_transport=ON.");
+                "Connections using insecure transport are prohibited while --require_secure_transport=ON."),
+        /** ER_ACCOUNT_HAS_BEEN_LOCKED (MariaDB 10.4+), the server's text: a loaded account with ACCOUNT LOCK. */
+        ACCOUNT_LOCKED(4151, "HY000", "Access denied, this account is locked");
 
         final int code;
         final String sqlState;
@@ -159,6 +167,7 @@ public final class ProxyErrors {
     public static final int SERVER_OFFLINE = Row.SERVER_OFFLINE.code;
     public static final int ENDED_BY_OPERATOR = Row.ENDED_BY_OPERATOR.code;
     public static final int ADMIN_UNKNOWN_COMMAND = Row.ADMIN_UNKNOWN_COMMAND.code;
+    public static final int ACCOUNT_LOCKED = Row.ACCOUNT_LOCKED.code;
 
     private ProxyErrors() {}
 
@@ -181,6 +190,16 @@ public final class ProxyErrors {
     /** Formatted exactly as servers do: {@code Access denied for user 'app'@'10.0.0.5' (using password: YES)}. */
     public static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
         return Row.ACCESS_DENIED.err(user, host, usingPassword ? "YES" : "NO");
+    }
+
+    /** A client matched an account loaded from the servers that does not use mysql_native_password. */
+    public static ErrPacket loadedAccountPlugin(String user, String host, String plugin) {
+        return Row.LOADED_ACCOUNT_PLUGIN.err(user, host, plugin);
+    }
+
+    /** A client proved the password of a locked account loaded from the servers; as MariaDB words it. */
+    public static ErrPacket accountLocked() {
+        return Row.ACCOUNT_LOCKED.err();
     }
 
     public static ErrPacket internalError(String detail) {

@@ -14,9 +14,13 @@ final class ServerLogin {
 
     /** Host, port, the user's server credentials, TLS and the password rules; callers add the rest. */
     static ConnectOptions.Builder options(ServerConfig server, UserConfig user) {
-        return ConnectOptions.builder(server.host(), server.port())
-                .user(user.serverUser(), user.serverPassword())
-                .tls(server.tls())
+        ConnectOptions.Builder builder = ConnectOptions.builder(server.host(), server.port());
+        if (user.isLoaded()) {
+            builder.userWithPasswordSha1(user.serverUser(), user.serverPasswordSha1()); // users-from-server
+        } else {
+            builder.user(user.serverUser(), user.serverPassword());
+        }
+        return builder.tls(server.tls())
                 .allowCleartextPassword(server.allowCleartextPassword())
                 .serverPublicKey(server.serverPublicKey())
                 .allowPublicKeyRetrieval(server.allowPublicKeyRetrieval());

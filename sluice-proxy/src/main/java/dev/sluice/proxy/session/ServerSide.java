@@ -16,6 +16,7 @@ import dev.sluice.protocol.wire.Framing;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketSequence;
+import dev.sluice.proxy.accounts.LoadedLogin;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.session.prepared.PreparedStatements;
@@ -232,7 +233,7 @@ final class ServerSide {
         poolCapabilities = caps;
         poolCollation = collation;
         poolDatabase = database;
-        Pools.Key key = new Pools.Key(server.name(), user.serverUser(), caps, collation, database);
+        Pools.Key key = new Pools.Key(server.name(), LoadedLogin.poolUser(user), caps, collation, database);
         UserConfig leaseUser = user;
         String leaseDatabase = database;
         int leaseCollation = collation;
