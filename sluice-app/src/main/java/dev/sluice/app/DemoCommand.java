@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
         })
 final class DemoCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
+    static final String ADMIN_USER = "admin";
+    static final String ADMIN_PASSWORD = "admin";
 
     @Option(
             names = "--port",
@@ -124,6 +126,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " (database demo, user demo/demo; data in " + sandbox.directory() + ")");
         if (noProxy) {
             printConnect(out, sandbox.port(), "Connect to MariaDB directly");
+            printStop(out);
             awaitSignal(signal);
             return 0;
         }
@@ -133,7 +136,15 @@ final class DemoCommand implements Callable<Integer> {
                     .listen(List.of("127.0.0.1:" + port))
                     .backends(List.of(sandbox.host() + ":" + sandbox.port()))
                     .users(List.of(DemoDatabase.USER + ":" + DemoDatabase.PASSWORD))
-                    .set(List.of("servers[0].name=demo", "servers[0].tls=disabled"))
+                    .set(List.of(
+                            "servers[0].name=demo",
+                            "servers[0].tls=disabled",
+                            // the status page, metrics and the admin interface, on free loopback ports
+                            "http.listen=127.0.0.1:0",
+                            "admin.listen=127.0.0.1:0",
+                            "admin.users[0].name=" + ADMIN_USER,
+                            "admin.users[0].password=" + ADMIN_PASSWORD,
+                            "slow-query-log.threshold=1s"))
                     .load();
         } catch (ConfigException e) {
             RunCommand.printConfigError(err, e);
@@ -155,6 +166,8 @@ final class DemoCommand implements Callable<Integer> {
             int actual = addresses.isEmpty() ? port : addresses.get(0).getPort();
             log.info("sluice listening on {}", RunCommand.describe(addresses));
             printConnect(out, actual, "Connect through Sluice (127.0.0.1:" + actual + ")");
+            printOperations(out, proxy.httpAddress(), proxy.adminAddress());
+            printStop(out);
             awaitSignal(signal);
             return 0;
         } finally {
@@ -174,7 +187,29 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  SELECT * FROM customer_totals ORDER BY total DESC LIMIT 5;");
         out.println("  CALL customer_orders(1, @n, @total); SELECT @n, @total;");
         out.println();
+        out.flush();
+    }
+
+    private static void printStop(PrintWriter out) {
         out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    /** Where an operator looks: the status page and metrics, and the admin interface. */
+    static void printOperations(PrintWriter out, InetSocketAddress http, InetSocketAddress admin) {
+        if (http == null && admin == null) {
+            return;
+        }
+        out.println("Watch it:");
+        if (http != null) {
+            out.println("  status page  http://127.0.0.1:" + http.getPort() + "/   (metrics: http://127.0.0.1:"
+                    + http.getPort() + "/metrics)");
+        }
+        if (admin != null) {
+            out.println("  admin        mariadb -h127.0.0.1 -P" + admin.getPort() + " -u" + ADMIN_USER + " -p"
+                    + ADMIN_PASSWORD + "   (SHOW SESSIONS; SHOW DIGESTS ORDER BY count LIMIT 10;)");
+        }
+        out.println();
         out.flush();
     }
 

@@ -14,6 +14,16 @@ interface ProxyLauncher {
     interface Running extends AutoCloseable {
         List<InetSocketAddress> addresses();
 
+        /** Where the HTTP listener (status page, metrics) is bound; null when none. */
+        default InetSocketAddress httpAddress() {
+            return null;
+        }
+
+        /** Where the admin interface is bound; null when none. */
+        default InetSocketAddress adminAddress() {
+            return null;
+        }
+
         @Override
         void close();
     }
@@ -26,6 +36,16 @@ interface ProxyLauncher {
                 @Override
                 public List<InetSocketAddress> addresses() {
                     return server.addresses();
+                }
+
+                @Override
+                public InetSocketAddress httpAddress() {
+                    return server.httpAddress();
+                }
+
+                @Override
+                public InetSocketAddress adminAddress() {
+                    return server.adminAddress();
                 }
 
                 @Override

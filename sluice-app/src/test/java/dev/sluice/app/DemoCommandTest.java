@@ -19,6 +19,23 @@ import org.junit.jupiter.api.Test;
 
 /** The demo with a real sandbox and a fake proxy (the fake "presses Ctrl-C" as soon as it is started). */
 class DemoCommandTest {
+    /** What a new user is told to look at: the status page, the metrics and the admin interface, with their ports. */
+    @Test
+    void theStatusPageAndAdminAddressesArePrinted() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        DemoCommand.printOperations(
+                new java.io.PrintWriter(text),
+                new java.net.InetSocketAddress("127.0.0.1", 9104),
+                new java.net.InetSocketAddress("127.0.0.1", 6033));
+        assertThat(text.toString())
+                .contains("status page  http://127.0.0.1:9104/")
+                .contains("http://127.0.0.1:9104/metrics")
+                .contains("mariadb -h127.0.0.1 -P6033 -uadmin -padmin");
+        java.io.StringWriter none = new java.io.StringWriter();
+        DemoCommand.printOperations(new java.io.PrintWriter(none), null, null);
+        assertThat(none.toString()).isEmpty();
+    }
+
     @Test
     void help() {
         CommandTesting t = new CommandTesting();
