@@ -120,6 +120,8 @@ final class ClientChannelInitializer {
             if (evt instanceof AuthenticatedClient client) {
                 ctx.pipeline()
                         .replace(this, "session", new ClientSession(context, client, ctx.channel(), client.sequence()));
+            } else if (evt instanceof dev.sluice.proxy.frontend.LoginFailure failure) {
+                context.stats().loginFailed(failure.code());
             } else {
                 ctx.fireUserEventTriggered(evt);
             }

@@ -117,6 +117,21 @@ class StatementStatsTest {
         }
     }
 
+    /** A login with a wrong password counts as a failed login with the 1045 its client got. */
+    @Test
+    void aFailedLoginIsCountedByItsCode() throws Exception {
+        Scrape before = scrape();
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection(
+                        "jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test", ProxyFixture.USER, "wrong"))
+                .isInstanceOfSatisfying(
+                        SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));
+        Scrape after = scrape();
+        assertThat(delta(before, after, "sluice_client_logins_failed_total", Map.of("code", "1045")))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "sluice_client_connections_accepted_total", Map.of()))
+                .isEqualTo(1);
+    }
+
     /**
      * A statement of 300 ms lands in the latency bucket up to 0.5 s and not in the one up to 0.25 s; it is also
      * slow (threshold 250 ms): the slow query log has one JSON line for it, with its normalised text and no literal.

@@ -549,9 +549,11 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         cancelDeadline();
         logFailure(reason);
         if (!ctx.channel().isActive() || (tls && !tlsEstablished)) {
+            ctx.fireUserEventTriggered(new LoginFailure(0));
             closeIfOpen();
             return;
         }
+        ctx.fireUserEventTriggered(new LoginFailure(err.errorCode()));
         ByteBuf out = ctx.alloc().buffer();
         err.encode(out, CapabilityPolicy.BEFORE_LOGIN);
         ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
@@ -564,6 +566,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         state = State.DONE;
         cancelDeadline();
         logFailure(reason);
+        ctx.fireUserEventTriggered(new LoginFailure(0));
         closeIfOpen();
     }
 

@@ -70,6 +70,14 @@ final class StatementMetrics {
                 })
                 .register(registry);
 
+        CounterWithCallback.builder()
+                .name("sluice_client_logins_failed_total")
+                .help("Client logins that failed, by the ERR code the client got (none: it got none: it left, a"
+                        + " deadline passed, TLS failed)")
+                .labelNames("code")
+                .callback(cb -> stats.forEachLoginFailure((code, n) -> cb.call(n, code)))
+                .register(registry);
+
         counter(
                 registry,
                 "sluice_writer_moves",

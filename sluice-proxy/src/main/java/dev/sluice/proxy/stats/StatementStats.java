@@ -70,6 +70,7 @@ public final class StatementStats {
     private final LongAdder[] commands = new LongAdder[256];
     private final ConcurrentHashMap<String, LongAdder> serverErrors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> sluiceErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> loginFailures = new ConcurrentHashMap<>();
     private final LongAdder[] deadlines = new LongAdder[Deadline.values().length];
     private final LongAdder accepted = new LongAdder();
     private final LongAdder[] refused = new LongAdder[Refusal.values().length];
@@ -141,6 +142,23 @@ public final class StatementStats {
                     : byCode.computeIfAbsent(label, k -> new LongAdder());
         }
         n.increment();
+    }
+
+    /** A client's login failed with ERR {@code code} (0: without an ERR: the client left, a deadline, TLS). */
+    public void loginFailed(int code) {
+        String label = code == 0 ? "none" : Integer.toString(code);
+        LongAdder n = loginFailures.get(label);
+        if (n == null) {
+            n = loginFailures.size() >= MAX_CODES
+                    ? loginFailures.computeIfAbsent(OTHER_CODE, k -> new LongAdder())
+                    : loginFailures.computeIfAbsent(label, k -> new LongAdder());
+        }
+        n.increment();
+    }
+
+    /** Calls {@code each} with every (code, count) of failed logins so far. */
+    public void forEachLoginFailure(java.util.function.ObjLongConsumer<String> each) {
+        loginFailures.forEach((code, n) -> each.accept(code, n.sum()));
     }
 
     /** Calls {@code each} with every (code, origin, count) counted so far. */
