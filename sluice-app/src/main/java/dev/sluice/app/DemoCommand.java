@@ -156,6 +156,7 @@ final class DemoCommand implements Callable<Integer> {
             log.info("sluice listening on {}", RunCommand.describe(addresses));
             printConnect(out, actual, "Connect through Sluice (127.0.0.1:" + actual + ")");
             awaitSignal(signal);
+            proxy.drain(config.shutdownTimeout());
             return 0;
         } finally {
             proxy.close();

@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.ProxyConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 
 /** Starts the proxy; an interface so that command tests do not need a running proxy. */
@@ -13,6 +14,9 @@ interface ProxyLauncher {
     /** A started proxy. */
     interface Running extends AutoCloseable {
         List<InetSocketAddress> addresses();
+
+        /** The graceful drain before {@link #close} (see ProxyServer#drain); nothing to drain by default. */
+        default void drain(Duration timeout) {}
 
         @Override
         void close();
@@ -26,6 +30,11 @@ interface ProxyLauncher {
                 @Override
                 public List<InetSocketAddress> addresses() {
                     return server.addresses();
+                }
+
+                @Override
+                public void drain(Duration timeout) {
+                    server.drain(timeout);
                 }
 
                 @Override

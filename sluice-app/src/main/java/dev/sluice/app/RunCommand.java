@@ -159,8 +159,15 @@ final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("stopping ({})", signal.reason());
-        proxy.close();
+        log.info(
+                "stopping ({}): draining for up to shutdown-timeout {}",
+                signal.reason(),
+                dev.sluice.app.config.Durations.format(loaded.shutdownTimeout()));
+        try {
+            proxy.drain(loaded.shutdownTimeout());
+        } finally {
+            proxy.close();
+        }
         log.info("stopped");
         return 0;
     }

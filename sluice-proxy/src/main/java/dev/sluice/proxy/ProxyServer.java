@@ -13,6 +13,7 @@ import dev.sluice.proxy.ops.OpsHttpServer;
 import dev.sluice.proxy.ops.ProxyMetrics;
 import dev.sluice.proxy.session.PinCounters;
 import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.session.SessionDrain;
 import dev.sluice.proxy.session.SessionRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -242,6 +243,23 @@ public final class ProxyServer implements AutoCloseable {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The graceful drain before {@link #close}: stops accepting at once ({@code /health/ready} answers 503,
+     * {@code /health/live} goes on answering), then lets each session finish the statement and the transaction it is
+     * in, up to {@code timeout}, and cuts the rest with an ERR (see {@link SessionDrain}). Logs and returns what
+     * happened.
+     */
+    public SessionDrain.Result drain(java.time.Duration timeout) {
+        stopAccepting();
+        LOG.info(
+                "draining {} sessions (shutdown-timeout {} ms)",
+                context.registry().size(),
+                timeout.toMillis());
+        SessionDrain.Result result = SessionDrain.drain(context, timeout);
+        LOG.info("drained: {}", result);
+        return result;
     }
 
     /** Server connections Sluice holds open to this server: leased to sessions or idle in its pools. */

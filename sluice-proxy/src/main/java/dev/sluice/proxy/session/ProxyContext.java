@@ -25,6 +25,9 @@ public final class ProxyContext {
     private final Pools pools;
     private final Router router;
     private volatile HandshakeV10 serverGreeting;
+    /** KILL QUERYs under way (QueryKiller): a shutdown waits for them before the event loops stop. */
+    private final java.util.concurrent.atomic.AtomicInteger killsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
     private CompletableFuture<HandshakeV10> probe;
 
@@ -66,6 +69,19 @@ public final class ProxyContext {
     /** Stops the topology monitor (the proxy is shutting down). */
     public void close() {
         router.close();
+    }
+
+    /** KILL QUERYs Sluice started that have not ended yet. */
+    public int killsInFlight() {
+        return killsInFlight.get();
+    }
+
+    void killStarted() {
+        killsInFlight.incrementAndGet();
+    }
+
+    void killEnded() {
+        killsInFlight.decrementAndGet();
     }
 
     public Pools pools() {
