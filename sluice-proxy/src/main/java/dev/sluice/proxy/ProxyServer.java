@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,7 @@ public final class ProxyServer implements AutoCloseable {
     private volatile boolean accepting;
 
     private volatile OpsHttpServer http;
+    private volatile Supplier<ConfigReload.Result> reloadSource;
 
     private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
         this.acceptors = acceptors;
@@ -260,6 +262,41 @@ public final class ProxyServer implements AutoCloseable {
         SessionDrain.Result result = SessionDrain.drain(context, timeout);
         LOG.info("drained: {}", result);
         return result;
+    }
+
+    /**
+     * A configuration reload (SIGHUP, {@code RELOAD CONFIG}): applies {@code next} at once when it changes only keys
+     * that reload live, else changes nothing and says which keys need a restart (see {@link ConfigReload}). Sessions
+     * open go on; new logins, and the next statements, see the new configuration. Logs the outcome.
+     */
+    public synchronized ConfigReload.Result reload(ProxyConfig next) {
+        ConfigReload.Result result = ConfigReload.check(context.config(), next);
+        if (result.applied()) {
+            context.reconfigure(next);
+            LOG.info(result.describe());
+        } else {
+            LOG.warn(result.describe());
+        }
+        return result;
+    }
+
+    /**
+     * Where {@link #reloadFromSource} gets the configuration again: the application re-reads its file and flags and
+     * calls {@link #reload} (sluice-app's ConfigReloads). Set once the proxy runs.
+     */
+    public void reloadSource(Supplier<ConfigReload.Result> source) {
+        this.reloadSource = source;
+    }
+
+    /**
+     * Re-reads the configuration from where it came from and applies it (an admin's {@code RELOAD CONFIG}, like
+     * SIGHUP): refused when nothing was registered ({@link #reloadSource}), e.g. a proxy started by a test.
+     */
+    public ConfigReload.Result reloadFromSource() {
+        Supplier<ConfigReload.Result> source = reloadSource;
+        return source != null
+                ? source.get()
+                : ConfigReload.Result.refused(List.of(), "this Sluice has no configuration source to read again");
     }
 
     /** Server connections Sluice holds open to this server: leased to sessions or idle in its pools. */

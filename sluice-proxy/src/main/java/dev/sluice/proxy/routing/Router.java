@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.routing");
 
-    private final ProxyConfig config;
+    /** Replaced by a reload ({@link #reconfigure}); servers, groups and the monitor never change. */
+    private volatile ProxyConfig config;
+
     private final TopologyMonitor monitor;
     /** The latest topology: the monitor's, or a test's; null without a monitor. */
     private final Supplier<Topology> current;
@@ -92,6 +94,17 @@ public final class Router implements AutoCloseable {
         if (monitor != null) {
             monitor.addListener(this::topologyChanged);
         }
+    }
+
+    /**
+     * A configuration reload: the failover buffer's settings from now on. The servers, groups and monitor must be
+     * those this router was made with (they change only on restart).
+     */
+    public void reconfigure(ProxyConfig next) {
+        if (!next.servers().equals(config.servers()) || !next.groups().equals(config.groups())) {
+            throw new IllegalArgumentException("servers and groups change only on restart");
+        }
+        config = next;
     }
 
     /** The monitor of {@code config}'s groups; null when {@code config} has no monitor. */

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * and what was learned about the servers (their greeting: version and capabilities).
  */
 public final class ProxyContext {
-    private final ProxyConfig config;
+    /** The configuration now: a reload replaces it ({@link #reconfigure}); read at each use, never kept. */
+    private volatile ProxyConfig config;
+
     private final SessionRegistry registry;
     private final ServerConnector connector;
     private final CapabilityPolicy capabilityPolicy;
@@ -82,6 +84,16 @@ public final class ProxyContext {
 
     void killEnded() {
         killsInFlight.decrementAndGet();
+    }
+
+    /**
+     * A configuration reload (see {@code ConfigReload}, which checks first that nothing restart-only changed): the
+     * pools' settings, the router's, then the configuration everything else reads at each use.
+     */
+    public void reconfigure(ProxyConfig next) {
+        pools.reconfigure(next.pool());
+        router.reconfigure(next);
+        config = next;
     }
 
     public Pools pools() {
