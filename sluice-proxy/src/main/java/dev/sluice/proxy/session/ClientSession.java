@@ -760,14 +760,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /**
      * While draining: a session between statements (none running) outside a transaction ends here, with ERR 1053
-     * to the command it sent meanwhile (not sent to a server) or, with none, as a server ends its idle connections.
+     * to the command it sent meanwhile (not sent to a server), else with nothing sent.
      */
     private boolean drainedOut() {
         if (state != State.OPEN || current != null || status.inTransaction()) {
             return false;
         }
-        boolean queued = !queue.isEmpty();
-        shutdownErr(SessionDrain.refused(queued));
+        // nothing is sent to a session with nothing in flight, as MariaDB closes its idle connections when it stops
+        boolean queued = !queue.isEmpty() && !isQuit(queue.peek());
+        if (queued) {
+            failHead(SessionDrain.refused());
+        }
         close(
                 queued
                         ? "Sluice is shutting down: a statement after the drain began was refused"

@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The graceful drain of a stopping Sluice (the listeners are closed already): every session ends as soon as it is
- * between statements outside a transaction (an idle one at once), each with ERR 1053 as a server ends its connections
- * when it shuts down; what is still running when {@code shutdown-timeout} passes is cut: its statement is stopped on
- * the server (KILL QUERY), its transaction is not committed, and the client hears so in the ERR 1053. Sessions that
- * log in while the drain runs (accepted before the listeners closed) are drained as they appear.
+ * between statements outside a transaction (an idle one at once), with nothing sent, as MariaDB closes its idle
+ * connections when it shuts down (10.11 sends them no ERR; a statement sent after that point gets ERR 1053); what is
+ * still busy when {@code shutdown-timeout} passes is cut with ERR 1053 saying what: its statement is stopped on the
+ * server (KILL QUERY), its transaction is not committed. Sessions that log in while the drain runs (accepted before
+ * the listeners closed) are drained as they appear.
  */
 public final class SessionDrain {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDrain.class);
@@ -43,12 +44,10 @@ public final class SessionDrain {
 
     private SessionDrain() {}
 
-    /** The detail of the ERR 1053 a session gets when it ends between statements. */
-    static ErrPacket refused(boolean statementQueued) {
+    /** The ERR 1053 answering a statement sent after the drain began, between transactions. */
+    static ErrPacket refused() {
         return ProxyErrors.shutdown(
-                statementQueued
-                        ? "this Sluice is shutting down and takes no new statements; this one was not sent to a server"
-                        : "this Sluice is shutting down; the connection had nothing in flight");
+                "this Sluice is shutting down and takes no new statements; this one was not sent to a server");
     }
 
     /** The detail of the ERR 1053 a session gets when shutdown-timeout passes with it busy. */
