@@ -781,8 +781,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /**
      * shutdown-timeout passed (called from another thread): the statement running is stopped (KILL QUERY on its server
-     * by {@link #close}; the connection is discarded, so an open transaction rolls back) and the client gets ERR 1053
-     * saying what was cut.
+     * by {@link #close}, which discards the connection; without a statement running the connection is reset on its way
+     * back to the pool; either way an open transaction rolls back) and the client gets ERR 1053 saying what was cut.
      */
     void cutFromOutside(java.time.Duration timeout) {
         client.eventLoop()
