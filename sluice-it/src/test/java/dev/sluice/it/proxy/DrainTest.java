@@ -104,6 +104,54 @@ class DrainTest {
     }
 
     @Test
+    void aStatementSentAfterTheTransactionEndedGetsErr1053() throws Exception {
+        ProxyFixture f = start(PoolMode.SESSION);
+        int id = IDS.incrementAndGet();
+        try (RawClient raw = RawClient.login(f.port(), ProxyFixture.USER, ProxyFixture.PASSWORD, "test")) {
+            raw.query("BEGIN");
+            raw.query("INSERT INTO drained VALUES (" + id + ")");
+            CompletableFuture<SessionDrain.Result> drain =
+                    CompletableFuture.supplyAsync(() -> f.proxy.drain(Duration.ofSeconds(30)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !f.proxy.accepting());
+
+            // pipelined in one write: the SELECT is queued while the COMMIT runs
+            raw.writeRaw(concat(frame("COMMIT"), frame("SELECT 1")));
+
+            assertThat(raw.read().first()).as("COMMIT's OK").isZero();
+            RawClient.RawPacket refused = raw.read();
+            assertThat(refused.isErr()).isTrue();
+            assertThat(refused.sequenceId()).isEqualTo(1);
+            assertThat(refused.err().errorCode()).isEqualTo(ProxyErrors.SHUTDOWN);
+            assertThat(refused.err().message())
+                    .startsWith("Server shutdown in progress")
+                    .contains("not sent to a server");
+            assertThat(raw.closedByPeer()).isTrue();
+            SessionDrain.Result result = drain.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(result.finished()).as(result.toString()).isEqualTo(1);
+            assertThat(db.sandbox()
+                            .execute("SELECT COUNT(*) FROM test.drained WHERE id = " + id)
+                            .strip())
+                    .isEqualTo("1");
+        }
+    }
+
+    private static byte[] frame(String sql) {
+        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] framed = new byte[text.length + 5];
+        framed[0] = (byte) (text.length + 1);
+        framed[1] = (byte) ((text.length + 1) >>> 8);
+        framed[4] = 0x03;
+        System.arraycopy(text, 0, framed, 5, text.length);
+        return framed;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
     void statementRunningAtTheTimeoutIsStoppedAndItsClientHearsWhy() throws Exception {
         ProxyFixture f = start(PoolMode.SESSION);
         int id = IDS.incrementAndGet();
