@@ -3,6 +3,7 @@ package dev.sluice.proxy;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.RoutingConfig;
 import dev.sluice.proxy.config.RoutingRule;
+import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.UserConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,12 @@ import java.util.stream.Collectors;
 
 /**
  * What a configuration reload would change, key by key, and whether it can: a reload that changes a key that takes
- * effect only on restart (listeners, instance-id, the HTTP listener, client TLS, servers, groups, the monitor,
- * pool.mode, pool.health-check-interval) is refused as a whole, naming those keys, so that the running configuration
- * is always one file's. Everything else applies at once: new logins use the new users, the next statement the new
- * routing rules and timeouts read per statement, the pools their new sizes and timeouts.
+ * effect only on restart (listeners, instance-id, the HTTP listener, client TLS, the monitor, pool.mode,
+ * pool.health-check-interval, the address or TLS of a server kept under its name) is refused as a whole, naming
+ * those keys, so that the running configuration is always one file's. Everything else applies at once: new logins use
+ * the new users; the next statement the new routing rules, groups and servers (a removed server is no longer chosen,
+ * the sessions on it finish there; an added one is chosen once the monitor polled it) and the timeouts read per
+ * statement; the pools their new sizes and timeouts.
  */
 public final class ConfigReload {
 
@@ -60,8 +63,12 @@ public final class ConfigReload {
         differs(keys, "instance-id", current, next, ProxyConfig::instanceId);
         differs(keys, "http", current, next, ProxyConfig::http);
         differs(keys, "tls", current, next, ProxyConfig::clientTls);
-        differs(keys, "servers", current, next, ProxyConfig::servers);
-        differs(keys, "groups", current, next, ProxyConfig::groups);
+        for (ServerConfig before : current.servers()) {
+            ServerConfig after = next.server(before.name());
+            if (after != null && !sameConnection(before, after)) {
+                keys.add("servers[" + before.name() + "] (its address or TLS; add it under a new name instead)");
+            }
+        }
         differs(keys, "monitor", current, next, ProxyConfig::monitor);
         differs(keys, "pool.mode", current, next, c -> c.pool().mode());
         differs(keys, "pool.health-check-interval", current, next, c -> c.pool().healthCheckInterval());
@@ -71,6 +78,8 @@ public final class ConfigReload {
     /** The keys that reload live and differ; users named one by one (added, removed, changed). */
     static List<String> live(ProxyConfig current, ProxyConfig next) {
         List<String> keys = new ArrayList<>();
+        servers(keys, current.servers(), next.servers());
+        differs(keys, "groups", current, next, ProxyConfig::groups);
         users(keys, current.users(), next.users());
         differs(keys, "connect-timeout", current, next, c -> c.timeouts().connect());
         differs(
@@ -115,6 +124,29 @@ public final class ConfigReload {
         if (!Objects.equals(part.apply(current), part.apply(next))) {
             keys.add(key);
         }
+    }
+
+    /** Servers added and removed by name; a weight changed counts as "servers" (it reloads live). */
+    private static void servers(List<String> keys, List<ServerConfig> current, List<ServerConfig> next) {
+        List<String> before = current.stream().map(ServerConfig::name).toList();
+        List<String> after = next.stream().map(ServerConfig::name).toList();
+        after.stream().filter(n -> !before.contains(n)).forEach(n -> keys.add("servers: added " + n));
+        before.stream().filter(n -> !after.contains(n)).forEach(n -> keys.add("servers: removed " + n));
+        boolean weights = current.stream()
+                .anyMatch(s -> next.stream().anyMatch(t -> t.name().equals(s.name()) && t.weight() != s.weight()));
+        if (weights) {
+            keys.add("servers: weights");
+        }
+    }
+
+    /** Whether a server's connections would be made the same way (everything but its weight). */
+    private static boolean sameConnection(ServerConfig a, ServerConfig b) {
+        return a.host().equals(b.host())
+                && a.port() == b.port()
+                && a.tls().equals(b.tls())
+                && a.allowCleartextPassword() == b.allowCleartextPassword()
+                && Objects.equals(a.serverPublicKey(), b.serverPublicKey())
+                && a.allowPublicKeyRetrieval() == b.allowPublicKeyRetrieval();
     }
 
     private static void users(List<String> keys, List<UserConfig> current, List<UserConfig> next) {

@@ -83,11 +83,20 @@ class ConfigReloadTest {
     }
 
     @Test
-    void serversChangeOnlyOnRestart() {
+    void serversComeAndGoLiveButAServerKeepsItsAddress() {
         List<ServerConfig> two = List.of(ONE.get(0), new ServerConfig("b", "127.0.0.1", 3308, TlsMode.DISABLED));
-        ConfigReload.Result r = ConfigReload.check(config(ONE, USERS, "x"), config(two, List.of(), "x"));
+        ConfigReload.Result added = ConfigReload.check(config(ONE, USERS, "x"), config(two, USERS, "x"));
+        assertThat(added.applied()).isTrue();
+        assertThat(added.changed()).containsExactly("servers: added b");
+        assertThat(ConfigReload.check(config(two, USERS, "x"), config(ONE, USERS, "x"))
+                        .changed())
+                .containsExactly("servers: removed b");
+
+        List<ServerConfig> moved = List.of(new ServerConfig("a", "10.0.0.9", 3306, TlsMode.DISABLED));
+        ConfigReload.Result r = ConfigReload.check(config(ONE, USERS, "x"), config(moved, List.of(), "x"));
         assertThat(r.applied()).isFalse();
-        assertThat(r.refusal()).isEqualTo("servers changes only on restart");
-        assertThat(r.changed()).contains("servers", "users: removed app");
+        assertThat(r.refusal())
+                .isEqualTo("servers[a] (its address or TLS; add it under a new name instead) changes only on restart");
+        assertThat(r.changed()).contains("users: removed app");
     }
 }

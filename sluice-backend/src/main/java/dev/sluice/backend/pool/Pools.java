@@ -48,6 +48,14 @@ public final class Pools implements AutoCloseable {
         });
     }
 
+    /** A server removed by a reload: its health check stops (its pools stay until their connections are gone). */
+    public void stopMonitoring(String server) {
+        HealthMonitor m = health.remove(server);
+        if (m != null) {
+            m.close();
+        }
+    }
+
     /** The pool for {@code key}; a new one when there is none, or when the one there was just retired. */
     public ServerPool pool(Key key, Supplier<ConnectOptions> options) {
         ServerPool pool = pools.get(key);

@@ -102,14 +102,7 @@ class RoutingReloadTest {
         String url = "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/r";
         try (Connection c = DriverManager.getConnection(url, "app", "secret");
                 Statement s = c.createStatement()) {
-            org.awaitility.Awaitility.await()
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> proxy.router().writer() != null
-                            && proxy.router()
-                                            .topology()
-                                            .readers(Duration.ofSeconds(10))
-                                            .size()
-                                    == 2);
+            awaitReaders(2);
             assertThat(reads(s)).as("reads go to the replicas").doesNotContainKey("p");
 
             RoutingConfig d = config.routing();
@@ -134,5 +127,83 @@ class RoutingReloadTest {
             assertThat(proxy.reload(config).applied()).isTrue();
             assertThat(reads(s)).as("the rule removed again").doesNotContainKey("p");
         }
+    }
+
+    @Test
+    void aRemovedServerDrainsAndAnAddedOneTakesReads() throws Exception {
+        String url = "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/r";
+        awaitReaders(2);
+        try (Connection a = DriverManager.getConnection(url, "app", "secret");
+                Statement s = a.createStatement()) {
+            s.execute("START TRANSACTION READ ONLY");
+            String x = who(s);
+            assertThat(x).as("a read-only transaction on a replica").isIn("r1", "r2");
+            String other = x.equals("r1") ? "r2" : "r1";
+
+            ProxyConfig without = config.withRouting(
+                    new ServerGroups(
+                            List.of(
+                                    ServerGroup.writer("primary", List.of("p", other)),
+                                    ServerGroup.reader("replicas", List.of(other))),
+                            true),
+                    config.monitor(),
+                    config.routing());
+            without = new ProxyConfig(
+                            without.listeners(),
+                            without.servers().stream()
+                                    .filter(c -> !c.name().equals(x))
+                                    .toList(),
+                            without.users(),
+                            without.clientTls(),
+                            without.timeouts(),
+                            without.limits(),
+                            without.localInfile(),
+                            without.pool())
+                    .withRouting(without.groups(), without.monitor(), without.routing());
+            ConfigReload.Result r = proxy.reload(without);
+            assertThat(r.changed()).as(r.describe()).containsExactly("servers: removed " + x, "groups");
+
+            assertThat(who(s))
+                    .as("the transaction open on the removed server finishes there")
+                    .isEqualTo(x);
+            s.execute("COMMIT");
+            assertThat(reads(s)).as("then reads leave it").containsOnlyKeys(other);
+            try (Connection b = DriverManager.getConnection(url, "app", "secret");
+                    Statement t = b.createStatement()) {
+                assertThat(reads(t)).as("a new session").containsOnlyKeys(other);
+            }
+
+            assertThat(proxy.reload(config).changed()).containsExactly("servers: added " + x, "groups");
+            awaitReaders(2);
+            assertThat(RoutingFixture.poll(
+                            () -> {
+                                try {
+                                    return reads(s).containsKey(x);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            Duration.ofSeconds(30)))
+                    .as("the server added again takes reads")
+                    .isTrue();
+        }
+    }
+
+    private static String who(Statement s) throws Exception {
+        try (ResultSet rs = s.executeQuery("SELECT name FROM whoami")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void awaitReaders(int n) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> proxy.router().writer() != null
+                        && proxy.router()
+                                        .topology()
+                                        .readers(Duration.ofSeconds(10))
+                                        .size()
+                                == n);
     }
 }

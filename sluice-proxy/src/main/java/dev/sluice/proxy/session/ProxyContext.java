@@ -88,10 +88,20 @@ public final class ProxyContext {
 
     /**
      * A configuration reload (see {@code ConfigReload}, which checks first that nothing restart-only changed): the
-     * pools' settings, the router's, then the configuration everything else reads at each use.
+     * pools' settings and health checks, the router's servers, groups and settings, then the configuration everything
+     * else reads at each use.
      */
     public void reconfigure(ProxyConfig next) {
         pools.reconfigure(next.pool());
+        for (ServerConfig server : next.servers()) { // a server added: checked from now on
+            pools.monitor(
+                    server.name(), server.host(), server.port(), next.timeouts().connect());
+        }
+        for (ServerConfig server : config.servers()) { // a server removed: its pools go as its sessions leave them
+            if (next.server(server.name()) == null) {
+                pools.stopMonitoring(server.name());
+            }
+        }
         router.reconfigure(next);
         config = next;
     }
