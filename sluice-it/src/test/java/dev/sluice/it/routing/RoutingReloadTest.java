@@ -99,8 +99,7 @@ class RoutingReloadTest {
 
     @Test
     void aRuleAddedByAReloadAppliesToTheNextStatement() throws Exception {
-        String url = "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/r";
-        try (Connection c = DriverManager.getConnection(url, "app", "secret");
+        try (Connection c = connect();
                 Statement s = c.createStatement()) {
             awaitReaders(2);
             assertThat(reads(s)).as("reads go to the replicas").doesNotContainKey("p");
@@ -131,35 +130,15 @@ class RoutingReloadTest {
 
     @Test
     void aRemovedServerDrainsAndAnAddedOneTakesReads() throws Exception {
-        String url = "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/r";
         awaitReaders(2);
-        try (Connection a = DriverManager.getConnection(url, "app", "secret");
+        try (Connection a = connect();
                 Statement s = a.createStatement()) {
             s.execute("START TRANSACTION READ ONLY");
             String x = who(s);
             assertThat(x).as("a read-only transaction on a replica").isIn("r1", "r2");
             String other = x.equals("r1") ? "r2" : "r1";
 
-            ProxyConfig without = config.withRouting(
-                    new ServerGroups(
-                            List.of(
-                                    ServerGroup.writer("primary", List.of("p", other)),
-                                    ServerGroup.reader("replicas", List.of(other))),
-                            true),
-                    config.monitor(),
-                    config.routing());
-            without = new ProxyConfig(
-                            without.listeners(),
-                            without.servers().stream()
-                                    .filter(c -> !c.name().equals(x))
-                                    .toList(),
-                            without.users(),
-                            without.clientTls(),
-                            without.timeouts(),
-                            without.limits(),
-                            without.localInfile(),
-                            without.pool())
-                    .withRouting(without.groups(), without.monitor(), without.routing());
+            ProxyConfig without = without(x);
             ConfigReload.Result r = proxy.reload(without);
             assertThat(r.changed()).as(r.describe()).containsExactly("servers: removed " + x, "groups");
 
@@ -168,7 +147,7 @@ class RoutingReloadTest {
                     .isEqualTo(x);
             s.execute("COMMIT");
             assertThat(reads(s)).as("then reads leave it").containsOnlyKeys(other);
-            try (Connection b = DriverManager.getConnection(url, "app", "secret");
+            try (Connection b = connect();
                     Statement t = b.createStatement()) {
                 assertThat(reads(t)).as("a new session").containsOnlyKeys(other);
             }
@@ -187,6 +166,88 @@ class RoutingReloadTest {
                     .as("the server added again takes reads")
                     .isTrue();
         }
+    }
+
+    @Test
+    void serversComeAndGoWhileClientsRunStatementsWithoutAClientError() throws Exception {
+        topology.servers().get(0).execute("CREATE TABLE IF NOT EXISTS r.traffic (k INT)"); // replicated
+        awaitReaders(2);
+        ProxyConfig withoutR2 = without("r2");
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int client = i;
+            Thread t = new Thread(() -> {
+                try (Connection c = connect();
+                        Statement s = c.createStatement()) {
+                    while (running.get()) {
+                        s.execute("INSERT INTO traffic VALUES (" + client + ")");
+                        who(s); // a read, on a replica (after a causal wait for the insert)
+                        s.execute("START TRANSACTION READ ONLY");
+                        who(s);
+                        who(s);
+                        s.execute("COMMIT");
+                        rounds.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            t.start();
+            clients.add(t);
+        }
+        try {
+            for (int i = 0; i < 10 && errors.isEmpty(); i++) {
+                int seen = rounds.get();
+                RoutingFixture.poll(() -> rounds.get() >= seen + 6 || !errors.isEmpty(), Duration.ofSeconds(30));
+                ConfigReload.Result r = proxy.reload(i % 2 == 0 ? withoutR2 : config);
+                assertThat(r.applied()).as(r.describe()).isTrue();
+            }
+        } finally {
+            running.set(false);
+            for (Thread t : clients) {
+                t.join(30_000);
+            }
+            proxy.reload(config);
+        }
+        assertThat(errors).isEmpty();
+        assertThat(rounds.get()).isGreaterThanOrEqualTo(60);
+    }
+
+    /** The configuration without {@code removed} (in no group and not a server). */
+    private static ProxyConfig without(String removed) {
+        List<String> replicas =
+                List.of("r1", "r2").stream().filter(n -> !n.equals(removed)).toList();
+        List<String> writers = new java.util.ArrayList<>(List.of("p"));
+        writers.addAll(replicas);
+        return new ProxyConfig(
+                        config.listeners(),
+                        config.servers().stream()
+                                .filter(c -> !c.name().equals(removed))
+                                .toList(),
+                        config.users(),
+                        config.clientTls(),
+                        config.timeouts(),
+                        config.limits(),
+                        config.localInfile(),
+                        config.pool())
+                .withRouting(
+                        new ServerGroups(
+                                List.of(
+                                        ServerGroup.writer("primary", writers),
+                                        ServerGroup.reader("replicas", replicas)),
+                                true),
+                        config.monitor(),
+                        config.routing());
+    }
+
+    /** A MariaDB Connector/J session through Sluice, as app, on database r. */
+    private static Connection connect() throws java.sql.SQLException {
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + proxy.addresses().get(0).getPort() + "/r", "app", "secret");
     }
 
     private static String who(Statement s) throws Exception {
