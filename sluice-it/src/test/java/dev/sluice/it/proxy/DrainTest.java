@@ -151,9 +151,12 @@ class DrainTest {
         return both;
     }
 
-    @Test
-    void statementRunningAtTheTimeoutIsStoppedAndItsClientHearsWhy() throws Exception {
-        ProxyFixture f = start(PoolMode.SESSION);
+    @ParameterizedTest
+    @EnumSource(
+            value = PoolMode.class,
+            names = {"SESSION", "TRANSACTION"})
+    void statementRunningAtTheTimeoutIsStoppedAndItsClientHearsWhy(PoolMode mode) throws Exception {
+        ProxyFixture f = start(mode);
         int id = IDS.incrementAndGet();
         try (Connection c = f.mariadb("")) {
             c.setAutoCommit(false);
