@@ -169,6 +169,7 @@ final class DemoCommand implements Callable<Integer> {
             printOperations(out, proxy.httpAddress(), proxy.adminAddress());
             printStop(out);
             awaitSignal(signal);
+            proxy.drain(config.shutdownTimeout());
             return 0;
         } finally {
             proxy.close();

@@ -1,9 +1,12 @@
 package dev.sluice.app;
 
+import dev.sluice.proxy.ConfigReload;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.ProxyConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Starts the proxy; an interface so that command tests do not need a running proxy. */
 @FunctionalInterface
@@ -22,6 +25,17 @@ interface ProxyLauncher {
         /** Where the admin interface is bound; null when none. */
         default InetSocketAddress adminAddress() {
             return null;
+        }
+
+        /** The graceful drain before {@link #close} (see ProxyServer#drain); nothing to drain by default. */
+        default void drain(Duration timeout) {}
+
+        /** Where an admin's RELOAD CONFIG reads the configuration again (see ProxyServer#reloadSource). */
+        default void reloadSource(Supplier<ConfigReload.Result> source) {}
+
+        /** A configuration reload (see ProxyServer#reload); applied with nothing to apply by default. */
+        default ConfigReload.Result reload(ProxyConfig next) {
+            return new ConfigReload.Result(true, List.of(), null);
         }
 
         @Override
@@ -46,6 +60,21 @@ interface ProxyLauncher {
                 @Override
                 public InetSocketAddress adminAddress() {
                     return server.adminAddress();
+                }
+
+                @Override
+                public void reloadSource(Supplier<ConfigReload.Result> source) {
+                    server.reloadSource(source);
+                }
+
+                @Override
+                public ConfigReload.Result reload(ProxyConfig next) {
+                    return server.reload(next);
+                }
+
+                @Override
+                public void drain(Duration timeout) {
+                    server.drain(timeout);
                 }
 
                 @Override

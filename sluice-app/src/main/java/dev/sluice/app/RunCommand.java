@@ -121,15 +121,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SluiceConfig loaded;
         try {
-            ConfigLoader loader = new ConfigLoader();
-            if (config != null) {
-                loader.file(config);
-            }
-            loaded = loader.listen(listen)
-                    .backends(backends)
-                    .users(users)
-                    .set(sets)
-                    .load();
+            loaded = load();
             Logging.apply(loaded.logLevel());
             Logging.slowQueryLog(loaded.proxy().stats().slowQueryLogFile());
         } catch (ConfigException e) {
@@ -155,15 +147,35 @@ final class RunCommand implements Callable<Integer> {
             proxy.close();
             return 0;
         }
+        ConfigReloads reloads = new ConfigReloads(this::load, proxy, loaded);
+        ReloadSignal.install(reloads);
+        proxy.reloadSource(reloads::reload); // an admin's RELOAD CONFIG
         try {
             signal.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("stopping ({})", signal.reason());
-        proxy.close();
+        SluiceConfig last = reloads.current();
+        log.info(
+                "stopping ({}): draining for up to shutdown-timeout {}",
+                signal.reason(),
+                dev.sluice.app.config.Durations.format(last.shutdownTimeout()));
+        try {
+            proxy.drain(last.shutdownTimeout());
+        } finally {
+            proxy.close();
+        }
         log.info("stopped");
         return 0;
+    }
+
+    /** The configuration from the file, flags and overrides, in that order: at start, and again at each reload. */
+    private SluiceConfig load() {
+        ConfigLoader loader = new ConfigLoader();
+        if (config != null) {
+            loader.file(config);
+        }
+        return loader.listen(listen).backends(backends).users(users).set(sets).load();
     }
 
     static void printConfigError(PrintWriter err, ConfigException e) {

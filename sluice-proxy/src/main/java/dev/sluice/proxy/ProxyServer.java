@@ -18,6 +18,7 @@ import dev.sluice.proxy.ops.OpsHttpServer;
 import dev.sluice.proxy.ops.ProxyMetrics;
 import dev.sluice.proxy.session.PinCounters;
 import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.session.SessionDrain;
 import dev.sluice.proxy.session.SessionRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +58,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private volatile OpsHttpServer http;
     private volatile AdminServer admin;
-    /** What RELOAD CONFIG runs; null: not available. */
-    private volatile ConfigReloader reloader;
+    private volatile Supplier<ConfigReload.Result> reloadSource;
 
     private ProxyServer(EventLoopGroup acceptors, EventLoopGroup workers, ProxyContext context) {
         this.acceptors = acceptors;
@@ -122,7 +123,7 @@ public final class ProxyServer implements AutoCloseable {
                         config.pool().mode().key());
             }
             ProxyMetrics metrics = new ProxyMetrics(context, PinCounters.global());
-            AdminContext admin = new AdminContext(context, metrics, () -> server.reloader);
+            AdminContext admin = new AdminContext(context, metrics, server::adminReloader);
             if (config.http() != null) {
                 server.http = OpsHttpServer.start(
                         config.http(), transport, metrics, () -> server.accepting, new AdminTables(admin).api());
@@ -261,9 +262,15 @@ public final class ProxyServer implements AutoCloseable {
         return a == null ? null : a.address();
     }
 
-    /** What the admin interface's RELOAD CONFIG runs (the application's hot reload); null: not available. */
-    public void configReloader(ConfigReloader reloader) {
-        this.reloader = reloader;
+    /** What the admin interface's RELOAD CONFIG runs: {@link #reloadFromSource}; null when no source is set. */
+    private ConfigReloader adminReloader() {
+        if (reloadSource == null) {
+            return null;
+        }
+        return () -> {
+            ConfigReload.Result r = reloadFromSource();
+            return new ConfigReloader.ReloadResult(r.applied(), r.describe());
+        };
     }
 
     /** Whether clients are accepted now ({@code /health/ready}). */
@@ -280,6 +287,58 @@ public final class ProxyServer implements AutoCloseable {
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * The graceful drain before {@link #close}: stops accepting at once ({@code /health/ready} answers 503,
+     * {@code /health/live} goes on answering), then lets each session finish the statement and the transaction it is
+     * in, up to {@code timeout}, and cuts the rest with an ERR (see {@link SessionDrain}). Logs and returns what
+     * happened.
+     */
+    public SessionDrain.Result drain(java.time.Duration timeout) {
+        stopAccepting();
+        LOG.info(
+                "draining {} sessions (shutdown-timeout {} ms)",
+                context.registry().size(),
+                timeout.toMillis());
+        SessionDrain.Result result = SessionDrain.drain(context, timeout);
+        LOG.info("drained: {}", result);
+        return result;
+    }
+
+    /**
+     * A configuration reload (SIGHUP, {@code RELOAD CONFIG}): applies {@code next} at once when it changes only keys
+     * that reload live, else changes nothing and says which keys need a restart (see {@link ConfigReload}). Sessions
+     * open go on; new logins, and the next statements, see the new configuration. Logs the outcome.
+     */
+    public synchronized ConfigReload.Result reload(ProxyConfig next) {
+        ConfigReload.Result result = ConfigReload.check(context.config(), next);
+        if (result.applied()) {
+            context.reconfigure(next);
+            LOG.info(result.describe());
+        } else {
+            LOG.warn(result.describe());
+        }
+        return result;
+    }
+
+    /**
+     * Where {@link #reloadFromSource} gets the configuration again: the application re-reads its file and flags and
+     * calls {@link #reload} (sluice-app's ConfigReloads). Set once the proxy runs.
+     */
+    public void reloadSource(Supplier<ConfigReload.Result> source) {
+        this.reloadSource = source;
+    }
+
+    /**
+     * Re-reads the configuration from where it came from and applies it (an admin's {@code RELOAD CONFIG}, like
+     * SIGHUP): refused when nothing was registered ({@link #reloadSource}), e.g. a proxy started by a test.
+     */
+    public ConfigReload.Result reloadFromSource() {
+        Supplier<ConfigReload.Result> source = reloadSource;
+        return source != null
+                ? source.get()
+                : ConfigReload.Result.refused(List.of(), "this Sluice has no configuration source to read again");
     }
 
     /** Server connections Sluice holds open to this server: leased to sessions or idle in its pools. */

@@ -44,6 +44,7 @@ final class ConfigBinder {
             "client-write-timeout",
             "server-read-timeout",
             "client-idle-timeout",
+            "shutdown-timeout",
             "max-packet-size",
             "max-client-connections",
             "local-infile",
@@ -132,6 +133,7 @@ final class ConfigBinder {
         Duration write = values.duration(root, "client-write-timeout", Duration.ofSeconds(60), false);
         Duration serverRead = values.duration(root, "server-read-timeout", null, true);
         Duration idle = values.duration(root, "client-idle-timeout", null, true);
+        Duration shutdown = values.duration(root, "shutdown-timeout", SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT, false);
         long maxPacket =
                 values.size(root, "max-packet-size", Limits.DEFAULT_MAX_PACKET_SIZE, 1024, MAX_PACKET_SIZE_LIMIT);
         long maxClients = values.integer(root, "max-client-connections", 10_000, 1, Integer.MAX_VALUE);
@@ -170,7 +172,7 @@ final class ConfigBinder {
                     stats,
                     admin,
                     usersFromServer);
-            return new SluiceConfig(proxy, logLevel);
+            return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way
             throw new ConfigException(nowhere.describe() + ": " + e.getMessage());

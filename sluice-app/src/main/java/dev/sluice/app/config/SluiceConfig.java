@@ -12,9 +12,11 @@ import java.util.stream.Collectors;
  *
  * @param logLevel {@code error}, {@code warn}, {@code info}, {@code debug} or {@code trace}; null when the
  *     configuration does not say (then {@code SLUICE_LOG_LEVEL} or {@code info} applies)
+ * @param shutdownTimeout how long a stopping Sluice lets statements and transactions in flight finish (SIGTERM)
  */
-public record SluiceConfig(ProxyConfig proxy, String logLevel) {
+public record SluiceConfig(ProxyConfig proxy, String logLevel, java.time.Duration shutdownTimeout) {
     public static final String DEFAULT_LISTEN = "127.0.0.1:3307";
+    public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** The effective configuration on one line, for the log. Never contains a password or a password hash. */
     public String summary() {
@@ -75,6 +77,7 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel) {
         s.append(", client-write-timeout ").append(Durations.format(t.clientWrite()));
         s.append(", server-read-timeout ").append(Durations.format(t.serverRead()));
         s.append(", client-idle-timeout ").append(Durations.format(t.clientIdle()));
+        s.append(", shutdown-timeout ").append(Durations.format(shutdownTimeout));
         s.append("; max-packet-size ").append(Sizes.format(p.limits().maxPacketSize()));
         s.append(", max-client-connections ").append(p.limits().maxClientConnections());
         s.append("; local-infile ").append(p.localInfile() ? "on" : "off");

@@ -37,6 +37,20 @@ class ConfigLoaderTest {
         assertThat(p.limits().maxClientConnections()).isEqualTo(10_000);
         assertThat(p.localInfile()).isFalse();
         assertThat(load("servers: [{address: 127.0.0.1:3306}]").logLevel()).isNull();
+        assertThat(load("servers: [{address: 127.0.0.1:3306}]").shutdownTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shutdownTimeoutIsReadAndCannotBeOff() {
+        assertThat(load("servers: [{address: 127.0.0.1:3306}]\nshutdown-timeout: 1m30s")
+                        .shutdownTimeout())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThat(problems("servers: [{address: 127.0.0.1:3306}]\nshutdown-timeout: off"))
+                .singleElement()
+                .asString()
+                .contains("shutdown-timeout")
+                .contains("cannot be off");
     }
 
     @Test

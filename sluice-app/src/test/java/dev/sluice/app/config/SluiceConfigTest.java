@@ -25,7 +25,7 @@ class SluiceConfigTest {
                 .isEqualTo("listen 127.0.0.1:3307, [::1]:3307; servers primary=127.0.0.1:3306 (tls disabled); users"
                         + " app->app_rw, ro [hash]; tls self-signed (optional); connect-timeout 10s,"
                         + " client-handshake-timeout 10s, client-write-timeout 1m, server-read-timeout 90s,"
-                        + " client-idle-timeout off; max-packet-size 16MiB, max-client-connections 10000; local-infile"
+                        + " client-idle-timeout off, shutdown-timeout 30s; max-packet-size 16MiB, max-client-connections 10000; local-infile"
                         + " off; client-auth-plugin mysql_native_password; pool max-size none, min-idle 0, idle-timeout 10m, max-lifetime 30m, acquire-timeout 5s,"
                         + " health-check-interval 2s, reset-timeout 5s, max-server-connections server's max_connections - 2;"
                         + " instance-id 7")

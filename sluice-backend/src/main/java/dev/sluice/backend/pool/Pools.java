@@ -23,7 +23,7 @@ public final class Pools implements AutoCloseable {
     private static final long EMPTY_POOL_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerConnector connector;
-    private final PoolSettings settings;
+    private volatile PoolSettings settings;
     private final Map<Key, ServerPool> pools = new ConcurrentHashMap<>();
     private final Map<String, PoolStats> stats = new ConcurrentHashMap<>();
     private final Map<String, HealthMonitor> health = new ConcurrentHashMap<>();
@@ -48,6 +48,14 @@ public final class Pools implements AutoCloseable {
         });
     }
 
+    /** A server removed by a reload: its health check stops (its pools stay until their connections are gone). */
+    public void stopMonitoring(String server) {
+        HealthMonitor m = health.remove(server);
+        if (m != null) {
+            m.close();
+        }
+    }
+
     /** The pool for {@code key}; a new one when there is none, or when the one there was just retired. */
     public ServerPool pool(Key key, Supplier<ConnectOptions> options) {
         ServerPool pool = pools.get(key);
@@ -62,7 +70,7 @@ public final class Pools implements AutoCloseable {
                                 k.server() + " as " + k.user(),
                                 options.get(),
                                 connector,
-                                settings,
+                                this::settings,
                                 stats(k.server()),
                                 health.get(k.server()),
                                 slots(k.server()),
@@ -113,7 +121,7 @@ public final class Pools implements AutoCloseable {
 
     /** The connections Sluice may hold to one server, across its pools. */
     public ServerSlots slots(String server) {
-        return slots.computeIfAbsent(server, s -> new ServerSlots(s, settings));
+        return slots.computeIfAbsent(server, s -> new ServerSlots(s, this::settings));
     }
 
     public PoolStats stats(String server) {
@@ -126,6 +134,18 @@ public final class Pools implements AutoCloseable {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /**
+     * A configuration reload: sizes, timeouts and limits from now on, for every pool (read at each use). The mode and
+     * the health-check interval stay as they were (they change only on restart); connections over a smaller max-size
+     * are not closed, they go as they idle out.
+     */
+    public void reconfigure(PoolSettings next) {
+        if (next.mode() != settings.mode()) {
+            throw new IllegalArgumentException("pool.mode changes only on restart");
+        }
+        settings = next;
     }
 
     @Override

@@ -47,7 +47,9 @@ public final class ServerPool implements AutoCloseable {
     private final ConnectOptions options;
     private final ServerConnector connector;
     private final PoolOpener opener;
-    private final PoolSettings settings;
+    /** The pool settings now (a configuration reload replaces them; read at each use). */
+    private final Supplier<PoolSettings> settings;
+
     private final PoolStats stats;
     private final HealthMonitor health;
     private final ServerSlots slots;
@@ -57,7 +59,6 @@ public final class ServerPool implements AutoCloseable {
     private final IdleConnections idle = new IdleConnections();
     private final PoolWaiters waiters = new PoolWaiters();
     private final LoopBalance balance;
-    private final long maxLifetimeNanos;
 
     private int total;
     /** Connections with a state other than CLOSED: total less those being opened. */
@@ -87,6 +88,19 @@ public final class ServerPool implements AutoCloseable {
             HealthMonitor health,
             ServerSlots slots,
             Supplier<ServerPool> successor) {
+        this(name, options, connector, () -> settings, stats, health, slots, successor);
+    }
+
+    /** With settings read at each use ({@link Pools#reconfigure}); the mode never changes. */
+    public ServerPool(
+            String name,
+            ConnectOptions options,
+            ServerConnector connector,
+            Supplier<PoolSettings> settings,
+            PoolStats stats,
+            HealthMonitor health,
+            ServerSlots slots,
+            Supplier<ServerPool> successor) {
         this.name = name;
         this.options = options;
         this.connector = connector;
@@ -95,10 +109,9 @@ public final class ServerPool implements AutoCloseable {
         this.health = health;
         this.slots = slots;
         this.successor = successor;
-        this.maxLifetimeNanos = settings.maxLifetime().toNanos();
         this.opener = new PoolOpener(
                 name, options, connector, stats, health, slots, this::describe, t -> trackerDefaults = t);
-        this.balance = new LoopBalance(settings.mode(), idle, waiters, this::patienceOver);
+        this.balance = new LoopBalance(settings.get().mode(), idle, waiters, this::patienceOver);
         slots.register(this);
     }
 
@@ -126,7 +139,7 @@ public final class ServerPool implements AutoCloseable {
      * hop), or null when there is none (the caller then uses {@link #acquire}). No reset is due in this mode.
      */
     public PooledConnection acquireIdleNow(EventLoop loop) {
-        if (settings.mode() != PoolMode.TRANSACTION || (health != null && health.isDown())) {
+        if (settings.get().mode() != PoolMode.TRANSACTION || (health != null && health.isDown())) {
             return null;
         }
         PooledConnection c;
@@ -139,7 +152,9 @@ public final class ServerPool implements AutoCloseable {
                 return null;
             }
             long now = System.nanoTime();
-            if (!c.isActive() || c.tooIdleToUse(now) || c.ageNanos(now) > maxLifetimeNanos) {
+            if (!c.isActive()
+                    || c.tooIdleToUse(now)
+                    || c.ageNanos(now) > settings.get().maxLifetime().toNanos()) {
                 idle.add(c); // the slow path retires it
                 return null;
             }
@@ -205,13 +220,13 @@ public final class ServerPool implements AutoCloseable {
                 if (reuse != null) {
                     state(reuse, State.LEASED);
                 } else {
-                    if (settings.poolAllows(total) && slots.tryTake()) {
+                    if (settings.get().poolAllows(total) && slots.tryTake()) {
                         total++;
                         open = true;
                     } else if ((rebalance = balance.idleToReplace()) != null) {
                         state(rebalance, State.CLOSED);
                         open = true; // replaces the one closed: total and the server slot unchanged
-                    } else if (settings.poolAllows(total) && mayMakeRoom) {
+                    } else if (settings.get().poolAllows(total) && mayMakeRoom) {
                         needRoom = true; // the server is at Sluice's limit for it
                     } else {
                         enqueue(loop, result);
@@ -257,28 +272,29 @@ public final class ServerPool implements AutoCloseable {
      * discarded and the lease tries again with a new connection.
      */
     private void handOut(PooledConnection c, EventLoop loop, CompletableFuture<PooledConnection> result) {
-        if (!c.sessionStale() || settings.mode() == PoolMode.TRANSACTION) {
+        if (!c.sessionStale() || settings.get().mode() == PoolMode.TRANSACTION) {
             stats.reused();
             if (!result.complete(c)) {
                 release(c, true);
             }
             return;
         }
-        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((r, e) -> {
-            if (e != null) {
-                discard(c, resetFailure(e));
-                if (!result.isDone()) {
-                    acquire(loop, result, true, false);
-                }
-                return;
-            }
-            c.sessionCurrent();
-            stats.refreshed();
-            stats.reused();
-            if (!result.complete(c)) {
-                release(c, true);
-            }
-        });
+        ConnectionSetUp.reset(c.connection(), options, settings.get().resetTimeout())
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        discard(c, resetFailure(e));
+                        if (!result.isDone()) {
+                            acquire(loop, result, true, false);
+                        }
+                        return;
+                    }
+                    c.sessionCurrent();
+                    stats.refreshed();
+                    stats.reused();
+                    if (!result.complete(c)) {
+                        release(c, true);
+                    }
+                });
     }
 
     private static DiscardReason resetFailure(Throwable e) {
@@ -292,7 +308,7 @@ public final class ServerPool implements AutoCloseable {
         long since = System.nanoTime();
         result.whenComplete((c, e) -> stats.waitedFor(System.nanoTime() - since));
         PoolWaiters.Waiter added =
-                waiters.add(loop, result, settings.acquireTimeout().toMillis(), waiter -> {
+                waiters.add(loop, result, settings.get().acquireTimeout().toMillis(), waiter -> {
                     String state;
                     synchronized (this) {
                         state = describe(); // before removing this waiter, so "waiting" counts it
@@ -304,7 +320,7 @@ public final class ServerPool implements AutoCloseable {
                     result.completeExceptionally(new PoolUnavailableException(
                             PoolUnavailableException.Reason.EXHAUSTED,
                             "no connection to " + name + " within acquire-timeout "
-                                    + settings.acquireTimeout().toMillis() + " ms: " + state));
+                                    + settings.get().acquireTimeout().toMillis() + " ms: " + state));
                 });
         if (balance.mayTakeIdleElsewhere()) {
             balance.checkLater(added);
@@ -341,7 +357,7 @@ public final class ServerPool implements AutoCloseable {
 
     /** Takes every idle connection that must not be handed out any more out of the pool; under the monitor. */
     private List<PooledConnection> evictUnusable(long now) {
-        List<PooledConnection> out = idle.takeUnusable(now, settings);
+        List<PooledConnection> out = idle.takeUnusable(now, settings.get());
         out.forEach(this::forget);
         return out;
     }
@@ -394,7 +410,7 @@ public final class ServerPool implements AutoCloseable {
     PooledConnection adopt(ServerConnection connection) {
         PooledConnection pooled = new PooledConnection(this, connection, Long.MAX_VALUE, true);
         synchronized (this) {
-            if (closed || !settings.poolAllows(total) || !slots.tryTake()) {
+            if (closed || !settings.get().poolAllows(total) || !slots.tryTake()) {
                 throw new IllegalStateException("pool " + name + " is full or closed: " + describe());
             }
             total++;
@@ -427,15 +443,16 @@ public final class ServerPool implements AutoCloseable {
             giveBack(c);
             return;
         }
-        ConnectionSetUp.reset(c.connection(), options, settings.resetTimeout()).whenComplete((v, e) -> {
-            if (e != null) {
-                discard(c, resetFailure(e));
-            } else {
-                stats.reset();
-                c.sessionCurrent();
-                giveBack(c);
-            }
-        });
+        ConnectionSetUp.reset(c.connection(), options, settings.get().resetTimeout())
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        discard(c, resetFailure(e));
+                    } else {
+                        stats.reset();
+                        c.sessionCurrent();
+                        giveBack(c);
+                    }
+                });
     }
 
     /**
@@ -573,7 +590,7 @@ public final class ServerPool implements AutoCloseable {
     boolean serveWaiters() {
         PoolWaiters.Waiter waiter;
         synchronized (this) {
-            if (closed || waiters.isEmpty() || !settings.poolAllows(total) || !slots.tryTake()) {
+            if (closed || waiters.isEmpty() || !settings.get().poolAllows(total) || !slots.tryTake()) {
                 return false;
             }
             waiter = waiters.next();
@@ -628,8 +645,8 @@ public final class ServerPool implements AutoCloseable {
             // connections being opened are counted in total but have no state entry yet
             int opening = total - withState;
             if (health == null || !health.isDown()) {
-                while (idle.size() + opening + toOpen < settings.minIdle()
-                        && settings.poolAllows(total)
+                while (idle.size() + opening + toOpen < settings.get().minIdle()
+                        && settings.get().poolAllows(total)
                         && slots.tryTake()) {
                     total++;
                     toOpen++;
@@ -674,7 +691,8 @@ public final class ServerPool implements AutoCloseable {
     /** total/leased/idle/waiting, and the server's numbers, for messages. */
     public synchronized String describe() {
         int limit = slots.limit();
-        return "max-size " + (settings.maxSize() == 0 ? "none" : settings.maxSize()) + ", open " + total + ", leased "
+        return "max-size "
+                + (settings.get().maxSize() == 0 ? "none" : settings.get().maxSize()) + ", open " + total + ", leased "
                 + leased + ", idle " + idle.size() + ", waiting " + waiters.size() + "; server connections "
                 + slots.open() + " of " + (limit == Integer.MAX_VALUE ? "(limit not known yet)" : limit);
     }

@@ -26,13 +26,18 @@ public final class ServerSlots {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSlots.class);
 
     private final String server;
-    private final PoolSettings settings;
+    private final java.util.function.Supplier<PoolSettings> settings;
     private final AtomicInteger open = new AtomicInteger();
     private volatile int learnedMaxConnections = -1;
     private volatile long learnedMaxPreparedStatements = -1;
     private final List<ServerPool> pools = new CopyOnWriteArrayList<>();
 
     public ServerSlots(String server, PoolSettings settings) {
+        this(server, () -> settings);
+    }
+
+    /** With settings read at each use ({@link Pools#reconfigure}). */
+    public ServerSlots(String server, java.util.function.Supplier<PoolSettings> settings) {
         this.server = server;
         this.settings = settings;
     }
@@ -80,11 +85,11 @@ public final class ServerSlots {
 
     /** Connections Sluice may hold to this server (Integer.MAX_VALUE while unknown and not configured). */
     public int limit() {
-        if (settings.maxServerConnections() > 0) {
-            return settings.maxServerConnections();
+        if (settings.get().maxServerConnections() > 0) {
+            return settings.get().maxServerConnections();
         }
         int learned = learnedMaxConnections;
-        return learned > 0 ? Math.max(1, learned - settings.reservedConnections()) : Integer.MAX_VALUE;
+        return learned > 0 ? Math.max(1, learned - settings.get().reservedConnections()) : Integer.MAX_VALUE;
     }
 
     /** Connections open or being opened to this server, all pools. */

@@ -4,7 +4,6 @@ import dev.sluice.backend.ConnectOptions;
 import dev.sluice.backend.ServerConnector;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,10 @@ public final class TopologyMonitor implements AutoCloseable {
 
     private final MonitorSettings settings;
     private final Clock clock;
-    private final List<ServerPoller> pollers = new ArrayList<>();
+    /** Replaced by {@link #servers} (a reload): read by the poll loops, which stop when theirs is gone. */
+    private final List<ServerPoller> pollers = new CopyOnWriteArrayList<>();
+
+    private final ServerConnector connector;
     private final Map<String, ServerState> states = new LinkedHashMap<>();
     private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
     private final TopologyChanges changes;
@@ -66,6 +68,7 @@ public final class TopologyMonitor implements AutoCloseable {
             Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.connector = connector;
         this.changes = new TopologyChanges(settings.maxLag().toSeconds());
         Instant now = clock.instant();
         for (MonitoredServer server : servers) {
@@ -117,8 +120,55 @@ public final class TopologyMonitor implements AutoCloseable {
         return settings;
     }
 
-    private void pollLoop(ServerPoller poller) {
+    /**
+     * A configuration reload: polls exactly {@code next} from now on. A server no longer there stops being polled and
+     * leaves the snapshots (so routing stops choosing it); a new one is polled at once, "not polled yet" until it
+     * answers. Servers in both keep their poller and state.
+     */
+    public synchronized void servers(List<MonitoredServer> next, Function<MonitoredServer, ConnectOptions> login) {
         if (closed) {
+            return;
+        }
+        List<String> names = next.stream().map(MonitoredServer::name).toList();
+        boolean changed = false;
+        for (ServerPoller poller : pollers) {
+            if (!names.contains(poller.server().name())) {
+                changed = true;
+                pollers.remove(poller);
+                states.remove(poller.server().name());
+                try {
+                    poller.loop().execute(poller::close);
+                } catch (RejectedExecutionException e) {
+                    // the event loops were shut down first: their channels are closed with them
+                }
+            }
+        }
+        Instant now = clock.instant();
+        for (MonitoredServer server : next) {
+            if (!states.containsKey(server.name())) {
+                changed = true;
+                states.put(server.name(), ServerState.notPolledYet(server, now));
+                ServerPoller poller = new ServerPoller(
+                        server,
+                        login.apply(server),
+                        connector,
+                        connector.group().next(),
+                        settings.timeout(),
+                        clock);
+                pollers.add(poller);
+                if (started) {
+                    poller.loop().execute(() -> pollLoop(poller));
+                }
+            }
+        }
+        current = new Topology(List.copyOf(states.values()), now);
+        LOG.info(
+                "topology monitor: now polling {}",
+                pollers.stream().map(ServerPoller::server).toList());
+    }
+
+    private void pollLoop(ServerPoller poller) {
+        if (closed || !pollers.contains(poller)) {
             return;
         }
         long begun = System.nanoTime();
@@ -126,7 +176,7 @@ public final class TopologyMonitor implements AutoCloseable {
             if (failure != null) { // poll() never fails; should it, the server counts as unreachable
                 state = ServerState.unreachable(poller.server(), String.valueOf(failure), clock.instant());
             }
-            publish(state);
+            publish(poller, state);
             if (!closed) {
                 long wait = settings.interval().toNanos() - (System.nanoTime() - begun);
                 poller.loop().schedule(() -> pollLoop(poller), Math.max(0, wait), TimeUnit.NANOSECONDS);
@@ -134,11 +184,11 @@ public final class TopologyMonitor implements AutoCloseable {
         });
     }
 
-    private void publish(ServerState state) {
+    private void publish(ServerPoller poller, ServerState state) {
         Topology topology;
         synchronized (this) {
-            if (closed) {
-                return;
+            if (closed || !pollers.contains(poller)) {
+                return; // closed, or the server was removed (a reload) while this poll ran
             }
             states.put(state.name(), state);
             topology = new Topology(List.copyOf(states.values()), clock.instant());

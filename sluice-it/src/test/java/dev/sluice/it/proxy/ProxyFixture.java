@@ -170,6 +170,19 @@ public final class ProxyFixture implements AutoCloseable {
         return DriverManager.getConnection(url, USER, PASSWORD);
     }
 
+    /** The HTTP status of a GET of {@code path} on Sluice's HTTP listener (which the configuration must have). */
+    public int httpStatus(String path) throws java.io.IOException, InterruptedException {
+        java.net.URI uri =
+                java.net.URI.create("http://127.0.0.1:" + proxy.httpAddress().getPort() + path);
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     @Override
     public void close() {
         proxy.close();

@@ -2,7 +2,7 @@ package dev.sluice.proxy.admin;
 
 /**
  * Re-reads the configuration and applies it ({@code RELOAD CONFIG}). The application supplies it (see
- * {@code ProxyServer.configReloader}); without one, RELOAD CONFIG answers that it is not available.
+ * {@code ProxyServer.reloadSource}, which SIGHUP uses too); without one, RELOAD CONFIG answers that it is not available.
  */
 @FunctionalInterface
 public interface ConfigReloader {

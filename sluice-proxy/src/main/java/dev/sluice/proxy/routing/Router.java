@@ -14,7 +14,6 @@ import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.config.ServerGroup;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,17 +40,23 @@ import org.slf4j.LoggerFactory;
 public final class Router implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dev.sluice.proxy.routing");
 
-    private final ProxyConfig config;
+    /** Replaced by a reload ({@link #reconfigure}); the monitor's account and pace never change. */
+    private volatile ProxyConfig config;
+
     private final TopologyMonitor monitor;
     /** The latest topology: the monitor's, or a test's; null without a monitor. */
     private final Supplier<Topology> current;
 
-    private final Map<String, ServerConfig> servers = new HashMap<>();
+    /** The configured servers by name (a reload adds and removes them). */
+    private final Map<String, ServerConfig> servers = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Per server: the session leases of it now (least-connections balance). Adders, not one atomic: every lease and
      * give-back of every event loop touches them; only a reader's choice reads them. Kept only with a monitor.
      */
-    private final Map<String, java.util.concurrent.atomic.LongAdder> inUse = new HashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> inUse =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** How the monitor logs in to a server, for servers a reload adds; null without a monitor. */
+    private final Function<ServerConfig, ConnectOptions> login;
 
     private final AtomicInteger rotation = new AtomicInteger();
     private final RoutingCounters counters = new RoutingCounters();
@@ -68,7 +73,7 @@ public final class Router implements AutoCloseable {
      * @param login how the monitor logs in to a server (the monitor account, the server's TLS settings)
      */
     public Router(ProxyConfig config, ServerConnector connector, Function<ServerConfig, ConnectOptions> login) {
-        this(config, newMonitor(config, connector, login), null);
+        this(config, newMonitor(config, connector, login), null, login);
     }
 
     /**
@@ -76,11 +81,16 @@ public final class Router implements AutoCloseable {
      * decisions without servers; {@link #topologyChanged} is then what a monitor's listener would be told.
      */
     Router(ProxyConfig config, Supplier<Topology> topologies) {
-        this(config, null, Objects.requireNonNull(topologies, "topologies"));
+        this(config, null, Objects.requireNonNull(topologies, "topologies"), null);
     }
 
-    private Router(ProxyConfig config, TopologyMonitor monitor, Supplier<Topology> topologies) {
+    private Router(
+            ProxyConfig config,
+            TopologyMonitor monitor,
+            Supplier<Topology> topologies,
+            Function<ServerConfig, ConnectOptions> login) {
         this.config = config;
+        this.login = login;
         for (ServerConfig s : config.servers()) {
             servers.put(s.name(), s);
             inUse.put(s.name(), new java.util.concurrent.atomic.LongAdder());
@@ -96,6 +106,27 @@ public final class Router implements AutoCloseable {
         }
     }
 
+    /**
+     * A configuration reload: servers, groups and routing settings from now on. A server no longer configured is no
+     * longer chosen (nor polled), while sessions holding its connections finish on them; a new one is polled and
+     * chosen once its poll says it may be (at once without a monitor, where the writer group's first server is the
+     * writer). The monitor itself (account, pace) changes only on restart; so does a server's address or TLS.
+     */
+    public synchronized void reconfigure(ProxyConfig next) {
+        for (ServerConfig s : next.servers()) {
+            servers.put(s.name(), s);
+            inUse.computeIfAbsent(s.name(), n -> new java.util.concurrent.atomic.LongAdder()); // kept for returns
+        }
+        servers.keySet()
+                .retainAll(next.servers().stream().map(ServerConfig::name).toList());
+        config = next;
+        if (monitor != null) {
+            monitor.servers(watched(next), ms -> login.apply(next.server(ms.name())));
+        } else if (current == null) {
+            lastWriter = next.writerServer().name();
+        }
+    }
+
     /** The monitor of {@code config}'s groups; null when {@code config} has no monitor. */
     private static TopologyMonitor newMonitor(
             ProxyConfig config, ServerConnector connector, Function<ServerConfig, ConnectOptions> login) {
@@ -103,14 +134,8 @@ public final class Router implements AutoCloseable {
         if (m == null) {
             return null;
         }
-        List<MonitoredServer> watched = new ArrayList<>();
-        for (ServerConfig s : config.servers()) {
-            if (inSomeGroup(config, s.name())) {
-                watched.add(new MonitoredServer(s.name(), s.host(), s.port()));
-            }
-        }
         return new TopologyMonitor(
-                watched,
+                watched(config),
                 ms -> login.apply(config.server(ms.name())),
                 connector,
                 new MonitorSettings(m.interval(), m.timeout(), smallestLag(config)));
@@ -195,6 +220,9 @@ public final class Router implements AutoCloseable {
                 continue;
             }
             ServerConfig s = servers.get(name);
+            if (s == null) {
+                continue; // removed by a reload under way
+            }
             if (eligible != null) {
                 eligible.add(s);
                 totalWeight += s.weight();
@@ -344,6 +372,17 @@ public final class Router implements AutoCloseable {
             }
         }
         writerWait.writerKnown(topology);
+    }
+
+    /** The servers the monitor polls: those in some group. */
+    private static List<MonitoredServer> watched(ProxyConfig config) {
+        List<MonitoredServer> watched = new ArrayList<>();
+        for (ServerConfig s : config.servers()) {
+            if (inSomeGroup(config, s.name())) {
+                watched.add(new MonitoredServer(s.name(), s.host(), s.port()));
+            }
+        }
+        return watched;
     }
 
     private static boolean inSomeGroup(ProxyConfig config, String server) {

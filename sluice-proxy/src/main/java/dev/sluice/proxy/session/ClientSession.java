@@ -23,6 +23,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -97,6 +98,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
     private long commandStarted;
 
     private ErrPacket leaseFailure;
+    /** Sluice is stopping: the session ends once between statements outside a transaction (see SessionDrain). */
+    private boolean draining;
 
     public ClientSession(
             ProxyContext context, AuthenticatedClient login, Channel client, PacketSequence clientSequence) {
@@ -341,6 +344,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         if (state == State.FAILED && !queue.isEmpty()) {
             failHead(leaseFailure);
             close("server connection failed: " + leaseFailure.message(), true);
+            return;
+        }
+        if (draining && drainedOut()) {
             return;
         }
         // a server not taking what was written holds the next command here, whatever its kind (one without a
@@ -796,6 +802,81 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                         : "running " + now.commandName() + " (" + now.getClass().getSimpleName() + ")")
                 + ", server connection " + (server.isHeld() ? "held" : server.isAcquiring() ? "being leased" : "none")
                 + ", " + keeper.describe();
+    }
+
+    // ---- graceful drain (SessionDrain runs it) -------------------------------------------------------
+
+    /**
+     * Sluice stops (called from another thread): from now on the session ends as soon as it is between statements
+     * outside a transaction. Completes with true when it was idle and ended at once, false when it goes on for now.
+     */
+    CompletableFuture<Boolean> drainFromOutside() {
+        CompletableFuture<Boolean> idle = new CompletableFuture<>();
+        client.eventLoop()
+                .execute(() -> guarded("the shutdown drain", () -> {
+                    draining = true;
+                    drainQueue();
+                    idle.complete(state == State.CLOSED);
+                }));
+        return idle;
+    }
+
+    /**
+     * While draining: a session between statements (none running) outside a transaction ends here, with ERR 1053
+     * to the command it sent meanwhile (not sent to a server), else with nothing sent.
+     */
+    private boolean drainedOut() {
+        if (state != State.OPEN || current != null || status.inTransaction()) {
+            return false;
+        }
+        // nothing is sent to a session with nothing in flight, as MariaDB closes its idle connections when it stops
+        boolean queued = !queue.isEmpty() && !isQuit(queue.peek());
+        if (queued) {
+            failHead(SessionDrain.refused());
+        }
+        close(
+                queued
+                        ? "Sluice is shutting down: a statement after the drain began was refused"
+                        : "Sluice is shutting down",
+                true);
+        return true;
+    }
+
+    /**
+     * shutdown-timeout passed (called from another thread): the statement running is stopped (KILL QUERY on its server
+     * by {@link #close}, which discards the connection; without a statement running the connection is reset on its way
+     * back to the pool; either way an open transaction rolls back) and the client gets ERR 1053 saying what was cut.
+     */
+    void cutFromOutside(java.time.Duration timeout) {
+        client.eventLoop()
+                .execute(() -> guarded("the shutdown drain", () -> {
+                    if (state == State.CLOSED) {
+                        return;
+                    }
+                    String running = current != null ? current.commandName() : null;
+                    shutdownErr(SessionDrain.cut(timeout, running, status.inTransaction()));
+                    // held over close, which unregisters the session before its KILL QUERY starts
+                    context.killStarted();
+                    close(
+                            "Sluice is shutting down: shutdown-timeout passed"
+                                    + (running != null
+                                            ? " during " + running
+                                            : status.inTransaction() ? " with a transaction open" : ""),
+                            true);
+                    context.killEnded();
+                }));
+    }
+
+    /** ERR 1053: answers the statement running, else the command queued, else unsolicited (sequence id 0). */
+    private void shutdownErr(ErrPacket err) {
+        if (current != null) {
+            output.write(err);
+        } else if (!queue.isEmpty()) {
+            failHead(err);
+        } else {
+            output.sequence().reset();
+            output.write(err);
+        }
     }
 
     /** Closes the session from another thread (shutdown, KILL CONNECTION of this session). */

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * and what was learned about the servers (their greeting: version and capabilities).
  */
 public final class ProxyContext {
-    private final ProxyConfig config;
+    /** The configuration now: a reload replaces it ({@link #reconfigure}); read at each use, never kept. */
+    private volatile ProxyConfig config;
+
     private final SessionRegistry registry;
     private final ServerConnector connector;
     private final CapabilityPolicy capabilityPolicy;
@@ -34,6 +36,9 @@ public final class ProxyContext {
     private final ServerAccounts accounts;
 
     private volatile HandshakeV10 serverGreeting;
+    /** KILL QUERYs under way (QueryKiller): a shutdown waits for them before the event loops stop. */
+    private final java.util.concurrent.atomic.AtomicInteger killsInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The greeting probe running or run last while no greeting is known; guarded by this. */
     private CompletableFuture<HandshakeV10> probe;
 
@@ -125,6 +130,39 @@ public final class ProxyContext {
         if (accounts != null) {
             accounts.close();
         }
+    }
+
+    /** KILL QUERYs Sluice started that have not ended yet. */
+    public int killsInFlight() {
+        return killsInFlight.get();
+    }
+
+    void killStarted() {
+        killsInFlight.incrementAndGet();
+    }
+
+    void killEnded() {
+        killsInFlight.decrementAndGet();
+    }
+
+    /**
+     * A configuration reload (see {@code ConfigReload}, which checks first that nothing restart-only changed): the
+     * pools' settings and health checks, the router's servers, groups and settings, then the configuration everything
+     * else reads at each use.
+     */
+    public void reconfigure(ProxyConfig next) {
+        pools.reconfigure(next.pool());
+        for (ServerConfig server : next.servers()) { // a server added: checked from now on
+            pools.monitor(
+                    server.name(), server.host(), server.port(), next.timeouts().connect());
+        }
+        for (ServerConfig server : config.servers()) { // a server removed: its pools go as its sessions leave them
+            if (next.server(server.name()) == null) {
+                pools.stopMonitoring(server.name());
+            }
+        }
+        router.reconfigure(next);
+        config = next;
     }
 
     public Pools pools() {

@@ -30,6 +30,11 @@ public final class ProxyErrors {
         UNKNOWN_COMMAND_BYTE(1047, "08S01", "sluice: unknown command byte 0x%s from the client"),
         /** ER_UNKNOWN_COM_ERROR: a command a proxy cannot relay. */
         UNSUPPORTED_COMMAND(1047, "08S01", "sluice: %s is not supported through the proxy"),
+        /**
+         * ER_SERVER_SHUTDOWN, the server's text and Sluice's detail: Sluice is draining (stopping); the session is
+         * closed after it.
+         */
+        SHUTDOWN(1053, "08S01", "Server shutdown in progress (sluice: %s)"),
         /** ER_PARSE_ERROR: a statement the admin interface does not know; the arguments: it, and what it knows. */
         ADMIN_UNKNOWN_COMMAND(1064, "42000", "sluice admin: unknown command '%s'; the admin interface knows: %s"),
         /** ER_NO_SUCH_THREAD, the server's text. */
@@ -152,6 +157,7 @@ public final class ProxyErrors {
     public static final int BAD_HANDSHAKE = Row.BAD_HANDSHAKE.code;
     public static final int ACCESS_DENIED = Row.ACCESS_DENIED.code;
     public static final int UNKNOWN_COMMAND = Row.UNKNOWN_COMMAND_BYTE.code;
+    public static final int SHUTDOWN = Row.SHUTDOWN.code;
     public static final int UNKNOWN_THREAD = Row.UNKNOWN_THREAD.code;
     public static final int NOT_OWNER = Row.NOT_OWNER.code;
     public static final int UNKNOWN_ERROR = Row.HANDSHAKE_INTERNAL.code;
@@ -273,6 +279,11 @@ public final class ProxyErrors {
 
     public static ErrPacket unsupportedCommand(String command) {
         return Row.UNSUPPORTED_COMMAND.err(command);
+    }
+
+    /** ER_SERVER_SHUTDOWN: Sluice is stopping; {@code detail} says what became of the session's work. */
+    public static ErrPacket shutdown(String detail) {
+        return Row.SHUTDOWN.err(detail);
     }
 
     public static ErrPacket unknownThread(long id) {

@@ -41,6 +41,7 @@ final class QueryKiller {
                 .connectTimeout(context.config().timeouts().connect())
                 .build();
         stats.killed();
+        context.killStarted();
         String kill = "KILL QUERY " + thread;
         context.connector()
                 .connect(options, loop)
@@ -56,6 +57,7 @@ final class QueryKiller {
                             killer.close();
                         }))
                 .whenComplete((r, e) -> {
+                    context.killEnded();
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (e == null) {
                         LOG.info("{}killed {} on server {} thread {} ({})", who, what, server.name(), thread, why);

@@ -32,8 +32,9 @@ final class SessionRouting {
      */
     record Route(ServerConfig server, String group, RouteReason reason, String waitGtid, boolean toWriter) {}
 
-    private final ProxyConfig config;
-    private final RoutingConfig routing;
+    /** The configuration is read at each decision: a reload's rules and groups apply to the next statement. */
+    private final ProxyContext context;
+
     private final Router router;
     private final boolean split;
     /** Per reader: the GTID a causal wait there succeeded for last (it need not wait for it again). */
@@ -48,8 +49,9 @@ final class SessionRouting {
     private String reportedGtid;
 
     SessionRouting(ProxyContext context, boolean multiplexed) {
-        this.config = context.config();
-        this.routing = config.routing();
+        this.context = context;
+        ProxyConfig config = context.config();
+        RoutingConfig routing = config.routing();
         this.router = context.router();
         this.split = multiplexed
                 && routing.readWriteSplit()
@@ -79,7 +81,7 @@ final class SessionRouting {
         ServerConfig w = router.writer();
         Route cached = writerRoute;
         if (cached == null || cached.server() != w) {
-            cached = new Route(w, config.groups().writer().name(), RouteReason.WRITE, null, true);
+            cached = new Route(w, context.config().groups().writer().name(), RouteReason.WRITE, null, true);
             writerRoute = cached; // the same object for every write while the writer stays: no allocation per lease
         }
         return cached;
@@ -104,7 +106,8 @@ final class SessionRouting {
         ByteBuf payload = packet.payload();
         if (writerNext) {
             writerNext = false;
-            return new Route(router.writer(), config.groups().writer().name(), RouteReason.FALLBACK, null, true);
+            return new Route(
+                    router.writer(), context.config().groups().writer().name(), RouteReason.FALLBACK, null, true);
         }
         if (!split || !autocommit || !payload.isReadable()) {
             return writer();
@@ -114,12 +117,12 @@ final class SessionRouting {
         }
         int from = payload.readerIndex() + 1;
         int to = payload.writerIndex();
-        List<RoutingRule> rules = routing.rules();
+        List<RoutingRule> rules = context.config().routing().rules();
         if (!rules.isEmpty()) {
             String text = payload.toString(from, to - from, StandardCharsets.UTF_8);
             for (RoutingRule rule : rules) {
                 if (rule.matches(user.name(), schema, text)) {
-                    ServerGroup g = config.groups().named(rule.group());
+                    ServerGroup g = context.config().groups().named(rule.group());
                     return g.isWriter()
                             ? new Route(router.writer(), g.name(), RouteReason.RULE, null, true)
                             : toReader(g, RouteReason.RULE, lastGtid);
@@ -167,16 +170,17 @@ final class SessionRouting {
 
     /** The reader group for the session's reads: its group when that is a reader group, else the first reader group. */
     private ServerGroup readerGroup(dev.sluice.proxy.config.UserConfig user, String schema) {
-        ServerGroup g = config.group(user, schema);
-        return g.isWriter() ? config.groups().readers().get(0) : g;
+        ServerGroup g = context.config().group(user, schema);
+        return g.isWriter() ? context.config().groups().readers().get(0) : g;
     }
 
     private Route toReader(ServerGroup group, RouteReason reason, String sessionGtid) {
         ServerConfig reader = router.reader(group);
         if (reader == null) {
-            return new Route(router.writer(), config.groups().writer().name(), RouteReason.FALLBACK, null, true);
+            return new Route(
+                    router.writer(), context.config().groups().writer().name(), RouteReason.FALLBACK, null, true);
         }
-        String gtid = switch (routing.causalReads()) {
+        String gtid = switch (context.config().routing().causalReads()) {
             case NONE -> null;
             case LOCAL -> sessionGtid;
             case GLOBAL -> router.lastGlobalGtid();
