@@ -69,6 +69,28 @@ class ConfigReloadTest {
                 .containsExactly("users: added new", "users: removed ro", "users: changed app", "routing");
     }
 
+    /** The statistics, the admin interface and users-from-server are built once: a change of them waits for a restart. */
+    @Test
+    void statisticsAdminAndUsersFromServerWaitForARestart() {
+        ProxyConfig before = config(ONE, USERS, "x");
+        ConfigReload.Result slow = ConfigReload.check(
+                before,
+                before.withStats(new dev.sluice.proxy.config.StatsConfig(
+                        true, 1000, java.time.Duration.ofSeconds(1), 10, null)));
+        assertThat(slow.applied()).isFalse();
+        assertThat(slow.describe()).contains("slow-query-log changes only on restart");
+        ConfigReload.Result digests = ConfigReload.check(
+                before, before.withStats(new dev.sluice.proxy.config.StatsConfig(true, 5, null, 10, null)));
+        assertThat(digests.refusal()).contains("digests");
+        ConfigReload.Result admin = ConfigReload.check(
+                before,
+                before.withAdmin(new dev.sluice.proxy.config.AdminConfig(
+                        new dev.sluice.proxy.config.ListenerConfig("127.0.0.1", 6033),
+                        List.of(UserConfig.of("ops", "x")),
+                        before.clientTls())));
+        assertThat(admin.refusal()).contains("admin");
+    }
+
     @Test
     void poolSizesReloadButTheModeWaitsForARestart() {
         ProxyConfig before = plain(ONE, USERS, PoolSettings.defaults());
