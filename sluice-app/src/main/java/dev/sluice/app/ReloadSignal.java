@@ -9,12 +9,21 @@ final class ReloadSignal {
 
     private ReloadSignal() {}
 
-    static void install(ConfigReloads reloads) {
+    /**
+     * Handles SIGHUP from now on, before the proxy runs (a SIGHUP the JVM handled itself would start its shutdown):
+     * {@code reloads} gives what to reload, null until the proxy has started (a SIGHUP then is logged and ignored).
+     */
+    static void install(java.util.function.Supplier<ConfigReloads> reloads) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                ConfigReloads target = reloads.get();
+                if (target == null) {
+                    log.info("SIGHUP before Sluice runs: ignored (nothing to reload yet)");
+                    return;
+                }
                 log.info("SIGHUP: reloading the configuration");
                 try {
-                    reloads.reload();
+                    target.reload();
                 } catch (RuntimeException e) {
                     log.error("configuration not reloaded: internal error", e);
                 }

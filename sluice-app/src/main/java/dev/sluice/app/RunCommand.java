@@ -129,6 +129,9 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         ShutdownSignal signal = signals.get();
+        java.util.concurrent.atomic.AtomicReference<ConfigReloads> running =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        ReloadSignal.install(running::get); // now: a SIGHUP the JVM handled itself would start its shutdown
         log.info("sluice {}: {}", Version.get(), loaded.summary());
         ProxyLauncher.Running proxy;
         try {
@@ -148,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
             return 0;
         }
         ConfigReloads reloads = new ConfigReloads(this::load, proxy, loaded);
-        ReloadSignal.install(reloads);
+        running.set(reloads);
         proxy.reloadSource(reloads::reload); // an admin's RELOAD CONFIG
         try {
             signal.await();

@@ -89,6 +89,26 @@ class SignalsProcessTest {
         }
     }
 
+    /**
+     * A SIGHUP as early as the first log line (before the proxy listens) neither stops nor wedges the process: the
+     * handler is in place from then on (the JVM's own would start a shutdown), and a reload then is ignored or done.
+     */
+    @Test
+    void aSighupDuringStartUpIsHandled() throws Exception {
+        try (SluiceProcess sluice =
+                SluiceProcess.run(dir, List.of("-c", config("").toString()))) {
+            sluice.awaitLog(Pattern.compile("sluice \\S+: listen "), Duration.ofSeconds(60));
+            sluice.signal("HUP");
+            int port = sluice.awaitPort(Duration.ofSeconds(60));
+            sluice.awaitLog(
+                    Pattern.compile("SIGHUP before Sluice runs: ignored|SIGHUP: reloading"), Duration.ofSeconds(30));
+            try (Connection app = connect(port, "app", "secret")) {
+                assertThat(app.isValid(5)).isTrue();
+            }
+            assertThat(sluice.isAlive()).isTrue();
+        }
+    }
+
     @Test
     void sighupReloadsTheFileAndAnInvalidFileChangesNothing() throws Exception {
         Path file = config("");

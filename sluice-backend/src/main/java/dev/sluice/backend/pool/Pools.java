@@ -110,13 +110,27 @@ public final class Pools implements AutoCloseable {
 
     /** Idle server connections across this server's pools. */
     public int idleCount(String server) {
-        int idle = 0;
+        return sum(server, ServerPool::idleCount);
+    }
+
+    /** Server connections leased to sessions across this server's pools. */
+    public int leasedCount(String server) {
+        return sum(server, ServerPool::leasedCount);
+    }
+
+    /** Clients waiting for a connection across this server's pools. */
+    public int waitingCount(String server) {
+        return sum(server, ServerPool::waitingCount);
+    }
+
+    private int sum(String server, java.util.function.ToIntFunction<ServerPool> count) {
+        int n = 0;
         for (Map.Entry<Key, ServerPool> e : pools.entrySet()) {
             if (e.getKey().server().equals(server)) {
-                idle += e.getValue().idleCount();
+                n += count.applyAsInt(e.getValue());
             }
         }
-        return idle;
+        return n;
     }
 
     /** The connections Sluice may hold to one server, across its pools. */

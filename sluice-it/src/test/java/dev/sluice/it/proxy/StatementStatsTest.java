@@ -117,6 +117,25 @@ class StatementStatsTest {
         }
     }
 
+    /** A session in a transaction holds a leased server connection; once it commits the connection is idle again. */
+    @Test
+    void leasedConnectionsFollowATransaction() throws Exception {
+        Map<String, String> server = Map.of("server", ProxyFixture.SERVER);
+        try (Connection c = fixture.mysql("")) {
+            c.setAutoCommit(false);
+            query(c, "SELECT name FROM test.items WHERE id = 1 FOR UPDATE");
+            assertThat(scrape().value("sluice_server_connections_leased", server))
+                    .isEqualTo(1);
+            c.commit();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(scrape().value("sluice_server_connections_leased", server))
+                            .isZero());
+            assertThat(scrape().value("sluice_server_connections_idle", server)).isPositive();
+            assertThat(scrape().value("sluice_pool_waiting_clients", server)).isZero();
+        }
+    }
+
     /** A login with a wrong password counts as a failed login with the 1045 its client got. */
     @Test
     void aFailedLoginIsCountedByItsCode() throws Exception {

@@ -14,6 +14,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -28,7 +29,8 @@ public final class ProxyMetrics {
 
     public ProxyMetrics(ProxyContext context, PinCounters pins) {
         this.context = context;
-        List<String> servers =
+        // the servers configured now: a reload may add or remove some
+        Supplier<List<String>> servers = () ->
                 context.config().servers().stream().map(ServerConfig::name).toList();
         Pools pools = context.pools();
 
@@ -82,7 +84,7 @@ public final class ProxyMetrics {
                 .name("sluice_server_connections")
                 .help("Server connections open now (leased or idle), by server")
                 .labelNames("server")
-                .callback(cb -> servers.forEach(s -> cb.call(pools.openCount(s), s)))
+                .callback(cb -> servers.get().forEach(s -> cb.call(pools.openCount(s), s)))
                 .register(registry);
         poolCounter(
                 "sluice_pool_connections_created_total",
@@ -106,7 +108,8 @@ public final class ProxyMetrics {
                 .name("sluice_pool_acquire_wait_seconds_total")
                 .help("Time leases spent waiting for a connection, by server")
                 .labelNames("server")
-                .callback(cb -> servers.forEach(s -> cb.call(pools.stats(s).acquireWaitNanos() / 1e9, s)))
+                .callback(cb ->
+                        servers.get().forEach(s -> cb.call(pools.stats(s).acquireWaitNanos() / 1e9, s)))
                 .register(registry);
         poolCounter(
                 "sluice_pool_acquire_timeouts_total",
@@ -125,14 +128,26 @@ public final class ProxyMetrics {
                 .name("sluice_server_connections_idle")
                 .help("Server connections idle in the pools now, by server")
                 .labelNames("server")
-                .callback(cb -> servers.forEach(s -> cb.call(pools.idleCount(s), s)))
+                .callback(cb -> servers.get().forEach(s -> cb.call(pools.idleCount(s), s)))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_server_connections_leased")
+                .help("Server connections leased to sessions now, by server")
+                .labelNames("server")
+                .callback(cb -> servers.get().forEach(s -> cb.call(pools.leasedCount(s), s)))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_pool_waiting_clients")
+                .help("Sessions waiting for a server connection now, by server")
+                .labelNames("server")
+                .callback(cb -> servers.get().forEach(s -> cb.call(pools.waitingCount(s), s)))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("sluice_pool_connections_discarded_total")
                 .help("Server connections closed by Sluice, by server and reason (stale: found dead or idle past the"
                         + " server's wait_timeout; cancelled: its client left mid-statement; ...)")
                 .labelNames("server", "reason")
-                .callback(cb -> servers.forEach(s -> {
+                .callback(cb -> servers.get().forEach(s -> {
                     for (PoolStats.DiscardReason r : PoolStats.DiscardReason.values()) {
                         cb.call(pools.stats(s).discardedCount(r), s, r.name().toLowerCase(java.util.Locale.ROOT));
                     }
@@ -170,12 +185,12 @@ public final class ProxyMetrics {
     }
 
     private void poolCounter(
-            String name, String help, List<String> servers, Pools pools, ToLongFunction<PoolStats> value) {
+            String name, String help, Supplier<List<String>> servers, Pools pools, ToLongFunction<PoolStats> value) {
         CounterWithCallback.builder()
                 .name(name)
                 .help(help + ", by server")
                 .labelNames("server")
-                .callback(cb -> servers.forEach(s -> cb.call(value.applyAsLong(pools.stats(s)), s)))
+                .callback(cb -> servers.get().forEach(s -> cb.call(value.applyAsLong(pools.stats(s)), s)))
                 .register(registry);
     }
 
