@@ -15,7 +15,7 @@ final class ReloadSignal {
      */
     static void install(java.util.function.Supplier<ConfigReloads> reloads) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
                 ConfigReloads target = reloads.get();
                 if (target == null) {
                     log.info("SIGHUP before Sluice runs: ignored (nothing to reload yet)");
@@ -28,6 +28,12 @@ final class ReloadSignal {
                     log.error("configuration not reloaded: internal error", e);
                 }
             });
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // the JVM leaves a signal ignored at its start ignored (nohup): no SIGHUP will reach the handler
+                log.warn(
+                        "SIGHUP is ignored in this process (started with nohup?): it will not reload the configuration;"
+                                + " use the admin interface's RELOAD CONFIG, or start Sluice without nohup");
+            }
         } catch (IllegalArgumentException e) {
             log.debug("cannot handle SIGHUP: {}", e.getMessage());
         }

@@ -30,6 +30,10 @@ final class SluiceProcess implements AutoCloseable {
     static SluiceProcess run(Path dir, List<String> arguments) throws IOException {
         Path log = Files.createTempFile(dir, "sluice-", ".log");
         List<String> command = new ArrayList<>(List.of(
+                // SIGHUP back to its default: a test run under nohup would otherwise hand the JVM an ignored SIGHUP,
+                // which it keeps ignored (no reload would ever happen)
+                "env",
+                "--default-signal=HUP",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
