@@ -220,112 +220,110 @@ public record ProxyConfig(
 
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
-        return new ProxyConfig(
-                listeners,
-                servers,
-                users,
-                clientTls,
-                timeouts,
-                limits,
-                localInfile,
-                pool,
-                clientAuthPlugin,
-                instanceId,
-                newGroups,
-                newMonitor,
-                newRouting,
-                http,
-                stats,
-                admin,
-                usersFromServer);
+        return new Copy(this)
+                .groups(newGroups)
+                .monitor(newMonitor)
+                .routing(newRouting)
+                .build();
     }
 
     /** This configuration with this HTTP listener (null: none). */
     public ProxyConfig withHttp(HttpConfig newHttp) {
-        return new ProxyConfig(
-                listeners,
-                servers,
-                users,
-                clientTls,
-                timeouts,
-                limits,
-                localInfile,
-                pool,
-                clientAuthPlugin,
-                instanceId,
-                groups,
-                monitor,
-                routing,
-                newHttp,
-                stats,
-                admin,
-                usersFromServer);
+        return new Copy(this).http(newHttp).build();
     }
 
     /** This configuration with these statement statistics settings. */
     public ProxyConfig withStats(StatsConfig newStats) {
-        return new ProxyConfig(
-                listeners,
-                servers,
-                users,
-                clientTls,
-                timeouts,
-                limits,
-                localInfile,
-                pool,
-                clientAuthPlugin,
-                instanceId,
-                groups,
-                monitor,
-                routing,
-                http,
-                newStats,
-                admin,
-                usersFromServer);
+        return new Copy(this).stats(newStats).build();
     }
 
     /** This configuration with this admin interface (null: none). */
     public ProxyConfig withAdmin(AdminConfig newAdmin) {
-        return new ProxyConfig(
-                listeners,
-                servers,
-                users,
-                clientTls,
-                timeouts,
-                limits,
-                localInfile,
-                pool,
-                clientAuthPlugin,
-                instanceId,
-                groups,
-                monitor,
-                routing,
-                http,
-                stats,
-                newAdmin,
-                usersFromServer);
+        return new Copy(this).admin(newAdmin).build();
     }
 
     /** This configuration with accounts loaded from the servers (null: none). */
     public ProxyConfig withUsersFromServer(UsersFromServerConfig newUsersFromServer) {
-        return new ProxyConfig(
-                listeners,
-                servers,
-                users,
-                clientTls,
-                timeouts,
-                limits,
-                localInfile,
-                pool,
-                clientAuthPlugin,
-                instanceId,
-                groups,
-                monitor,
-                routing,
-                http,
-                stats,
-                admin,
-                newUsersFromServer);
+        return new Copy(this).usersFromServer(newUsersFromServer).build();
+    }
+
+    /** A configuration like another with some parts replaced: what the {@code with...} methods build. */
+    private static final class Copy {
+        private final ProxyConfig from;
+        private ServerGroups groups;
+        private MonitorConfig monitor;
+        private RoutingConfig routing;
+        private HttpConfig http;
+        private StatsConfig stats;
+        private AdminConfig admin;
+        private UsersFromServerConfig usersFromServer;
+
+        Copy(ProxyConfig from) {
+            this.from = from;
+            this.groups = from.groups;
+            this.monitor = from.monitor;
+            this.routing = from.routing;
+            this.http = from.http;
+            this.stats = from.stats;
+            this.admin = from.admin;
+            this.usersFromServer = from.usersFromServer;
+        }
+
+        Copy groups(ServerGroups value) {
+            groups = value;
+            return this;
+        }
+
+        Copy monitor(MonitorConfig value) {
+            monitor = value;
+            return this;
+        }
+
+        Copy routing(RoutingConfig value) {
+            routing = value;
+            return this;
+        }
+
+        Copy http(HttpConfig value) {
+            http = value;
+            return this;
+        }
+
+        Copy stats(StatsConfig value) {
+            stats = value;
+            return this;
+        }
+
+        Copy admin(AdminConfig value) {
+            admin = value;
+            return this;
+        }
+
+        Copy usersFromServer(UsersFromServerConfig value) {
+            usersFromServer = value;
+            return this;
+        }
+
+        ProxyConfig build() {
+            return new ProxyConfig(
+                    from.listeners,
+                    from.servers,
+                    from.users,
+                    from.clientTls,
+                    from.timeouts,
+                    from.limits,
+                    from.localInfile,
+                    from.pool,
+                    from.clientAuthPlugin,
+                    from.instanceId,
+                    groups,
+                    monitor,
+                    routing,
+                    http,
+                    stats,
+                    admin,
+                    usersFromServer);
+        }
     }
 
     /**
