@@ -54,23 +54,25 @@ final class SluiceProcess implements AutoCloseable {
         return Integer.parseInt(m.group(1));
     }
 
-    /** Waits until the log has a line matching {@code pattern}; fails with the log when the deadline passes. */
+    /**
+     * Waits until the log has a line matching {@code pattern}, or the process exited without one; fails with the log
+     * when the deadline passes or the process is gone.
+     */
     Matcher awaitLog(Pattern pattern, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Matcher m = pattern.matcher(log());
-            if (m.find()) {
-                return m;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no log line matching " + pattern + " within " + timeout + "; log:\n" + log());
-            }
-            if (!process.isAlive() && !pattern.matcher(log()).find()) {
-                throw new AssertionError(
-                        "sluice exited " + process.exitValue() + " before logging " + pattern + "; log:\n" + log());
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> pattern.matcher(log()).find() || !process.isAlive());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no log line matching " + pattern + " within " + timeout + "; log:\n" + log());
         }
+        Matcher m = pattern.matcher(log());
+        if (!m.find()) {
+            throw new AssertionError(
+                    "sluice exited " + process.exitValue() + " before logging " + pattern + "; log:\n" + log());
+        }
+        return m;
     }
 
     /** Sends a signal by name (TERM, HUP, ...) with kill(1). */

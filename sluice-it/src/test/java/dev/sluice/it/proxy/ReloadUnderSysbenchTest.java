@@ -62,22 +62,7 @@ class ReloadUnderSysbenchTest {
     }
 
     private static List<String> sysbench(int port, String action) {
-        return new ArrayList<>(List.of(
-                "sysbench",
-                "oltp_read_write",
-                "--mysql-host=127.0.0.1",
-                "--mysql-port=" + port,
-                "--mysql-user=" + ProxyFixture.USER,
-                "--mysql-password=" + ProxyFixture.PASSWORD,
-                "--mysql-db=sbtest",
-                "--mysql-ssl=off",
-                "--db-ps-mode=auto",
-                "--tables=4",
-                "--table-size=10000",
-                "--threads=16",
-                "--time=" + SECONDS,
-                "--report-interval=0",
-                action));
+        return SysbenchCommand.oltpReadWrite(port, "auto", 16, SECONDS, action);
     }
 
     /** The {@code i}-th configuration of the cycle: each changes one more kind of live key, or puts it back. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,22 +52,7 @@ class SysbenchTest {
     }
 
     private static List<String> sysbench(int port, String psMode, int threads, String action) {
-        return new ArrayList<>(List.of(
-                "sysbench",
-                "oltp_read_write",
-                "--mysql-host=127.0.0.1",
-                "--mysql-port=" + port,
-                "--mysql-user=" + ProxyFixture.USER,
-                "--mysql-password=" + ProxyFixture.PASSWORD,
-                "--mysql-db=sbtest",
-                "--mysql-ssl=off",
-                "--db-ps-mode=" + psMode,
-                "--tables=4",
-                "--table-size=10000",
-                "--threads=" + threads,
-                "--time=" + SECONDS,
-                "--report-interval=0",
-                action));
+        return SysbenchCommand.oltpReadWrite(port, psMode, threads, SECONDS, action);
     }
 
     @ParameterizedTest(name = "db-ps-mode={0}")
