@@ -57,6 +57,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     private CompositeByteBuf pending;
 
     private Sink sink;
+    private FrameTap tap;
     /** Since the last read complete: input arrived / a payload was emitted or lent. */
     private boolean readSinceComplete;
 
@@ -93,6 +94,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
     /** Lends single-packet payloads to {@code sink} from now on; null goes back to emitting {@link Packet}s. */
     public void sink(Sink sink) {
         this.sink = sink;
+    }
+
+    /** Shows every logical packet read from now on to {@code tap} (null: none), before it moves on. */
+    public void tap(FrameTap tap) {
+        this.tap = tap;
     }
 
     @Override
@@ -158,7 +164,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         state = State.HEADER;
         if (sink != null && pending == null && length < maxChunk) {
             deliveredSinceComplete = true;
-            lend(in);
+            if (tap == null || tapLent(in)) {
+                lend(in);
+            } else {
+                in.skipBytes(length);
+            }
             return true;
         }
         ByteBuf part = in.readRetainedSlice(length);
@@ -179,9 +189,35 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             payload = pending;
             pending = null;
         }
-        out.add(new Packet(firstSequenceId, lastSequenceId, payload));
         deliveredSinceComplete = true;
+        if (tap != null && !tapPacket(payload)) {
+            payload.release();
+            return true;
+        }
+        out.add(new Packet(firstSequenceId, lastSequenceId, payload));
         return true;
+    }
+
+    private boolean tapPacket(ByteBuf payload) {
+        int reader = payload.readerIndex();
+        int writer = payload.writerIndex();
+        try {
+            return tap.read(payload, firstSequenceId);
+        } finally {
+            payload.setIndex(reader, writer);
+        }
+    }
+
+    /** Shows the payload at the reader index to the tap; the input's indices are put back whatever it did. */
+    private boolean tapLent(ByteBuf in) {
+        int start = in.readerIndex();
+        int writerIndex = in.writerIndex();
+        in.writerIndex(start + length);
+        try {
+            return tap.read(in, firstSequenceId);
+        } finally {
+            in.setIndex(start, writerIndex);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sluice.protocol.wire;
 
+import dev.sluice.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -37,6 +38,7 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
     private final int maxChunk;
     private ByteBuf batch;
     private ChannelHandlerContext context;
+    private FrameTap tap;
 
     public PacketEncoder(PacketSequence sequence) {
         this(sequence, Framing.MAX_CHUNK);
@@ -49,6 +51,11 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         }
         this.sequence = sequence;
         this.maxChunk = maxChunk;
+    }
+
+    /** Shows every logical packet written from now on to {@code tap} (null: none), as it is framed. */
+    public void tap(FrameTap tap) {
+        this.tap = tap;
     }
 
     @Override
@@ -99,6 +106,12 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
      * at once with a real promise; a larger one goes as header buffers and slices after what was collected.
      */
     private void frame(ChannelHandlerContext ctx, ByteBuf payload, ChannelPromise promise) {
+        if (tap != null && !tapWritten(payload)) {
+            if (!promise.isVoid()) {
+                promise.tryFailure(new ProtocolException("packet withheld before it was written"));
+            }
+            return;
+        }
         int length = payload.readableBytes();
         if (length <= COPY_THRESHOLD && length < maxChunk) {
             collect(ctx, payload, length);
@@ -110,6 +123,16 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         } else {
             handOn(ctx);
             writeSplit(ctx, payload, length, promise);
+        }
+    }
+
+    private boolean tapWritten(ByteBuf payload) {
+        int reader = payload.readerIndex();
+        int writer = payload.writerIndex();
+        try {
+            return tap.written(payload, sequence.nextExpected());
+        } finally {
+            payload.setIndex(reader, writer);
         }
     }
 
