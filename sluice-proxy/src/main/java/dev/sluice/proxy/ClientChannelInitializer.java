@@ -2,6 +2,7 @@ package dev.sluice.proxy;
 
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.HandshakeV10;
+import dev.sluice.protocol.wire.FrameTap;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
 import dev.sluice.proxy.frontend.ClientHandshakeHandler;
@@ -80,9 +81,17 @@ final class ClientChannelInitializer {
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
         GreetingGate.whenKnown(channel, context, server -> {
-            ClientHandshakeHandler.install(channel.pipeline(), settings(server), context.accounts());
+            ClientHandshakeHandler.install(channel.pipeline(), settings(server), context.accounts(), linkTap(channel));
             channel.pipeline().addLast("session-starter", new SessionStarter());
         });
+    }
+
+    /**
+     * What sees every packet on this client's link, both directions, from the greeting on (after TLS): none yet. The
+     * validator and the session captures each add theirs here, combined with {@link FrameTap#both}.
+     */
+    private FrameTap linkTap(SocketChannel channel) {
+        return null;
     }
 
     /** Client channels accepted and not yet closed (in the handshake or in a session). */

@@ -101,6 +101,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         this.tap = tap;
     }
 
+    /** The tap shown every packet read, or null. */
+    public FrameTap tap() {
+        return tap;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         try {

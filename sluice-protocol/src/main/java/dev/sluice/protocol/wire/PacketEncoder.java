@@ -58,6 +58,11 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         this.tap = tap;
     }
 
+    /** The tap shown every packet written, or null. */
+    public FrameTap tap() {
+        return tap;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;

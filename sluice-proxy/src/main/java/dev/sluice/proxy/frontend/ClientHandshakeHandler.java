@@ -12,6 +12,7 @@ import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.message.server.OkPacket;
+import dev.sluice.protocol.wire.FrameTap;
 import dev.sluice.protocol.wire.Packet;
 import dev.sluice.protocol.wire.PacketDecoder;
 import dev.sluice.protocol.wire.PacketEncoder;
@@ -139,10 +140,23 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     /** As {@link #install(ChannelPipeline, FrontendSettings)}, with accounts loaded from the servers (or null). */
     public static ClientHandshakeHandler install(
             ChannelPipeline pipeline, FrontendSettings settings, ServerAccounts accounts) {
+        return install(pipeline, settings, accounts, null);
+    }
+
+    /**
+     * As {@link #install(ChannelPipeline, FrontendSettings, ServerAccounts)}, with {@code tap} (or null) shown every
+     * packet of the connection from the greeting on, in both directions (it stays on the decoder TLS puts in place).
+     */
+    public static ClientHandshakeHandler install(
+            ChannelPipeline pipeline, FrontendSettings settings, ServerAccounts accounts, FrameTap tap) {
         PacketSequence sequence = new PacketSequence();
         ClientHandshakeHandler handler = new ClientHandshakeHandler(settings, sequence, accounts);
-        pipeline.addLast(DECODER, new PacketDecoder(sequence, loginPacketLimit(settings)));
-        pipeline.addLast(ENCODER, new PacketEncoder(sequence));
+        PacketDecoder decoder = new PacketDecoder(sequence, loginPacketLimit(settings));
+        decoder.tap(tap);
+        PacketEncoder encoder = new PacketEncoder(sequence);
+        encoder.tap(tap);
+        pipeline.addLast(DECODER, decoder);
+        pipeline.addLast(ENCODER, encoder);
         pipeline.addLast(NAME, handler);
         return handler;
     }
@@ -296,7 +310,9 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         tls = true;
         state = State.AWAIT_TLS_LOGIN;
         pipeline.replace(decoder.handler(), TLS, ssl);
-        pipeline.addAfter(TLS, decoderName, new PacketDecoder(sequence, loginPacketLimit(settings)));
+        PacketDecoder afterTls = new PacketDecoder(sequence, loginPacketLimit(settings));
+        afterTls.tap(((PacketDecoder) decoder.handler()).tap());
+        pipeline.addAfter(TLS, decoderName, afterTls);
     }
 
     @Override
