@@ -3,13 +3,13 @@ package dev.sluice.it.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.backend.pool.PoolMode;
+import dev.sluice.it.proxy.ProgramRun;
 import dev.sluice.it.proxy.ProxyFixture;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.testkit.MariaDbSandboxExtension;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,24 +115,10 @@ class AdminDigestsTest {
         }
     }
 
-    private static String cli(String sql) throws Exception {
-        Process p = new ProcessBuilder(List.of(
-                        "mariadb",
-                        "--no-defaults",
-                        "--skip-ssl",
-                        "-h127.0.0.1",
-                        "-P" + fixture.proxy.adminAddress().getPort(),
-                        "-u" + ADMIN,
-                        "-p" + ADMIN_PASSWORD,
-                        "-e",
-                        sql))
-                .redirectErrorStream(true)
-                .start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(text).isZero();
-        return text;
+    private static String cli(String sql) {
+        ProgramRun run = ProgramRun.mariadb(
+                fixture.proxy.adminAddress().getPort(), ADMIN, ADMIN_PASSWORD, List.of("--skip-ssl"), sql);
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        return run.outAndErr();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.backend.pool.PoolMode;
+import dev.sluice.it.proxy.ProgramRun;
 import dev.sluice.it.proxy.ProxyFixture;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
@@ -527,23 +528,9 @@ class AdminInterfaceTest {
     }
 
     /** The CLI in batch mode on the admin port: tab-separated, a header line, NULL as NULL. */
-    static String cli(String sql) throws Exception {
-        Process p = new ProcessBuilder(List.of(
-                        "mariadb",
-                        "--no-defaults",
-                        "--skip-ssl",
-                        "-h127.0.0.1",
-                        "-P" + adminPort(),
-                        "-u" + ADMIN,
-                        "-p" + ADMIN_PASSWORD,
-                        "-e",
-                        sql))
-                .redirectErrorStream(true)
-                .start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the CLI ended").isTrue();
-        return new String(out, StandardCharsets.UTF_8);
+    static String cli(String sql) {
+        return ProgramRun.mariadb(adminPort(), ADMIN, ADMIN_PASSWORD, List.of("--skip-ssl"), sql)
+                .outAndErr();
     }
 
     static List<Map<String, String>> tabRows(String output) {

@@ -2,13 +2,11 @@ package dev.sluice.it.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.it.proxy.ProgramRun;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.testkit.MariaDbSandboxExtension;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -64,21 +62,8 @@ class CliErrorsTest {
     }
 
     /** Runs the CLI in batch mode through Sluice; its stdout and stderr together. */
-    private static String cli(int port, String sql) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(
-                        "mariadb",
-                        "--no-defaults",
-                        "-h127.0.0.1",
-                        "-P" + port,
-                        "-u" + PoolProxy.USER,
-                        "-p" + PoolProxy.PASSWORD,
-                        "-e",
-                        sql))
-                .redirectErrorStream(true)
-                .start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the CLI ended").isTrue();
-        return new String(out, StandardCharsets.UTF_8);
+    private static String cli(int port, String sql) {
+        return ProgramRun.mariadb(port, PoolProxy.USER, PoolProxy.PASSWORD, List.of(), sql)
+                .outAndErr();
     }
 }

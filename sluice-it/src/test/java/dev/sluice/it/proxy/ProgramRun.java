@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * One run of an external program (the mariadb CLI, sysbench) to its end, with a deadline. Output goes to
  * files, not pipes, so a program writing megabytes never blocks on a reader.
  */
-record ProgramRun(List<String> command, int exitCode, byte[] stdout, String stderr) {
+public record ProgramRun(List<String> command, int exitCode, byte[] stdout, String stderr) {
 
-    static ProgramRun run(List<String> command, Duration timeout) {
+    public static ProgramRun run(List<String> command, Duration timeout) {
         return run(command, null, timeout);
     }
 
     /** @param stdin a file to read standard input from, or null for none (an empty input) */
-    static ProgramRun run(List<String> command, Path stdin, Duration timeout) {
+    public static ProgramRun run(List<String> command, Path stdin, Duration timeout) {
         Path out = null;
         Path err = null;
         try {
@@ -56,12 +56,30 @@ record ProgramRun(List<String> command, int exitCode, byte[] stdout, String stde
         }
     }
 
-    String out() {
+    /**
+     * The mariadb CLI in batch mode (tab-separated, a header line) against 127.0.0.1:{@code port}, no option files,
+     * with {@code options} before {@code -e sql}; within 30 seconds.
+     */
+    public static ProgramRun mariadb(int port, String user, String password, List<String> options, String sql) {
+        List<String> command = new java.util.ArrayList<>(
+                List.of("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + port, "-u" + user, "-p" + password));
+        command.addAll(options);
+        command.add("-e");
+        command.add(sql);
+        return run(command, Duration.ofSeconds(30));
+    }
+
+    /** Standard output and standard error, one after the other (the CLI reports errors on the latter). */
+    public String outAndErr() {
+        return out() + stderr;
+    }
+
+    public String out() {
         return new String(stdout, StandardCharsets.UTF_8);
     }
 
     /** For assertion messages: the command, its exit code, and the end of both outputs. */
-    String describe() {
+    public String describe() {
         return String.join(" ", command) + " exited " + exitCode + "\nstdout: " + tail(out()) + "\nstderr: "
                 + tail(stderr);
     }
