@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * <p>Which plugin: the greeting names {@link FrontendSettings#defaultAuthPlugin()}, and every user authenticates
  * with it, except that a user configured with only a native hash cannot use caching_sha2_password and uses
  * mysql_native_password. A client answering with another plugin (or an unknown one, or none) gets one
- * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. A client
+ * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. client_ed25519
+ * (a user with a plaintext password) is never named in the greeting and always reached by a switch carrying its
+ * 32-byte scramble; the client's signature is checked against the password's public key. A client
  * without CLIENT_PLUGIN_AUTH cannot be switched and is verified with mysql_native_password.
  *
  * <p>A user not configured may be an account loaded from the servers ({@link ServerAccounts}, when
