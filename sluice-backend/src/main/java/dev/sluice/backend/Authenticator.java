@@ -2,6 +2,7 @@ package dev.sluice.backend;
 
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.Ed25519Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.auth.RsaPem;
 import dev.sluice.protocol.message.server.AuthMoreData;
@@ -9,8 +10,10 @@ import dev.sluice.protocol.message.server.AuthSwitchRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.OkPacket;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 
 /**
  * The client's half of the authentication exchange, without I/O: given the plugin and scramble of the
@@ -19,7 +22,9 @@ import java.security.interfaces.RSAPublicKey;
  * AuthMoreData (fast-auth success, or full authentication: the cleartext password over TLS, or the password
  * RSA-encrypted with the server's key, which it may first have to request).
  *
- * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password. A password goes in a
+ * <p>Supported plugins: mysql_native_password, caching_sha2_password, mysql_clear_password, client_ed25519
+ * (MariaDB: the server's 32-byte scramble signed with the password's key, {@link Ed25519Password}; a signature
+ * reveals nothing reusable, so it needs no TLS, like mysql_native_password). A password goes in a
  * form a peer on the path could read (mysql_clear_password; caching_sha2_password full authentication, which
  * over TLS is the password as is) only over a TLS link whose certificate was verified ({@code verify-ca},
  * {@code verify-identity}) or when the options allow it explicitly; otherwise the login fails with a {@link
@@ -59,6 +64,8 @@ public final class Authenticator {
     private String plugin;
     private byte[] scramble;
     private boolean awaitingKey;
+    /** client_ed25519 named in the login packet: the server's next packet is the scramble to sign. */
+    private boolean awaitingEd25519Scramble;
 
     /**
      * @param tls the link is TLS; in a verifying mode of {@code options} that means its certificate passed the
@@ -89,11 +96,20 @@ public final class Authenticator {
         if (passwordSha1 != null && !NativePassword.PLUGIN_NAME.equals(plugin)) {
             return new byte[0]; // the server switches to the account's plugin, refused then if it is not native
         }
+        if (Ed25519Password.PLUGIN_NAME.equals(plugin)) {
+            // the greeting's scramble is not the one to sign: the server sends its 32 bytes after this packet
+            awaitingEd25519Scramble = true;
+            return new byte[0];
+        }
         return supported(plugin) ? respond() : new byte[0];
     }
 
     public Step onPacket(ByteBuf payload) {
         int header = payload.getUnsignedByte(payload.readerIndex());
+        if (awaitingEd25519Scramble && header != ErrPacket.HEADER && header != AuthSwitchRequest.HEADER) {
+            awaitingEd25519Scramble = false;
+            return new Send(ed25519(ed25519Scramble(ByteBufUtil.getBytes(payload), true)));
+        }
         switch (header) {
             case OkPacket.HEADER:
                 return new Done(OkPacket.decode(payload, capabilities));
@@ -104,7 +120,11 @@ public final class Authenticator {
             case AuthSwitchRequest.HEADER: {
                 AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
                 plugin = request.pluginName();
-                scramble = request.scramble();
+                awaitingEd25519Scramble = false;
+                // client_ed25519's 32 random bytes may end in a NUL that is not a terminator
+                scramble = Ed25519Password.PLUGIN_NAME.equals(plugin)
+                        ? ed25519Scramble(request.pluginData(), false)
+                        : request.scramble();
                 if (passwordSha1 != null && !NativePassword.PLUGIN_NAME.equals(plugin)) {
                     throw new ServerTrustException(
                             ServerTrustException.Reason.PASSWORD,
@@ -122,7 +142,7 @@ public final class Authenticator {
                 if (!supported(plugin)) {
                     throw new ProtocolException("AuthSwitchRequest: plugin '" + plugin
                             + "' is not supported (supported: mysql_native_password, caching_sha2_password, "
-                            + CLEAR_PASSWORD + ")");
+                            + Ed25519Password.PLUGIN_NAME + ", " + CLEAR_PASSWORD + ")");
                 }
                 return new Send(respond());
             }
@@ -176,6 +196,27 @@ public final class Authenticator {
                         + " with its own key), or use TLS (tls: verify-ca or verify-identity); none is configured");
     }
 
+    /**
+     * client_ed25519's scramble: exactly 32 bytes, from an AuthSwitchRequest's data as is (a trailing NUL is one of
+     * the random bytes), or from the packet that follows a login naming the plugin, where the server puts 0x01 in
+     * front of data that starts with 0x01, 0xFE or 0xFF.
+     */
+    private static byte[] ed25519Scramble(byte[] data, boolean rawPacket) {
+        if (rawPacket && data.length == Ed25519Password.SCRAMBLE_LENGTH + 1 && data[0] == AuthMoreData.HEADER) {
+            return Arrays.copyOfRange(data, 1, data.length);
+        }
+        if (data.length != Ed25519Password.SCRAMBLE_LENGTH) {
+            throw new ProtocolException("client_ed25519: the server's scramble has " + data.length
+                    + " bytes (expected: " + Ed25519Password.SCRAMBLE_LENGTH + ")");
+        }
+        return data;
+    }
+
+    private byte[] ed25519(byte[] serverScramble) {
+        scramble = serverScramble;
+        return Ed25519Password.sign(password, serverScramble);
+    }
+
     private String linkState() {
         return tls
                 ? "but its TLS certificate was not verified (tls: " + tlsMode.configName() + ")"
@@ -185,6 +226,7 @@ public final class Authenticator {
     private boolean supported(String name) {
         return NativePassword.PLUGIN_NAME.equals(name)
                 || CachingSha2Password.PLUGIN_NAME.equals(name)
+                || Ed25519Password.PLUGIN_NAME.equals(name)
                 || (CLEAR_PASSWORD.equals(name) && cleartextAllowed);
     }
 
@@ -195,6 +237,8 @@ public final class Authenticator {
                     : NativePassword.scramble(password, scramble);
         } else if (CachingSha2Password.PLUGIN_NAME.equals(plugin)) {
             return CachingSha2Password.scramble(password, scramble);
+        } else if (Ed25519Password.PLUGIN_NAME.equals(plugin)) {
+            return ed25519(scramble);
         }
         return CachingSha2Password.cleartext(password);
     }

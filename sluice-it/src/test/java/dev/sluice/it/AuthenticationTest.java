@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.sluice.backend.ConnectionFailedException;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerException;
 import dev.sluice.backend.TlsMode;
@@ -21,9 +20,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Logging in to a real MariaDB with the codec client: mysql_native_password with and without TLS, an empty
- * password, a wrong one, an ed25519 account (a plugin the client does not implement: it must say so, by
- * name), and a server with require_secure_transport refusing plain TCP. MariaDB has no
- * caching_sha2_password; that exchange is tested against a scripted fake in sluice-backend.
+ * password, a wrong one, an ed25519 account (client_ed25519, with and without TLS, and a wrong password), and a
+ * server with require_secure_transport refusing plain TCP. MariaDB has no caching_sha2_password; that exchange is
+ * tested against a scripted fake in sluice-backend.
  */
 class AuthenticationTest {
     @RegisterExtension
@@ -121,19 +120,33 @@ class AuthenticationTest {
                         ServerException.class, e -> assertThat(e.errorCode()).isEqualTo(1045));
     }
 
-    /** The server switches the client to client_ed25519, which the codec client does not implement. */
+    /**
+     * The server switches the client to client_ed25519 (its 32-byte scramble); the signature needs no TLS, since it
+     * reveals nothing a peer could log in with.
+     */
     @ParameterizedTest
     @EnumSource(
             value = TlsMode.class,
             names = {"DISABLED", "REQUIRED"})
-    void anEd25519AccountFailsNamingTheUnsupportedPlugin(TlsMode mode) {
+    void anEd25519AccountLogsInWithItsSignature(TlsMode mode) {
         assertThat(scalar(db.sandbox(), "edu")).isEqualTo("ed25519");
 
-        assertThatThrownBy(() -> login(db.sandbox(), "edu", "secret", mode).close())
-                .isInstanceOf(ConnectionFailedException.class)
-                .hasMessageContaining(db.sandbox().host() + ":" + db.sandbox().port())
-                .hasMessageContaining("client_ed25519")
-                .hasMessageContaining("not supported");
+        try (ServerConnection c = login(db.sandbox(), "edu", "secret", mode)) {
+            assertThat(c.isTls()).isEqualTo(mode == TlsMode.REQUIRED);
+            assertThat(c.authPlugin()).isEqualTo("client_ed25519");
+            assertThat(scalar(c, "SELECT CURRENT_USER()")).isEqualTo("edu@%");
+        }
+    }
+
+    @Test
+    void anEd25519AccountWithAWrongPasswordIsRefusedWithAccessDenied() {
+        Throwable failure = catchThrowable(
+                () -> login(db.sandbox(), "edu", "secreT", TlsMode.DISABLED).close());
+
+        assertThat(failure).isInstanceOf(ServerException.class).hasMessageContaining("(client_ed25519) refused");
+        ServerException e = (ServerException) failure;
+        assertThat(e.errorCode()).isEqualTo(1045);
+        assertThat(e.err().message()).contains("Access denied for user 'edu'");
     }
 
     private static String scalar(MariaDbSandbox sandbox, String user) {

@@ -142,7 +142,7 @@ final class ConfigBinder {
         String authPlugin = values.choice(
                 root.get("client-auth-plugin"),
                 "client-auth-plugin",
-                List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD),
+                List.of(ProxyConfig.NATIVE_PASSWORD, ProxyConfig.CACHING_SHA2_PASSWORD, ProxyConfig.CLIENT_ED25519),
                 ProxyConfig.NATIVE_PASSWORD);
         long instanceId = values.integer(root, "instance-id", 0, 0, 255);
         HttpConfig http = httpReader.read(root.get("http"));

@@ -74,6 +74,9 @@ class ConfigErrorsTest {
         assertThat(problems(yaml("servers: [{address: h:1, tls: sometimes}]")))
                 .containsExactly("sluice.yaml:1: servers[0].tls: \"sometimes\" is not one of disabled, preferred,"
                         + " required, verify-ca, verify-identity");
+        assertThat(problems(yaml(SERVER, "client-auth-plugin: ed25519")))
+                .containsExactly("sluice.yaml:2: client-auth-plugin: \"ed25519\" is not one of mysql_native_password,"
+                        + " caching_sha2_password, client_ed25519");
         assertThat(problems(yaml(SERVER, "log-level: verbose")))
                 .containsExactly("sluice.yaml:2: log-level: \"verbose\" is not one of error, warn, info, debug, trace");
     }

@@ -154,6 +154,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clientAuthPluginTakesEachSupportedPlugin() {
+        for (String plugin : new String[] {"mysql_native_password", "caching_sha2_password", "client_ed25519"}) {
+            assertThat(load(yaml("servers: [{address: h:1}]", "client-auth-plugin: " + plugin))
+                            .proxy()
+                            .clientAuthPlugin())
+                    .isEqualTo(plugin);
+        }
+    }
+
+    @Test
     void emptyValuesMeanTheDefault() {
         ProxyConfig p = load(yaml("servers: [{address: h:1}]", "users:", "tls:", "connect-timeout:"))
                 .proxy();

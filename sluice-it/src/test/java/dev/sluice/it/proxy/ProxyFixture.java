@@ -5,6 +5,7 @@ import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.TlsMode;
 import dev.sluice.backend.pool.PoolMode;
+import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.Limits;
@@ -109,6 +110,15 @@ public final class ProxyFixture implements AutoCloseable {
 
     /** {@code config} with its pool in {@code mode}. */
     public static ProxyConfig withMode(ProxyConfig config, PoolMode mode) {
+        return with(config, config.pool().withMode(mode), config.clientAuthPlugin());
+    }
+
+    /** {@code config} with {@code client-auth-plugin} set to {@code plugin}. */
+    public static ProxyConfig withClientAuthPlugin(ProxyConfig config, String plugin) {
+        return with(config, config.pool(), plugin);
+    }
+
+    private static ProxyConfig with(ProxyConfig config, PoolSettings pool, String clientAuthPlugin) {
         return new ProxyConfig(
                 config.listeners(),
                 config.servers(),
@@ -117,8 +127,8 @@ public final class ProxyFixture implements AutoCloseable {
                 config.timeouts(),
                 config.limits(),
                 config.localInfile(),
-                config.pool().withMode(mode),
-                config.clientAuthPlugin(),
+                pool,
+                clientAuthPlugin,
                 config.instanceId());
     }
 

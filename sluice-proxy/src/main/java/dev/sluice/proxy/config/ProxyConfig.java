@@ -14,8 +14,9 @@ import java.util.Set;
  *
  * @param localInfile whether LOAD DATA LOCAL INFILE is relayed (off by default: a client then gets an ERR)
  * @param pool server connection pools and health checks
- * @param clientAuthPlugin the authentication plugin the greeting announces to clients; clients answering with
- *     the other one are switched (both are accepted either way)
+ * @param clientAuthPlugin the authentication plugin clients log in with: mysql_native_password or
+ *     caching_sha2_password, announced in the greeting (clients answering with the other one are switched; both are
+ *     accepted either way), or client_ed25519 (the greeting names mysql_native_password, clients are switched)
  * @param instanceId this instance's number (0..255) in its connection ids, so that several Sluice instances in
  *     front of the same servers never hand out the same id
  * @param groups the server groups; null for the {@linkplain ServerGroups#implicit implicit} ones (a writer group
@@ -51,6 +52,8 @@ public record ProxyConfig(
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
+    /** MariaDB's ed25519 (clients are switched to it; the greeting names mysql_native_password). */
+    public static final String CLIENT_ED25519 = "client_ed25519";
 
     /** The problem of groups that {@linkplain #needsMonitor need a monitor} without one (the YAML reader's too). */
     public static final String MONITOR_REQUIRED = "monitor: required with reader groups or a writer group of several"
@@ -341,9 +344,11 @@ public record ProxyConfig(
 
     public ProxyConfig {
         Objects.requireNonNull(pool, "pool");
-        if (!NATIVE_PASSWORD.equals(clientAuthPlugin) && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)) {
+        if (!NATIVE_PASSWORD.equals(clientAuthPlugin)
+                && !CACHING_SHA2_PASSWORD.equals(clientAuthPlugin)
+                && !CLIENT_ED25519.equals(clientAuthPlugin)) {
             throw new IllegalArgumentException("client-auth-plugin: '" + clientAuthPlugin + "' (expected: "
-                    + NATIVE_PASSWORD + " or " + CACHING_SHA2_PASSWORD + ")");
+                    + NATIVE_PASSWORD + ", " + CACHING_SHA2_PASSWORD + " or " + CLIENT_ED25519 + ")");
         }
         if (instanceId < 0 || instanceId > 255) {
             throw new IllegalArgumentException("instance-id: " + instanceId + " (expected: 0..255)");

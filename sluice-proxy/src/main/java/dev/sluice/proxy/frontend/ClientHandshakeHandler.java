@@ -3,6 +3,7 @@ package dev.sluice.proxy.frontend;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.Ed25519Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.auth.RsaPem;
 import dev.sluice.protocol.message.client.HandshakeResponse41;
@@ -57,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * <p>Which plugin: the greeting names {@link FrontendSettings#defaultAuthPlugin()}, and every user authenticates
  * with it, except that a user configured with only a native hash cannot use caching_sha2_password and uses
  * mysql_native_password. A client answering with another plugin (or an unknown one, or none) gets one
- * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. A client
+ * AuthSwitchRequest to that plugin with a fresh scramble, as a server does for an account's plugin. client_ed25519
+ * (a user with a plaintext password) is never named in the greeting and always reached by a switch carrying its
+ * 32-byte scramble; the client's signature is checked against the password's public key. A client
  * without CLIENT_PLUGIN_AUTH cannot be switched and is verified with mysql_native_password.
  *
  * <p>A user not configured may be an account loaded from the servers ({@link ServerAccounts}, when
@@ -203,7 +206,7 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 settings.capabilities(),
                 settings.characterSet(),
                 settings.statusFlags(),
-                settings.defaultAuthPlugin());
+                settings.greetingAuthPlugin());
         send(greeting::encode);
         ctx.flush();
     }
@@ -393,21 +396,23 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void authenticate(HandshakeResponse41 response) {
-        // As a server does with an account's plugin: the announced plugin when this user can use it (a user
-        // with only a native hash cannot use caching_sha2_password), else mysql_native_password.
-        String target =
-                CachingSha2Password.PLUGIN_NAME.equals(settings.defaultAuthPlugin()) && !Credentials.canUseSha2(user)
-                        ? NativePassword.PLUGIN_NAME
-                        : settings.defaultAuthPlugin();
+        // As a server does with an account's plugin: the configured plugin when this user can use it (a user
+        // with only a native hash cannot use caching_sha2_password or client_ed25519), else mysql_native_password.
+        String target = settings.defaultAuthPlugin();
+        if (!NativePassword.PLUGIN_NAME.equals(target) && !Credentials.hasPlaintext(user)) {
+            target = NativePassword.PLUGIN_NAME; // caching_sha2_password and client_ed25519 need the plaintext
+        }
+        boolean ed25519 = Ed25519Password.PLUGIN_NAME.equals(target);
         if (!Capability.has(response.capabilities(), Capability.CLIENT_PLUGIN_AUTH)) {
             // A client without plugin auth cannot be switched; it speaks 4.1 native auth, which every user has.
             plugin = NativePassword.PLUGIN_NAME;
             verify(plugin, response.authResponse());
-        } else if (target.equals(response.authPluginName())) {
+        } else if (target.equals(response.authPluginName()) && !ed25519) {
             plugin = target;
             verify(plugin, response.authResponse());
         } else {
-            // Another plugin (MariaDB Connector/J always starts with native), an unknown one, or none.
+            // Another plugin (MariaDB Connector/J always starts with native), an unknown one, or none; and always
+            // client_ed25519, whose scramble only a switch carries
             switchTo(target);
         }
     }
@@ -415,9 +420,10 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     /** AuthSwitchRequest with a fresh scramble; the client answers with an AuthSwitchResponse. */
     private void switchTo(String newPlugin) {
         plugin = newPlugin;
-        scramble = Scrambles.next();
+        boolean ed25519 = Ed25519Password.PLUGIN_NAME.equals(newPlugin);
+        scramble = ed25519 ? Ed25519Password.newScramble() : Scrambles.next();
         state = State.AWAIT_SWITCH_RESPONSE;
-        send(new AuthSwitchRequest(newPlugin, Scrambles.withNul(scramble))::encode);
+        send(new AuthSwitchRequest(newPlugin, ed25519 ? scramble : Scrambles.withNul(scramble))::encode);
     }
 
     private void verify(String pluginName, byte[] response) {
@@ -437,6 +443,12 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
                 deny(
                         response.length > 0,
                         Credentials.hasEmptyPassword(user) ? "a password was given, none is set" : "wrong password");
+            }
+        } else if (Ed25519Password.PLUGIN_NAME.equals(pluginName)) {
+            if (Credentials.verifyEd25519(user, scramble, response)) {
+                succeed();
+            } else {
+                deny(response.length > 0, "wrong password (client_ed25519 signature)");
             }
         } else {
             verifySha2(response);

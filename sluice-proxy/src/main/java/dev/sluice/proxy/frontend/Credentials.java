@@ -1,6 +1,7 @@
 package dev.sluice.proxy.frontend;
 
 import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.Ed25519Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.proxy.config.UserConfig;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +11,17 @@ import java.security.MessageDigest;
 public final class Credentials {
     private Credentials() {}
 
-    /** caching_sha2_password needs the plaintext (or a cache entry made from it); a native hash is not enough. */
-    static boolean canUseSha2(UserConfig user) {
+    /**
+     * Whether the plaintext is configured, which caching_sha2_password (or a cache entry made from it) and
+     * client_ed25519 (its public key) need; a native hash is not enough.
+     */
+    static boolean hasPlaintext(UserConfig user) {
         return user.password() != null;
+    }
+
+    /** client_ed25519: the client's signature of {@code scramble} against the configured password's public key. */
+    static boolean verifyEd25519(UserConfig user, byte[] scramble, byte[] signature) {
+        return Ed25519Password.verify(scramble, signature, Ed25519Password.publicKey(bytes(user.password())));
     }
 
     static boolean hasEmptyPassword(UserConfig user) {

@@ -2,6 +2,7 @@ package dev.sluice.proxy.frontend;
 
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.auth.CachingSha2Password;
+import dev.sluice.protocol.auth.Ed25519Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.proxy.CapabilityPolicy;
 import dev.sluice.proxy.config.UserConfig;
@@ -27,7 +28,8 @@ import java.util.function.LongSupplier;
  * @param users the configured user for a login name, or null for none
  * @param sslContext server-side TLS for SSLRequest, or null to offer no TLS
  * @param tlsRequired refuse clients that do not switch to TLS (ERR 3159)
- * @param defaultAuthPlugin the plugin named in the greeting: mysql_native_password or caching_sha2_password
+ * @param defaultAuthPlugin the plugin users authenticate with: mysql_native_password or caching_sha2_password (both
+ *     named in the greeting), or client_ed25519 (always through an AuthSwitchRequest: {@link #greetingAuthPlugin})
  * @param rsaKeyPair for caching_sha2_password full authentication without TLS; one per process
  * @param sha2Cache successful caching_sha2_password full authentications, enabling the fast path; one per process
  * @param handshakeTimeout from accept to the final OK (slowloris guard)
@@ -68,9 +70,11 @@ public record FrontendSettings(
             throw new IllegalArgumentException("tlsRequired: needs an sslContext");
         }
         if (!defaultAuthPlugin.equals(NativePassword.PLUGIN_NAME)
-                && !defaultAuthPlugin.equals(CachingSha2Password.PLUGIN_NAME)) {
+                && !defaultAuthPlugin.equals(CachingSha2Password.PLUGIN_NAME)
+                && !defaultAuthPlugin.equals(Ed25519Password.PLUGIN_NAME)) {
             throw new IllegalArgumentException("defaultAuthPlugin: '" + defaultAuthPlugin + "' (expected: "
-                    + NativePassword.PLUGIN_NAME + " or " + CachingSha2Password.PLUGIN_NAME + ")");
+                    + NativePassword.PLUGIN_NAME + ", " + CachingSha2Password.PLUGIN_NAME + " or "
+                    + Ed25519Password.PLUGIN_NAME + ")");
         }
         if (!(rsaKeyPair.getPublic() instanceof RSAPublicKey) || !(rsaKeyPair.getPrivate() instanceof RSAPrivateKey)) {
             throw new IllegalArgumentException(
@@ -108,6 +112,14 @@ public record FrontendSettings(
                 new Sha2Cache(),
                 Duration.ofSeconds(10),
                 64 << 20);
+    }
+
+    /**
+     * The plugin the greeting names: {@link #defaultAuthPlugin}, except client_ed25519, whose 32-byte scramble does
+     * not fit the greeting's 20 (MariaDB too names mysql_native_password there and switches ed25519 accounts).
+     */
+    public String greetingAuthPlugin() {
+        return Ed25519Password.PLUGIN_NAME.equals(defaultAuthPlugin) ? NativePassword.PLUGIN_NAME : defaultAuthPlugin;
     }
 
     public FrontendSettings withTls(SslContext context, boolean required) {
