@@ -253,6 +253,7 @@ final class ConfigBinder {
         List<UserConfig> result = new ArrayList<>();
         List<ConfigNode> items = node == null ? List.of() : values.sequence(node, "users");
         Map<String, String> seen = new HashMap<>();
+        Map<String, Map.Entry<String, String>> serverAccounts = new HashMap<>();
         for (int i = 0; items != null && i < items.size(); i++) {
             String path = "users[" + i + "]";
             ConfigNode.Mapping m = values.mapping(items.get(i), path);
@@ -311,8 +312,21 @@ final class ConfigBinder {
             }
             if (ok) {
                 String normalHash = hash == null ? null : hash.toUpperCase(Locale.ROOT);
-                result.add(new UserConfig(
-                        name, password, normalHash, serverUser, serverPassword, defaultGroup, schemaGroups));
+                UserConfig user = new UserConfig(
+                        name, password, normalHash, serverUser, serverPassword, defaultGroup, schemaGroups);
+                // a server account has one password: users sharing one would share its pools (keyed by server user),
+                // and connections opened with one user's password would serve the other
+                Map.Entry<String, String> other =
+                        serverAccounts.putIfAbsent(user.serverUser(), Map.entry(path, user.serverPassword()));
+                if (other != null && !other.getValue().equals(user.serverPassword())) {
+                    values.problem(
+                            m.origin(),
+                            path,
+                            "logs in to the servers as '" + user.serverUser() + "', as " + other.getKey()
+                                    + " does, with another password (give both the same server-password)");
+                } else {
+                    result.add(user);
+                }
             }
         }
         return result;

@@ -146,6 +146,19 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void usersSharingAServerAccountNeedItsOnePassword() {
+        assertThat(problems(yaml(
+                        SERVER,
+                        "users:",
+                        "  - {name: a, password: x, server-user: app, server-password: one}",
+                        "  - {name: b, password: y, server-user: app, server-password: two}",
+                        "  - {name: c, password: z, server-user: app, server-password: one}",
+                        "  - {name: app, password: one}")))
+                .containsExactly("sluice.yaml:4: users[1]: logs in to the servers as 'app', as users[0] does, with"
+                        + " another password (give both the same server-password)");
+    }
+
+    @Test
     void duplicateServerNames() {
         assertThat(problems(yaml("servers:", "  - {name: a, address: h:1}", "  - {name: a, address: h:2}")))
                 .containsExactly("sluice.yaml:3: servers[1].name: duplicate server name 'a' (also servers[0])");
