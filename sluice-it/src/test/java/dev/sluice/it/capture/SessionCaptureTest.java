@@ -1,0 +1,350 @@
+package dev.sluice.it.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.it.proxy.ProxyFixture;
+import dev.sluice.proxy.config.AdminConfig;
+import dev.sluice.proxy.config.CaptureConfig;
+import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.HttpConfig;
+import dev.sluice.proxy.config.ListenerConfig;
+import dev.sluice.proxy.config.ProxyConfig;
+import dev.sluice.proxy.config.UserConfig;
+import dev.sluice.testkit.MariaDbSandboxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Session captures (issue 14 item 2) from real sessions through Sluice with client TLS on, read back by Debian's
+ * {@code tshark}: an error in the middle of a result set writes the session's capture on its own, an operator's
+ * {@code CAPTURE SESSION id} writes one on demand, a session matching {@code capture.continuous} is written as it
+ * goes; each file's dissected packets show the query, the rows, the ERR, the user, and no password (clients log in
+ * with caching_sha2_password, whose first login over TLS sends the password in clear inside TLS).
+ */
+class SessionCaptureTest {
+    static final String ADMIN = "ops";
+    static final String ADMIN_PASSWORD = "ops-secret";
+    /** The failing query: rows 1 to 49 are sent, then row 50's scalar subquery returns two rows (ERR 1242). */
+    static final String MID_RESULT_ERROR =
+            "SELECT seq AS n, IF(seq = 50, (SELECT 1 UNION SELECT 2), seq * 10) AS v FROM seq_1_to_100";
+
+    @RegisterExtension
+    static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
+            .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
+            .initSql("CREATE DATABASE test")
+            .build();
+
+    /** Kept after the run, for a look with tshark or Wireshark (emptied at the start). */
+    static final Path dir = Path.of("target", "session-captures").toAbsolutePath();
+
+    static ProxyFixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(
+                tsharkInstalled(),
+                "tshark is not installed and this test reads captures with it: scripts/ensure-mariadb.sh installs"
+                        + " Debian's tshark (apt-get install tshark)");
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> old = Files.list(dir)) {
+                for (Path p : old.toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        ProxyConfig base = ProxyFixture.config(db.sandbox(), ClientTlsConfig.selfSigned(), false);
+        ProxyConfig config = new ProxyConfig(
+                        base.listeners(),
+                        base.servers(),
+                        base.users(),
+                        base.clientTls(),
+                        base.timeouts(),
+                        base.limits(),
+                        base.localInfile(),
+                        base.pool(),
+                        ProxyConfig.CACHING_SHA2_PASSWORD)
+                .withHttp(HttpConfig.of("127.0.0.1", 0))
+                .withAdmin(new AdminConfig(
+                        new ListenerConfig("127.0.0.1", 0),
+                        List.of(UserConfig.of(ADMIN, ADMIN_PASSWORD)),
+                        ProxyFixture.NO_TLS))
+                .withCapture(CaptureConfig.of(dir, true).withContinuous(ProxyFixture.USER, null));
+        fixture = new ProxyFixture(db.sandbox(), config, 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void anErrorMidResultUnderTlsWritesACaptureTsharkDecodes() throws Exception {
+        long id;
+        int rowsRead = 0;
+        try (Connection c = client()) {
+            assertTls(c);
+            id = threadId(c);
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(1); // rows are read as they come: the ERR arrives after some of them
+                SQLException error = null;
+                try (ResultSet rs = s.executeQuery(MID_RESULT_ERROR)) {
+                    while (rs.next()) {
+                        rowsRead++;
+                    }
+                } catch (SQLException e) {
+                    error = e;
+                }
+                assertThat((Object) error).as("the query fails at row 50").isNotNull();
+                assertThat(error.getErrorCode()).isEqualTo(1242);
+            }
+        }
+        Path file = awaitFile(id, "-on-error.pcapng");
+        List<String[]> packets = dissect(file);
+
+        assertThat(column(packets, "mysql.query")).contains(MID_RESULT_ERROR);
+        assertThat(column(packets, "mysql.user")).contains(ProxyFixture.USER);
+        // the rows before the error: n and v = n * 10, as text
+        List<String> rows = column(packets, "mysql.row.text");
+        assertThat(rows).contains("1|10", "49|490").doesNotContain("50|500");
+        List<String> codes = column(packets, "mysql.error_code");
+        assertThat(codes).containsExactly("1242");
+        assertThat(column(packets, "mysql.error.message")).containsExactly("Subquery returns more than 1 row");
+        assertNoSecrets(file, packets);
+        assertThat(malformed(file)).as("tshark finds no malformed packet").isEmpty();
+        assertThat(rowsRead).as("the client read rows before the error").isPositive();
+
+        assertThat(metric("sluice_captures_written_total{trigger=\"on-error\"}"))
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void captureSessionOnTheAdminInterfaceWritesTheRingNow() throws Exception {
+        try (Connection c = client();
+                Connection admin = DriverManager.getConnection(
+                        "jdbc:mariadb://127.0.0.1:"
+                                + fixture.proxy.adminAddress().getPort() + "/?allowPublicKeyRetrieval=true",
+                        ADMIN,
+                        ADMIN_PASSWORD)) {
+            assertTls(c);
+            long id = threadId(c);
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 'on-demand-marker' AS m, 42 AS answer")) {
+                assertThat(rs.next()).isTrue();
+            }
+            Path file;
+            try (Statement s = admin.createStatement();
+                    ResultSet rs = s.executeQuery("CAPTURE SESSION " + id + " TO 'demand-" + id + "'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong("session")).isEqualTo(id);
+                file = Path.of(rs.getString("file"));
+                assertThat(file)
+                        .isEqualTo(dir.resolve("demand-" + id + ".pcapng").toAbsolutePath());
+                assertThat(rs.getLong("bytes")).isEqualTo(Files.size(file));
+            }
+            List<String[]> packets = dissect(file);
+            assertThat(column(packets, "mysql.query")).contains("SELECT 'on-demand-marker' AS m, 42 AS answer");
+            assertThat(column(packets, "mysql.row.text")).contains("on-demand-marker|42");
+            assertThat(column(packets, "mysql.error_code")).isEmpty();
+            assertNoSecrets(file, packets);
+            assertThat(malformed(file)).isEmpty();
+
+            try (Statement s = admin.createStatement()) {
+                assertThatThrownBy(() -> s.executeQuery("CAPTURE SESSION 987654321"))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e ->
+                                assertThat(((SQLException) e).getErrorCode()).isEqualTo(1094));
+                assertThatThrownBy(() -> s.executeQuery("CAPTURE SESSION " + id + " TO '../escape'"))
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("not a plain file name");
+            }
+        }
+    }
+
+    @Test
+    void aSessionMatchingTheContinuousFilterIsWrittenAsItGoes() throws Exception {
+        long id;
+        try (Connection c = client()) {
+            id = threadId(c);
+            try (Statement s = c.createStatement()) {
+                for (int i = 0; i < 3; i++) {
+                    try (ResultSet rs = s.executeQuery("SELECT 'continuous-" + i + "'")) {
+                        assertThat(rs.next()).isTrue();
+                    }
+                }
+            }
+        }
+        Path file = awaitFile(id, "-continuous.pcapng");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(column(dissect(file), "mysql.query"))
+                        .contains("SELECT 'continuous-0'", "SELECT 'continuous-1'", "SELECT 'continuous-2'"));
+        List<String[]> packets = dissect(file);
+        assertThat(column(packets, "mysql.command")).contains("1"); // COM_QUIT at the end
+        assertNoSecrets(file, packets);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------
+
+    static Connection client() throws SQLException {
+        return DriverManager.getConnection(
+                "jdbc:mariadb://127.0.0.1:" + fixture.port() + "/test?sslMode=trust",
+                ProxyFixture.USER,
+                ProxyFixture.PASSWORD);
+    }
+
+    static long threadId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static void assertTls(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW STATUS LIKE 'Ssl_cipher'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).as("the client link is TLS").isNotBlank();
+        }
+    }
+
+    static Path awaitFile(long id, String suffix) {
+        String prefix = "sluice-session-" + id + "-";
+        Path[] found = new Path[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (Stream<Path> files = Files.list(dir)) {
+                found[0] = files.filter(p -> p.getFileName().toString().startsWith(prefix)
+                                && p.getFileName().toString().endsWith(suffix))
+                        .findFirst()
+                        .orElse(null);
+            }
+            return found[0] != null;
+        });
+        return found[0];
+    }
+
+    static final List<String> FIELDS = List.of(
+            "frame.number",
+            "mysql.command",
+            "mysql.query",
+            "mysql.row.text",
+            "mysql.error_code",
+            "mysql.error.message",
+            "mysql.user",
+            "mysql.passwd");
+
+    /** One array per MySQL packet tshark dissected, the fields of {@link #FIELDS} in order. */
+    static List<String[]> dissect(Path file) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                "tshark", "-r", file.toString(), "-d", "tcp.port==" + fixture.port() + ",mysql", "-T", "fields"));
+        command.addAll(List.of("-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|"));
+        for (String f : FIELDS) {
+            command.add("-e");
+            command.add(f);
+        }
+        String out = run(command);
+        List<String[]> rows = new ArrayList<>();
+        for (String line : out.lines().toList()) {
+            rows.add(line.split("\t", -1));
+        }
+        return rows;
+    }
+
+    /**
+     * The values of {@code field}, one per packet that has it, in order; a field a packet has several of (a row's
+     * columns) joined by {@code |}.
+     */
+    static List<String> column(List<String[]> rows, String field) {
+        int i = FIELDS.indexOf(field);
+        List<String> values = new ArrayList<>();
+        for (String[] r : rows) {
+            if (i < r.length && !r[i].isEmpty()) {
+                values.add(r[i]);
+            }
+        }
+        return values;
+    }
+
+    /** Frames tshark calls malformed. */
+    static String malformed(Path file) throws Exception {
+        return run(List.of(
+                        "tshark",
+                        "-r",
+                        file.toString(),
+                        "-d",
+                        "tcp.port==" + fixture.port() + ",mysql",
+                        "-Y",
+                        "_ws.malformed"))
+                .strip();
+    }
+
+    /** The password neither in the file's bytes nor in the auth response tshark reads (zeroed). */
+    static void assertNoSecrets(Path file, List<String[]> packets) throws Exception {
+        String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1); // one char per byte
+        assertThat(bytes).as("the password's bytes are not in the capture").doesNotContain(ProxyFixture.PASSWORD);
+        List<String> auth = column(packets, "mysql.passwd");
+        assertThat(auth).as("the login's auth response is in the capture").isNotEmpty();
+        assertThat(auth).allSatisfy(a -> assertThat(a).matches("(00)*"));
+    }
+
+    static long metric(String series) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + fixture.proxy.httpAddress().getPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return r.body()
+                .lines()
+                .filter(l -> l.startsWith(series + " "))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst()
+                .orElse(-1);
+    }
+
+    static boolean tsharkInstalled() {
+        try {
+            run(List.of("tshark", "--version"));
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static String run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS))
+                .as(String.join(" ", command) + " ended")
+                .isTrue();
+        assertThat(p.exitValue())
+                .as(String.join(" ", command) + ": " + new String(err, StandardCharsets.UTF_8))
+                .isZero();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
