@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.it.proxy.ProxyFixture;
+import dev.sluice.it.proxy.RawClient;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.CaptureConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
@@ -68,8 +69,8 @@ class SessionCaptureTest {
                 "tshark is not installed and this test reads captures with it: scripts/ensure-mariadb.sh installs"
                         + " Debian's tshark (apt-get install tshark)");
         if (Files.isDirectory(dir)) {
-            try (Stream<Path> old = Files.list(dir)) {
-                for (Path p : old.toList()) {
+            try (Stream<Path> old = Files.walk(dir)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -204,6 +205,51 @@ class SessionCaptureTest {
         List<String[]> packets = dissect(file);
         assertThat(column(packets, "mysql.command")).contains("1"); // COM_QUIT at the end
         assertNoSecrets(file, packets);
+    }
+
+    @Test
+    void aBadPacketFromAClientWritesTheCaptureOnError() throws Exception {
+        // a Sluice of its own without TLS, so that a raw client can send what no driver would
+        Path plainDir = dir.resolve("plain");
+        try (ProxyFixture plain = new ProxyFixture(
+                        db.sandbox(),
+                        ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false)
+                                .withCapture(CaptureConfig.of(plainDir, true)));
+                RawClient client = RawClient.login(plain.port(), ProxyFixture.USER, ProxyFixture.PASSWORD, "test")) {
+            client.writePacket(0, new byte[0]); // an empty command packet: ERR 1835
+            RawClient.RawPacket answer = client.read();
+            assertThat(answer.err().errorCode()).isEqualTo(1835);
+
+            Path file = await().atMost(Duration.ofSeconds(20)).until(() -> onlyFile(plainDir), f -> f != null);
+            String out = run(List.of(
+                    "tshark",
+                    "-r",
+                    file.toString(),
+                    "-d",
+                    "tcp.port==" + plain.port() + ",mysql",
+                    "-T",
+                    "fields",
+                    "-e",
+                    "mysql.user",
+                    "-e",
+                    "mysql.error_code",
+                    "-e",
+                    "mysql.error.message"));
+            assertThat(out).contains("app").contains("1835\tMalformed communication packet");
+            assertThat(file.getFileName().toString()).endsWith("-on-error.pcapng");
+        }
+    }
+
+    /** The one .pcapng file in {@code d}, or null. */
+    static Path onlyFile(Path d) throws Exception {
+        if (!Files.isDirectory(d)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.list(d)) {
+            return files.filter(p -> p.toString().endsWith(".pcapng"))
+                    .findFirst()
+                    .orElse(null);
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------

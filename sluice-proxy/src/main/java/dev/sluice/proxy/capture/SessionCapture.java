@@ -172,11 +172,16 @@ final class SessionCapture implements FrameTap {
     }
 
     InetSocketAddress client() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return inet(channel.remoteAddress());
     }
 
     InetSocketAddress server() {
-        return (InetSocketAddress) channel.localAddress();
+        return inet(channel.localAddress());
+    }
+
+    /** A TCP channel's address; 0.0.0.0:0 for another kind (an in-memory channel in tests). */
+    private static InetSocketAddress inet(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress i && i.getAddress() != null ? i : new InetSocketAddress("0.0.0.0", 0);
     }
 
     CaptureRing ring() {
