@@ -208,6 +208,26 @@ class SessionCaptureTest {
     }
 
     @Test
+    void theFirstLoginsCleartextPasswordIsInTheCaptureOnlyAsZeros() throws Exception {
+        try (Connection c = client()) {
+            threadId(c);
+        }
+        // the first session since Sluice started did caching_sha2_password's full authentication: over TLS, the
+        // client sends its password in clear (packet 5 of the connection phase, as the file numbers it)
+        Path first;
+        try (Stream<Path> files = Files.list(dir)) {
+            first = files.filter(p -> p.getFileName().toString().endsWith("-continuous.pcapng"))
+                    .min(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+                    .orElseThrow();
+        }
+        String bytes = new String(Files.readAllBytes(first), StandardCharsets.ISO_8859_1);
+        int length = ProxyFixture.PASSWORD.length() + 1;
+        String zeroedPassword = new String(new char[] {(char) length, 0, 0, 5}) + "\0".repeat(length);
+        assertThat(bytes).as("the cleartext password packet, zeroed").contains(zeroedPassword);
+        assertThat(bytes).doesNotContain(ProxyFixture.PASSWORD);
+    }
+
+    @Test
     void aBadPacketFromAClientWritesTheCaptureOnError() throws Exception {
         // a Sluice of its own without TLS, so that a raw client can send what no driver would
         Path plainDir = dir.resolve("plain");
