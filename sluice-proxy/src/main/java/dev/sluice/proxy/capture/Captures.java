@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,10 @@ public final class Captures implements AutoCloseable {
 
     private final CaptureConfig config;
     private final CaptureBudget budget;
-    private final ExecutorService writer;
+    private final ExecutorService writerThread;
+    /** The writer thread; a task handed over once it is shut down (Sluice stopping) is dropped. */
+    private final Executor writer = this::hand;
+
     private final Map<Long, SessionCapture> sessions = new ConcurrentHashMap<>();
     private final Set<Path> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong backlog = new AtomicLong();
@@ -58,7 +63,7 @@ public final class Captures implements AutoCloseable {
     public Captures(CaptureConfig config) {
         this.config = config;
         this.budget = new CaptureBudget(config.dir(), config.maxBytes());
-        this.writer = Executors.newSingleThreadExecutor(r -> {
+        this.writerThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-capture-writer");
             t.setDaemon(true);
             return t;
@@ -250,8 +255,17 @@ public final class Captures implements AutoCloseable {
         return refused.get();
     }
 
+    private void hand(Runnable task) {
+        try {
+            writerThread.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("capture: Sluice is stopping, a capture task is dropped");
+        }
+    }
+
+    /** Stops taking captures; what was handed to the writer thread is still written. */
     @Override
     public void close() {
-        writer.shutdown();
+        writerThread.shutdown();
     }
 }

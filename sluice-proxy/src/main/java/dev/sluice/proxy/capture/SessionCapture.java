@@ -17,6 +17,7 @@ import java.util.List;
  * matching the continuous filter, passes each packet on to its file. Never withholds a packet. Event loop only.
  */
 final class SessionCapture implements FrameTap {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.sluice.capture");
     /** Packets of the connection phase kept apart at most (greeting, login, auth exchange, OK). */
     private static final int LOGIN_FRAMES = 16;
 
@@ -38,6 +39,7 @@ final class SessionCapture implements FrameTap {
     private boolean registered;
     private boolean errorCaptured;
     private ContinuousCapture continuous;
+    private boolean broken;
 
     SessionCapture(Captures captures, Channel channel, CaptureConfig config) {
         this.captures = captures;
@@ -48,40 +50,61 @@ final class SessionCapture implements FrameTap {
 
     @Override
     public boolean read(ByteBuf payload, int sequenceId) {
-        boolean before = auth.inCommands();
-        AuthRedaction.Verdict v = auth.read(payload, sequenceId);
-        if (v.skip()) {
-            sslLeftOut = true;
+        if (broken) {
             return true;
         }
-        keep(true, sequenceId, payload, v, before);
-        if (continuous == null
-                && auth.user() != null
-                && !loginDone
-                && captures.continuousMatch(auth.user(), client())) {
-            continuous = captures.startContinuous(this);
+        try {
+            boolean before = auth.inCommands();
+            AuthRedaction.Verdict v = auth.read(payload, sequenceId);
+            if (v.skip()) {
+                sslLeftOut = true;
+                return true;
+            }
+            keep(true, sequenceId, payload, v, before);
+            if (continuous == null
+                    && auth.user() != null
+                    && !loginDone
+                    && captures.continuousMatch(auth.user(), client())) {
+                continuous = captures.startContinuous(this);
+            }
+        } catch (RuntimeException e) {
+            stop(e);
         }
         return true;
     }
 
     @Override
     public boolean written(ByteBuf payload, int sequenceId) {
-        boolean before = auth.inCommands();
-        auth.written(payload);
-        if (!registered && auth.connectionId() >= 0) {
-            registered = true;
-            captures.register(this);
+        if (broken) {
+            return true;
         }
-        keep(false, sequenceId, payload, AuthRedaction.Verdict.KEEP, before);
-        if (payload.readableBytes() >= 3 && payload.getUnsignedByte(payload.readerIndex()) == 0xFF) {
-            int code = payload.getUnsignedShortLE(payload.readerIndex() + 1);
-            if (protocolError(code)) {
-                onError("Sluice answered a bad packet with ERR " + code);
-            } else if (before && sequenceId > 1) {
-                onError("ERR " + code + " in the middle of a response");
+        try {
+            boolean before = auth.inCommands();
+            auth.written(payload);
+            if (!registered && auth.connectionId() >= 0) {
+                registered = true;
+                captures.register(this);
             }
+            keep(false, sequenceId, payload, AuthRedaction.Verdict.KEEP, before);
+            if (payload.readableBytes() >= 3 && payload.getUnsignedByte(payload.readerIndex()) == 0xFF) {
+                int code = payload.getUnsignedShortLE(payload.readerIndex() + 1);
+                if (protocolError(code)) {
+                    onError("Sluice answered a bad packet with ERR " + code);
+                } else if (before && sequenceId > 1) {
+                    onError("ERR " + code + " in the middle of a response");
+                }
+            }
+        } catch (RuntimeException e) {
+            stop(e);
         }
         return true;
+    }
+
+    /** A capture never disturbs its session: a failure in it ends the capture, not the link. */
+    private void stop(RuntimeException e) {
+        broken = true;
+        LOG.warn("session {}: its capture stops after an internal error", auth.connectionId(), e);
+        ended();
     }
 
     /** Codes Sluice answers a packet it could not read with (docs/ERRORS.md). */

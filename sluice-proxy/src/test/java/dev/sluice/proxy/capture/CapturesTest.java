@@ -91,6 +91,21 @@ class CapturesTest {
     }
 
     @Test
+    void aStoppedSluiceDropsCapturesWithoutDisturbingTheLink(@TempDir Path dir) throws Exception {
+        Captures captures = new Captures(CaptureConfig.of(dir, true).withContinuous("app", null));
+        EmbeddedChannel ch = new EmbeddedChannel();
+        var tap = captures.tap(ch);
+        session(ch, tap, 31);
+        captures.close();
+        assertThat(tap.written(Unpooled.wrappedBuffer(new byte[] {3, '1'}), 2)).isTrue();
+        assertThat(tap.written(err(1242), 3))
+                .as("an on-error capture after the stop is dropped")
+                .isTrue();
+        assertThat(tap.read(Unpooled.wrappedBuffer(new byte[] {1}), 0)).isTrue();
+        ch.close();
+    }
+
+    @Test
     void theBudgetDeletesTheOldestCapturesAndRefusesOneThatCannotFit(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("old.pcapng"), new byte[40_000]);
         Files.setLastModifiedTime(dir.resolve("old.pcapng"), java.nio.file.attribute.FileTime.fromMillis(1000));
