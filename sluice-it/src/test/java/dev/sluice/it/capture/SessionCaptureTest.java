@@ -1,5 +1,7 @@
 package dev.sluice.it.capture;
 
+import static dev.sluice.it.capture.Tshark.column;
+import static dev.sluice.it.capture.Tshark.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -27,9 +29,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -62,11 +62,12 @@ class SessionCaptureTest {
     static final Path dir = Path.of("target", "session-captures").toAbsolutePath();
 
     static ProxyFixture fixture;
+    static Tshark tshark;
 
     @BeforeAll
     static void start() throws Exception {
         Assumptions.assumeTrue(
-                tsharkInstalled(),
+                Tshark.installed(),
                 "tshark is not installed and this test reads captures with it: scripts/ensure-mariadb.sh installs"
                         + " Debian's tshark (apt-get install tshark)");
         if (Files.isDirectory(dir)) {
@@ -94,6 +95,7 @@ class SessionCaptureTest {
                         ProxyFixture.NO_TLS))
                 .withCapture(CaptureConfig.of(dir, true).withContinuous(ProxyFixture.USER, null));
         fixture = new ProxyFixture(db.sandbox(), config, 0);
+        tshark = new Tshark(fixture.port());
     }
 
     @AfterAll
@@ -125,7 +127,7 @@ class SessionCaptureTest {
             }
         }
         Path file = awaitFile(id, "-on-error.pcapng");
-        List<String[]> packets = dissect(file);
+        List<String[]> packets = tshark.dissect(file);
 
         assertThat(column(packets, "mysql.query")).contains(MID_RESULT_ERROR);
         assertThat(column(packets, "mysql.user")).contains(ProxyFixture.USER);
@@ -136,7 +138,9 @@ class SessionCaptureTest {
         assertThat(codes).containsExactly("1242");
         assertThat(column(packets, "mysql.error.message")).containsExactly("Subquery returns more than 1 row");
         assertNoSecrets(file, packets);
-        assertThat(malformed(file)).as("tshark finds no malformed packet").isEmpty();
+        assertThat(tshark.malformed(file))
+                .as("tshark finds no malformed packet")
+                .isEmpty();
         assertThat(rowsRead).as("the client read rows before the error").isPositive();
 
         assertThat(metric("sluice_captures_written_total{trigger=\"on-error\"}"))
@@ -167,12 +171,12 @@ class SessionCaptureTest {
                         .isEqualTo(dir.resolve("demand-" + id + ".pcapng").toAbsolutePath());
                 assertThat(rs.getLong("bytes")).isEqualTo(Files.size(file));
             }
-            List<String[]> packets = dissect(file);
+            List<String[]> packets = tshark.dissect(file);
             assertThat(column(packets, "mysql.query")).contains("SELECT 'on-demand-marker' AS m, 42 AS answer");
             assertThat(column(packets, "mysql.row.text")).contains("on-demand-marker|42");
             assertThat(column(packets, "mysql.error_code")).isEmpty();
             assertNoSecrets(file, packets);
-            assertThat(malformed(file)).isEmpty();
+            assertThat(tshark.malformed(file)).isEmpty();
 
             try (Statement s = admin.createStatement()) {
                 assertThatThrownBy(() -> s.executeQuery("CAPTURE SESSION 987654321"))
@@ -201,9 +205,9 @@ class SessionCaptureTest {
         }
         Path file = awaitFile(id, "-continuous.pcapng");
         await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(column(dissect(file), "mysql.query"))
+                .untilAsserted(() -> assertThat(column(tshark.dissect(file), "mysql.query"))
                         .contains("SELECT 'continuous-0'", "SELECT 'continuous-1'", "SELECT 'continuous-2'"));
-        List<String[]> packets = dissect(file);
+        List<String[]> packets = tshark.dissect(file);
         assertThat(column(packets, "mysql.command")).contains("1"); // COM_QUIT at the end
         assertNoSecrets(file, packets);
     }
@@ -226,12 +230,12 @@ class SessionCaptureTest {
         long id = Long.parseLong(lines[1].split("\t")[1]);
         Path file = awaitFile(id, "-continuous.pcapng");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            List<String[]> packets = dissect(file);
+            List<String[]> packets = tshark.dissect(file);
             assertThat(column(packets, "mysql.query")).contains("SELECT 'cli-marker', CONNECTION_ID()");
             assertThat(column(packets, "mysql.row.text")).contains("cli-marker|" + id);
             assertThat(column(packets, "mysql.command")).contains("1"); // COM_QUIT: the file is complete
         });
-        assertNoSecrets(file, dissect(file));
+        assertNoSecrets(file, tshark.dissect(file));
     }
 
     @Test
@@ -269,21 +273,12 @@ class SessionCaptureTest {
             assertThat(answer.err().errorCode()).isEqualTo(1835);
 
             Path file = await().atMost(Duration.ofSeconds(20)).until(() -> onlyFile(plainDir), f -> f != null);
-            String out = run(List.of(
-                    "tshark",
-                    "-r",
-                    file.toString(),
-                    "-d",
-                    "tcp.port==" + plain.port() + ",mysql",
-                    "-T",
-                    "fields",
-                    "-e",
-                    "mysql.user",
-                    "-e",
-                    "mysql.error_code",
-                    "-e",
-                    "mysql.error.message"));
-            assertThat(out).contains("app").contains("1835\tMalformed communication packet");
+            List<String[]> packets = new Tshark(plain.port()).dissect(file);
+            assertThat(column(packets, "mysql.user")).containsExactly(ProxyFixture.USER);
+            assertThat(column(packets, "mysql.error_code")).containsExactly("1835");
+            assertThat(column(packets, "mysql.error.message"))
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .startsWith("Malformed communication packet");
             assertThat(file.getFileName().toString()).endsWith("-on-error.pcapng");
         }
     }
@@ -340,61 +335,6 @@ class SessionCaptureTest {
         return found[0];
     }
 
-    static final List<String> FIELDS = List.of(
-            "frame.number",
-            "mysql.command",
-            "mysql.query",
-            "mysql.row.text",
-            "mysql.error_code",
-            "mysql.error.message",
-            "mysql.user",
-            "mysql.passwd");
-
-    /** One array per MySQL packet tshark dissected, the fields of {@link #FIELDS} in order. */
-    static List<String[]> dissect(Path file) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                "tshark", "-r", file.toString(), "-d", "tcp.port==" + fixture.port() + ",mysql", "-T", "fields"));
-        command.addAll(List.of("-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|"));
-        for (String f : FIELDS) {
-            command.add("-e");
-            command.add(f);
-        }
-        String out = run(command);
-        List<String[]> rows = new ArrayList<>();
-        for (String line : out.lines().toList()) {
-            rows.add(line.split("\t", -1));
-        }
-        return rows;
-    }
-
-    /**
-     * The values of {@code field}, one per packet that has it, in order; a field a packet has several of (a row's
-     * columns) joined by {@code |}.
-     */
-    static List<String> column(List<String[]> rows, String field) {
-        int i = FIELDS.indexOf(field);
-        List<String> values = new ArrayList<>();
-        for (String[] r : rows) {
-            if (i < r.length && !r[i].isEmpty()) {
-                values.add(r[i]);
-            }
-        }
-        return values;
-    }
-
-    /** Frames tshark calls malformed. */
-    static String malformed(Path file) throws Exception {
-        return run(List.of(
-                        "tshark",
-                        "-r",
-                        file.toString(),
-                        "-d",
-                        "tcp.port==" + fixture.port() + ",mysql",
-                        "-Y",
-                        "_ws.malformed"))
-                .strip();
-    }
-
     /** The password neither in the file's bytes nor in the auth response tshark reads (zeroed). */
     static void assertNoSecrets(Path file, List<String[]> packets) throws Exception {
         String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1); // one char per byte
@@ -417,28 +357,5 @@ class SessionCaptureTest {
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(series.length() + 1)))
                 .findFirst()
                 .orElse(-1);
-    }
-
-    static boolean tsharkInstalled() {
-        try {
-            run(List.of("tshark", "--version"));
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS))
-                .as(String.join(" ", command) + " ended")
-                .isTrue();
-        assertThat(p.exitValue())
-                .as(String.join(" ", command) + ": " + new String(err, StandardCharsets.UTF_8))
-                .isZero();
-        return new String(out, StandardCharsets.UTF_8);
     }
 }
