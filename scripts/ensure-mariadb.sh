@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes sure the programs the test sandboxes need are installed: mariadbd and mariadb-install-db (Debian's
 # mariadb-server), the mariadb client (mariadb-client), openssl (for TLS sandboxes), sysbench (the proxy's load
-# tests) and chromium (the status page's browser test, headless).
+# tests), chromium (the status page's browser test, headless) and tshark (the session captures' test reads them
+# with Wireshark's dissector; its debconf question about non-root capture keeps its default, no).
 #
 # Present: exit 0 without touching anything. Missing and running as root: install them with apt-get. The packages'
 # postinst is told not to start the system service (policy-rc.d) and may still report an error without systemd;
@@ -35,6 +36,9 @@ missing_packages() {
     if ! find_program chromium; then
         packages="$packages chromium fonts-dejavu-core"
     fi
+    if ! find_program tshark; then
+        packages="$packages tshark"
+    fi
     printf '%s' "${packages# }"
 }
 
@@ -52,7 +56,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "ensure-mariadb: missing $packages and no apt-get here; install MariaDB (mariadbd, mariadb-install-db," \
-        "mariadb client), openssl and sysbench with this system's package manager" >&2
+        "mariadb client), openssl, sysbench, chromium and tshark with this system's package manager" >&2
     exit 1
 fi
 

@@ -87,11 +87,11 @@ final class ClientChannelInitializer {
     }
 
     /**
-     * What sees every packet on this client's link, both directions, from the greeting on (after TLS): none yet. The
-     * validator and the session captures each add theirs here, combined with {@link FrameTap#both}.
+     * What sees every packet on this client's link, both directions, from the greeting on (after TLS): the session
+     * capture's ring when capture is configured. The validator adds its own here, combined with {@link FrameTap#both}.
      */
     private FrameTap linkTap(SocketChannel channel) {
-        return null;
+        return context.captures() == null ? null : context.captures().tap(channel);
     }
 
     /** Client channels accepted and not yet closed (in the handshake or in a session). */

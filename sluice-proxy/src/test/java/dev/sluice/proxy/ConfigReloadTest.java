@@ -89,6 +89,10 @@ class ConfigReloadTest {
                         List.of(UserConfig.of("ops", "x")),
                         before.clientTls())));
         assertThat(admin.refusal()).contains("admin");
+        ConfigReload.Result capture = ConfigReload.check(
+                before,
+                before.withCapture(dev.sluice.proxy.config.CaptureConfig.of(java.nio.file.Path.of("/tmp/c"), true)));
+        assertThat(capture.refusal()).contains("capture");
     }
 
     @Test

@@ -129,6 +129,12 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel, java.time.Duratio
                     .append(new HostPort(
                             p.admin().listen().host(), p.admin().listen().port()));
         }
+        if (p.capture() != null) {
+            s.append("; captures to ")
+                    .append(p.capture().dir())
+                    .append(p.capture().onError() ? " (on error)" : "")
+                    .append(p.capture().continuous() ? " (continuous)" : "");
+        }
         return s.toString();
     }
 

@@ -85,6 +85,8 @@ class ConfigurationDocTest {
         StatsReader.DIGEST_KEYS.forEach(k -> keys.add("digests." + k));
         StatsReader.SLOW_KEYS.forEach(k -> keys.add("slow-query-log." + k));
         UsersFromServerReader.KEYS.forEach(k -> keys.add("users-from-server." + k));
+        CaptureReader.KEYS.stream().filter(k -> !k.equals("continuous")).forEach(k -> keys.add("capture." + k));
+        CaptureReader.CONTINUOUS_KEYS.forEach(k -> keys.add("capture.continuous." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

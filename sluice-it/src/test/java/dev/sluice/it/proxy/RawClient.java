@@ -25,7 +25,7 @@ import java.util.List;
  * in with mysql_native_password and speaks the text protocol without CLIENT_DEPRECATE_EOF (result sets end
  * with EOF packets), enough to check that a session still works.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
     static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD
             | Capability.CLIENT_PROTOCOL_41
             | Capability.CLIENT_SECURE_CONNECTION
@@ -35,7 +35,7 @@ final class RawClient implements AutoCloseable {
             | Capability.CLIENT_CONNECT_WITH_DB;
 
     /** One physical packet as read. */
-    record RawPacket(int sequenceId, byte[] payload) {
+    public record RawPacket(int sequenceId, byte[] payload) {
         int first() {
             return payload.length == 0 ? -1 : payload[0] & 0xFF;
         }
@@ -44,7 +44,7 @@ final class RawClient implements AutoCloseable {
             return first() == ErrPacket.HEADER;
         }
 
-        ErrPacket err() {
+        public ErrPacket err() {
             ByteBuf buf = Unpooled.wrappedBuffer(payload);
             return ErrPacket.decode(buf, Capability.CLIENT_PROTOCOL_41);
         }
@@ -76,7 +76,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Connects and logs in; the session is then in its command phase. */
-    static RawClient login(int port, String user, String password, String database) {
+    public static RawClient login(int port, String user, String password, String database) {
         return login(port, user, password, database, CAPABILITIES);
     }
 
@@ -110,7 +110,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Writes one packet (payloads below 16 MiB) with the given sequence id. */
-    void writePacket(int sequenceId, byte[] payload) {
+    public void writePacket(int sequenceId, byte[] payload) {
         if (payload.length >= Framing.MAX_CHUNK) {
             throw new IllegalArgumentException("payload: " + payload.length + " bytes (expected: < 0xFFFFFF)");
         }
@@ -132,7 +132,7 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    RawPacket read() {
+    public RawPacket read() {
         try {
             int b0 = in.readUnsignedByte();
             int length = b0 | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;

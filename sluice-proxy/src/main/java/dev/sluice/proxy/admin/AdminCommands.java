@@ -45,6 +45,10 @@ final class AdminCommands {
                 "SET SERVER [`'\"]?([^\\s`'\"]+)[`'\"]? (OFFLINE SOFT|OFFLINE HARD|ONLINE)",
                 m -> ServerControl.set(admin, who, m.group(1), m.group(2))));
         commands.add(AdminCommand.of("RELOAD CONFIG", "RELOAD CONFIG", m -> reload(who)));
+        commands.add(AdminCommand.of(
+                "CAPTURE SESSION id [TO 'file']",
+                "CAPTURE SESSION (\\d{1,19})(?: TO '([^']*)')?",
+                m -> CaptureCommand.capture(admin, who, Long.parseLong(m.group(1)), m.group(2))));
     }
 
     CompletableFuture<AdminReply> execute(String sql, DriverQueries.Client client) {

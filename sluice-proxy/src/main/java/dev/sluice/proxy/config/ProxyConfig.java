@@ -30,6 +30,7 @@ import java.util.Set;
  * @param admin the admin interface (MySQL protocol, for operators); null for none (the default)
  * @param usersFromServer accounts loaded from the servers for clients not among {@code users}; null for none (the
  *     default)
+ * @param capture session captures (docs/CAPTURES.md); null for none (the default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -48,7 +49,8 @@ public record ProxyConfig(
         HttpConfig http,
         StatsConfig stats,
         AdminConfig admin,
-        UsersFromServerConfig usersFromServer) {
+        UsersFromServerConfig usersFromServer,
+        CaptureConfig capture) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -221,6 +223,46 @@ public record ProxyConfig(
                 null);
     }
 
+    /** Without session captures. */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups,
+            MonitorConfig monitor,
+            RoutingConfig routing,
+            HttpConfig http,
+            StatsConfig stats,
+            AdminConfig admin,
+            UsersFromServerConfig usersFromServer) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                stats,
+                admin,
+                usersFromServer,
+                null);
+    }
+
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
         return new Copy(this)
@@ -250,6 +292,11 @@ public record ProxyConfig(
         return new Copy(this).usersFromServer(newUsersFromServer).build();
     }
 
+    /** This configuration with these session captures (null: none). */
+    public ProxyConfig withCapture(CaptureConfig newCapture) {
+        return new Copy(this).capture(newCapture).build();
+    }
+
     /** A configuration like another with some parts replaced: what the {@code with...} methods build. */
     private static final class Copy {
         private final ProxyConfig from;
@@ -260,6 +307,7 @@ public record ProxyConfig(
         private StatsConfig stats;
         private AdminConfig admin;
         private UsersFromServerConfig usersFromServer;
+        private CaptureConfig capture;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -270,6 +318,7 @@ public record ProxyConfig(
             this.stats = from.stats;
             this.admin = from.admin;
             this.usersFromServer = from.usersFromServer;
+            this.capture = from.capture;
         }
 
         Copy groups(ServerGroups value) {
@@ -307,6 +356,11 @@ public record ProxyConfig(
             return this;
         }
 
+        Copy capture(CaptureConfig value) {
+            capture = value;
+            return this;
+        }
+
         ProxyConfig build() {
             return new ProxyConfig(
                     from.listeners,
@@ -325,7 +379,8 @@ public record ProxyConfig(
                     http,
                     stats,
                     admin,
-                    usersFromServer);
+                    usersFromServer,
+                    capture);
         }
     }
 

@@ -157,6 +157,9 @@ public final class ProxyMetrics {
         if (context.accounts() != null) {
             accountMetrics(context.accounts());
         }
+        if (context.captures() != null) {
+            captureMetrics(context.captures());
+        }
 
         Info.builder()
                 .name("sluice_build_info")
@@ -167,6 +170,24 @@ public final class ProxyMetrics {
     }
 
     /** users-from-server: how many accounts are loaded, and how the loads went. */
+    private void captureMetrics(dev.sluice.proxy.capture.Captures captures) {
+        CounterWithCallback.builder()
+                .name("sluice_captures_written_total")
+                .help("Session captures written, by trigger (on-error, on-demand, continuous: sessions started)")
+                .labelNames("trigger")
+                .callback(cb -> {
+                    cb.call(captures.onErrorWritten(), "on-error");
+                    cb.call(captures.onDemandWritten(), "on-demand");
+                    cb.call(captures.continuousStarted(), "continuous");
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_captures_refused_total")
+                .help("Session captures refused, or continuous ones stopped, by the disk budget (capture.max-bytes)")
+                .callback(cb -> cb.call(captures.refusedByBudget()))
+                .register(registry);
+    }
+
     private void accountMetrics(ServerAccounts accounts) {
         GaugeWithCallback.builder()
                 .name("sluice_users_from_server_accounts")

@@ -34,6 +34,8 @@ public final class ProxyContext {
     private final dev.sluice.proxy.stats.StatementStats stats;
     /** Accounts loaded from the servers (users-from-server); null when off. */
     private final ServerAccounts accounts;
+    /** Session captures (capture); null when off. */
+    private final dev.sluice.proxy.capture.Captures captures;
 
     private volatile HandshakeV10 serverGreeting;
     /** KILL QUERYs under way (QueryKiller): a shutdown waits for them before the event loops stop. */
@@ -72,6 +74,12 @@ public final class ProxyContext {
         router.start();
         router.onWriterMoved(writer -> registry.all().forEach(s -> s.writerMoved(writer)));
         this.accounts = accounts(config.usersFromServer());
+        this.captures = config.capture() == null ? null : new dev.sluice.proxy.capture.Captures(config.capture());
+    }
+
+    /** Session captures; null when capture is not configured. */
+    public dev.sluice.proxy.capture.Captures captures() {
+        return captures;
     }
 
     private ServerAccounts accounts(UsersFromServerConfig users) {
@@ -129,6 +137,9 @@ public final class ProxyContext {
         router.close();
         if (accounts != null) {
             accounts.close();
+        }
+        if (captures != null) {
+            captures.close();
         }
     }
 
