@@ -90,6 +90,7 @@ public final class ConfigReload {
                         c.stats().slowQueryLogFile()));
         differs(keys, "admin", current, next, ProxyConfig::admin);
         differs(keys, "users-from-server", current, next, ProxyConfig::usersFromServer);
+        differs(keys, "hostile", current, next, ProxyConfig::hostile);
         return keys;
     }
 

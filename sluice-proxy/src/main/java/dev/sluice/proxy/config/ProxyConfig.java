@@ -47,7 +47,8 @@ public record ProxyConfig(
         HttpConfig http,
         StatsConfig stats,
         AdminConfig admin,
-        UsersFromServerConfig usersFromServer) {
+        UsersFromServerConfig usersFromServer,
+        HostileConfig hostile) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -218,6 +219,46 @@ public record ProxyConfig(
                 null);
     }
 
+    /** Without a hostile listener (docs/HOSTILE.md). */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups,
+            MonitorConfig monitor,
+            RoutingConfig routing,
+            HttpConfig http,
+            StatsConfig stats,
+            AdminConfig admin,
+            UsersFromServerConfig usersFromServer) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                stats,
+                admin,
+                usersFromServer,
+                null);
+    }
+
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
         return new Copy(this)
@@ -247,6 +288,11 @@ public record ProxyConfig(
         return new Copy(this).usersFromServer(newUsersFromServer).build();
     }
 
+    /** This configuration with this hostile listener (null: none; docs/HOSTILE.md). */
+    public ProxyConfig withHostile(HostileConfig newHostile) {
+        return new Copy(this).hostile(newHostile).build();
+    }
+
     /** A configuration like another with some parts replaced: what the {@code with...} methods build. */
     private static final class Copy {
         private final ProxyConfig from;
@@ -257,6 +303,7 @@ public record ProxyConfig(
         private StatsConfig stats;
         private AdminConfig admin;
         private UsersFromServerConfig usersFromServer;
+        private HostileConfig hostile;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -267,6 +314,7 @@ public record ProxyConfig(
             this.stats = from.stats;
             this.admin = from.admin;
             this.usersFromServer = from.usersFromServer;
+            this.hostile = from.hostile;
         }
 
         Copy groups(ServerGroups value) {
@@ -304,6 +352,11 @@ public record ProxyConfig(
             return this;
         }
 
+        Copy hostile(HostileConfig value) {
+            hostile = value;
+            return this;
+        }
+
         ProxyConfig build() {
             return new ProxyConfig(
                     from.listeners,
@@ -322,7 +375,8 @@ public record ProxyConfig(
                     http,
                     stats,
                     admin,
-                    usersFromServer);
+                    usersFromServer,
+                    hostile);
         }
     }
 
