@@ -1,0 +1,165 @@
+package dev.sluice.it.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.backend.ServerConnection;
+import dev.sluice.backend.ServerConnector;
+import dev.sluice.backend.Transport;
+import dev.sluice.it.proxy.ProxyFixture;
+import dev.sluice.proxy.ProxyServer;
+import dev.sluice.proxy.config.HostileConfig;
+import dev.sluice.proxy.config.ListenerConfig;
+import dev.sluice.proxy.hostile.Fault;
+import dev.sluice.testkit.MariaDbSandboxExtension;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every fault of the hostile listener against every real client (both Java drivers, text and binary protocol, and
+ * the mariadb CLI), through Sluice to a real MariaDB: what each client did is recorded as the table of
+ * docs/HOSTILE.md (written to target/hostile-table.md), and the document must show exactly what was observed.
+ * Whatever the fault, no client may ever see wrong data; faults that only cut, hold or delay bytes must leave every
+ * client's result correct; an injected ERR must reach every client as that error.
+ */
+class HostileModeTest {
+    private static final long SEED = 14;
+    static final String TABLE_START = "<!-- hostile-table:start -->";
+    static final String TABLE_END = "<!-- hostile-table:end -->";
+
+    @RegisterExtension
+    static MariaDbSandboxExtension db = MariaDbSandboxExtension.builder()
+            .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
+            .option("max_allowed_packet", "64M")
+            .initSql("CREATE DATABASE test")
+            .build();
+
+    /** The table's rows: each fault alone, and whether it runs the large-packet scenario. */
+    private static final Map<String, Boolean> FAULTS = new LinkedHashMap<>();
+
+    static {
+        FAULTS.put("split-bytes", false);
+        FAULTS.put("split-random:7", false);
+        FAULTS.put("coalesce:65536", false);
+        FAULTS.put("delay:3", false);
+        FAULTS.put("split-frames", true);
+        FAULTS.put("err-after-rows:100", false);
+        FAULTS.put("err-after-rows:100:1105", false);
+        FAULTS.put("seq-id:50", false);
+        FAULTS.put("reset:greeting", false);
+        FAULTS.put("reset:auth", false);
+        FAULTS.put("reset:command:1", false);
+        FAULTS.put("reset:rows:100", false);
+        FAULTS.put("reset:between:1", false);
+    }
+
+    @Test
+    void everyFaultAgainstEveryClientDoesWhatTheTableSays() throws IOException {
+        Map<String, Map<HostileClients, String>> observed = new LinkedHashMap<>();
+        StringBuilder details = new StringBuilder("# What each client reported (not compared with the docs)\n\n");
+        for (Map.Entry<String, Boolean> fault : FAULTS.entrySet()) {
+            Map<HostileClients, String> row = new LinkedHashMap<>();
+            try (ProxyServer proxy = start(fault.getKey())) {
+                int port = proxy.hostileAddress().getPort();
+                for (HostileClients client : HostileClients.values()) {
+                    HostileClients.Outcome outcome = client.run(port, fault.getValue());
+                    row.put(client, outcome.cell());
+                    details.append("- `")
+                            .append(fault.getKey())
+                            .append("`, ")
+                            .append(client.title)
+                            .append(": ")
+                            .append(outcome.cell())
+                            .append(
+                                    outcome.detail().isEmpty()
+                                            ? ""
+                                            : ": " + outcome.detail().replace('\n', ' '))
+                            .append('\n');
+                }
+            }
+            observed.put(fault.getKey(), row);
+        }
+        String table = table(observed);
+        Path target = Path.of("target", "hostile-table.md");
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, table, StandardCharsets.UTF_8);
+        Files.writeString(Path.of("target", "hostile-details.md"), details, StandardCharsets.UTF_8);
+
+        observed.forEach((fault, row) -> row.forEach((client, outcome) ->
+                assertThat(outcome).as("%s with %s", client.title, fault).matches("ok|error \\d+|connection lost")));
+        for (String harmless : List.of("split-bytes", "split-random:7", "coalesce:65536", "delay:3", "split-frames")) {
+            assertThat(observed.get(harmless).values())
+                    .as("%s only cuts, holds or delays bytes", harmless)
+                    .containsOnly("ok");
+        }
+        assertThat(observed.get("err-after-rows:100").values()).containsOnly("error 1317");
+        assertThat(observed.get("err-after-rows:100:1105").values()).containsOnly("error 1105");
+        assertThat(documentedTable())
+                .as("docs/HOSTILE.md's table is what this test observed (see target/hostile-table.md)")
+                .isEqualTo(table);
+    }
+
+    @Test
+    void theSequenceIdFaultReallyStampsTheNthPacketWrongAsAClientThatChecksSeesIt() {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(1);
+        try (ProxyServer proxy = start("seq-id:50")) {
+            ServerConnection codec = ProxyFixture.codec(
+                    new ServerConnector(group, transport),
+                    proxy.hostileAddress().getPort(),
+                    true);
+
+            // the response: column count, two definitions, then rows; its 50th packet is row 47
+            assertThatThrownBy(() -> codec.querySync(HostileClients.ROWS_QUERY.replace("?", "0")))
+                    .hasStackTraceContaining("sequence id: got 51 (expected: 50)");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static ProxyServer start(String fault) {
+        return ProxyServer.start(ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false)
+                .withHostile(new HostileConfig(new ListenerConfig("127.0.0.1", 0), SEED, List.of(Fault.parse(fault)))));
+    }
+
+    private static String table(Map<String, Map<HostileClients, String>> observed) {
+        StringBuilder sb = new StringBuilder("| fault |");
+        List<String> rule = new ArrayList<>(List.of("---"));
+        for (HostileClients client : HostileClients.values()) {
+            sb.append(' ').append(client.title).append(" |");
+            rule.add("---");
+        }
+        sb.append("\n|").append(String.join("|", rule)).append("|\n");
+        observed.forEach((fault, row) -> {
+            sb.append("| `").append(fault).append("` |");
+            row.values().forEach(outcome -> sb.append(' ').append(outcome).append(" |"));
+            sb.append('\n');
+        });
+        return sb.toString();
+    }
+
+    /** The table between the markers of docs/HOSTILE.md. */
+    private static String documentedTable() throws IOException {
+        Path doc = Path.of("..", "docs", "HOSTILE.md");
+        if (!Files.exists(doc)) {
+            return "(no docs/HOSTILE.md)";
+        }
+        String text = Files.readString(doc, StandardCharsets.UTF_8);
+        int start = text.indexOf(TABLE_START);
+        int end = text.indexOf(TABLE_END);
+        if (start < 0 || end < start) {
+            return "(no table markers in docs/HOSTILE.md)";
+        }
+        return text.substring(start + TABLE_START.length(), end).strip() + "\n";
+    }
+}
