@@ -75,11 +75,17 @@ enum HostileClients {
     }
 
     Outcome run(int port, boolean large) {
+        return run(port, large, "");
+    }
+
+    /** @param extraUrl more JDBC URL parameters ({@code a=b&c=d}); not for the CLI */
+    Outcome run(int port, boolean large, String extraUrl) {
         try {
             if (kind.equals("cli")) {
                 return cli(port, large);
             }
-            try (Connection c = DriverManager.getConnection(url(port), ProxyFixture.USER, ProxyFixture.PASSWORD)) {
+            String url = url(port) + (extraUrl.isEmpty() ? "" : "&" + extraUrl);
+            try (Connection c = DriverManager.getConnection(url, ProxyFixture.USER, ProxyFixture.PASSWORD)) {
                 return Outcome.of(large ? large(c) : rows(c));
             }
         } catch (SQLException e) {

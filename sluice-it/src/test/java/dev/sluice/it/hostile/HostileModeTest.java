@@ -110,6 +110,47 @@ class HostileModeTest {
     }
 
     @Test
+    void theMainListenerStaysHonestNextToAHostileOne() {
+        try (ProxyServer proxy = start("err-after-rows:100")) {
+            int main = proxy.addresses().get(0).getPort();
+
+            for (HostileClients client : HostileClients.values()) {
+                assertThat(client.run(main, false).cell()).as(client.title).isEqualTo("ok");
+            }
+            assertThat(HostileClients.MYSQL_TEXT
+                            .run(proxy.hostileAddress().getPort(), false)
+                            .cell())
+                    .isEqualTo("error 1317");
+        }
+    }
+
+    @Test
+    void aDriverChoosesItsOwnFaultsWithTheConnectionAttributeSluiceHostile() {
+        try (ProxyServer proxy = start("split-random:7")) {
+            int port = proxy.hostileAddress().getPort();
+
+            assertThat(HostileClients.MYSQL_TEXT.run(port, false).cell()).isEqualTo("ok");
+            assertThat(HostileClients.MYSQL_TEXT
+                            .run(port, false, "connectionAttributes=sluice_hostile:err-after-rows:5")
+                            .cell())
+                    .isEqualTo("error 1317");
+            assertThat(HostileClients.MYSQL_BINARY
+                            .run(port, false, "connectionAttributes=sluice_hostile:err-after-rows:5:1105+delay:1")
+                            .cell())
+                    .isEqualTo("error 1105");
+            assertThat(HostileClients.MARIADB_TEXT
+                            .run(port, false, "connectionAttributes=sluice_hostile:reset:rows:10")
+                            .cell())
+                    .isEqualTo("connection lost");
+            // a choice that is not one is ignored (and logged): the listener's own faults apply
+            assertThat(HostileClients.MARIADB_BINARY
+                            .run(port, false, "connectionAttributes=sluice_hostile:reset:later")
+                            .cell())
+                    .isEqualTo("ok");
+        }
+    }
+
+    @Test
     void theSequenceIdFaultReallyStampsTheNthPacketWrongAsAClientThatChecksSeesIt() {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);

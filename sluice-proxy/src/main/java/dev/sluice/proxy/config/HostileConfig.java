@@ -16,13 +16,10 @@ import java.util.Objects;
 public record HostileConfig(ListenerConfig listen, long seed, List<Fault> faults) {
     public HostileConfig {
         Objects.requireNonNull(listen, "listen");
-        faults = List.copyOf(faults);
-        if (faults.isEmpty()) {
-            throw new IllegalArgumentException("hostile.faults: at least one fault is required");
-        }
-        if (faults.stream().filter(Fault::segments).count() > 1) {
-            throw new IllegalArgumentException(
-                    "hostile.faults: at most one of split-bytes, split-random, coalesce, split-frames: " + faults);
+        try {
+            faults = Fault.checkCombination(List.copyOf(faults));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hostile.faults: " + e.getMessage(), e);
         }
     }
 }

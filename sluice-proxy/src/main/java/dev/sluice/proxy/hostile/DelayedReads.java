@@ -8,10 +8,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * In front of a hostile connection's packet decoder: what the client sends moves on only after the plan's delay
- * (0..n ms per batch of reads), in order; the end of the connection waits behind the bytes before it.
+ * (0..n ms per batch of reads), in order; the end of the connection waits behind the bytes before it. Without a
+ * delay fault, reads pass straight on.
  */
 final class DelayedReads extends ChannelInboundHandlerAdapter {
-    private final Plan plan;
+    private Plan plan;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean waiting;
     private boolean inactive;
@@ -20,8 +21,17 @@ final class DelayedReads extends ChannelInboundHandlerAdapter {
         this.plan = plan;
     }
 
+    /** From now on, the delays of another plan (faults chosen by the client at login). */
+    void plan(Plan next) {
+        plan = next;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!plan.delays() && !waiting) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         pending.add(msg);
         if (!waiting) {
             waiting = true;

@@ -152,6 +152,18 @@ public record Fault(Kind kind, long n, long m) {
                 "fault '" + text + "': " + why + " (expected one of: " + String.join(", ", FORMS) + ")");
     }
 
+    /** Faults that may apply together: at least one, and at most one that cuts or holds writes. */
+    public static List<Fault> checkCombination(List<Fault> faults) {
+        if (faults.isEmpty()) {
+            throw new IllegalArgumentException("at least one fault is required");
+        }
+        if (faults.stream().filter(Fault::segments).count() > 1) {
+            throw new IllegalArgumentException(
+                    "at most one of split-bytes, split-random, coalesce, split-frames: " + faults);
+        }
+        return faults;
+    }
+
     /** Whether this fault cuts or holds the bytes written to the client (at most one such fault applies). */
     public boolean segments() {
         return kind == Kind.SPLIT_BYTES

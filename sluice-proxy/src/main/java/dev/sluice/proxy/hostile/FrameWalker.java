@@ -18,10 +18,17 @@ final class FrameWalker {
     private long logical;
     private long corruptLogical = -1;
     private final java.util.ArrayDeque<Long> boundaries = new java.util.ArrayDeque<>();
-    private final boolean recordBoundaries;
+    private boolean recordBoundaries;
 
     FrameWalker(boolean recordBoundaries) {
         this.recordBoundaries = recordBoundaries;
+    }
+
+    void recordBoundaries(boolean record) {
+        recordBoundaries = record;
+        if (!record) {
+            boundaries.clear();
+        }
     }
 
     /** The logical packet (1 = the greeting) whose first header gets a sequence id one too high. */

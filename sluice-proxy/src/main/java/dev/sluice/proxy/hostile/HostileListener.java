@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * The hostile listener's faults for each connection it accepts (docs/HOSTILE.md): before the connection's codecs
  * are in place, {@link #install} puts the {@link HostileWriter} (and, with a delay, {@link DelayedReads}) next to the
  * socket and gives back the {@link HostileTap} the codecs show every packet to. Each connection draws its choices
- * from the seed and its ordinal (0 for the first accepted, then 1, 2, ...), so a run repeats with the same seed.
+ * from the seed and its ordinal (0 for the first accepted, then 1, 2, ...), so a run repeats with the same seed. A
+ * client may choose its own faults at login with the connection attribute {@code sluice_hostile}; they replace the
+ * configured ones from the login on.
  */
 public final class HostileListener {
     private static final Logger LOG = LoggerFactory.getLogger(HostileListener.class);
@@ -41,12 +43,21 @@ public final class HostileListener {
     public FrameTap install(Channel channel) {
         long ordinal = ordinals.getAndIncrement();
         Plan plan = new Plan(config.seed(), ordinal, config.faults());
-        if (plan.delays()) {
-            channel.pipeline().addLast("hostile-reads", new DelayedReads(plan));
-        }
+        DelayedReads reads = new DelayedReads(plan);
         HostileWriter writer = new HostileWriter(plan);
+        channel.pipeline().addLast("hostile-reads", reads);
         channel.pipeline().addLast("hostile-writes", writer);
         LOG.debug("hostile connection {} from {} (seed {})", ordinal, channel.remoteAddress(), config.seed());
-        return new HostileTap(channel, writer, config.faults());
+        return new HostileTap(channel, writer, config.faults(), chosen -> {
+            Plan next = new Plan(config.seed(), ordinal, chosen);
+            reads.plan(next);
+            writer.plan(next);
+            LOG.info(
+                    "hostile connection {} from {} chose its faults (connection attribute {}): {}",
+                    ordinal,
+                    channel.remoteAddress(),
+                    HostileTap.ATTRIBUTE,
+                    chosen.stream().map(Fault::toString).collect(Collectors.joining(", ")));
+        });
     }
 }

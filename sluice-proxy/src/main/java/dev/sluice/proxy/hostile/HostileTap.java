@@ -3,6 +3,7 @@ package dev.sluice.proxy.hostile;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.message.client.HandshakeResponse41;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.result.ResponseDecoder;
@@ -23,13 +24,18 @@ import java.util.List;
  * never the session.
  */
 final class HostileTap implements FrameTap {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostileTap.class);
     private static final String INTERRUPTED_STATE = "70100";
 
     private final Channel channel;
     private final HostileWriter writer;
-    private final Fault errAfterRows;
-    private final Fault resetFault;
-    private final Fault seqId;
+    /** The connection attribute with which a client chooses its own faults, e.g. {@code err-after-rows:100}. */
+    static final String ATTRIBUTE = "sluice_hostile";
+
+    private final java.util.function.Consumer<List<Fault>> chosen;
+    private Fault errAfterRows;
+    private Fault resetFault;
+    private Fault seqId;
 
     private long passed;
     private boolean greeted;
@@ -49,15 +55,62 @@ final class HostileTap implements FrameTap {
     private boolean seqIdDone;
     private boolean rowsResetDone;
 
-    HostileTap(Channel channel, HostileWriter writer, List<Fault> faults) {
+    /** @param chosen told the faults a client chose at login (its cuts and delays are the caller's to apply) */
+    HostileTap(
+            Channel channel,
+            HostileWriter writer,
+            List<Fault> faults,
+            java.util.function.Consumer<List<Fault>> chosen) {
         this.channel = channel;
         this.writer = writer;
+        this.chosen = chosen;
+        use(faults);
+    }
+
+    private void use(List<Fault> faults) {
         this.errAfterRows = find(faults, Fault.Kind.ERR_AFTER_ROWS);
         this.seqId = find(faults, Fault.Kind.SEQ_ID);
         this.resetFault = faults.stream()
                 .filter(f -> f.kind().written().startsWith("reset:"))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /**
+     * The faults a login packet chooses with the {@value #ATTRIBUTE} attribute (faults separated by commas, spaces,
+     * semicolons or '+'), or null when it chooses none. A choice that does not parse is logged and ignored.
+     */
+    private List<Fault> chosenAt(ByteBuf login) {
+        String value = null;
+        try {
+            for (HandshakeResponse41.Attribute a :
+                    HandshakeResponse41.decode(login.duplicate()).attributes()) {
+                if (a.key().equals(ATTRIBUTE)) {
+                    value = a.value();
+                }
+            }
+        } catch (RuntimeException e) {
+            return null; // a login packet the handshake will refuse anyway
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            List<Fault> faults = java.util.Arrays.stream(value.split("[,;+ ]+"))
+                    .filter(t -> !t.isBlank())
+                    .map(Fault::parse)
+                    .toList();
+            Fault.checkCombination(faults);
+            return faults;
+        } catch (IllegalArgumentException e) {
+            LOG.warn(
+                    "hostile connection from {}: {} '{}' ignored: {}",
+                    channel.remoteAddress(),
+                    ATTRIBUTE,
+                    value,
+                    e.getMessage());
+            return null;
+        }
     }
 
     private static Fault find(List<Fault> faults, Fault.Kind kind) {
@@ -77,6 +130,11 @@ final class HostileTap implements FrameTap {
             if (!loginRead) {
                 loginRead = true;
                 capabilities = clientCapabilities(payload) & greetingCapabilities;
+                List<Fault> choice = chosenAt(payload);
+                if (choice != null) {
+                    use(choice);
+                    chosen.accept(choice);
+                }
                 if (reset(Fault.Kind.RESET_AUTH)) {
                     die();
                     return false;

@@ -25,7 +25,7 @@ final class HostileWriter extends ChannelOutboundHandlerAdapter {
     /** How long coalesce holds bytes for a piece that is not full yet. */
     private static final long HOLD_MILLIS = 20;
 
-    private final Plan plan;
+    private Plan plan;
     private final FrameWalker frames;
     private ChannelHandlerContext ctx;
     private PendingWriteQueue queue;
@@ -42,6 +42,13 @@ final class HostileWriter extends ChannelOutboundHandlerAdapter {
     HostileWriter(Plan plan) {
         this.plan = plan;
         this.frames = new FrameWalker(plan.segmenting() == Fault.Kind.SPLIT_FRAMES);
+    }
+
+    /** From now on, the pieces and delays of another plan (faults chosen by the client at login). */
+    void plan(Plan next) {
+        plan = next;
+        planned = 0;
+        frames.recordBoundaries(next.segmenting() == Fault.Kind.SPLIT_FRAMES);
     }
 
     FrameWalker frames() {
