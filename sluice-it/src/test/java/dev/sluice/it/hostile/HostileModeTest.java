@@ -3,6 +3,10 @@ package dev.sluice.it.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.sluice.backend.ServerConnection;
 import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.Transport;
@@ -11,6 +15,7 @@ import dev.sluice.proxy.ProxyServer;
 import dev.sluice.proxy.config.HostileConfig;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.hostile.Fault;
+import dev.sluice.proxy.hostile.HostileListener;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -24,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every fault of the hostile listener against every real client (both Java drivers, text and binary protocol, and
@@ -107,6 +113,46 @@ class HostileModeTest {
         assertThat(documentedTable())
                 .as("docs/HOSTILE.md's table is what this test observed (see target/hostile-table.md)")
                 .isEqualTo(table);
+    }
+
+    @Test
+    void faultsCombineAndTheListenerIsLoudlyLoggedNamingEachAndTheSeed() {
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (event.getLevel() == Level.WARN) {
+                    warnings.add(event.getFormattedMessage());
+                }
+            }
+        };
+        appender.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(HostileListener.class);
+        logger.addAppender(appender);
+        try (ProxyServer proxy = ProxyServer.start(ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false)
+                .withHostile(new HostileConfig(
+                        new ListenerConfig("127.0.0.1", 0),
+                        SEED,
+                        List.of(
+                                Fault.parse("split-random:7"),
+                                Fault.parse("delay:1"),
+                                Fault.parse("err-after-rows:100")))))) {
+            int port = proxy.hostileAddress().getPort();
+
+            assertThat(warnings)
+                    .singleElement()
+                    .asString()
+                    .contains("HOSTILE listener on 127.0.0.1:" + port, "(seed " + SEED + ")")
+                    .contains("split-random:7, delay:1, err-after-rows:100:1317");
+            assertThat(HostileClients.MARIADB_TEXT.run(port, false).cell()).isEqualTo("error 1317");
+            // a cursor's rows come in COM_STMT_FETCH answers of 30: the count goes on across them
+            assertThat(HostileClients.MYSQL_BINARY
+                            .run(port, false, "useCursorFetch=true&defaultFetchSize=30")
+                            .cell())
+                    .isEqualTo("error 1317");
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 
     @Test

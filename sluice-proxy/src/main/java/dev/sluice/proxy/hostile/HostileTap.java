@@ -262,8 +262,7 @@ final class HostileTap implements FrameTap {
         responses.poll();
         suppressing = false;
         packetsInResponse = 0;
-        rowsInResult = 0;
-        responsesDone++;
+        responsesDone++; // rows go on counting: a cursor's COM_STMT_FETCH answers continue its result
         if (reset(Fault.Kind.RESET_BETWEEN) && responsesDone == resetFault.n()) {
             if (written) {
                 dieAfterThis();
