@@ -65,6 +65,17 @@ final class HostileReader {
             values.problem(m.origin(), PATH + ".faults", "required with hostile.listen (e.g. [split-bytes])");
             return null;
         }
+        if (node instanceof ConfigNode.Scalar scalar && scalar.text() != null) {
+            // one value (--set hostile.faults=a,b): the faults separated by commas, brackets optional
+            String text = scalar.text().strip().replaceAll("^\\[|]$", "");
+            List<Fault> result = new ArrayList<>();
+            for (String item : text.split(",")) {
+                if (!add(result, item, node, PATH + ".faults")) {
+                    return null;
+                }
+            }
+            return result;
+        }
         List<ConfigNode> items = values.sequence(node, PATH + ".faults");
         if (items == null) {
             return null;
@@ -72,15 +83,21 @@ final class HostileReader {
         List<Fault> result = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             String path = PATH + ".faults[" + i + "]";
-            String text = values.string(items.get(i), path);
-            try {
-                result.add(Fault.parse(text));
-            } catch (IllegalArgumentException e) {
-                values.problem(items.get(i).origin(), path, e.getMessage());
+            if (!add(result, values.string(items.get(i), path), items.get(i), path)) {
                 return null;
             }
         }
         return result;
+    }
+
+    private boolean add(List<Fault> result, String text, ConfigNode node, String path) {
+        try {
+            result.add(Fault.parse(text));
+            return true;
+        } catch (IllegalArgumentException e) {
+            values.problem(node.origin(), path, e.getMessage());
+            return false;
+        }
     }
 
     private static boolean isAny(String host) {

@@ -54,6 +54,15 @@ class HostileConfigTest {
     }
 
     @Test
+    void override() {
+        HostileConfig h = load(BASE, "hostile.listen=127.0.0.1:3399", "hostile.faults=[err-after-rows:100, delay:2]")
+                .proxy()
+                .hostile();
+        assertThat(h.faults()).containsExactly(Fault.parse("err-after-rows:100"), Fault.parse("delay:2"));
+        assertThat(h.listen()).isEqualTo(new ListenerConfig("127.0.0.1", 3399));
+    }
+
+    @Test
     void errors() {
         assertThat(problems(BASE + yaml("hostile:", "  listen: 127.0.0.1:3399")))
                 .containsExactly("sluice.yaml:5: hostile.faults: required with hostile.listen (e.g. [split-bytes])");
