@@ -1,5 +1,6 @@
 package dev.sluice.proxy.hostile;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -97,7 +98,7 @@ public record Fault(Kind kind, long n, long m) {
         if (parts.length < 2) {
             throw bad(String.join(":", parts), "reset needs a state");
         }
-        String[] rest = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+        String[] rest = Arrays.copyOfRange(parts, 1, parts.length);
         return switch (parts[1]) {
             case "greeting" -> none(Kind.RESET_GREETING, rest, 1);
             case "auth" -> none(Kind.RESET_AUTH, rest, 1);

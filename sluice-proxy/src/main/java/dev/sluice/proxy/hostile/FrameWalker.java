@@ -1,6 +1,7 @@
 package dev.sluice.proxy.hostile;
 
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
 
 /**
  * Follows the framing of the bytes written to a client, in order, without copying: where each physical packet's
@@ -17,7 +18,7 @@ final class FrameWalker {
     private long offset;
     private long logical;
     private long corruptLogical = -1;
-    private final java.util.ArrayDeque<Long> boundaries = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Long> boundaries = new ArrayDeque<>();
     private boolean recordBoundaries;
 
     FrameWalker(boolean recordBoundaries) {

@@ -12,7 +12,11 @@ import dev.sluice.protocol.wire.FrameTap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The packet-level faults of one hostile connection, on the client link's {@link FrameTap}: it follows the
@@ -24,7 +28,7 @@ import java.util.List;
  * never the session.
  */
 final class HostileTap implements FrameTap {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostileTap.class);
+    private static final Logger LOG = LoggerFactory.getLogger(HostileTap.class);
     private static final String INTERRUPTED_STATE = "70100";
 
     private final Channel channel;
@@ -32,7 +36,7 @@ final class HostileTap implements FrameTap {
     /** The connection attribute with which a client chooses its own faults, e.g. {@code err-after-rows:100}. */
     static final String ATTRIBUTE = "sluice_hostile";
 
-    private final java.util.function.Consumer<List<Fault>> chosen;
+    private final Consumer<List<Fault>> chosen;
     private Fault errAfterRows;
     private Fault resetFault;
     private Fault seqId;
@@ -56,11 +60,7 @@ final class HostileTap implements FrameTap {
     private boolean rowsResetDone;
 
     /** @param chosen told the faults a client chose at login (its cuts and delays are the caller's to apply) */
-    HostileTap(
-            Channel channel,
-            HostileWriter writer,
-            List<Fault> faults,
-            java.util.function.Consumer<List<Fault>> chosen) {
+    HostileTap(Channel channel, HostileWriter writer, List<Fault> faults, Consumer<List<Fault>> chosen) {
         this.channel = channel;
         this.writer = writer;
         this.chosen = chosen;
@@ -96,7 +96,7 @@ final class HostileTap implements FrameTap {
             return null;
         }
         try {
-            List<Fault> faults = java.util.Arrays.stream(value.split("[,;+ ]+"))
+            List<Fault> faults = Arrays.stream(value.split("[,;+ ]+"))
                     .filter(t -> !t.isBlank())
                     .map(Fault::parse)
                     .toList();
