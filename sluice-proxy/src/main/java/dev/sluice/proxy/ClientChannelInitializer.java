@@ -95,7 +95,7 @@ final class ClientChannelInitializer {
                 tap = FrameTap.both(tap, hostile.install(channel));
             }
             ClientHandshakeHandler.install(
-                    channel.pipeline(), settings(server, hostile == null ? sslContext : null), context.accounts(), tap);
+                    channel.pipeline(), settings(server, hostile != null), context.accounts(), tap);
             channel.pipeline().addLast("session-starter", new SessionStarter());
         });
     }
@@ -113,8 +113,11 @@ final class ClientChannelInitializer {
         return open.get();
     }
 
-    /** What the greeting offers: the server's version and character set, and only capabilities it has. */
-    private FrontendSettings settings(HandshakeV10 server, SslContext sslContext) {
+    /**
+     * What the greeting offers: the server's version and character set, and only capabilities it has; no TLS at all
+     * when {@code withoutTls} (the hostile listener).
+     */
+    private FrontendSettings settings(HandshakeV10 server, boolean withoutTls) {
         ProxyConfig config = context.config();
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
@@ -127,8 +130,8 @@ final class ClientChannelInitializer {
                 status,
                 context.registry()::allocateId,
                 config::user,
-                sslContext,
-                sslContext != null && config.clientTls().required(),
+                withoutTls ? null : sslContext,
+                !withoutTls && config.clientTls().required(),
                 config.clientAuthPlugin(),
                 FrontendSettings.processRsaKeyPair(),
                 sha2Cache,

@@ -12,6 +12,7 @@ import dev.sluice.backend.ServerConnector;
 import dev.sluice.backend.Transport;
 import dev.sluice.it.proxy.ProxyFixture;
 import dev.sluice.proxy.ProxyServer;
+import dev.sluice.proxy.config.ClientTlsConfig;
 import dev.sluice.proxy.config.HostileConfig;
 import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.hostile.Fault;
@@ -22,6 +23,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,17 +160,28 @@ class HostileModeTest {
     }
 
     @Test
-    void theMainListenerStaysHonestNextToAHostileOne() {
-        try (ProxyServer proxy = start("err-after-rows:100")) {
+    void theMainListenerStaysHonestNextToAHostileOneWhichOffersNoTls() throws SQLException {
+        // client TLS on: the main listener offers it, the hostile one does not
+        try (ProxyServer proxy = ProxyServer.start(ProxyFixture.config(
+                        db.sandbox(), ClientTlsConfig.selfSigned(), false)
+                .withHostile(new HostileConfig(
+                        new ListenerConfig("127.0.0.1", 0), SEED, List.of(Fault.parse("err-after-rows:100")))))) {
             int main = proxy.addresses().get(0).getPort();
+            int hostile = proxy.hostileAddress().getPort();
 
             for (HostileClients client : HostileClients.values()) {
                 assertThat(client.run(main, false).cell()).as(client.title).isEqualTo("ok");
             }
-            assertThat(HostileClients.MYSQL_TEXT
-                            .run(proxy.hostileAddress().getPort(), false)
-                            .cell())
-                    .isEqualTo("error 1317");
+            assertThat(HostileClients.MYSQL_TEXT.run(hostile, false).cell()).isEqualTo("error 1317");
+            String tls = "/test?sslMode=trust&connectTimeout=" + HostileClients.DEADLINE_MS;
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:mariadb://127.0.0.1:" + main + tls, ProxyFixture.USER, ProxyFixture.PASSWORD)) {
+                assertThat(c.isValid(5)).isTrue();
+            }
+            assertThatThrownBy(() -> DriverManager.getConnection(
+                            "jdbc:mariadb://127.0.0.1:" + hostile + tls, ProxyFixture.USER, ProxyFixture.PASSWORD))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("ssl");
         }
     }
 
