@@ -80,12 +80,17 @@ enum HostileClients {
 
     /** @param extraUrl more JDBC URL parameters ({@code a=b&c=d}); not for the CLI */
     Outcome run(int port, boolean large, String extraUrl) {
+        return run(port, large, extraUrl, ProxyFixture.USER);
+    }
+
+    /** @param user the user name to log in with (the password is the fixture's) */
+    Outcome run(int port, boolean large, String extraUrl, String user) {
         try {
             if (kind.equals("cli")) {
-                return cli(port, large);
+                return cli(port, large, user);
             }
             String url = url(port) + (extraUrl.isEmpty() ? "" : "&" + extraUrl);
-            try (Connection c = DriverManager.getConnection(url, ProxyFixture.USER, ProxyFixture.PASSWORD)) {
+            try (Connection c = DriverManager.getConnection(url, user, ProxyFixture.PASSWORD)) {
                 return Outcome.of(large ? large(c) : rows(c));
             }
         } catch (SQLException e) {
@@ -187,7 +192,7 @@ enum HostileClients {
         return new Outcome(e.getErrorCode() > 0 ? "error " + e.getErrorCode() : "connection lost", detail);
     }
 
-    private Outcome cli(int port, boolean large) {
+    private Outcome cli(int port, boolean large, String user) {
         StringBuilder sql = new StringBuilder();
         if (large) {
             for (int payload : LARGE_PAYLOADS) {
@@ -201,7 +206,7 @@ enum HostileClients {
                 "--no-defaults",
                 "-h127.0.0.1",
                 "-P" + port,
-                "-u" + ProxyFixture.USER,
+                "-u" + user,
                 "-p" + ProxyFixture.PASSWORD,
                 "--skip-ssl",
                 "--max-allowed-packet=1G",

@@ -186,7 +186,7 @@ class HostileModeTest {
     }
 
     @Test
-    void aDriverChoosesItsOwnFaultsWithTheConnectionAttributeSluiceHostile() {
+    void aClientChoosesItsOwnFaultsWithTheAttributeSluiceHostileOrAfterItsUserName() {
         try (ProxyServer proxy = start("split-random:7")) {
             int port = proxy.hostileAddress().getPort();
 
@@ -203,6 +203,15 @@ class HostileModeTest {
                             .run(port, false, "connectionAttributes=sluice_hostile:reset:rows:10")
                             .cell())
                     .isEqualTo("connection lost");
+            // clients that cannot set attributes put the faults after the user name
+            assertThat(HostileClients.CLI
+                            .run(port, false, "", "app+err-after-rows:5")
+                            .cell())
+                    .isEqualTo("error 1317");
+            assertThat(HostileClients.MYSQL_TEXT
+                            .run(port, false, "", "app+err-after-rows:5:1105+split-bytes")
+                            .cell())
+                    .isEqualTo("error 1105");
             // a choice that is not one is ignored (and logged): the listener's own faults apply
             assertThat(HostileClients.MARIADB_BINARY
                             .run(port, false, "connectionAttributes=sluice_hostile:reset:later")

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * are in place, {@link #install} puts the {@link HostileWriter} (and, with a delay, {@link DelayedReads}) next to the
  * socket and gives back the {@link HostileTap} the codecs show every packet to. Each connection draws its choices
  * from the seed and its ordinal (0 for the first accepted, then 1, 2, ...), so a run repeats with the same seed. A
- * client may choose its own faults at login with the connection attribute {@code sluice_hostile}; they replace the
- * configured ones from the login on.
+ * client may choose its own faults at login ({@link ClientChoice}: a connection attribute, or its user name); they
+ * replace the configured ones from the login on.
  */
 public final class HostileListener {
     private static final Logger LOG = LoggerFactory.getLogger(HostileListener.class);
@@ -53,10 +53,9 @@ public final class HostileListener {
             reads.plan(next);
             writer.plan(next);
             LOG.info(
-                    "hostile connection {} from {} chose its faults (connection attribute {}): {}",
+                    "hostile connection {} from {} chose its faults: {}",
                     ordinal,
                     channel.remoteAddress(),
-                    HostileTap.ATTRIBUTE,
                     chosen.stream().map(Fault::toString).collect(Collectors.joining(", ")));
         });
     }

@@ -3,20 +3,18 @@ package dev.sluice.proxy.hostile;
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
-import dev.sluice.protocol.message.client.HandshakeResponse41;
 import dev.sluice.protocol.message.server.ErrPacket;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.result.ResponseDecoder;
 import dev.sluice.protocol.result.ResponseEvent;
 import dev.sluice.protocol.wire.FrameTap;
+import dev.sluice.protocol.wire.Packet;
+import dev.sluice.protocol.wire.PacketDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The packet-level faults of one hostile connection, on the client link's {@link FrameTap}: it follows the
@@ -28,14 +26,10 @@ import org.slf4j.LoggerFactory;
  * never the session.
  */
 final class HostileTap implements FrameTap {
-    private static final Logger LOG = LoggerFactory.getLogger(HostileTap.class);
     private static final String INTERRUPTED_STATE = "70100";
 
     private final Channel channel;
     private final HostileWriter writer;
-    /** The connection attribute with which a client chooses its own faults, e.g. {@code err-after-rows:100}. */
-    static final String ATTRIBUTE = "sluice_hostile";
-
     private final Consumer<List<Fault>> chosen;
     private Fault errAfterRows;
     private Fault resetFault;
@@ -76,43 +70,6 @@ final class HostileTap implements FrameTap {
                 .orElse(null);
     }
 
-    /**
-     * The faults a login packet chooses with the {@value #ATTRIBUTE} attribute (faults separated by commas, spaces,
-     * semicolons or '+'), or null when it chooses none. A choice that does not parse is logged and ignored.
-     */
-    private List<Fault> chosenAt(ByteBuf login) {
-        String value = null;
-        try {
-            for (HandshakeResponse41.Attribute a :
-                    HandshakeResponse41.decode(login.duplicate()).attributes()) {
-                if (a.key().equals(ATTRIBUTE)) {
-                    value = a.value();
-                }
-            }
-        } catch (RuntimeException e) {
-            return null; // a login packet the handshake will refuse anyway
-        }
-        if (value == null) {
-            return null;
-        }
-        try {
-            List<Fault> faults = Arrays.stream(value.split("[,;+ ]+"))
-                    .filter(t -> !t.isBlank())
-                    .map(Fault::parse)
-                    .toList();
-            Fault.checkCombination(faults);
-            return faults;
-        } catch (IllegalArgumentException e) {
-            LOG.warn(
-                    "hostile connection from {}: {} '{}' ignored: {}",
-                    channel.remoteAddress(),
-                    ATTRIBUTE,
-                    value,
-                    e.getMessage());
-            return null;
-        }
-    }
-
     private static Fault find(List<Fault> faults, Fault.Kind kind) {
         return faults.stream().filter(f -> f.kind() == kind).findFirst().orElse(null);
     }
@@ -130,10 +87,17 @@ final class HostileTap implements FrameTap {
             if (!loginRead) {
                 loginRead = true;
                 capabilities = clientCapabilities(payload) & greetingCapabilities;
-                List<Fault> choice = chosenAt(payload);
+                ClientChoice choice = ClientChoice.of(payload, channel.remoteAddress());
                 if (choice != null) {
-                    use(choice);
-                    chosen.accept(choice);
+                    use(choice.faults());
+                    chosen.accept(choice.faults());
+                    if (choice.login() != null) {
+                        // the login without the faults in its user name, in the original's place
+                        channel.pipeline()
+                                .context(PacketDecoder.class)
+                                .fireChannelRead(new Packet(sequenceId, sequenceId, choice.login()));
+                        return false;
+                    }
                 }
                 if (reset(Fault.Kind.RESET_AUTH)) {
                     die();
