@@ -148,7 +148,12 @@ final class HostileTap implements FrameTap {
         boolean cursor = command == Command.COM_STMT_EXECUTE
                 && payload.readableBytes() > 5
                 && payload.getByte(payload.readerIndex() + 5) != 0;
-        responses.add(ResponseDecoder.forRelay(command, capabilities, cursor));
+        try {
+            responses.add(ResponseDecoder.forRelay(command, capabilities, cursor));
+        } catch (IllegalArgumentException e) {
+            following = false; // a replication stream, not a command response
+            responses.clear();
+        }
     }
 
     @Override

@@ -109,6 +109,12 @@ final class HostileWriter extends ChannelOutboundHandlerAdapter {
                 drained();
                 return;
             }
+            Object head = queue.current();
+            if (!(head instanceof ByteBuf b) || !b.isReadable()) {
+                lastWrite = queue.removeAndWrite(); // nothing to cut (an empty buffer, e.g. a flush-then-close idiom)
+                ctx.flush();
+                continue;
+            }
             if (plan.segmenting() != null && lastWrite != null && !lastWrite.isDone()) {
                 // each piece its own send: the next waits until the socket has taken the one before
                 waiting = true;
@@ -166,20 +172,14 @@ final class HostileWriter extends ChannelOutboundHandlerAdapter {
                         TimeUnit.MILLISECONDS);
     }
 
-    /** Writes the next {@code size} bytes of the queue (at least one message's worth when it is not a buffer). */
+    /** Writes the next {@code size} bytes of the queue (buffers only; the head is one with bytes). */
     private void writePiece(long size) {
         List<ByteBuf> parts = new ArrayList<>();
         List<ChannelPromise> promises = new ArrayList<>();
         long left = size;
         while (left > 0 && !queue.isEmpty()) {
-            Object msg = queue.current();
-            if (!(msg instanceof ByteBuf buf)) {
-                if (parts.isEmpty()) {
-                    lastWrite = queue.removeAndWrite();
-                    ctx.flush();
-                    return;
-                }
-                break;
+            if (!(queue.current() instanceof ByteBuf buf)) {
+                break; // written on its own by the next round of pump
             }
             int readable = buf.readableBytes();
             if (readable <= left) {

@@ -97,6 +97,20 @@ class HostileWriterTest {
     }
 
     @Test
+    void anEmptyWriteStillCompletesSoThatAFlushThenCloseCloses() {
+        EmbeddedChannel ch = channel(new HostileWriter(new Plan(1, 0, List.of(Fault.parse("split-bytes")))), 0xFFFFFF);
+        ch.writeAndFlush(payload("ab"));
+
+        ch.pipeline()
+                .context(PacketEncoder.class)
+                .writeAndFlush(Unpooled.EMPTY_BUFFER)
+                .addListener(f -> ch.close());
+
+        assertThat(joined(pieces(ch))).hasSize(6);
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
     void aResetWaitsForWhatWasWrittenBeforeIt() {
         HostileWriter writer = new HostileWriter(new Plan(1, 0, List.of(Fault.parse("split-bytes"))));
         EmbeddedChannel ch = channel(writer, 0xFFFFFF);
