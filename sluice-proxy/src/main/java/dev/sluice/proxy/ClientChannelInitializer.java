@@ -10,6 +10,7 @@ import dev.sluice.proxy.frontend.ClientTlsContexts;
 import dev.sluice.proxy.frontend.FrontendSettings;
 import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.frontend.Sha2Cache;
+import dev.sluice.proxy.hostile.HostileListener;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
 import io.netty.channel.ChannelHandlerContext;
@@ -71,6 +72,14 @@ final class ClientChannelInitializer {
     }
 
     void initialize(SocketChannel channel) {
+        initialize(channel, null);
+    }
+
+    /**
+     * @param hostile the hostile listener's faults for this channel (docs/HOSTILE.md), or null on the main listeners;
+     *     a hostile channel is offered no TLS, so that its faults act on the protocol's own bytes
+     */
+    void initialize(SocketChannel channel, HostileListener hostile) {
         ProxyConfig config = context.config();
         context.stats().accepted();
         if (open.incrementAndGet() > config.limits().maxClientConnections()) {
@@ -81,7 +90,12 @@ final class ClientChannelInitializer {
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
         GreetingGate.whenKnown(channel, context, server -> {
-            ClientHandshakeHandler.install(channel.pipeline(), settings(server), context.accounts(), linkTap(channel));
+            FrameTap tap = linkTap(channel);
+            if (hostile != null) {
+                tap = FrameTap.both(tap, hostile.install(channel));
+            }
+            ClientHandshakeHandler.install(
+                    channel.pipeline(), settings(server, hostile != null), context.accounts(), tap);
             channel.pipeline().addLast("session-starter", new SessionStarter());
         });
     }
@@ -99,8 +113,11 @@ final class ClientChannelInitializer {
         return open.get();
     }
 
-    /** What the greeting offers: the server's version and character set, and only capabilities it has. */
-    private FrontendSettings settings(HandshakeV10 server) {
+    /**
+     * What the greeting offers: the server's version and character set, and only capabilities it has; no TLS at all
+     * when {@code withoutTls} (the hostile listener).
+     */
+    private FrontendSettings settings(HandshakeV10 server, boolean withoutTls) {
         ProxyConfig config = context.config();
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
@@ -113,8 +130,8 @@ final class ClientChannelInitializer {
                 status,
                 context.registry()::allocateId,
                 config::user,
-                sslContext,
-                config.clientTls().required(),
+                withoutTls ? null : sslContext,
+                !withoutTls && config.clientTls().required(),
                 config.clientAuthPlugin(),
                 FrontendSettings.processRsaKeyPair(),
                 sha2Cache,

@@ -91,6 +91,7 @@ public final class ConfigReload {
         differs(keys, "admin", current, next, ProxyConfig::admin);
         differs(keys, "users-from-server", current, next, ProxyConfig::usersFromServer);
         differs(keys, "capture", current, next, ProxyConfig::capture);
+        differs(keys, "hostile", current, next, ProxyConfig::hostile);
         return keys;
     }
 

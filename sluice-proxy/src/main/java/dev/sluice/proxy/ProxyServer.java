@@ -14,6 +14,7 @@ import dev.sluice.proxy.config.ListenerConfig;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.config.ServerConfig;
 import dev.sluice.proxy.frontend.ClientTlsContexts;
+import dev.sluice.proxy.hostile.HostileListener;
 import dev.sluice.proxy.ops.OpsHttpServer;
 import dev.sluice.proxy.ops.ProxyMetrics;
 import dev.sluice.proxy.session.PinCounters;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,7 @@ public final class ProxyServer implements AutoCloseable {
     /** True from the last listener bound until {@link #stopAccepting}: what {@code /health/ready} answers. */
     private volatile boolean accepting;
 
+    private volatile Channel hostile;
     private volatile OpsHttpServer http;
     private volatile AdminServer admin;
     private volatile Supplier<ConfigReload.Result> reloadSource;
@@ -90,37 +93,23 @@ public final class ProxyServer implements AutoCloseable {
             ClientChannelInitializer initializer = new ClientChannelInitializer(context, await(tls));
             server.initializer = initializer;
             for (ListenerConfig listener : config.listeners()) {
-                ServerBootstrap bootstrap = new ServerBootstrap()
-                        .group(acceptors, workers)
-                        .channel(transport.serverSocketChannel())
-                        .option(ChannelOption.SO_BACKLOG, 1024)
-                        .option(ChannelOption.SO_REUSEADDR, true)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childOption(
-                                ChannelOption.WRITE_BUFFER_WATER_MARK,
-                                new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                        .childHandler(new ChannelInitializer<SocketChannel>() {
-                            @Override
-                            protected void initChannel(SocketChannel ch) {
-                                initializer.initialize(ch);
-                            }
-                        });
-                Channel channel;
-                try {
-                    channel = bootstrap
-                            .bind(listener.host(), listener.port())
-                            .sync()
-                            .channel();
-                } catch (Exception e) {
-                    throw new IllegalStateException(
-                            "cannot listen on " + listener.host() + ":" + listener.port() + ": " + e.getMessage(), e);
-                }
+                Channel channel = bind(transport, acceptors, workers, listener, initializer::initialize);
                 server.listeners.add(channel);
                 LOG.info(
                         "listening on {} (transport {}, pool.mode {})",
                         format((InetSocketAddress) channel.localAddress()),
                         transport,
                         config.pool().mode().key());
+            }
+            if (config.hostile() != null) {
+                HostileListener hostile = new HostileListener(config.hostile());
+                server.hostile = bind(
+                        transport,
+                        acceptors,
+                        workers,
+                        config.hostile().listen(),
+                        ch -> initializer.initialize(ch, hostile));
+                hostile.warnAtStart(format(server.hostileAddress()));
             }
             ProxyMetrics metrics = new ProxyMetrics(context, PinCounters.global());
             AdminContext admin = new AdminContext(context, metrics, server::adminReloader);
@@ -149,6 +138,34 @@ public final class ProxyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /** A listener bound on the workers, each accepted channel set up by {@code setUp}. */
+    private static Channel bind(
+            Transport transport,
+            EventLoopGroup acceptors,
+            EventLoopGroup workers,
+            ListenerConfig listener,
+            Consumer<SocketChannel> setUp) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverSocketChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        setUp.accept(ch);
+                    }
+                });
+        try {
+            return bootstrap.bind(listener.host(), listener.port()).sync().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "cannot listen on " + listener.host() + ":" + listener.port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -232,6 +249,12 @@ public final class ProxyServer implements AutoCloseable {
         return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
     }
 
+    /** Where the hostile listener ({@code hostile.listen}, docs/HOSTILE.md) is bound; null when none is configured. */
+    public InetSocketAddress hostileAddress() {
+        Channel h = hostile;
+        return h == null ? null : (InetSocketAddress) h.localAddress();
+    }
+
     /** Sessions currently open. */
     public int sessionCount() {
         return context.registry().size();
@@ -286,6 +309,10 @@ public final class ProxyServer implements AutoCloseable {
         accepting = false;
         for (Channel listener : listeners) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        Channel h = hostile;
+        if (h != null) {
+            h.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 

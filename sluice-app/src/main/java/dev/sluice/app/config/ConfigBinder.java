@@ -5,6 +5,7 @@ import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.CaptureConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.HostileConfig;
 import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
@@ -60,7 +61,8 @@ final class ConfigBinder {
             "admin",
             "users-from-server",
             "log-level",
-            "capture");
+            "capture",
+            "hostile");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
@@ -91,6 +93,7 @@ final class ConfigBinder {
     private final AdminReader adminReader = new AdminReader(values, this::tls);
     private final UsersFromServerReader usersFromServerReader = new UsersFromServerReader(values);
     private final CaptureReader captureReader = new CaptureReader(values);
+    private final HostileReader hostileReader = new HostileReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -152,6 +155,7 @@ final class ConfigBinder {
         StatsConfig stats = statsReader.read(root.get("digests"), root.get("slow-query-log"));
         AdminConfig admin = adminReader.read(root.get("admin"), tls);
         UsersFromServerConfig usersFromServer = usersFromServerReader.read(root.get("users-from-server"));
+        HostileConfig hostile = hostileReader.read(root.get("hostile"), listeners);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         CaptureConfig capture = captureReader.read(root.get("capture"));
         if (!values.problems().isEmpty()) {
@@ -176,7 +180,8 @@ final class ConfigBinder {
                     stats,
                     admin,
                     usersFromServer,
-                    capture);
+                    capture,
+                    hostile);
             return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -87,6 +87,7 @@ class ConfigurationDocTest {
         UsersFromServerReader.KEYS.forEach(k -> keys.add("users-from-server." + k));
         CaptureReader.KEYS.stream().filter(k -> !k.equals("continuous")).forEach(k -> keys.add("capture." + k));
         CaptureReader.CONTINUOUS_KEYS.forEach(k -> keys.add("capture.continuous." + k));
+        HostileReader.KEYS.forEach(k -> keys.add("hostile." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

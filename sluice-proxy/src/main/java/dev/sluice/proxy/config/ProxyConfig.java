@@ -31,6 +31,8 @@ import java.util.Set;
  * @param usersFromServer accounts loaded from the servers for clients not among {@code users}; null for none (the
  *     default)
  * @param capture session captures (docs/CAPTURES.md); null for none (the default)
+ * @param hostile a listener that plays the adversary for driver authors (docs/HOSTILE.md); null for none (the
+ *     default)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -50,7 +52,8 @@ public record ProxyConfig(
         StatsConfig stats,
         AdminConfig admin,
         UsersFromServerConfig usersFromServer,
-        CaptureConfig capture) {
+        CaptureConfig capture,
+        HostileConfig hostile) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -223,7 +226,7 @@ public record ProxyConfig(
                 null);
     }
 
-    /** Without session captures. */
+    /** Without session captures or a hostile listener. */
     public ProxyConfig(
             List<ListenerConfig> listeners,
             List<ServerConfig> servers,
@@ -260,6 +263,7 @@ public record ProxyConfig(
                 stats,
                 admin,
                 usersFromServer,
+                null,
                 null);
     }
 
@@ -297,6 +301,11 @@ public record ProxyConfig(
         return new Copy(this).capture(newCapture).build();
     }
 
+    /** This configuration with this hostile listener (null: none; docs/HOSTILE.md). */
+    public ProxyConfig withHostile(HostileConfig newHostile) {
+        return new Copy(this).hostile(newHostile).build();
+    }
+
     /** A configuration like another with some parts replaced: what the {@code with...} methods build. */
     private static final class Copy {
         private final ProxyConfig from;
@@ -308,6 +317,7 @@ public record ProxyConfig(
         private AdminConfig admin;
         private UsersFromServerConfig usersFromServer;
         private CaptureConfig capture;
+        private HostileConfig hostile;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -319,6 +329,7 @@ public record ProxyConfig(
             this.admin = from.admin;
             this.usersFromServer = from.usersFromServer;
             this.capture = from.capture;
+            this.hostile = from.hostile;
         }
 
         Copy groups(ServerGroups value) {
@@ -361,6 +372,11 @@ public record ProxyConfig(
             return this;
         }
 
+        Copy hostile(HostileConfig value) {
+            hostile = value;
+            return this;
+        }
+
         ProxyConfig build() {
             return new ProxyConfig(
                     from.listeners,
@@ -380,7 +396,8 @@ public record ProxyConfig(
                     stats,
                     admin,
                     usersFromServer,
-                    capture);
+                    capture,
+                    hostile);
         }
     }
 
