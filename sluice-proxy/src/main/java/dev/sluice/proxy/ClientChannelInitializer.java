@@ -12,6 +12,7 @@ import dev.sluice.proxy.frontend.Refusals;
 import dev.sluice.proxy.frontend.Sha2Cache;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.validate.LinkValidation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
@@ -91,7 +92,9 @@ final class ClientChannelInitializer {
      * validator and the session captures each add theirs here, combined with {@link FrameTap#both}.
      */
     private FrameTap linkTap(SocketChannel channel) {
-        return null;
+        ProxyConfig config = context.config();
+        return LinkValidation.install(
+                channel, config.validate(), config.limits().maxPacketSize(), context.violations());
     }
 
     /** Client channels accepted and not yet closed (in the handshake or in a session). */
@@ -127,6 +130,7 @@ final class ClientChannelInitializer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof AuthenticatedClient client) {
+                LinkValidation.loggedIn(ctx.channel(), client.sessionId(), client.sequence());
                 ctx.pipeline()
                         .replace(this, "session", new ClientSession(context, client, ctx.channel(), client.sequence()));
             } else if (evt instanceof dev.sluice.proxy.frontend.LoginFailure failure) {

@@ -16,6 +16,7 @@ import dev.sluice.proxy.config.StatsConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.config.UsersFromServerConfig;
+import dev.sluice.proxy.config.ValidateConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,8 @@ final class ConfigBinder {
             "slow-query-log",
             "admin",
             "users-from-server",
-            "log-level");
+            "log-level",
+            "validate");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
@@ -150,6 +152,8 @@ final class ConfigBinder {
         AdminConfig admin = adminReader.read(root.get("admin"), tls);
         UsersFromServerConfig usersFromServer = usersFromServerReader.read(root.get("users-from-server"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
+        ValidateConfig validate = new ValidateConfig(ValidateConfig.Mode.of(
+                values.choice(root.get("validate"), "validate", List.of("off", "observe", "enforce"), "observe")));
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
         }
@@ -171,7 +175,8 @@ final class ConfigBinder {
                     http,
                     stats,
                     admin,
-                    usersFromServer);
+                    usersFromServer,
+                    validate);
             return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

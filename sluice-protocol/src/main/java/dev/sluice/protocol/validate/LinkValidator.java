@@ -44,6 +44,7 @@ public final class LinkValidator implements FrameTap {
     private final int maxClientPacket;
     private final boolean enforce;
     private final Consumer<Violation> listener;
+    private final Consumer<RuntimeException> onFault;
     private final Fields fields = new Fields();
     private final ResponseChecks responses;
     private final ArrayDeque<PendingCommand> pending = new ArrayDeque<>();
@@ -75,6 +76,17 @@ public final class LinkValidator implements FrameTap {
      * @param listener hears the violation, once; on the event loop, inside the tap call
      */
     public LinkValidator(String peer, int maxClientPacket, boolean enforce, Consumer<Violation> listener) {
+        this(peer, maxClientPacket, enforce, listener, e -> {});
+    }
+
+    /** @param onFault hears the validator's own fault (a bug of the validator), once, when it stops checking */
+    public LinkValidator(
+            String peer,
+            int maxClientPacket,
+            boolean enforce,
+            Consumer<Violation> listener,
+            Consumer<RuntimeException> onFault) {
+        this.onFault = onFault;
         this.peer = peer;
         this.maxClientPacket = maxClientPacket;
         this.enforce = enforce;
@@ -126,6 +138,11 @@ public final class LinkValidator implements FrameTap {
     private boolean faulted(RuntimeException e) {
         fault = e;
         phase = Phase.STOPPED;
+        try {
+            onFault.accept(e);
+        } catch (RuntimeException ignored) {
+            // the listener's fault is its own
+        }
         return true;
     }
 
@@ -190,6 +207,21 @@ public final class LinkValidator implements FrameTap {
                 what,
                 Violation.excerptStart(payload, offset),
                 Violation.excerpt(payload, Violation.excerptStart(payload, offset))));
+        return violation;
+    }
+
+    /**
+     * A breach of the client's framing its decoder refused before the tap saw the packet (a sequence gap, a packet
+     * over the maximum): reported once, like the link's own. Returns the violation, or null when one was before.
+     */
+    public Violation clientViolation(Rule rule, String expected, String found) {
+        if (violation != null) {
+            return null;
+        }
+        PendingCommand last = pending.peekLast();
+        String command =
+                phase != Phase.COMMAND ? "handshake" : last != null && last.clientData ? last.command.name() : "none";
+        emit(new Violation(sessionId, peer, Direction.FROM_CLIENT, rule, command, 0, -1, expected, found, 0, ""));
         return violation;
     }
 
