@@ -97,10 +97,7 @@ abstract class DriverScenarios {
     /** Real drivers over real traffic: the strict validator (observe, the default) reports nothing (no false positive). */
     @AfterEach
     void noProtocolViolations() {
-        assertThat(fixture.proxy.violations().total())
-                .as("protocol violations reported (see the dev.sluice.validate log lines)")
-                .isZero();
-        assertThat(fixture.proxy.violations().faults()).as("validator faults").isZero();
+        fixture.assertNoProtocolViolations();
     }
 
     @AfterAll

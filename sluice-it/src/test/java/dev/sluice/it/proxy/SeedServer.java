@@ -15,13 +15,9 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -33,7 +29,7 @@ import java.util.function.Consumer;
  * stalls forever; {@code SEED LATE} answers OK and, a moment later, a second OK no command asked for. Anything else
  * gets an OK; the pool's set-up query its three values. No CLIENT_SESSION_TRACK, no CLIENT_DEPRECATE_EOF.
  */
-final class SeedServer implements AutoCloseable {
+final class SeedServer extends ScriptedServer {
     static final int ROWS = 100_000;
     static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD
             | Capability.CLIENT_FOUND_ROWS
@@ -47,40 +43,14 @@ final class SeedServer implements AutoCloseable {
             | Capability.CLIENT_PLUGIN_AUTH
             | Capability.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA;
 
-    private final ServerSocket listener;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
     SeedServer() {
-        try {
-            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Thread acceptor = new Thread(this::accept, "seed-server");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        super("seed-server");
     }
 
-    int port() {
-        return listener.getLocalPort();
-    }
-
-    private void accept() {
-        while (!listener.isClosed()) {
-            try {
-                Socket socket = listener.accept();
-                sockets.add(socket);
-                Thread t = new Thread(() -> serve(socket), "seed-connection");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
+    @Override
+    void serve(Socket socket) {
         try (socket) {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             Out out = new Out(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
@@ -228,17 +198,6 @@ final class SeedServer implements AutoCloseable {
     @Override
     public void close() {
         closed.countDown();
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        super.close();
     }
 }
