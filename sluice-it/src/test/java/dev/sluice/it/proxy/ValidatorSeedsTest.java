@@ -118,6 +118,45 @@ class ValidatorSeedsTest {
                 .contains("hex=0001fd40420f0002000000");
     }
 
+    /** {@code validate: off}: no tap at all; the bad OK goes through unreported. */
+    @org.junit.jupiter.api.Test
+    void offReportsNothing() {
+        try (RawClient c = client(Mode.OFF)) {
+            c.sendQuery("SEED 004");
+            assertThat(c.read().first()).isZero();
+            c.writePacket(0, new byte[] {0x0E}); // COM_PING: the session goes on
+            assertThat(c.read().first()).isZero();
+        }
+        assertThat(proxy.violations().total()).isZero();
+        assertThat(reports).isEmpty();
+    }
+
+    /**
+     * A client's command out of state (COM_STMT_FETCH of a statement never prepared): observed, it goes on to the
+     * server (in pool.mode session) as it always did; enforced, the command is withheld and the ERR naming the rule answers it (sequence id 1,
+     * as the answer to a command carries).
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = Mode.class,
+            names = {"OBSERVE", "ENFORCE"})
+    void aFetchWithoutAnOpenCursorFromTheClient(Mode mode) {
+        try (RawClient c = client(mode)) {
+            c.writePacket(0, new byte[] {0x1C, 7, 0, 0, 0, 10, 0, 0, 0});
+            RawClient.RawPacket answer = c.read();
+            assertThat(answer.sequenceId()).isEqualTo(1);
+            if (mode == Mode.ENFORCE) {
+                assertErrNames(answer, 1835, "command_state");
+                assertThat(c.closedByPeer()).isTrue();
+            } else {
+                assertThat(answer.first()).isZero(); // relayed to the scripted server, whose answer came back
+            }
+        }
+        assertThat(theReport())
+                .contains("direction=from_client rule=command_state command=COM_STMT_FETCH packet=0 offset=1 ")
+                .contains("found=\"statement 7, not prepared\"");
+    }
+
     /** Seed 000: sequence ids out of order after 100,000 rows (seen by the server connection's framing). */
     @ParameterizedTest
     @EnumSource(
