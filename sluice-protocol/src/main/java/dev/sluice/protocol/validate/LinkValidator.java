@@ -4,7 +4,6 @@ import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.Command;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.message.server.HandshakeV10;
-import dev.sluice.protocol.result.ResponseDecoder;
 import dev.sluice.protocol.result.ResponseEvent;
 import dev.sluice.protocol.wire.FrameTap;
 import dev.sluice.protocol.wire.Framing;
@@ -17,7 +16,7 @@ import java.util.function.Consumer;
  * {@link FrameTap}, it follows the connection phase (greeting, login, authentication) and then each command and its
  * response, with what the greeting and the HandshakeResponse41 negotiated, and checks every packet against the
  * protocol: sequence ids, length-encoded integers, exact lengths, status flags, the order of the response
- * ({@link ResponseDecoder}), the commands legal in the link's state.
+ * ({@link dev.sluice.protocol.result.ResponseDecoder}), the commands legal in the link's state.
  *
  * <p>The first breach is reported once to the listener, as a {@link Violation}; the validator checks nothing after
  * it. When enforcing, that packet and every later one are withheld (the tap returns false) except the one its owner
@@ -294,54 +293,12 @@ public final class LinkValidator implements FrameTap {
             phase = Phase.STOPPED; // a client far ahead of its answers: stop rather than grow
             return;
         }
-        int next = Framing.physicalPackets(length, Framing.MAX_CHUNK) & 0xFF;
-        switch (command) {
-            case COM_QUIT -> phase = Phase.STOPPED;
-            case COM_STMT_CLOSE -> statements.closed(statementId(p));
-            case COM_STMT_SEND_LONG_DATA -> {}
-            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID -> phase = Phase.STOPPED;
-            case COM_CHANGE_USER -> {
-                statements.clear();
-                pending.addLast(new PendingCommand(command, null, -1, next));
-            }
-            case COM_STMT_FETCH -> {
-                long stmt = statementId(p);
-                PreparedStatements.Statement s = statements.get(stmt);
-                if ((s == null && !statements.incomplete()) || (s != null && !s.cursor)) {
-                    throw new Breach(
-                            Rule.COMMAND_STATE,
-                            1,
-                            "COM_STMT_FETCH of a statement with an open cursor",
-                            "statement " + stmt + (s == null ? ", not prepared" : ", no cursor open"));
-                }
-                pending.addLast(new PendingCommand(command, ResponseDecoder.forRelay(command, caps, true), stmt, next));
-            }
-            case COM_STMT_EXECUTE -> {
-                long stmt = statementId(p);
-                PreparedStatements.Statement s = statements.get(stmt);
-                if (s != null) {
-                    s.cursor = false;
-                }
-                boolean cursor = length > 5 && (p.getUnsignedByte(p.readerIndex() + 5) & 0x07) != 0;
-                pending.addLast(
-                        new PendingCommand(command, ResponseDecoder.forRelay(command, caps, cursor), stmt, next));
-            }
-            default -> {
-                if (command == Command.COM_RESET_CONNECTION) {
-                    statements.clear();
-                } else if (command == Command.COM_STMT_RESET) {
-                    PreparedStatements.Statement s = statements.get(statementId(p));
-                    if (s != null) {
-                        s.cursor = false;
-                    }
-                }
-                pending.addLast(new PendingCommand(command, ResponseDecoder.forRelay(command, caps, false), -1, next));
-            }
+        PendingCommand started = Commands.start(command, p, caps, statements);
+        if (started == Commands.STOP) {
+            phase = Phase.STOPPED;
+        } else if (started != null) {
+            pending.addLast(started);
         }
-    }
-
-    private static long statementId(ByteBuf p) {
-        return p.readableBytes() >= 5 ? p.getUnsignedIntLE(p.readerIndex() + 1) : -1;
     }
 
     // ---- Sluice → client ---------------------------------------------------------------------------
