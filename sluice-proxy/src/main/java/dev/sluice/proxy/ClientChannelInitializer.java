@@ -3,6 +3,7 @@ package dev.sluice.proxy;
 import dev.sluice.protocol.ServerStatus;
 import dev.sluice.protocol.message.server.HandshakeV10;
 import dev.sluice.protocol.wire.FrameTap;
+import dev.sluice.proxy.capture.Captures;
 import dev.sluice.proxy.config.ProxyConfig;
 import dev.sluice.proxy.frontend.AuthenticatedClient;
 import dev.sluice.proxy.frontend.ClientHandshakeHandler;
@@ -13,6 +14,7 @@ import dev.sluice.proxy.frontend.Sha2Cache;
 import dev.sluice.proxy.hostile.HostileListener;
 import dev.sluice.proxy.session.ClientSession;
 import dev.sluice.proxy.session.ProxyContext;
+import dev.sluice.proxy.validate.LinkValidation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
@@ -105,7 +107,16 @@ final class ClientChannelInitializer {
      * capture's ring when capture is configured. The validator adds its own here, combined with {@link FrameTap#both}.
      */
     private FrameTap linkTap(SocketChannel channel) {
-        return context.captures() == null ? null : context.captures().tap(channel);
+        ProxyConfig config = context.config();
+        Captures captures = context.captures();
+        FrameTap validator = LinkValidation.install(
+                channel,
+                config.validate(),
+                config.limits().maxPacketSize(),
+                context.violations(),
+                captures == null ? null : captures::onViolation);
+        // both see every packet, a withheld one too: a capture shows what the validator refused
+        return FrameTap.both(validator, captures == null ? null : captures.tap(channel));
     }
 
     /** Client channels accepted and not yet closed (in the handshake or in a session). */
@@ -144,6 +155,7 @@ final class ClientChannelInitializer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof AuthenticatedClient client) {
+                LinkValidation.loggedIn(ctx.channel(), client.sessionId(), client.sequence());
                 ctx.pipeline()
                         .replace(this, "session", new ClientSession(context, client, ctx.channel(), client.sequence()));
             } else if (evt instanceof dev.sluice.proxy.frontend.LoginFailure failure) {

@@ -114,6 +114,7 @@ public final class ConfigReload {
         differs(keys, "max-packet-size", current, next, c -> c.limits().maxPacketSize());
         differs(keys, "max-client-connections", current, next, c -> c.limits().maxClientConnections());
         differs(keys, "local-infile", current, next, ProxyConfig::localInfile);
+        differs(keys, "validate", current, next, c -> c.validate().mode());
         differs(keys, "client-auth-plugin", current, next, ProxyConfig::clientAuthPlugin);
         differs(keys, "routing", current, next, c -> routing(c.routing()));
         differs(

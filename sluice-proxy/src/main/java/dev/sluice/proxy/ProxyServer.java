@@ -273,6 +273,11 @@ public final class ProxyServer implements AutoCloseable {
         return context;
     }
 
+    /** Protocol violations the strict validator reported so far (docs/VALIDATION.md), for tests and tools. */
+    public dev.sluice.proxy.validate.ViolationCounts violations() {
+        return context.violations();
+    }
+
     /** Where the HTTP listener ({@code http.listen}) is bound; null when none is configured. */
     public InetSocketAddress httpAddress() {
         OpsHttpServer h = http;

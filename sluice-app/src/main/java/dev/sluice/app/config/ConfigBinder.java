@@ -18,6 +18,7 @@ import dev.sluice.proxy.config.StatsConfig;
 import dev.sluice.proxy.config.Timeouts;
 import dev.sluice.proxy.config.UserConfig;
 import dev.sluice.proxy.config.UsersFromServerConfig;
+import dev.sluice.proxy.config.ValidateConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +63,8 @@ final class ConfigBinder {
             "users-from-server",
             "log-level",
             "capture",
-            "hostile");
+            "hostile",
+            "validate");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
@@ -158,6 +160,8 @@ final class ConfigBinder {
         HostileConfig hostile = hostileReader.read(root.get("hostile"), listeners);
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
         CaptureConfig capture = captureReader.read(root.get("capture"));
+        ValidateConfig validate = new ValidateConfig(ValidateConfig.Mode.of(
+                values.choice(root.get("validate"), "validate", List.of("off", "observe", "enforce"), "observe")));
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
         }
@@ -181,7 +185,8 @@ final class ConfigBinder {
                     admin,
                     usersFromServer,
                     capture,
-                    hostile);
+                    hostile,
+                    validate);
             return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

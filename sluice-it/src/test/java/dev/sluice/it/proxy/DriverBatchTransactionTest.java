@@ -47,7 +47,11 @@ class DriverBatchTransactionTest {
 
     @AfterAll
     static void stop() {
-        fixture.close();
+        try {
+            fixture.assertNoProtocolViolations(); // real traffic: no false positive of the validator
+        } finally {
+            fixture.close();
+        }
     }
 
     // ---- batches ---------------------------------------------------------------------------------

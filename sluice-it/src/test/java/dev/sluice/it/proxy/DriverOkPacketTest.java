@@ -56,7 +56,11 @@ class DriverOkPacketTest {
 
     @AfterAll
     static void stop() {
-        fixture.close();
+        try {
+            fixture.assertNoProtocolViolations(); // real traffic: no false positive of the validator
+        } finally {
+            fixture.close();
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")

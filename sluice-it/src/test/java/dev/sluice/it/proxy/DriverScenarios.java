@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -91,6 +92,12 @@ abstract class DriverScenarios {
                     + "SELECT id, id * n AS product FROM thousand WHERE id <= 3 ORDER BY id; END");
             s.execute("CREATE PROCEDURE p_mixed(OUT x INT) BEGIN SELECT 'before' AS phase; SET x = 42; END");
         }
+    }
+
+    /** Real drivers over real traffic: the strict validator (observe, the default) reports nothing (no false positive). */
+    @AfterEach
+    void noProtocolViolations() {
+        fixture.assertNoProtocolViolations();
     }
 
     @AfterAll

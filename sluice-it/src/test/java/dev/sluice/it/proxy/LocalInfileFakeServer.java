@@ -14,9 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * connection. Everything received after the login is kept byte for byte, headers included, so a test can show
  * which bytes left Sluice (e.g. that no file content did).
  */
-final class LocalInfileFakeServer implements AutoCloseable {
+final class LocalInfileFakeServer extends ScriptedServer {
     static final String VERSION = "10.11.99-MariaDB-hostile";
     private static final long CAPABILITIES = Capability.CLIENT_LONG_PASSWORD
             | Capability.CLIENT_FOUND_ROWS
@@ -49,9 +46,6 @@ final class LocalInfileFakeServer implements AutoCloseable {
     /** The statement was the first of a multi-statement text: its OK says more results follow, then a result set. */
     private final boolean moreResults;
 
-    private final ServerSocket listener;
-    private final Thread acceptor;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Per logged-in connection, the raw bytes received after the login (the connection's last entry grows). */
     private final List<ByteArrayOutputStream> received = new CopyOnWriteArrayList<>();
 
@@ -65,20 +59,9 @@ final class LocalInfileFakeServer implements AutoCloseable {
      * {@code LOAD DATA LOCAL ...; SELECT 1}.
      */
     LocalInfileFakeServer(String file, boolean moreResults) {
+        super("hostile-server");
         this.file = file;
         this.moreResults = moreResults;
-        try {
-            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        acceptor = new Thread(this::accept, "hostile-server");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    int port() {
-        return listener.getLocalPort();
     }
 
     /** The bytes each logged-in connection sent after its login, in order of connection. */
@@ -92,21 +75,8 @@ final class LocalInfileFakeServer implements AutoCloseable {
                 .toList();
     }
 
-    private void accept() {
-        while (!listener.isClosed()) {
-            try {
-                Socket socket = listener.accept();
-                sockets.add(socket);
-                Thread t = new Thread(() -> serve(socket), "hostile-connection");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
-    }
-
-    private void serve(Socket socket) {
+    @Override
+    void serve(Socket socket) {
         try (socket) {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
@@ -221,21 +191,5 @@ final class LocalInfileFakeServer implements AutoCloseable {
             }
         }
         return payload;
-    }
-
-    @Override
-    public void close() {
-        try {
-            listener.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
     }
 }

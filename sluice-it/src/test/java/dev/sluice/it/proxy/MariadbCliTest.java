@@ -61,7 +61,11 @@ class MariadbCliTest {
 
     @AfterAll
     static void stop() {
-        fixture.close();
+        try {
+            fixture.assertNoProtocolViolations(); // real traffic: no false positive of the validator
+        } finally {
+            fixture.close();
+        }
     }
 
     private static List<String> cli(int port, String password, String... options) {

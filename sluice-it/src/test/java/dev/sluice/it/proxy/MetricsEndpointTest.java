@@ -98,7 +98,12 @@ class MetricsEndpointTest {
                     .containsEntry("sluice_pool_acquire_timeouts_total", "counter")
                     .containsEntry("sluice_pool_retries_total", "counter")
                     .containsEntry("sluice_writer_wait_statements", "gauge")
+                    .containsEntry("sluice_protocol_violations_total", "counter")
                     .containsEntry("sluice_build_info", "gauge");
+            // every direction × rule pair, bounded, and none reported for this real traffic
+            assertThat(s.samples("sluice_protocol_violations_total"))
+                    .hasSize(30)
+                    .allSatisfy(v -> assertThat(v.value()).isZero());
             assertThat(s.value("sluice_server_connections", Map.of("server", ProxyFixture.SERVER)))
                     .isGreaterThanOrEqualTo(1);
             assertThat(s.value("sluice_pool_connections_created_total", Map.of("server", ProxyFixture.SERVER)))

@@ -193,6 +193,19 @@ public final class ProxyFixture implements AutoCloseable {
                 .statusCode();
     }
 
+    /**
+     * Real traffic breaks no rule: the strict validator (on by default, observing) reported no violation and never
+     * stopped on a fault of its own (docs/VALIDATION.md).
+     */
+    public void assertNoProtocolViolations() {
+        org.assertj.core.api.Assertions.assertThat(proxy.violations().total())
+                .as("protocol violations reported (see the dev.sluice.validate log lines)")
+                .isZero();
+        org.assertj.core.api.Assertions.assertThat(proxy.violations().faults())
+                .as("validator faults")
+                .isZero();
+    }
+
     @Override
     public void close() {
         proxy.close();

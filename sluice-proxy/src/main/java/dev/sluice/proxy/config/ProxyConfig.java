@@ -33,6 +33,7 @@ import java.util.Set;
  * @param capture session captures (docs/CAPTURES.md); null for none (the default)
  * @param hostile a listener that plays the adversary for driver authors (docs/HOSTILE.md); null for none (the
  *     default)
+ * @param validate the strict protocol validator's mode (null: the default, observe)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -53,7 +54,8 @@ public record ProxyConfig(
         AdminConfig admin,
         UsersFromServerConfig usersFromServer,
         CaptureConfig capture,
-        HostileConfig hostile) {
+        HostileConfig hostile,
+        ValidateConfig validate) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -226,7 +228,7 @@ public record ProxyConfig(
                 null);
     }
 
-    /** Without session captures or a hostile listener. */
+    /** Without session captures or a hostile listener, with the protocol validator observing (its default). */
     public ProxyConfig(
             List<ListenerConfig> listeners,
             List<ServerConfig> servers,
@@ -264,7 +266,13 @@ public record ProxyConfig(
                 admin,
                 usersFromServer,
                 null,
-                null);
+                null,
+                ValidateConfig.defaults());
+    }
+
+    /** This configuration with this validator mode. */
+    public ProxyConfig withValidate(ValidateConfig newValidate) {
+        return new Copy(this).validate(newValidate).build();
     }
 
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
@@ -318,6 +326,7 @@ public record ProxyConfig(
         private UsersFromServerConfig usersFromServer;
         private CaptureConfig capture;
         private HostileConfig hostile;
+        private ValidateConfig validate;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -330,6 +339,12 @@ public record ProxyConfig(
             this.usersFromServer = from.usersFromServer;
             this.capture = from.capture;
             this.hostile = from.hostile;
+            this.validate = from.validate;
+        }
+
+        Copy validate(ValidateConfig value) {
+            validate = value;
+            return this;
         }
 
         Copy groups(ServerGroups value) {
@@ -397,7 +412,8 @@ public record ProxyConfig(
                     admin,
                     usersFromServer,
                     capture,
-                    hostile);
+                    hostile,
+                    validate);
         }
     }
 
@@ -443,6 +459,9 @@ public record ProxyConfig(
         Objects.requireNonNull(routing, "routing");
         if (stats == null) {
             stats = StatsConfig.defaults();
+        }
+        if (validate == null) {
+            validate = ValidateConfig.defaults();
         }
         checkGroups(servers, users, groups);
         checkRouting(groups, monitor, routing);

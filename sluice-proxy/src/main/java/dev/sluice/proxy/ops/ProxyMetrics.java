@@ -41,6 +41,19 @@ public final class ProxyMetrics {
                 .register(registry);
 
         CounterWithCallback.builder()
+                .name("sluice_protocol_violations_total")
+                .help("Protocol violations the strict validator reported, by direction and rule (docs/VALIDATION.md)")
+                .labelNames("direction", "rule")
+                .callback(cb -> {
+                    for (dev.sluice.protocol.validate.Direction d : dev.sluice.protocol.validate.Direction.values()) {
+                        for (dev.sluice.protocol.validate.Rule r : dev.sluice.protocol.validate.Rule.values()) {
+                            cb.call(context.violations().count(d, r), d.label(), r.label());
+                        }
+                    }
+                })
+                .register(registry);
+
+        CounterWithCallback.builder()
                 .name("sluice_routing_decisions_total")
                 .help("Routing decisions by server group, server and reason")
                 .labelNames("group", "server", "reason")

@@ -540,7 +540,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (current == null) {
             server.distrust();
-            close("server sent a packet outside any command: " + server.describeUnsolicited(payload), false);
+            String described = server.describeUnsolicited(payload);
+            var violation = dev.sluice.proxy.validate.LinkValidation.unsolicited(client, described, payload);
+            if (violation != null && dev.sluice.proxy.validate.LinkValidation.enforcing(client)) {
+                output.write(ProxyErrors.malformed(violation.errorMessage()));
+            }
+            close("server sent a packet outside any command: " + described, violation != null);
             return;
         }
         try {
@@ -612,8 +617,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         server.distrust();
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         String what = root instanceof ProtocolException ? "protocol error: " + root.getMessage() : String.valueOf(root);
+        var violation = dev.sluice.proxy.validate.LinkValidation.serverFailure(client, root);
+        if (violation != null) {
+            what += "; " + violation.errorMessage();
+        }
         if (current != null) {
             output.write(ProxyErrors.serverLost(server.server().name(), current.commandName(), current.rows(), what));
+        } else if (violation != null && dev.sluice.proxy.validate.LinkValidation.enforcing(client)) {
+            output.write(ProxyErrors.malformed(violation.errorMessage()));
         }
         close("server connection failed: " + what, true);
     }
@@ -638,14 +649,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             close("server took nothing of what was written to it for server-read-timeout " + limit + " ms", false);
             return false;
         }
-        output.write(ProxyErrors.serverLost(
-                server.server().name(),
-                current.commandName(),
-                current.rows(),
-                stuck
-                        ? "the server took nothing of what was written to it within server-read-timeout " + limit
-                                + " ms"
-                        : "no answer within server-read-timeout " + limit + " ms"));
+        String why = stuck
+                ? "the server took nothing of what was written to it within server-read-timeout " + limit + " ms"
+                : "no answer within server-read-timeout " + limit + " ms";
+        why = dev.sluice.proxy.validate.LinkValidation.stalled(client, limit, current.rows(), why);
+        output.write(ProxyErrors.serverLost(server.server().name(), current.commandName(), current.rows(), why));
         server.cancel(current, "server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
         return false;
@@ -754,6 +762,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (root instanceof ProtocolException) {
             String message = root.getMessage();
+            dev.sluice.proxy.validate.LinkValidation.clientFailure(client, (ProtocolException) root);
             if (message.startsWith("packet length")) {
                 output.sequence().respondToLastInbound();
             }

@@ -32,6 +32,8 @@ public final class ProxyContext {
     private final Pools pools;
     private final Router router;
     private final dev.sluice.proxy.stats.StatementStats stats;
+    private final dev.sluice.proxy.validate.ViolationCounts violations =
+            new dev.sluice.proxy.validate.ViolationCounts();
     /** Accounts loaded from the servers (users-from-server); null when off. */
     private final ServerAccounts accounts;
     /** Session captures (capture); null when off. */
@@ -125,6 +127,11 @@ public final class ProxyContext {
     /** What the sessions did: commands, latencies, errors, bytes, digests. */
     public dev.sluice.proxy.stats.StatementStats stats() {
         return stats;
+    }
+
+    /** Protocol violations the strict validator reported (docs/VALIDATION.md). */
+    public dev.sluice.proxy.validate.ViolationCounts violations() {
+        return violations;
     }
 
     /** Where statements go: the writer now, readers of a group now, the failover buffer. */
