@@ -32,7 +32,9 @@ final class Commands {
             }
             case COM_CHANGE_USER -> {
                 statements.clear();
-                return new PendingCommand(command, null, -1, next);
+                PendingCommand change = new PendingCommand(command, null, -1, next);
+                change.mayChangeModes = true;
+                return change;
             }
             case COM_STMT_FETCH -> {
                 long stmt = statementId(p);
@@ -53,7 +55,10 @@ final class Commands {
                     s.cursor = false;
                 }
                 boolean cursor = p.readableBytes() > 5 && (p.getUnsignedByte(p.readerIndex() + 5) & 0x07) != 0;
-                return new PendingCommand(command, ResponseDecoder.forRelay(command, caps, cursor), stmt, next);
+                PendingCommand execute =
+                        new PendingCommand(command, ResponseDecoder.forRelay(command, caps, cursor), stmt, next);
+                execute.mayChangeModes = s == null || s.mayChangeModes;
+                return execute;
             }
             default -> {
                 if (command == Command.COM_RESET_CONNECTION) {
@@ -64,7 +69,12 @@ final class Commands {
                         s.cursor = false;
                     }
                 }
-                return new PendingCommand(command, ResponseDecoder.forRelay(command, caps, false), -1, next);
+                PendingCommand other =
+                        new PendingCommand(command, ResponseDecoder.forRelay(command, caps, false), -1, next);
+                other.mayChangeModes = command == Command.COM_RESET_CONNECTION
+                        || ((command == Command.COM_QUERY || command == Command.COM_STMT_PREPARE)
+                                && ModeChanges.mayChange(p, 1));
+                return other;
             }
         }
     }

@@ -367,6 +367,7 @@ public final class LinkValidator implements FrameTap {
             if (first == 0x00 || first == 0xFF) {
                 pending.pollFirst();
                 lastEnd = "the " + (first == 0 ? "OK" : "ERR") + " ending COM_CHANGE_USER";
+                responses.forgetModes();
             }
             return;
         }

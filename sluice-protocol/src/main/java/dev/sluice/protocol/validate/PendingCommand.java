@@ -27,6 +27,8 @@ final class PendingCommand {
     ColumnType.Shape[] shapes;
 
     int shapeCount;
+    /** The command may change AUTOCOMMIT or NO_BACKSLASH_ESCAPES ({@link ModeChanges}). */
+    boolean mayChangeModes;
     /** COM_STMT_PREPARE: the statement its PREPARE_OK announced. */
     PreparedStatements.Statement prepared;
 

@@ -15,6 +15,8 @@ final class PreparedStatements {
     static final class Statement {
         ColumnType.Shape[] shapes;
         boolean cursor;
+        /** Its text may change the session's modes ({@link ModeChanges}). */
+        boolean mayChangeModes;
     }
 
     private final Map<Long, Statement> byId = new HashMap<>();

@@ -22,8 +22,13 @@ final class ResponseChecks {
     /** The shortest OK under CLIENT_PROTOCOL_41: header, two 1-byte integers, status, warnings. */
     private static final int MIN_OK_41 = 7;
 
+    /** The status bits that hold for the whole session until a statement changes them. */
+    private static final int MODES = ServerStatus.AUTOCOMMIT | ServerStatus.NO_BACKSLASH_ESCAPES;
+
     private final Fields fields;
     private final PreparedStatements statements;
+    /** The session's modes as the last status flags said; -1 until a status was seen or after COM_CHANGE_USER. */
+    private int modes = -1;
 
     ResponseChecks(Fields fields, PreparedStatements statements) {
         this.fields = fields;
@@ -111,6 +116,7 @@ final class ResponseChecks {
         }
         if (status >= 0) {
             status(head.command, status, caps);
+            modes(head, status);
         }
         observe(head, event);
         return event;
@@ -162,6 +168,32 @@ final class ResponseChecks {
         }
     }
 
+    /**
+     * AUTOCOMMIT and NO_BACKSLASH_ESCAPES change only with a statement that may change them: seed 004's OK, its status
+     * shifted by a byte into the last insert id's, turned autocommit off and backslash escapes on after an INSERT.
+     */
+    private void modes(PendingCommand head, int status) {
+        int now = status & MODES;
+        if (modes >= 0 && now != modes && !head.mayChangeModes) {
+            int was = modes;
+            modes = -1; // one report; the next status starts over
+            throw new Breach(
+                    Rule.STATUS,
+                    fields.statusOffset(),
+                    String.format(
+                            "the session's modes as before, status & 0x%04x = 0x%04x (%s names neither autocommit nor"
+                                    + " sql_mode)",
+                            MODES, was, head.command),
+                    String.format("status 0x%04x", status));
+        }
+        modes = now;
+    }
+
+    /** COM_CHANGE_USER: the new user's session starts from its own modes. */
+    void forgetModes() {
+        modes = -1;
+    }
+
     private void observe(PendingCommand head, ResponseEvent event) {
         if (event instanceof ResponseEvent.ColumnCountEvent count) {
             head.columns = count.columnCount().count();
@@ -174,6 +206,7 @@ final class ResponseChecks {
             }
         } else if (event instanceof ResponseEvent.PrepareOk ok) {
             head.prepared = statements.prepared(ok.prepareOk().statementId());
+            head.prepared.mayChangeModes = head.mayChangeModes;
             head.columns = ok.prepareOk().numColumns();
             head.startColumns();
         } else if (event instanceof ResponseEvent.ColumnsEnd end && !end.parameters()) {

@@ -56,6 +56,57 @@ class LinkValidatorTest {
         assertThat(s.only().offset()).isEqualTo(10);
     }
 
+    /**
+     * Seed 004's very bytes under CLIENT_SESSION_TRACK parse to the end (the byte too many is read as an empty info),
+     * but the status they yield, 0x0200, turns autocommit off and backslash escapes on after an INSERT, which can do
+     * neither: the session's modes give it away.
+     */
+    @Test
+    void theSameShiftUnderSessionTrackFlipsTheSessionsModes() {
+        LinkScript s = new LinkScript(LinkScript.BASE | Capability.CLIENT_SESSION_TRACK, false);
+        s.command(query("SELECT 1"));
+        s.ok(0x0002);
+        s.command(query("INSERT INTO t VALUES (1)"));
+        s.written(0x00, 0x01, 0xFD, 0x40, 0x42, 0x0F, 0x00, 0x02, 0x00, 0x00, 0x00);
+        Violation v = s.only();
+        assertThat(v.rule()).isEqualTo(Rule.STATUS);
+        assertThat(v.offset()).isEqualTo(6);
+        assertThat(v.expected()).contains("0x0002").contains("COM_QUERY names neither");
+        assertThat(v.found()).isEqualTo("status 0x0200");
+    }
+
+    /** The modes may change with a statement that names them (any case), or one that runs other code. */
+    @Test
+    void statementsThatMayChangeTheModesChangeThemUnreported() {
+        LinkScript s = new LinkScript(LinkScript.BASE | Capability.CLIENT_SESSION_TRACK, false);
+        s.command(query("SELECT 1"));
+        s.ok(0x0002);
+        s.command(query("set AutoCommit = 0"));
+        s.ok(0x0000);
+        s.command(query("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'"));
+        s.ok(0x0200);
+        s.command(query("call reset_modes()"));
+        s.ok(0x0002);
+        s.command(0x11); // COM_CHANGE_USER: the new user's session starts from its own modes
+        s.ok(0x0000);
+        s.command(query("SELECT 2"));
+        s.ok(0x0200);
+        assertThat(s.violations).isEmpty();
+        s.command(query("SELECT 3"));
+        s.ok(0x0202);
+        assertThat(s.only().rule()).isEqualTo(Rule.STATUS);
+    }
+
+    private static int[] query(String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int[] command = new int[b.length + 1];
+        command[0] = QUERY;
+        for (int i = 0; i < b.length; i++) {
+            command[i + 1] = b[i];
+        }
+        return command;
+    }
+
     @Test
     void lengthEncodedIntegersOnlyInLegalForms() {
         LinkScript s = new LinkScript(LinkScript.BASE, false);
