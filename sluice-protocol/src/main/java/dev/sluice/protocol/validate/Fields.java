@@ -17,6 +17,8 @@ final class Fields {
     private int end;
     private int pos;
     private int statusAt = -1;
+    /** A row's column being walked, named in a breach after the field's name (-1: none); no string per column. */
+    private long column = -1;
 
     Fields on(ByteBuf payload) {
         buf = payload;
@@ -24,7 +26,19 @@ final class Fields {
         end = payload.writerIndex();
         pos = start;
         statusAt = -1;
+        column = -1;
         return this;
+    }
+
+    /** The fields read from now on belong to column {@code index} of a row (-1: to no column). */
+    Fields column(long index) {
+        column = index;
+        return this;
+    }
+
+    /** A field's name in a breach: with the column it belongs to, if any. */
+    private String name(String field) {
+        return column < 0 ? field : field + " " + column;
     }
 
     /** Offset of the next field in the payload. */
@@ -98,7 +112,7 @@ final class Fields {
                     return NULL;
                 }
                 throw new Breach(
-                        Rule.LENENC, at, field + " as a length-encoded integer", "0xfb (NULL), not allowed here");
+                        Rule.LENENC, at, name(field) + " as a length-encoded integer", "0xfb (NULL), not allowed here");
             case Wire.LENENC_2:
                 return int2(field);
             case Wire.LENENC_3: {
@@ -114,7 +128,7 @@ final class Fields {
                 return v;
             }
             default:
-                throw new Breach(Rule.LENENC, at, field + " as a length-encoded integer", "0xff, never a length");
+                throw new Breach(Rule.LENENC, at, name(field) + " as a length-encoded integer", "0xff, never a length");
         }
     }
 
@@ -129,7 +143,7 @@ final class Fields {
             throw new Breach(
                     Rule.LENGTH,
                     at,
-                    field + " of at most " + remaining() + " bytes (what the packet holds after its length)",
+                    name(field) + " of at most " + remaining() + " bytes (what the packet holds after its length)",
                     "a length of " + Long.toUnsignedString(n));
         }
         pos += (int) n;
@@ -146,12 +160,20 @@ final class Fields {
         }
     }
 
+    /** A row of {@code columns} columns must end here. */
+    void endRow(String kind, long columns) {
+        column = -1;
+        if (pos != end) {
+            end(kind + " of " + columns + " columns");
+        }
+    }
+
     private void need(int n, String field) {
         if (end - pos < n) {
             throw new Breach(
                     Rule.LENGTH,
                     offset(),
-                    n + " bytes of " + field,
+                    n + " bytes of " + name(field),
                     "the packet ends after " + length() + " bytes (" + (end - pos) + " left)");
         }
     }

@@ -130,9 +130,9 @@ final class PacketChecks {
     /** A text row: exactly {@code columns} length-encoded strings, each possibly NULL. */
     static void textRow(Fields f, long columns) {
         for (long i = 0; i < columns; i++) {
-            f.lenencString("text row column " + i, true);
+            f.column(i).lenencString("text row column", true);
         }
-        f.end("text row of " + columns + " columns");
+        f.endRow("text row", columns);
     }
 
     /** A binary row: 0x00, the null bitmap, then each non-NULL value in the size its column's type gives it. */
@@ -146,8 +146,10 @@ final class PacketChecks {
             if ((f.byteAt(bitmapAt + (bit >> 3)) & (1 << (bit & 7))) != 0) {
                 continue;
             }
+            f.column(i);
             value(f, shapes[i], i);
         }
+        f.column(-1);
         if ((f.byteAt(bitmapAt) & 0x03) != 0) {
             throw new Breach(
                     Rule.FIELD,
@@ -155,26 +157,26 @@ final class PacketChecks {
                     "the null bitmap's first two bits clear (reserved in rows)",
                     String.format("0x%02x", f.byteAt(bitmapAt)));
         }
-        f.end("binary row of " + n + " columns");
+        f.endRow("binary row", n);
     }
 
     private static void value(Fields f, ColumnType.Shape shape, int column) {
         switch (shape) {
             case NONE -> {}
-            case INT1 -> f.skip(1, "binary row column " + column);
-            case INT2 -> f.skip(2, "binary row column " + column);
-            case INT4, FLOAT -> f.skip(4, "binary row column " + column);
-            case INT8, DOUBLE -> f.skip(8, "binary row column " + column);
+            case INT1 -> f.skip(1, "binary row column");
+            case INT2 -> f.skip(2, "binary row column");
+            case INT4, FLOAT -> f.skip(4, "binary row column");
+            case INT8, DOUBLE -> f.skip(8, "binary row column");
             case DATETIME -> sized(f, column, 0, 4, 7, 11);
             case TIME -> sized(f, column, 0, 8, 12, 8);
-            case LENENC -> f.lenencString("binary row column " + column, false);
+            case LENENC -> f.lenencString("binary row column", false);
         }
     }
 
     /** A temporal value: a length byte that must be one of the legal lengths, then that many bytes. */
     private static void sized(Fields f, int column, int a, int b, int c, int d) {
         int at = f.offset();
-        int length = f.int1("binary row column " + column + " length");
+        int length = f.int1("length of binary row column");
         if (length != a && length != b && length != c && length != d) {
             throw new Breach(
                     Rule.FIELD,
@@ -182,7 +184,7 @@ final class PacketChecks {
                     "binary row column " + column + " length " + a + ", " + b + ", " + c + (d != b ? " or " + d : ""),
                     Integer.toString(length));
         }
-        f.skip(length, "binary row column " + column);
+        f.skip(length, "binary row column");
     }
 
     /** COM_STMT_PREPARE_OK: 0x00, statement id, columns, parameters, a zero filler, warnings: 12 bytes. */

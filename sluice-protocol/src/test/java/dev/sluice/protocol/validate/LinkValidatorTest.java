@@ -145,6 +145,22 @@ class LinkValidatorTest {
         s.textRow("1", "2");
         assertThat(s.only().rule()).isEqualTo(Rule.LENGTH);
         assertThat(s.only().offset()).isEqualTo(2);
+        assertThat(s.only().expected()).isEqualTo("text row of 1 columns to end at byte 2");
+    }
+
+    /** A breach inside a row names the column (built only then: a well-formed row allocates no name). */
+    @Test
+    void aColumnLongerThanItsRowIsNamed() {
+        LinkScript s = new LinkScript(LinkScript.BASE, false);
+        s.command(QUERY, 'x');
+        s.columnCount(2);
+        s.column(ColumnType.LONG);
+        s.column(ColumnType.VAR_STRING);
+        s.eof(2);
+        s.written(0x01, '1', 0x05, 'a');
+        assertThat(s.only().rule()).isEqualTo(Rule.LENGTH);
+        assertThat(s.only().offset()).isEqualTo(2);
+        assertThat(s.only().expected()).startsWith("text row column 1 of at most 1 bytes");
     }
 
     @Test
