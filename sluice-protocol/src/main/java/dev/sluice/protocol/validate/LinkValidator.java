@@ -58,7 +58,10 @@ public final class LinkValidator implements FrameTap {
     /** Connection phase: packets so far. */
     private long handshakePackets;
     /** What ended the last response, for a report of a packet after it. */
-    private String lastEnd = "no response yet";
+    /** The response that ended last, for a report of a packet after it (named only then); null: none yet. */
+    private PendingCommand lastEnded;
+    /** The first byte of that response's last packet. */
+    private int lastEndFirst;
 
     private Violation violation;
     private RuntimeException fault;
@@ -192,7 +195,7 @@ public final class LinkValidator implements FrameTap {
         long index = packet >= 0 ? packet : head != null ? head.packets + 1 : 0;
         String what = found;
         if (rule == Rule.UNSOLICITED) {
-            what = found + ", after " + lastEnd;
+            what = found + ", after " + lastEnd();
         }
         emit(new Violation(
                 sessionId,
@@ -359,14 +362,15 @@ public final class LinkValidator implements FrameTap {
                     Rule.UNSOLICITED,
                     -1,
                     "no packet (no command is outstanding)",
-                    length + " bytes starting 0x" + Integer.toHexString(first) + ", after " + lastEnd);
+                    length + " bytes starting 0x" + Integer.toHexString(first) + ", after " + lastEnd());
         }
         head.packets++;
         expectSeq(head, id, length);
         if (head.decoder == null) { // COM_CHANGE_USER: authentication until OK or ERR
             if (first == 0x00 || first == 0xFF) {
                 pending.pollFirst();
-                lastEnd = "the " + (first == 0 ? "OK" : "ERR") + " ending COM_CHANGE_USER";
+                lastEnded = head;
+                lastEndFirst = first;
                 responses.forgetModes();
             }
             return;
@@ -378,8 +382,8 @@ public final class LinkValidator implements FrameTap {
         if (head.decoder.isComplete()) {
             pending.pollFirst();
             responses.completed(head);
-            lastEnd = "the " + (first == 0xFF ? "ERR" : first == 0xFE ? "EOF/OK" : "last packet") + " ending "
-                    + head.command + " (packet " + head.packets + ")";
+            lastEnded = head;
+            lastEndFirst = first;
         }
     }
 
@@ -436,5 +440,18 @@ public final class LinkValidator implements FrameTap {
         } catch (RuntimeException e) {
             // the listener's fault is its own; the violation stands
         }
+    }
+
+    /** What ended the last response, in words (a report of a packet after it). */
+    private String lastEnd() {
+        PendingCommand head = lastEnded;
+        if (head == null) {
+            return "no response yet";
+        }
+        if (head.decoder == null) {
+            return "the " + (lastEndFirst == 0 ? "OK" : "ERR") + " ending COM_CHANGE_USER";
+        }
+        String kind = lastEndFirst == 0xFF ? "ERR" : lastEndFirst == 0xFE ? "EOF/OK" : "last packet";
+        return "the " + kind + " ending " + head.command + " (packet " + head.packets + ")";
     }
 }

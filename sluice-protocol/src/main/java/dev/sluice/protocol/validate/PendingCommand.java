@@ -60,6 +60,9 @@ final class PendingCommand {
         if (shapes == null || shapeCount != columnCount) {
             return null;
         }
-        return shapes.length == shapeCount ? shapes : Arrays.copyOf(shapes, shapeCount);
+        if (shapes.length != shapeCount) {
+            shapes = Arrays.copyOf(shapes, shapeCount); // once: every row of the result asks
+        }
+        return shapes;
     }
 }
