@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Session captures, process-wide (docs/CAPTURES.md): every client link gets a {@link SessionCapture} on its codecs;
  * captures are written as pcapng files into {@code capture.dir}, within its disk budget, on a writer thread of their
- * own: on error (a session's first protocol error, ERR in the middle of a response, or validator violation,
+ * own: on error (a session's first protocol error, ERR in the middle of a response, or a validator violation once Sluice answered it or the session ended,
  * {@link #onViolation}), on demand ({@link #captureNow}), and continuously for sessions matching the filter.
  */
 public final class Captures implements AutoCloseable {
@@ -88,7 +88,7 @@ public final class Captures implements AutoCloseable {
     public void onViolation(Channel channel) {
         SessionCapture capture = channel.attr(KEY).get();
         if (capture != null) {
-            channel.eventLoop().execute(() -> capture.onError("validator violation"));
+            channel.eventLoop().execute(() -> capture.onViolation("validator violation"));
         }
     }
 

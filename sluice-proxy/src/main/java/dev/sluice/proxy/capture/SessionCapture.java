@@ -41,6 +41,9 @@ final class SessionCapture implements FrameTap {
     private ContinuousCapture continuous;
     private boolean broken;
 
+    /** A violation waiting for Sluice's answer before the capture is written ({@link #onViolation}); or null. */
+    private String pendingError;
+
     SessionCapture(Captures captures, Channel channel, CaptureConfig config) {
         this.captures = captures;
         this.channel = channel;
@@ -93,6 +96,9 @@ final class SessionCapture implements FrameTap {
                 } else if (before && sequenceId > 1) {
                     onError("ERR " + code + " in the middle of a response");
                 }
+            }
+            if (pendingError != null) {
+                writePending();
             }
         } catch (RuntimeException e) {
             stop(e);
@@ -158,7 +164,27 @@ final class SessionCapture implements FrameTap {
     }
 
     /** The first on-error trigger of the session writes its capture now; later ones add nothing. */
+    /**
+     * A violation the validator reported: written once Sluice has answered it (the next packet to the client, often
+     * the ERR naming it) or when the session ends, whichever comes first, so the file shows what followed.
+     */
+    void onViolation(String why) {
+        if (!errorCaptured && captures.onError()) {
+            pendingError = why;
+            if (!channel.isOpen()) { // the session already ended: nothing more will come
+                writePending();
+            }
+        }
+    }
+
+    private void writePending() {
+        String why = pendingError;
+        pendingError = null;
+        onError(why);
+    }
+
     void onError(String why) {
+        pendingError = null;
         if (errorCaptured || !captures.onError()) {
             return;
         }
@@ -176,6 +202,9 @@ final class SessionCapture implements FrameTap {
 
     /** The session ended: its continuous capture, if any, is closed. */
     void ended() {
+        if (pendingError != null) {
+            writePending();
+        }
         if (continuous != null) {
             continuous.close();
             continuous = null;

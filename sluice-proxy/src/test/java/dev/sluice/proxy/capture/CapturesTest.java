@@ -65,7 +65,12 @@ class CapturesTest {
             tapA.written(err(1064), 1); // an ordinary ERR: the response's first packet
             captures.onViolation(a);
             a.runPendingTasks();
+            assertThat(captures.onErrorWritten())
+                    .as("a violation waits for what Sluice sends next")
+                    .isZero();
+            tapA.written(err(1835), 1); // Sluice's answer naming the violation: the capture is written with it
             await().atMost(Duration.ofSeconds(10)).until(() -> files(dir).size() == 1);
+            assertThat(captures.onErrorWritten()).isEqualTo(1);
             assertThat(files(dir).get(0).getFileName().toString())
                     .startsWith("sluice-session-11-")
                     .endsWith("-on-error.pcapng");
@@ -84,6 +89,15 @@ class CapturesTest {
             assertThat(captures.onErrorWritten()).isEqualTo(2);
 
             assertThat(now(captures, b, 12, "now.pcapng").packets()).isEqualTo(8);
+
+            // a violation on a session that ends before Sluice writes anything more: written at its end
+            EmbeddedChannel c = new EmbeddedChannel();
+            var tapC = captures.tap(c);
+            session(c, tapC, 13);
+            captures.onViolation(c);
+            c.runPendingTasks();
+            c.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> captures.onErrorWritten() == 3);
             assertThat(captures.captureNow(99, null).get(10, java.util.concurrent.TimeUnit.SECONDS))
                     .isNull();
             assertThat(captures.onDemandWritten()).isEqualTo(1);
