@@ -113,6 +113,7 @@ public final class ConfigReload {
         differs(keys, "max-client-connections", current, next, c -> c.limits().maxClientConnections());
         differs(keys, "local-infile", current, next, ProxyConfig::localInfile);
         differs(keys, "client-auth-plugin", current, next, ProxyConfig::clientAuthPlugin);
+        differs(keys, "compression", current, next, ProxyConfig::compression);
         differs(keys, "routing", current, next, c -> routing(c.routing()));
         differs(
                 keys,

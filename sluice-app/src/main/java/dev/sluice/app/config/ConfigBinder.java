@@ -4,6 +4,7 @@ import dev.sluice.backend.pool.PoolMode;
 import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.CompressionConfig;
 import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
 import dev.sluice.proxy.config.ListenerConfig;
@@ -58,7 +59,8 @@ final class ConfigBinder {
             "slow-query-log",
             "admin",
             "users-from-server",
-            "log-level");
+            "log-level",
+            "compression");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
@@ -88,6 +90,7 @@ final class ConfigBinder {
     private final StatsReader statsReader = new StatsReader(values);
     private final AdminReader adminReader = new AdminReader(values, this::tls);
     private final UsersFromServerReader usersFromServerReader = new UsersFromServerReader(values);
+    private final CompressionReader compressionReader = new CompressionReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -150,6 +153,7 @@ final class ConfigBinder {
         AdminConfig admin = adminReader.read(root.get("admin"), tls);
         UsersFromServerConfig usersFromServer = usersFromServerReader.read(root.get("users-from-server"));
         String logLevel = values.choice(root.get("log-level"), "log-level", LOG_LEVELS, null);
+        CompressionConfig compression = compressionReader.read(root.get("compression"));
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
         }
@@ -171,7 +175,8 @@ final class ConfigBinder {
                     http,
                     stats,
                     admin,
-                    usersFromServer);
+                    usersFromServer,
+                    compression);
             return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -94,7 +94,7 @@ public final class CompressionEncoder extends ChannelOutboundHandlerAdapter {
         while (pending.readableBytes() >= maxPayload) {
             frame(ctx, pending.readSlice(maxPayload), ctx.voidPromise());
         }
-        pending.discardReadComponents();
+        // the parts sent stay in the composite (slices of it may still be in the outbound buffer) until it is released
     }
 
     /** Sends everything collected; the promises of the writes collected complete with the last part. */

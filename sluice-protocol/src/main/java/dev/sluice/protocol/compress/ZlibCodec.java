@@ -35,7 +35,7 @@ final class ZlibCodec implements Codec {
         deflater.setInput(source.nioBuffer(source.readerIndex(), length));
         deflater.finish();
         // anything not smaller than the input is sent as it is: the output may stop there
-        ByteBuf out = alloc.heapBuffer(Math.max(64, length / 2), length);
+        ByteBuf out = alloc.heapBuffer(Math.min(length, Math.max(64, length / 2)), length);
         try {
             while (!deflater.finished()) {
                 if (!out.isWritable()) {

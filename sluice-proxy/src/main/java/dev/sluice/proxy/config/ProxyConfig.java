@@ -29,6 +29,7 @@ import java.util.Set;
  * @param admin the admin interface (MySQL protocol, for operators); null for none (the default)
  * @param usersFromServer accounts loaded from the servers for clients not among {@code users}; null for none (the
  *     default)
+ * @param compression the compressed protocol towards clients and towards servers (null: the defaults)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -47,7 +48,8 @@ public record ProxyConfig(
         HttpConfig http,
         StatsConfig stats,
         AdminConfig admin,
-        UsersFromServerConfig usersFromServer) {
+        UsersFromServerConfig usersFromServer,
+        CompressionConfig compression) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -218,6 +220,51 @@ public record ProxyConfig(
                 null);
     }
 
+    /** With the default compression settings. */
+    public ProxyConfig(
+            List<ListenerConfig> listeners,
+            List<ServerConfig> servers,
+            List<UserConfig> users,
+            ClientTlsConfig clientTls,
+            Timeouts timeouts,
+            Limits limits,
+            boolean localInfile,
+            PoolSettings pool,
+            String clientAuthPlugin,
+            int instanceId,
+            ServerGroups groups,
+            MonitorConfig monitor,
+            RoutingConfig routing,
+            HttpConfig http,
+            StatsConfig stats,
+            AdminConfig admin,
+            UsersFromServerConfig usersFromServer) {
+        this(
+                listeners,
+                servers,
+                users,
+                clientTls,
+                timeouts,
+                limits,
+                localInfile,
+                pool,
+                clientAuthPlugin,
+                instanceId,
+                groups,
+                monitor,
+                routing,
+                http,
+                stats,
+                admin,
+                usersFromServer,
+                null);
+    }
+
+    /** This configuration with these compression settings (null: the defaults). */
+    public ProxyConfig withCompression(CompressionConfig newCompression) {
+        return new Copy(this).compression(newCompression).build();
+    }
+
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
     public ProxyConfig withRouting(ServerGroups newGroups, MonitorConfig newMonitor, RoutingConfig newRouting) {
         return new Copy(this)
@@ -257,6 +304,7 @@ public record ProxyConfig(
         private StatsConfig stats;
         private AdminConfig admin;
         private UsersFromServerConfig usersFromServer;
+        private CompressionConfig compression;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -267,6 +315,12 @@ public record ProxyConfig(
             this.stats = from.stats;
             this.admin = from.admin;
             this.usersFromServer = from.usersFromServer;
+            this.compression = from.compression;
+        }
+
+        Copy compression(CompressionConfig value) {
+            compression = value;
+            return this;
         }
 
         Copy groups(ServerGroups value) {
@@ -322,7 +376,8 @@ public record ProxyConfig(
                     http,
                     stats,
                     admin,
-                    usersFromServer);
+                    usersFromServer,
+                    compression);
         }
     }
 
@@ -366,6 +421,9 @@ public record ProxyConfig(
         Objects.requireNonNull(routing, "routing");
         if (stats == null) {
             stats = StatsConfig.defaults();
+        }
+        if (compression == null) {
+            compression = CompressionConfig.defaults();
         }
         checkGroups(servers, users, groups);
         checkRouting(groups, monitor, routing);
