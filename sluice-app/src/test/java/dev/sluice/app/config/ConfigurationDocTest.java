@@ -85,6 +85,7 @@ class ConfigurationDocTest {
         StatsReader.DIGEST_KEYS.forEach(k -> keys.add("digests." + k));
         StatsReader.SLOW_KEYS.forEach(k -> keys.add("slow-query-log." + k));
         UsersFromServerReader.KEYS.forEach(k -> keys.add("users-from-server." + k));
+        CompressionReader.KEYS.forEach(k -> keys.add("compression." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }
