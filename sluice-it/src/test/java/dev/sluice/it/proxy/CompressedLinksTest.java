@@ -136,6 +136,40 @@ class CompressedLinksTest {
         assertThat(log.lines()).anyMatch(l -> l.contains("user app") && l.contains("compression=zlib"));
     }
 
+    @Test
+    void eachSideIsNegotiatedOnItsOwn() throws Exception {
+        String expected;
+        try (Connection direct = Driver.MARIADB.direct(fixture, "")) {
+            expected = readAll(direct, true);
+        }
+        // an uncompressed client over the compressed server link
+        try (Connection c = Driver.MARIADB.viaSluice(fixture, "useServerPrepStmts=true")) {
+            assertThat(status(c, "Compression")).isEqualTo("ON");
+            assertThat(readAll(c, true)).isEqualTo(expected);
+        }
+        // a compressed client over an uncompressed server link (compression.servers: off, the default)
+        try (ProxyFixture plain =
+                        new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false));
+                Connection c = Driver.MARIADB.connect(
+                        plain.port(),
+                        "useCompression=true&useServerPrepStmts=true",
+                        ProxyFixture.USER,
+                        ProxyFixture.PASSWORD)) {
+            assertThat(status(c, "Compression")).isEqualTo("OFF");
+            assertThat(readAll(c, true)).isEqualTo(expected);
+            String session = "session " + connectionId(c) + ":";
+            assertThat(log.lines()).anyMatch(l -> l.contains(session) && l.contains("compression=zlib"));
+        }
+    }
+
+    private static long connectionId(Connection c) throws Exception {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"1, CONNECTOR_J", "2, MARIADB"})
     void aCommandOver16MiBGoesThroughBothCompressedLinks(int id, Driver driver) throws Exception {

@@ -96,6 +96,37 @@ class CompressionCodecTest {
     }
 
     @Test
+    void theFrameTapSeesDecompressedPackets() {
+        List<byte[]> payloads = List.of(text(300, 21), text(40, 22));
+        ByteBuf wire = send(Compression.ZLIB, new PacketSequence(), payloads);
+        PacketSequence sequence = new PacketSequence();
+        PacketDecoder decoder = new PacketDecoder(sequence, LIMIT);
+        List<byte[]> tapped = new ArrayList<>();
+        decoder.tap(new dev.sluice.protocol.wire.FrameTap() {
+            @Override
+            public boolean read(ByteBuf payload, int sequenceId) {
+                tapped.add(ByteBufUtil.getBytes(payload));
+                return true;
+            }
+
+            @Override
+            public boolean written(ByteBuf payload, int sequenceId) {
+                return true;
+            }
+        });
+        EmbeddedChannel reader = new EmbeddedChannel(
+                new CompressionDecoder(Compression.ZLIB.newCodec(0), new CompressedSequence(sequence), 0xFFFFFF),
+                decoder);
+        try {
+            assertThat(wire.getUnsignedMediumLE(4)).as("compressed on the wire").isPositive();
+            reader.writeInbound(wire);
+            assertThat(tapped).containsExactlyElementsOf(payloads);
+        } finally {
+            reader.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void aStretchUnderFiftyBytesIsSentUncompressed() {
         ByteBuf wire = send(Compression.ZLIB, new PacketSequence(), List.of(text(20, 7)));
         try {
