@@ -13,6 +13,9 @@ import dev.sluice.protocol.binary.BinaryType;
 import dev.sluice.protocol.binary.ColumnType;
 import dev.sluice.protocol.compress.Compression;
 import dev.sluice.protocol.message.client.BoundParameter;
+import dev.sluice.protocol.message.client.ComInitDb;
+import dev.sluice.protocol.message.client.ComQuery;
+import dev.sluice.protocol.message.client.ComResetConnection;
 import dev.sluice.proxy.config.CompressionConfig;
 import dev.sluice.testkit.MariaDbSandboxExtension;
 import io.netty.channel.EventLoopGroup;
@@ -217,6 +220,41 @@ class CompressedLinksTest {
         all.add(port);
         all.addAll(b);
         return all;
+    }
+
+    @Test
+    void pipelinedCommandsOverACompressedServerLinkAndZstdFallingBackToZlib() {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(1);
+        try {
+            ServerConnector connector = new ServerConnector(group, transport);
+            // Sluice's reset of a pooled connection is such a pipeline: one write, answers read in order
+            ServerConnection c = ServerConnection.await(connector.connect(
+                    ConnectOptions.builder("127.0.0.1", db.sandbox().port())
+                            .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .compression(Compression.ZSTD, 0) // MariaDB offers no zstd: zlib instead
+                            .build()));
+            try {
+                assertThat(Capability.has(c.capabilities(), Capability.CLIENT_COMPRESS))
+                        .isTrue();
+                assertThat(Capability.has(c.capabilities(), Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM))
+                        .isFalse();
+                List<java.util.concurrent.CompletableFuture<QueryResult>> answers = c.pipeline(List.of(
+                        ComResetConnection.INSTANCE,
+                        ComQuery.of("SET NAMES utf8mb4"),
+                        ComInitDb.of("test"),
+                        ComQuery.of("SELECT COUNT(*), DATABASE() FROM big")));
+                QueryResult last = ServerConnection.await(answers.get(3));
+                answers.forEach(ServerConnection::await);
+                assertThat(text(last.resultSet().rows().get(0).get(0))).isEqualTo(String.valueOf(ROWS));
+                assertThat(text(last.resultSet().rows().get(0).get(1))).isEqualTo("test");
+            } finally {
+                c.close();
+            }
+        } finally {
+            group.shutdownGracefully();
+        }
     }
 
     @Test
