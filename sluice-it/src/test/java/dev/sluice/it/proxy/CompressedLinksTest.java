@@ -258,6 +258,49 @@ class CompressedLinksTest {
     }
 
     @Test
+    void aZlibBombFromAClientEndsItsSessionUninflated() throws Exception {
+        Transport transport = Transport.best();
+        EventLoopGroup group = transport.newGroup(1);
+        try {
+            ServerConnector connector = new ServerConnector(group, transport);
+            ServerConnection c =
+                    ServerConnection.await(connector.connect(ConnectOptions.builder("127.0.0.1", fixture.port())
+                            .user(ProxyFixture.USER, ProxyFixture.PASSWORD)
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .compression(Compression.ZLIB, 0)
+                            .build()));
+            try {
+                // 64 MiB of zeros deflate to ~64 KiB; the header says 1000 bytes: Sluice stops at 1000
+                java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+                deflater.setInput(new byte[64 << 20]);
+                deflater.finish();
+                byte[] buffer = new byte[1 << 20];
+                int n = deflater.deflate(buffer);
+                assertThat(deflater.finished()).isTrue();
+                deflater.end();
+                io.netty.buffer.ByteBuf bomb = io.netty.buffer.Unpooled.buffer();
+                dev.sluice.protocol.compress.CompressedFraming.writeHeader(bomb, n, 0, 1000);
+                bomb.writeBytes(buffer, 0, n);
+                // past the client's own compression handler, straight onto the socket
+                c.channel().pipeline().firstContext().writeAndFlush(bomb);
+                assertThat(c.channel().closeFuture().await(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("Sluice closes the session")
+                        .isTrue();
+            } finally {
+                c.close();
+            }
+            assertThat(log.awaitLine("session ")).isNotNull();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> log.lines().stream()
+                            .anyMatch(l -> l.contains("bad packet from the client: compressed payload: zlib data"
+                                    + " inflates past the 1000 bytes its header declares")));
+        } finally {
+            group.shutdownGracefully();
+        }
+    }
+
+    @Test
     void zstdTowardsSluicesOwnClientOverAZlibServerLink() {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(1);
