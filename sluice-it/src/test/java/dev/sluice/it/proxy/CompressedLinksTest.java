@@ -150,18 +150,20 @@ class CompressedLinksTest {
             assertThat(status(c, "Compression")).isEqualTo("ON");
             assertThat(readAll(c, true)).isEqualTo(expected);
         }
-        // a compressed client over an uncompressed server link (compression.servers: off, the default)
-        try (ProxyFixture plain =
-                        new ProxyFixture(db.sandbox(), ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, false));
+        // a compressed client, over TLS, over an uncompressed server link (compression.servers: off, the default)
+        try (ProxyFixture plain = new ProxyFixture(
+                        db.sandbox(),
+                        ProxyFixture.config(db.sandbox(), false, dev.sluice.proxy.config.Limits.defaults()));
                 Connection c = Driver.MARIADB.connect(
                         plain.port(),
-                        "useCompression=true&useServerPrepStmts=true",
+                        "useCompression=true&useServerPrepStmts=true&sslMode=trust",
                         ProxyFixture.USER,
                         ProxyFixture.PASSWORD)) {
             assertThat(status(c, "Compression")).isEqualTo("OFF");
             assertThat(readAll(c, true)).isEqualTo(expected);
             String session = "session " + connectionId(c) + ":";
-            assertThat(log.lines()).anyMatch(l -> l.contains(session) && l.contains("compression=zlib"));
+            assertThat(log.lines())
+                    .anyMatch(l -> l.contains(session) && l.contains("tls=yes") && l.contains("compression=zlib"));
         }
     }
 
