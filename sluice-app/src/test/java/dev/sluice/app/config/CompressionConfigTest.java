@@ -25,6 +25,9 @@ class CompressionConfigTest {
                         .proxy()
                         .compression())
                 .isEqualTo(new CompressionConfig(false, Compression.ZSTD, 19));
+        assertThat(load(BASE + yaml("compression: {servers: zlib}")).summary())
+                .contains("; compression to clients offered, to servers zlib");
+        assertThat(load(BASE).summary()).doesNotContain("compression");
         assertThat(load(BASE, "compression.servers=zlib", "compression.level=1")
                         .proxy()
                         .compression())
