@@ -325,6 +325,14 @@ class CompressedLinksTest {
                 assertThat(text(rows.resultSet().rows().get(ROWS - 1).get(0))).isEqualTo(String.valueOf(ROWS));
                 QueryResult big = c.querySync("SELECT REPEAT('z', " + BIG + ")");
                 assertThat((byte[]) big.resultSet().rows().get(0).get(0)).hasSize(BIG);
+                // over 16 MiB of incompressible bytes each way: sent as they are (uncompressed length 0) on both links
+                byte[] noise = new byte[BIG];
+                new java.util.Random(14).nextBytes(noise);
+                PreparedStatement insert = c.prepareSync("INSERT INTO blobs VALUES (14, ?)");
+                c.executeSync(insert, List.of(BoundParameter.of(BinaryType.of(ColumnType.LONG_BLOB), noise)));
+                QueryResult back = c.querySync("SELECT b, MD5(b) FROM blobs WHERE id = 14");
+                assertThat((byte[]) back.resultSet().rows().get(0).get(0)).isEqualTo(noise);
+                assertThat(text(back.resultSet().rows().get(0).get(1))).isEqualTo(md5Hex(noise));
                 PreparedStatement ps = c.prepareSync("SELECT s FROM big WHERE id = ?");
                 QueryResult one =
                         c.executeSync(ps, List.of(BoundParameter.of(BinaryType.of(ColumnType.LONGLONG), 4242L)));
@@ -348,8 +356,12 @@ class CompressedLinksTest {
     }
 
     private static String md5Hex(String s) {
+        return md5Hex(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private static String md5Hex(byte[] bytes) {
         try {
-            return md5(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return md5(bytes);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
