@@ -32,22 +32,23 @@ final class ZlibCodec implements Codec {
     public ByteBuf compress(ByteBuf source, ByteBufAllocator alloc) {
         int length = source.readableBytes();
         deflater.reset();
-        deflater.setInput(source.nioBuffer(source.readerIndex(), length));
-        deflater.finish();
+        // part by part: what the encoder collected is a composite, whose single NIO view would be a copy
+        ByteBuffer[] parts = source.nioBuffers(source.readerIndex(), length);
         // anything not smaller than the input is sent as it is: the output may stop there
         ByteBuf out = alloc.heapBuffer(Math.min(length, Math.max(64, length / 2)), length);
         try {
-            while (!deflater.finished()) {
-                if (!out.isWritable()) {
-                    if (out.writerIndex() >= length - 1) {
+            for (int i = 0; i < parts.length; i++) {
+                deflater.setInput(parts[i]);
+                boolean last = i == parts.length - 1;
+                if (last) {
+                    deflater.finish();
+                }
+                while (last ? !deflater.finished() : !deflater.needsInput()) {
+                    if (!deflateInto(out, length)) {
                         out.release();
                         return null;
                     }
-                    out.ensureWritable(Math.min(out.capacity(), length - out.writerIndex()));
                 }
-                ByteBuffer room = out.nioBuffer(out.writerIndex(), out.writableBytes());
-                int n = deflater.deflate(room);
-                out.writerIndex(out.writerIndex() + n);
             }
         } catch (RuntimeException e) {
             out.release();
@@ -58,6 +59,20 @@ final class ZlibCodec implements Codec {
             return null;
         }
         return out;
+    }
+
+    /** One deflate step into {@code out}; false when the output reached the input's length (not worth sending). */
+    private boolean deflateInto(ByteBuf out, int length) {
+        if (!out.isWritable()) {
+            if (out.writerIndex() >= length - 1) {
+                return false;
+            }
+            out.ensureWritable(Math.min(out.capacity(), length - out.writerIndex()));
+        }
+        ByteBuffer room = out.nioBuffer(out.writerIndex(), out.writableBytes());
+        int n = deflater.deflate(room);
+        out.writerIndex(out.writerIndex() + n);
+        return true;
     }
 
     @Override
