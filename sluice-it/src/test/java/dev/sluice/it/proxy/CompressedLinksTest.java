@@ -217,6 +217,41 @@ class CompressedLinksTest {
         assertThat(log.lines()).anyMatch(l -> l.contains("compression=zlib"));
     }
 
+    @Test
+    void loadDataLocalInfileOverCompressedLinks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // the client's data continues the exchange on both links: compressed ids after the request's, then the OK's
+        java.nio.file.Path file = dir.resolve("rows.tsv");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= 50_000; i++) {
+            rows.append(i).append('\t').append("row ").append(i).append('\n');
+        }
+        java.nio.file.Files.writeString(file, rows);
+        try (ProxyFixture infile = new ProxyFixture(
+                db.sandbox(),
+                ProxyFixture.config(db.sandbox(), ProxyFixture.NO_TLS, true)
+                        .withCompression(new CompressionConfig(true, Compression.ZLIB, 1)))) {
+            List<String> command = List.of(
+                    "mariadb",
+                    "--no-defaults",
+                    "-h127.0.0.1",
+                    "-P" + infile.port(),
+                    "-u" + ProxyFixture.USER,
+                    "-p" + ProxyFixture.PASSWORD,
+                    "--compress",
+                    "--local-infile=1",
+                    "--batch",
+                    "-e",
+                    "CREATE TABLE li (id INT PRIMARY KEY, v VARCHAR(20)); LOAD DATA LOCAL INFILE '" + file
+                            + "' INTO TABLE li; SELECT COUNT(*), SUM(id), MAX(v) FROM li;"
+                            + " SHOW SESSION STATUS LIKE 'Compression'; DROP TABLE li",
+                    "test");
+            ProgramRun run = ProgramRun.run(command, Duration.ofSeconds(60));
+            assertThat(run.exitCode()).as(run.describe()).isZero();
+            assertThat(run.out()).contains("50000\t1250025000\trow 9999").contains("Compression\tON");
+        }
+    }
+
     private static List<String> concat(List<String> a, String port, List<String> b) {
         List<String> all = new java.util.ArrayList<>(a);
         all.add(port);
