@@ -91,9 +91,11 @@ final class ZlibCodec implements Codec {
                 if (inflater.finished()) {
                     break;
                 }
-                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                if (n == 0) {
+                    // with all its input and room for output, an inflater that produces nothing is stuck: never loop
                     throw new ProtocolException("compressed payload: zlib data ends after " + produced
-                            + " bytes of the " + length + " its header declares");
+                            + " bytes of the " + length + " its header declares"
+                            + (inflater.needsDictionary() ? " (it asks for a preset dictionary)" : ""));
                 }
                 room = Math.min(length - produced, Math.max(room, produced));
             }
