@@ -139,16 +139,16 @@ bench_sluice() {
         -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1 \
         -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false \
         -jar "$SLUICE_JAR" run --listen "127.0.0.1:$port" --backend "127.0.0.1:$backend" --user bench:bench "$@" \
-        >"$BENCH_TMP/sluice.log" 2>&1 &
+        >"${SLUICE_LOG:-$BENCH_TMP/sluice.log}" 2>&1 &
     SLUICE_PID=$!
     bench_track "$SLUICE_PID"
     local i
     for i in $(seq 150); do
         mariadb --no-defaults -ubench -pbench -h127.0.0.1 -P"$port" -e 'select 1' >/dev/null 2>&1 && break
-        kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "$BENCH_TMP/sluice.log" >&2; bench_die "Sluice exited"; }
+        kill -0 "$SLUICE_PID" 2>/dev/null || { tail -20 "${SLUICE_LOG:-$BENCH_TMP/sluice.log}" >&2; bench_die "Sluice exited"; }
         sleep 0.2
     done
-    [ "$i" -lt 150 ] || { tail -20 "$BENCH_TMP/sluice.log" >&2; bench_die "Sluice did not accept a login within 30 s"; }
+    [ "$i" -lt 150 ] || { tail -20 "${SLUICE_LOG:-$BENCH_TMP/sluice.log}" >&2; bench_die "Sluice did not accept a login within 30 s"; }
 }
 
 # A description of this machine, for docs/PERFORMANCE.md.

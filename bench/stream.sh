@@ -8,11 +8,17 @@
 #
 #   bench/stream.sh                    # ~1.5 minutes on 2 cores
 #   ROUNDS=11 bench/stream.sh
-# Environment: ROWS (1000000), ROUNDS (7), WARMUPS (2), and those of bench/lib.sh.
+#   COMPRESSION=zlib bench/stream.sh   # issue 14: compression on both sides against off, through Sluice
+# Environment: ROWS (1000000), ROUNDS (7), WARMUPS (2), COMPRESSION (unset), and those of bench/lib.sh.
+# With COMPRESSION=zlib (or zstd: MariaDB has no zstd, so the server link falls back to zlib), a second Sluice runs
+# with compression.servers set to it, and the targets are: Sluice uncompressed (the reference), that second Sluice
+# with a client asking for compression (Connector/J useCompression=true: both links compressed), and the server
+# directly with compression (what MariaDB and the client alone pay for it).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROWS="${ROWS:-1000000}"
 ROUNDS="${ROUNDS:-7}"
+COMPRESSION="${COMPRESSION:-}"
 WARMUPS="${WARMUPS:-2}"
 
 bench_prerequisites
@@ -28,7 +34,20 @@ bench_sql "USE bench; CREATE TABLE bench.big (id INT PRIMARY KEY, payload VARCHA
     INSERT INTO bench.big SELECT seq, REPEAT(MD5(seq), 6) FROM seq_1_to_$ROWS;"
 bench_log "Sluice on $SLUICE"
 bench_sluice "$SLUICE" "$DB" "$JMX"
-bench_java dev.sluice.bench.StreamBench --targets "direct:$DB,sluice:$SLUICE" --user bench --password bench \
+targets="direct:$DB,sluice:$SLUICE"
+cpu="mariadbd:$MARIADB_PID,sluice:$SLUICE_PID"
+if [ -n "$COMPRESSION" ]; then
+    case "$COMPRESSION" in zlib|zstd) ;; *) bench_die "COMPRESSION: $COMPRESSION (expected: zlib or zstd)" ;; esac
+    zports=($(bench_ports 2))
+    SLUICE_Z=${zports[0]}
+    plain_pid=$SLUICE_PID
+    bench_log "Sluice with compression.servers=$COMPRESSION on $SLUICE_Z"
+    SLUICE_LOG="$BENCH_TMP/sluice-compressed.log" bench_sluice "$SLUICE_Z" "$DB" "${zports[1]}" \
+        --set "compression.servers=$COMPRESSION"
+    targets="sluice:$SLUICE,sluice-compressed:$SLUICE_Z:useCompression=true,direct-compressed:$DB:useCompression=true"
+    cpu="mariadbd:$MARIADB_PID,sluice:$plain_pid,sluice-compressed:$SLUICE_PID"
+fi
+bench_java dev.sluice.bench.StreamBench --targets "$targets" --user bench --password bench \
     --sql "SELECT id, payload FROM bench.big" --rounds "$ROUNDS" --warmups "$WARMUPS" \
-    --cpu "mariadbd:$MARIADB_PID,sluice:$SLUICE_PID" --clk-tck "$(getconf CLK_TCK)"
+    --cpu "$cpu" --clk-tck "$(getconf CLK_TCK)"
 bench_load

@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  * (e.g. mariadbd, Sluice, this client) used per read, from /proc.
  */
 public final class StreamBench {
-    private record Target(String name, int port) {}
+    /** {@code params}: more of the JDBC URL for this target (e.g. useCompression=true), or empty. */
+    private record Target(String name, int port, String params) {}
 
     private record Read(StreamClient.Result result, Map<String, Double> cpu) {
         double rowsPerSecond() {
@@ -36,8 +37,9 @@ public final class StreamBench {
         Args args = new Args(argv);
         List<Target> targets = new ArrayList<>();
         for (String t : args.get("targets").split(",")) {
-            String[] nameAndPort = t.split(":");
-            targets.add(new Target(nameAndPort[0], Integer.parseInt(nameAndPort[1])));
+            // name:port, or name:port:params (JDBC URL parameters for this target, e.g. useCompression=true)
+            String[] parts = t.split(":", 3);
+            targets.add(new Target(parts[0], Integer.parseInt(parts[1]), parts.length > 2 ? parts[2] : ""));
         }
         Map<String, Long> watched = new LinkedHashMap<>();
         for (String p : args.get("cpu", "").split(",")) {
@@ -160,7 +162,7 @@ public final class StreamBench {
 
     private static Read read(Target t, String user, String password, String sql, Map<String, Long> watched, long ticks)
             throws Exception {
-        try (Connection c = StreamClient.connect("127.0.0.1", t.port, user, password)) {
+        try (Connection c = StreamClient.connect("127.0.0.1", t.port, t.params, user, password)) {
             Map<String, Double> before = cpu(watched, ticks);
             StreamClient.Result r = StreamClient.stream(c, sql, 0, null);
             Map<String, Double> after = cpu(watched, ticks);

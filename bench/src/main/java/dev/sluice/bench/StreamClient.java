@@ -53,6 +53,12 @@ final class StreamClient {
         return DriverManager.getConnection(url(host, port), user, password);
     }
 
+    /** As {@link #connect(String, int, String, String)} with more URL parameters ({@code a=b&c=d}; empty: none). */
+    static Connection connect(String host, int port, String params, String user, String password) throws SQLException {
+        String url = url(host, port) + (params.isEmpty() ? "" : "&" + params);
+        return DriverManager.getConnection(url, user, password);
+    }
+
     /**
      * Streams {@code sql}'s result, reading every value as bytes.
      *

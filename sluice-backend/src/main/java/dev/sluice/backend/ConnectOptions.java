@@ -1,5 +1,6 @@
 package dev.sluice.backend;
 
+import dev.sluice.protocol.compress.Compression;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ import java.util.Objects;
  *     Sluice recovers from a client's answer for an account loaded from the servers); null when the password is
  *     given. With it, a server asking for any other plugin is refused ({@link ServerTrustException}). Not copied:
  *     callers do not modify it
+ * @param compression the compressed protocol to ask for after the login, or null for none: zlib when the server
+ *     offers CLIENT_COMPRESS; zstd when it offers CLIENT_ZSTD_COMPRESSION_ALGORITHM, else zlib as above
+ * @param compressionLevel the level Sluice compresses at (and, for zstd, the level byte of the login); 0 for the
+ *     algorithm's default
  */
 public record ConnectOptions(
         String host,
@@ -46,7 +51,9 @@ public record ConnectOptions(
         Map<String, String> connectAttributes,
         long capabilities,
         boolean sessionTracking,
-        byte[] passwordSha1) {
+        byte[] passwordSha1,
+        Compression compression,
+        int compressionLevel) {
 
     public ConnectOptions {
         Objects.requireNonNull(host, "host");
@@ -80,6 +87,8 @@ public record ConnectOptions(
         b.capabilities = capabilities;
         b.sessionTracking = sessionTracking;
         b.passwordSha1 = passwordSha1;
+        b.compression = compression;
+        b.compressionLevel = compressionLevel;
         return b;
     }
 
@@ -102,6 +111,8 @@ public record ConnectOptions(
         private long capabilities;
         private boolean sessionTracking;
         private byte[] passwordSha1;
+        private Compression compression;
+        private int compressionLevel;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -191,6 +202,13 @@ public record ConnectOptions(
             return this;
         }
 
+        /** The compressed protocol after the login (null: none), at {@code level} (0: the algorithm's default). */
+        public Builder compression(Compression compression, int level) {
+            this.compression = compression;
+            this.compressionLevel = level;
+            return this;
+        }
+
         public ConnectOptions build() {
             return new ConnectOptions(
                     host,
@@ -209,7 +227,9 @@ public record ConnectOptions(
                     connectAttributes,
                     capabilities,
                     sessionTracking,
-                    passwordSha1);
+                    passwordSha1,
+                    compression,
+                    compressionLevel);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.sluice.backend;
 
 import dev.sluice.protocol.Capability;
 import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.compress.Compressing;
+import dev.sluice.protocol.compress.Compression;
 import dev.sluice.protocol.message.client.HandshakeResponse41;
 import dev.sluice.protocol.message.client.SslRequest;
 import dev.sluice.protocol.message.server.ErrPacket;
@@ -128,12 +130,22 @@ final class LoginHandler extends SimpleChannelInboundHandler<Packet> {
         if (mode != TlsMode.DISABLED && serverTls) {
             wanted |= Capability.CLIENT_SSL;
         }
+        wanted |= compressionWanted(greeting.capabilities());
         capabilities = wanted & greeting.capabilities();
         if (Capability.has(capabilities, Capability.CLIENT_SSL)) {
             startTls();
         } else {
             sendLogin();
         }
+    }
+
+    /** The bit asking for the configured compression, as the server offers it (zstd falls back to zlib); 0: none. */
+    private long compressionWanted(long offered) {
+        Compression asked = options.compression();
+        if (asked == Compression.ZSTD && Capability.has(offered, Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM)) {
+            return Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM;
+        }
+        return asked != null ? Capability.CLIENT_COMPRESS : 0;
     }
 
     private void startTls() {
@@ -188,7 +200,9 @@ final class LoginHandler extends SimpleChannelInboundHandler<Packet> {
                 options.database(),
                 authenticator.plugin(),
                 attributes,
-                0);
+                Compression.negotiated(capabilities) == Compression.ZSTD
+                        ? Compression.ZSTD.levelOrDefault(options.compressionLevel())
+                        : 0);
         ByteBuf out = ctx.alloc().buffer();
         login.encode(out);
         ctx.writeAndFlush(out);
@@ -200,6 +214,12 @@ final class LoginHandler extends SimpleChannelInboundHandler<Packet> {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(send.payload()));
         } else if (step instanceof Authenticator.Done) {
             state = State.DONE;
+            Compression compression = Compression.negotiated(capabilities);
+            if (compression != null) {
+                // the OK was the last uncompressed packet; the server compresses from its next one
+                Compressing.install(
+                        ctx.pipeline(), sequence, compression, options.compressionLevel(), options.maxPacketSize());
+            }
             CommandHandler commands = new CommandHandler(
                     new Login(greeting, capabilities, tls, authenticator.plugin(), where()), sequence);
             // packets the server sends from here on (also the rest of this read) go to the command handler

@@ -42,7 +42,8 @@ public final class CapabilityPolicy {
      *
      * <p>Added when they apply: LOCAL_FILES with {@code local-infile: true} ({@link #offeredToClients}), SSL when
      * Sluice has a TLS context for clients ({@link #withTls}), MariaDB's extensions when the server has them
-     * ({@link #greeting}). Never offered: COMPRESS and ZSTD (Sluice neither compresses nor decompresses),
+     * ({@link #greeting}), COMPRESS and ZSTD_COMPRESSION_ALGORITHM with {@code compression.clients: true} ({@link
+     * #withCompression}: Sluice compresses the client's link itself, whatever the server link does). Never offered:
      * OPTIONAL_RESULTSET_METADATA (the relay needs the column definitions), QUERY_ATTRIBUTES (it changes the layout
      * of COM_QUERY, which Sluice reads), MULTI_FACTOR_AUTHENTICATION, CAPABILITY_EXTENSION, and the bits servers do
      * not act on (NO_SCHEMA, ODBC, IGNORE_SIGPIPE, RESERVED, SSL_VERIFY_SERVER_CERT, REMEMBER_OPTIONS).
@@ -78,7 +79,8 @@ public final class CapabilityPolicy {
 
     /**
      * What a session asks of a server at most: every standard bit a client can negotiate except those Sluice does
-     * not relay (COMPRESS, ZSTD, OPTIONAL_RESULTSET_METADATA, QUERY_ATTRIBUTES, MULTI_FACTOR_AUTHENTICATION,
+     * not relay (COMPRESS and ZSTD: each link's compression is its own, see {@code compression.servers};
+     * OPTIONAL_RESULTSET_METADATA, QUERY_ATTRIBUTES, MULTI_FACTOR_AUTHENTICATION,
      * CAPABILITY_EXTENSION), SSL (the link to a server is Sluice's own, set by the server's tls setting) and
      * SSL_VERIFY_SERVER_CERT (a client-side option, not a protocol bit); and the MariaDB extensions sessions relay:
      * progress reports, COM_STMT_BULK_EXECUTE, extended metadata.
@@ -118,6 +120,15 @@ public final class CapabilityPolicy {
         long offered = offeredToClients(localFiles) | (RELAYABLE & ~0xFFFF_FFFFL);
         // SSL is Sluice's own business with the client, whatever the server offers
         return offered & (serverCapabilities | Capability.CLIENT_SSL);
+    }
+
+    /**
+     * CLIENT_COMPRESS (zlib) and CLIENT_ZSTD_COMPRESSION_ALGORITHM offered exactly when {@code compression.clients}
+     * allows: a client that asks gets its link compressed after the login, independently of the server link.
+     */
+    public static long withCompression(long capabilities, boolean offer) {
+        long bits = Capability.CLIENT_COMPRESS | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM;
+        return offer ? capabilities | bits : capabilities & ~bits;
     }
 
     /** CLIENT_SSL offered exactly when Sluice can switch a client to TLS. */

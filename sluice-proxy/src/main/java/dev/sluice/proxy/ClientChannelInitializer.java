@@ -133,7 +133,9 @@ final class ClientChannelInitializer {
         // the state the server's sessions start in (autocommit may be off globally): drivers decide from the login
         // OK whether to switch autocommit on
         int status = server.statusFlags() & ServerStatus.SESSION_STATE;
-        long capabilities = CapabilityPolicy.greeting(server.capabilities(), config.localInfile());
+        long capabilities = CapabilityPolicy.withCompression(
+                CapabilityPolicy.greeting(server.capabilities(), config.localInfile()),
+                config.compression().clients());
         return new FrontendSettings(
                 server.serverVersion(),
                 capabilities,

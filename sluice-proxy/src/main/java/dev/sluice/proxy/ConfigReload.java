@@ -116,6 +116,7 @@ public final class ConfigReload {
         differs(keys, "local-infile", current, next, ProxyConfig::localInfile);
         differs(keys, "validate", current, next, c -> c.validate().mode());
         differs(keys, "client-auth-plugin", current, next, ProxyConfig::clientAuthPlugin);
+        differs(keys, "compression", current, next, ProxyConfig::compression);
         differs(keys, "routing", current, next, c -> routing(c.routing()));
         differs(
                 keys,

@@ -21,7 +21,7 @@ class CapabilityPolicyTest {
         assertThat(Capability.has(
                         CapabilityPolicy.greeting(server | Capability.CLIENT_COMPRESS, false),
                         Capability.CLIENT_COMPRESS))
-                .as("never offered")
+                .as("never from the server's greeting: Sluice compresses the client's link itself")
                 .isFalse();
         assertThat(offered & ~0xFFFF_FFFFL)
                 .as("the MariaDB extensions sessions relay")
@@ -30,6 +30,16 @@ class CapabilityPolicyTest {
                         | Capability.MARIADB_CLIENT_EXTENDED_METADATA);
         assertThat(CapabilityPolicy.greeting(server, false) & CapabilityPolicy.REQUIRED)
                 .isEqualTo(CapabilityPolicy.REQUIRED);
+    }
+
+    @Test
+    void compressionIsOfferedExactlyWhenTheConfigurationAllows() {
+        long both = Capability.CLIENT_COMPRESS | Capability.CLIENT_ZSTD_COMPRESSION_ALGORITHM;
+        long offered = CapabilityPolicy.greeting(MARIADB, false);
+        assertThat(CapabilityPolicy.withCompression(offered, true) & both).isEqualTo(both);
+        assertThat(CapabilityPolicy.withCompression(offered | both, false) & both)
+                .isZero();
+        assertThat(CapabilityPolicy.withCompression(offered, true) & ~both).isEqualTo(offered);
     }
 
     @Test

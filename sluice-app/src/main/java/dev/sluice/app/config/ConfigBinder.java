@@ -5,6 +5,7 @@ import dev.sluice.backend.pool.PoolSettings;
 import dev.sluice.proxy.config.AdminConfig;
 import dev.sluice.proxy.config.CaptureConfig;
 import dev.sluice.proxy.config.ClientTlsConfig;
+import dev.sluice.proxy.config.CompressionConfig;
 import dev.sluice.proxy.config.HostileConfig;
 import dev.sluice.proxy.config.HttpConfig;
 import dev.sluice.proxy.config.Limits;
@@ -64,7 +65,8 @@ final class ConfigBinder {
             "log-level",
             "capture",
             "hostile",
-            "validate");
+            "validate",
+            "compression");
     static final List<String> SERVER_KEYS = Stream.concat(
                     Stream.of("name", "address", "weight"), ServerSecurityReader.KEYS.stream())
             .toList();
@@ -96,6 +98,7 @@ final class ConfigBinder {
     private final UsersFromServerReader usersFromServerReader = new UsersFromServerReader(values);
     private final CaptureReader captureReader = new CaptureReader(values);
     private final HostileReader hostileReader = new HostileReader(values);
+    private final CompressionReader compressionReader = new CompressionReader(values);
     private final Origin nowhere;
     /** Every entry of servers by name, also those with a problem: what groups may name. */
     private final List<String> serverNames = new ArrayList<>();
@@ -162,6 +165,7 @@ final class ConfigBinder {
         CaptureConfig capture = captureReader.read(root.get("capture"));
         ValidateConfig validate = new ValidateConfig(ValidateConfig.Mode.of(
                 values.choice(root.get("validate"), "validate", List.of("off", "observe", "enforce"), "observe")));
+        CompressionConfig compression = compressionReader.read(root.get("compression"));
         if (!values.problems().isEmpty()) {
             throw new ConfigException(values.problems());
         }
@@ -186,7 +190,8 @@ final class ConfigBinder {
                     usersFromServer,
                     capture,
                     hostile,
-                    validate);
+                    validate,
+                    compression);
             return new SluiceConfig(proxy, logLevel, shutdown);
         } catch (IllegalArgumentException | NullPointerException e) {
             // the checks above should have caught it; still report it the same way

@@ -81,6 +81,15 @@ public record SluiceConfig(ProxyConfig proxy, String logLevel, java.time.Duratio
         s.append("; max-packet-size ").append(Sizes.format(p.limits().maxPacketSize()));
         s.append(", max-client-connections ").append(p.limits().maxClientConnections());
         s.append("; local-infile ").append(p.localInfile() ? "on" : "off");
+        if (!p.compression().equals(dev.sluice.proxy.config.CompressionConfig.defaults())) {
+            s.append("; compression to clients ")
+                    .append(p.compression().clients() ? "offered" : "off")
+                    .append(", to servers ")
+                    .append(
+                            p.compression().servers() == null
+                                    ? "off"
+                                    : p.compression().servers().configName());
+        }
         s.append("; client-auth-plugin ").append(p.clientAuthPlugin());
         s.append("; pool max-size ")
                 .append(

@@ -88,6 +88,7 @@ class ConfigurationDocTest {
         CaptureReader.KEYS.stream().filter(k -> !k.equals("continuous")).forEach(k -> keys.add("capture." + k));
         CaptureReader.CONTINUOUS_KEYS.forEach(k -> keys.add("capture.continuous." + k));
         HostileReader.KEYS.forEach(k -> keys.add("hostile." + k));
+        CompressionReader.KEYS.forEach(k -> keys.add("compression." + k));
         for (String key : keys) {
             assertThat(doc).as(key).contains("| `" + key + "` |");
         }

@@ -175,6 +175,17 @@ public final class PacketEncoder extends ChannelOutboundHandlerAdapter {
         }
     }
 
+    /**
+     * Passes what was collected so far on to the handlers in front of this one, unflushed: the compressed protocol
+     * cuts its packets where the sequence restarts, and needs the bytes stamped before the restart first.
+     */
+    public void handOnCollected() {
+        ChannelHandlerContext ctx = context;
+        if (ctx != null && !ctx.isRemoved() && ctx.executor().inEventLoop()) {
+            handOn(ctx);
+        }
+    }
+
     /** Passes what was collected on to the next handler (unflushed). */
     private void handOn(ChannelHandlerContext ctx) {
         if (batch != null) {

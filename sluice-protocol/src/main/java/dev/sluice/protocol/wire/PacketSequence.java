@@ -28,10 +28,32 @@ public final class PacketSequence {
     private boolean commandMode;
     private boolean clientData;
     private int inboundNext;
+    /** A sequence of another layer restarted with this one (the compressed protocol's); null for none. */
+    private Follower follower;
+
+    /**
+     * A sequence restarted where this one restarts: the compressed protocol's, which is "reset in the same way as the
+     * packet's, but incremented independently".
+     */
+    public interface Follower {
+        /** This sequence restarted: the next packet written carries {@code id} (0 for a new command). */
+        void restart(int id);
+
+        /** Command mode: the client's data ended; what is written next answers the client's last packet. */
+        void clientDataEnded();
+    }
+
+    /** Restarts {@code follower} (or none, for null) wherever this sequence restarts from now on. */
+    public void follow(Follower follower) {
+        this.follower = follower;
+    }
 
     /** A new command starts (exchange mode): the next packet in either direction carries id 0. */
     public void reset() {
         next = 0;
+        if (follower != null) {
+            follower.restart(0);
+        }
     }
 
     /** Switches to command mode (server side, after authentication). */
@@ -50,6 +72,9 @@ public final class PacketSequence {
      */
     public void beginResponse(int lastCommandId) {
         next = (lastCommandId + 1) & 0xFF;
+        if (follower != null) {
+            follower.restart(next);
+        }
     }
 
     /**
@@ -65,6 +90,9 @@ public final class PacketSequence {
     public void endClientData() {
         clientData = false;
         next = inboundNext;
+        if (follower != null) {
+            follower.clientDataEnded();
+        }
     }
 
     /**

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param hostile a listener that plays the adversary for driver authors (docs/HOSTILE.md); null for none (the
  *     default)
  * @param validate the strict protocol validator's mode (null: the default, observe)
+ * @param compression the compressed protocol towards clients and towards servers (null: the defaults)
  */
 public record ProxyConfig(
         List<ListenerConfig> listeners,
@@ -55,7 +56,8 @@ public record ProxyConfig(
         UsersFromServerConfig usersFromServer,
         CaptureConfig capture,
         HostileConfig hostile,
-        ValidateConfig validate) {
+        ValidateConfig validate,
+        CompressionConfig compression) {
 
     public static final String NATIVE_PASSWORD = "mysql_native_password";
     public static final String CACHING_SHA2_PASSWORD = "caching_sha2_password";
@@ -228,7 +230,10 @@ public record ProxyConfig(
                 null);
     }
 
-    /** Without session captures or a hostile listener, with the protocol validator observing (its default). */
+    /**
+     * Without session captures or a hostile listener, with the protocol validator observing and compression as by
+     * default.
+     */
     public ProxyConfig(
             List<ListenerConfig> listeners,
             List<ServerConfig> servers,
@@ -267,12 +272,18 @@ public record ProxyConfig(
                 usersFromServer,
                 null,
                 null,
-                ValidateConfig.defaults());
+                ValidateConfig.defaults(),
+                CompressionConfig.defaults());
     }
 
     /** This configuration with this validator mode. */
     public ProxyConfig withValidate(ValidateConfig newValidate) {
         return new Copy(this).validate(newValidate).build();
+    }
+
+    /** This configuration with these compression settings (null: the defaults). */
+    public ProxyConfig withCompression(CompressionConfig newCompression) {
+        return new Copy(this).compression(newCompression).build();
     }
 
     /** This configuration with other server groups, monitor and routing (tests build it this way). */
@@ -327,6 +338,7 @@ public record ProxyConfig(
         private CaptureConfig capture;
         private HostileConfig hostile;
         private ValidateConfig validate;
+        private CompressionConfig compression;
 
         Copy(ProxyConfig from) {
             this.from = from;
@@ -340,10 +352,16 @@ public record ProxyConfig(
             this.capture = from.capture;
             this.hostile = from.hostile;
             this.validate = from.validate;
+            this.compression = from.compression;
         }
 
         Copy validate(ValidateConfig value) {
             validate = value;
+            return this;
+        }
+
+        Copy compression(CompressionConfig value) {
+            compression = value;
             return this;
         }
 
@@ -413,7 +431,8 @@ public record ProxyConfig(
                     usersFromServer,
                     capture,
                     hostile,
-                    validate);
+                    validate,
+                    compression);
         }
     }
 
@@ -462,6 +481,9 @@ public record ProxyConfig(
         }
         if (validate == null) {
             validate = ValidateConfig.defaults();
+        }
+        if (compression == null) {
+            compression = CompressionConfig.defaults();
         }
         checkGroups(servers, users, groups);
         checkRouting(groups, monitor, routing);

@@ -6,6 +6,8 @@ import dev.sluice.protocol.auth.CachingSha2Password;
 import dev.sluice.protocol.auth.Ed25519Password;
 import dev.sluice.protocol.auth.NativePassword;
 import dev.sluice.protocol.auth.RsaPem;
+import dev.sluice.protocol.compress.Compressing;
+import dev.sluice.protocol.compress.Compression;
 import dev.sluice.protocol.message.client.HandshakeResponse41;
 import dev.sluice.protocol.message.client.SslRequest;
 import dev.sluice.protocol.message.server.AuthMoreData;
@@ -537,14 +539,21 @@ public final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
         sequence.reset(); // the client's first command carries sequence id 0
         ctx.pipeline().get(PacketDecoder.class).maxPacketSize(settings.maxPacketSize()); // commands may be large
+        Compression compression = Compression.negotiated(negotiated);
+        if (compression != null) {
+            // compressed from the first packet after the OK on; zstd at the level the client asked for
+            Compressing.install(
+                    ctx.pipeline(), sequence, compression, login.zstdCompressionLevel(), settings.maxPacketSize());
+        }
         LOG.info(
-                "session {}: authenticated user {}{} from {} (tls={}, plugin={})",
+                "session {}: authenticated user {}{} from {} (tls={}, plugin={}, compression={})",
                 connectionId,
                 user.name(),
                 loaded == null ? "" : " (account " + loaded.account() + " loaded from the servers)",
                 clientHost,
                 tls ? "yes" : "no",
-                plugin);
+                plugin,
+                compression == null ? "off" : compression.configName());
         AuthenticatedClient client = new AuthenticatedClient(
                 connectionId,
                 user,

@@ -249,6 +249,9 @@ final class ServerSide {
                                 .capabilities(caps)
                                 .connectAttribute("_client_name", "sluice")
                                 .sessionTracking(tracking)
+                                .compression(
+                                        context.config().compression().servers(),
+                                        context.config().compression().level())
                                 .build());
     }
 
