@@ -79,7 +79,7 @@ class DriverTlsAuthTest {
             assertThat(scalar(c, "SELECT CURRENT_USER()")).startsWith(ProxyFixture.USER + "@");
             long id = driver.connectionId(c);
             assertThat(log.awaitLine("session " + id + ": authenticated user app"))
-                    .endsWith("plugin=mysql_native_password)");
+                    .endsWith("plugin=mysql_native_password, compression=off)");
         }
     }
 
