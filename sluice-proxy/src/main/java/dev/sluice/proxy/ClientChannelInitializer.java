@@ -92,9 +92,10 @@ final class ClientChannelInitializer {
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
         GreetingGate.whenKnown(channel, context, server -> {
-            FrameTap tap = linkTap(channel);
+            FrameTap tap = linkTap(channel, hostile == null);
             if (hostile != null) {
-                tap = FrameTap.both(tap, hostile.install(channel));
+                // captures see what the faults let through: the stream as it really goes
+                tap = FrameTap.then(hostile.install(channel), tap);
             }
             ClientHandshakeHandler.install(
                     channel.pipeline(), settings(server, hostile != null), context.accounts(), tap);
@@ -103,18 +104,21 @@ final class ClientChannelInitializer {
     }
 
     /**
-     * What sees every packet on this client's link, both directions, from the greeting on (after TLS): the session
-     * capture's ring when capture is configured. The validator adds its own here, combined with {@link FrameTap#both}.
+     * What sees every packet on this client's link, both directions, from the greeting on (after TLS): the strict
+     * validator (unless {@code validate} is false: the hostile listener breaks the protocol on purpose, and its faults
+     * would be reported as the violations they are) and the session capture's ring when capture is configured.
      */
-    private FrameTap linkTap(SocketChannel channel) {
+    private FrameTap linkTap(SocketChannel channel, boolean validate) {
         ProxyConfig config = context.config();
         Captures captures = context.captures();
-        FrameTap validator = LinkValidation.install(
-                channel,
-                config.validate(),
-                config.limits().maxPacketSize(),
-                context.violations(),
-                captures == null ? null : captures::onViolation);
+        FrameTap validator = !validate
+                ? null
+                : LinkValidation.install(
+                        channel,
+                        config.validate(),
+                        config.limits().maxPacketSize(),
+                        context.violations(),
+                        captures == null ? null : captures::onViolation);
         // both see every packet, a withheld one too: a capture shows what the validator refused
         return FrameTap.both(validator, captures == null ? null : captures.tap(channel));
     }

@@ -96,6 +96,9 @@ class HostileModeTest {
                                             : ": " + outcome.detail().replace('\n', ' '))
                             .append('\n');
                 }
+                assertThat(proxy.violations().total())
+                        .as("the validator stays off the hostile listener (its faults are deliberate)")
+                        .isZero();
             }
             observed.put(fault.getKey(), row);
         }

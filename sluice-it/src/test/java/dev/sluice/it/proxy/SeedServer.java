@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * statement it is sent: {@code SEED 004} answers an OK whose last_insert_id is 0xFD and four bytes (status and
  * warnings shifted by one); {@code SEED 000} streams {@link #ROWS} rows and then one with a sequence id out of order;
  * {@code SEED 003} ends a result with its EOF and then sends the commit's ERR; {@code SEED 002} sends 10 rows and
- * stalls forever; {@code SEED LATE} answers OK and, a moment later, a second OK no command asked for. Anything else
+ * stalls forever; {@code SEED LATE} answers OK and, a moment later, a second OK no command asked for; {@code SLOW} never
+ * answers (a statement still running, which breaks no rule). Anything else
  * gets an OK; the pool's set-up query its three values. No CLIENT_SESSION_TRACK, no CLIENT_DEPRECATE_EOF.
  */
 final class SeedServer extends ScriptedServer {
@@ -115,6 +116,7 @@ final class SeedServer extends ScriptedServer {
                 out.flush();
                 closed.await(); // a write that stalls forever (until the test ends), mid-result
             }
+            case "SLOW" -> closed.await(); // a statement still running when the read deadline passes: no answer yet
             case "SEED LATE" -> {
                 out.packet(1, SeedServer::ok);
                 out.flush();

@@ -258,6 +258,22 @@ class ValidatorSeedsTest {
                 .contains("nothing more after 10 rows (COM_QUERY, response packet 13 relayed last)");
     }
 
+    /**
+     * Not seed 002: a statement that is still running when server-read-timeout passes (no byte of its answer yet) is
+     * slow, not a protocol violation. The client gets the deadline's ERR, nothing is reported.
+     */
+    @org.junit.jupiter.api.Test
+    void aSlowStatementIsNoViolation() {
+        try (RawClient c = client(Mode.ENFORCE)) {
+            c.sendQuery("SLOW");
+            RawClient.RawPacket answer = c.read();
+            assertThat(answer.isErr()).isTrue();
+            assertThat(answer.err().message()).doesNotContain("rule");
+        }
+        assertThat(proxy.violations().total()).isZero();
+        assertThat(reports).isEmpty();
+    }
+
     /** A response with no command outstanding (the seed's "response after the server closed" the exchange). */
     @ParameterizedTest
     @EnumSource(

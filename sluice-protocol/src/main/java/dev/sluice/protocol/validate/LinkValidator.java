@@ -228,6 +228,12 @@ public final class LinkValidator implements FrameTap {
     }
 
     /** The command outstanding and how far its response got, e.g. "COM_QUERY, 1204 packets relayed"; or null. */
+    /** Whether the server has begun to answer the oldest outstanding command (a stall before that is a slow query). */
+    public boolean responseStarted() {
+        PendingCommand head = pending.peekFirst();
+        return head != null && head.packets > 0;
+    }
+
     public String outstanding() {
         PendingCommand head = pending.peekFirst();
         return head == null ? null : head.command.name() + ", response packet " + head.packets + " relayed last";

@@ -35,16 +35,54 @@ public interface FrameTap {
         return new FrameTap() {
             @Override
             public boolean read(ByteBuf payload, int sequenceId) {
+                int reader = payload.readerIndex();
                 boolean a = first.read(payload, sequenceId);
+                payload.readerIndex(reader);
                 boolean b = second.read(payload, sequenceId);
                 return a && b;
             }
 
             @Override
             public boolean written(ByteBuf payload, int sequenceId) {
+                int reader = payload.readerIndex();
                 boolean a = first.written(payload, sequenceId);
+                payload.readerIndex(reader);
                 boolean b = second.written(payload, sequenceId);
                 return a && b;
+            }
+        };
+    }
+
+    /**
+     * {@code next} sees only the packets {@code first} lets through, after it: what is really sent and read when
+     * {@code first} changes the stream (the hostile listener's faults), as the validator and captures should see it.
+     */
+    static FrameTap then(FrameTap first, FrameTap next) {
+        if (first == null) {
+            return next;
+        }
+        if (next == null) {
+            return first;
+        }
+        return new FrameTap() {
+            @Override
+            public boolean read(ByteBuf payload, int sequenceId) {
+                int reader = payload.readerIndex();
+                if (!first.read(payload, sequenceId)) {
+                    return false;
+                }
+                payload.readerIndex(reader);
+                return next.read(payload, sequenceId);
+            }
+
+            @Override
+            public boolean written(ByteBuf payload, int sequenceId) {
+                int reader = payload.readerIndex();
+                if (!first.written(payload, sequenceId)) {
+                    return false;
+                }
+                payload.readerIndex(reader);
+                return next.written(payload, sequenceId);
             }
         };
     }

@@ -102,4 +102,18 @@ class FrameTapTest {
         assertThat((Object) channel.readOutbound()).isNull();
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void thenShowsTheSecondTapOnlyWhatTheFirstLetsThrough() {
+        Recording first = new Recording();
+        Recording second = new Recording();
+        FrameTap tap = FrameTap.then(first, second);
+        assertThat(tap.written(Unpooled.wrappedBuffer(Hex.parse("01")), 0)).isTrue();
+        assertThat(tap.written(Unpooled.wrappedBuffer(Hex.parse("ee")), 1)).isFalse();
+        assertThat(tap.read(Unpooled.wrappedBuffer(Hex.parse("02")), 0)).isTrue();
+        assertThat(first.seen).containsExactly("w:0:01", "w:1:ee", "r:0:02");
+        assertThat(second.seen).containsExactly("w:0:01", "r:0:02");
+        assertThat(FrameTap.then(null, second)).isSameAs(second);
+        assertThat(FrameTap.then(first, null)).isSameAs(first);
+    }
 }
