@@ -169,6 +169,11 @@ final class RoutingFixture implements AutoCloseable {
         return started.addresses().get(0).getPort();
     }
 
+    /** The validator's reports over every Sluice this fixture started. */
+    long violations() {
+        return proxies.stream().mapToLong(p -> p.violations().total()).sum();
+    }
+
     private ProxyServer startProxy(RoutingConfig routing) {
         startProxy(config(routing));
         synchronized (proxies) {

@@ -597,6 +597,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current != null) {
+            answerQueued();
             output.write(ProxyErrors.serverLost(
                     server.server().name(), current.commandName(), current.rows(), "the server closed the connection"));
             close(
@@ -607,6 +608,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             return; // the session held state there: its next command hears why
         } else {
             close("server closed the connection", true);
+        }
+    }
+
+    /**
+     * Sluice's own commands (a re-apply before the client's queued command) were cut off: the ERR about to be written
+     * answers the client's command, so it carries the id after that command's last packet (the validator found it
+     * stamped after the previous response instead, in the failover tests).
+     */
+    private void answerQueued() {
+        if (current instanceof OwnExchange && !queue.isEmpty()) {
+            output.sequence().beginResponse(queue.peek().lastSequenceId());
         }
     }
 
@@ -622,6 +634,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
             what += "; " + violation.errorMessage();
         }
         if (current != null) {
+            answerQueued();
             output.write(ProxyErrors.serverLost(server.server().name(), current.commandName(), current.rows(), what));
         } else if (violation != null && dev.sluice.proxy.validate.LinkValidation.enforcing(client)) {
             output.write(ProxyErrors.malformed(violation.errorMessage()));
@@ -653,6 +666,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                 ? "the server took nothing of what was written to it within server-read-timeout " + limit + " ms"
                 : "no answer within server-read-timeout " + limit + " ms";
         why = dev.sluice.proxy.validate.LinkValidation.stalled(client, limit, current.rows(), why);
+        answerQueued();
         output.write(ProxyErrors.serverLost(server.server().name(), current.commandName(), current.rows(), why));
         server.cancel(current, "server read timeout");
         close("server silent for server-read-timeout " + limit + " ms during " + current.commandName(), true);
