@@ -430,6 +430,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter {
                     }
                     server.distrust();
                     if (current != null) {
+                        answerQueued();
                         output.write(ProxyErrors.serverLost(
                                 old,
                                 current.commandName(),
