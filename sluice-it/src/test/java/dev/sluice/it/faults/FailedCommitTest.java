@@ -97,6 +97,19 @@ class FailedCommitTest {
         }
     }
 
+    private static void awaitThreadGone(long thread) {
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    try (Connection root = Jdbc.root(db.sandbox())) {
+                        return Jdbc.queryLong(
+                                        root,
+                                        "SELECT COUNT(*) FROM information_schema.processlist WHERE id = " + thread)
+                                == 0;
+                    }
+                });
+    }
+
     private static void awaitCommitWaiting(long thread) {
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(20))
@@ -167,6 +180,9 @@ class FailedCommitTest {
                                         .contains("may or may not have run"),
                                 m -> assertThat(m).containsIgnoringCase("connection was killed"));
             } finally {
+                // the client hears of the KILL when the server closes the socket, which can be before the killed
+                // thread left its wait: commits are unblocked only once it is gone, or it could take the lock yet
+                awaitThreadGone(thread);
                 unblock(root);
             }
         } finally {
